@@ -1,0 +1,1 @@
+//! Sizing formulas (placeholder, filled in below).
