@@ -1,4 +1,275 @@
 //! Bills of materials as procurement officers send them: CSV, spreadsheets and TOML.
 //!
-//! Not implemented yet: this crate is reserved for the BOM compliance issue. It exports nothing
-//! so that no caller can mistake it for a working reader.
+//! Compliance findings (NDAA Section 889, TAA) are only useful if the officer can find the
+//! line they are about, so every [`BomLine`] keeps its [`Origin`]: the file, the sheet and the
+//! row number exactly as the spreadsheet shows it. The raw cells of each row are kept too, in
+//! their original order, so a report can hand the officer back their own rows with verdict
+//! columns added.
+//!
+//! Reading is strict where a guess could change a verdict and forgiving where it cannot:
+//! - Column headers are matched against a fixed synonym table ([`Field::synonyms`]) ignoring
+//!   case, spaces and punctuation; anything else is an unknown column, reported as a
+//!   [`BomWarning`], never mapped by similarity.
+//! - The header row is found below title rows, notes and blank rows.
+//! - Bad quantities and prices, broken CSV quoting, text files posing as workbooks, empty or
+//!   missing sheets are [`BomError`]s that name the file, sheet, row and column.
+//!
+//! The crate never prints; the only I/O is reading the file in [`read_bom`].
+
+mod columns;
+mod csv_reader;
+mod error;
+mod table;
+mod toml_reader;
+mod value;
+mod workbook;
+
+use std::path::{Path, PathBuf};
+
+pub use columns::{Field, column_letter};
+pub use error::{BomError, BomWarning, Column, ErrorKind, Location, WarningKind};
+pub use toml_reader::TOML_VERSION;
+
+/// File formats the reader understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// Comma-separated values (`.csv`), UTF-8.
+    Csv,
+    /// Tab-separated values (`.tsv`, `.tab`), UTF-8.
+    Tsv,
+    /// Office Open XML workbook (`.xlsx`, `.xlsm`).
+    Xlsx,
+    /// Excel binary workbook (`.xlsb`).
+    Xlsb,
+    /// Legacy Excel workbook (`.xls`).
+    Xls,
+    /// OpenDocument spreadsheet (`.ods`).
+    Ods,
+    /// TOML BOM with `[[line]]` tables (`.toml`).
+    Toml,
+}
+
+impl Format {
+    /// The format a file's extension names, compared case-insensitively.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "xlsx" | "xlsm" => Format::Xlsx,
+            "xlsb" => Format::Xlsb,
+            "xls" => Format::Xls,
+            "ods" => Format::Ods,
+            "toml" => Format::Toml,
+            _ => return None,
+        })
+    }
+}
+
+/// How to read a BOM. Build with [`ReadOptions::default`] and the `with_*` methods.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Worksheet to read, by exact name. Default: the first sheet that is not empty.
+    pub sheet: Option<String>,
+    /// Field delimiter for CSV. Default: `,` for CSV, tab for TSV.
+    pub delimiter: Option<u8>,
+    /// Format to use instead of the one the file extension names.
+    pub format: Option<Format>,
+}
+
+impl ReadOptions {
+    /// Reads the worksheet with this exact name.
+    pub fn with_sheet(mut self, sheet: impl Into<String>) -> Self {
+        self.sheet = Some(sheet.into());
+        self
+    }
+
+    /// Splits CSV fields on this byte (for example `b';'` for European Excel exports).
+    pub fn with_delimiter(mut self, delimiter: u8) -> Self {
+        self.delimiter = Some(delimiter);
+        self
+    }
+
+    /// Ignores the file extension and reads the file as `format`.
+    pub fn with_format(mut self, format: Format) -> Self {
+        self.format = Some(format);
+        self
+    }
+}
+
+/// A bill of materials read from one file (and one sheet of it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bom {
+    /// The file the BOM was read from (the label given for in-memory reads).
+    pub source: PathBuf,
+    /// The worksheet read, for workbooks.
+    pub sheet: Option<String>,
+    /// The 1-based row number of the header row; 0 for TOML, which has no header row.
+    pub header_row: usize,
+    /// The header cells as written, from column A; as wide as the widest row, so every
+    /// line's `cells` has the same length. For TOML, the canonical names of the fields used.
+    pub headers: Vec<String>,
+    /// The lines in file order. Blank rows and rows naming no product are not lines.
+    pub lines: Vec<BomLine>,
+    /// Unknown or unnamed columns, skipped rows and similar things worth a look.
+    pub warnings: Vec<BomWarning>,
+}
+
+/// Where a line came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// The file, as given to the reader.
+    pub file: PathBuf,
+    /// The worksheet, for workbooks.
+    pub sheet: Option<String>,
+    /// The 1-based row number as the spreadsheet shows it: it counts the header and any rows
+    /// above it. For CSV it is the physical line where the record starts; for TOML the line
+    /// of the `[[line]]` header.
+    pub row: usize,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, "[{sheet}]")?;
+        }
+        write!(f, ":{}", self.row)
+    }
+}
+
+/// One line of a BOM. Text fields are trimmed; empty cells are `None`.
+///
+/// At least one of `manufacturer`, `brand`, `model` and `part_number` is always present.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BomLine {
+    /// Where the line came from.
+    pub origin: Origin,
+    /// The company that makes the product.
+    pub manufacturer: Option<String>,
+    /// The brand it is sold under.
+    pub brand: Option<String>,
+    /// The model designation.
+    pub model: Option<String>,
+    /// The part number (MPN, SKU, OEM number).
+    pub part_number: Option<String>,
+    /// Free-text description.
+    pub description: Option<String>,
+    /// Key components (SoC, chipset).
+    pub components: Option<String>,
+    /// Country of origin as written.
+    pub country_of_origin: Option<String>,
+    /// Quantity, a non-negative number.
+    pub qty: Option<f64>,
+    /// Unit price in US dollars, non-negative.
+    pub unit_price: Option<f64>,
+    /// Supplier name (FAR 52.204-25(d) reporting).
+    pub supplier: Option<String>,
+    /// Supplier Unique Entity ID (FAR 52.204-25(d) reporting).
+    pub supplier_uei: Option<String>,
+    /// Supplier CAGE code (FAR 52.204-25(d) reporting).
+    pub cage: Option<String>,
+    /// The row's cells as text, untrimmed, in column order; lines up with [`Bom::headers`].
+    pub cells: Vec<String>,
+}
+
+impl BomLine {
+    /// The value of a text field; `None` for `qty` and `unit_price`, which are numbers.
+    pub fn text(&self, field: Field) -> Option<&str> {
+        match field {
+            Field::Manufacturer => self.manufacturer.as_deref(),
+            Field::Brand => self.brand.as_deref(),
+            Field::Model => self.model.as_deref(),
+            Field::PartNumber => self.part_number.as_deref(),
+            Field::Description => self.description.as_deref(),
+            Field::Components => self.components.as_deref(),
+            Field::CountryOfOrigin => self.country_of_origin.as_deref(),
+            Field::Supplier => self.supplier.as_deref(),
+            Field::SupplierUei => self.supplier_uei.as_deref(),
+            Field::Cage => self.cage.as_deref(),
+            Field::Qty | Field::UnitPrice => None,
+        }
+    }
+}
+
+/// Reads the BOM in `path`, choosing the format from the extension (or `opts.format`).
+///
+/// Extensions: `csv`, `tsv`/`tab`, `xlsx`/`xlsm`, `xlsb`, `xls`, `ods`, `toml`.
+pub fn read_bom(path: &Path, opts: &ReadOptions) -> Result<Bom, BomError> {
+    let format = resolve_format(path, opts)?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        BomError::new(
+            ErrorKind::Io,
+            Location::file(path, None),
+            format!("cannot read the file: {e}"),
+        )
+        .with_source(e)
+    })?;
+    read_bom_from_bytes(path, &bytes, format, opts)
+}
+
+/// Reads a BOM held in memory. `source` is only a label for origins and messages.
+///
+/// `format` takes precedence over `opts.format`.
+pub fn read_bom_from_bytes(
+    source: &Path,
+    bytes: &[u8],
+    format: Format,
+    opts: &ReadOptions,
+) -> Result<Bom, BomError> {
+    let not_a_workbook = |what: &str| {
+        BomError::new(
+            ErrorKind::Format,
+            Location::file(source, None),
+            format!("a sheet was requested, but {what} files have no sheets"),
+        )
+    };
+    match format {
+        Format::Csv | Format::Tsv => {
+            if opts.sheet.is_some() {
+                return Err(not_a_workbook("CSV"));
+            }
+            let default = if format == Format::Tsv { b'\t' } else { b',' };
+            csv_reader::read_csv(source, bytes, opts.delimiter.unwrap_or(default))
+        }
+        Format::Toml => {
+            if opts.sheet.is_some() {
+                return Err(not_a_workbook("TOML"));
+            }
+            let text = std::str::from_utf8(bytes).map_err(|e| {
+                BomError::new(
+                    ErrorKind::Format,
+                    Location::file(source, None),
+                    "the TOML BOM is not UTF-8 text",
+                )
+                .with_source(e)
+            })?;
+            toml_reader::read_toml(source, text)
+        }
+        Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
+            workbook::read_workbook(source, bytes, format, opts.sheet.as_deref())
+        }
+    }
+}
+
+fn resolve_format(path: &Path, opts: &ReadOptions) -> Result<Format, BomError> {
+    if let Some(format) = opts.format {
+        return Ok(format);
+    }
+    Format::from_path(path).ok_or_else(|| {
+        let ext = path
+            .extension()
+            .map(|e| format!("extension .{}", e.to_string_lossy()))
+            .unwrap_or_else(|| "no extension".to_owned());
+        BomError::new(
+            ErrorKind::Format,
+            Location::file(path, None),
+            format!(
+                "cannot tell the BOM format from {ext}; expected .csv, .tsv, .xlsx, .xlsm, \
+                 .xlsb, .xls, .ods or .toml"
+            ),
+        )
+    })
+}

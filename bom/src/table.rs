@@ -1,0 +1,382 @@
+//! Turns a grid of cells (from CSV or a worksheet) into a [`Bom`]: finds the header row, maps
+//! its columns, and reads every line below it.
+//!
+//! Both CSV and workbook readers go through here so that the same layout gives the same lines
+//! and the same row numbers whatever the file format; format readers only have to supply each
+//! row with the number the spreadsheet shows for it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::columns::Field;
+use crate::error::{BomError, BomWarning, Column, ErrorKind, Location, WarningKind};
+use crate::value::{ValueError, parse_price, parse_qty};
+use crate::{Bom, BomLine, Origin};
+
+/// One row of the source, numbered as the spreadsheet numbers it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SourceRow {
+    /// 1-based row number (the physical line where a CSV record starts).
+    pub number: usize,
+    /// The cells from column A onwards, as text.
+    pub cells: Vec<String>,
+}
+
+impl SourceRow {
+    fn is_blank(&self) -> bool {
+        self.cells.iter().all(|c| c.trim().is_empty())
+    }
+}
+
+/// The outcome of looking for the header row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum HeaderSearch {
+    /// The first row naming two or more known columns, one of which identifies the product.
+    Found {
+        /// Index into the rows slice.
+        index: usize,
+        /// The field each column maps to.
+        fields: Vec<Option<Field>>,
+    },
+    /// No such row, but this one names two or more known columns without a maker or model
+    /// column: almost certainly the header, missing the columns that matter.
+    WithoutProductColumn {
+        /// Index into the rows slice.
+        index: usize,
+        /// The field each column maps to.
+        fields: Vec<Option<Field>>,
+    },
+    /// No row names two known columns.
+    NotFound,
+}
+
+/// Picks the header row: title rows, notes and blank rows above it are common, so the first
+/// row that names at least two known fields, one of them maker/brand/model/part number, wins.
+pub(crate) fn find_header(rows: &[SourceRow]) -> HeaderSearch {
+    let mut fallback = None;
+    for (index, row) in rows.iter().enumerate() {
+        let fields: Vec<Option<Field>> = row.cells.iter().map(|c| Field::from_header(c)).collect();
+        let mut distinct: Vec<Field> = fields.iter().flatten().copied().collect();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.len() < 2 {
+            continue;
+        }
+        if distinct.iter().any(|f| f.identifies_product()) {
+            return HeaderSearch::Found { index, fields };
+        }
+        if fallback.is_none() {
+            fallback = Some((index, fields));
+        }
+    }
+    match fallback {
+        Some((index, fields)) => HeaderSearch::WithoutProductColumn { index, fields },
+        None => HeaderSearch::NotFound,
+    }
+}
+
+/// Header names listed in the "expected" part of header errors.
+const EXPECTED_PRODUCT_COLUMNS: &str = "a maker column (Manufacturer, Mfr, Mfg, Make, Vendor, \
+     Maker or Brand) or a model/part column (Model, Model No., Part Number, Part No, MPN, SKU \
+     or OEM Number)";
+
+/// Reads the rows of one table into a BOM.
+///
+/// `file` and `sheet` are only used to label origins, errors and warnings.
+pub(crate) fn build_bom(
+    file: &Path,
+    sheet: Option<String>,
+    rows: Vec<SourceRow>,
+) -> Result<Bom, BomError> {
+    let place = || Location::file(file, sheet.as_deref());
+    if rows.iter().all(SourceRow::is_blank) {
+        let what = if sheet.is_some() { "sheet" } else { "file" };
+        return Err(BomError::new(
+            ErrorKind::EmptySheet,
+            place(),
+            format!("the {what} is empty: there is no header row and no line to read"),
+        ));
+    }
+
+    let (header_index, fields) = match find_header(&rows) {
+        HeaderSearch::Found { index, fields } => (index, fields),
+        HeaderSearch::WithoutProductColumn { index, fields } => {
+            let found: Vec<String> = fields
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| f.map(|f| format!("{} ({f})", column_name(i))))
+                .collect();
+            return Err(BomError::new(
+                ErrorKind::Header,
+                place().at_row(rows[index].number),
+                format!(
+                    "the header row has {} but no column naming the product; expected {}",
+                    found.join(", "),
+                    EXPECTED_PRODUCT_COLUMNS
+                ),
+            ));
+        }
+        HeaderSearch::NotFound => {
+            return Err(BomError::new(
+                ErrorKind::Header,
+                place(),
+                format!(
+                    "no header row found: no row names at least two known columns; expected \
+                     {EXPECTED_PRODUCT_COLUMNS}, plus another known column such as Description, \
+                     Qty or Country of Origin"
+                ),
+            ));
+        }
+    };
+    let header_row = rows[header_index].number;
+
+    let width = rows[header_index..]
+        .iter()
+        .map(|r| r.cells.len())
+        .max()
+        .unwrap_or(0);
+    let mut headers = rows[header_index].cells.clone();
+    headers.resize(width, String::new());
+    let column = |index: usize| Column {
+        index,
+        header: headers[index].clone(),
+        field: fields.get(index).copied().flatten(),
+    };
+
+    // Which column feeds each field; two columns for one field would force a guess.
+    let mut by_field: BTreeMap<Field, usize> = BTreeMap::new();
+    for (index, field) in fields.iter().enumerate() {
+        let Some(field) = *field else { continue };
+        if let Some(&first) = by_field.get(&field) {
+            return Err(BomError::new(
+                ErrorKind::Header,
+                place().at_row(header_row),
+                format!(
+                    "columns {} {:?} and {} {:?} both name the {field} column; rename or \
+                     remove one so that it is clear which to read",
+                    column_name(first),
+                    headers[first],
+                    column_name(index),
+                    headers[index]
+                ),
+            ));
+        }
+        by_field.insert(field, index);
+    }
+
+    let mut warnings = Vec::new();
+    for (index, header) in headers.iter().enumerate() {
+        if !header.trim().is_empty() && fields.get(index).copied().flatten().is_none() {
+            warnings.push(BomWarning {
+                kind: WarningKind::UnknownColumn,
+                location: place().at_row(header_row).at_column(column(index)),
+                message: "unknown column; its values are kept in the raw cells but not read"
+                    .to_owned(),
+            });
+        }
+    }
+
+    let mut unnamed_with_data: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut skipped = Vec::new();
+    let mut lines = Vec::new();
+    let origin_sheet = sheet.clone();
+    for row in rows.into_iter().skip(header_index + 1) {
+        if row.is_blank() {
+            continue;
+        }
+        for (index, cell) in row.cells.iter().enumerate() {
+            if headers[index].trim().is_empty() && !cell.trim().is_empty() {
+                unnamed_with_data.entry(index).or_insert(row.number);
+            }
+        }
+        let text = |field: Field| -> Option<String> {
+            let index = *by_field.get(&field)?;
+            let cell = row.cells.get(index)?.trim();
+            (!cell.is_empty()).then(|| cell.to_owned())
+        };
+        let manufacturer = text(Field::Manufacturer);
+        let brand = text(Field::Brand);
+        let model = text(Field::Model);
+        let part_number = text(Field::PartNumber);
+        if manufacturer.is_none() && brand.is_none() && model.is_none() && part_number.is_none() {
+            skipped.push(BomWarning {
+                kind: WarningKind::LineWithoutProduct,
+                location: place().at_row(row.number),
+                message: "row has values but no manufacturer, brand, model or part number; \
+                          skipped (a totals or notes row?)"
+                    .to_owned(),
+            });
+            continue;
+        }
+        let number = |field: Field, parse: fn(&str) -> Result<f64, ValueError>| {
+            let Some(raw) = text(field) else {
+                return Ok(None);
+            };
+            parse(&raw).map(Some).map_err(|ValueError(message)| {
+                let index = by_field.get(&field).copied().unwrap_or_default();
+                BomError::new(
+                    ErrorKind::Field,
+                    place().at_row(row.number).at_column(column(index)),
+                    message,
+                )
+            })
+        };
+        let qty = number(Field::Qty, parse_qty)?;
+        let unit_price = number(Field::UnitPrice, parse_price)?;
+        let line = BomLine {
+            origin: Origin {
+                file: file.to_path_buf(),
+                sheet: origin_sheet.clone(),
+                row: row.number,
+            },
+            description: text(Field::Description),
+            components: text(Field::Components),
+            country_of_origin: text(Field::CountryOfOrigin),
+            supplier: text(Field::Supplier),
+            supplier_uei: text(Field::SupplierUei),
+            cage: text(Field::Cage),
+            manufacturer,
+            brand,
+            model,
+            part_number,
+            qty,
+            unit_price,
+            cells: {
+                let mut cells = row.cells;
+                cells.resize(width, String::new());
+                cells
+            },
+        };
+        lines.push(line);
+    }
+
+    for (index, first_row) in unnamed_with_data {
+        warnings.push(BomWarning {
+            kind: WarningKind::UnnamedColumn,
+            location: place().at_row(header_row).at_column(column(index)),
+            message: format!(
+                "column has no header but holds values (first at row {first_row}); they are \
+                 kept in the raw cells but not read"
+            ),
+        });
+    }
+    warnings.extend(skipped);
+    if lines.is_empty() {
+        warnings.push(BomWarning {
+            kind: WarningKind::NoLines,
+            location: place().at_row(header_row),
+            message: "the header row is not followed by any line".to_owned(),
+        });
+    }
+
+    Ok(Bom {
+        source: file.to_path_buf(),
+        sheet,
+        header_row,
+        headers,
+        lines,
+        warnings,
+    })
+}
+
+fn column_name(index: usize) -> String {
+    crate::columns::column_letter(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rows(grid: &[&[&str]]) -> Vec<SourceRow> {
+        grid.iter()
+            .enumerate()
+            .map(|(i, cells)| SourceRow {
+                number: i + 1,
+                cells: cells.iter().map(|c| (*c).to_owned()).collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn header_below_title_and_notes() {
+        let grid = rows(&[
+            &["Camera schedule, Building 4", ""],
+            &["", ""],
+            &["Model numbers as quoted", "Qty"],
+            &["Mfr", "Model No.", "Qty"],
+            &["Axis", "P3265-LVE", "4"],
+        ]);
+        match find_header(&grid) {
+            HeaderSearch::Found { index, fields } => {
+                assert_eq!(index, 3);
+                assert_eq!(
+                    fields,
+                    vec![
+                        Some(Field::Manufacturer),
+                        Some(Field::Model),
+                        Some(Field::Qty)
+                    ]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn header_without_product_column_is_reported_as_such() {
+        let grid = rows(&[
+            &["Description", "Qty", "Unit Price"],
+            &["Dome camera", "2", "$3"],
+        ]);
+        assert!(matches!(
+            find_header(&grid),
+            HeaderSearch::WithoutProductColumn { index: 0, .. }
+        ));
+    }
+
+    /// Cells that are never a known header, so they can stand in for title and note rows.
+    fn filler() -> impl Strategy<Value = String> {
+        "[ -~]{0,12}".prop_filter("not a known header", |s| Field::from_header(s).is_none())
+    }
+
+    proptest! {
+        #[test]
+        fn finder_never_panics(grid in prop::collection::vec(prop::collection::vec(".{0,10}", 0..6), 0..8)) {
+            let rows: Vec<SourceRow> = grid
+                .into_iter()
+                .enumerate()
+                .map(|(i, cells)| SourceRow { number: i + 1, cells })
+                .collect();
+            let _ = find_header(&rows);
+            let _ = build_bom(Path::new("fuzz.csv"), None, rows);
+        }
+
+        #[test]
+        fn finder_skips_any_rows_without_known_headers(
+            above in prop::collection::vec(prop::collection::vec(filler(), 0..5), 0..6),
+            leading in 0usize..3,
+        ) {
+            let mut grid: Vec<Vec<String>> = above;
+            let mut header = vec![String::new(); leading];
+            header.extend(["Make".to_owned(), "Part No".to_owned(), "QTY".to_owned()]);
+            grid.push(header);
+            grid.push(vec![String::new(); leading].into_iter().chain(["Hanwha".to_owned(), "XNV-6081".to_owned(), "3".to_owned()]).collect());
+            let expected = grid.len() - 2;
+            let rows: Vec<SourceRow> = grid
+                .into_iter()
+                .enumerate()
+                .map(|(i, cells)| SourceRow { number: i + 1, cells })
+                .collect();
+            match find_header(&rows) {
+                HeaderSearch::Found { index, .. } => prop_assert_eq!(index, expected),
+                other => prop_assert!(false, "{:?}", other),
+            }
+            let bom = build_bom(Path::new("fuzz.csv"), None, rows).unwrap();
+            prop_assert_eq!(bom.header_row, expected + 1);
+            prop_assert_eq!(bom.lines.len(), 1);
+            prop_assert_eq!(bom.lines[0].origin.row, expected + 2);
+            prop_assert_eq!(bom.lines[0].qty, Some(3.0));
+        }
+    }
+}
