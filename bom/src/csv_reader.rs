@@ -4,8 +4,9 @@
 //! into one cell, and `"Axis "Q6135" PTZ"` silently becomes one mangled value. Both would turn
 //! into wrong BOM lines without a word, so the bytes are first checked against RFC 4180
 //! quoting and such files are rejected with the line where the quoting breaks. Row numbers are
-//! the physical line where each record starts, taken from the `csv` reader's position, so they
-//! stay right across quoted multi-line cells and blank lines.
+//! the physical line where each record starts, taken from the `csv` reader's position (moved
+//! past the blank lines it skipped), so they stay right across quoted multi-line cells, blank
+//! lines and CRLF line ends.
 
 use std::path::Path;
 
@@ -47,7 +48,7 @@ pub(crate) fn read_csv(file: &Path, bytes: &[u8], delimiter: u8) -> Result<Bom, 
         }
         let line = record
             .position()
-            .and_then(|p| usize::try_from(p.line()).ok())
+            .map(|p| record_start_line(bytes, p))
             .unwrap_or(rows.len() + 1);
         let mut cells = Vec::with_capacity(record.len());
         for (index, field) in record.iter().enumerate() {
@@ -71,6 +72,25 @@ pub(crate) fn read_csv(file: &Path, bytes: &[u8], delimiter: u8) -> Result<Bom, 
         });
     }
     build_bom(file, None, rows)
+}
+
+/// The physical line on which a record's first byte sits.
+///
+/// The `csv` reader stamps a record with the position where it started looking for it, which
+/// is just after the previous record's terminator: blank lines it skipped, and the `\n` of a
+/// CRLF pair, are still ahead. Skipping those bytes from that position gives the line the
+/// officer sees the record on.
+fn record_start_line(bytes: &[u8], position: &csv::Position) -> usize {
+    let line = usize::try_from(position.line()).unwrap_or(usize::MAX);
+    let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    let skipped_newlines = bytes
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| b == b'\n' || b == b'\r')
+        .filter(|&&b| b == b'\n')
+        .count();
+    line.saturating_add(skipped_newlines)
 }
 
 /// Where and how the quoting of a CSV file breaks.

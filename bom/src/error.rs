@@ -110,9 +110,15 @@ impl fmt::Display for Location {
 }
 
 /// A BOM that could not be read, with the place and the reason.
+///
+/// Boxed so that `Result<Bom, BomError>` stays one pointer wide on the error side.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct BomError(Box<ErrorInner>);
+
 #[derive(Debug, thiserror::Error)]
 #[error("{location}: {message}")]
-pub struct BomError {
+struct ErrorInner {
     kind: ErrorKind,
     location: Location,
     message: String,
@@ -122,32 +128,32 @@ pub struct BomError {
 
 impl BomError {
     pub(crate) fn new(kind: ErrorKind, location: Location, message: impl Into<String>) -> Self {
-        BomError {
+        BomError(Box::new(ErrorInner {
             kind,
             location,
             message: message.into(),
             source: None,
-        }
+        }))
     }
 
     pub(crate) fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.0.source = Some(Box::new(source));
         self
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// Where the failure is: file, sheet, row and column as far as known.
     pub fn location(&self) -> &Location {
-        &self.location
+        &self.0.location
     }
 
     /// The reason, without the location prefix.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 }
 

@@ -1,0 +1,698 @@
+//! End-to-end reads of real-world-shaped BOMs: every format, the header finder, origins and
+//! row numbers, and every error the issue lists, checked through the public API only.
+//!
+//! Workbooks are generated with rust_xlsxwriter into Cargo's per-target temp dir rather than
+//! committed as binaries, so the layout they test is readable in this file.
+
+// clippy's allow-unwrap-in-tests covers #[test] functions but not the helpers beside them;
+// a panic here is a failed test, not a crash on user input.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use camscope_bom::{
+    Bom, BomLine, ErrorKind, Field, Format, ReadOptions, WarningKind, read_bom, read_bom_from_bytes,
+};
+use proptest::prelude::*;
+use rust_xlsxwriter::Workbook;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn temp_path(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("camscope-bom");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn read(path: &Path) -> Bom {
+    read_bom(path, &ReadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A row to write: its 1-based row number and its cells from column A.
+type Record = (u32, Vec<String>);
+
+/// The CSV fixture's records with the physical line each starts on. csv's position is where
+/// it started looking for the record, before any blank lines it skipped, hence the skip.
+fn csv_records(path: &Path) -> Vec<Record> {
+    let bytes = std::fs::read(path).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let position = record.position().unwrap();
+        let skipped = bytes[position.byte() as usize..]
+            .iter()
+            .take_while(|b| **b == b'\n')
+            .count();
+        let line = position.line() as usize + skipped;
+        out.push((line as u32, record.iter().map(str::to_owned).collect()));
+    }
+    out
+}
+
+/// Writes `records` into sheet `sheet` of a new workbook at the same rows they occupy in the
+/// CSV (row = line), so the two files have the same layout. Cells that are plain numbers are
+/// written as numbers, as an officer's spreadsheet would hold them.
+fn write_xlsx(path: &Path, sheets: &[(&str, &[Record])]) {
+    let mut workbook = Workbook::new();
+    for (name, records) in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(*name).unwrap();
+        for (line, cells) in *records {
+            for (col, cell) in cells.iter().enumerate() {
+                if cell.is_empty() {
+                    continue;
+                }
+                let (row, col) = (line - 1, col as u16);
+                match cell.parse::<f64>() {
+                    Ok(n) if n.to_string() == *cell => sheet.write_number(row, col, n),
+                    _ => sheet.write_string(row, col, cell),
+                }
+                .unwrap();
+            }
+        }
+    }
+    workbook.save(path).unwrap();
+}
+
+fn identity(line: &BomLine) -> (Option<&str>, Option<&str>, Option<&str>, Option<&str>) {
+    (
+        line.manufacturer.as_deref(),
+        line.brand.as_deref(),
+        line.model.as_deref(),
+        line.part_number.as_deref(),
+    )
+}
+
+#[test]
+fn integrator_csv_synonyms_title_rows_and_multiline_cells() {
+    let path = fixture("integrator_bom.csv");
+    let bom = read(&path);
+    assert_eq!(bom.source, path);
+    assert_eq!(bom.sheet, None);
+    assert_eq!(
+        bom.header_row, 4,
+        "title, subtitle and a blank line sit above the header"
+    );
+    assert_eq!(
+        bom.headers.len(),
+        14,
+        "widened to the row with an unnamed 14th cell"
+    );
+    assert_eq!(bom.headers[0], "Mfr");
+    assert_eq!(bom.headers[8], "Unit Price");
+    assert_eq!(bom.headers[13], "");
+
+    let rows: Vec<usize> = bom.lines.iter().map(|l| l.origin.row).collect();
+    assert_eq!(
+        rows,
+        [5, 6, 9, 10],
+        "physical lines; the quoted cell spans lines 6-7"
+    );
+
+    let axis = &bom.lines[0];
+    assert_eq!(
+        identity(axis),
+        (
+            Some("Axis Communications"),
+            Some("Axis"),
+            Some("P3265-LVE"),
+            Some("02328-001")
+        )
+    );
+    assert_eq!(axis.description.as_deref(), Some("Outdoor dome, 2MP"));
+    assert_eq!(axis.components.as_deref(), Some("ARTPEC-8"));
+    assert_eq!(axis.country_of_origin.as_deref(), Some("Sweden"));
+    assert_eq!(axis.qty, Some(12.0));
+    assert_eq!(axis.unit_price, Some(1234.5));
+    assert_eq!(axis.supplier.as_deref(), Some("Example Distribution"));
+    assert_eq!(axis.supplier_uei.as_deref(), Some("ABCDEF123456"));
+    assert_eq!(axis.cage.as_deref(), Some("1ABC2"));
+    assert_eq!(axis.text(Field::Cage), Some("1ABC2"));
+    assert_eq!(axis.origin.to_string(), format!("{}:5", path.display()));
+
+    let hanwha = &bom.lines[1];
+    assert_eq!(hanwha.part_number, None);
+    assert_eq!(
+        hanwha.description.as_deref(),
+        Some("Outdoor dome\n6MP, IR 50 m")
+    );
+    assert_eq!(
+        hanwha.cells[9], "pole mount",
+        "raw cells keep unknown columns"
+    );
+
+    let bosch = &bom.lines[2];
+    assert_eq!(bosch.unit_price, Some(1020.0), "\"USD 1020\"");
+    assert_eq!(bosch.brand, None);
+
+    let hik = &bom.lines[3];
+    assert_eq!(hik.description.as_deref(), Some("Turret, 4MP \"AcuSense\""));
+    assert_eq!(hik.cells.len(), 14);
+    assert_eq!(hik.cells[13], "check with PM");
+    assert!(bom.lines.iter().all(|l| l.cells.len() == bom.headers.len()));
+
+    let warnings: Vec<String> = bom.warnings.iter().map(ToString::to_string).collect();
+    let p = path.display();
+    assert_eq!(
+        warnings,
+        [
+            format!(
+                "{p}:4: column J \"Notes\": unknown column; its values are kept in the raw \
+                 cells but not read"
+            ),
+            format!(
+                "{p}:4: column N: column has no header but holds values (first at row 10); \
+                 they are kept in the raw cells but not read"
+            ),
+            format!(
+                "{p}:11: row has values but no manufacturer, brand, model or part number; \
+                 skipped (a totals or notes row?)"
+            ),
+        ]
+    );
+    let kinds: Vec<WarningKind> = bom.warnings.iter().map(|w| w.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            WarningKind::UnknownColumn,
+            WarningKind::UnnamedColumn,
+            WarningKind::LineWithoutProduct
+        ]
+    );
+    let notes = bom.warnings[0].location.column.as_ref().unwrap();
+    assert_eq!(
+        (notes.letter().as_str(), notes.header.as_str()),
+        ("J", "Notes")
+    );
+}
+
+#[test]
+fn xlsx_with_the_same_layout_gives_the_same_lines_and_rows() {
+    let csv_path = fixture("integrator_bom.csv");
+    let records = csv_records(&csv_path);
+    let xlsx_path = temp_path("distributor_quote_v2.xlsx");
+    write_xlsx(&xlsx_path, &[("Quote", &records)]);
+
+    let from_csv = read(&csv_path);
+    let from_xlsx = read(&xlsx_path);
+    assert_eq!(from_xlsx.sheet.as_deref(), Some("Quote"));
+    assert_eq!(from_xlsx.header_row, from_csv.header_row);
+    assert_eq!(from_xlsx.headers, from_csv.headers);
+    assert_eq!(from_xlsx.lines.len(), from_csv.lines.len());
+    for (x, c) in from_xlsx.lines.iter().zip(&from_csv.lines) {
+        assert_eq!(x.origin.file, xlsx_path);
+        assert_eq!(x.origin.sheet.as_deref(), Some("Quote"));
+        let mut x = x.clone();
+        x.origin = c.origin.clone();
+        assert_eq!(&x, c);
+    }
+    let strip = |bom: &Bom| -> Vec<_> {
+        bom.warnings
+            .iter()
+            .map(|w| {
+                (
+                    w.kind,
+                    w.location.row,
+                    w.location.column.clone(),
+                    w.message.clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(strip(&from_xlsx), strip(&from_csv));
+    assert_eq!(
+        from_xlsx.lines[0].origin.to_string(),
+        format!("{}[Quote]:5", xlsx_path.display())
+    );
+}
+
+#[test]
+fn xlsx_header_below_blank_rows_and_offset_columns() {
+    // Nothing in column A or rows 1-2: calamine trims the range, the reader must not.
+    let path = temp_path("distributor_quote_offset.xlsx");
+    let mut workbook = Workbook::new();
+    workbook.add_worksheet().set_name("Cover").unwrap();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Quote").unwrap();
+    sheet.write_string(2, 1, "QUOTE #Q-2291").unwrap();
+    sheet.write_string(4, 1, "Make").unwrap();
+    sheet.write_string(4, 2, "Part No").unwrap();
+    sheet.write_string(4, 3, "QTY").unwrap();
+    sheet.write_string(5, 1, "Axis").unwrap();
+    sheet.write_string(5, 2, "01532-001").unwrap();
+    sheet.write_string(5, 3, "three").unwrap();
+    workbook.save(&path).unwrap();
+
+    let err = read_bom(&path, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Field);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}[Quote]:6: column D (qty): \"three\" is not a number",
+            path.display()
+        ),
+        "the empty first sheet is skipped; rows and letters are the spreadsheet's"
+    );
+    let column = err.location().column.as_ref().unwrap();
+    assert_eq!(column.header, "QTY");
+}
+
+#[test]
+fn xlsx_sheet_option_selects_by_name() {
+    let path = temp_path("distributor_quote_two_sheets.xlsx");
+    let first: Vec<Record> = vec![
+        (1, vec!["Manufacturer".into(), "Model".into()]),
+        (2, vec!["Axis".into(), "P3265-LVE".into()]),
+    ];
+    let second: Vec<Record> = vec![
+        (3, vec!["Brand".into(), "SKU".into(), "Price".into()]),
+        (
+            4,
+            vec!["Wisenet".into(), "XNV-8081Z".into(), "889.99".into()],
+        ),
+    ];
+    write_xlsx(&path, &[("Cameras", &first), ("Options", &second)]);
+
+    let default = read(&path);
+    assert_eq!(default.sheet.as_deref(), Some("Cameras"));
+    assert_eq!(default.lines[0].model.as_deref(), Some("P3265-LVE"));
+
+    let options = read_bom(&path, &ReadOptions::default().with_sheet("Options")).unwrap();
+    assert_eq!(options.sheet.as_deref(), Some("Options"));
+    assert_eq!(options.header_row, 3);
+    let line = &options.lines[0];
+    assert_eq!(line.origin.row, 4);
+    assert_eq!(line.brand.as_deref(), Some("Wisenet"));
+    assert_eq!(line.part_number.as_deref(), Some("XNV-8081Z"));
+    assert_eq!(line.unit_price, Some(889.99));
+}
+
+#[test]
+fn unknown_sheet_lists_the_available_ones() {
+    let path = temp_path("distributor_quote_unknown_sheet.xlsx");
+    let rows: Vec<Record> = vec![(1, vec!["Mfr".into(), "Model".into()])];
+    write_xlsx(&path, &[("Cameras", &rows), ("Mounts", &rows)]);
+    let err = read_bom(&path, &ReadOptions::default().with_sheet("Sheet1")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnknownSheet);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: there is no sheet named \"Sheet1\"; available sheets: \"Cameras\", \"Mounts\"",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn empty_sheet_is_an_error() {
+    let path = temp_path("distributor_quote_empty_sheet.xlsx");
+    let rows: Vec<Record> = vec![
+        (1, vec!["Mfr".into(), "Model".into()]),
+        (2, vec!["Axis".into(), "M3086-V".into()]),
+    ];
+    write_xlsx(&path, &[("Cameras", &rows), ("Blank", &[])]);
+    let err = read_bom(&path, &ReadOptions::default().with_sheet("Blank")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::EmptySheet);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}[Blank]: the sheet is empty: there is no header row and no line to read",
+            path.display()
+        )
+    );
+
+    let all_blank = temp_path("distributor_quote_all_blank.xlsx");
+    write_xlsx(&all_blank, &[("Sheet1", &[]), ("Sheet2", &[])]);
+    let err = read_bom(&all_blank, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::EmptySheet);
+    assert!(err.message().contains("\"Sheet1\", \"Sheet2\""), "{err}");
+}
+
+#[test]
+fn text_file_named_xlsx_is_not_a_workbook() {
+    let path = fixture("distributor_quote_saved_as_csv.xlsx");
+    let err = read_bom(&path, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Format);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: the file is not a valid XLSX workbook (it looks like a text file, perhaps CSV \
+             saved with the wrong extension)",
+            path.display()
+        )
+    );
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "calamine's error is kept"
+    );
+}
+
+#[test]
+fn broken_csv_quoting_names_the_line() {
+    let path = fixture("site_survey_unclosed_quote.csv");
+    let err = read_bom(&path, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Format);
+    assert_eq!(err.location().row, Some(3));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}:3: broken CSV quoting in column C: the quote opened here is never closed, so \
+             the rest of the file would be read as one cell",
+            path.display()
+        )
+    );
+
+    let inner_quotes =
+        "Mfr,Model,Description\nAxis,P3265-LVE,\"Dome\"\nAxis,Q6135,\"PTZ \"outdoor\" camera\"\n";
+    let err = read_bom_from_bytes(
+        Path::new("survey.csv"),
+        inner_quotes.as_bytes(),
+        Format::Csv,
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Format);
+    assert_eq!(
+        err.to_string(),
+        "survey.csv:3: broken CSV quoting in column C: text follows a closing quote; a quote \
+         inside a quoted field must be doubled (\"\")"
+    );
+}
+
+#[test]
+fn bad_qty_names_file_row_column_and_field() {
+    let path = fixture("integrator_bom_bad_qty.csv");
+    let err = read_bom(&path, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Field);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}:3: column D (qty): \"ten\" is not a number",
+            path.display()
+        )
+    );
+    assert_eq!(err.message(), "\"ten\" is not a number");
+    let location = err.location();
+    assert_eq!(location.row, Some(3));
+    let column = location.column.as_ref().unwrap();
+    assert_eq!(
+        (column.letter(), column.field),
+        ("D".to_owned(), Some(Field::Qty))
+    );
+}
+
+#[test]
+fn negative_qty_and_foreign_price_are_errors() {
+    let read = |text: &str| {
+        read_bom_from_bytes(
+            Path::new("bom.csv"),
+            text.as_bytes(),
+            Format::Csv,
+            &ReadOptions::default(),
+        )
+    };
+    let err = read("Model,Qty\nP3265,-2\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "bom.csv:2: column B (qty): \"-2\" is negative; a quantity must be 0 or more"
+    );
+    let err = read("Model,Price\nP3265,€120\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "bom.csv:2: column B (unit_price): \"€120\" is not a price (expected a number, \
+         optionally with $ or USD)"
+    );
+}
+
+#[test]
+fn header_without_maker_or_model_column_is_an_error() {
+    let path = fixture("county_purchasing_no_maker_column.csv");
+    let err = read_bom(&path, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Header);
+    assert_eq!(err.location().row, Some(3), "names the header row it found");
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "{}:3: the header row has A (description), B (qty), C (unit_price) but no column \
+             naming the product; expected a maker column (Manufacturer",
+            path.display()
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn no_recognisable_columns_is_an_error() {
+    let path = fixture("meeting_notes_not_a_bom.csv");
+    let err = read_bom(&path, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Header);
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}: no header row found", path.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn two_columns_for_one_field_is_an_error_not_a_guess() {
+    let text = "Vendor,Manufacturer,Model\nAnixter,Axis,P3265\n";
+    let err = read_bom_from_bytes(
+        Path::new("quote.csv"),
+        text.as_bytes(),
+        Format::Csv,
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Header);
+    assert_eq!(
+        err.to_string(),
+        "quote.csv:1: columns A \"Vendor\" and B \"Manufacturer\" both name the manufacturer \
+         column; rename or remove one so that it is clear which to read"
+    );
+}
+
+#[test]
+fn empty_csv_is_an_error_and_header_only_is_a_warning() {
+    let read = |text: &str| {
+        read_bom_from_bytes(
+            Path::new("bom.csv"),
+            text.as_bytes(),
+            Format::Csv,
+            &ReadOptions::default(),
+        )
+    };
+    assert_eq!(read("").unwrap_err().kind(), ErrorKind::EmptySheet);
+    assert_eq!(read("\n,,\n\n").unwrap_err().kind(), ErrorKind::EmptySheet);
+    let bom = read("Mfr,Model\n").unwrap();
+    assert!(bom.lines.is_empty());
+    assert_eq!(bom.warnings[0].kind, WarningKind::NoLines);
+}
+
+#[test]
+fn crlf_bom_marker_tsv_and_semicolons() {
+    let crlf =
+        "\u{feff}Title\r\n\r\nManufacturer,Model\r\n\"Axis\",\"P3265\r\nLVE\"\r\nBosch,NDE\r\n";
+    let bom = read_bom_from_bytes(
+        Path::new("bom.csv"),
+        crlf.as_bytes(),
+        Format::Csv,
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(bom.header_row, 3);
+    let rows: Vec<usize> = bom.lines.iter().map(|l| l.origin.row).collect();
+    assert_eq!(rows, [4, 6]);
+    assert_eq!(bom.lines[0].model.as_deref(), Some("P3265\r\nLVE"));
+
+    let tsv = "Make\tSKU\tQty\nAxis\t01532-001\t2\n";
+    let bom = read_bom_from_bytes(
+        Path::new("bom.tsv"),
+        tsv.as_bytes(),
+        Format::Tsv,
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(bom.lines[0].part_number.as_deref(), Some("01532-001"));
+
+    let semi = "Hersteller;Model;Qty\nAxis;P3265;4\n";
+    let bom = read_bom_from_bytes(
+        Path::new("bom.csv"),
+        semi.as_bytes(),
+        Format::Csv,
+        &ReadOptions::default().with_delimiter(b';'),
+    )
+    .unwrap();
+    assert_eq!(bom.lines[0].qty, Some(4.0));
+    assert_eq!(
+        bom.warnings[0].kind,
+        WarningKind::UnknownColumn,
+        "Hersteller"
+    );
+}
+
+#[test]
+fn non_utf8_csv_names_the_cell() {
+    let bytes = b"Mfr,Model,COO\nAxis,P3265,Schweden \xE4\n";
+    let err = read_bom_from_bytes(
+        Path::new("bom.csv"),
+        bytes,
+        Format::Csv,
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Format);
+    assert!(
+        err.to_string().starts_with("bom.csv:2: column C: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn toml_bom() {
+    let path = fixture("officer_bom.toml");
+    let bom = read(&path);
+    assert_eq!(bom.header_row, 0);
+    assert_eq!(
+        bom.headers,
+        [
+            "manufacturer",
+            "brand",
+            "model",
+            "part_number",
+            "components",
+            "country_of_origin",
+            "qty",
+            "unit_price"
+        ]
+    );
+    let rows: Vec<usize> = bom.lines.iter().map(|l| l.origin.row).collect();
+    assert_eq!(rows, [4, 11], "the lines of the [[line]] headers");
+    let axis = &bom.lines[0];
+    assert_eq!(axis.manufacturer.as_deref(), Some("Axis Communications"));
+    assert_eq!(axis.qty, Some(4.0));
+    assert_eq!(axis.unit_price, Some(1234.5));
+    assert_eq!(axis.cells[0], "Axis Communications");
+    assert_eq!(axis.cells[7], "$1,234.50");
+    let wisenet = &bom.lines[1];
+    assert_eq!(wisenet.brand.as_deref(), Some("Wisenet"));
+    assert_eq!(wisenet.qty, Some(2.0));
+    assert_eq!(wisenet.unit_price, Some(889.99));
+    assert_eq!(wisenet.components.as_deref(), Some("Wisenet 7"));
+    assert!(bom.warnings.is_empty());
+}
+
+#[test]
+fn toml_errors() {
+    let read = |text: &str| {
+        read_bom_from_bytes(
+            Path::new("bom.toml"),
+            text.as_bytes(),
+            Format::Toml,
+            &ReadOptions::default(),
+        )
+        .unwrap_err()
+    };
+    let err = read("[[line]]\nmodel = \"P3265\"\n");
+    assert_eq!(err.kind(), ErrorKind::Format);
+    assert!(err.message().contains("version = 1"), "{err}");
+
+    let err = read("version = 2\n[[line]]\nmodel = \"P3265\"\n");
+    assert_eq!(
+        err.to_string(),
+        "bom.toml:1: unsupported TOML BOM version 2; this reader knows version 1"
+    );
+
+    let err = read("version = 1\n\n[[line]]\nmanufactuer = \"Axis\"\nmodel = \"P3265\"\n");
+    assert_eq!(err.kind(), ErrorKind::Format);
+    assert_eq!(err.location().row, Some(4), "{err}");
+    assert!(err.message().contains("manufactuer"), "{err}");
+
+    let err = read("version = 1\n[[line]]\nmodel = \"P3265\"\nqty = \"ten\"\n");
+    assert_eq!(err.to_string(), "bom.toml:4: qty: \"ten\" is not a number");
+
+    let err = read("version = 1\n[[line]]\ndescription = \"Mount\"\n");
+    assert_eq!(err.kind(), ErrorKind::Field);
+    assert_eq!(err.location().row, Some(2));
+
+    let err = read("version = 1\n");
+    assert_eq!(err.kind(), ErrorKind::EmptySheet);
+}
+
+#[test]
+fn unsupported_extension_and_missing_file() {
+    let err = read_bom(Path::new("quote.pdf"), &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Format);
+    assert!(err.message().contains(".pdf"), "{err}");
+
+    let missing = temp_path("does_not_exist.csv");
+    let err = read_bom(&missing, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io);
+
+    // An explicit format overrides the extension.
+    let bom = read_bom(
+        &fixture("distributor_quote_saved_as_csv.xlsx"),
+        &ReadOptions::default().with_format(Format::Csv),
+    )
+    .unwrap();
+    assert_eq!(bom.lines[0].model.as_deref(), Some("P3265-LVE"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Arbitrary cells, joined without escaping so that stray quotes and delimiters occur:
+    /// the reader may refuse the file but must never panic.
+    #[test]
+    fn csv_reader_never_panics_on_raw_text(
+        rows in prop::collection::vec(prop::collection::vec(any::<String>(), 0..6), 0..8),
+        sep in prop::sample::select(vec![",", "\n", "\r\n", "\"", ";"]),
+    ) {
+        let text: String = rows
+            .iter()
+            .map(|r| r.join(sep))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let _ = read_bom_from_bytes(Path::new("fuzz.csv"), text.as_bytes(), Format::Csv, &ReadOptions::default());
+    }
+
+    /// Properly escaped arbitrary cells under a real header always read, and every line keeps
+    /// its cells and the line number where its record starts.
+    #[test]
+    fn escaped_csv_keeps_cells_and_line_numbers(
+        cells in prop::collection::vec(("[A-Za-z0-9 ]{1,8}", any::<String>(), "[0-9]{1,4}"), 1..6),
+    ) {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(["Manufacturer", "Description", "Qty"]).unwrap();
+        for (maker, desc, qty) in &cells {
+            writer.write_record([maker.as_str(), desc.as_str(), qty.as_str()]).unwrap();
+        }
+        let bytes = writer.into_inner().unwrap();
+        let bom = read_bom_from_bytes(Path::new("fuzz.csv"), &bytes, Format::Csv, &ReadOptions::default());
+        let bom = match bom {
+            Ok(bom) => bom,
+            Err(e) => return Err(TestCaseError::fail(e.to_string())),
+        };
+        let text = String::from_utf8(bytes).unwrap();
+        for line in &bom.lines {
+            // The record starts at the line it names: the text before it has row-1 newlines.
+            let start = text.match_indices('\n').nth(line.origin.row - 2).map(|(i, _)| i + 1).unwrap();
+            let maker_cell = &line.cells[0];
+            prop_assert!(text[start..].starts_with(maker_cell.as_str()) || text[start..].starts_with('"'));
+        }
+        let kept: Vec<&str> = bom.lines.iter().map(|l| l.cells[1].as_str()).collect();
+        let expected: Vec<&str> = cells
+            .iter()
+            .filter(|(m, _, _)| !m.trim().is_empty())
+            .map(|(_, d, _)| d.as_str())
+            .collect();
+        prop_assert_eq!(kept, expected);
+    }
+}
