@@ -16,6 +16,9 @@
 //!
 //! The crate never prints; the only I/O is reading the file in [`read_bom`].
 
+// A library has no terminal of its own: callers decide how to show errors and warnings.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod columns;
 mod csv_reader;
 mod error;

@@ -145,10 +145,14 @@ fn load_sheet(
     })
 }
 
+/// Whether no cell shows anything; checked without rendering cells, since a large sheet has
+/// hundreds of thousands of them.
 fn is_blank(range: &Range<Data>) -> bool {
-    range
-        .used_cells()
-        .all(|(_, _, cell)| cell_text(cell).trim().is_empty())
+    range.used_cells().all(|(_, _, cell)| match cell {
+        Data::Empty => true,
+        Data::String(s) => s.trim().is_empty(),
+        _ => false,
+    })
 }
 
 /// The rows of a sheet numbered as the spreadsheet numbers them, cells from column A.
