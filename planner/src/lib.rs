@@ -1,6 +1,13 @@
-//! camscope planner library (being built).
-pub mod cli {
-    //! placeholder
-    /// placeholder
-    pub fn main() -> i32 { 0 }
-}
+//! The camscope planner: site files and catalog in, plans and calculations out.
+//!
+//! The binary is a thin shell over [`cli::main`]; everything it does is reachable from here so
+//! that tests can drive the command line in-process, and later crates (reports, the rig) can
+//! reuse the plan.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod catalog;
+pub mod cli;
+pub mod input;
+pub mod plan;
+pub mod render;
+pub mod site;

@@ -1,0 +1,804 @@
+//! The catalog: products, prices, the bitrate model and planning defaults, with their sources.
+//!
+//! Every number the planner uses without the designer typing it comes from here, and every record
+//! says where it came from (a source with a URL or a note) or which of its fields are assumptions
+//! and why. The shipped catalog is embedded in the binary; `--catalog FILE` overlays a file with
+//! any of the same sections (a distributor's price list, say), replacing those sections whole.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use sizing::bitrate::{BitrateModel, CodecFactors, PerScene};
+use sizing::storage::HeadroomPolicy;
+use sizing::{Bitrate, Bytes, RaidLevel, Watts};
+
+use crate::input::{InputError, parse_toml};
+
+/// The embedded catalog files, in overlay order.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "catalog/sources.toml",
+        include_str!("../catalog/sources.toml"),
+    ),
+    (
+        "catalog/bitrate.toml",
+        include_str!("../catalog/bitrate.toml"),
+    ),
+    (
+        "catalog/defaults.toml",
+        include_str!("../catalog/defaults.toml"),
+    ),
+    (
+        "catalog/recorders.toml",
+        include_str!("../catalog/recorders.toml"),
+    ),
+    (
+        "catalog/licences.toml",
+        include_str!("../catalog/licences.toml"),
+    ),
+];
+
+/// Where a figure comes from.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Source {
+    /// What the source is and what it says.
+    pub title: String,
+    /// Where to read it.
+    pub url: Option<String>,
+    /// Why there is no URL, or what else to know.
+    pub note: Option<String>,
+    /// The date the page shows, when it shows one.
+    pub published: Option<String>,
+    /// When the figure was entered into the catalog.
+    pub recorded: String,
+}
+
+/// Provenance carried by every record.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Provenance {
+    /// The source id (a key of `[sources]`).
+    pub source: Option<String>,
+    /// Fields of this record the source does not give.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumed: Vec<String>,
+    /// Why the assumed values are what they are.
+    pub assumption: Option<String>,
+    /// Anything else a reader should know.
+    pub note: Option<String>,
+}
+
+/// A factor given plainly (covered by its table's source) or with its own source.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Factor {
+    /// A number covered by the enclosing table's source.
+    Plain(f64),
+    /// A number with a source of its own.
+    Sourced {
+        /// The factor.
+        value: f64,
+        /// Its source id.
+        source: String,
+    },
+}
+
+impl Factor {
+    /// The number.
+    pub fn value(&self) -> f64 {
+        match self {
+            Factor::Plain(v) | Factor::Sourced { value: v, .. } => *v,
+        }
+    }
+}
+
+/// One point of the bitrate curve.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CurvePoint {
+    /// Megapixels of the resolution.
+    pub megapixels: f64,
+    /// H.264 kbit/s at a medium scene and the reference frame rate.
+    pub kbps: f64,
+}
+
+/// `[bitrate.codec-factor]`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CodecFactorTable {
+    /// Source of the plain factors.
+    pub source: String,
+    /// H.264.
+    pub h264: Factor,
+    /// H.265.
+    pub h265: Factor,
+    /// H.264 smart.
+    pub h264_smart: Factor,
+    /// H.265 smart.
+    pub h265_smart: Factor,
+}
+
+/// A low/medium/high table with provenance.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SceneTable {
+    /// Source of the factors, if any.
+    pub source: Option<String>,
+    /// Why the factors are assumed, when there is no source.
+    pub assumption: Option<String>,
+    /// Low activity.
+    pub low: f64,
+    /// Medium activity.
+    pub medium: f64,
+    /// High activity.
+    pub high: f64,
+}
+
+/// `[bitrate.audio]`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AudioTable {
+    /// Source id.
+    pub source: String,
+    /// Audio + container kbit/s added to a stream that records audio.
+    pub kbps: u64,
+}
+
+/// `[bitrate]`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BitrateSection {
+    /// Source of the curve.
+    pub source: String,
+    /// Frame rate the curve is given at.
+    pub reference_fps: f64,
+    /// Frame-rate scaling exponent.
+    pub fps_exponent: f64,
+    /// The curve.
+    pub curve: Vec<CurvePoint>,
+    /// Codec factors.
+    pub codec_factor: CodecFactorTable,
+    /// Scene factors.
+    pub scene_factor: SceneTable,
+    /// MJPEG bytes per pixel.
+    pub mjpeg_bytes_per_pixel: SceneTable,
+    /// Audio overhead.
+    pub audio: AudioTable,
+}
+
+/// A default value with its provenance.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// Source id.
+    pub source: Option<String>,
+    /// Why, when there is no source.
+    pub assumption: Option<String>,
+    /// What the source says.
+    pub note: Option<String>,
+}
+
+/// `[defaults]`: what a site file may leave out.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Defaults {
+    /// Fraction of marked capacity lost to formatting.
+    pub format_loss: Sourced<f64>,
+    /// Highest fill of formatted capacity.
+    pub fill_target: Sourced<f64>,
+    /// Margin on top of computed recordings.
+    pub safety_margin: Sourced<f64>,
+    /// NVR incoming-bandwidth reserve.
+    pub nvr_ingest_reserve: Sourced<f64>,
+    /// Recording-server ingest reserve.
+    pub server_ingest_reserve: Sourced<f64>,
+    /// Protocol overhead on network links.
+    pub network_overhead: Sourced<f64>,
+    /// Widest RAID 5/6 group.
+    pub raid_max_group: Sourced<u32>,
+    /// RAID level when the site file gives none.
+    pub raid: Sourced<RaidLevel>,
+    /// Hot spares when the site file gives none.
+    pub hot_spares: Sourced<u32>,
+    /// Retention when a camera group gives none.
+    pub retention_days: Sourced<u32>,
+    /// Frame rate when a camera group gives none.
+    pub fps: Sourced<f64>,
+    /// Cost horizon when the project gives none.
+    pub horizon_years: Sourced<u32>,
+    /// NVR appliance replacement cycle.
+    pub nvr_refresh_years: Sourced<u32>,
+    /// Cloud service shown as context.
+    pub cloud: Sourced<String>,
+}
+
+/// An NVR appliance model and its ceilings.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NvrModel {
+    /// Catalog id.
+    pub id: String,
+    /// Manufacturer.
+    pub maker: String,
+    /// Model number.
+    pub model: String,
+    /// The maker is named in NDAA FY2019 §889(f)(3).
+    #[serde(default)]
+    pub covered_889: bool,
+    /// Camera channels.
+    pub channels: u32,
+    /// Incoming bandwidth ceiling.
+    pub incoming: Bitrate,
+    /// Drive bays.
+    pub bays: u32,
+    /// Largest drive each bay accepts.
+    pub max_drive: Bytes,
+    /// Built-in PoE ports.
+    pub poe_ports: u32,
+    /// Total PoE budget.
+    pub poe_budget: Watts,
+    /// Most power one port delivers (defaults to the whole budget).
+    pub poe_per_port: Option<Watts>,
+    /// Power each installed drive takes from the PoE budget (LILIN-style shared budgets).
+    pub drive_power: Option<Watts>,
+    /// RAID levels offered besides independent disks.
+    pub raid: Vec<RaidLevel>,
+    /// Unit price in the catalog currency, drives excluded.
+    pub price: f64,
+    /// Where the figures come from.
+    pub source: Option<String>,
+    /// Fields the source does not give.
+    #[serde(default)]
+    pub assumed: Vec<String>,
+    /// Why.
+    pub assumption: Option<String>,
+}
+
+impl NvrModel {
+    /// Whether this appliance can run `level`.
+    pub fn supports(&self, level: RaidLevel) -> bool {
+        level == RaidLevel::None || self.raid.contains(&level)
+    }
+}
+
+/// Recording-server hardware.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ServerModel {
+    /// Catalog id.
+    pub id: String,
+    /// Description.
+    pub name: String,
+    /// Cameras per server.
+    pub cameras: u32,
+    /// Ingest ceiling.
+    pub ingest: Bitrate,
+    /// Drive bays.
+    pub bays: u32,
+    /// Largest drive per bay.
+    pub max_drive: Bytes,
+    /// RAID levels offered.
+    pub raid: Vec<RaidLevel>,
+    /// Price without drives.
+    pub price: f64,
+    /// Replacement cycle in years.
+    pub refresh_years: u32,
+    /// Source id.
+    pub source: Option<String>,
+    /// Assumed fields.
+    #[serde(default)]
+    pub assumed: Vec<String>,
+    /// Why.
+    pub assumption: Option<String>,
+}
+
+/// A drive that can be bought.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DriveModel {
+    /// Catalog id.
+    pub id: String,
+    /// Marked size.
+    pub size: Bytes,
+    /// Price each.
+    pub price: f64,
+    /// Source id.
+    pub source: Option<String>,
+    /// Assumed fields.
+    #[serde(default)]
+    pub assumed: Vec<String>,
+    /// Why.
+    pub assumption: Option<String>,
+}
+
+/// A VMS licence model.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VmsProduct {
+    /// Catalog id.
+    pub id: String,
+    /// Product and edition.
+    pub name: String,
+    /// Base (system) licence price.
+    pub base: f64,
+    /// Price per camera channel.
+    pub per_channel: f64,
+    /// Channels included free.
+    #[serde(default)]
+    pub free_channels: u32,
+    /// Edition cap on channels.
+    pub max_channels: Option<u32>,
+    /// One licence per recording server covers any number of channels at this price.
+    pub unlimited_per_machine: Option<f64>,
+    /// Yearly care/upgrade plan as a fraction of the licence price.
+    #[serde(default)]
+    pub care_rate: f64,
+    /// Yearly care per channel, for products priced that way.
+    #[serde(default)]
+    pub care_per_channel: f64,
+    /// Source id.
+    pub source: Option<String>,
+    /// Assumed fields.
+    #[serde(default)]
+    pub assumed: Vec<String>,
+    /// Why.
+    pub assumption: Option<String>,
+    /// Remarks.
+    pub note: Option<String>,
+}
+
+impl VmsProduct {
+    /// Licence price for `channels` channels on `servers` recording servers, or `None` when the
+    /// edition cannot hold that many channels.
+    pub fn licence_cost(&self, channels: u64, servers: u64) -> Option<f64> {
+        if self
+            .max_channels
+            .is_some_and(|max| channels > u64::from(max))
+        {
+            return None;
+        }
+        let paid = channels.saturating_sub(u64::from(self.free_channels));
+        let per_channel = self.base + self.per_channel * paid as f64;
+        Some(match self.unlimited_per_machine {
+            Some(per_machine) => per_channel.min(self.base + per_machine * servers as f64),
+            None => per_channel,
+        })
+    }
+
+    /// Yearly care cost for a licence of `licence_cost` covering `channels`.
+    pub fn care_per_year(&self, licence_cost: f64, channels: u64) -> f64 {
+        self.care_rate * licence_cost + self.care_per_channel * channels as f64
+    }
+}
+
+/// A cloud VMS, for context in the cost table.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CloudService {
+    /// Catalog id.
+    pub id: String,
+    /// Product.
+    pub name: String,
+    /// Price per camera per year.
+    pub per_camera_year: f64,
+    /// Source id.
+    pub source: Option<String>,
+    /// Remarks.
+    pub note: Option<String>,
+}
+
+/// One catalog file: any subset of the sections.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct CatalogFile {
+    currency: Option<String>,
+    sources: Option<BTreeMap<String, Source>>,
+    bitrate: Option<BitrateSection>,
+    defaults: Option<Defaults>,
+    nvr: Option<Vec<NvrModel>>,
+    server: Option<Vec<ServerModel>>,
+    drive: Option<Vec<DriveModel>>,
+    vms: Option<Vec<VmsProduct>>,
+    cloud: Option<Vec<CloudService>>,
+}
+
+/// The resolved catalog.
+#[derive(Debug, Clone, Serialize)]
+pub struct Catalog {
+    /// Currency of every price.
+    pub currency: String,
+    /// Sources by id.
+    pub sources: BTreeMap<String, Source>,
+    /// The bitrate model's data.
+    pub bitrate: BitrateSection,
+    /// Planning defaults.
+    pub defaults: Defaults,
+    /// NVR appliances.
+    pub nvr: Vec<NvrModel>,
+    /// Recording servers.
+    pub server: Vec<ServerModel>,
+    /// Drives.
+    pub drive: Vec<DriveModel>,
+    /// VMS licence models.
+    pub vms: Vec<VmsProduct>,
+    /// Cloud services.
+    pub cloud: Vec<CloudService>,
+    /// The files the catalog was built from, in order.
+    pub files: Vec<String>,
+}
+
+fn hint_for(key: &str) -> Option<String> {
+    Some(
+        match key {
+            "incoming" | "ingest" => "a bitrate with its unit, such as \"160Mbps\"",
+            "max-drive" | "size" => "a size with its unit, such as \"10TB\"",
+            "poe-budget" | "poe-per-port" | "drive-power" => {
+                "a power with its unit, such as \"200W\""
+            }
+            "raid" => "a list of RAID levels: raid1, raid5, raid6, raid10",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+impl Catalog {
+    /// The shipped catalog.
+    pub fn embedded() -> Result<Catalog, InputError> {
+        Catalog::build(EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string())))
+    }
+
+    /// The shipped catalog with `text` (read from `file`) laid over it.
+    pub fn with_overlay(file: &str, text: &str) -> Result<Catalog, InputError> {
+        let files = EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string()));
+        Catalog::build(files.chain(std::iter::once((file.to_string(), text.to_string()))))
+    }
+
+    fn build(files: impl Iterator<Item = (String, String)>) -> Result<Catalog, InputError> {
+        let mut merged = CatalogFile::default();
+        let mut names = Vec::new();
+        let mut sources = BTreeMap::new();
+        for (name, text) in files {
+            let f: CatalogFile = parse_toml(&name, &text, &hint_for)?;
+            if let Some(s) = f.sources {
+                sources.extend(s);
+            }
+            macro_rules! overlay {
+                ($($field:ident),*) => { $( if f.$field.is_some() { merged.$field = f.$field; } )* };
+            }
+            overlay!(currency, bitrate, defaults, nvr, server, drive, vms, cloud);
+            names.push(name);
+        }
+        let missing = |section: &str| InputError {
+            file: names.join(" + "),
+            line: None,
+            column: None,
+            field: Some(section.to_string()),
+            message: "the catalog has no such section".into(),
+            hint: Some(
+                "a catalog overlay may replace sections but the shipped ones must all exist".into(),
+            ),
+        };
+        let catalog = Catalog {
+            currency: merged.currency.unwrap_or_else(|| "USD".to_string()),
+            sources,
+            bitrate: merged.bitrate.ok_or_else(|| missing("bitrate"))?,
+            defaults: merged.defaults.ok_or_else(|| missing("defaults"))?,
+            nvr: merged.nvr.unwrap_or_default(),
+            server: merged.server.ok_or_else(|| missing("server"))?,
+            drive: merged.drive.ok_or_else(|| missing("drive"))?,
+            vms: merged.vms.ok_or_else(|| missing("vms"))?,
+            cloud: merged.cloud.unwrap_or_default(),
+            files: names,
+        };
+        catalog.validate()?;
+        Ok(catalog)
+    }
+
+    /// Checks what serde cannot: every record has provenance, every source id exists, ids are
+    /// unique and numbers are in range.
+    fn validate(&self) -> Result<(), InputError> {
+        let mut problems = Vec::new();
+        let mut check_prov =
+            |what: String, source: Option<&str>, assumed: &[String], assumption: Option<&str>| {
+                match source {
+                    Some(id) if !self.sources.contains_key(id) => {
+                        problems.push(format!("{what}: source {id:?} is not in [sources]"));
+                    }
+                    None if assumption.is_none() => {
+                        problems.push(format!("{what}: has neither a source nor an assumption"));
+                    }
+                    _ => {}
+                }
+                if !assumed.is_empty() && assumption.is_none() {
+                    problems.push(format!(
+                        "{what}: lists assumed fields without an `assumption` saying why"
+                    ));
+                }
+            };
+        let b = &self.bitrate;
+        check_prov("bitrate".into(), Some(&b.source), &[], None);
+        check_prov(
+            "bitrate.codec-factor".into(),
+            Some(&b.codec_factor.source),
+            &[],
+            None,
+        );
+        for f in [
+            &b.codec_factor.h264,
+            &b.codec_factor.h265,
+            &b.codec_factor.h264_smart,
+            &b.codec_factor.h265_smart,
+        ] {
+            if let Factor::Sourced { source, .. } = f {
+                check_prov("bitrate.codec-factor".into(), Some(source), &[], None);
+            }
+        }
+        for (name, t) in [
+            ("scene-factor", &b.scene_factor),
+            ("mjpeg-bytes-per-pixel", &b.mjpeg_bytes_per_pixel),
+        ] {
+            check_prov(
+                format!("bitrate.{name}"),
+                t.source.as_deref(),
+                &[],
+                t.assumption.as_deref(),
+            );
+        }
+        check_prov("bitrate.audio".into(), Some(&b.audio.source), &[], None);
+        macro_rules! defaults {
+            ($($field:ident),*) => { $(
+                let d = &self.defaults.$field;
+                check_prov(format!("defaults.{}", stringify!($field).replace('_', "-")), d.source.as_deref(), &[], d.assumption.as_deref());
+            )* };
+        }
+        defaults!(
+            format_loss,
+            fill_target,
+            safety_margin,
+            nvr_ingest_reserve,
+            server_ingest_reserve,
+            network_overhead,
+            raid_max_group,
+            raid,
+            hot_spares,
+            retention_days,
+            fps,
+            horizon_years,
+            nvr_refresh_years,
+            cloud
+        );
+        for n in &self.nvr {
+            check_prov(
+                format!("nvr {}", n.id),
+                n.source.as_deref(),
+                &n.assumed,
+                n.assumption.as_deref(),
+            );
+        }
+        for s in &self.server {
+            check_prov(
+                format!("server {}", s.id),
+                s.source.as_deref(),
+                &s.assumed,
+                s.assumption.as_deref(),
+            );
+        }
+        for d in &self.drive {
+            check_prov(
+                format!("drive {}", d.id),
+                d.source.as_deref(),
+                &d.assumed,
+                d.assumption.as_deref(),
+            );
+        }
+        for v in &self.vms {
+            check_prov(
+                format!("vms {}", v.id),
+                v.source.as_deref(),
+                &v.assumed,
+                v.assumption.as_deref(),
+            );
+        }
+        for c in &self.cloud {
+            check_prov(format!("cloud {}", c.id), c.source.as_deref(), &[], None);
+        }
+        for (id, s) in &self.sources {
+            if s.url.is_none() && s.note.is_none() {
+                problems.push(format!(
+                    "sources.{id}: has neither a url nor a note saying why not"
+                ));
+            }
+        }
+        let mut ids = BTreeSet::new();
+        let all_ids = self
+            .nvr
+            .iter()
+            .map(|n| &n.id)
+            .chain(self.server.iter().map(|s| &s.id));
+        let all_ids = all_ids
+            .chain(self.drive.iter().map(|d| &d.id))
+            .chain(self.vms.iter().map(|v| &v.id));
+        for id in all_ids.chain(self.cloud.iter().map(|c| &c.id)) {
+            if !ids.insert(id) {
+                problems.push(format!("id {id:?} is used twice"));
+            }
+        }
+        for n in &self.nvr {
+            if n.channels == 0 || n.incoming.bps() == 0 || n.bays == 0 || n.max_drive.get() == 0 {
+                problems.push(format!(
+                    "nvr {}: channels, incoming, bays and max-drive must be above zero",
+                    n.id
+                ));
+            }
+            if n.raid.contains(&RaidLevel::None) {
+                problems.push(format!("nvr {}: list only RAID levels in `raid`; independent disks are always possible", n.id));
+            }
+        }
+        for s in &self.server {
+            if s.cameras == 0 || s.ingest.bps() == 0 || s.bays == 0 || s.refresh_years == 0 {
+                problems.push(format!(
+                    "server {}: cameras, ingest, bays and refresh-years must be above zero",
+                    s.id
+                ));
+            }
+        }
+        if self.drive.is_empty() {
+            problems.push("the catalog lists no drives".into());
+        }
+        let d = &self.defaults;
+        for (name, v, lo, hi) in [
+            ("format-loss", d.format_loss.value, 0.0, 0.9),
+            ("fill-target", d.fill_target.value, 0.1, 1.0),
+            ("safety-margin", d.safety_margin.value, 0.0, 5.0),
+            ("nvr-ingest-reserve", d.nvr_ingest_reserve.value, 0.0, 0.9),
+            (
+                "server-ingest-reserve",
+                d.server_ingest_reserve.value,
+                0.0,
+                0.9,
+            ),
+            ("network-overhead", d.network_overhead.value, 0.0, 1.0),
+        ] {
+            if !(lo..=hi).contains(&v) {
+                problems.push(format!("defaults.{name}: {v} is outside {lo}..={hi}"));
+            }
+        }
+        if !self.cloud.iter().any(|c| c.id == d.cloud.value) {
+            problems.push(format!(
+                "defaults.cloud: {:?} is not a [[cloud]] id",
+                d.cloud.value
+            ));
+        }
+        let mut last = 0.0;
+        for p in &b.curve {
+            if p.megapixels <= last || p.kbps <= 0.0 {
+                problems.push(
+                    "bitrate.curve: points must have rising megapixels and positive kbps".into(),
+                );
+                break;
+            }
+            last = p.megapixels;
+        }
+        if b.curve.is_empty() || b.reference_fps <= 0.0 {
+            problems.push(
+                "bitrate: the curve must have points and reference-fps must be above zero".into(),
+            );
+        }
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(InputError {
+            file: self.files.join(" + "),
+            line: None,
+            column: None,
+            field: None,
+            message: format!(
+                "the catalog is inconsistent:\n  - {}",
+                problems.join("\n  - ")
+            ),
+            hint: Some(
+                "every record needs `source` (a key of [sources]) or an `assumption`".into(),
+            ),
+        })
+    }
+
+    /// The bitrate model built from `[bitrate]`.
+    pub fn bitrate_model(&self) -> BitrateModel {
+        let b = &self.bitrate;
+        let scene = |t: &SceneTable| PerScene {
+            low: t.low,
+            medium: t.medium,
+            high: t.high,
+        };
+        BitrateModel {
+            reference_fps: b.reference_fps,
+            fps_exponent: b.fps_exponent,
+            curve: b.curve.iter().map(|p| (p.megapixels, p.kbps)).collect(),
+            codec_factor: CodecFactors {
+                h264: b.codec_factor.h264.value(),
+                h265: b.codec_factor.h265.value(),
+                h264_smart: b.codec_factor.h264_smart.value(),
+                h265_smart: b.codec_factor.h265_smart.value(),
+            },
+            scene_factor: scene(&b.scene_factor),
+            mjpeg_bytes_per_pixel: scene(&b.mjpeg_bytes_per_pixel),
+        }
+    }
+
+    /// Headroom policy from the defaults.
+    pub fn default_headroom(&self) -> HeadroomPolicy {
+        let d = &self.defaults;
+        HeadroomPolicy {
+            format_loss: d.format_loss.value,
+            fill_target: d.fill_target.value,
+            safety_margin: d.safety_margin.value,
+        }
+    }
+
+    /// A VMS product by id.
+    pub fn vms_product(&self, id: &str) -> Option<&VmsProduct> {
+        self.vms.iter().find(|v| v.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_catalog_is_consistent() {
+        let c = Catalog::embedded().unwrap();
+        assert!(c.nvr.len() >= 8 && c.server.len() >= 3 && c.vms.len() >= 5);
+        assert_eq!(c.currency, "USD");
+    }
+
+    #[test]
+    fn overlay_replaces_a_section_whole() {
+        let overlay = r#"
+[[drive]]
+id = "quote-8tb"
+size = "8TB"
+price = 150.0
+assumption = "distributor quote 2026-11"
+assumed = ["price"]
+"#;
+        let c = Catalog::with_overlay("quote.toml", overlay).unwrap();
+        assert_eq!(c.drive.len(), 1);
+        assert_eq!(c.drive[0].size, Bytes::from_tb(8));
+        assert!(c.nvr.len() >= 8, "other sections stay");
+    }
+
+    #[test]
+    fn a_record_without_provenance_is_rejected() {
+        let overlay = "[[drive]]\nid = \"x\"\nsize = \"8TB\"\nprice = 1.0\n";
+        let e = Catalog::with_overlay("quote.toml", overlay).unwrap_err();
+        assert!(
+            e.message
+                .contains("drive x: has neither a source nor an assumption"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_source_is_rejected() {
+        let overlay = "[[drive]]\nid = \"x\"\nsize = \"8TB\"\nprice = 1.0\nsource = \"nowhere\"\n";
+        let e = Catalog::with_overlay("quote.toml", overlay).unwrap_err();
+        assert!(
+            e.message.contains("source \"nowhere\" is not in [sources]"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn licence_cost_follows_the_model() {
+        let c = Catalog::embedded().unwrap();
+        let milestone = c.vms_product("milestone-xprotect-corporate").unwrap();
+        assert_eq!(milestone.licence_cost(10, 1), Some(3342.0 + 3290.0));
+        let core = c.vms_product("avigilon-acc-core").unwrap();
+        assert_eq!(core.licence_cost(17, 1), None, "edition cap");
+    }
+}

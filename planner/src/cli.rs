@@ -1,0 +1,517 @@
+//! The `camscope` command line: argument parsing, reading files, choosing the output format and
+//! the exit status. Planning and arithmetic live in other modules and crates.
+//!
+//! Exit status: 0 success, 2 bad input or usage (with the file, line, column and field), 1 is
+//! reserved for findings at deny level (the BOM check). A closed stdout (`camscope plan | head`)
+//! is success, not an error.
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::json;
+use sizing::raid::RaidLayout;
+use sizing::storage::{recorded_bytes, retention_days};
+use sizing::{Bitrate, Bytes, Codec, RaidLevel, RecordingMode, Resolution, Scene, ingest};
+
+use crate::catalog::Catalog;
+use crate::input::InputError;
+use crate::site::{EXAMPLE, EXAMPLE_NAME, SiteFile};
+use crate::{plan, render};
+
+/// Plan video-surveillance systems: cameras → bitrate → storage → recorders → licences → cost.
+#[derive(Debug, Parser)]
+#[command(name = "camscope", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// A catalog file laid over the built-in catalog (sections it has replace the built-in ones).
+    #[arg(long, global = true, value_name = "FILE", env = "CAMSCOPE_CATALOG")]
+    pub catalog: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plan a site file (the built-in example when none is given): both options, cost and advice.
+    Plan {
+        /// The site file (TOML, version 1).
+        site: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One calculation at a time, without a site file.
+    #[command(subcommand)]
+    Calc(Calc),
+    /// Write the annotated example site file to start from.
+    Init {
+        /// Directory to write it into.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned text for people.
+    Table,
+    /// JSON with exact integers (bytes, bit/s) beside human units.
+    Json,
+    /// Comma-separated values for spreadsheets.
+    Csv,
+}
+
+/// Options shared by the calculators.
+#[derive(Debug, Args)]
+pub struct FormatArg {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Calculators.
+#[derive(Debug, Subcommand)]
+pub enum Calc {
+    /// Storage for N cameras at a bitrate for D days.
+    Storage {
+        /// Cameras.
+        #[arg(long)]
+        cameras: u64,
+        /// Bitrate per camera, with unit (4Mbps, 2048kbps).
+        #[arg(long)]
+        bitrate: Bitrate,
+        /// Hours recorded per day.
+        #[arg(long, default_value_t = 24.0)]
+        hours_per_day: f64,
+        /// Fraction of those hours recorded (motion duty cycle).
+        #[arg(long, default_value_t = 1.0)]
+        duty: f64,
+        /// Retention in days.
+        #[arg(long)]
+        days: u64,
+        /// Output format.
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Days of retention a capacity holds.
+    Retention {
+        /// Cameras.
+        #[arg(long)]
+        cameras: u64,
+        /// Bitrate per camera, with unit.
+        #[arg(long)]
+        bitrate: Bitrate,
+        /// Capacity, with unit (1000GB, 12TB, 10TiB).
+        #[arg(long)]
+        capacity: Bytes,
+        /// Hours recorded per day.
+        #[arg(long, default_value_t = 24.0)]
+        hours_per_day: f64,
+        /// Fraction of those hours recorded.
+        #[arg(long, default_value_t = 1.0)]
+        duty: f64,
+        /// Output format.
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Usable capacity of a RAID array.
+    Raid {
+        /// Level: none, raid1, raid5, raid6, raid10.
+        #[arg(long)]
+        level: RaidLevel,
+        /// Drives in total, hot spares included.
+        #[arg(long)]
+        drives: u32,
+        /// Marked size of each drive, with unit.
+        #[arg(long)]
+        drive_size: Bytes,
+        /// Hot spares.
+        #[arg(long, default_value_t = 0)]
+        hot_spares: u32,
+        /// Widest RAID 5/6 group; wider arrays are split into groups.
+        #[arg(long)]
+        max_group: Option<u32>,
+        /// Output format.
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// How many cameras an NVR's incoming bandwidth admits.
+    NvrCapacity {
+        /// Incoming bandwidth ceiling, with unit.
+        #[arg(long)]
+        incoming: Bitrate,
+        /// Main-stream bitrate per camera.
+        #[arg(long)]
+        main: Bitrate,
+        /// Sub-stream bitrate per camera, if the NVR pulls one.
+        #[arg(long, default_value = "0bps")]
+        sub: Bitrate,
+        /// Fraction of the ceiling kept free for playback and remote view.
+        #[arg(long, default_value_t = 0.0)]
+        reserve: f64,
+        /// Output format.
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Estimated bitrate of one camera stream from the catalog's model.
+    Bitrate {
+        /// Resolution: 1080p, 4MP, 4K, 4CIF, CIF … or WIDTHxHEIGHT.
+        #[arg(long)]
+        resolution: Resolution,
+        /// Codec: mjpeg, h264, h265, h264-smart, h265-smart.
+        #[arg(long)]
+        codec: Codec,
+        /// Frames per second.
+        #[arg(long, default_value_t = 15.0)]
+        fps: f64,
+        /// Scene activity: low, medium, high.
+        #[arg(long, default_value = "medium")]
+        scene: Scene,
+        /// Output format.
+        #[command(flatten)]
+        format: FormatArg,
+    },
+}
+
+/// An error that ends the command with exit status 2.
+#[derive(Debug)]
+pub struct Failure(String);
+
+impl From<InputError> for Failure {
+    fn from(e: InputError) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn io_failure(path: &Path, e: io::Error) -> Failure {
+    Failure(format!("{}: {e}", path.display()))
+}
+
+/// Runs the binary against the process's arguments and streams.
+pub fn main() -> i32 {
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock())
+}
+
+/// Runs `camscope` with `args` (program name first), writing to `out` and `err`, and returns the
+/// exit status. Tests call this in-process.
+pub fn run(
+    args: impl IntoIterator<Item = OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            let _ = if code == 0 {
+                out.write_all(text.as_bytes())
+            } else {
+                err.write_all(text.as_bytes())
+            };
+            return code;
+        }
+    };
+    let mut buffer = Vec::new();
+    match execute(cli, &mut buffer) {
+        Ok(()) => match out.write_all(&buffer).and_then(|()| out.flush()) {
+            Ok(()) => 0,
+            // A reader that went away (`| head`) is not a failure of ours.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+            Err(e) => {
+                let _ = writeln!(err, "error: writing output: {e}");
+                2
+            }
+        },
+        Err(Failure(msg)) => {
+            let _ = writeln!(err, "error: {msg}");
+            2
+        }
+    }
+}
+
+fn load_catalog(path: Option<&Path>) -> Result<Catalog, Failure> {
+    match path {
+        None => Ok(Catalog::embedded()?),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| io_failure(p, e))?;
+            Ok(Catalog::with_overlay(&p.display().to_string(), &text)?)
+        }
+    }
+}
+
+fn execute(cli: Cli, out: &mut Vec<u8>) -> Result<(), Failure> {
+    match cli.command {
+        Command::Plan { site, format } => {
+            let catalog = load_catalog(cli.catalog.as_deref())?;
+            let (name, text) = match &site {
+                Some(p) => (
+                    p.display().to_string(),
+                    std::fs::read_to_string(p).map_err(|e| io_failure(p, e))?,
+                ),
+                None => (
+                    format!("(built-in example {EXAMPLE_NAME})"),
+                    EXAMPLE.to_string(),
+                ),
+            };
+            let site = SiteFile::parse(&name, &text)?;
+            let plan = plan::plan(&site, &catalog).map_err(|mut e| {
+                e.file = name.clone();
+                Failure::from(e)
+            })?;
+            match format {
+                Format::Table => out.extend_from_slice(render::plan_table(&plan).as_bytes()),
+                Format::Json => write_json(out, &plan)?,
+                Format::Csv => render::plan_csv(&plan, out)
+                    .map_err(|e| Failure(format!("writing CSV: {e}")))?,
+            }
+        }
+        Command::Init { dir, force } => {
+            let path = dir.join(EXAMPLE_NAME);
+            if path.exists() && !force {
+                return Err(Failure(format!(
+                    "{} already exists; pass --force to overwrite it",
+                    path.display()
+                )));
+            }
+            std::fs::write(&path, EXAMPLE).map_err(|e| io_failure(&path, e))?;
+            out.extend_from_slice(
+                format!(
+                    "wrote {}\nnext: camscope plan {}\n",
+                    path.display(),
+                    path.display()
+                )
+                .as_bytes(),
+            );
+        }
+        Command::Calc(calc) => calculate(calc, cli.catalog.as_deref(), out)?,
+    }
+    Ok(())
+}
+
+fn write_json(out: &mut Vec<u8>, value: &impl serde::Serialize) -> Result<(), Failure> {
+    serde_json::to_writer_pretty(&mut *out, value)
+        .map_err(|e| Failure(format!("writing JSON: {e}")))?;
+    out.push(b'\n');
+    Ok(())
+}
+
+fn check_fraction(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), Failure> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "--{name} must be from {lo} to {hi}, not {v}"
+        )))
+    }
+}
+
+fn seconds_per_day(hours: f64, duty: f64) -> Result<u64, Failure> {
+    check_fraction("hours-per-day", hours, 0.0, 24.0)?;
+    check_fraction("duty", duty, 0.0, 1.0)?;
+    Ok(RecordingMode::Motion {
+        hours_per_day: hours,
+        duty_cycle: duty,
+    }
+    .recorded_seconds_per_day())
+}
+
+fn bytes_json(b: Bytes) -> serde_json::Value {
+    json!({ "bytes": b.get(), "tb": round(b.tb(), 4), "tib": round(b.tib(), 4), "human": b.both() })
+}
+
+fn round(v: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (v * f).round() / f
+}
+
+fn emit(
+    out: &mut Vec<u8>,
+    format: Format,
+    value: serde_json::Value,
+    table: Vec<(&str, String)>,
+) -> Result<(), Failure> {
+    match format {
+        Format::Json => write_json(out, &value),
+        Format::Table => {
+            let width = table.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            for (k, v) in table {
+                out.extend_from_slice(format!("{k:<width$}  {v}\n").as_bytes());
+            }
+            Ok(())
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            let fail = |e: csv::Error| Failure(format!("writing CSV: {e}"));
+            w.write_record(["quantity", "value"]).map_err(fail)?;
+            for (k, v) in table {
+                w.write_record([k, v.as_str()]).map_err(fail)?;
+            }
+            w.flush().map_err(|e| Failure(format!("writing CSV: {e}")))
+        }
+    }
+}
+
+fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<(), Failure> {
+    match calc {
+        Calc::Storage {
+            cameras,
+            bitrate,
+            hours_per_day,
+            duty,
+            days,
+            format,
+        } => {
+            let secs = seconds_per_day(hours_per_day, duty)?;
+            let total = recorded_bytes(cameras, bitrate, secs, days);
+            let per_day = recorded_bytes(cameras, bitrate, secs, 1);
+            emit(
+                out,
+                format.format,
+                json!({
+                    "cameras": cameras, "bitrate_bps": bitrate.bps(), "recorded_seconds_per_day": secs,
+                    "days": days, "per_day": bytes_json(per_day), "storage": bytes_json(total),
+                    "formula": "cameras × bit/s ÷ 8 × seconds per day × days (decimal units; no overhead)",
+                }),
+                vec![
+                    ("cameras", cameras.to_string()),
+                    ("bitrate per camera", bitrate.to_string()),
+                    ("recorded per day", format!("{secs} s")),
+                    ("per day", per_day.both()),
+                    (
+                        "storage",
+                        format!("{} = {} bytes", total.both(), total.get()),
+                    ),
+                ],
+            )
+        }
+        Calc::Retention {
+            cameras,
+            bitrate,
+            capacity,
+            hours_per_day,
+            duty,
+            format,
+        } => {
+            let secs = seconds_per_day(hours_per_day, duty)?;
+            let total = Bitrate(bitrate.bps().saturating_mul(cameras));
+            let days = retention_days(capacity, total, secs);
+            let whole = days.map(f64::floor);
+            emit(
+                out,
+                format.format,
+                json!({
+                    "cameras": cameras, "bitrate_bps": bitrate.bps(), "capacity": bytes_json(capacity),
+                    "recorded_seconds_per_day": secs, "days": days.map(|d| round(d, 3)), "whole_days": whole,
+                }),
+                vec![
+                    ("cameras", cameras.to_string()),
+                    ("bitrate per camera", bitrate.to_string()),
+                    ("capacity", capacity.both()),
+                    (
+                        "retention",
+                        days.map_or("unbounded (nothing is recorded)".into(), |d| {
+                            format!("{d:.2} days ({} whole days)", d.floor())
+                        }),
+                    ),
+                ],
+            )
+        }
+        Calc::Raid {
+            level,
+            drives,
+            drive_size,
+            hot_spares,
+            max_group,
+            format,
+        } => {
+            let l = RaidLayout::new(level, drives, hot_spares, drive_size, max_group)
+                .map_err(|e| Failure(e.to_string()))?;
+            emit(
+                out,
+                format.format,
+                json!({
+                    "level": level, "drives": drives, "hot_spares": hot_spares, "groups": l.groups,
+                    "drive_size": bytes_json(drive_size), "raw": bytes_json(l.raw), "usable": bytes_json(l.usable),
+                    "layout": l.describe(),
+                }),
+                vec![
+                    ("layout", l.describe()),
+                    ("raw", l.raw.both()),
+                    (
+                        "usable",
+                        format!("{} = {} bytes", l.usable.both(), l.usable.get()),
+                    ),
+                ],
+            )
+        }
+        Calc::NvrCapacity {
+            incoming,
+            main,
+            sub,
+            reserve,
+            format,
+        } => {
+            check_fraction("reserve", reserve, 0.0, 0.9)?;
+            let n = ingest::cameras_within(incoming, reserve, main, sub).ok_or_else(|| {
+                Failure("--main and --sub are both zero: every camera sends something".into())
+            })?;
+            let usable = ingest::usable_ceiling(incoming, reserve);
+            emit(
+                out,
+                format.format,
+                json!({
+                    "incoming_bps": incoming.bps(), "usable_bps": usable.bps(), "reserve": reserve,
+                    "per_camera_bps": main.bps() + sub.bps(), "cameras": n,
+                }),
+                vec![
+                    ("incoming", incoming.to_string()),
+                    ("usable after reserve", usable.to_string()),
+                    (
+                        "per camera (main + sub)",
+                        main.saturating_add(sub).to_string(),
+                    ),
+                    ("cameras", n.to_string()),
+                ],
+            )
+        }
+        Calc::Bitrate {
+            resolution,
+            codec,
+            fps,
+            scene,
+            format,
+        } => {
+            check_fraction("fps", fps, 0.1, 120.0)?;
+            let catalog = load_catalog(catalog)?;
+            let model = catalog.bitrate_model();
+            let b = model.estimate(&resolution, codec, fps, scene, None);
+            emit(
+                out,
+                format.format,
+                json!({
+                    "resolution": resolution.to_string(), "width": resolution.width, "height": resolution.height,
+                    "codec": codec, "fps": fps, "scene": scene, "bitrate_bps": b.bps(), "kbps": b.bps() / 1000,
+                    "model_source": catalog.sources.get(&catalog.bitrate.source).and_then(|s| s.url.clone()),
+                }),
+                vec![
+                    (
+                        "resolution",
+                        format!("{resolution} ({}x{})", resolution.width, resolution.height),
+                    ),
+                    ("codec / fps / scene", format!("{codec} / {fps} / {scene}")),
+                    ("bitrate", format!("{b} ({} kbit/s)", b.bps() / 1000)),
+                ],
+            )
+        }
+    }
+}

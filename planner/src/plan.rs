@@ -1,0 +1,1325 @@
+//! From a site file and a catalog to a plan: both options, their cost over the years, and a
+//! recommendation with every reason that fired.
+//!
+//! The NVR option is the cheapest set of appliances per site that respects every ceiling
+//! (channels, incoming bandwidth after its reserve, bays × largest drive, PoE); sites never share
+//! an appliance. The VMS option is recording servers per site (cameras and ingest per server, plus
+//! failover when asked), licences, storage and care. Both are costed per year over the horizon.
+//! The recommendation follows the decision questions, not the price: each answer that needs what
+//! only a VMS offers is a reason, any one reason recommends a VMS, none recommends an NVR.
+//!
+//! This module is pure: no I/O, so plans are easy to test and to benchmark.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use sizing::raid::RaidLayout;
+use sizing::storage::{HeadroomPolicy, recorded_bytes};
+use sizing::{Bitrate, Bytes, RaidLevel, Watts, ingest};
+
+use crate::catalog::{Catalog, DriveModel, NvrModel, ServerModel, VmsProduct};
+use crate::input::InputError;
+use crate::site::{Analytics, DriveSize, Redundancy, SiteFile};
+
+/// One camera group, sized.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupPlan {
+    /// Site name.
+    pub site: String,
+    /// Group name.
+    pub name: String,
+    /// Cameras in the group at one copy of the site.
+    pub count: u32,
+    /// Cameras in the group across all copies of the site.
+    pub total_count: u64,
+    /// Resolution as written.
+    pub resolution: String,
+    /// Codec.
+    pub codec: String,
+    /// Frames per second.
+    pub fps: f64,
+    /// Main-stream bitrate per camera, bit/s.
+    pub main_bps: u64,
+    /// "measured" when the site file gave it, "model" when estimated.
+    pub bitrate_from: &'static str,
+    /// Sub-stream bitrate per camera, bit/s (0 when none).
+    pub sub_bps: u64,
+    /// Audio + container bitrate per camera, bit/s (0 without audio).
+    pub audio_bps: u64,
+    /// What a recorder receives per camera, bit/s.
+    pub ingest_bps: u64,
+    /// What is written to disk while recording, bit/s.
+    pub recorded_bps: u64,
+    /// Recording mode, described.
+    pub recording: String,
+    /// Seconds recorded per day.
+    pub recorded_seconds_per_day: u64,
+    /// Retention in days.
+    pub retention_days: u32,
+    /// Bytes one camera keeps at full retention.
+    pub bytes_per_camera: u64,
+    /// Bytes the whole group keeps, all copies.
+    pub bytes_total: u64,
+    /// PoE per camera, milliwatts.
+    pub poe_mw: u64,
+}
+
+/// A recorder unit (NVR appliance or recording server) in a plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecorderUnit {
+    /// Catalog id of the model.
+    pub model_id: String,
+    /// Model name as shown to people.
+    pub model: String,
+    /// Cameras assigned.
+    pub cameras: u32,
+    /// Camera ceiling (channels or cameras per server).
+    pub camera_limit: u32,
+    /// Ingest of the assigned cameras, bit/s.
+    pub ingest_bps: u64,
+    /// Ingest ceiling after the reserve, bit/s.
+    pub ingest_limit_bps: u64,
+    /// Ingest ceiling as the datasheet gives it, bit/s.
+    pub ingest_rated_bps: u64,
+    /// Bytes the assigned cameras keep at full retention.
+    pub recorded_bytes: u64,
+    /// Usable marked capacity needed with headroom.
+    pub capacity_needed_bytes: u64,
+    /// Drive layout chosen.
+    pub layout: String,
+    /// Drives installed.
+    pub drives: u32,
+    /// Marked size of each drive, bytes.
+    pub drive_size_bytes: u64,
+    /// Usable marked capacity of the layout.
+    pub usable_bytes: u64,
+    /// Largest usable capacity the unit could take (all bays, largest allowed drive).
+    pub max_usable_bytes: u64,
+    /// PoE drawn from the unit's own ports, milliwatts.
+    pub poe_used_mw: u64,
+    /// PoE budget left for cameras after drives, milliwatts.
+    pub poe_budget_mw: u64,
+    /// Cameras powered by the unit's own ports.
+    pub poe_powered: u32,
+    /// Cameras that need PoE from a switch instead.
+    pub external_poe: u32,
+    /// Unit price, drives excluded.
+    pub unit_price: f64,
+    /// Price of the drives.
+    pub drives_price: f64,
+    /// Whether this unit stands by for another (failover).
+    pub failover: bool,
+}
+
+impl RecorderUnit {
+    /// Unit plus drives.
+    pub fn price(&self) -> f64 {
+        self.unit_price + self.drives_price
+    }
+}
+
+/// The recorders for one site (all copies alike).
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteRecorders {
+    /// Site name.
+    pub site: String,
+    /// Identical copies.
+    pub copies: u32,
+    /// Cameras at one copy.
+    pub cameras: u32,
+    /// Units at one copy.
+    pub units: Vec<RecorderUnit>,
+    /// Network load of the site's streams including protocol overhead, bit/s, one copy.
+    pub network_bps: u64,
+}
+
+impl SiteRecorders {
+    /// Price of one copy's units and drives.
+    pub fn price_per_copy(&self) -> f64 {
+        self.units.iter().map(RecorderUnit::price).sum()
+    }
+}
+
+/// The NVR appliance option.
+#[derive(Debug, Clone, Serialize)]
+pub struct NvrOption {
+    /// Whether every site could be equipped.
+    pub feasible: bool,
+    /// Why not, when it could not.
+    pub problem: Option<String>,
+    /// Per site.
+    pub sites: Vec<SiteRecorders>,
+    /// NVR units in total.
+    pub units: u64,
+    /// Purchase price of units and drives.
+    pub capex: f64,
+    /// Replacement cycle in years.
+    pub refresh_years: u32,
+    /// Models excluded by the Section 889 requirement.
+    pub excluded_889: Vec<String>,
+}
+
+/// A VMS licence alternative.
+#[derive(Debug, Clone, Serialize)]
+pub struct VmsAlternative {
+    /// Catalog id.
+    pub id: String,
+    /// Product name.
+    pub name: String,
+    /// Licence price.
+    pub licence: f64,
+    /// Care per year.
+    pub care_per_year: f64,
+    /// Total over the horizon, servers included.
+    pub total: f64,
+}
+
+/// The VMS option.
+#[derive(Debug, Clone, Serialize)]
+pub struct VmsOption {
+    /// Whether servers could be planned for every site.
+    pub feasible: bool,
+    /// Why not.
+    pub problem: Option<String>,
+    /// Chosen product id.
+    pub product_id: String,
+    /// Chosen product name.
+    pub product: String,
+    /// Why this product.
+    pub product_reason: String,
+    /// Per site.
+    pub sites: Vec<SiteRecorders>,
+    /// Recording servers in total, failover included.
+    pub servers: u64,
+    /// Failover servers among them.
+    pub failover_servers: u64,
+    /// Licensed channels.
+    pub channels: u64,
+    /// Licence price.
+    pub licence: f64,
+    /// Care per year.
+    pub care_per_year: f64,
+    /// Servers and drives.
+    pub hardware: f64,
+    /// Server replacement cycle in years.
+    pub refresh_years: u32,
+    /// Every eligible product, cheapest first.
+    pub alternatives: Vec<VmsAlternative>,
+}
+
+/// Cloud VMS shown as context.
+#[derive(Debug, Clone, Serialize)]
+pub struct CloudContext {
+    /// Catalog id.
+    pub id: String,
+    /// Product.
+    pub name: String,
+    /// Price per camera per year.
+    pub per_camera_year: f64,
+}
+
+/// One year of cost.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearCost {
+    /// Year, 1-based.
+    pub year: u32,
+    /// NVR option spend in the year.
+    pub nvr: f64,
+    /// VMS option spend in the year.
+    pub vms: f64,
+    /// Cloud context spend in the year.
+    pub cloud: f64,
+    /// NVR cumulative.
+    pub nvr_cumulative: f64,
+    /// VMS cumulative.
+    pub vms_cumulative: f64,
+    /// Cloud cumulative.
+    pub cloud_cumulative: f64,
+}
+
+/// Where the cumulative costs of the two options cross.
+#[derive(Debug, Clone, Serialize)]
+pub struct Crossover {
+    /// First year in which the cumulative order flips.
+    pub year: u32,
+    /// The option that is cheaper from that year on ("nvr" or "vms").
+    pub cheaper_from_then: &'static str,
+}
+
+/// A reason that points to a VMS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// Stable code.
+    pub code: &'static str,
+    /// Plain words.
+    pub text: String,
+}
+
+/// The recommendation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recommendation {
+    /// "nvr" or "vms".
+    pub choice: &'static str,
+    /// Every reason that fired (empty for an NVR).
+    pub reasons: Vec<Reason>,
+    /// One-sentence summary.
+    pub summary: String,
+}
+
+/// Totals across the project.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Sites, copies included.
+    pub sites: u64,
+    /// Cameras, copies included.
+    pub cameras: u64,
+    /// Expected cameras within 36 months.
+    pub cameras_in_36_months: u64,
+    /// Sum of every recorder's ingest, bit/s.
+    pub ingest_bps: u64,
+    /// Bytes written per day.
+    pub bytes_per_day: u64,
+    /// Bytes kept at full retention.
+    pub recorded_bytes: u64,
+    /// Usable capacity needed with headroom.
+    pub capacity_needed_bytes: u64,
+    /// PoE draw of all cameras, milliwatts.
+    pub poe_mw: u64,
+}
+
+/// Storage policy in force, after defaults.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageInForce {
+    /// RAID level.
+    pub raid: RaidLevel,
+    /// Hot spares per recorder.
+    pub hot_spares: u32,
+    /// Fixed drive size, bytes, or none to choose.
+    pub drive_size_bytes: Option<u64>,
+    /// Headroom.
+    pub headroom: HeadroomPolicy,
+    /// Widest RAID 5/6 group.
+    pub raid_max_group: u32,
+}
+
+/// The plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Project name.
+    pub project: String,
+    /// Currency of every figure.
+    pub currency: String,
+    /// Years costed.
+    pub horizon_years: u32,
+    /// Catalog files used.
+    pub catalog: Vec<String>,
+    /// Defaults the plan relied on, with their sources.
+    pub defaults_used: Vec<String>,
+    /// Storage policy in force.
+    pub storage: StorageInForce,
+    /// Totals.
+    pub summary: Summary,
+    /// Camera groups.
+    pub groups: Vec<GroupPlan>,
+    /// NVR option.
+    pub nvr: NvrOption,
+    /// VMS option.
+    pub vms: VmsOption,
+    /// Cloud context.
+    pub cloud: Option<CloudContext>,
+    /// Cost per year.
+    pub tco: Vec<YearCost>,
+    /// Where the options cross.
+    pub crossover: Option<Crossover>,
+    /// The recommendation.
+    pub recommendation: Recommendation,
+    /// What the costs leave out.
+    pub excluded_costs: &'static str,
+}
+
+/// A camera as the packer sees it.
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    ingest: u64,
+    bytes: u64,
+    poe_mw: u64,
+}
+
+/// A recorder model as the packer sees it.
+#[derive(Debug, Clone)]
+struct Bin<'a> {
+    id: &'a str,
+    name: String,
+    price: f64,
+    cameras: u32,
+    ingest_rated: u64,
+    ingest_limit: u64,
+    bays: u32,
+    max_drive: Bytes,
+    /// Largest usable capacity (all bays, largest allowed drive).
+    max_usable: u64,
+    poe_ports: u32,
+    poe_budget_mw: u64,
+    poe_per_port_mw: u64,
+}
+
+/// Everything the packer needs to know about storage.
+struct StorageRules<'a> {
+    level: RaidLevel,
+    spares: u32,
+    max_group: u32,
+    headroom: HeadroomPolicy,
+    drives: Vec<&'a DriveModel>,
+    rate: f64,
+}
+
+impl StorageRules<'_> {
+    fn drives_for(&self, max_drive: Bytes) -> impl Iterator<Item = &&DriveModel> {
+        self.drives.iter().filter(move |d| d.size <= max_drive)
+    }
+
+    /// The largest usable capacity a unit with `bays` bays can have.
+    fn max_usable(&self, bays: u32, max_drive: Bytes) -> u64 {
+        self.drives_for(max_drive)
+            .filter_map(|d| {
+                RaidLayout::new(self.level, bays, self.spares, d.size, Some(self.max_group)).ok()
+            })
+            .map(|l| l.usable.get())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The cheapest drive layout that holds `need` (usable, headroom included).
+    fn cheapest_layout(
+        &self,
+        need: Bytes,
+        bays: u32,
+        max_drive: Bytes,
+    ) -> Option<(RaidLayout, f64)> {
+        self.drives_for(max_drive)
+            .filter_map(|d| {
+                RaidLayout::smallest_for(
+                    self.level,
+                    need,
+                    d.size,
+                    self.spares,
+                    Some(self.max_group),
+                    bays,
+                )
+                .map(|l| {
+                    let price = f64::from(l.drives) * d.price * self.rate;
+                    (l, price)
+                })
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.drives.cmp(&b.0.drives)))
+    }
+}
+
+/// Contents of one unit during packing.
+#[derive(Debug, Clone, Default)]
+struct Load {
+    cameras: u32,
+    ingest: u64,
+    bytes: u64,
+    items: Vec<Item>,
+}
+
+impl Load {
+    fn fits(&self, bin: &Bin, item: &Item, headroom: &HeadroomPolicy) -> bool {
+        self.cameras < bin.cameras
+            && self.ingest + item.ingest <= bin.ingest_limit
+            && headroom
+                .capacity_needed(Bytes(self.bytes + item.bytes))
+                .get()
+                <= bin.max_usable
+    }
+    /// Whether the whole load fits a unit of `bin` (for moving it to a cheaper model).
+    fn fits_in(&self, bin: &Bin, headroom: &HeadroomPolicy) -> bool {
+        self.cameras <= bin.cameras
+            && self.ingest <= bin.ingest_limit
+            && headroom.capacity_needed(Bytes(self.bytes)).get() <= bin.max_usable
+    }
+    fn add(&mut self, item: Item) {
+        self.cameras += 1;
+        self.ingest += item.ingest;
+        self.bytes += item.bytes;
+        self.items.push(item);
+    }
+}
+
+/// First-fit decreasing of `items` into units of `bin`. `None` if one camera alone exceeds the
+/// model's ceilings.
+fn pack(items: &[Item], bin: &Bin, headroom: &HeadroomPolicy) -> Option<Vec<Load>> {
+    let mut loads: Vec<Load> = Vec::new();
+    for item in items {
+        match loads.iter_mut().find(|l| l.fits(bin, item, headroom)) {
+            Some(l) => l.add(*item),
+            None => {
+                let mut l = Load::default();
+                if !l.fits(bin, item, headroom) {
+                    return None;
+                }
+                l.add(*item);
+                loads.push(l);
+            }
+        }
+    }
+    Some(loads)
+}
+
+/// Turns a packed load into a costed unit on `bin`, or `None` if no drive layout fits.
+fn realise(load: &Load, bin: &Bin, rules: &StorageRules, failover: bool) -> Option<RecorderUnit> {
+    let need = rules.headroom.capacity_needed(Bytes(load.bytes));
+    let (layout, drives_price) = rules.cheapest_layout(need, bin.bays, bin.max_drive)?;
+    // Cameras take the unit's own PoE ports, biggest draw first, while ports, per-port limit and
+    // budget allow; the rest need a PoE switch.
+    let mut draws: Vec<u64> = load
+        .items
+        .iter()
+        .map(|i| i.poe_mw)
+        .filter(|w| *w > 0)
+        .collect();
+    draws.sort_unstable_by(|a, b| b.cmp(a));
+    let (mut used, mut powered) = (0u64, 0u32);
+    let mut needs_power = draws.len() as u32;
+    for w in draws {
+        if powered < bin.poe_ports && w <= bin.poe_per_port_mw && used + w <= bin.poe_budget_mw {
+            used += w;
+            powered += 1;
+            needs_power -= 1;
+        }
+    }
+    Some(RecorderUnit {
+        model_id: bin.id.to_string(),
+        model: bin.name.clone(),
+        cameras: load.cameras,
+        camera_limit: bin.cameras,
+        ingest_bps: load.ingest,
+        ingest_limit_bps: bin.ingest_limit,
+        ingest_rated_bps: bin.ingest_rated,
+        recorded_bytes: load.bytes,
+        capacity_needed_bytes: need.get(),
+        layout: layout.describe(),
+        drives: layout.drives,
+        drive_size_bytes: layout.drive_size.get(),
+        usable_bytes: layout.usable.get(),
+        max_usable_bytes: bin.max_usable,
+        poe_used_mw: used,
+        poe_budget_mw: bin.poe_budget_mw,
+        poe_powered: powered,
+        external_poe: needs_power,
+        unit_price: bin.price,
+        drives_price,
+        failover,
+    })
+}
+
+/// The cheapest set of units from `bins` that holds `items`: every model alone (first-fit
+/// decreasing), then each unit moved to the cheapest model that still holds its contents.
+fn cheapest_units(
+    items: &[Item],
+    bins: &[Bin],
+    rules: &StorageRules,
+) -> Result<Vec<RecorderUnit>, String> {
+    let mut best: Option<(f64, Vec<RecorderUnit>)> = None;
+    for bin in bins {
+        let Some(loads) = pack(items, bin, &rules.headroom) else {
+            continue;
+        };
+        let mut units = Vec::with_capacity(loads.len());
+        for load in &loads {
+            // Downsize: the cheapest model (unit + drives) that holds this load.
+            let candidate = bins
+                .iter()
+                .filter(|b| load.fits_in(b, &rules.headroom))
+                .filter_map(|b| realise(load, b, rules, false))
+                .min_by(|a, b| a.price().total_cmp(&b.price()));
+            match candidate {
+                Some(u) => units.push(u),
+                None => break,
+            }
+        }
+        if units.len() != loads.len() {
+            continue;
+        }
+        let cost: f64 = units.iter().map(RecorderUnit::price).sum();
+        if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+            best = Some((cost, units));
+        }
+    }
+    best.map(|(_, u)| u).ok_or_else(|| {
+        let biggest = items.iter().map(|i| i.ingest).max().unwrap_or(0);
+        format!(
+            "no model holds these cameras: the most demanding sends {} and every candidate is short of channels, ingest or storage",
+            Bitrate(biggest)
+        )
+    })
+}
+
+fn nvr_bin<'a>(m: &'a NvrModel, rules: &StorageRules, reserve: f64, rate: f64) -> Bin<'a> {
+    let drive_power = m.drive_power.map_or(0, Watts::milliwatts) * u64::from(m.bays);
+    Bin {
+        id: &m.id,
+        name: format!("{} {}", m.maker, m.model),
+        price: m.price * rate,
+        cameras: m.channels,
+        ingest_rated: m.incoming.bps(),
+        ingest_limit: ingest::usable_ceiling(m.incoming, reserve).bps(),
+        bays: m.bays,
+        max_drive: m.max_drive,
+        max_usable: rules.max_usable(m.bays, m.max_drive),
+        poe_ports: m.poe_ports,
+        poe_budget_mw: m.poe_budget.milliwatts().saturating_sub(drive_power),
+        poe_per_port_mw: m.poe_per_port.unwrap_or(m.poe_budget).milliwatts(),
+    }
+}
+
+fn server_bin<'a>(s: &'a ServerModel, rules: &StorageRules, reserve: f64, rate: f64) -> Bin<'a> {
+    Bin {
+        id: &s.id,
+        name: s.name.clone(),
+        price: s.price * rate,
+        cameras: s.cameras,
+        ingest_rated: s.ingest.bps(),
+        ingest_limit: ingest::usable_ceiling(s.ingest, reserve).bps(),
+        bays: s.bays,
+        max_drive: s.max_drive,
+        max_usable: rules.max_usable(s.bays, s.max_drive),
+        poe_ports: 0,
+        poe_budget_mw: 0,
+        poe_per_port_mw: 0,
+    }
+}
+
+fn input_error(field: &str, message: String, hint: String) -> InputError {
+    InputError {
+        file: String::new(),
+        line: None,
+        column: None,
+        field: Some(field.into()),
+        message,
+        hint: Some(hint),
+    }
+}
+
+/// Makes the plan. Errors are about the site file's choices that the catalog cannot satisfy
+/// (an unknown VMS id, a currency without an exchange rate, a drive size the catalog lacks);
+/// their `file` is left empty for the caller to fill in.
+pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
+    let d = &catalog.defaults;
+    let mut defaults_used = Vec::new();
+    let mut note_default =
+        |what: &str, value: String, source: &Option<String>, assumption: &Option<String>| {
+            let why = match (source, assumption) {
+                (Some(s), _) => format!("source: {s}"),
+                (None, Some(_)) => "assumption, see catalog".into(),
+                _ => String::new(),
+            };
+            let line = format!("{what} = {value} ({why})");
+            if !defaults_used.contains(&line) {
+                defaults_used.push(line);
+            }
+        };
+
+    // Currency.
+    let currency = site
+        .project
+        .currency
+        .clone()
+        .unwrap_or_else(|| catalog.currency.clone());
+    let rate = if currency.eq_ignore_ascii_case(&catalog.currency) {
+        1.0
+    } else {
+        site.project.exchange_rate.map(|r| r.0).ok_or_else(|| {
+            input_error(
+                "project.exchange-rate",
+                format!(
+                    "the catalog's prices are in {} but the project is in {currency}",
+                    catalog.currency
+                ),
+                format!(
+                    "add `exchange-rate = …` ({currency} per {}) to [project]",
+                    catalog.currency
+                ),
+            )
+        })?
+    };
+    let horizon = match site.project.horizon_years {
+        Some(y) => y.0,
+        None => {
+            note_default(
+                "horizon-years",
+                d.horizon_years.value.to_string(),
+                &d.horizon_years.source,
+                &d.horizon_years.assumption,
+            );
+            d.horizon_years.value
+        }
+    };
+
+    // Storage policy.
+    let st = &site.storage;
+    let level = match st.raid {
+        Some(r) => r.0,
+        None => {
+            note_default(
+                "raid",
+                d.raid.value.to_string(),
+                &d.raid.source,
+                &d.raid.assumption,
+            );
+            d.raid.value
+        }
+    };
+    let spares = match st.hot_spares {
+        Some(s) => s.0,
+        None => {
+            note_default(
+                "hot-spares",
+                d.hot_spares.value.to_string(),
+                &d.hot_spares.source,
+                &d.hot_spares.assumption,
+            );
+            d.hot_spares.value
+        }
+    };
+    let mut headroom = catalog.default_headroom();
+    macro_rules! headroom_field {
+        ($field:ident, $name:literal) => {
+            match st.$field {
+                Some(v) => headroom.$field = v.0,
+                None => note_default(
+                    $name,
+                    d.$field.value.to_string(),
+                    &d.$field.source,
+                    &d.$field.assumption,
+                ),
+            }
+        };
+    }
+    headroom_field!(format_loss, "format-loss");
+    headroom_field!(fill_target, "fill-target");
+    headroom_field!(safety_margin, "safety-margin");
+    let drives: Vec<&DriveModel> = match st.drive_size {
+        DriveSize::Choose => catalog.drive.iter().collect(),
+        DriveSize::Fixed(size) => {
+            let found: Vec<&DriveModel> =
+                catalog.drive.iter().filter(|dm| dm.size == size).collect();
+            if found.is_empty() {
+                let sizes: Vec<String> = catalog
+                    .drive
+                    .iter()
+                    .map(|dm| format!("{:.0}TB", dm.size.tb()))
+                    .collect();
+                return Err(input_error(
+                    "storage.drive-size",
+                    format!("the catalog has no {:.0} TB drive to price", size.tb()),
+                    format!(
+                        "use \"choose\" or one of {}, or add the drive with --catalog",
+                        sizes.join(", ")
+                    ),
+                ));
+            }
+            found
+        }
+    };
+    let rules = StorageRules {
+        level,
+        spares,
+        max_group: d.raid_max_group.value,
+        headroom,
+        drives,
+        rate,
+    };
+
+    // Camera groups.
+    let model = catalog.bitrate_model();
+    let audio = Bitrate::from_kbps(catalog.bitrate.audio.kbps);
+    let mut groups = Vec::new();
+    let mut site_items: Vec<(usize, Vec<Item>)> = Vec::new();
+    let mut used_default_fps = false;
+    let mut used_default_retention = false;
+    for (si, s) in site.sites.iter().enumerate() {
+        let mut items = Vec::new();
+        for (gi, g) in s.cameras.iter().enumerate() {
+            used_default_fps |= g.fps.is_none() && g.bitrate_kbps.is_none();
+            used_default_retention |= g.retention_days.is_none();
+            let main = g.main_bitrate(&model, d.fps.value);
+            let sub = g
+                .substream_kbps
+                .map_or(Bitrate(0), |k| Bitrate::from_kbps(k.0));
+            let audio_bps = if g.audio { audio } else { Bitrate(0) };
+            let ingest_bps = main.saturating_add(sub).saturating_add(audio_bps);
+            let recorded_rate = main
+                .saturating_add(audio_bps)
+                .saturating_add(if g.record_substream { sub } else { Bitrate(0) });
+            let mode = g.mode();
+            let seconds = mode.recorded_seconds_per_day();
+            let retention = g.retention_days.map_or(d.retention_days.value, |r| r.0);
+            let per_camera = recorded_bytes(1, recorded_rate, seconds, u64::from(retention));
+            let poe_mw = g.poe_watts.map_or(0, |w| (w.0 * 1000.0).round() as u64);
+            let total_count = u64::from(g.count.0) * u64::from(s.copies.0);
+            groups.push(GroupPlan {
+                site: s.name.clone(),
+                name: g
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("group {}", gi + 1)),
+                count: g.count.0,
+                total_count,
+                resolution: g.resolution.to_string(),
+                codec: g.codec.to_string(),
+                fps: g.fps.map_or(d.fps.value, |f| f.0),
+                main_bps: main.bps(),
+                bitrate_from: if g.bitrate_kbps.is_some() {
+                    "measured"
+                } else {
+                    "model"
+                },
+                sub_bps: sub.bps(),
+                audio_bps: audio_bps.bps(),
+                ingest_bps: ingest_bps.bps(),
+                recorded_bps: recorded_rate.bps(),
+                recording: mode.describe(),
+                recorded_seconds_per_day: seconds,
+                retention_days: retention,
+                bytes_per_camera: per_camera.get(),
+                bytes_total: per_camera.get().saturating_mul(total_count),
+                poe_mw,
+            });
+            let item = Item {
+                ingest: ingest_bps.bps(),
+                bytes: per_camera.get(),
+                poe_mw,
+            };
+            items.extend(std::iter::repeat_n(item, g.count.0 as usize));
+        }
+        // Decreasing order for first-fit: storage first, then ingest.
+        items.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then(b.ingest.cmp(&a.ingest)));
+        site_items.push((si, items));
+    }
+    if used_default_fps {
+        note_default(
+            "fps",
+            d.fps.value.to_string(),
+            &d.fps.source,
+            &d.fps.assumption,
+        );
+    }
+    if used_default_retention {
+        note_default(
+            "retention-days",
+            d.retention_days.value.to_string(),
+            &d.retention_days.source,
+            &d.retention_days.assumption,
+        );
+    }
+
+    let overhead = d.network_overhead.value;
+    let network = |items: &[Item]| -> u64 {
+        (items.iter().map(|i| i.ingest).sum::<u64>() as f64 * (1.0 + overhead)).ceil() as u64
+    };
+
+    // NVR option.
+    note_default(
+        "nvr-ingest-reserve",
+        d.nvr_ingest_reserve.value.to_string(),
+        &d.nvr_ingest_reserve.source,
+        &d.nvr_ingest_reserve.assumption,
+    );
+    let excluded_889: Vec<String> = if site.requirements.section_889 {
+        catalog
+            .nvr
+            .iter()
+            .filter(|m| m.covered_889)
+            .map(|m| format!("{} {}", m.maker, m.model))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let nvr_bins: Vec<Bin> = catalog
+        .nvr
+        .iter()
+        .filter(|m| !(site.requirements.section_889 && m.covered_889))
+        .filter(|m| m.supports(level))
+        .map(|m| nvr_bin(m, &rules, d.nvr_ingest_reserve.value, rate))
+        .collect();
+    let mut nvr_sites = Vec::new();
+    let mut nvr_problem = None;
+    for (si, items) in &site_items {
+        let s = &site.sites[*si];
+        let units = if nvr_bins.is_empty() {
+            Err(format!(
+                "no NVR appliance in the catalog offers {level}{}",
+                if excluded_889.is_empty() {
+                    ""
+                } else {
+                    " among makers outside Section 889"
+                }
+            ))
+        } else {
+            cheapest_units(items, &nvr_bins, &rules)
+        };
+        let units = units.unwrap_or_else(|why| {
+            nvr_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
+            Vec::new()
+        });
+        nvr_sites.push(SiteRecorders {
+            site: s.name.clone(),
+            copies: s.copies.0,
+            cameras: items.len() as u32,
+            units,
+            network_bps: network(items),
+        });
+    }
+    let nvr_units: u64 = nvr_sites
+        .iter()
+        .map(|s| s.units.len() as u64 * u64::from(s.copies))
+        .sum();
+    let nvr_capex: f64 = nvr_sites
+        .iter()
+        .map(|s| s.price_per_copy() * f64::from(s.copies))
+        .sum();
+    note_default(
+        "nvr-refresh-years",
+        d.nvr_refresh_years.value.to_string(),
+        &d.nvr_refresh_years.source,
+        &d.nvr_refresh_years.assumption,
+    );
+    let nvr = NvrOption {
+        feasible: nvr_problem.is_none(),
+        problem: nvr_problem,
+        sites: nvr_sites,
+        units: nvr_units,
+        capex: nvr_capex,
+        refresh_years: d.nvr_refresh_years.value,
+        excluded_889,
+    };
+
+    // VMS option: servers.
+    note_default(
+        "server-ingest-reserve",
+        d.server_ingest_reserve.value.to_string(),
+        &d.server_ingest_reserve.source,
+        &d.server_ingest_reserve.assumption,
+    );
+    let server_bins: Vec<Bin> = catalog
+        .server
+        .iter()
+        .filter(|s| level == RaidLevel::None || s.raid.contains(&level))
+        .map(|s| server_bin(s, &rules, d.server_ingest_reserve.value, rate))
+        .collect();
+    let mut vms_sites = Vec::new();
+    let mut vms_problem = None;
+    let mut refresh_years = u32::MAX;
+    for (si, items) in &site_items {
+        let s = &site.sites[*si];
+        let mut units = cheapest_units(items, &server_bins, &rules).unwrap_or_else(|why| {
+            vms_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
+            Vec::new()
+        });
+        // Failover: N+1 adds one server able to take any one server's load (a copy of the
+        // biggest); failover pairs every server with a standby.
+        let standby: Vec<RecorderUnit> = match site.requirements.redundancy {
+            Redundancy::None => Vec::new(),
+            Redundancy::NPlusOne => units
+                .iter()
+                .max_by(|a, b| a.price().total_cmp(&b.price()))
+                .map(|u| vec![standby_of(u)])
+                .unwrap_or_default(),
+            Redundancy::Failover => units.iter().map(standby_of).collect(),
+        };
+        units.extend(standby);
+        for u in &units {
+            if let Some(m) = catalog.server.iter().find(|m| m.id == u.model_id) {
+                refresh_years = refresh_years.min(m.refresh_years);
+            }
+        }
+        vms_sites.push(SiteRecorders {
+            site: s.name.clone(),
+            copies: s.copies.0,
+            cameras: items.len() as u32,
+            units,
+            network_bps: network(items),
+        });
+    }
+    let refresh_years = if refresh_years == u32::MAX {
+        5
+    } else {
+        refresh_years
+    };
+    let servers: u64 = vms_sites
+        .iter()
+        .map(|s| s.units.len() as u64 * u64::from(s.copies))
+        .sum();
+    let failover_servers: u64 = vms_sites
+        .iter()
+        .map(|s| s.units.iter().filter(|u| u.failover).count() as u64 * u64::from(s.copies))
+        .sum();
+    let hardware: f64 = vms_sites
+        .iter()
+        .map(|s| s.price_per_copy() * f64::from(s.copies))
+        .sum();
+    let cameras = site.camera_count();
+    let channels = cameras;
+
+    // VMS licences: the product asked for, or the cheapest over the horizon.
+    let total_for = |p: &VmsProduct| -> Option<VmsAlternative> {
+        let licence = p.licence_cost(channels, servers)? * rate;
+        let care = p.care_per_year(licence / rate, channels) * rate;
+        let tco = vms_yearly(hardware, licence, care, refresh_years, horizon)
+            .iter()
+            .sum();
+        Some(VmsAlternative {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            licence,
+            care_per_year: care,
+            total: tco,
+        })
+    };
+    let mut alternatives: Vec<VmsAlternative> = catalog.vms.iter().filter_map(total_for).collect();
+    alternatives.sort_by(|a, b| a.total.total_cmp(&b.total));
+    let asked = site
+        .requirements
+        .vms
+        .as_deref()
+        .filter(|v| !v.eq_ignore_ascii_case("cheapest"));
+    let (chosen, product_reason) = match asked {
+        Some(id) => {
+            let product = catalog.vms_product(id).ok_or_else(|| {
+                let ids: Vec<&str> = catalog.vms.iter().map(|v| v.id.as_str()).collect();
+                let mut hint = format!("use \"cheapest\" or one of: {}", ids.join(", "));
+                if let Some(best) = crate::input::did_you_mean(id, ids.iter().copied()) {
+                    hint = format!("did you mean {best:?}? ({hint})");
+                }
+                input_error(
+                    "requirements.vms",
+                    format!("{id:?} is not a VMS in the catalog"),
+                    hint,
+                )
+            })?;
+            let alt = total_for(product).ok_or_else(|| {
+                input_error(
+                    "requirements.vms",
+                    format!(
+                        "{} is capped at {} channels; the plan needs {channels}",
+                        product.name,
+                        product.max_channels.unwrap_or(0)
+                    ),
+                    "choose a larger edition or \"cheapest\"".into(),
+                )
+            })?;
+            (alt, "asked for in the site file".to_string())
+        }
+        None => match alternatives.first() {
+            Some(a) => (
+                a.clone(),
+                format!(
+                    "cheapest of {} eligible products over {horizon} years",
+                    alternatives.len()
+                ),
+            ),
+            None => {
+                return Err(input_error(
+                    "requirements.vms",
+                    format!("no VMS in the catalog can license {channels} channels"),
+                    "add a licence model with --catalog".into(),
+                ));
+            }
+        },
+    };
+    let vms = VmsOption {
+        feasible: vms_problem.is_none(),
+        problem: vms_problem,
+        product_id: chosen.id.clone(),
+        product: chosen.name.clone(),
+        product_reason,
+        sites: vms_sites,
+        servers,
+        failover_servers,
+        channels,
+        licence: chosen.licence,
+        care_per_year: chosen.care_per_year,
+        hardware,
+        refresh_years,
+        alternatives,
+    };
+
+    // Cloud context.
+    let cloud = catalog
+        .cloud
+        .iter()
+        .find(|c| c.id == d.cloud.value)
+        .map(|c| CloudContext {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            per_camera_year: c.per_camera_year * rate,
+        });
+
+    // Cost per year.
+    let nvr_years = refresh_schedule(nvr.capex, 0.0, nvr.refresh_years, horizon);
+    let vms_years = vms_yearly(
+        vms.hardware,
+        vms.licence,
+        vms.care_per_year,
+        vms.refresh_years,
+        horizon,
+    );
+    let cloud_year = cloud
+        .as_ref()
+        .map_or(0.0, |c| c.per_camera_year * cameras as f64);
+    let mut tco = Vec::new();
+    let (mut nc, mut vc, mut cc) = (0.0, 0.0, 0.0);
+    for (i, (n, v)) in nvr_years.iter().zip(&vms_years).enumerate() {
+        nc += n;
+        vc += v;
+        cc += cloud_year;
+        tco.push(YearCost {
+            year: i as u32 + 1,
+            nvr: *n,
+            vms: *v,
+            cloud: cloud_year,
+            nvr_cumulative: nc,
+            vms_cumulative: vc,
+            cloud_cumulative: cc,
+        });
+    }
+    let crossover = if nvr.feasible && vms.feasible {
+        find_crossover(&tco)
+    } else {
+        None
+    };
+
+    // Summary.
+    let all_items = site_items.iter().flat_map(|(si, items)| {
+        let copies = u64::from(site.sites[*si].copies.0);
+        items.iter().map(move |i| (i, copies))
+    });
+    let (mut ingest_bps, mut rec_bytes, mut poe_mw) = (0u64, 0u64, 0u64);
+    for (i, copies) in all_items {
+        ingest_bps = ingest_bps.saturating_add(i.ingest * copies);
+        rec_bytes = rec_bytes.saturating_add(i.bytes.saturating_mul(copies));
+        poe_mw = poe_mw.saturating_add(i.poe_mw * copies);
+    }
+    let bytes_per_day: u64 = groups
+        .iter()
+        .map(|g| {
+            recorded_bytes(
+                g.total_count,
+                Bitrate(g.recorded_bps),
+                g.recorded_seconds_per_day,
+                1,
+            )
+            .get()
+        })
+        .sum();
+    let expected = site
+        .requirements
+        .cameras_in_36_months
+        .map_or(cameras, |c| u64::from(c.0));
+    let summary = Summary {
+        sites: site.site_count(),
+        cameras,
+        cameras_in_36_months: expected,
+        ingest_bps,
+        bytes_per_day,
+        recorded_bytes: rec_bytes,
+        capacity_needed_bytes: headroom.capacity_needed(Bytes(rec_bytes)).get(),
+        poe_mw,
+    };
+
+    let recommendation = recommend(site, &nvr, &summary);
+    Ok(Plan {
+        project: site.project.name.clone(),
+        currency,
+        horizon_years: horizon,
+        catalog: catalog.files.clone(),
+        defaults_used,
+        storage: StorageInForce {
+            raid: level,
+            hot_spares: spares,
+            drive_size_bytes: match st.drive_size {
+                DriveSize::Fixed(b) => Some(b.get()),
+                DriveSize::Choose => None,
+            },
+            headroom,
+            raid_max_group: d.raid_max_group.value,
+        },
+        summary,
+        groups,
+        nvr,
+        vms,
+        cloud,
+        tco,
+        crossover,
+        recommendation,
+        excluded_costs: "Cameras, cabling, switches, installation, power and labour are the same for both options and left out.",
+    })
+}
+
+fn standby_of(u: &RecorderUnit) -> RecorderUnit {
+    RecorderUnit {
+        cameras: 0,
+        ingest_bps: 0,
+        recorded_bytes: 0,
+        poe_used_mw: 0,
+        poe_powered: 0,
+        external_poe: 0,
+        failover: true,
+        ..u.clone()
+    }
+}
+
+/// Spend per year for a purchase of `capex` replaced every `refresh` years, plus `yearly`.
+fn refresh_schedule(capex: f64, yearly: f64, refresh: u32, horizon: u32) -> Vec<f64> {
+    (0..horizon)
+        .map(|y| yearly + if y % refresh.max(1) == 0 { capex } else { 0.0 })
+        .collect()
+}
+
+/// VMS spend per year: hardware bought and refreshed, licences bought once, care every year
+/// (vendors sell the first year of care with the licence).
+fn vms_yearly(hardware: f64, licence: f64, care: f64, refresh: u32, horizon: u32) -> Vec<f64> {
+    let mut years = refresh_schedule(hardware, care, refresh, horizon);
+    if let Some(first) = years.first_mut() {
+        *first += licence;
+    }
+    years
+}
+
+fn find_crossover(tco: &[YearCost]) -> Option<Crossover> {
+    let first = tco.first()?;
+    let nvr_cheaper_at_start = first.nvr_cumulative <= first.vms_cumulative;
+    tco.iter().skip(1).find_map(|y| {
+        let nvr_cheaper = y.nvr_cumulative <= y.vms_cumulative;
+        (nvr_cheaper != nvr_cheaper_at_start).then_some(Crossover {
+            year: y.year,
+            cheaper_from_then: if nvr_cheaper { "nvr" } else { "vms" },
+        })
+    })
+}
+
+/// The decision path: every answer that needs a VMS is a reason.
+fn recommend(site: &SiteFile, nvr: &NvrOption, summary: &Summary) -> Recommendation {
+    let r = &site.requirements;
+    let mut reasons = Vec::new();
+    let mut fire = |code: &'static str, text: String| reasons.push(Reason { code, text });
+    if summary.sites > 1 {
+        fire(
+            "multi-site",
+            format!(
+                "more than one site ({} sites): a VMS manages every site's recorders, users and video as one system",
+                summary.sites
+            ),
+        );
+    }
+    if let Some(s) = nvr.sites.iter().find(|s| s.units.len() > 1) {
+        fire(
+            "exceeds-one-recorder",
+            format!(
+                "more cameras than one recorder holds: site {:?} needs {} NVR units for {} cameras",
+                s.site,
+                s.units.len(),
+                s.cameras
+            ),
+        );
+    }
+    let mut brands: BTreeSet<String> = r
+        .camera_brands
+        .iter()
+        .map(|b| b.trim().to_lowercase())
+        .collect();
+    brands.extend(
+        site.sites
+            .iter()
+            .flat_map(|s| &s.cameras)
+            .filter_map(|g| g.brand.as_ref())
+            .map(|b| b.trim().to_lowercase()),
+    );
+    if brands.len() > 1 {
+        fire(
+            "multiple-brands",
+            format!(
+                "more than one camera brand ({}): NVR appliances are tuned for their own brand; a VMS supports each through its own driver or ONVIF",
+                brands.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        );
+    }
+    if !matches!(r.analytics, Analytics::None | Analytics::Motion) {
+        fire(
+            "advanced-analytics",
+            format!(
+                "analytics beyond motion detection ({}): needs a VMS analytics plug-in or server",
+                r.analytics
+            ),
+        );
+    }
+    if !r.integrations.is_empty() {
+        fire(
+            "integrations",
+            format!(
+                "integration with {}: VMS platforms offer these through SDKs and certified plug-ins",
+                r.integrations.join(", ")
+            ),
+        );
+    }
+    if r.role_based_users {
+        fire(
+            "role-based-users",
+            "role-based users: per-site and per-camera permissions need a VMS user model".into(),
+        );
+    }
+    if r.audit_trail {
+        fire(
+            "audit-trail",
+            "an audit trail of viewing and export is required: a VMS logs who did what".into(),
+        );
+    }
+    let planned_channels: u64 = nvr
+        .sites
+        .iter()
+        .map(|s| {
+            s.units
+                .iter()
+                .map(|u| u64::from(u.camera_limit))
+                .sum::<u64>()
+                * u64::from(s.copies)
+        })
+        .sum();
+    if summary.cameras_in_36_months > summary.cameras
+        && summary.cameras_in_36_months > planned_channels
+    {
+        fire(
+            "growth",
+            format!(
+                "growth beyond the recorder: {} cameras expected within 36 months, the planned NVR units hold {planned_channels}",
+                summary.cameras_in_36_months
+            ),
+        );
+    }
+    match r.redundancy {
+        Redundancy::None => {}
+        Redundancy::NPlusOne => fire("redundancy", "N+1 redundancy: a failover recording server takes over from a failed one; NVR appliances have no failover".into()),
+        Redundancy::Failover => fire("redundancy", "failover: a standby recording server per server; NVR appliances have no failover".into()),
+    }
+    if let Some(p) = &nvr.problem {
+        fire(
+            "nvr-infeasible",
+            format!("no NVR appliance option fits: {p}"),
+        );
+    }
+    let (choice, summary_text) = if reasons.is_empty() {
+        ("nvr", "NVR appliance: no requirement calls for a VMS, and an appliance is the simplest system to run.".to_string())
+    } else {
+        (
+            "vms",
+            format!("VMS: {} requirement(s) call for it.", reasons.len()),
+        )
+    };
+    Recommendation {
+        choice,
+        reasons,
+        summary: summary_text,
+    }
+}

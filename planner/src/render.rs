@@ -1,0 +1,326 @@
+//! Text and CSV renderings of a plan, for a terminal and for a spreadsheet.
+//!
+//! JSON needs no code here (the plan serialises itself); the table is what a designer reads
+//! first, so it leads with the recommendation and its reasons, then the two options side by
+//! side with how close each comes to its ceilings, then the cost per year.
+
+use std::fmt::Write as _;
+use std::io;
+
+use sizing::{Bitrate, Bytes};
+
+use crate::plan::{Plan, RecorderUnit, SiteRecorders};
+
+fn money(v: f64) -> String {
+    let whole = v.round() as i64;
+    let digits = whole.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if whole < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+fn pct(used: u64, limit: u64) -> String {
+    if limit == 0 {
+        return "—".into();
+    }
+    format!("{:.0}%", used as f64 * 100.0 / limit as f64)
+}
+
+fn units_line(out: &mut String, s: &SiteRecorders, u: &RecorderUnit, poe: bool) {
+    let copies = if s.copies > 1 {
+        format!(" ×{}", s.copies)
+    } else {
+        String::new()
+    };
+    let role = if u.failover { " [failover]" } else { "" };
+    let _ = writeln!(
+        out,
+        "    {}{role}{copies}: {} cams / {} ({}), ingest {} / {} ({}), storage {} needed on {}{}",
+        u.model,
+        u.cameras,
+        u.camera_limit,
+        pct(u64::from(u.cameras), u64::from(u.camera_limit)),
+        Bitrate(u.ingest_bps),
+        Bitrate(u.ingest_limit_bps),
+        pct(u.ingest_bps, u.ingest_limit_bps),
+        Bytes(u.capacity_needed_bytes),
+        u.layout,
+        if poe && u.poe_budget_mw > 0 {
+            format!(
+                ", PoE {:.1} / {:.1} W ({} powered, {} on a switch)",
+                u.poe_used_mw as f64 / 1000.0,
+                u.poe_budget_mw as f64 / 1000.0,
+                u.poe_powered,
+                u.external_poe
+            )
+        } else {
+            String::new()
+        }
+    );
+}
+
+/// The plan as aligned text.
+pub fn plan_table(p: &Plan) -> String {
+    let mut o = String::new();
+    let c = &p.currency;
+    let _ = writeln!(o, "camscope plan — {}", p.project);
+    let s = &p.summary;
+    let _ = writeln!(
+        o,
+        "{} site(s), {} cameras ({} expected within 36 months); recorders ingest {}; {} written per day",
+        s.sites,
+        s.cameras,
+        s.cameras_in_36_months,
+        Bitrate(s.ingest_bps),
+        Bytes(s.bytes_per_day)
+    );
+    let _ = writeln!(
+        o,
+        "retention needs {} of recordings, {} usable with headroom (RAID level {}, {} hot spare(s))\n",
+        Bytes(s.recorded_bytes),
+        Bytes(s.capacity_needed_bytes),
+        p.storage.raid,
+        p.storage.hot_spares
+    );
+
+    let r = &p.recommendation;
+    let _ = writeln!(o, "RECOMMENDATION: {}", r.summary);
+    for reason in &r.reasons {
+        let _ = writeln!(o, "  - [{}] {}", reason.code, reason.text);
+    }
+    o.push('\n');
+
+    let _ = writeln!(o, "CAMERA GROUPS");
+    let _ = writeln!(
+        o,
+        "  {:<22} {:<24} {:>6} {:>10} {:>8} {:>12} {:>10} {:>5} {:>20}",
+        "site", "group", "cams", "res", "codec", "main", "ingest", "days", "kept (all copies)"
+    );
+    for g in &p.groups {
+        let _ = writeln!(
+            o,
+            "  {:<22} {:<24} {:>6} {:>10} {:>8} {:>12} {:>10} {:>5} {:>20}",
+            truncate(&g.site, 22),
+            truncate(&g.name, 24),
+            g.total_count,
+            g.resolution,
+            g.codec,
+            format!(
+                "{}{}",
+                Bitrate(g.main_bps),
+                if g.bitrate_from == "measured" {
+                    "*"
+                } else {
+                    ""
+                }
+            ),
+            Bitrate(g.ingest_bps).to_string(),
+            g.retention_days,
+            Bytes(g.bytes_total).both()
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  (* measured bitrate from the site file; others from the catalog's bitrate model)\n"
+    );
+
+    let _ = writeln!(o, "OPTION A — NVR APPLIANCES");
+    if let Some(problem) = &p.nvr.problem {
+        let _ = writeln!(o, "  not feasible: {problem}");
+    }
+    if !p.nvr.excluded_889.is_empty() {
+        let _ = writeln!(
+            o,
+            "  excluded under Section 889: {}",
+            p.nvr.excluded_889.join(", ")
+        );
+    }
+    for site in &p.nvr.sites {
+        let _ = writeln!(
+            o,
+            "  {} (×{}, {} cameras each, network {}):",
+            site.site,
+            site.copies,
+            site.cameras,
+            Bitrate(site.network_bps)
+        );
+        for u in &site.units {
+            units_line(&mut o, site, u, true);
+        }
+    }
+    let _ = writeln!(
+        o,
+        "  {} unit(s), purchase {} {}, replaced every {} years\n",
+        p.nvr.units,
+        money(p.nvr.capex),
+        c,
+        p.nvr.refresh_years
+    );
+
+    let v = &p.vms;
+    let _ = writeln!(o, "OPTION B — VMS ({}: {})", v.product, v.product_reason);
+    if let Some(problem) = &v.problem {
+        let _ = writeln!(o, "  not feasible: {problem}");
+    }
+    for site in &v.sites {
+        let _ = writeln!(
+            o,
+            "  {} (×{}, {} cameras each):",
+            site.site, site.copies, site.cameras
+        );
+        for u in &site.units {
+            units_line(&mut o, site, u, false);
+        }
+    }
+    let _ = writeln!(
+        o,
+        "  {} server(s) ({} failover), {} channels; hardware {} {c}, licences {} {c}, care {} {c}/year",
+        v.servers,
+        v.failover_servers,
+        v.channels,
+        money(v.hardware),
+        money(v.licence),
+        money(v.care_per_year)
+    );
+    if v.alternatives.len() > 1 {
+        let alts: Vec<String> = v
+            .alternatives
+            .iter()
+            .take(4)
+            .map(|a| format!("{} {}", a.name, money(a.total)))
+            .collect();
+        let _ = writeln!(
+            o,
+            "  licence alternatives over {} years: {}",
+            p.horizon_years,
+            alts.join("; ")
+        );
+    }
+    o.push('\n');
+
+    let _ = writeln!(o, "COST PER YEAR ({c})");
+    let cloud_name = p
+        .cloud
+        .as_ref()
+        .map_or("cloud".to_string(), |cl| format!("cloud: {}", cl.name));
+    let _ = writeln!(
+        o,
+        "  {:>4} {:>12} {:>12} {:>14} {:>14} {:>16}",
+        "year", "NVR", "VMS", "NVR cumul.", "VMS cumul.", "cloud cumul."
+    );
+    for y in &p.tco {
+        let _ = writeln!(
+            o,
+            "  {:>4} {:>12} {:>12} {:>14} {:>14} {:>16}",
+            y.year,
+            money(y.nvr),
+            money(y.vms),
+            money(y.nvr_cumulative),
+            money(y.vms_cumulative),
+            money(y.cloud_cumulative)
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  ({cloud_name} shown for context; {})",
+        p.excluded_costs
+    );
+    match &p.crossover {
+        Some(x) => {
+            let _ = writeln!(
+                o,
+                "  the options cross in year {}: {} is cheaper from then on",
+                x.year,
+                x.cheaper_from_then.to_uppercase()
+            );
+        }
+        None => {
+            if let (Some(first), Some(last)) = (p.tco.first(), p.tco.last()) {
+                let cheaper = if first.nvr_cumulative <= first.vms_cumulative {
+                    "NVR"
+                } else {
+                    "VMS"
+                };
+                let _ = writeln!(
+                    o,
+                    "  no crossover within {} years: {cheaper} stays cheaper (by {} {c} at year {})",
+                    p.horizon_years,
+                    money((last.nvr_cumulative - last.vms_cumulative).abs()),
+                    last.year
+                );
+            }
+        }
+    }
+    o.push('\n');
+    let _ = writeln!(o, "DEFAULTS USED (catalog: {})", p.catalog.join(", "));
+    for d in &p.defaults_used {
+        let _ = writeln!(o, "  {d}");
+    }
+    o
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// One row per camera group with its sizing, for spreadsheets. Columns are documented in
+/// `docs/json.md` (CSV section).
+pub fn plan_csv(p: &Plan, out: &mut Vec<u8>) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "site",
+        "group",
+        "cameras",
+        "resolution",
+        "codec",
+        "fps",
+        "main_bps",
+        "bitrate_from",
+        "sub_bps",
+        "audio_bps",
+        "ingest_bps",
+        "recording",
+        "recorded_seconds_per_day",
+        "retention_days",
+        "bytes_per_camera",
+        "bytes_total",
+        "poe_mw",
+    ])?;
+    for g in &p.groups {
+        w.write_record([
+            g.site.clone(),
+            g.name.clone(),
+            g.total_count.to_string(),
+            g.resolution.clone(),
+            g.codec.clone(),
+            g.fps.to_string(),
+            g.main_bps.to_string(),
+            g.bitrate_from.to_string(),
+            g.sub_bps.to_string(),
+            g.audio_bps.to_string(),
+            g.ingest_bps.to_string(),
+            g.recording.clone(),
+            g.recorded_seconds_per_day.to_string(),
+            g.retention_days.to_string(),
+            g.bytes_per_camera.to_string(),
+            g.bytes_total.to_string(),
+            g.poe_mw.to_string(),
+        ])?;
+    }
+    w.flush()
+}

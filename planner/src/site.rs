@@ -1,0 +1,578 @@
+//! The site file: what the designer knows about the project, its sites and their cameras.
+//!
+//! Format version 1, TOML, kebab-case keys, unknown keys rejected. Every field, its unit and its
+//! default is documented in `docs/site-file.md`. Values are range-checked while they are read, so
+//! an error carries the file, line, column and field of the value at fault. Defaults are not
+//! filled in here: they come from the catalog when the plan is made, and the plan records which
+//! defaults it used.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use sizing::{Bitrate, Bytes, Codec, RaidLevel, Resolution, Scene};
+
+use crate::input::{InputError, parse_toml};
+
+/// The annotated example shipped with camscope, planned when no site file is given.
+pub const EXAMPLE: &str = include_str!("../../examples/retail-chain.toml");
+/// The name the example is written out under by `camscope init`.
+pub const EXAMPLE_NAME: &str = "retail-chain.toml";
+
+/// Whole numbers checked against a range while they are read, so that the error points at them.
+macro_rules! ranged_int {
+    ($(#[$doc:meta])* $name:ident: $inner:ty, $lo:expr, $hi:expr, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+        pub struct $name(pub $inner);
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let v = i64::deserialize(d)?;
+                <$inner>::try_from(v).ok().filter(|v| ($lo..=$hi).contains(v)).map($name).ok_or_else(|| {
+                    serde::de::Error::custom(format!("{} must be from {} to {}, not {v}", $what, $lo, $hi))
+                })
+            }
+        }
+    };
+}
+
+/// Decimal numbers checked against a range while they are read.
+macro_rules! ranged_float {
+    ($(#[$doc:meta])* $name:ident, $lo:expr, $hi:expr, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+        pub struct $name(pub f64);
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let v = f64::deserialize(d)?;
+                if !($lo..=$hi).contains(&v) {
+                    return Err(serde::de::Error::custom(format!("{} must be from {} to {}, not {v}", $what, $lo, $hi)));
+                }
+                Ok($name(v))
+            }
+        }
+    };
+}
+
+ranged_int!(
+    /// A camera count, 1 to 100,000.
+    Count: u32, 1, 100_000, "a camera count");
+ranged_int!(
+    /// Identical copies of a site, 1 to 10,000.
+    Copies: u32, 1, 10_000, "copies");
+ranged_int!(
+    /// Retention in days, 1 to 3,650.
+    Days: u32, 1, 3650, "retention in days");
+ranged_float!(
+    /// Frames per second, 0.1 to 120.
+    Fps, 0.1, 120.0, "frames per second");
+ranged_float!(
+    /// Hours per day, 0 to 24.
+    Hours, 0.0, 24.0, "hours per day");
+ranged_float!(
+    /// A fraction, 0 to 1.
+    Fraction, 0.0, 1.0, "a fraction");
+ranged_float!(
+    /// A fraction below one (losses), 0 to 0.9.
+    Loss, 0.0, 0.9, "a loss fraction");
+ranged_float!(
+    /// A fill target, 0.1 to 1.
+    Fill, 0.1, 1.0, "a fill target");
+ranged_float!(
+    /// A safety margin, 0 to 5 (500%).
+    Margin, 0.0, 5.0, "a safety margin");
+ranged_int!(
+    /// A bitrate in kbit/s, 16 to 200,000.
+    Kbps: u64, 16, 200_000, "a bitrate in kbit/s");
+ranged_float!(
+    /// A JPEG frame in KB (1000 bytes), 1 to 20,000.
+    FrameKb, 1.0, 20_000.0, "a frame size in KB");
+ranged_float!(
+    /// Power in watts, 0 to 100.
+    PoeWatts, 0.0, 100.0, "PoE watts");
+ranged_int!(
+    /// Years, 1 to 30.
+    Years: u32, 1, 30, "years");
+ranged_float!(
+    /// Events per day, 0 to 100,000.
+    PerDay, 0.0, 100_000.0, "events per day");
+ranged_float!(
+    /// Seconds, 0 to 3,600.
+    Seconds, 0.0, 3600.0, "seconds");
+ranged_int!(
+    /// Hot spares, 0 to 8.
+    Spares: u32, 0, 8, "hot spares");
+ranged_float!(
+    /// A positive exchange rate.
+    Rate, 0.000_001, 1_000_000.0, "an exchange rate");
+
+/// The whole site file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SiteFile {
+    /// Format version; must be 1.
+    pub version: Version,
+    /// The project.
+    pub project: Project,
+    /// The decision questions.
+    #[serde(default)]
+    pub requirements: Requirements,
+    /// Storage policy.
+    #[serde(default)]
+    pub storage: StoragePolicy,
+    /// The sites.
+    #[serde(rename = "site")]
+    pub sites: Vec<Site>,
+}
+
+/// The format version, checked while reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Version(pub u32);
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = i64::deserialize(d)?;
+        if v != 1 {
+            return Err(serde::de::Error::custom(format!(
+                "this camscope reads site-file version 1, not {v}"
+            )));
+        }
+        Ok(Version(1))
+    }
+}
+
+/// `[project]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Project {
+    /// Project name, shown on the plan.
+    pub name: String,
+    /// ISO 4217 currency of the plan (default: the catalog's).
+    pub currency: Option<String>,
+    /// Units of `currency` per unit of the catalog currency; required when they differ.
+    pub exchange_rate: Option<Rate>,
+    /// Years of total cost of ownership (default from the catalog).
+    pub horizon_years: Option<Years>,
+}
+
+/// Video analytics the customer needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Analytics {
+    /// None.
+    #[default]
+    None,
+    /// Motion detection only (every NVR does this).
+    Motion,
+    /// Object detection and classification.
+    Detection,
+    /// Licence-plate recognition.
+    Lpr,
+    /// Face recognition.
+    Face,
+    /// Forensic search across recordings.
+    ForensicSearch,
+}
+
+impl fmt::Display for Analytics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string));
+        f.write_str(s.as_deref().unwrap_or("?"))
+    }
+}
+
+/// Failure tolerance asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub enum Redundancy {
+    /// None: a failed recorder loses recording until repaired.
+    #[default]
+    #[serde(rename = "none")]
+    None,
+    /// One spare recording server that takes over any one failed server.
+    #[serde(rename = "n+1")]
+    NPlusOne,
+    /// A dedicated failover server for each recording server.
+    #[serde(rename = "failover")]
+    Failover,
+}
+
+/// `[requirements]`: the questions that decide between an NVR and a VMS.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Requirements {
+    /// Camera brands in the system (more than one points to a VMS).
+    #[serde(default)]
+    pub camera_brands: Vec<String>,
+    /// Analytics needed.
+    #[serde(default)]
+    pub analytics: Analytics,
+    /// Systems to integrate with: access-control, alarms, intrusion, bms, psim, pos …
+    #[serde(default)]
+    pub integrations: Vec<String>,
+    /// Users with different roles and permissions.
+    #[serde(default)]
+    pub role_based_users: bool,
+    /// An audit trail of who viewed or exported what is required.
+    #[serde(default)]
+    pub audit_trail: bool,
+    /// Cameras expected within 36 months, all sites together (default: today's count).
+    pub cameras_in_36_months: Option<Count>,
+    /// Failure tolerance.
+    #[serde(default)]
+    pub redundancy: Redundancy,
+    /// VMS product id from the catalog, or "cheapest" (default) to compare them all.
+    pub vms: Option<String>,
+    /// Exclude equipment from makers named in NDAA FY2019 Section 889.
+    #[serde(default)]
+    pub section_889: bool,
+}
+
+/// Drive size: a fixed size or "choose".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum DriveSize {
+    /// Pick the cheapest drive size that fits.
+    #[default]
+    Choose,
+    /// Use this size.
+    Fixed(Bytes),
+}
+
+impl<'de> Deserialize<'de> for DriveSize {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s.trim().eq_ignore_ascii_case("choose") {
+            return Ok(DriveSize::Choose);
+        }
+        s.parse::<Bytes>()
+            .map(DriveSize::Fixed)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A RAID level read from a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Raid(pub RaidLevel);
+
+impl<'de> Deserialize<'de> for Raid {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse::<RaidLevel>()
+            .map(Raid)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// `[storage]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StoragePolicy {
+    /// RAID level for recorders and servers.
+    pub raid: Option<Raid>,
+    /// Hot spares per recorder.
+    pub hot_spares: Option<Spares>,
+    /// Drive size, or "choose".
+    #[serde(default)]
+    pub drive_size: DriveSize,
+    /// Fraction of marked capacity lost to formatting.
+    pub format_loss: Option<Loss>,
+    /// Highest fill of formatted capacity.
+    pub fill_target: Option<Fill>,
+    /// Margin on top of computed recordings.
+    pub safety_margin: Option<Margin>,
+}
+
+/// A `[[site]]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Site {
+    /// Site name.
+    pub name: String,
+    /// Identical copies of this site (a chain of identical stores).
+    #[serde(default = "one_copy")]
+    pub copies: Copies,
+    /// Camera groups.
+    pub cameras: Vec<CameraGroup>,
+}
+
+fn one_copy() -> Copies {
+    Copies(1)
+}
+
+/// How a group records, as written in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecordingKind {
+    /// Around the clock.
+    #[default]
+    Continuous,
+    /// Fixed hours per day.
+    Schedule,
+    /// Motion-triggered.
+    Motion,
+    /// Event clips.
+    Events,
+}
+
+/// A `[[site.cameras]]` group of identical cameras.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CameraGroup {
+    /// Group name ("Entrances").
+    pub name: Option<String>,
+    /// Number of cameras.
+    pub count: Count,
+    /// Camera brand, if known.
+    pub brand: Option<String>,
+    /// Camera model, if known.
+    pub model: Option<String>,
+    /// Resolution: a name (1080p, 4MP, 4K …) or WIDTHxHEIGHT.
+    pub resolution: Resolution,
+    /// Codec.
+    pub codec: Codec,
+    /// Frames per second.
+    pub fps: Option<Fps>,
+    /// Scene activity.
+    #[serde(default)]
+    pub scene: Scene,
+    /// Measured or configured main-stream bitrate; overrides the model.
+    pub bitrate_kbps: Option<Kbps>,
+    /// Measured MJPEG frame size in KB; overrides the modelled frame size.
+    pub mjpeg_frame_kb: Option<FrameKb>,
+    /// Sub-stream bitrate the recorder also pulls.
+    pub substream_kbps: Option<Kbps>,
+    /// Whether the sub-stream is recorded too.
+    #[serde(default)]
+    pub record_substream: bool,
+    /// Recording mode.
+    #[serde(default)]
+    pub recording: RecordingKind,
+    /// Hours recorded (schedule) or armed (motion) per day.
+    pub hours_per_day: Option<Hours>,
+    /// Fraction of armed time with motion (motion mode).
+    pub duty_cycle: Option<Fraction>,
+    /// Events per day (events mode).
+    pub events_per_day: Option<PerDay>,
+    /// Seconds before each event (events mode).
+    pub pre_seconds: Option<Seconds>,
+    /// Seconds after each event (events mode).
+    pub post_seconds: Option<Seconds>,
+    /// Days recordings are kept.
+    pub retention_days: Option<Days>,
+    /// Records audio.
+    #[serde(default)]
+    pub audio: bool,
+    /// PoE draw per camera in watts.
+    pub poe_watts: Option<PoeWatts>,
+}
+
+/// Hints shown with an error on a field, keyed by the field's name.
+pub fn field_hint(key: &str) -> Option<String> {
+    let h = match key {
+        "version" => "write `version = 1` at the top of the file",
+        "count" => "a whole number of cameras, at least 1",
+        "copies" => "how many identical copies of this site, at least 1",
+        "retention-days" => "whole days, 1 to 3650, e.g. `retention-days = 30`",
+        "fps" => "frames per second, e.g. `fps = 15`",
+        "resolution" => {
+            "a name such as 1080p, 4MP, 4K, 4CIF, CIF, or WIDTHxHEIGHT such as \"2688x1520\""
+        }
+        "codec" => "one of mjpeg, h264, h265, h264-smart, h265-smart",
+        "scene" => "one of low, medium, high",
+        "recording" => "one of continuous, schedule, motion, events",
+        "bitrate-kbps" | "substream-kbps" => "kbit/s as a whole number, e.g. `bitrate-kbps = 4096`",
+        "mjpeg-frame-kb" => "kilobytes (1000 bytes) per JPEG frame, e.g. 150",
+        "hours-per-day" => "hours, 0 to 24",
+        "duty-cycle" => "fraction of armed time with motion, 0 to 1, e.g. 0.3",
+        "events-per-day" => "average events per day, e.g. 40",
+        "pre-seconds" | "post-seconds" => "seconds kept before/after each event, e.g. 5",
+        "poe-watts" => "watts drawn per camera, e.g. 6.5 (802.3af devices get at most 12.95 W)",
+        "raid" => "one of none, raid1, raid5, raid6, raid10",
+        "hot-spares" => "whole drives, 0 to 8",
+        "drive-size" => "\"choose\" or a size with unit such as \"12TB\"",
+        "format-loss" => "fraction of marked capacity lost to formatting, e.g. 0.10",
+        "fill-target" => "highest fill of formatted capacity, e.g. 0.80",
+        "safety-margin" => "extra fraction on top of recordings, e.g. 0.20",
+        "horizon-years" => "years of total cost, 1 to 30",
+        "analytics" => "one of none, motion, detection, lpr, face, forensic-search",
+        "redundancy" => "one of none, n+1, failover",
+        "cameras-in-36-months" => "all cameras expected within 36 months, all sites together",
+        "site" => "add at least one [[site]] with a [[site.cameras]] group",
+        _ => return None,
+    };
+    Some(h.to_string())
+}
+
+impl SiteFile {
+    /// Reads a site file. `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<SiteFile, InputError> {
+        let site: SiteFile = parse_toml(file, text, &field_hint)?;
+        site.check(file, text)?;
+        Ok(site)
+    }
+
+    /// Rules across fields, which a single value's check cannot see.
+    fn check(&self, file: &str, text: &str) -> Result<(), InputError> {
+        let err = |field: String, message: String, hint: &str, needle: &str| {
+            let (line, column) = locate(text, needle);
+            InputError {
+                file: file.to_string(),
+                line,
+                column,
+                field: Some(field),
+                message,
+                hint: Some(hint.into()),
+            }
+        };
+        if self.sites.is_empty() {
+            return Err(err(
+                "site".into(),
+                "the file has no [[site]]".into(),
+                "add a [[site]] table",
+                "version",
+            ));
+        }
+        for (si, site) in self.sites.iter().enumerate() {
+            if site.cameras.is_empty() {
+                return Err(err(
+                    format!("site[{si}].cameras"),
+                    format!("site {:?} has no camera groups", site.name),
+                    "add a [[site.cameras]] table under it",
+                    &format!("\"{}\"", site.name),
+                ));
+            }
+            for (gi, g) in site.cameras.iter().enumerate() {
+                let path = format!("site[{si}].cameras[{gi}]");
+                let mode_fields: &[(&str, bool)] = &[
+                    ("hours-per-day", g.hours_per_day.is_some()),
+                    ("duty-cycle", g.duty_cycle.is_some()),
+                    ("events-per-day", g.events_per_day.is_some()),
+                    ("pre-seconds", g.pre_seconds.is_some()),
+                    ("post-seconds", g.post_seconds.is_some()),
+                ];
+                let (needs, allows): (&[&str], &[&str]) = match g.recording {
+                    RecordingKind::Continuous => (&[], &[]),
+                    RecordingKind::Schedule => (&["hours-per-day"], &["hours-per-day"]),
+                    RecordingKind::Motion => (&["duty-cycle"], &["hours-per-day", "duty-cycle"]),
+                    RecordingKind::Events => (
+                        &["events-per-day"],
+                        &["events-per-day", "pre-seconds", "post-seconds"],
+                    ),
+                };
+                let kind = serde_json::to_value(g.recording).ok();
+                let kind = kind.as_ref().and_then(|v| v.as_str()).unwrap_or("?");
+                for (name, present) in mode_fields {
+                    if *present && !allows.contains(name) {
+                        return Err(err(
+                            format!("{path}.{name}"),
+                            format!("`{name}` does not apply to recording = \"{kind}\""),
+                            "continuous takes none; schedule takes hours-per-day; motion takes hours-per-day and duty-cycle; events takes events-per-day, pre-seconds and post-seconds",
+                            name,
+                        ));
+                    }
+                }
+                for name in needs {
+                    if !mode_fields.iter().any(|(n, p)| n == name && *p) {
+                        return Err(err(
+                            format!("{path}.{name}"),
+                            format!("recording = \"{kind}\" needs `{name}`"),
+                            field_hint(name).as_deref().unwrap_or(""),
+                            &format!("\"{kind}\""),
+                        ));
+                    }
+                }
+                if g.mjpeg_frame_kb.is_some() && g.codec != Codec::Mjpeg {
+                    return Err(err(
+                        format!("{path}.mjpeg-frame-kb"),
+                        format!(
+                            "mjpeg-frame-kb applies to codec = \"mjpeg\", not {:?}",
+                            g.codec.as_str()
+                        ),
+                        "remove it, or set bitrate-kbps for a measured H.264/H.265 stream",
+                        "mjpeg-frame-kb",
+                    ));
+                }
+                if g.record_substream && g.substream_kbps.is_none() {
+                    return Err(err(
+                        format!("{path}.record-substream"),
+                        "record-substream = true needs substream-kbps".into(),
+                        "give the sub-stream's bitrate, e.g. substream-kbps = 512",
+                        "record-substream",
+                    ));
+                }
+            }
+        }
+        if let (Some(cur), Some(_)) = (&self.project.currency, &self.project.exchange_rate)
+            && cur.len() != 3
+        {
+            return Err(err(
+                "project.currency".into(),
+                format!("{cur:?} is not an ISO 4217 code"),
+                "three letters, such as USD, EUR, GBP",
+                "currency",
+            ));
+        }
+        Ok(())
+    }
+
+    /// All cameras at all sites, copies included.
+    pub fn camera_count(&self) -> u64 {
+        self.sites
+            .iter()
+            .map(|s| {
+                u64::from(s.copies.0) * s.cameras.iter().map(|g| u64::from(g.count.0)).sum::<u64>()
+            })
+            .sum()
+    }
+
+    /// Sites, copies included.
+    pub fn site_count(&self) -> u64 {
+        self.sites.iter().map(|s| u64::from(s.copies.0)).sum()
+    }
+}
+
+/// Line and column of the first occurrence of `needle`, for cross-field errors that have no
+/// span of their own. Good enough to bring the editor to the right table.
+fn locate(text: &str, needle: &str) -> (Option<usize>, Option<usize>) {
+    match text.find(needle) {
+        Some(offset) => {
+            let (l, c) = crate::input::line_col(text, offset);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    }
+}
+
+impl CameraGroup {
+    /// The main-stream bitrate: the designer's figure, or the model's estimate.
+    pub fn main_bitrate(&self, model: &sizing::BitrateModel, default_fps: f64) -> Bitrate {
+        match self.bitrate_kbps {
+            Some(k) => Bitrate::from_kbps(k.0),
+            None => {
+                let fps = self.fps.map_or(default_fps, |f| f.0);
+                let frame = self.mjpeg_frame_kb.map(|k| (k.0 * 1000.0).round() as u64);
+                model.estimate(&self.resolution, self.codec, fps, self.scene, frame)
+            }
+        }
+    }
+
+    /// The recording mode in sizing's terms.
+    pub fn mode(&self) -> sizing::RecordingMode {
+        use sizing::RecordingMode as M;
+        match self.recording {
+            RecordingKind::Continuous => M::Continuous,
+            RecordingKind::Schedule => M::Schedule {
+                hours_per_day: self.hours_per_day.map_or(24.0, |h| h.0),
+            },
+            RecordingKind::Motion => M::Motion {
+                hours_per_day: self.hours_per_day.map_or(24.0, |h| h.0),
+                duty_cycle: self.duty_cycle.map_or(1.0, |d| d.0),
+            },
+            RecordingKind::Events => M::Events {
+                events_per_day: self.events_per_day.map_or(0.0, |e| e.0),
+                pre_seconds: self.pre_seconds.map_or(0.0, |s| s.0),
+                post_seconds: self.post_seconds.map_or(0.0, |s| s.0),
+            },
+        }
+    }
+}
