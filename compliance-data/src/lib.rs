@@ -1,4 +1,159 @@
-//! Curated Section 889 / TAA data and the matching that produces verdicts.
+//! Curated Section 889 / TAA data and the pure matching that turns a BOM line into verdicts.
 //!
-//! Not implemented yet: reserved for the BOM compliance issue. It exports nothing so that no
-//! caller can mistake it for a working checker.
+//! The data (one TOML record per entity, brand, component family, model pattern and country,
+//! each with sources, dates and a rationale) is compiled into the library and stamped with a
+//! version, a content hash and an "as of" date; [`Dataset::load_dir`] reads another copy for a
+//! `--data-dir` override. [`lint`] is the strict checker for data changes.
+//!
+//! [`check_line`] is pure: given a dataset, a line and a date it returns a serializable
+//! [`LineVerdict`] with a Section 889 verdict (`covered`, `not_covered`, `needs_review`, with a
+//! stable code, a reason, the ownership/brand chain and citations) and a TAA verdict
+//! (`designated`, `non_designated`, `unknown`). It is built so that a doubtful case becomes
+//! `needs_review`, never a clear. [`explain`] shows what the data knows about a name.
+//!
+//! See the crate README for the record format.
+
+mod dataset;
+mod date;
+mod error;
+mod explain;
+mod graph;
+mod lint;
+mod matching;
+mod normalize;
+mod record;
+mod section889;
+mod taa;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+pub use dataset::{DataOrigin, DataSource, Dataset, HEADER_FILE, StoredRecord, content_hash};
+pub use date::PartialDate;
+pub use error::{Error, ErrorKind};
+pub use explain::{
+    ComponentExplanation, EntityExplanation, Explanation, ModelExplanation, explain,
+};
+pub use lint::{LintFinding, LintRule, lint};
+pub use matching::{ChainStep, MatchKind};
+pub use record::{
+    AfterEnd, AmbiguousOrigin, ComponentEvidence, ComponentRecord, CountryRecord, Covered,
+    DatasetMeta, Effective, EntityRecord, Grade, Limb, Link, ListEntry, ModelPatternRecord, Record,
+    Relation, RuleCitation, Source, TaaList,
+};
+pub use section889::{Citation, Code889, Finding, Section889, Verdict889};
+pub use taa::{CountryRef, Taa, TaaCode, TaaVerdict};
+
+/// The facts of one BOM line that the checks use. The `bom` crate maps its rows onto this.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct LineFacts {
+    /// Manufacturer as written on the BOM.
+    pub manufacturer: Option<String>,
+    /// Brand or label, if different from the manufacturer.
+    pub brand: Option<String>,
+    /// Model number.
+    pub model: Option<String>,
+    /// Manufacturer or distributor part number.
+    pub part_number: Option<String>,
+    /// Free-text description.
+    pub description: Option<String>,
+    /// Known components (SoC, modules, boards), one per entry.
+    pub components: Vec<String>,
+    /// Country of origin as written.
+    pub country_of_origin: Option<String>,
+}
+
+impl LineFacts {
+    /// A line with only a manufacturer.
+    pub fn with_manufacturer(manufacturer: impl Into<String>) -> Self {
+        LineFacts {
+            manufacturer: Some(manufacturer.into()),
+            ..LineFacts::default()
+        }
+    }
+
+    /// Sets the brand.
+    pub fn brand(mut self, brand: impl Into<String>) -> Self {
+        self.brand = Some(brand.into());
+        self
+    }
+
+    /// Sets the model number.
+    pub fn model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    /// Sets the part number.
+    pub fn part_number(mut self, part_number: impl Into<String>) -> Self {
+        self.part_number = Some(part_number.into());
+        self
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Adds a component.
+    pub fn component(mut self, component: impl Into<String>) -> Self {
+        self.components.push(component.into());
+        self
+    }
+
+    /// Sets the country of origin.
+    pub fn country_of_origin(mut self, country: impl Into<String>) -> Self {
+        self.country_of_origin = Some(country.into());
+        self
+    }
+}
+
+/// Identifies the data a verdict was computed with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct DataStamp {
+    /// Data version.
+    pub version: String,
+    /// Content hash.
+    pub hash: String,
+    /// Newest retrieval date of the data.
+    pub as_of: PartialDate,
+}
+
+impl DataStamp {
+    /// The stamp of a dataset.
+    pub fn of(ds: &Dataset) -> Self {
+        DataStamp {
+            version: ds.version().to_owned(),
+            hash: ds.hash().to_owned(),
+            as_of: PartialDate::from(ds.as_of()),
+        }
+    }
+}
+
+/// Both verdicts for one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct LineVerdict {
+    /// Section 889.
+    pub section_889: Section889,
+    /// Trade Agreements Act.
+    pub taa: Taa,
+    /// The date the line was checked as of.
+    pub date: PartialDate,
+    /// The data used.
+    pub data: DataStamp,
+}
+
+/// Checks one line as of `date`. Pure: no I/O, no clock.
+pub fn check_line(ds: &Dataset, line: &LineFacts, date: Date) -> LineVerdict {
+    LineVerdict {
+        section_889: section889::check(ds, line, date),
+        taa: taa::check(ds, line.country_of_origin.as_deref(), date),
+        date: PartialDate::from(date),
+        data: DataStamp::of(ds),
+    }
+}

@@ -1,0 +1,504 @@
+//! Loading, hashing and indexing the curated data.
+//!
+//! The same code path reads the embedded snapshot and a directory given at run time, so a
+//! `--data-dir` copy behaves exactly like the shipped one and hashes the same when it has the
+//! same bytes. Loading is strict about anything that would make a record silently disappear or
+//! be misread (bad syntax, missing required fields, duplicate ids, links to nowhere, regexes that
+//! do not compile); style rules such as unknown keys are left to [`crate::lint`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use regex::{Regex, RegexBuilder};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use time::Date;
+
+use crate::error::{Error, ErrorKind};
+use crate::graph::EntityGraph;
+use crate::normalize;
+use crate::record::{
+    ComponentRecord, CountryRecord, DatasetMeta, EntityRecord, ModelPatternRecord, Record,
+};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_data.rs"));
+}
+
+/// Name of the header file at the root of a data directory.
+pub const HEADER_FILE: &str = "dataset.toml";
+
+/// Citation ids the matcher relies on; a data directory without them is unusable.
+pub(crate) const REQUIRED_CITATIONS: &[&str] = &["ndaa-889", "far-52.204-25", "far-25.003"];
+
+/// A record together with the file it came from.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StoredRecord {
+    /// Path relative to the data directory, with `/` separators.
+    pub file: String,
+    /// The record.
+    pub record: Record,
+}
+
+/// Where a dataset was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DataOrigin {
+    /// The copy compiled into this library.
+    Embedded,
+    /// A directory read at run time.
+    Directory(PathBuf),
+}
+
+/// Which data to read: the embedded snapshot or a directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataSource {
+    /// The copy compiled into this library.
+    Embedded,
+    /// A directory laid out like `compliance-data/data`.
+    Dir(PathBuf),
+}
+
+/// One alias of an entity, pre-tokenized.
+#[derive(Debug, Clone)]
+pub(crate) struct NameEntry {
+    pub tokens: Vec<String>,
+    pub record: usize,
+    /// Matches only when it is the whole field.
+    pub exact: bool,
+    pub alias: String,
+}
+
+/// Lookup tables for countries.
+#[derive(Debug, Default)]
+pub(crate) struct CountryIndex {
+    /// Folded name → record index.
+    pub by_name: HashMap<String, usize>,
+    /// Upper-case alpha-2 or alpha-3 code → record index.
+    pub by_code: HashMap<String, usize>,
+    /// Longest alias, in tokens.
+    pub max_tokens: usize,
+    /// Folded ambiguous text → index into `DatasetMeta::ambiguous_origins`.
+    pub ambiguous: HashMap<String, usize>,
+}
+
+/// Everything the matcher needs, built once per dataset.
+#[derive(Debug)]
+pub(crate) struct Index {
+    pub entity_by_id: HashMap<String, usize>,
+    pub names: Vec<NameEntry>,
+    pub graph: EntityGraph,
+    pub components: Vec<(usize, Vec<Regex>)>,
+    pub models: Vec<(usize, Regex)>,
+    pub countries: CountryIndex,
+}
+
+/// A loaded, indexed and hashed compliance dataset.
+#[derive(Debug)]
+pub struct Dataset {
+    meta: DatasetMeta,
+    hash: String,
+    origin: DataOrigin,
+    records: Vec<StoredRecord>,
+    pub(crate) index: Index,
+}
+
+impl Dataset {
+    /// The snapshot compiled into this library.
+    ///
+    /// The embedded data is checked by this crate's tests, so this only fails if the crate was
+    /// built from a broken checkout; callers should still report the error rather than panic.
+    pub fn embedded() -> Result<Dataset, Error> {
+        Dataset::from_files(embedded_files(), DataOrigin::Embedded)
+    }
+
+    /// Reads a data directory laid out like `compliance-data/data` (for `--data-dir`).
+    pub fn load_dir(dir: impl AsRef<Path>) -> Result<Dataset, Error> {
+        let dir = dir.as_ref();
+        let files = read_dir_files(dir)?;
+        Dataset::from_files(files, DataOrigin::Directory(dir.to_path_buf()))
+    }
+
+    /// Reads either source.
+    pub fn load(source: &DataSource) -> Result<Dataset, Error> {
+        match source {
+            DataSource::Embedded => Dataset::embedded(),
+            DataSource::Dir(dir) => Dataset::load_dir(dir),
+        }
+    }
+
+    /// Data version from `dataset.toml`.
+    pub fn version(&self) -> &str {
+        &self.meta.version
+    }
+
+    /// Hex SHA-256 over every file, in sorted path order (see [`content_hash`]).
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// The newest retrieval date of the data.
+    pub fn as_of(&self) -> Date {
+        self.meta.as_of.earliest()
+    }
+
+    /// The header.
+    pub fn meta(&self) -> &DatasetMeta {
+        &self.meta
+    }
+
+    /// Where the data was read from.
+    pub fn origin(&self) -> &DataOrigin {
+        &self.origin
+    }
+
+    /// Every record with its file, sorted by file path.
+    pub fn records(&self) -> &[StoredRecord] {
+        &self.records
+    }
+
+    /// The entity with this id.
+    pub fn entity(&self, id: &str) -> Option<&EntityRecord> {
+        self.index
+            .entity_by_id
+            .get(id)
+            .and_then(|&i| self.entity_at(i))
+    }
+
+    pub(crate) fn entity_at(&self, i: usize) -> Option<&EntityRecord> {
+        match self.records.get(i).map(|r| &r.record) {
+            Some(Record::Entity(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn component_at(&self, i: usize) -> Option<&ComponentRecord> {
+        match self.records.get(i).map(|r| &r.record) {
+            Some(Record::Component(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn model_at(&self, i: usize) -> Option<&ModelPatternRecord> {
+        match self.records.get(i).map(|r| &r.record) {
+            Some(Record::ModelPattern(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn country_at(&self, i: usize) -> Option<&CountryRecord> {
+        match self.records.get(i).map(|r| &r.record) {
+            Some(Record::Country(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn file_at(&self, i: usize) -> &str {
+        self.records.get(i).map_or("", |r| r.file.as_str())
+    }
+
+    /// URL of a dataset-level citation.
+    pub(crate) fn citation(&self, id: &str) -> Option<&crate::record::RuleCitation> {
+        self.meta.citations.iter().find(|c| c.id == id)
+    }
+
+    fn from_files(files: Vec<(String, String)>, origin: DataOrigin) -> Result<Dataset, Error> {
+        let hash = content_hash(&files);
+        let mut meta = None;
+        let mut records = Vec::new();
+        for (file, text) in &files {
+            if file == HEADER_FILE {
+                meta = Some(parse_as::<DatasetMeta>(file, text)?);
+            } else if file.ends_with(".toml") {
+                records.push(StoredRecord {
+                    file: file.clone(),
+                    record: parse_as::<Record>(file, text)?,
+                });
+            } else {
+                return Err(Error::new(
+                    ErrorKind::Schema,
+                    file.clone(),
+                    "",
+                    "unexpected file in the data directory: records must be .toml files",
+                ));
+            }
+        }
+        let meta = meta.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Schema,
+                HEADER_FILE,
+                "",
+                "missing dataset header file",
+            )
+        })?;
+        for id in REQUIRED_CITATIONS {
+            if !meta.citations.iter().any(|c| c.id == *id) {
+                return Err(Error::new(
+                    ErrorKind::Consistency,
+                    HEADER_FILE,
+                    "citations",
+                    format!("citation `{id}` is required by the matcher"),
+                ));
+            }
+        }
+        let index = build_index(&records, &meta)?;
+        Ok(Dataset {
+            meta,
+            hash,
+            origin,
+            records,
+            index,
+        })
+    }
+}
+
+/// The embedded files as owned (path, contents) pairs, sorted by path.
+pub(crate) fn embedded_files() -> Vec<(String, String)> {
+    embedded::FILES
+        .iter()
+        .map(|(p, c)| ((*p).to_owned(), (*c).to_owned()))
+        .collect()
+}
+
+/// SHA-256 over the files in sorted path order. Each file contributes its path and contents,
+/// both length-prefixed (u64, little-endian), so no two different file sets hash alike.
+pub fn content_hash(files: &[(String, String)]) -> String {
+    let mut sorted: Vec<&(String, String)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut hasher = Sha256::new();
+    for (path, text) in sorted {
+        hasher.update((path.len() as u64).to_le_bytes());
+        hasher.update(path.as_bytes());
+        hasher.update((text.len() as u64).to_le_bytes());
+        hasher.update(text.as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every regular file under `dir`, as (relative path with `/`, contents), sorted. Hidden files
+/// (editor swap files, `.gitkeep`) are skipped; anything else is returned so that the caller
+/// can reject it instead of ignoring it.
+pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, Error> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<(), Error> {
+        let entries = fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(dir.display().to_string(), e))?;
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, out)?;
+                continue;
+            }
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            let text = fs::read_to_string(&path).map_err(|e| Error::io(rel.clone(), e))?;
+            out.push((rel, text));
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// Parses TOML into a table, reporting syntax errors against the file.
+pub(crate) fn parse_table(file: &str, text: &str) -> Result<toml::Table, Error> {
+    text.parse::<toml::Table>()
+        .map_err(|e| Error::new(ErrorKind::Syntax, file, "", e.to_string().trim().to_owned()))
+}
+
+/// Parses a file into a typed value; errors name the field path.
+pub(crate) fn parse_as<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, Error> {
+    let table = parse_table(file, text)?;
+    deserialize_table(file, table)
+}
+
+pub(crate) fn deserialize_table<T: DeserializeOwned>(
+    file: &str,
+    table: toml::Table,
+) -> Result<T, Error> {
+    serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        Error::new(
+            ErrorKind::Schema,
+            file,
+            field,
+            e.into_inner().to_string().trim().to_owned(),
+        )
+    })
+}
+
+fn compile(file: &str, field: &str, pattern: &str) -> Result<Regex, Error> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Schema,
+                file,
+                field,
+                format!("invalid regular expression: {e}"),
+            )
+        })
+}
+
+fn build_index(records: &[StoredRecord], meta: &DatasetMeta) -> Result<Index, Error> {
+    let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
+    for r in records {
+        if let Some(first) = ids.insert(r.record.id(), &r.file) {
+            return Err(Error::new(
+                ErrorKind::Consistency,
+                r.file.clone(),
+                "id",
+                format!("duplicate id `{}` (also in {first})", r.record.id()),
+            ));
+        }
+    }
+    let mut entity_by_id = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Record::Entity(e) = &r.record {
+            entity_by_id.insert(e.id.clone(), i);
+        }
+    }
+    let need_entity = |file: &str, field: String, id: &str| -> Result<(), Error> {
+        if entity_by_id.contains_key(id) {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::Consistency,
+                file,
+                field,
+                format!("`{id}` is not the id of an entity record"),
+            ))
+        }
+    };
+    let mut names = Vec::new();
+    let mut components = Vec::new();
+    let mut models = Vec::new();
+    let mut countries = CountryIndex::default();
+    for (i, r) in records.iter().enumerate() {
+        let file = r.file.as_str();
+        match &r.record {
+            Record::Entity(e) => {
+                for (n, link) in e.links.iter().enumerate() {
+                    need_entity(file, format!("links[{n}].target"), &link.target)?;
+                }
+                let spelled = std::iter::once((&e.name, false, "name".to_owned()))
+                    .chain(
+                        e.aliases
+                            .iter()
+                            .enumerate()
+                            .map(|(n, a)| (a, false, format!("aliases[{n}]"))),
+                    )
+                    .chain(
+                        e.former_names
+                            .iter()
+                            .enumerate()
+                            .map(|(n, a)| (a, false, format!("former_names[{n}]"))),
+                    )
+                    .chain(
+                        e.exact_aliases
+                            .iter()
+                            .enumerate()
+                            .map(|(n, a)| (a, true, format!("exact_aliases[{n}]"))),
+                    );
+                for (alias, exact, field) in spelled {
+                    let tokens = normalize::name_tokens(alias);
+                    if tokens.is_empty() {
+                        return Err(Error::new(
+                            ErrorKind::Schema,
+                            file,
+                            field,
+                            format!(
+                                "`{alias}` has no distinctive word once legal and generic words are removed"
+                            ),
+                        ));
+                    }
+                    names.push(NameEntry {
+                        tokens,
+                        record: i,
+                        exact,
+                        alias: alias.clone(),
+                    });
+                }
+            }
+            Record::Component(c) => {
+                need_entity(file, "maker".into(), &c.maker)?;
+                if c.patterns.is_empty() {
+                    return Err(Error::new(
+                        ErrorKind::Schema,
+                        file,
+                        "patterns",
+                        "a component needs at least one pattern",
+                    ));
+                }
+                let compiled = c
+                    .patterns
+                    .iter()
+                    .enumerate()
+                    .map(|(n, p)| compile(file, &format!("patterns[{n}]"), p))
+                    .collect::<Result<Vec<_>, _>>()?;
+                components.push((i, compiled));
+            }
+            Record::ModelPattern(m) => {
+                need_entity(file, "maker".into(), &m.maker)?;
+                models.push((i, compile(file, "pattern", &m.pattern)?));
+            }
+            Record::Country(c) => {
+                let spelled = [&c.name, &c.iso_name]
+                    .into_iter()
+                    .chain(c.official_name.iter())
+                    .chain(c.aliases.iter())
+                    .chain(c.far_names.iter());
+                for name in spelled {
+                    let key = normalize::fold(name);
+                    countries.max_tokens = countries.max_tokens.max(key.split(' ').count());
+                    countries.by_name.entry(key).or_insert(i);
+                }
+                countries.by_code.insert(c.alpha2.to_ascii_uppercase(), i);
+                countries.by_code.insert(c.alpha3.to_ascii_uppercase(), i);
+            }
+        }
+    }
+    for (n, amb) in meta.ambiguous_origins.iter().enumerate() {
+        for cand in &amb.candidates {
+            let known = records
+                .iter()
+                .any(|r| matches!(&r.record, Record::Country(c) if c.id == *cand));
+            if !known {
+                return Err(Error::new(
+                    ErrorKind::Consistency,
+                    HEADER_FILE,
+                    format!("ambiguous_origins[{n}].candidates"),
+                    format!("`{cand}` is not the id of a country record"),
+                ));
+            }
+        }
+        countries.ambiguous.insert(normalize::fold(&amb.text), n);
+    }
+    let graph = EntityGraph::build(records, &entity_by_id);
+    Ok(Index {
+        entity_by_id,
+        names,
+        graph,
+        components,
+        models,
+        countries,
+    })
+}

@@ -1,0 +1,624 @@
+//! The strict checker for data changes.
+//!
+//! The loader ([`crate::Dataset`]) ignores unknown keys so that old binaries can read new data.
+//! This linter is the other half: it is meant to run in CI on every data change and rejects
+//! anything a curator probably did not mean — unknown or misspelled keys, impossible dates,
+//! records without a source, the same alias on two records, links to ids that do not exist.
+//! It reports every problem it finds instead of stopping at the first.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+
+use crate::dataset::{self, DataSource, HEADER_FILE, REQUIRED_CITATIONS, read_dir_files};
+use crate::date::PartialDate;
+use crate::normalize;
+use crate::record::Record;
+
+/// Which rule a finding breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum LintRule {
+    /// The file or directory cannot be read, or is not TOML.
+    Unreadable,
+    /// A key the format does not define (often a typo).
+    UnknownKey,
+    /// A required key is missing or has the wrong type or value.
+    Schema,
+    /// A date that is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, does not exist, or ends before it starts.
+    BadDate,
+    /// A record or link without any source, or a source without a usable URL.
+    MissingSource,
+    /// Two records share an alias after normalization.
+    DuplicateAlias,
+    /// Two records share an id, or an id differs from its file name.
+    BadId,
+    /// A link, maker or candidate names an id that does not exist.
+    UnknownId,
+    /// A regular expression that does not compile.
+    BadPattern,
+    /// An alias that is empty once legal and generic words are removed.
+    GenericAlias,
+    /// The header's `as_of` is not the newest retrieval date.
+    StaleHeader,
+}
+
+/// One problem in the data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct LintFinding {
+    /// Path relative to the data directory.
+    pub file: String,
+    /// Dotted path of the field (`links[0].from`), empty for the whole file.
+    pub field: String,
+    /// Rule broken.
+    pub rule: LintRule,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Allowed keys per table shape. `*` entries name nested shapes.
+fn allowed(shape: &str) -> &'static [&'static str] {
+    match shape {
+        "entity" => &[
+            "id",
+            "kind",
+            "name",
+            "aliases",
+            "exact_aliases",
+            "former_names",
+            "stock_codes",
+            "component_risk",
+            "notes",
+            "retrieved",
+            "rationale",
+            "covered",
+            "effective",
+            "sources",
+            "links",
+        ],
+        "component" => &[
+            "id",
+            "kind",
+            "name",
+            "maker",
+            "class",
+            "evidence",
+            "patterns",
+            "examples",
+            "retrieved",
+            "rationale",
+            "effective",
+            "sources",
+        ],
+        "model-pattern" => &[
+            "id",
+            "kind",
+            "name",
+            "maker",
+            "product_class",
+            "pattern",
+            "examples",
+            "retrieved",
+            "rationale",
+            "effective",
+            "sources",
+        ],
+        "country" => &[
+            "id",
+            "kind",
+            "name",
+            "iso_name",
+            "official_name",
+            "alpha2",
+            "alpha3",
+            "aliases",
+            "far_names",
+            "also_us_state",
+            "retrieved",
+            "rationale",
+            "lists",
+            "sources",
+        ],
+        "header" => &[
+            "version",
+            "schema",
+            "as_of",
+            "description",
+            "citations",
+            "ambiguous_origins",
+        ],
+        "source" => &["url", "grade", "title", "date"],
+        "effective" => &["from", "to"],
+        "covered" => &["limb", "citation", "scope"],
+        "link" => &[
+            "relation",
+            "target",
+            "from",
+            "to",
+            "after_end",
+            "grade",
+            "sources",
+            "note",
+        ],
+        "list" => &["list", "from", "to"],
+        "citation" => &["id", "text", "url", "grade"],
+        "ambiguous" => &["text", "candidates", "note"],
+        _ => &[],
+    }
+}
+
+/// The shape of a nested key, if it holds tables.
+fn nested(shape: &str, key: &str) -> Option<&'static str> {
+    Some(match (shape, key) {
+        (_, "sources") => "source",
+        (_, "effective") => "effective",
+        ("entity", "covered") => "covered",
+        ("entity", "links") => "link",
+        ("country", "lists") => "list",
+        ("header", "citations") => "citation",
+        ("header", "ambiguous_origins") => "ambiguous",
+        _ => return None,
+    })
+}
+
+const DATE_KEYS: &[&str] = &["retrieved", "from", "to", "date", "as_of"];
+
+struct Linter {
+    findings: Vec<LintFinding>,
+}
+
+impl Linter {
+    fn push(
+        &mut self,
+        file: &str,
+        field: impl Into<String>,
+        rule: LintRule,
+        message: impl Into<String>,
+    ) {
+        self.findings.push(LintFinding {
+            file: file.to_owned(),
+            field: field.into(),
+            rule,
+            message: message.into(),
+        });
+    }
+
+    /// Unknown keys, dates and source URLs, recursively.
+    fn walk(&mut self, file: &str, shape: &str, prefix: &str, table: &toml::Table) {
+        let keys = allowed(shape);
+        for (key, value) in table {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            if !keys.contains(&key.as_str()) {
+                self.push(
+                    file,
+                    &path,
+                    LintRule::UnknownKey,
+                    format!("unknown key `{key}`; expected one of: {}", keys.join(", ")),
+                );
+                continue;
+            }
+            if DATE_KEYS.contains(&key.as_str()) {
+                match value.as_str() {
+                    Some(s) => {
+                        if let Err(e) = PartialDate::parse(s) {
+                            self.push(file, &path, LintRule::BadDate, e);
+                        }
+                    }
+                    None => self.push(
+                        file,
+                        &path,
+                        LintRule::BadDate,
+                        "dates are quoted strings such as \"2018-02-06\"",
+                    ),
+                }
+            }
+            if key == "url" {
+                let ok = value
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("http://") || u.starts_with("https://"));
+                if !ok {
+                    self.push(
+                        file,
+                        &path,
+                        LintRule::MissingSource,
+                        "a source URL must start with http:// or https://",
+                    );
+                }
+            }
+            if let Some(inner) = nested(shape, key) {
+                match value {
+                    toml::Value::Table(t) => self.walk(file, inner, &path, t),
+                    toml::Value::Array(items) => {
+                        for (n, item) in items.iter().enumerate() {
+                            if let toml::Value::Table(t) = item {
+                                self.walk(file, inner, &format!("{path}[{n}]"), t);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // A period that ends before it starts is a typo.
+        let date = |k: &str| {
+            table
+                .get(k)
+                .and_then(|v| v.as_str())
+                .and_then(|s| PartialDate::parse(s).ok())
+        };
+        if let (Some(from), Some(to)) = (date("from"), date("to")) {
+            if to.latest() < from.earliest() {
+                let field = if prefix.is_empty() {
+                    "to".to_owned()
+                } else {
+                    format!("{prefix}.to")
+                };
+                self.push(
+                    file,
+                    field,
+                    LintRule::BadDate,
+                    format!("`to` ({to}) is before `from` ({from})"),
+                );
+            }
+        }
+    }
+}
+
+fn sources_present(table: &toml::Table) -> bool {
+    table
+        .get("sources")
+        .and_then(|v| v.as_array())
+        .is_some_and(|a| !a.is_empty())
+}
+
+/// Checks a data directory or the embedded snapshot and returns every problem found; an empty
+/// list means the data is clean.
+pub fn lint(source: &DataSource) -> Vec<LintFinding> {
+    let files: Vec<(String, String)> = match source {
+        DataSource::Embedded => crate::dataset::embedded_files(),
+        DataSource::Dir(dir) => match read_dir_files(dir) {
+            Ok(f) => f,
+            Err(e) => {
+                return vec![LintFinding {
+                    file: e.file.clone(),
+                    field: String::new(),
+                    rule: LintRule::Unreadable,
+                    message: e.to_string(),
+                }];
+            }
+        },
+    };
+    lint_files(&files)
+}
+
+fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
+    let mut l = Linter {
+        findings: Vec::new(),
+    };
+    let mut ids: BTreeMap<String, String> = BTreeMap::new();
+    let mut entity_ids: HashSet<String> = HashSet::new();
+    let mut country_ids: HashSet<String> = HashSet::new();
+    let mut refs: Vec<(String, String, String, bool)> = Vec::new(); // file, field, id, must be entity (else country)
+    let mut entity_aliases: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut country_aliases: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut newest: Option<PartialDate> = None;
+    let mut header_as_of: Option<PartialDate> = None;
+    let mut saw_header = false;
+
+    for (file, text) in files {
+        if !file.ends_with(".toml") {
+            l.push(
+                file,
+                "",
+                LintRule::Unreadable,
+                "unexpected file: records must be .toml files",
+            );
+            continue;
+        }
+        let table = match dataset::parse_table(file, text) {
+            Ok(t) => t,
+            Err(e) => {
+                l.push(file, "", LintRule::Unreadable, e.message);
+                continue;
+            }
+        };
+        if file == HEADER_FILE {
+            saw_header = true;
+            l.walk(file, "header", "", &table);
+            match dataset::deserialize_table::<crate::record::DatasetMeta>(file, table) {
+                Ok(meta) => {
+                    header_as_of = Some(meta.as_of);
+                    for id in REQUIRED_CITATIONS {
+                        if !meta.citations.iter().any(|c| c.id == *id) {
+                            l.push(
+                                file,
+                                "citations",
+                                LintRule::Schema,
+                                format!("citation `{id}` is required by the matcher"),
+                            );
+                        }
+                    }
+                    for (n, a) in meta.ambiguous_origins.iter().enumerate() {
+                        for c in &a.candidates {
+                            refs.push((
+                                file.clone(),
+                                format!("ambiguous_origins[{n}].candidates"),
+                                c.clone(),
+                                false,
+                            ));
+                        }
+                    }
+                }
+                Err(e) => l.push(file, e.field, LintRule::Schema, e.message),
+            }
+            continue;
+        }
+        let kind = table
+            .get("kind")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_owned();
+        if !matches!(
+            kind.as_str(),
+            "entity" | "component" | "model-pattern" | "country"
+        ) {
+            l.push(
+                file,
+                "kind",
+                LintRule::Schema,
+                format!("kind `{kind}` is not one of entity, component, model-pattern, country"),
+            );
+            continue;
+        }
+        l.walk(file, &kind, "", &table);
+        if !sources_present(&table) {
+            l.push(
+                file,
+                "sources",
+                LintRule::MissingSource,
+                "every record needs at least one source",
+            );
+        }
+        if let Some(links) = table.get("links").and_then(|v| v.as_array()) {
+            for (n, link) in links.iter().enumerate() {
+                if let Some(t) = link.as_table() {
+                    if !sources_present(t) {
+                        l.push(
+                            file,
+                            format!("links[{n}].sources"),
+                            LintRule::MissingSource,
+                            "every link needs at least one source",
+                        );
+                    }
+                }
+            }
+        }
+        let record: Record = match dataset::deserialize_table(file, table) {
+            Ok(r) => r,
+            Err(e) => {
+                // Bad dates are already reported with a better message.
+                if !l
+                    .findings
+                    .iter()
+                    .any(|f| f.file == *file && f.rule == LintRule::BadDate)
+                {
+                    l.push(file, e.field, LintRule::Schema, e.message);
+                }
+                continue;
+            }
+        };
+        let id = record.id().to_owned();
+        let stem = file
+            .rsplit('/')
+            .next()
+            .unwrap_or(file)
+            .trim_end_matches(".toml");
+        if stem != id {
+            l.push(
+                file,
+                "id",
+                LintRule::BadId,
+                format!("id `{id}` differs from the file name `{stem}.toml`"),
+            );
+        }
+        if let Some(other) = ids.insert(id.clone(), file.clone()) {
+            l.push(
+                file,
+                "id",
+                LintRule::BadId,
+                format!("id `{id}` is also used by {other}"),
+            );
+        }
+        let retrieved = record.retrieved();
+        if newest.is_none_or(|n| retrieved.latest() > n.latest()) {
+            newest = Some(retrieved);
+        }
+        let alias_check = |l: &mut Linter,
+                           map: &mut BTreeMap<String, (String, String)>,
+                           key: String,
+                           field: String,
+                           shown: &str| {
+            if key.is_empty() {
+                l.push(
+                    file,
+                    &field,
+                    LintRule::GenericAlias,
+                    format!(
+                        "`{shown}` has no distinctive word once legal and generic words are removed"
+                    ),
+                );
+                return;
+            }
+            match map.get(&key) {
+                Some((other_file, other_id)) if *other_id != id => l.push(
+                    file,
+                    &field,
+                    LintRule::DuplicateAlias,
+                    format!("`{shown}` normalizes to `{key}`, already an alias of `{other_id}` ({other_file})"),
+                ),
+                Some(_) => {}
+                None => {
+                    map.insert(key, (file.clone(), id.clone()));
+                }
+            }
+        };
+        match &record {
+            Record::Entity(e) => {
+                entity_ids.insert(e.id.clone());
+                let names = std::iter::once(("name".to_owned(), &e.name))
+                    .chain(
+                        e.aliases
+                            .iter()
+                            .enumerate()
+                            .map(|(n, a)| (format!("aliases[{n}]"), a)),
+                    )
+                    .chain(
+                        e.exact_aliases
+                            .iter()
+                            .enumerate()
+                            .map(|(n, a)| (format!("exact_aliases[{n}]"), a)),
+                    )
+                    .chain(
+                        e.former_names
+                            .iter()
+                            .enumerate()
+                            .map(|(n, a)| (format!("former_names[{n}]"), a)),
+                    );
+                for (field, name) in names {
+                    alias_check(
+                        &mut l,
+                        &mut entity_aliases,
+                        normalize::name_tokens(name).join(" "),
+                        field,
+                        name,
+                    );
+                }
+                for (n, link) in e.links.iter().enumerate() {
+                    refs.push((
+                        file.clone(),
+                        format!("links[{n}].target"),
+                        link.target.clone(),
+                        true,
+                    ));
+                }
+            }
+            Record::Component(c) => {
+                refs.push((file.clone(), "maker".into(), c.maker.clone(), true));
+                for (n, p) in c.patterns.iter().enumerate() {
+                    if let Err(err) = regex::Regex::new(p) {
+                        l.push(
+                            file,
+                            format!("patterns[{n}]"),
+                            LintRule::BadPattern,
+                            err.to_string(),
+                        );
+                    }
+                }
+                if c.patterns.is_empty() {
+                    l.push(
+                        file,
+                        "patterns",
+                        LintRule::Schema,
+                        "a component needs at least one pattern",
+                    );
+                }
+            }
+            Record::ModelPattern(m) => {
+                refs.push((file.clone(), "maker".into(), m.maker.clone(), true));
+                if let Err(err) = regex::Regex::new(&m.pattern) {
+                    l.push(file, "pattern", LintRule::BadPattern, err.to_string());
+                }
+            }
+            Record::Country(c) => {
+                country_ids.insert(c.id.clone());
+                if c.id != c.alpha2.to_ascii_lowercase() {
+                    l.push(
+                        file,
+                        "id",
+                        LintRule::BadId,
+                        "a country id is its lower-case alpha-2 code",
+                    );
+                }
+                let names = [("name", &c.name), ("iso_name", &c.iso_name)]
+                    .into_iter()
+                    .map(|(f, n)| (f.to_owned(), n))
+                    .chain(
+                        c.official_name
+                            .iter()
+                            .map(|n| ("official_name".to_owned(), n)),
+                    )
+                    .chain(
+                        c.aliases
+                            .iter()
+                            .enumerate()
+                            .map(|(n, a)| (format!("aliases[{n}]"), a)),
+                    )
+                    .chain(
+                        c.far_names
+                            .iter()
+                            .enumerate()
+                            .map(|(n, a)| (format!("far_names[{n}]"), a)),
+                    );
+                for (field, name) in names {
+                    alias_check(
+                        &mut l,
+                        &mut country_aliases,
+                        normalize::fold(name),
+                        field,
+                        name,
+                    );
+                }
+                for (field, code) in [("alpha2", &c.alpha2), ("alpha3", &c.alpha3)] {
+                    alias_check(
+                        &mut l,
+                        &mut country_aliases,
+                        format!("code:{}", code.to_ascii_uppercase()),
+                        field.to_owned(),
+                        code,
+                    );
+                }
+            }
+        }
+    }
+    for (file, field, id, entity) in refs {
+        let known = if entity {
+            entity_ids.contains(&id)
+        } else {
+            country_ids.contains(&id)
+        };
+        if !known {
+            let what = if entity { "entity" } else { "country" };
+            l.push(
+                &file,
+                field,
+                LintRule::UnknownId,
+                format!("`{id}` is not the id of any {what} record"),
+            );
+        }
+    }
+    if !saw_header {
+        l.push(
+            HEADER_FILE,
+            "",
+            LintRule::Unreadable,
+            "the dataset header file is missing",
+        );
+    }
+    if let (Some(as_of), Some(newest)) = (header_as_of, newest) {
+        if as_of.latest() != newest.latest() {
+            l.push(
+                HEADER_FILE,
+                "as_of",
+                LintRule::StaleHeader,
+                format!("as_of is {as_of} but the newest record was retrieved {newest}"),
+            );
+        }
+    }
+    l.findings
+}

@@ -1,0 +1,428 @@
+//! The record types, one per kind of data file.
+//!
+//! The loader is tolerant on purpose: unknown keys are ignored so that an older camscope can read
+//! a newer data directory (the rustsec pattern). Strictness lives in [`crate::lint`], which runs
+//! on the shipped data in tests and is meant for CI on any data change. Required fields are still
+//! required here, so a record is never half-read.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::PartialDate;
+
+/// How much a source can be trusted (the legend of the reference document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Grade {
+    /// Primary text: statute, FAR/CFR, Federal Register, FCC, court, agency page.
+    A,
+    /// Reputable secondary: law firm, trade press, company filing or press release.
+    B,
+    /// Community or vendor material: datasets, issues, integrator blogs, wiki mirrors.
+    C,
+    /// Unreliable; kept only to warn.
+    D,
+}
+
+/// Where a fact comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Source {
+    /// Address of the source.
+    pub url: String,
+    /// Reliability of the source.
+    pub grade: Grade,
+    /// Short title, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Publication date, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<PartialDate>,
+}
+
+/// The period in which a record or rule applies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Effective {
+    /// First day it applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<PartialDate>,
+    /// Last day it applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<PartialDate>,
+}
+
+/// The kind of relationship an edge records, from the child's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    /// A company majority-owned by the target.
+    SubsidiaryOf,
+    /// A brand or trading name of the target.
+    BrandOf,
+    /// A joint venture, minority holding or other affiliate of the target.
+    AffiliateOf,
+    /// A company reported to relabel products made by the target.
+    OemFor,
+    /// A company owned by the target (used for dated ownership).
+    OwnedBy,
+}
+
+impl Relation {
+    /// The stable kebab-case name of the relation.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::SubsidiaryOf => "subsidiary-of",
+            Relation::BrandOf => "brand-of",
+            Relation::AffiliateOf => "affiliate-of",
+            Relation::OemFor => "oem-for",
+            Relation::OwnedBy => "owned-by",
+        }
+    }
+}
+
+/// What a link means once its `to` date has passed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AfterEnd {
+    /// Products may still come from the covered producer (old stock, alleged supply): review.
+    #[default]
+    NeedsReview,
+    /// The relationship has ended cleanly: the brand is no longer covered through this link.
+    NotCovered,
+}
+
+/// An edge from this record to another entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Link {
+    /// Kind of relationship.
+    pub relation: Relation,
+    /// Id of the entity this record relates to.
+    pub target: String,
+    /// First day the relationship held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<PartialDate>,
+    /// Last day the relationship held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<PartialDate>,
+    /// How to read the link after `to`.
+    #[serde(default)]
+    pub after_end: AfterEnd,
+    /// How solid the relationship is.
+    pub grade: Grade,
+    /// Evidence for the relationship.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// Free-text qualifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Which limb of §889(f)(3) names an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Limb {
+    /// (A): Huawei, ZTE — telecommunications equipment, no purpose limitation.
+    A,
+    /// (B): Hytera, Hikvision, Dahua — video surveillance and telecom equipment for security purposes.
+    B,
+}
+
+/// Marks a record as a statutorily named entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Covered {
+    /// The limb of §889(f)(3).
+    pub limb: Limb,
+    /// Citation text, e.g. "NDAA FY2019 §889(f)(3)(A)".
+    pub citation: String,
+    /// What equipment the limb reaches.
+    pub scope: String,
+}
+
+/// A company or brand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct EntityRecord {
+    /// Stable id, equal to the file stem.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Names matched as whole tokens anywhere in a maker or brand field.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Names too generic to match inside a longer name: they match only the whole field.
+    #[serde(default)]
+    pub exact_aliases: Vec<String>,
+    /// Earlier names, matched like aliases.
+    #[serde(default)]
+    pub former_names: Vec<String>,
+    /// Exchange listings, for display.
+    #[serde(default)]
+    pub stock_codes: Vec<String>,
+    /// HiSilicon SoCs are common in this maker's products: unknown components need review.
+    #[serde(default)]
+    pub component_risk: bool,
+    /// Informational notes shown with any verdict about this entity.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// When the sources were last checked.
+    pub retrieved: PartialDate,
+    /// Why the record says what it says.
+    pub rationale: String,
+    /// Present only for entities named in §889(f)(3).
+    #[serde(default)]
+    pub covered: Option<Covered>,
+    /// When the record's rule applies (for named entities: when the prohibition took effect).
+    #[serde(default)]
+    pub effective: Option<Effective>,
+    /// Evidence for the record.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// Edges to other entities.
+    #[serde(default)]
+    pub links: Vec<Link>,
+}
+
+/// How strongly a component match points at a covered producer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComponentEvidence {
+    /// The part is made by a covered producer: the product is covered.
+    Covered,
+    /// The part suggests a covered producer without proving it: review.
+    Review,
+}
+
+/// A family of parts (SoCs, radio modules) whose maker is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ComponentRecord {
+    /// Stable id, equal to the file stem.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Entity id of the maker.
+    pub maker: String,
+    /// Part class (`soc`, `radio-module`).
+    pub class: String,
+    /// Strength of a match.
+    pub evidence: ComponentEvidence,
+    /// Case-insensitive regular expressions searched in every text field of a line.
+    pub patterns: Vec<String>,
+    /// Example part names (also used by tests).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// When the sources were last checked.
+    pub retrieved: PartialDate,
+    /// Why the record says what it says.
+    pub rationale: String,
+    /// When the record applies.
+    #[serde(default)]
+    pub effective: Option<Effective>,
+    /// Evidence for the record.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+}
+
+/// A model-number pattern that suggests a maker. Evidence only, never proof.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ModelPatternRecord {
+    /// Stable id, equal to the file stem.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Entity id of the maker the pattern suggests.
+    pub maker: String,
+    /// Product class (`ip-camera`, `recorder`, …).
+    pub product_class: String,
+    /// Case-insensitive regular expression matched against model and part number.
+    pub pattern: String,
+    /// Example model numbers (also used by tests).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// When the sources were last checked.
+    pub retrieved: PartialDate,
+    /// Why the record says what it says.
+    pub rationale: String,
+    /// When the record applies.
+    #[serde(default)]
+    pub effective: Option<Effective>,
+    /// Evidence for the record.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+}
+
+/// A list that makes an origin acceptable under the TAA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TaaList {
+    /// U.S.-made end products are always acceptable.
+    UnitedStates,
+    /// WTO Government Procurement Agreement country.
+    WtoGpa,
+    /// Free Trade Agreement country.
+    Fta,
+    /// Least developed country.
+    Ldc,
+    /// Caribbean Basin country.
+    Cbi,
+}
+
+impl TaaList {
+    /// Short label as used in FAR 25.003.
+    pub fn label(self) -> &'static str {
+        match self {
+            TaaList::UnitedStates => "US",
+            TaaList::WtoGpa => "WTO GPA",
+            TaaList::Fta => "FTA",
+            TaaList::Ldc => "LDC",
+            TaaList::Cbi => "CBI",
+        }
+    }
+}
+
+/// Membership of a list, possibly dated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ListEntry {
+    /// The list.
+    pub list: TaaList,
+    /// First day of membership.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<PartialDate>,
+    /// Last day of membership.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<PartialDate>,
+}
+
+/// A country or territory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CountryRecord {
+    /// Stable id: the lower-case alpha-2 code.
+    pub id: String,
+    /// Common English name.
+    pub name: String,
+    /// ISO 3166-1 short name.
+    pub iso_name: String,
+    /// Official long name, if different.
+    #[serde(default)]
+    pub official_name: Option<String>,
+    /// ISO 3166-1 alpha-2 code.
+    pub alpha2: String,
+    /// ISO 3166-1 alpha-3 code.
+    pub alpha3: String,
+    /// Other spellings found on BOMs.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The wording(s) FAR 25.003 uses; several when one ISO code covers several FAR entries.
+    #[serde(default)]
+    pub far_names: Vec<String>,
+    /// The US state whose postal code equals this alpha-2 code (`CA`, `IN`, …).
+    #[serde(default)]
+    pub also_us_state: Option<String>,
+    /// When the sources were last checked.
+    pub retrieved: PartialDate,
+    /// Why the record says what it says.
+    pub rationale: String,
+    /// Designated-country lists, empty for non-designated countries.
+    #[serde(default)]
+    pub lists: Vec<ListEntry>,
+    /// Evidence for the record.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+}
+
+/// One data record of any kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Record {
+    /// A company or brand.
+    Entity(EntityRecord),
+    /// A component family.
+    Component(ComponentRecord),
+    /// A model-number pattern.
+    ModelPattern(ModelPatternRecord),
+    /// A country.
+    Country(CountryRecord),
+}
+
+impl Record {
+    /// The record's id.
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Entity(r) => &r.id,
+            Record::Component(r) => &r.id,
+            Record::ModelPattern(r) => &r.id,
+            Record::Country(r) => &r.id,
+        }
+    }
+
+    /// The record's sources.
+    pub fn sources(&self) -> &[Source] {
+        match self {
+            Record::Entity(r) => &r.sources,
+            Record::Component(r) => &r.sources,
+            Record::ModelPattern(r) => &r.sources,
+            Record::Country(r) => &r.sources,
+        }
+    }
+
+    /// When the record's sources were last checked.
+    pub fn retrieved(&self) -> PartialDate {
+        match self {
+            Record::Entity(r) => r.retrieved,
+            Record::Component(r) => r.retrieved,
+            Record::ModelPattern(r) => r.retrieved,
+            Record::Country(r) => r.retrieved,
+        }
+    }
+}
+
+/// A legal text that verdicts cite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RuleCitation {
+    /// Stable id used by the matcher (`ndaa-889`, `far-52.204-25`, `far-25.003`, …).
+    pub id: String,
+    /// Citation text.
+    pub text: String,
+    /// Where to read it.
+    pub url: String,
+    /// Reliability of the copy.
+    pub grade: Grade,
+}
+
+/// An origin string that names more than one country.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AmbiguousOrigin {
+    /// The ambiguous text.
+    pub text: String,
+    /// Country ids it may mean.
+    pub candidates: Vec<String>,
+    /// What to tell the user.
+    pub note: String,
+}
+
+/// The header file `dataset.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DatasetMeta {
+    /// Data version.
+    pub version: String,
+    /// Record format version.
+    pub schema: u32,
+    /// Newest retrieval date of any record.
+    pub as_of: PartialDate,
+    /// What the snapshot contains.
+    #[serde(default)]
+    pub description: String,
+    /// Legal texts cited by verdicts.
+    #[serde(default)]
+    pub citations: Vec<RuleCitation>,
+    /// Origin strings that need a human.
+    #[serde(default)]
+    pub ambiguous_origins: Vec<AmbiguousOrigin>,
+}

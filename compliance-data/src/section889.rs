@@ -1,0 +1,710 @@
+//! Section 889 verdicts for one BOM line.
+//!
+//! The rule of thumb is that a wrong clear is the worst possible bug, so every piece of evidence
+//! is collected (maker, brand, components, description, model number), each becomes a
+//! [`Finding`], and the line gets the most severe one. `not_covered` is only given when a maker
+//! is clearly named and nothing on the line points at a covered producer.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use time::Date;
+
+use crate::LineFacts;
+use crate::dataset::Dataset;
+use crate::matching::{ChainStep, MatchKind, NameHit, Resolution, match_names, resolve_entity};
+use crate::normalize;
+use crate::record::{ComponentEvidence, Grade, Limb, Source};
+
+/// The Section 889 outcome, ordered by severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict889 {
+    /// No covered producer or component per the data.
+    NotCovered,
+    /// Plausible link, weak evidence or a scope question: a person must decide.
+    NeedsReview,
+    /// Produced by a named entity or a documented subsidiary/affiliate, or contains a covered
+    /// component.
+    Covered,
+}
+
+impl Verdict889 {
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict889::NotCovered => "not_covered",
+            Verdict889::NeedsReview => "needs_review",
+            Verdict889::Covered => "covered",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident => $name:literal, $desc:literal;)*) => {
+        /// Why a Section 889 verdict was given. The kebab-case names are a public interface.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(rename_all = "kebab-case")]
+        #[non_exhaustive]
+        pub enum Code889 {
+            $(#[doc = $desc] $variant,)*
+        }
+
+        impl Code889 {
+            /// Every code, in priority order (earlier wins a tie between equally severe findings).
+            pub const ALL: &'static [Code889] = &[$(Code889::$variant,)*];
+
+            /// Stable kebab-case name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code889::$variant => $name,)* }
+            }
+
+            /// One-line description for documentation and `--explain`.
+            pub fn description(self) -> &'static str {
+                match self { $(Code889::$variant => $desc,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    NamedEntity => "named-entity", "The maker or brand is an entity named in §889(f)(3).";
+    Subsidiary => "subsidiary", "The maker or brand is a documented subsidiary of a named entity.";
+    SubBrand => "sub-brand", "The brand belongs to a named entity or one of its subsidiaries.";
+    Affiliate => "affiliate", "The maker is a documented affiliate or joint venture of a named entity.";
+    CoveredComponent => "covered-component", "A component (SoC, radio module) is made by a covered producer.";
+    ScopeQuestion => "scope-question", "A covered producer, but the item may be outside the equipment §889 reaches (accessory, display, storage).";
+    FormerAffiliate => "former-affiliate", "The link to a named entity existed but had ended by the date checked.";
+    OemRebrand => "oem-rebrand", "The brand is reported to relabel a named entity's products.";
+    ComponentReview => "component-review", "A component marking suggests a covered producer without proving it.";
+    BeforeEffective => "before-effective", "The date checked is before the prohibition took effect.";
+    PartialName => "partial-name", "A longer name contains a short, generic alias of a covered entity.";
+    FuzzyMatch => "fuzzy-match", "A name is a near miss of a covered entity's name (likely misspelling).";
+    ModelPattern => "model-pattern", "The model number follows a covered maker's catalogue pattern (evidence only).";
+    DescriptionMention => "description-mention", "The description mentions a covered entity.";
+    ComponentUnknown => "component-unknown", "The maker often uses HiSilicon SoCs and the components are not given.";
+    UnknownMaker => "unknown-maker", "No maker or brand is given, or only a placeholder.";
+    NoCoveredLink => "no-covered-link", "The maker is clearly named and nothing on the line links it to a covered producer.";
+}
+
+/// A legal text or source a verdict relies on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Citation {
+    /// What is cited.
+    pub text: String,
+    /// Where to read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// One piece of evidence about a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Finding {
+    /// What this evidence alone would mean.
+    pub verdict: Verdict889,
+    /// Why.
+    pub code: Code889,
+    /// Plain-words reason.
+    pub reason: String,
+    /// Input field the evidence came from.
+    pub field: String,
+    /// Data record that matched, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// Chain from the matched record to a named entity.
+    pub chain: Vec<ChainStep>,
+    #[serde(skip)]
+    limb: Option<Limb>,
+    #[serde(skip)]
+    sources: Vec<Source>,
+}
+
+/// The Section 889 part of a line's verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Section889 {
+    /// The verdict.
+    pub verdict: Verdict889,
+    /// Stable code of the deciding evidence.
+    pub code: Code889,
+    /// Plain-words reason.
+    pub reason: String,
+    /// Chain behind the deciding evidence.
+    pub chain: Vec<ChainStep>,
+    /// Statute, FAR clauses and source URLs; always at least one URL.
+    pub citations: Vec<Citation>,
+    /// All evidence found, most severe first.
+    pub findings: Vec<Finding>,
+    /// Informational notes (other regimes, ownership conflicts, vendor declarations).
+    pub notes: Vec<String>,
+}
+
+/// Placeholders that name no maker at all.
+const PLACEHOLDERS: &[&str] = &[
+    "generic",
+    "unknown",
+    "n a",
+    "na",
+    "none",
+    "oem",
+    "odm",
+    "unbranded",
+    "no brand",
+    "noname",
+    "no name",
+    "white label",
+    "whitelabel",
+    "tbd",
+    "tba",
+    "various",
+    "other",
+    "misc",
+    "null",
+    "private label",
+];
+
+/// Words that mark an item as a passive accessory, display or storage medium.
+const ACCESSORY_WORDS: &[&str] = &[
+    "mount",
+    "bracket",
+    "junction",
+    "housing",
+    "enclosure",
+    "display",
+    "monitor",
+    "cable",
+    "adapter",
+    "adaptor",
+    "pole",
+    "hdd",
+    "ssd",
+    "hard",
+    "microsd",
+    "sd",
+    "memory",
+    "storage",
+    "lens",
+    "sunshield",
+    "screws",
+    "keyboard",
+    "joystick",
+];
+
+/// Words that mark an item as an active device, which the accessory words must not downgrade.
+const DEVICE_WORDS: &[&str] = &[
+    "camera", "cam", "nvr", "dvr", "xvr", "recorder", "radio", "router", "switch", "modem",
+    "intercom", "station", "encoder", "decoder", "ptz", "bullet", "dome", "turret", "thermal",
+    "gateway", "terminal",
+];
+
+fn is_placeholder(ds: &Dataset, text: &str) -> bool {
+    let folded = normalize::fold(text);
+    if folded.is_empty() || normalize::name_tokens(text).is_empty() {
+        return true;
+    }
+    PLACEHOLDERS.contains(&folded.as_str()) || ds.index.countries.by_name.contains_key(&folded)
+}
+
+fn is_accessory(description: &str) -> bool {
+    let toks = normalize::tokens(description);
+    let has = |list: &[&str]| toks.iter().any(|t| list.contains(&t.as_str()));
+    has(ACCESSORY_WORDS) && !has(DEVICE_WORDS)
+}
+
+fn entity_name(ds: &Dataset, i: usize) -> String {
+    ds.entity_at(i).map_or_else(String::new, |e| e.name.clone())
+}
+
+fn finding_from(
+    ds: &Dataset,
+    res: Resolution,
+    field: &str,
+    record: usize,
+    lead: String,
+) -> Finding {
+    let mut sources: Vec<Source> = ds
+        .entity_at(record)
+        .map(|e| e.sources.clone())
+        .unwrap_or_default();
+    if let Some(end) = ds.entity_at(res.end) {
+        sources.extend(end.sources.iter().cloned());
+    }
+    Finding {
+        verdict: res.verdict,
+        code: res.code,
+        reason: format!("{lead}{}.", res.explanation),
+        field: field.to_owned(),
+        record: ds.entity_at(record).map(|e| e.id.clone()),
+        chain: res.chain,
+        limb: ds
+            .entity_at(res.end)
+            .and_then(|e| e.covered.as_ref())
+            .map(|c| c.limb),
+        sources,
+    }
+}
+
+/// Findings from a maker or brand field; also returns records matched without a covered link.
+fn name_findings(
+    ds: &Dataset,
+    field: &str,
+    text: &str,
+    date: Date,
+    out: &mut Vec<Finding>,
+    known: &mut Vec<usize>,
+) {
+    for NameHit {
+        record,
+        kind,
+        alias,
+        ..
+    } in match_names(ds, text)
+    {
+        let res = resolve_entity(ds, record, date);
+        match kind {
+            MatchKind::Exact | MatchKind::Contained => match res {
+                Some(res) => {
+                    let lead = format!(
+                        "{field} \"{text}\" matches {} ({alias}); ",
+                        entity_name(ds, record)
+                    );
+                    out.push(finding_from(ds, res, field, record, lead));
+                }
+                None => known.push(record),
+            },
+            MatchKind::Partial | MatchKind::Fuzzy => {
+                let Some(res) = res.filter(|r| r.verdict > Verdict889::NotCovered) else {
+                    continue;
+                };
+                let (code, how) = if kind == MatchKind::Fuzzy {
+                    (Code889::FuzzyMatch, "is a near miss of")
+                } else {
+                    (Code889::PartialName, "contains the short name")
+                };
+                let lead = format!(
+                    "{field} \"{text}\" {how} \"{alias}\" ({}), which would be {}: ",
+                    entity_name(ds, record),
+                    res.verdict.as_str()
+                );
+                let mut f = finding_from(ds, res, field, record, lead);
+                f.verdict = Verdict889::NeedsReview;
+                f.code = code;
+                out.push(f);
+            }
+        }
+    }
+}
+
+/// Component families whose patterns occur in `text`, and entity names in component entries.
+fn component_findings(ds: &Dataset, field: &str, text: &str, date: Date, out: &mut Vec<Finding>) {
+    for (i, patterns) in &ds.index.components {
+        let Some(comp) = ds.component_at(*i) else {
+            continue;
+        };
+        let Some(found) = patterns.iter().find_map(|p| p.find(text)) else {
+            continue;
+        };
+        let Some(&maker) = ds.index.entity_by_id.get(&comp.maker) else {
+            continue;
+        };
+        let maker_name = entity_name(ds, maker);
+        let resolution = resolve_entity(ds, maker, date);
+        let mut chain = vec![ChainStep {
+            from: comp.id.clone(),
+            from_name: comp.name.clone(),
+            relation: "made-by".to_owned(),
+            to: comp.maker.clone(),
+            to_name: maker_name.clone(),
+            valid_from: None,
+            valid_to: None,
+            active: true,
+            grade: comp
+                .sources
+                .iter()
+                .map(|s| s.grade)
+                .min()
+                .unwrap_or(Grade::C),
+            sources: comp.sources.iter().map(|s| s.url.clone()).collect(),
+        }];
+        let (verdict, code, tail, limb, mut sources) = match resolution {
+            Some(res) => {
+                chain.extend(res.chain);
+                let end = ds.entity_at(res.end);
+                let v = if res.verdict == Verdict889::Covered
+                    && comp.evidence == ComponentEvidence::Covered
+                {
+                    Verdict889::Covered
+                } else {
+                    Verdict889::NeedsReview
+                };
+                let code = if v == Verdict889::Covered {
+                    Code889::CoveredComponent
+                } else {
+                    Code889::ComponentReview
+                };
+                (
+                    v,
+                    code,
+                    res.explanation,
+                    end.and_then(|e| e.covered.as_ref()).map(|c| c.limb),
+                    end.map(|e| e.sources.clone()).unwrap_or_default(),
+                )
+            }
+            None => continue,
+        };
+        sources.extend(comp.sources.iter().cloned());
+        out.push(Finding {
+            verdict,
+            code,
+            reason: format!(
+                "{field} mentions \"{}\", part of {} made by {maker_name}; {tail}. A SoC or radio module is a substantial or essential component (FAR 52.204-25).",
+                found.as_str(),
+                comp.name
+            ),
+            field: field.to_owned(),
+            record: Some(comp.id.clone()),
+            chain,
+            limb,
+            sources,
+        });
+    }
+}
+
+fn model_findings(ds: &Dataset, field: &str, text: &str, date: Date, out: &mut Vec<Finding>) {
+    let trimmed = text.trim();
+    for (i, re) in &ds.index.models {
+        let Some(model) = ds.model_at(*i) else {
+            continue;
+        };
+        if !re.is_match(trimmed) {
+            continue;
+        }
+        let Some(&maker) = ds.index.entity_by_id.get(&model.maker) else {
+            continue;
+        };
+        let Some(res) =
+            resolve_entity(ds, maker, date).filter(|r| r.verdict > Verdict889::NotCovered)
+        else {
+            continue;
+        };
+        let lead = format!(
+            "{field} \"{trimmed}\" follows the pattern of {} (record {}); a pattern is evidence, not proof, because other vendors reuse such prefixes; ",
+            model.name, model.id
+        );
+        let mut f = finding_from(ds, res, field, maker, lead);
+        f.verdict = Verdict889::NeedsReview;
+        f.code = Code889::ModelPattern;
+        f.record = Some(model.id.clone());
+        f.sources.extend(model.sources.iter().cloned());
+        out.push(f);
+    }
+}
+
+fn priority(code: Code889) -> usize {
+    Code889::ALL
+        .iter()
+        .position(|c| *c == code)
+        .unwrap_or(usize::MAX)
+}
+
+fn present(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// Checks one line for Section 889.
+pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
+    let mut findings = Vec::new();
+    let mut known = Vec::new();
+    let maker_fields = [
+        ("manufacturer", present(&line.manufacturer)),
+        ("brand", present(&line.brand)),
+    ];
+    for (field, value) in maker_fields {
+        if let Some(text) = value {
+            name_findings(ds, field, text, date, &mut findings, &mut known);
+        }
+    }
+    // A named-entity product that is plainly a passive accessory or display is a scope question.
+    if let Some(desc) = present(&line.description) {
+        if is_accessory(desc) {
+            for f in findings
+                .iter_mut()
+                .filter(|f| f.verdict == Verdict889::Covered)
+            {
+                f.verdict = Verdict889::NeedsReview;
+                f.code = Code889::ScopeQuestion;
+                f.reason.push_str(&format!(
+                    " The description \"{desc}\" reads as a passive accessory, display or storage item; whether §889 reaches it is disputed (Dahua argued such items are not video surveillance equipment), so it needs review."
+                ));
+            }
+        }
+    }
+    for (n, comp) in line.components.iter().enumerate() {
+        let field = format!("components[{n}]");
+        component_findings(ds, &field, comp, date, &mut findings);
+        for NameHit {
+            record,
+            kind,
+            alias,
+            ..
+        } in match_names(ds, comp)
+        {
+            if !matches!(kind, MatchKind::Exact | MatchKind::Contained) {
+                continue;
+            }
+            let Some(res) =
+                resolve_entity(ds, record, date).filter(|r| r.verdict > Verdict889::NotCovered)
+            else {
+                continue;
+            };
+            let covered = res.verdict == Verdict889::Covered;
+            let lead = format!(
+                "component \"{comp}\" names {} ({alias}); ",
+                entity_name(ds, record)
+            );
+            let mut f = finding_from(ds, res, &field, record, lead);
+            if covered {
+                f.code = Code889::CoveredComponent;
+            }
+            findings.push(f);
+        }
+    }
+    for (field, value) in [
+        ("description", present(&line.description)),
+        ("model", present(&line.model)),
+        ("part_number", present(&line.part_number)),
+    ] {
+        if let Some(text) = value {
+            component_findings(ds, field, text, date, &mut findings);
+        }
+    }
+    if let Some(desc) = present(&line.description) {
+        for NameHit {
+            record,
+            kind,
+            alias,
+            ..
+        } in match_names(ds, desc)
+        {
+            if !matches!(kind, MatchKind::Exact | MatchKind::Contained) {
+                continue;
+            }
+            let Some(res) =
+                resolve_entity(ds, record, date).filter(|r| r.verdict > Verdict889::NotCovered)
+            else {
+                continue;
+            };
+            let lead = format!(
+                "the description mentions {} ({alias}); a mention (\"compatible with\", \"replaces\") is not proof of who made the item, but ",
+                entity_name(ds, record)
+            );
+            let mut f = finding_from(ds, res, "description", record, lead);
+            f.verdict = Verdict889::NeedsReview;
+            f.code = Code889::DescriptionMention;
+            findings.push(f);
+        }
+    }
+    for (field, value) in [
+        ("model", present(&line.model)),
+        ("part_number", present(&line.part_number)),
+    ] {
+        if let Some(text) = value {
+            model_findings(ds, field, text, date, &mut findings);
+        }
+    }
+
+    findings.sort_by(|a, b| {
+        b.verdict
+            .cmp(&a.verdict)
+            .then(priority(a.code).cmp(&priority(b.code)))
+    });
+    findings.dedup_by(|a, b| a.code == b.code && a.field == b.field && a.record == b.record);
+
+    let mut notes: Vec<String> = Vec::new();
+    let mut note_records: BTreeSet<usize> = known.iter().copied().collect();
+    for f in &findings {
+        if let Some(id) = &f.record {
+            if let Some(&i) = ds.index.entity_by_id.get(id) {
+                note_records.insert(i);
+            }
+        }
+    }
+    for i in note_records {
+        if let Some(e) = ds.entity_at(i) {
+            for n in &e.notes {
+                notes.push(format!("{}: {n}", e.name));
+            }
+        }
+    }
+
+    let mut citations = Vec::new();
+    let mut push_citation = |c: Citation| {
+        if !citations.contains(&c) {
+            citations.push(c);
+        }
+    };
+    let rule = |id: &str| {
+        ds.citation(id).map(|c| Citation {
+            text: c.text.clone(),
+            url: Some(c.url.clone()),
+        })
+    };
+    let statute_url = ds.citation("ndaa-889").map(|c| c.url.clone());
+
+    let decided = findings
+        .first()
+        .filter(|f| f.verdict > Verdict889::NotCovered || f.code == Code889::FormerAffiliate)
+        .cloned();
+    let (verdict, code, reason, chain, sources, limb) = match decided {
+        Some(f) => (
+            f.verdict,
+            f.code,
+            f.reason.clone(),
+            f.chain.clone(),
+            f.sources.clone(),
+            f.limb,
+        ),
+        None => {
+            let named: Vec<&str> = maker_fields
+                .iter()
+                .filter_map(|(_, v)| *v)
+                .filter(|v| !is_placeholder(ds, v))
+                .collect();
+            if named.is_empty() {
+                let given: Vec<String> = maker_fields
+                    .iter()
+                    .filter_map(|(f, v)| v.map(|v| format!("{f} \"{v}\"")))
+                    .collect();
+                let what = if given.is_empty() {
+                    "No manufacturer or brand is given".to_owned()
+                } else {
+                    format!("Only a placeholder is given ({})", given.join(", "))
+                };
+                (
+                    Verdict889::NeedsReview,
+                    Code889::UnknownMaker,
+                    format!(
+                        "{what}, so the producer cannot be checked against §889; a reasonable inquiry must identify the maker."
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                    None,
+                )
+            } else if let Some(&risky) = known
+                .iter()
+                .find(|&&i| ds.entity_at(i).is_some_and(|e| e.component_risk))
+            {
+                let e = ds.entity_at(risky);
+                if line.components.iter().all(|c| c.trim().is_empty()) {
+                    (
+                        Verdict889::NeedsReview,
+                        Code889::ComponentUnknown,
+                        format!(
+                            "{} is not named in §889 and not linked to a named entity, but HiSilicon SoCs are common in its products and the line lists no components; name the SoC to decide.",
+                            e.map_or("The maker", |e| e.name.as_str())
+                        ),
+                        Vec::new(),
+                        e.map(|e| e.sources.clone()).unwrap_or_default(),
+                        None,
+                    )
+                } else {
+                    (
+                        Verdict889::NotCovered,
+                        Code889::NoCoveredLink,
+                        format!(
+                            "{} is not named in §889, not linked to a named entity, and none of the listed components is made by a covered producer.",
+                            e.map_or("The maker", |e| e.name.as_str())
+                        ),
+                        Vec::new(),
+                        e.map(|e| e.sources.clone()).unwrap_or_default(),
+                        None,
+                    )
+                }
+            } else if let Some(&k) = known.first() {
+                let e = ds.entity_at(k);
+                (
+                    Verdict889::NotCovered,
+                    Code889::NoCoveredLink,
+                    format!(
+                        "{} is in the data as a maker that is not named in §889 and has no documented link to a named entity; nothing else on the line points at a covered producer.",
+                        e.map_or("The maker", |e| e.name.as_str())
+                    ),
+                    Vec::new(),
+                    e.map(|e| e.sources.clone()).unwrap_or_default(),
+                    None,
+                )
+            } else {
+                (
+                    Verdict889::NotCovered,
+                    Code889::NoCoveredLink,
+                    format!(
+                        "\"{}\" is not in the data; it is not one of the named entities or their known subsidiaries, brands or OEM partners, and nothing else on the line points at a covered producer.",
+                        named.join("\" / \"")
+                    ),
+                    Vec::new(),
+                    Vec::new(),
+                    None,
+                )
+            }
+        }
+    };
+    match limb {
+        Some(Limb::A) => push_citation(Citation {
+            text: "NDAA FY2019 §889(f)(3)(A)".to_owned(),
+            url: statute_url.clone(),
+        }),
+        Some(Limb::B) => push_citation(Citation {
+            text: "NDAA FY2019 §889(f)(3)(B)".to_owned(),
+            url: statute_url.clone(),
+        }),
+        None => {
+            if let Some(c) = rule("ndaa-889") {
+                push_citation(c);
+            }
+        }
+    }
+    if let Some(c) = rule("far-52.204-25") {
+        push_citation(c);
+    }
+    for s in &sources {
+        push_citation(Citation {
+            text: s.title.clone().unwrap_or_else(|| "source".to_owned()),
+            url: Some(s.url.clone()),
+        });
+    }
+    Section889 {
+        verdict,
+        code,
+        reason,
+        chain,
+        citations,
+        findings,
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_kebab_case() {
+        let mut seen = BTreeSet::new();
+        for c in Code889::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate code {}", c.as_str());
+            let json = serde_json::to_string(c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            assert!(!c.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn accessory_detection_spares_devices() {
+        assert!(is_accessory("Pole mount bracket, aluminium"));
+        assert!(!is_accessory("4MP dome camera with wall mount"));
+        assert!(!is_accessory("8-channel NVR with 2TB HDD"));
+        assert!(is_accessory("27 inch LCD monitor"));
+    }
+}
