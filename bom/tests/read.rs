@@ -696,3 +696,109 @@ proptest! {
         prop_assert_eq!(kept, expected);
     }
 }
+
+/// Escapes text for XML content and attributes.
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Writes a minimal OpenDocument spreadsheet holding `records` at their row numbers. Cells
+/// with line breaks become one `<text:p>` per line, as LibreOffice writes them.
+fn write_ods(path: &Path, sheet: &str, records: &[Record]) {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+
+    let mut content = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>"#,
+    );
+    content.push_str(&format!(
+        r#"<table:table table:name="{}">"#,
+        xml_escape(sheet)
+    ));
+    let mut next_row = 1;
+    for (line, cells) in records {
+        while next_row < *line {
+            content.push_str("<table:table-row><table:table-cell/></table:table-row>");
+            next_row += 1;
+        }
+        content.push_str("<table:table-row>");
+        for cell in cells {
+            match cell.parse::<f64>() {
+                _ if cell.is_empty() => content.push_str("<table:table-cell/>"),
+                Ok(n) if n.to_string() == *cell => content.push_str(&format!(
+                    r#"<table:table-cell office:value-type="float" office:value="{cell}"><text:p>{cell}</text:p></table:table-cell>"#
+                )),
+                _ => {
+                    content.push_str(r#"<table:table-cell office:value-type="string">"#);
+                    for paragraph in cell.split('\n') {
+                        content.push_str(&format!("<text:p>{}</text:p>", xml_escape(paragraph)));
+                    }
+                    content.push_str("</table:table-cell>");
+                }
+            }
+        }
+        content.push_str("</table:table-row>");
+        next_row += 1;
+    }
+    content.push_str("</table:table></office:spreadsheet></office:body></office:document-content>");
+
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"#;
+
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", stored).unwrap();
+    zip.write_all(manifest.as_bytes()).unwrap();
+    zip.start_file("content.xml", stored).unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+#[test]
+fn ods_with_the_same_layout_gives_the_same_lines_and_rows() {
+    let csv_path = fixture("integrator_bom.csv");
+    let records = csv_records(&csv_path);
+    let ods_path = temp_path("county_inventory.ods");
+    write_ods(&ods_path, "Inventory", &records);
+
+    let from_csv = read(&csv_path);
+    let from_ods = read(&ods_path);
+    assert_eq!(from_ods.sheet.as_deref(), Some("Inventory"));
+    assert_eq!(from_ods.header_row, from_csv.header_row);
+    assert_eq!(from_ods.headers, from_csv.headers);
+    assert_eq!(from_ods.lines.len(), from_csv.lines.len());
+    for (o, c) in from_ods.lines.iter().zip(&from_csv.lines) {
+        assert_eq!(o.origin.sheet.as_deref(), Some("Inventory"));
+        let mut o = o.clone();
+        o.origin = c.origin.clone();
+        assert_eq!(&o, c);
+    }
+}
+
+#[test]
+fn text_file_named_ods_is_not_a_spreadsheet() {
+    let err = read_bom_from_bytes(
+        Path::new("inventory.ods"),
+        b"Mfr,Model\nAxis,P3265\n",
+        Format::Ods,
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Format);
+    assert!(
+        err.to_string()
+            .starts_with("inventory.ods: the file is not a valid ODS spreadsheet"),
+        "{err}"
+    );
+}
