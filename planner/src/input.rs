@@ -145,18 +145,11 @@ fn from_toml_error(
             hint = Some(format!("did you mean `{best}`?"));
         }
     }
-    // The field path names the offending key for value errors; for an unknown key serde reports
-    // the table that holds it, so name the key itself.
-    let field = match (
-        &path,
-        message
-            .strip_prefix("unknown field `")
-            .and_then(|m| m.split('`').next()),
-    ) {
-        (Some(p), Some(key)) => Some(format!("{p}.{key}")),
-        (None, Some(key)) => Some(key.to_string()),
-        (p, None) => p.clone(),
-    };
+    // serde_path_to_error's path already ends with the unknown key; without a path, name the
+    // key from the message.
+    let field = path.or_else(|| {
+        message.strip_prefix("unknown field `").and_then(|m| m.split('`').next()).map(str::to_string)
+    });
     if hint.is_none()
         && let Some(key) = field.as_deref().and_then(|f| f.rsplit('.').next())
     {
