@@ -40,7 +40,7 @@ pub enum Field {
 }
 
 impl Field {
-    /// Every field, in the canonical order used for TOML headers and documentation.
+    /// Every field, in declaration order (which is also the canonical order of TOML headers).
     pub const ALL: [Field; 12] = [
         Field::Manufacturer,
         Field::Brand,
@@ -74,7 +74,7 @@ impl Field {
         }
     }
 
-    /// Header spellings accepted for this field, in normalised form (see [`normalise_header`]).
+    /// Header spellings accepted for this field, normalised to lowercase letters and digits.
     ///
     /// Besides the names from the issue, the list takes the distributor spellings of the
     /// manufacturer part number ("Mfr Part Number", "Manufacturer Part No") because they are
@@ -211,6 +211,14 @@ mod tests {
         }
         for unknown in ["", "  ", "Notes", "Extended Price", "Country", "Total"] {
             assert_eq!(Field::from_header(unknown), None, "{unknown:?}");
+        }
+    }
+
+    #[test]
+    fn all_lists_fields_in_declaration_order() {
+        // The table reader indexes arrays by `field as usize`.
+        for (i, field) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(field as usize, i, "{field}");
         }
     }
 

@@ -15,6 +15,24 @@
 //!   missing sheets are [`BomError`]s that name the file, sheet, row and column.
 //!
 //! The crate never prints; the only I/O is reading the file in [`read_bom`].
+//!
+//! ```
+//! use std::path::Path;
+//! use camscope_bom::{Format, ReadOptions, read_bom_from_bytes};
+//!
+//! let csv = "Riverside BOM\n\nMfr,Model No.,Qty\nAxis,P3265-LVE,4\n";
+//! let bom = read_bom_from_bytes(Path::new("bom.csv"), csv.as_bytes(), Format::Csv,
+//!     &ReadOptions::default())?;
+//! assert_eq!(bom.header_row, 3);
+//! assert_eq!(bom.lines[0].model.as_deref(), Some("P3265-LVE"));
+//! assert_eq!(bom.lines[0].origin.to_string(), "bom.csv:4");
+//!
+//! let bad = "Mfr,Model,Desc,Qty\nAxis,P3265-LVE,Dome,ten\n";
+//! let err = read_bom_from_bytes(Path::new("bom.csv"), bad.as_bytes(), Format::Csv,
+//!     &ReadOptions::default()).unwrap_err();
+//! assert_eq!(err.to_string(), r#"bom.csv:2: column D (qty): "ten" is not a number"#);
+//! # Ok::<(), camscope_bom::BomError>(())
+//! ```
 
 // A library has no terminal of its own: callers decide how to show errors and warnings.
 #![deny(clippy::print_stdout, clippy::print_stderr)]

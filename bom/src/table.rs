@@ -144,10 +144,11 @@ pub(crate) fn build_bom(
     };
 
     // Which column feeds each field; two columns for one field would force a guess.
-    let mut by_field: BTreeMap<Field, usize> = BTreeMap::new();
+    // Indexed by `Field as usize` rather than a map: it is looked up for every cell read.
+    let mut by_field: [Option<usize>; Field::ALL.len()] = [None; Field::ALL.len()];
     for (index, field) in fields.iter().enumerate() {
         let Some(field) = *field else { continue };
-        if let Some(&first) = by_field.get(&field) {
+        if let Some(first) = by_field[field as usize] {
             return Err(BomError::new(
                 ErrorKind::Header,
                 place().at_row(header_row),
@@ -161,7 +162,7 @@ pub(crate) fn build_bom(
                 ),
             ));
         }
-        by_field.insert(field, index);
+        by_field[field as usize] = Some(index);
     }
 
     let mut warnings = Vec::new();
@@ -190,7 +191,7 @@ pub(crate) fn build_bom(
             }
         }
         let text = |field: Field| -> Option<String> {
-            let index = *by_field.get(&field)?;
+            let index = by_field[field as usize]?;
             let cell = row.cells.get(index)?.trim();
             (!cell.is_empty()).then(|| cell.to_owned())
         };
@@ -213,7 +214,7 @@ pub(crate) fn build_bom(
                 return Ok(None);
             };
             parse(&raw).map(Some).map_err(|ValueError(message)| {
-                let index = by_field.get(&field).copied().unwrap_or_default();
+                let index = by_field[field as usize].unwrap_or_default();
                 BomError::new(
                     ErrorKind::Field,
                     place().at_row(row.number).at_column(column(index)),
