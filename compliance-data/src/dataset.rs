@@ -418,8 +418,16 @@ fn build_index(records: &[StoredRecord], meta: &DatasetMeta) -> Result<Index, Er
                             .enumerate()
                             .map(|(n, a)| (a, true, format!("exact_aliases[{n}]"))),
                     );
+                // A name that normalizes to an exact-only alias is just as generic ("Sinclair
+                // Technologies" is "sinclair" once the legal word goes), so it is exact-only too.
+                let exact_forms: Vec<Vec<String>> = e
+                    .exact_aliases
+                    .iter()
+                    .map(|a| normalize::name_tokens(a))
+                    .collect();
                 for (alias, exact, field) in spelled {
                     let tokens = normalize::name_tokens(alias);
+                    let exact = exact || exact_forms.contains(&tokens);
                     if tokens.is_empty() {
                         return Err(Error::new(
                             ErrorKind::Schema,
