@@ -214,7 +214,7 @@ impl Dataset {
             } else if file.ends_with(".toml") {
                 records.push(StoredRecord {
                     file: file.clone(),
-                    record: parse_as::<Record>(file, text)?,
+                    record: parse_record(file, parse_table(file, text)?)?,
                 });
             } else {
                 return Err(Error::new(
@@ -341,6 +341,48 @@ pub(crate) fn deserialize_table<T: DeserializeOwned>(
             field,
             e.into_inner().to_string().trim().to_owned(),
         )
+    })
+}
+
+/// Deserializes a record by its `kind`. Dispatching by hand (rather than through serde's tagged
+/// enums, which buffer the input) keeps the field path in error messages.
+pub(crate) fn parse_record(file: &str, table: toml::Table) -> Result<Record, Error> {
+    let kind = match table.get("kind") {
+        Some(toml::Value::String(k)) => k.clone(),
+        Some(_) => {
+            return Err(Error::new(
+                ErrorKind::Schema,
+                file,
+                "kind",
+                "`kind` must be a string",
+            ));
+        }
+        None => {
+            return Err(Error::new(
+                ErrorKind::Schema,
+                file,
+                "kind",
+                "missing field `kind`",
+            ));
+        }
+    };
+    let mut table = table;
+    table.remove("kind");
+    Ok(match kind.as_str() {
+        "entity" => Record::Entity(deserialize_table(file, table)?),
+        "component" => Record::Component(deserialize_table(file, table)?),
+        "model-pattern" => Record::ModelPattern(deserialize_table(file, table)?),
+        "country" => Record::Country(deserialize_table(file, table)?),
+        other => {
+            return Err(Error::new(
+                ErrorKind::Schema,
+                file,
+                "kind",
+                format!(
+                    "unknown kind `{other}`; expected entity, component, model-pattern or country"
+                ),
+            ));
+        }
     })
 }
 

@@ -399,7 +399,7 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
                 }
             }
         }
-        let record: Record = match dataset::deserialize_table(file, table) {
+        let record: Record = match dataset::parse_record(file, table) {
             Ok(r) => r,
             Err(e) => {
                 // Bad dates are already reported with a better message.
