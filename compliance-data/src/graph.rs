@@ -95,13 +95,13 @@ impl EntityGraph {
         out: &mut Vec<Walk>,
     ) {
         let here = self.graph[node];
-        if let Some(Record::Entity(e)) = records.get(here).map(|r| &r.record) {
-            if e.covered.is_some() {
-                out.push(Walk {
-                    hops: path.clone(),
-                    end: here,
-                });
-            }
+        if let Some(Record::Entity(e)) = records.get(here).map(|r| &r.record)
+            && e.covered.is_some()
+        {
+            out.push(Walk {
+                hops: path.clone(),
+                end: here,
+            });
         }
         if path.len() >= MAX_DEPTH {
             return;

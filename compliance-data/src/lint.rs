@@ -252,20 +252,20 @@ impl Linter {
                 .and_then(|v| v.as_str())
                 .and_then(|s| PartialDate::parse(s).ok())
         };
-        if let (Some(from), Some(to)) = (date("from"), date("to")) {
-            if to.latest() < from.earliest() {
-                let field = if prefix.is_empty() {
-                    "to".to_owned()
-                } else {
-                    format!("{prefix}.to")
-                };
-                self.push(
-                    file,
-                    field,
-                    LintRule::BadDate,
-                    format!("`to` ({to}) is before `from` ({from})"),
-                );
-            }
+        if let (Some(from), Some(to)) = (date("from"), date("to"))
+            && to.latest() < from.earliest()
+        {
+            let field = if prefix.is_empty() {
+                "to".to_owned()
+            } else {
+                format!("{prefix}.to")
+            };
+            self.push(
+                file,
+                field,
+                LintRule::BadDate,
+                format!("`to` ({to}) is before `from` ({from})"),
+            );
         }
     }
 }
@@ -387,15 +387,15 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
         }
         if let Some(links) = table.get("links").and_then(|v| v.as_array()) {
             for (n, link) in links.iter().enumerate() {
-                if let Some(t) = link.as_table() {
-                    if !sources_present(t) {
-                        l.push(
-                            file,
-                            format!("links[{n}].sources"),
-                            LintRule::MissingSource,
-                            "every link needs at least one source",
-                        );
-                    }
+                if let Some(t) = link.as_table()
+                    && !sources_present(t)
+                {
+                    l.push(
+                        file,
+                        format!("links[{n}].sources"),
+                        LintRule::MissingSource,
+                        "every link needs at least one source",
+                    );
                 }
             }
         }
@@ -610,15 +610,15 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
             "the dataset header file is missing",
         );
     }
-    if let (Some(as_of), Some(newest)) = (header_as_of, newest) {
-        if as_of.latest() != newest.latest() {
-            l.push(
-                HEADER_FILE,
-                "as_of",
-                LintRule::StaleHeader,
-                format!("as_of is {as_of} but the newest record was retrieved {newest}"),
-            );
-        }
+    if let (Some(as_of), Some(newest)) = (header_as_of, newest)
+        && as_of.latest() != newest.latest()
+    {
+        l.push(
+            HEADER_FILE,
+            "as_of",
+            LintRule::StaleHeader,
+            format!("as_of is {as_of} but the newest record was retrieved {newest}"),
+        );
     }
     l.findings
 }

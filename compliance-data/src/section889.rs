@@ -427,18 +427,18 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
         }
     }
     // A named-entity product that is plainly a passive accessory or display is a scope question.
-    if let Some(desc) = present(&line.description) {
-        if is_accessory(desc) {
-            for f in findings
-                .iter_mut()
-                .filter(|f| f.verdict == Verdict889::Covered)
-            {
-                f.verdict = Verdict889::NeedsReview;
-                f.code = Code889::ScopeQuestion;
-                f.reason.push_str(&format!(
+    if let Some(desc) = present(&line.description)
+        && is_accessory(desc)
+    {
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.verdict == Verdict889::Covered)
+        {
+            f.verdict = Verdict889::NeedsReview;
+            f.code = Code889::ScopeQuestion;
+            f.reason.push_str(&format!(
                     " The description \"{desc}\" reads as a passive accessory, display or storage item; whether §889 reaches it is disputed (Dahua argued such items are not video surveillance equipment), so it needs review."
                 ));
-            }
         }
     }
     for (n, comp) in line.components.iter().enumerate() {
@@ -525,10 +525,10 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
     let mut notes: Vec<String> = Vec::new();
     let mut note_records: BTreeSet<usize> = known.iter().copied().collect();
     for f in &findings {
-        if let Some(id) = &f.record {
-            if let Some(&i) = ds.index.entity_by_id.get(id) {
-                note_records.insert(i);
-            }
+        if let Some(id) = &f.record
+            && let Some(&i) = ds.index.entity_by_id.get(id)
+        {
+            note_records.insert(i);
         }
     }
     for i in note_records {

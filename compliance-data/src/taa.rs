@@ -158,42 +158,43 @@ fn parse(ds: &Dataset, raw: &str, date: Date) -> Parsed {
     let trimmed = raw.trim();
     // A bare code. Two-letter codes that are also US postal codes are only trusted when both
     // readings have the same TAA status.
-    if (2..=3).contains(&trimmed.len()) && trimmed.chars().all(|c| c.is_ascii_alphabetic()) {
-        if let Some(&i) = idx.by_code.get(&trimmed.to_ascii_uppercase()) {
-            let Some(c) = ds.country_at(i) else {
+    if (2..=3).contains(&trimmed.len())
+        && trimmed.chars().all(|c| c.is_ascii_alphabetic())
+        && let Some(&i) = idx.by_code.get(&trimmed.to_ascii_uppercase())
+    {
+        let Some(c) = ds.country_at(i) else {
+            return Parsed::Unknown(
+                TaaCode::UnrecognisedOrigin,
+                format!("\"{trimmed}\" could not be resolved"),
+            );
+        };
+        if trimmed.len() == 2
+            && let Some(state) = &c.also_us_state
+        {
+            let us_designated = true;
+            let here = !active_lists(c, date).is_empty();
+            if here != us_designated {
                 return Parsed::Unknown(
-                    TaaCode::UnrecognisedOrigin,
-                    format!("\"{trimmed}\" could not be resolved"),
+                    TaaCode::AmbiguousOrigin,
+                    format!(
+                        "\"{trimmed}\" is the ISO code of {} ({}) but also the US postal code of {state} (US origin, acceptable); spell the country out",
+                        c.name,
+                        if here { "designated" } else { "not designated" }
+                    ),
                 );
-            };
-            if trimmed.len() == 2 {
-                if let Some(state) = &c.also_us_state {
-                    let us_designated = true;
-                    let here = !active_lists(c, date).is_empty();
-                    if here != us_designated {
-                        return Parsed::Unknown(
-                            TaaCode::AmbiguousOrigin,
-                            format!(
-                                "\"{trimmed}\" is the ISO code of {} ({}) but also the US postal code of {state} (US origin, acceptable); spell the country out",
-                                c.name,
-                                if here { "designated" } else { "not designated" }
-                            ),
-                        );
-                    }
-                    return Parsed::One(
-                        i,
-                        format!(
-                            "\"{trimmed}\" read as the ISO code of {}; it is also the postal code of {state}, but both readings are acceptable origins",
-                            c.name
-                        ),
-                    );
-                }
             }
             return Parsed::One(
                 i,
-                format!("\"{trimmed}\" is the ISO 3166-1 code of {}", c.name),
+                format!(
+                    "\"{trimmed}\" read as the ISO code of {}; it is also the postal code of {state}, but both readings are acceptable origins",
+                    c.name
+                ),
             );
         }
+        return Parsed::One(
+            i,
+            format!("\"{trimmed}\" is the ISO 3166-1 code of {}", c.name),
+        );
     }
     let folded = normalize::fold(trimmed);
     if folded.is_empty() {
@@ -335,13 +336,13 @@ pub(crate) fn check(ds: &Dataset, origin: Option<&str>, date: Date) -> Taa {
     };
     match parse(ds, raw, date) {
         Parsed::Unknown(code, why) => {
-            if code == TaaCode::AssembledIn {
-                if let Some(c) = ds.citation("cbp-assembly") {
-                    citations.push(Citation {
-                        text: c.text.clone(),
-                        url: Some(c.url.clone()),
-                    });
-                }
+            if code == TaaCode::AssembledIn
+                && let Some(c) = ds.citation("cbp-assembly")
+            {
+                citations.push(Citation {
+                    text: c.text.clone(),
+                    url: Some(c.url.clone()),
+                });
             }
             Taa {
                 verdict: TaaVerdict::Unknown,

@@ -31,15 +31,15 @@ fn rows() -> Vec<Row> {
         "/tests/fixtures/labeled_lines.csv"
     );
     csv::Reader::from_path(path)
-        .unwrap()
+        .expect("fixture file readable")
         .deserialize()
-        .map(|r| r.unwrap())
+        .map(|r| r.expect("fixture file readable"))
         .collect()
 }
 
 #[test]
 fn labeled_lines() {
-    let ds = Dataset::embedded().unwrap();
+    let ds = Dataset::embedded().expect("fixture file readable");
     let rows = rows();
     assert!(rows.len() >= 100, "only {} labeled lines", rows.len());
     let mut hard = Vec::new();

@@ -7,14 +7,14 @@ use std::path::{Path, PathBuf};
 use camscope_compliance_data::{DataSource, Dataset, ErrorKind, LintFinding, LintRule, lint};
 
 fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
+    fs::create_dir_all(to).expect("scratch copy of the data");
+    for entry in fs::read_dir(from).expect("scratch copy of the data") {
+        let entry = entry.expect("scratch copy of the data");
         let target = to.join(entry.file_name());
         if entry.path().is_dir() {
             copy_dir(&entry.path(), &target);
         } else {
-            fs::copy(entry.path(), target).unwrap();
+            fs::copy(entry.path(), target).expect("scratch copy of the data");
         }
     }
 }
@@ -32,9 +32,9 @@ fn scratch(name: &str) -> PathBuf {
 
 fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     let path = dir.join(file);
-    let text = fs::read_to_string(&path).unwrap();
+    let text = fs::read_to_string(&path).expect("scratch copy of the data");
     assert!(text.contains(from), "{file} does not contain {from:?}");
-    fs::write(path, text.replacen(from, to, 1)).unwrap();
+    fs::write(path, text.replacen(from, to, 1)).expect("scratch copy of the data");
 }
 
 fn findings(dir: &Path) -> Vec<LintFinding> {
@@ -207,7 +207,7 @@ fn record_without_source_is_reported() {
         dir.join("entities/acme.toml"),
         "id = \"acme\"\nkind = \"entity\"\nname = \"Acme Cameras\"\nretrieved = \"2026-09-30\"\nrationale = \"test\"\n",
     )
-    .unwrap();
+    .expect("scratch copy of the data");
     let f = findings(&dir);
     assert!(
         has(&f, LintRule::MissingSource, "entities/acme.toml", "sources"),
@@ -314,7 +314,7 @@ fn missing_required_field_fails_loading_with_the_field_named() {
 #[test]
 fn stray_files_are_not_ignored() {
     let dir = scratch("stray");
-    fs::write(dir.join("entities/notes.md"), "# notes").unwrap();
+    fs::write(dir.join("entities/notes.md"), "# notes").expect("scratch copy of the data");
     assert!(Dataset::load_dir(&dir).is_err());
     let f = findings(&dir);
     assert!(f.iter().any(|x| x.file == "entities/notes.md"), "{f:#?}");

@@ -7,7 +7,7 @@ use time::Date;
 use time::macros::date;
 
 fn ds() -> Dataset {
-    Dataset::embedded().unwrap()
+    Dataset::embedded().expect("embedded data loads")
 }
 
 fn v889(ds: &Dataset, line: LineFacts, on: Date) -> (Verdict889, Code889, String) {

@@ -1,0 +1,100 @@
+//! Property tests: spelling noise never clears a covered name, and random words never become
+//! covered.
+
+use std::sync::OnceLock;
+
+use camscope_compliance_data::{Dataset, LineFacts, Verdict889, check_line, explain};
+use proptest::prelude::*;
+use time::Date;
+use time::macros::date;
+
+const TODAY: Date = date!(2026 - 09 - 30);
+
+fn ds() -> &'static Dataset {
+    static DS: OnceLock<Dataset> = OnceLock::new();
+    DS.get_or_init(|| Dataset::embedded().expect("embedded data loads"))
+}
+
+const COVERED_NAMES: &[&str] = &[
+    "Hikvision",
+    "Hangzhou Hikvision Digital Technology",
+    "Dahua",
+    "Zhejiang Dahua",
+    "Huawei",
+    "ZTE",
+    "Hytera",
+    "EZVIZ",
+    "HiSilicon",
+    "Sepura",
+    "Hikvision USA",
+];
+
+const SUFFIXES: &[&str] = &[
+    "",
+    " Co., Ltd.",
+    " Inc.",
+    " Corporation",
+    " Company Limited",
+    " Technology Co. Ltd",
+    " Group",
+    " Technologies, Inc.",
+    " (Digital)",
+];
+
+fn perturb_case(s: &str, mask: &[bool]) -> String {
+    s.chars()
+        .zip(mask.iter().cycle())
+        .map(|(c, up)| {
+            if *up {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Case, whitespace, punctuation and legal-suffix noise around a covered name stays covered.
+    #[test]
+    fn noisy_covered_names_stay_covered(
+        name in prop::sample::select(COVERED_NAMES),
+        suffix in prop::sample::select(SUFFIXES),
+        mask in prop::collection::vec(any::<bool>(), 1..8),
+        lead in "[ \t]{0,3}",
+        trail in "[ \t.,;]{0,3}",
+        punct in prop::sample::select(&[" ", "  ", " - ", ", ", " / "][..]),
+    ) {
+        let spaced = name.replace(' ', punct);
+        let input = format!("{lead}{}{}{trail}", perturb_case(&spaced, &mask), perturb_case(suffix, &mask));
+        let v = check_line(ds(), &LineFacts::with_manufacturer(input.clone()), TODAY);
+        prop_assert_eq!(v.section_889.verdict, Verdict889::Covered, "{:?} -> {}", input, v.section_889.reason);
+    }
+
+    /// Random words that are not entity names are never covered by name.
+    #[test]
+    fn random_words_are_never_covered(words in prop::collection::vec("[a-z]{2,10}", 1..4)) {
+        let input = words.join(" ");
+        // Skip inputs that really are (or contain) a covered alias.
+        let hit = explain(ds(), &input, TODAY).entities.iter().any(|e| {
+            matches!(e.match_kind, camscope_compliance_data::MatchKind::Exact | camscope_compliance_data::MatchKind::Contained)
+        });
+        prop_assume!(!hit);
+        let v = check_line(ds(), &LineFacts::with_manufacturer(input.clone()), TODAY);
+        prop_assert_ne!(v.section_889.verdict, Verdict889::Covered, "{:?}: {}", input, v.section_889.reason);
+        prop_assert!(v.section_889.citations.iter().any(|c| c.url.is_some()));
+    }
+
+    /// Checking never panics on arbitrary text in any field.
+    #[test]
+    fn arbitrary_text_does_not_panic(
+        m in ".{0,40}", b in ".{0,20}", model in ".{0,20}", d in ".{0,60}", c in ".{0,30}", o in ".{0,30}",
+    ) {
+        let line = LineFacts::with_manufacturer(m).brand(b).model(model).description(d).component(c).country_of_origin(o);
+        let v = check_line(ds(), &line, TODAY);
+        prop_assert!(!v.section_889.reason.is_empty());
+        prop_assert!(!v.taa.reason.is_empty());
+    }
+}
