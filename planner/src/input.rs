@@ -148,7 +148,10 @@ fn from_toml_error(
     // serde_path_to_error's path already ends with the unknown key; without a path, name the
     // key from the message.
     let field = path.or_else(|| {
-        message.strip_prefix("unknown field `").and_then(|m| m.split('`').next()).map(str::to_string)
+        message
+            .strip_prefix("unknown field `")
+            .and_then(|m| m.split('`').next())
+            .map(str::to_string)
     });
     if hint.is_none()
         && let Some(key) = field.as_deref().and_then(|f| f.rsplit('.').next())

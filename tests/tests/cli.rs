@@ -15,10 +15,17 @@ struct Run {
 }
 
 fn camscope(args: &[&str]) -> Run {
-    let argv: Vec<OsString> = std::iter::once("camscope").chain(args.iter().copied()).map(OsString::from).collect();
+    let argv: Vec<OsString> = std::iter::once("camscope")
+        .chain(args.iter().copied())
+        .map(OsString::from)
+        .collect();
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = cli::run(argv, &mut out, &mut err);
-    Run { code, stdout: String::from_utf8(out).unwrap(), stderr: String::from_utf8(err).unwrap() }
+    Run {
+        code,
+        stdout: String::from_utf8(out).unwrap(),
+        stderr: String::from_utf8(err).unwrap(),
+    }
 }
 
 fn json(args: &[&str]) -> Value {
@@ -35,7 +42,18 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 
 #[test]
 fn storage_for_eight_4mbps_cameras_over_30_days() {
-    let v = json(&["calc", "storage", "--cameras", "8", "--bitrate", "4Mbps", "--days", "30", "--format", "json"]);
+    let v = json(&[
+        "calc",
+        "storage",
+        "--cameras",
+        "8",
+        "--bitrate",
+        "4Mbps",
+        "--days",
+        "30",
+        "--format",
+        "json",
+    ]);
     assert_eq!(v["storage"]["bytes"], 10_368_000_000_000u64);
     assert_eq!(v["storage"]["human"], "10.37 TB (9.43 TiB)");
     assert_eq!(v["storage"]["tb"], 10.368);
@@ -43,48 +61,169 @@ fn storage_for_eight_4mbps_cameras_over_30_days() {
 
 #[test]
 fn raid6_with_a_hot_spare() {
-    let r = camscope(&["calc", "raid", "--level", "raid6", "--drives", "8", "--drive-size", "12TB", "--hot-spares", "1"]);
+    let r = camscope(&[
+        "calc",
+        "raid",
+        "--level",
+        "raid6",
+        "--drives",
+        "8",
+        "--drive-size",
+        "12TB",
+        "--hot-spares",
+        "1",
+    ]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("usable  60.00 TB"), "{}", r.stdout);
-    let v = json(&["calc", "raid", "--level", "raid6", "--drives", "8", "--drive-size", "12TB", "--hot-spares", "1", "--format", "json"]);
+    let v = json(&[
+        "calc",
+        "raid",
+        "--level",
+        "raid6",
+        "--drives",
+        "8",
+        "--drive-size",
+        "12TB",
+        "--hot-spares",
+        "1",
+        "--format",
+        "json",
+    ]);
     assert_eq!(v["usable"]["bytes"], 60_000_000_000_000u64);
 }
 
 #[test]
 fn nvr_capacity_hikvision_rule() {
-    let v = json(&["calc", "nvr-capacity", "--incoming", "200Mbps", "--main", "6Mbps", "--sub", "1Mbps", "--format", "json"]);
+    let v = json(&[
+        "calc",
+        "nvr-capacity",
+        "--incoming",
+        "200Mbps",
+        "--main",
+        "6Mbps",
+        "--sub",
+        "1Mbps",
+        "--format",
+        "json",
+    ]);
     assert_eq!(v["cameras"], 28);
-    let v = json(&["calc", "nvr-capacity", "--incoming", "200Mbps", "--main", "6Mbps", "--sub", "1Mbps", "--reserve", "0.25", "--format", "json"]);
+    let v = json(&[
+        "calc",
+        "nvr-capacity",
+        "--incoming",
+        "200Mbps",
+        "--main",
+        "6Mbps",
+        "--sub",
+        "1Mbps",
+        "--reserve",
+        "0.25",
+        "--format",
+        "json",
+    ]);
     assert_eq!(v["cameras"], 21);
 }
 
 #[test]
 fn retention_from_capacity() {
     // 1000 GB / (2 cameras × 2.048 Mbit/s ÷ 8 × 86,400 s) = 22.6 days.
-    let v = json(&["calc", "retention", "--cameras", "2", "--bitrate", "2048kbps", "--capacity", "1000GB", "--format", "json"]);
+    let v = json(&[
+        "calc",
+        "retention",
+        "--cameras",
+        "2",
+        "--bitrate",
+        "2048kbps",
+        "--capacity",
+        "1000GB",
+        "--format",
+        "json",
+    ]);
     let days = v["days"].as_f64().unwrap();
-    assert!((days - 1e12 / (2.0 * 2_048_000.0 / 8.0 * 86_400.0)).abs() < 0.001, "{days}");
+    assert!(
+        (days - 1e12 / (2.0 * 2_048_000.0 / 8.0 * 86_400.0)).abs() < 0.001,
+        "{days}"
+    );
     assert_eq!(v["whole_days"], 22.0);
 }
 
 #[test]
 fn bitrate_model_comes_from_the_catalog() {
-    let v = json(&["calc", "bitrate", "--resolution", "4MP", "--codec", "h265", "--fps", "15", "--scene", "medium", "--format", "json"]);
+    let v = json(&[
+        "calc",
+        "bitrate",
+        "--resolution",
+        "4MP",
+        "--codec",
+        "h265",
+        "--fps",
+        "15",
+        "--scene",
+        "medium",
+        "--format",
+        "json",
+    ]);
     // redzilla: 4MP at H.264/15 fps/medium is 8 Mbit/s; H.265 halves it.
     assert_eq!(v["bitrate_bps"], 4_000_000);
-    let v = json(&["calc", "bitrate", "--resolution", "4MP", "--codec", "h265", "--fps", "30", "--scene", "high", "--format", "json"]);
+    let v = json(&[
+        "calc",
+        "bitrate",
+        "--resolution",
+        "4MP",
+        "--codec",
+        "h265",
+        "--fps",
+        "30",
+        "--scene",
+        "high",
+        "--format",
+        "json",
+    ]);
     assert_eq!(v["bitrate_bps"], 11_200_000);
 }
 
 #[test]
 fn calc_rejects_bad_quantities_with_exit_2() {
-    let r = camscope(&["calc", "storage", "--cameras", "8", "--bitrate", "4", "--days", "30"]);
+    let r = camscope(&[
+        "calc",
+        "storage",
+        "--cameras",
+        "8",
+        "--bitrate",
+        "4",
+        "--days",
+        "30",
+    ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("a unit is required"), "{}", r.stderr);
-    let r = camscope(&["calc", "storage", "--cameras", "8", "--bitrate", "4Mbps", "--days", "30", "--duty", "1.5"]);
+    let r = camscope(&[
+        "calc",
+        "storage",
+        "--cameras",
+        "8",
+        "--bitrate",
+        "4Mbps",
+        "--days",
+        "30",
+        "--duty",
+        "1.5",
+    ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--duty must be from 0 to 1"), "{}", r.stderr);
-    let r = camscope(&["calc", "raid", "--level", "raid6", "--drives", "3", "--drive-size", "12TB"]);
+    assert!(
+        r.stderr.contains("--duty must be from 0 to 1"),
+        "{}",
+        r.stderr
+    );
+    let r = camscope(&[
+        "calc",
+        "raid",
+        "--level",
+        "raid6",
+        "--drives",
+        "3",
+        "--drive-size",
+        "12TB",
+    ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("needs at least 4 drives"), "{}", r.stderr);
 }
@@ -93,8 +232,19 @@ fn calc_rejects_bad_quantities_with_exit_2() {
 fn built_in_example_plans_both_options_with_costs_and_reasons() {
     let r = camscope(&["plan"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for needle in ["RECOMMENDATION: VMS", "[multi-site] more than one site", "OPTION A — NVR APPLIANCES", "OPTION B — VMS", "COST PER YEAR (USD)", "NVR cumul."] {
-        assert!(r.stdout.contains(needle), "missing {needle:?} in\n{}", r.stdout);
+    for needle in [
+        "RECOMMENDATION: VMS",
+        "[multi-site] more than one site",
+        "OPTION A — NVR APPLIANCES",
+        "OPTION B — VMS",
+        "COST PER YEAR (USD)",
+        "NVR cumul.",
+    ] {
+        assert!(
+            r.stdout.contains(needle),
+            "missing {needle:?} in\n{}",
+            r.stdout
+        );
     }
     let v = json(&["plan", "--format", "json"]);
     assert_eq!(v["tco"].as_array().unwrap().len(), 5);
@@ -126,9 +276,18 @@ fn eleven_identical_stores_plan_as_a_vms_because_of_the_sites() {
     let v = json(&["plan", &site, "--format", "json"]);
     assert_eq!(v["recommendation"]["choice"], "vms");
     let reasons = v["recommendation"]["reasons"].as_array().unwrap();
-    assert_eq!(reasons.len(), 1, "only the site count should fire: {reasons:?}");
+    assert_eq!(
+        reasons.len(),
+        1,
+        "only the site count should fire: {reasons:?}"
+    );
     assert_eq!(reasons[0]["code"], "multi-site");
-    assert!(reasons[0]["text"].as_str().unwrap().contains("more than one site"));
+    assert!(
+        reasons[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("more than one site")
+    );
     assert_eq!(v["nvr"]["units"], 11, "one NVR per store, never shared");
 }
 
@@ -163,14 +322,27 @@ fn bad_site(text: &str) -> Run {
 #[test]
 fn unknown_field_is_located_with_a_suggestion() {
     let r = bad_site(&STORE.replace("retention-days = 30", "retention-dayz = 30"));
-    assert!(r.stderr.contains("bad.toml:16:3: site[0].cameras[0].retention-dayz: unknown field"), "{}", r.stderr);
-    assert!(r.stderr.contains("hint: did you mean `retention-days`?"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("bad.toml:16:3: site[0].cameras[0].retention-dayz: unknown field"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("hint: did you mean `retention-days`?"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn wrong_type_is_located() {
     let r = bad_site(&STORE.replace("fps = 15", "fps = \"fast\""));
-    assert!(r.stderr.contains("bad.toml:15:9: site[0].cameras[0].fps:"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("bad.toml:15:9: site[0].cameras[0].fps:"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("hint: frames per second"), "{}", r.stderr);
 }
 
@@ -184,29 +356,54 @@ fn negative_retention_is_located() {
 #[test]
 fn unknown_resolution_lists_the_choices() {
     let r = bad_site(&STORE.replace("\"1080p\"", "\"5K\""));
-    assert!(r.stderr.contains("bad.toml:13:16: site[0].cameras[0].resolution: unknown resolution \"5K\""), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("bad.toml:13:16: site[0].cameras[0].resolution: unknown resolution \"5K\""),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("WIDTHxHEIGHT"), "{}", r.stderr);
 }
 
 #[test]
 fn unknown_codec_gets_a_suggestion() {
     let r = bad_site(&STORE.replace("\"h265\"", "\"h256\""));
-    assert!(r.stderr.contains("bad.toml:14:11: site[0].cameras[0].codec: unknown variant `h256`"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("bad.toml:14:11: site[0].cameras[0].codec: unknown variant `h256`"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("did you mean `h265`?"), "{}", r.stderr);
 }
 
 #[test]
 fn recording_mode_fields_must_match_the_mode() {
     let r = bad_site(&STORE.replace("fps = 15", "fps = 15\n  recording = \"motion\""));
-    assert!(r.stderr.contains("site[0].cameras[0].duty-cycle: recording = \"motion\" needs `duty-cycle`"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("site[0].cameras[0].duty-cycle: recording = \"motion\" needs `duty-cycle`"),
+        "{}",
+        r.stderr
+    );
     let r = bad_site(&STORE.replace("fps = 15", "fps = 15\n  duty-cycle = 0.3"));
-    assert!(r.stderr.contains("`duty-cycle` does not apply to recording = \"continuous\""), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`duty-cycle` does not apply to recording = \"continuous\""),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn version_other_than_one_is_refused() {
     let r = bad_site(&STORE.replace("version = 1", "version = 2"));
-    assert!(r.stderr.contains("bad.toml:2:11: version: this camscope reads site-file version 1, not 2"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("bad.toml:2:11: version: this camscope reads site-file version 1, not 2"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -220,9 +417,21 @@ fn syntax_errors_and_missing_files_exit_2() {
 
 #[test]
 fn unknown_vms_product_is_named() {
-    let r = bad_site(&STORE.replace("analytics = \"motion\"", "analytics = \"motion\"\nvms = \"nx-witnes\""));
-    assert!(r.stderr.contains("requirements.vms: \"nx-witnes\" is not a VMS in the catalog"), "{}", r.stderr);
-    assert!(r.stderr.contains("did you mean \"nx-witness\"?"), "{}", r.stderr);
+    let r = bad_site(&STORE.replace(
+        "analytics = \"motion\"",
+        "analytics = \"motion\"\nvms = \"nx-witnes\"",
+    ));
+    assert!(
+        r.stderr
+            .contains("requirements.vms: \"nx-witnes\" is not a VMS in the catalog"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("did you mean \"nx-witness\"?"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -243,8 +452,17 @@ fn init_writes_the_example_and_refuses_to_overwrite() {
 #[test]
 fn catalog_overlay_without_provenance_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let cat = write(dir.path(), "quote.toml", "[[drive]]\nid = \"q\"\nsize = \"8TB\"\nprice = 99.0\n");
+    let cat = write(
+        dir.path(),
+        "quote.toml",
+        "[[drive]]\nid = \"q\"\nsize = \"8TB\"\nprice = 99.0\n",
+    );
     let r = camscope(&["--catalog", &cat, "plan"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("drive q: has neither a source nor an assumption"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("drive q: has neither a source nor an assumption"),
+        "{}",
+        r.stderr
+    );
 }
