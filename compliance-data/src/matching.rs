@@ -85,12 +85,15 @@ pub(crate) fn match_names(ds: &Dataset, text: &str) -> Vec<NameHit> {
         .filter(|e| e.tokens.len() == 1)
         .map(|e| e.tokens[0].as_str())
         .collect();
-    let mut candidates: Vec<String> = input.clone();
-    candidates.extend(input.windows(2).map(|w| format!("{}{}", w[0], w[1])));
-    for cand in candidates
+    // Joined neighbours may equal an alias exactly ("Hua Wei"); that is still only a likely
+    // match, so it is reported as fuzzy rather than dropped.
+    let singles = input
         .iter()
-        .filter(|c| is_fuzzable(c) && !known_tokens.contains(&c.as_str()))
-    {
+        .filter(|c| !known_tokens.contains(&c.as_str()))
+        .map(|c| (c.clone(), 1));
+    let joined = input.windows(2).map(|w| (format!("{}{}", w[0], w[1]), 0));
+    let candidates: Vec<(String, usize)> = singles.chain(joined).collect();
+    for (cand, min_distance) in candidates.iter().filter(|(c, _)| is_fuzzable(c)) {
         for entry in ds
             .index
             .names
@@ -103,7 +106,7 @@ pub(crate) fn match_names(ds: &Dataset, text: &str) -> Vec<NameHit> {
             }
             let budget = fuzzy_budget(alias.chars().count().min(cand.chars().count()));
             let distance = strsim::damerau_levenshtein(cand, alias);
-            if distance > 0 && distance <= budget {
+            if distance >= *min_distance && distance <= budget {
                 keep(NameHit {
                     record: entry.record,
                     kind: MatchKind::Fuzzy,

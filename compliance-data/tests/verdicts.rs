@@ -455,3 +455,21 @@ fn record_examples_are_recognised() {
         }
     }
 }
+
+#[test]
+fn split_and_mixed_field_names_are_not_cleared() {
+    let ds = ds();
+    let (v, code, _) = v889(&ds, LineFacts::with_manufacturer("Hua Wei"), TODAY);
+    assert_eq!((v, code), (Verdict889::NeedsReview, Code889::FuzzyMatch));
+    let line = LineFacts::with_manufacturer("Axis").brand("Hikvision");
+    assert_eq!(v889(&ds, line, TODAY).0, Verdict889::Covered);
+    let line = LineFacts::with_manufacturer("Acme").component("HiSilicon SoC");
+    assert_eq!(v889(&ds, line, TODAY).1, Code889::CoveredComponent);
+    for name in ["海康威視", "浙江大華技術股份有限公司"] {
+        assert_eq!(
+            v889(&ds, LineFacts::with_manufacturer(name), TODAY).0,
+            Verdict889::Covered,
+            "{name}"
+        );
+    }
+}
