@@ -1,6 +1,8 @@
 //! The `camscope` command line as a user meets it: exit codes, figures, and errors on bad input.
 //! Commands run in-process through `cli::run`, so a panic would fail the test rather than hide
 //! behind an exit code.
+// Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
 
 use std::ffi::OsString;
 use std::path::Path;

@@ -1,5 +1,7 @@
 //! Snapshots of the built-in example's plan: any change to the figures, the catalog or the
 //! rendering shows up as a reviewed diff (`cargo insta review`), never silently.
+// Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
 
 use planner::catalog::Catalog;
 use planner::plan::plan;
