@@ -89,6 +89,11 @@ pub(crate) struct CountryIndex {
 pub(crate) struct Index {
     pub entity_by_id: HashMap<String, usize>,
     pub names: Vec<NameEntry>,
+    /// Every single-token alias, so that a token that is itself a name is never treated as a
+    /// misspelling of another (looked up per token of every field: a set, not a scan).
+    pub single_tokens: std::collections::HashSet<String>,
+    /// The aliases a misspelling may be matched against, with their letter histograms.
+    pub fuzzy_aliases: Vec<crate::matching::FuzzyAlias>,
     pub graph: EntityGraph,
     pub components: Vec<(usize, Vec<Regex>)>,
     pub models: Vec<(usize, Regex)>,
@@ -103,7 +108,12 @@ pub struct Dataset {
     origin: DataOrigin,
     records: Vec<StoredRecord>,
     pub(crate) index: Index,
+    /// Unique per load, so caches keyed by it can never mix two datasets' answers (an address
+    /// could be reused by a later dataset; this number is not).
+    pub(crate) instance: u64,
 }
+
+static NEXT_INSTANCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Dataset {
     /// The snapshot compiled into this library.
@@ -245,6 +255,7 @@ impl Dataset {
         }
         let index = build_index(&records, &meta)?;
         Ok(Dataset {
+            instance: NEXT_INSTANCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             meta,
             hash,
             origin,
@@ -545,6 +556,12 @@ fn build_index(records: &[StoredRecord], meta: &DatasetMeta) -> Result<Index, Er
     let graph = EntityGraph::build(records, &entity_by_id);
     Ok(Index {
         entity_by_id,
+        single_tokens: names
+            .iter()
+            .filter(|e| e.tokens.len() == 1)
+            .map(|e| e.tokens[0].clone())
+            .collect(),
+        fuzzy_aliases: crate::matching::fuzzy_aliases(&names),
         names,
         graph,
         components,

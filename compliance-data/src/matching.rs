@@ -39,8 +39,82 @@ pub(crate) struct NameHit {
     pub alias_len: usize,
 }
 
-/// All entity records a name refers to, strongest match per record.
+/// A single-token alias a misspelling may match, with its letter histogram.
+#[derive(Debug, Clone)]
+pub(crate) struct FuzzyAlias {
+    /// Index into the name table.
+    pub entry: usize,
+    /// The alias token.
+    pub token: String,
+    /// Counts of each ASCII letter and digit.
+    pub hist: [u8; 36],
+}
+
+/// The aliases that take part in fuzzy matching: single tokens, not exact-only, fuzzable.
+pub(crate) fn fuzzy_aliases(names: &[crate::dataset::NameEntry]) -> Vec<FuzzyAlias> {
+    names
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.exact && e.tokens.len() == 1 && is_fuzzable(&e.tokens[0]))
+        .map(|(i, e)| FuzzyAlias {
+            entry: i,
+            token: e.tokens[0].clone(),
+            hist: histogram(&e.tokens[0]),
+        })
+        .collect()
+}
+
+fn histogram(token: &str) -> [u8; 36] {
+    let mut h = [0u8; 36];
+    for b in token.bytes() {
+        let slot = match b {
+            b'a'..=b'z' => usize::from(b - b'a'),
+            b'A'..=b'Z' => usize::from(b - b'A'),
+            b'0'..=b'9' => 26 + usize::from(b - b'0'),
+            _ => continue,
+        };
+        h[slot] = h[slot].saturating_add(1);
+    }
+    h
+}
+
+fn histogram_distance(a: &[u8; 36], b: &[u8; 36]) -> usize {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| usize::from(x.abs_diff(*y)))
+        .sum()
+}
+
+/// Names looked up per thread, so that a BOM that repeats the same makers, brands and
+/// descriptions on thousands of lines matches each text once. Keyed by the dataset's instance
+/// id and the text; bounded, and cleared whole when full (simple, and the hit rate on real BOMs
+/// recovers within a few lines).
+const NAME_CACHE_LIMIT: usize = 20_000;
+
+thread_local! {
+    static NAME_CACHE: std::cell::RefCell<std::collections::HashMap<(u64, String), Vec<NameHit>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// All entity records a name refers to, strongest match per record. Memoized per thread: the
+/// result depends only on the dataset and the text.
 pub(crate) fn match_names(ds: &Dataset, text: &str) -> Vec<NameHit> {
+    let key = (ds.instance, text.to_owned());
+    if let Some(hit) = NAME_CACHE.with(|c| c.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let hits = match_names_uncached(ds, text);
+    NAME_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= NAME_CACHE_LIMIT {
+            c.clear();
+        }
+        c.insert(key, hits.clone());
+    });
+    hits
+}
+
+fn match_names_uncached(ds: &Dataset, text: &str) -> Vec<NameHit> {
     let input = normalize::name_tokens(text);
     if input.is_empty() {
         return Vec::new();
@@ -78,35 +152,31 @@ pub(crate) fn match_names(ds: &Dataset, text: &str) -> Vec<NameHit> {
     }
     // Misspellings: single tokens and joined neighbours ("Hik Vison") against single-token
     // aliases. A token that is itself some alias is a different name, not a typo.
-    let known_tokens: Vec<&str> = ds
-        .index
-        .names
-        .iter()
-        .filter(|e| e.tokens.len() == 1)
-        .map(|e| e.tokens[0].as_str())
-        .collect();
     // Joined neighbours may equal an alias exactly ("Hua Wei"); that is still only a likely
     // match, so it is reported as fuzzy rather than dropped.
     let singles = input
         .iter()
-        .filter(|c| !known_tokens.contains(&c.as_str()))
+        .filter(|c| !ds.index.single_tokens.contains(c.as_str()))
         .map(|c| (c.clone(), 1));
     let joined = input.windows(2).map(|w| (format!("{}{}", w[0], w[1]), 0));
     let candidates: Vec<(String, usize)> = singles.chain(joined).collect();
     for (cand, min_distance) in candidates.iter().filter(|(c, _)| is_fuzzable(c)) {
-        for entry in ds
-            .index
-            .names
-            .iter()
-            .filter(|e| !e.exact && e.tokens.len() == 1)
-        {
-            let alias = &entry.tokens[0];
-            if !is_fuzzable(alias) {
+        let cand_hist = histogram(cand);
+        for fa in &ds.index.fuzzy_aliases {
+            // Fuzzable tokens are ASCII, so byte lengths are character counts. The edit
+            // distance is at least the length difference, and at least half the letter-histogram
+            // difference (one edit moves the histogram by at most two): most pairs are ruled out
+            // before the quadratic distance is computed.
+            let budget = fuzzy_budget(fa.token.len().min(cand.len()));
+            if cand.len().abs_diff(fa.token.len()) > budget
+                || budget < *min_distance
+                || histogram_distance(&cand_hist, &fa.hist).div_ceil(2) > budget
+            {
                 continue;
             }
-            let budget = fuzzy_budget(alias.chars().count().min(cand.chars().count()));
-            let distance = strsim::damerau_levenshtein(cand, alias);
+            let distance = strsim::damerau_levenshtein(cand, &fa.token);
             if distance >= *min_distance && distance <= budget {
+                let entry = &ds.index.names[fa.entry];
                 keep(NameHit {
                     record: entry.record,
                     kind: MatchKind::Fuzzy,
