@@ -18,7 +18,7 @@ use sizing::{Bitrate, Bytes, Codec, RaidLevel, RecordingMode, Resolution, Scene,
 use crate::catalog::Catalog;
 use crate::input::InputError;
 use crate::site::{EXAMPLE, EXAMPLE_NAME, SiteFile};
-use crate::{plan, render};
+use crate::{check, plan, render};
 
 /// Plan video-surveillance systems: cameras → bitrate → storage → recorders → licences → cost.
 #[derive(Debug, Parser)]
@@ -27,6 +27,9 @@ pub struct Cli {
     /// A catalog file laid over the built-in catalog (sections it has replace the built-in ones).
     #[arg(long, global = true, value_name = "FILE", env = "CAMSCOPE_CATALOG")]
     pub catalog: Option<PathBuf>,
+    /// A compliance-data directory to use instead of the data built into camscope.
+    #[arg(long, global = true, value_name = "DIR", env = "CAMSCOPE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -46,6 +49,34 @@ pub enum Command {
     /// One calculation at a time, without a site file.
     #[command(subcommand)]
     Calc(Calc),
+    /// Check a bill of materials line by line against Section 889 and the TAA.
+    ///
+    /// Exit status 0 when nothing is at deny level, 1 when something is, 2 for bad input.
+    Check {
+        /// The BOM: .csv, .tsv, .xlsx, .xlsm, .xls, .xlsb, .ods or .toml.
+        bom: PathBuf,
+        /// Worksheet to read (default: the first one with data).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Output format; xlsx needs --out.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+        format: CheckFormat,
+        /// Write the report to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Outcomes that fail the check [default: covered,non-designated, or the policy's].
+        #[arg(long, value_enum, value_delimiter = ',')]
+        deny: Option<Vec<check::Outcome>>,
+        /// Policy file (TOML): deny levels and waivers with their reasons.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// Check as of this date (YYYY-MM-DD) instead of today, to reproduce a past report.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// Inspect the compliance data.
+    #[command(subcommand)]
+    Data(DataCommand),
     /// Write the annotated example site file to start from.
     Init {
         /// Directory to write it into.
@@ -55,6 +86,48 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Compliance data commands.
+#[derive(Debug, Subcommand)]
+pub enum DataCommand {
+    /// Check the data records: unknown keys, bad dates, duplicate aliases, missing sources.
+    Lint,
+    /// Explain what the data knows about a name (maker, brand, component, model or country).
+    Show {
+        /// The name to look up.
+        name: String,
+        /// As of this date (YYYY-MM-DD) instead of today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+}
+
+/// Formats of `data show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Text for people.
+    Table,
+    /// JSON.
+    Json,
+}
+
+/// Formats of the BOM check report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Text for people.
+    Table,
+    /// JSON: data version, hash and as-of date, and a `lines` array.
+    Json,
+    /// One CSV row per line with the verdict columns.
+    Csv,
+    /// The officer's own rows plus verdict columns (needs --out).
+    Xlsx,
+    /// A self-contained HTML report.
+    Html,
 }
 
 /// Output formats.
@@ -222,9 +295,13 @@ pub fn run(
         }
     };
     let mut buffer = Vec::new();
-    match execute(cli, &mut buffer) {
-        Ok(()) => match out.write_all(&buffer).and_then(|()| out.flush()) {
-            Ok(()) => 0,
+    let mut notes = Vec::new();
+    let result = execute(cli, &mut buffer, &mut notes);
+    // Warnings go to stderr whatever the outcome, so a pipe of JSON stays clean.
+    let _ = err.write_all(&notes);
+    match result {
+        Ok(status) => match out.write_all(&buffer).and_then(|()| out.flush()) {
+            Ok(()) => status,
             // A reader that went away (`| head`) is not a failure of ours.
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
             Err(e) => {
@@ -249,8 +326,29 @@ fn load_catalog(path: Option<&Path>) -> Result<Catalog, Failure> {
     }
 }
 
-fn execute(cli: Cli, out: &mut Vec<u8>) -> Result<(), Failure> {
+fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Failure> {
     match cli.command {
+        Command::Check {
+            bom,
+            sheet,
+            format,
+            out: out_file,
+            deny,
+            policy,
+            as_of,
+        } => {
+            let opts = CheckOptions {
+                bom,
+                sheet,
+                format,
+                out: out_file,
+                deny,
+                policy,
+                as_of,
+            };
+            return run_check(opts, cli.data_dir.as_deref(), out, notes);
+        }
+        Command::Data(cmd) => return run_data(cmd, cli.data_dir.as_deref(), out),
         Command::Plan { site, format } => {
             let catalog = load_catalog(cli.catalog.as_deref())?;
             let (name, text) = match &site {
@@ -295,7 +393,156 @@ fn execute(cli: Cli, out: &mut Vec<u8>) -> Result<(), Failure> {
         }
         Command::Calc(calc) => calculate(calc, cli.catalog.as_deref(), out)?,
     }
-    Ok(())
+    Ok(0)
+}
+
+struct CheckOptions {
+    bom: PathBuf,
+    sheet: Option<String>,
+    format: CheckFormat,
+    out: Option<PathBuf>,
+    deny: Option<Vec<check::Outcome>>,
+    policy: Option<PathBuf>,
+    as_of: Option<String>,
+}
+
+fn load_dataset(dir: Option<&Path>) -> Result<(compliance_data::Dataset, String), Failure> {
+    match dir {
+        None => compliance_data::Dataset::embedded()
+            .map(|d| (d, "embedded".to_string()))
+            .map_err(|e| Failure(format!("the built-in compliance data does not load: {e}"))),
+        Some(d) => compliance_data::Dataset::load_dir(d)
+            .map(|ds| (ds, d.display().to_string()))
+            .map_err(|e| Failure(format!("--data-dir {}: {e}", d.display()))),
+    }
+}
+
+fn check_date(as_of: Option<&str>) -> Result<time::Date, Failure> {
+    match as_of {
+        Some(text) => check::parse_date(text).map_err(|e| Failure(format!("--as-of: {e}"))),
+        None => Ok(time::OffsetDateTime::now_utc().date()),
+    }
+}
+
+fn run_check(
+    o: CheckOptions,
+    data_dir: Option<&Path>,
+    out: &mut Vec<u8>,
+    notes: &mut Vec<u8>,
+) -> Result<i32, Failure> {
+    let date = check_date(o.as_of.as_deref())?;
+    let policy = match &o.policy {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| io_failure(p, e))?;
+            check::Policy::parse(&p.display().to_string(), &text)?
+        }
+        None => check::Policy::default(),
+    };
+    let deny = o
+        .deny
+        .clone()
+        .or_else(|| policy.deny.clone())
+        .unwrap_or_else(|| check::DEFAULT_DENY.to_vec());
+    let mut read = bom::ReadOptions::default();
+    if let Some(s) = &o.sheet {
+        read = read.with_sheet(s.clone());
+    }
+    let bom = bom::read_bom(&o.bom, &read).map_err(|e| Failure(e.to_string()))?;
+    let (ds, source) = load_dataset(data_dir)?;
+    let report = check::check(&bom, &ds, &source, &policy, &deny, date);
+    let mut body = Vec::new();
+    match o.format {
+        CheckFormat::Table => body.extend_from_slice(check::table(&report).as_bytes()),
+        CheckFormat::Json => write_json(&mut body, &report)?,
+        CheckFormat::Csv => {
+            check::csv(&report, &mut body).map_err(|e| Failure(format!("writing CSV: {e}")))?
+        }
+        CheckFormat::Xlsx => {
+            if o.out.is_none() {
+                return Err(Failure(
+                    "--format xlsx writes a workbook: give --out FILE.xlsx".into(),
+                ));
+            }
+            body = check::xlsx(&report, &bom).map_err(|e| Failure(format!("writing XLSX: {e}")))?;
+        }
+        CheckFormat::Html => body.extend_from_slice(check::html(&report).as_bytes()),
+    }
+    if o.format != CheckFormat::Table {
+        for w in &report.warnings {
+            let _ = writeln!(notes, "warning: {w}");
+        }
+    }
+    match &o.out {
+        Some(path) => {
+            std::fs::write(path, &body).map_err(|e| io_failure(path, e))?;
+            let s = &report.summary;
+            let _ = writeln!(
+                out,
+                "wrote {}: {} line(s), {} covered, {} needs review, {} non-designated, {} at deny level",
+                path.display(),
+                s.lines,
+                s.covered,
+                s.needs_review,
+                s.non_designated,
+                s.denied
+            );
+        }
+        None => out.extend_from_slice(&body),
+    }
+    Ok(if report.fails() { 1 } else { 0 })
+}
+
+fn run_data(cmd: DataCommand, data_dir: Option<&Path>, out: &mut Vec<u8>) -> Result<i32, Failure> {
+    match cmd {
+        DataCommand::Lint => {
+            let source = match data_dir {
+                Some(d) => compliance_data::DataSource::Dir(d.to_path_buf()),
+                None => compliance_data::DataSource::Embedded,
+            };
+            let findings = compliance_data::lint(&source);
+            for f in &findings {
+                let field = if f.field.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", f.field)
+                };
+                let rule = serde_json::to_value(f.rule)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "{}: {field}{} [{rule}]", f.file, f.message);
+            }
+            if findings.is_empty() {
+                let (ds, src) = load_dataset(data_dir)?;
+                let _ = writeln!(
+                    out,
+                    "ok: {} records, version {}, as of {}, sha256 {} ({src})",
+                    ds.records().len(),
+                    ds.version(),
+                    ds.as_of(),
+                    ds.hash()
+                );
+                Ok(0)
+            } else {
+                let _ = writeln!(out, "{} problem(s) found", findings.len());
+                Ok(1)
+            }
+        }
+        DataCommand::Show {
+            name,
+            as_of,
+            format,
+        } => {
+            let (ds, _) = load_dataset(data_dir)?;
+            let date = check_date(as_of.as_deref())?;
+            let e = compliance_data::explain(&ds, &name, date);
+            match format {
+                ShowFormat::Json => write_json(out, &e)?,
+                ShowFormat::Table => out.extend_from_slice(check::explanation_text(&e).as_bytes()),
+            }
+            Ok(0)
+        }
+    }
 }
 
 fn write_json(out: &mut Vec<u8>, value: &impl serde::Serialize) -> Result<(), Failure> {

@@ -6,6 +6,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod catalog;
+pub mod check;
 pub mod cli;
 pub mod input;
 pub mod plan;

@@ -1,0 +1,1037 @@
+//! The BOM check: every line's Section 889 and TAA verdicts, the officer's policy (which outcomes
+//! deny, which lines are waived and why), and the report in each output format.
+//!
+//! Verdicts come from `compliance-data` and are never softened here: a policy can only decide
+//! what blocks (exit status 1) and record a waiver with its reason beside the verdict, which stays
+//! visible. A waiver that matches no line, or that has expired, is itself a warning, as in
+//! cargo-deny, so stale exceptions do not pile up unnoticed.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use bom::{Bom, BomLine};
+use compliance_data::{Dataset, LineFacts, LineVerdict, Section889, Taa, TaaVerdict, Verdict889};
+use serde::{Deserialize, Deserializer, Serialize};
+use time::Date;
+
+use crate::input::{InputError, parse_toml};
+
+/// An outcome a policy can deny.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Section 889: covered.
+    Covered,
+    /// Section 889: needs review.
+    NeedsReview,
+    /// TAA: made in a non-designated country.
+    NonDesignated,
+    /// TAA: origin unknown, ambiguous or only "assembled in".
+    UnknownOrigin,
+}
+
+impl Outcome {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Covered => "covered",
+            Outcome::NeedsReview => "needs-review",
+            Outcome::NonDesignated => "non-designated",
+            Outcome::UnknownOrigin => "unknown-origin",
+        }
+    }
+    fn is_taa(self) -> bool {
+        matches!(self, Outcome::NonDesignated | Outcome::UnknownOrigin)
+    }
+}
+
+/// What a waiver covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WaiverScope {
+    /// Both checks.
+    #[default]
+    Both,
+    /// Section 889 only.
+    Section889,
+    /// TAA only.
+    Taa,
+}
+
+/// A date written in a policy file (`2027-01-31`, bare or quoted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PolicyDate(pub Date);
+
+impl<'de> Deserialize<'de> for PolicyDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = toml::Value::deserialize(d)?;
+        let text = match &v {
+            toml::Value::Datetime(dt) => dt.to_string(),
+            toml::Value::String(s) => s.clone(),
+            other => {
+                return Err(serde::de::Error::custom(format!(
+                    "expected a date such as 2027-01-31, found {other}"
+                )));
+            }
+        };
+        parse_date(&text)
+            .map(PolicyDate)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text.trim(), format)
+        .map_err(|e| format!("{text:?} is not a date such as 2027-01-31 ({e})"))
+}
+
+/// One `[[waiver]]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Waiver {
+    /// Row as the spreadsheet numbers it.
+    pub row: Option<usize>,
+    /// Manufacturer, compared case-insensitively.
+    pub manufacturer: Option<String>,
+    /// Model, compared case-insensitively.
+    pub model: Option<String>,
+    /// Part number, compared case-insensitively.
+    pub part_number: Option<String>,
+    /// Which check it waives.
+    #[serde(default)]
+    pub check: WaiverScope,
+    /// Why the line is accepted despite its verdict (required).
+    pub reason: String,
+    /// Last day the waiver applies.
+    pub expires: Option<PolicyDate>,
+}
+
+impl Waiver {
+    fn matches(&self, line: &BomLine) -> bool {
+        let same = |want: &Option<String>, have: &Option<String>| match want {
+            None => true,
+            Some(w) => have
+                .as_deref()
+                .is_some_and(|h| h.trim().eq_ignore_ascii_case(w.trim())),
+        };
+        self.row.is_none_or(|r| r == line.origin.row)
+            && same(&self.manufacturer, &line.manufacturer)
+            && same(&self.model, &line.model)
+            && same(&self.part_number, &line.part_number)
+    }
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(r) = self.row {
+            parts.push(format!("row {r}"));
+        }
+        for (k, v) in [
+            ("manufacturer", &self.manufacturer),
+            ("model", &self.model),
+            ("part-number", &self.part_number),
+        ] {
+            if let Some(v) = v {
+                parts.push(format!("{k} {v:?}"));
+            }
+        }
+        parts.join(", ")
+    }
+}
+
+/// A policy file.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Policy {
+    /// Format version; 1.
+    #[serde(default = "one")]
+    pub version: u32,
+    /// Outcomes that fail the check (overridden by `--deny`).
+    pub deny: Option<Vec<Outcome>>,
+    /// Waivers.
+    #[serde(default, rename = "waiver")]
+    pub waivers: Vec<Waiver>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The outcomes denied when neither the command line nor the policy says.
+pub const DEFAULT_DENY: &[Outcome] = &[Outcome::Covered, Outcome::NonDesignated];
+
+/// Days after which the data is called stale.
+pub const STALE_AFTER_DAYS: i64 = 180;
+
+impl Policy {
+    /// Reads a policy file.
+    pub fn parse(file: &str, text: &str) -> Result<Policy, InputError> {
+        let hint = |key: &str| match key {
+            "deny" => {
+                Some("a list of: covered, needs-review, non-designated, unknown-origin".to_string())
+            }
+            "check" => Some("one of both, section-889, taa".to_string()),
+            "expires" => Some("a date such as 2027-01-31".to_string()),
+            _ => None,
+        };
+        let p: Policy = parse_toml(file, text, &hint)?;
+        let err = |field: String, message: String, hint: &str| InputError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            field: Some(field),
+            message,
+            hint: Some(hint.to_string()),
+        };
+        if p.version != 1 {
+            return Err(err(
+                "version".into(),
+                format!("this camscope reads policy version 1, not {}", p.version),
+                "write `version = 1`",
+            ));
+        }
+        for (i, w) in p.waivers.iter().enumerate() {
+            if w.reason.trim().is_empty() {
+                return Err(err(
+                    format!("waiver[{i}].reason"),
+                    "a waiver needs a reason".into(),
+                    "say why the line is accepted, for the audit trail",
+                ));
+            }
+            if w.row.is_none()
+                && w.manufacturer.is_none()
+                && w.model.is_none()
+                && w.part_number.is_none()
+            {
+                return Err(err(
+                    format!("waiver[{i}]"),
+                    "a waiver must name the line it waives".into(),
+                    "give row, manufacturer, model or part-number",
+                ));
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// The waiver applied to a line.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppliedWaiver {
+    /// Index in the policy file.
+    pub index: usize,
+    /// What it covers.
+    pub check: WaiverScope,
+    /// Why.
+    pub reason: String,
+    /// Until when.
+    pub expires: Option<PolicyDate>,
+}
+
+/// One checked line.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckedLine {
+    /// Row as the spreadsheet numbers it.
+    pub row: usize,
+    /// Sheet, for workbooks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Manufacturer.
+    pub manufacturer: Option<String>,
+    /// Brand.
+    pub brand: Option<String>,
+    /// Model.
+    pub model: Option<String>,
+    /// Part number.
+    pub part_number: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Country of origin as written.
+    pub country_of_origin: Option<String>,
+    /// Quantity.
+    pub qty: Option<f64>,
+    /// Section 889 verdict.
+    pub section_889: Section889,
+    /// TAA verdict.
+    pub taa: Taa,
+    /// Outcomes of this line that the policy denies and no waiver covers.
+    pub denied: Vec<Outcome>,
+    /// Outcomes of this line that are not denied but deserve attention.
+    pub warned: Vec<Outcome>,
+    /// The waiver applied, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<AppliedWaiver>,
+    /// "deny", "warn", "waived" or "ok".
+    pub level: &'static str,
+}
+
+/// Counts by verdict.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    /// Lines checked.
+    pub lines: usize,
+    /// Section 889 covered.
+    pub covered: usize,
+    /// Section 889 needs review.
+    pub needs_review: usize,
+    /// Section 889 not covered.
+    pub not_covered: usize,
+    /// TAA designated.
+    pub designated: usize,
+    /// TAA non-designated.
+    pub non_designated: usize,
+    /// TAA unknown.
+    pub unknown: usize,
+    /// Lines at deny level.
+    pub denied: usize,
+    /// Lines with a waiver applied.
+    pub waived: usize,
+}
+
+/// The data that decided the verdicts.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataUsed {
+    /// Data version.
+    pub version: String,
+    /// Content hash (SHA-256).
+    pub hash: String,
+    /// Newest retrieval date in the data.
+    pub as_of: String,
+    /// "embedded" or the directory given with --data-dir.
+    pub source: String,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// camscope version.
+    pub tool: String,
+    /// The date verdicts were computed as of.
+    pub checked_on: String,
+    /// The data used.
+    pub data: DataUsed,
+    /// The BOM file.
+    pub file: String,
+    /// The sheet read, for workbooks.
+    pub sheet: Option<String>,
+    /// Row of the header.
+    pub header_row: usize,
+    /// Outcomes at deny level.
+    pub deny: Vec<Outcome>,
+    /// Counts.
+    pub summary: Counts,
+    /// Warnings: reader warnings, stale data, unused or expired waivers.
+    pub warnings: Vec<String>,
+    /// Every line.
+    pub lines: Vec<CheckedLine>,
+}
+
+impl CheckReport {
+    /// Whether anything is at deny level.
+    pub fn fails(&self) -> bool {
+        self.summary.denied > 0
+    }
+}
+
+fn facts(line: &BomLine) -> LineFacts {
+    let mut f = LineFacts::default();
+    f.manufacturer = line.manufacturer.clone();
+    f.brand = line.brand.clone();
+    f.model = line.model.clone();
+    f.part_number = line.part_number.clone();
+    f.description = line.description.clone();
+    // A components cell lists parts separated by commas, semicolons or newlines.
+    f.components = line
+        .components
+        .iter()
+        .flat_map(|c| c.split([',', ';', '\n']))
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect();
+    f.country_of_origin = line.country_of_origin.clone();
+    f
+}
+
+/// The verdicts of every line, in order. Lines are independent and `check_line` is pure, so a
+/// large BOM is split across the machine's cores; a small one stays on this thread.
+fn verdicts_in_parallel(lines: &[BomLine], ds: &Dataset, date: Date) -> Vec<LineVerdict> {
+    const PER_THREAD_AT_LEAST: usize = 2_000;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(lines.len() / PER_THREAD_AT_LEAST).max(1);
+    if threads == 1 {
+        return lines
+            .iter()
+            .map(|l| compliance_data::check_line(ds, &facts(l), date))
+            .collect();
+    }
+    let chunk = lines.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = lines
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|l| compliance_data::check_line(ds, &facts(l), date))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        // A panic in a worker is a bug in the matcher; re-raise it rather than lose lines.
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+fn outcomes(v: &LineVerdict) -> Vec<Outcome> {
+    let mut o = Vec::new();
+    match v.section_889.verdict {
+        Verdict889::Covered => o.push(Outcome::Covered),
+        Verdict889::NeedsReview => o.push(Outcome::NeedsReview),
+        Verdict889::NotCovered => {}
+    }
+    match v.taa.verdict {
+        TaaVerdict::NonDesignated => o.push(Outcome::NonDesignated),
+        TaaVerdict::Unknown => o.push(Outcome::UnknownOrigin),
+        TaaVerdict::Designated => {}
+    }
+    o
+}
+
+/// Checks every line of `bom` as of `date`. Pure apart from what it is given.
+pub fn check(
+    bom: &Bom,
+    ds: &Dataset,
+    data_source: &str,
+    policy: &Policy,
+    deny: &[Outcome],
+    date: Date,
+) -> CheckReport {
+    let deny_set: BTreeSet<Outcome> = deny.iter().copied().collect();
+    let mut used = vec![false; policy.waivers.len()];
+    let mut warnings: Vec<String> = bom.warnings.iter().map(ToString::to_string).collect();
+    let age = (date - ds.as_of()).whole_days();
+    if age > STALE_AFTER_DAYS {
+        warnings.push(format!(
+            "the compliance data is {age} days old (as of {}); lists change — update camscope or pass --data-dir with newer data",
+            ds.as_of()
+        ));
+    }
+    let mut counts = Counts {
+        lines: bom.lines.len(),
+        ..Counts::default()
+    };
+    let mut lines = Vec::with_capacity(bom.lines.len());
+    let verdicts = verdicts_in_parallel(&bom.lines, ds, date);
+    for (line, v) in bom.lines.iter().zip(verdicts) {
+        let waiver = policy.waivers.iter().enumerate().find(|(i, w)| {
+            let live = w.expires.is_none_or(|e| e.0 >= date);
+            if w.matches(line) {
+                used[*i] = true;
+            }
+            live && w.matches(line)
+        });
+        let (mut denied, mut warned) = (Vec::new(), Vec::new());
+        let mut waived_any = false;
+        for o in outcomes(&v) {
+            let waived = waiver.is_some_and(|(_, w)| match w.check {
+                WaiverScope::Both => true,
+                WaiverScope::Section889 => !o.is_taa(),
+                WaiverScope::Taa => o.is_taa(),
+            });
+            if waived {
+                waived_any = true;
+            } else if deny_set.contains(&o) {
+                denied.push(o);
+            } else {
+                warned.push(o);
+            }
+        }
+        match v.section_889.verdict {
+            Verdict889::Covered => counts.covered += 1,
+            Verdict889::NeedsReview => counts.needs_review += 1,
+            Verdict889::NotCovered => counts.not_covered += 1,
+        }
+        match v.taa.verdict {
+            TaaVerdict::Designated => counts.designated += 1,
+            TaaVerdict::NonDesignated => counts.non_designated += 1,
+            TaaVerdict::Unknown => counts.unknown += 1,
+        }
+        let level = if !denied.is_empty() {
+            counts.denied += 1;
+            "deny"
+        } else if !warned.is_empty() {
+            "warn"
+        } else if waived_any {
+            "waived"
+        } else {
+            "ok"
+        };
+        if waived_any {
+            counts.waived += 1;
+        }
+        lines.push(CheckedLine {
+            row: line.origin.row,
+            sheet: line.origin.sheet.clone(),
+            manufacturer: line.manufacturer.clone(),
+            brand: line.brand.clone(),
+            model: line.model.clone(),
+            part_number: line.part_number.clone(),
+            description: line.description.clone(),
+            country_of_origin: line.country_of_origin.clone(),
+            qty: line.qty,
+            section_889: v.section_889,
+            taa: v.taa,
+            denied,
+            warned,
+            waiver: waiver.filter(|_| waived_any).map(|(i, w)| AppliedWaiver {
+                index: i,
+                check: w.check,
+                reason: w.reason.clone(),
+                expires: w.expires,
+            }),
+            level,
+        });
+    }
+    for (i, w) in policy.waivers.iter().enumerate() {
+        if !used[i] {
+            warnings.push(format!(
+                "waiver[{i}] ({}) matches no line of this BOM",
+                w.describe()
+            ));
+        } else if let Some(e) = w.expires.filter(|e| e.0 < date) {
+            warnings.push(format!(
+                "waiver[{i}] ({}) expired on {} and no longer applies",
+                w.describe(),
+                e.0
+            ));
+        }
+    }
+    CheckReport {
+        tool: format!("camscope {}", env!("CARGO_PKG_VERSION")),
+        checked_on: date.to_string(),
+        data: DataUsed {
+            version: ds.version().to_string(),
+            hash: ds.hash().to_string(),
+            as_of: ds.as_of().to_string(),
+            source: data_source.to_string(),
+        },
+        file: bom.source.display().to_string(),
+        sheet: bom.sheet.clone(),
+        header_row: bom.header_row,
+        deny: deny_set.into_iter().collect(),
+        summary: counts,
+        warnings,
+        lines,
+    }
+}
+
+fn code_of(v: &impl Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The relationship chain as one line: "Lorex -[owned-by 2018-02-06..2022-11-24]-> Dahua".
+pub fn chain_text(s: &Section889) -> String {
+    let mut out = String::new();
+    for (i, step) in s.chain.iter().enumerate() {
+        if i == 0 {
+            out.push_str(&step.from_name);
+        }
+        let dates = match (&step.valid_from, &step.valid_to) {
+            (None, None) => String::new(),
+            (f, t) => format!(
+                " {}..{}",
+                f.as_ref().map(ToString::to_string).unwrap_or_default(),
+                t.as_ref().map(ToString::to_string).unwrap_or_default()
+            ),
+        };
+        let _ = write!(out, " -[{}{dates}]-> {}", step.relation, step.to_name);
+    }
+    out
+}
+
+fn first_url(citations: &[compliance_data::Citation]) -> String {
+    citations
+        .iter()
+        .find_map(|c| c.url.clone())
+        .unwrap_or_default()
+}
+
+fn citation_text(citations: &[compliance_data::Citation]) -> String {
+    citations
+        .iter()
+        .map(|c| c.text.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Text for a terminal.
+pub fn table(r: &CheckReport) -> String {
+    let mut o = String::new();
+    let s = &r.summary;
+    let _ = writeln!(
+        o,
+        "camscope check — {}{}",
+        r.file,
+        r.sheet
+            .as_ref()
+            .map(|s| format!(" [{s}]"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        o,
+        "compliance data {} (as of {}, sha256 {}…, {}); checked as of {}",
+        r.data.version,
+        r.data.as_of,
+        &r.data.hash[..r.data.hash.len().min(12)],
+        r.data.source,
+        r.checked_on
+    );
+    let deny: Vec<&str> = r.deny.iter().map(|d| d.as_str()).collect();
+    let _ = writeln!(
+        o,
+        "deny: {}\n",
+        if deny.is_empty() {
+            "nothing".into()
+        } else {
+            deny.join(", ")
+        }
+    );
+    for l in &r.lines {
+        let item = [&l.manufacturer, &l.brand, &l.model, &l.part_number]
+            .iter()
+            .filter_map(|v| v.as_deref())
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let _ = writeln!(o, "row {:>5} [{:^6}] {item}", l.row, l.level);
+        let chain = chain_text(&l.section_889);
+        let _ = writeln!(
+            o,
+            "      889: {} ({}) — {}{}",
+            l.section_889.verdict.as_str(),
+            l.section_889.code.as_str(),
+            l.section_889.reason,
+            if chain.is_empty() {
+                String::new()
+            } else {
+                format!("\n           chain: {chain}")
+            }
+        );
+        let _ = writeln!(
+            o,
+            "           cite: {} {}",
+            citation_text(&l.section_889.citations),
+            first_url(&l.section_889.citations)
+        );
+        let country = l
+            .taa
+            .country
+            .as_ref()
+            .map(|c| format!("{} ({})", c.name, c.alpha2))
+            .unwrap_or_else(|| "—".into());
+        let _ = writeln!(
+            o,
+            "      TAA: {} ({}) — {country}{}: {}",
+            l.taa.verdict.as_str(),
+            code_of(&l.taa.code),
+            if l.taa.lists.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", l.taa.lists.join(", "))
+            },
+            l.taa.reason
+        );
+        if let Some(w) = &l.waiver {
+            let _ = writeln!(o, "      waived: {}", w.reason);
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\n{} line(s): 889 covered {}, needs review {}, not covered {}; TAA designated {}, non-designated {}, unknown {}; {} at deny level, {} waived",
+        s.lines,
+        s.covered,
+        s.needs_review,
+        s.not_covered,
+        s.designated,
+        s.non_designated,
+        s.unknown,
+        s.denied,
+        s.waived
+    );
+    for w in &r.warnings {
+        let _ = writeln!(o, "warning: {w}");
+    }
+    o
+}
+
+/// Column headers of the verdict columns added to CSV and XLSX output.
+pub const VERDICT_COLUMNS: &[&str] = &[
+    "level",
+    "889 verdict",
+    "889 code",
+    "889 reason",
+    "889 chain",
+    "889 citation",
+    "889 source",
+    "TAA verdict",
+    "TAA code",
+    "TAA country",
+    "TAA lists",
+    "TAA reason",
+    "TAA citation",
+    "waiver",
+    "data version",
+];
+
+fn verdict_cells(r: &CheckReport, l: &CheckedLine) -> Vec<String> {
+    vec![
+        l.level.to_string(),
+        l.section_889.verdict.as_str().to_string(),
+        l.section_889.code.as_str().to_string(),
+        l.section_889.reason.clone(),
+        chain_text(&l.section_889),
+        citation_text(&l.section_889.citations),
+        first_url(&l.section_889.citations),
+        l.taa.verdict.as_str().to_string(),
+        code_of(&l.taa.code),
+        l.taa
+            .country
+            .as_ref()
+            .map(|c| c.alpha2.clone())
+            .unwrap_or_default(),
+        l.taa.lists.join(", "),
+        l.taa.reason.clone(),
+        citation_text(&l.taa.citations),
+        l.waiver
+            .as_ref()
+            .map(|w| w.reason.clone())
+            .unwrap_or_default(),
+        format!("{} ({})", r.data.version, r.data.as_of),
+    ]
+}
+
+/// CSV: one row per line with its identity and the verdict columns.
+pub fn csv(r: &CheckReport, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = vec![
+        "row",
+        "sheet",
+        "manufacturer",
+        "brand",
+        "model",
+        "part_number",
+        "country_of_origin",
+    ];
+    header.extend_from_slice(VERDICT_COLUMNS);
+    w.write_record(&header)?;
+    for l in &r.lines {
+        let mut rec = vec![
+            l.row.to_string(),
+            l.sheet.clone().unwrap_or_default(),
+            l.manufacturer.clone().unwrap_or_default(),
+            l.brand.clone().unwrap_or_default(),
+            l.model.clone().unwrap_or_default(),
+            l.part_number.clone().unwrap_or_default(),
+            l.country_of_origin.clone().unwrap_or_default(),
+        ];
+        rec.extend(verdict_cells(r, l));
+        w.write_record(&rec)?;
+    }
+    w.flush()
+}
+
+/// XLSX: the officer's own columns, as read, then the verdict columns; the first column gives
+/// the source row so every line can be found in the original sheet.
+pub fn xlsx(r: &CheckReport, bom: &Bom) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Compliance")?;
+    let bold = Format::new().set_bold();
+    let mut col: u16 = 0;
+    sheet.write_string_with_format(0, col, "source row", &bold)?;
+    for h in &bom.headers {
+        col += 1;
+        sheet.write_string_with_format(0, col, h, &bold)?;
+    }
+    for h in VERDICT_COLUMNS {
+        col += 1;
+        sheet.write_string_with_format(0, col, *h, &bold)?;
+    }
+    let last_col = col;
+    for (i, (l, line)) in r.lines.iter().zip(&bom.lines).enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_number(row, 0, l.row as f64)?;
+        let mut col: u16 = 0;
+        for k in 0..bom.headers.len() {
+            col += 1;
+            if let Some(cell) = line.cells.get(k).filter(|c| !c.is_empty()) {
+                sheet.write_string(row, col, cell)?;
+            }
+        }
+        for cell in verdict_cells(r, l) {
+            col += 1;
+            sheet.write_string(row, col, &cell)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, r.lines.len() as u32, last_col)?;
+    let about = book.add_worksheet();
+    about.set_name("About")?;
+    let rows = [
+        ("tool", r.tool.clone()),
+        ("file", r.file.clone()),
+        ("checked as of", r.checked_on.clone()),
+        ("data version", r.data.version.clone()),
+        ("data as of", r.data.as_of.clone()),
+        ("data sha256", r.data.hash.clone()),
+        ("data source", r.data.source.clone()),
+        (
+            "deny",
+            r.deny
+                .iter()
+                .map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    ];
+    for (i, (k, v)) in rows.iter().enumerate() {
+        about.write_string_with_format(i as u32, 0, *k, &bold)?;
+        about.write_string(i as u32, 1, v)?;
+    }
+    for (i, w) in r.warnings.iter().enumerate() {
+        about.write_string_with_format((rows.len() + 1 + i) as u32, 0, "warning", &bold)?;
+        about.write_string((rows.len() + 1 + i) as u32, 1, w)?;
+    }
+    book.save_to_buffer()
+}
+
+/// `camscope data show` as text.
+pub fn explanation_text(e: &compliance_data::Explanation) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{:?} as of {} (compliance data {}, as of {})",
+        e.query, e.date, e.data.version, e.data.as_of
+    );
+    if e.entities.is_empty()
+        && e.components.is_empty()
+        && e.model_patterns.is_empty()
+        && e.country.is_none()
+    {
+        let _ = writeln!(
+            o,
+            "the data knows nothing about this name: a BOM line naming only it would be checked on its other fields"
+        );
+    }
+    for ent in &e.entities {
+        let _ = writeln!(
+            o,
+            "\n{} ({}; matched {:?} as {})",
+            ent.name,
+            ent.id,
+            ent.matched_alias,
+            code_of(&ent.match_kind)
+        );
+        let _ = writeln!(o, "  889: {} — {}", ent.verdict.as_str(), ent.reason);
+        if !ent.chain.is_empty() {
+            let steps: Vec<String> = ent
+                .chain
+                .iter()
+                .map(|s| format!("{} -[{}]-> {}", s.from_name, s.relation, s.to_name))
+                .collect();
+            let _ = writeln!(o, "  chain: {}", steps.join(", "));
+        }
+        if !ent.names.is_empty() {
+            let _ = writeln!(o, "  names: {}", ent.names.join(" | "));
+        }
+        for l in &ent.links {
+            let dates = match (&l.valid_from, &l.valid_to) {
+                (None, None) => String::new(),
+                (f, t) => format!(
+                    " ({}..{})",
+                    f.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    t.as_ref().map(ToString::to_string).unwrap_or_default()
+                ),
+            };
+            let _ = writeln!(
+                o,
+                "  {} {}{dates}{}",
+                l.relation,
+                l.to_name,
+                if l.active {
+                    ""
+                } else {
+                    " [not in force on this date]"
+                }
+            );
+        }
+        for n in &ent.notes {
+            let _ = writeln!(o, "  note: {n}");
+        }
+        let _ = writeln!(o, "  why: {}", ent.rationale.trim());
+        for s in &ent.sources {
+            let title = s
+                .title
+                .as_deref()
+                .map(|t| format!(" — {t}"))
+                .unwrap_or_default();
+            let _ = writeln!(o, "  source [{:?}]: {}{title}", s.grade, s.url);
+        }
+    }
+    for c in &e.components {
+        let _ = writeln!(
+            o,
+            "\ncomponent family {} ({}), made by {}",
+            c.name, c.id, c.maker
+        );
+        let _ = writeln!(o, "  why: {}", c.rationale.trim());
+    }
+    for m in &e.model_patterns {
+        let _ = writeln!(
+            o,
+            "\nmodel pattern {} ({}): {} {} — evidence only, never proof on its own",
+            m.name, m.id, m.maker, m.product_class
+        );
+    }
+    if let Some(t) = &e.country {
+        let country = t
+            .country
+            .as_ref()
+            .map(|c| format!("{} ({}/{})", c.name, c.alpha2, c.alpha3))
+            .unwrap_or_else(|| "—".into());
+        let _ = writeln!(
+            o,
+            "\nTAA: {} — {country} [{}]: {}",
+            t.verdict.as_str(),
+            t.lists.join(", "),
+            t.reason
+        );
+    }
+    o
+}
+
+/// The self-contained HTML compliance report.
+pub fn html(r: &CheckReport) -> String {
+    let counts = &r.summary;
+    let view = reports::ComplianceView {
+        title: format!("Compliance check — {}", r.file),
+        tool: r.tool.clone(),
+        checked_on: r.checked_on.clone(),
+        file: r.file.clone(),
+        sheet: r.sheet.clone().unwrap_or_default(),
+        data_version: r.data.version.clone(),
+        data_hash: r.data.hash.clone(),
+        data_as_of: r.data.as_of.clone(),
+        data_source: r.data.source.clone(),
+        deny: r
+            .deny
+            .iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        counts: vec![
+            reports::Count {
+                label: "Section 889 covered".into(),
+                value: counts.covered,
+                class: "bad".into(),
+            },
+            reports::Count {
+                label: "Section 889 needs review".into(),
+                value: counts.needs_review,
+                class: "review".into(),
+            },
+            reports::Count {
+                label: "Section 889 not covered".into(),
+                value: counts.not_covered,
+                class: "good".into(),
+            },
+            reports::Count {
+                label: "TAA designated".into(),
+                value: counts.designated,
+                class: "good".into(),
+            },
+            reports::Count {
+                label: "TAA non-designated".into(),
+                value: counts.non_designated,
+                class: "bad".into(),
+            },
+            reports::Count {
+                label: "TAA unknown".into(),
+                value: counts.unknown,
+                class: "review".into(),
+            },
+            reports::Count {
+                label: "Lines at deny level".into(),
+                value: counts.denied,
+                class: "bad".into(),
+            },
+            reports::Count {
+                label: "Lines waived".into(),
+                value: counts.waived,
+                class: "review".into(),
+            },
+        ],
+        warnings: r.warnings.clone(),
+        lines: r
+            .lines
+            .iter()
+            .map(|l| reports::ComplianceLine {
+                row: l.row,
+                level: l.level.to_string(),
+                item: [&l.manufacturer, &l.brand, &l.model, &l.part_number]
+                    .iter()
+                    .filter_map(|v| v.as_deref())
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+                description: l.description.clone().unwrap_or_default(),
+                verdict_889: l.section_889.verdict.as_str().to_string(),
+                code_889: l.section_889.code.as_str().to_string(),
+                reason_889: l.section_889.reason.clone(),
+                chain: chain_text(&l.section_889),
+                citations: l
+                    .section_889
+                    .citations
+                    .iter()
+                    .chain(&l.taa.citations)
+                    .map(|c| reports::Link {
+                        text: c.text.clone(),
+                        url: c.url.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+                taa_verdict: l.taa.verdict.as_str().to_string(),
+                taa_code: code_of(&l.taa.code),
+                taa_country: l
+                    .taa
+                    .country
+                    .as_ref()
+                    .map(|c| format!("{} ({})", c.name, c.alpha2))
+                    .unwrap_or_default(),
+                taa_lists: l.taa.lists.join(", "),
+                taa_reason: l.taa.reason.clone(),
+                waiver: l
+                    .waiver
+                    .as_ref()
+                    .map(|w| w.reason.clone())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    };
+    view.render()
+}
