@@ -390,6 +390,29 @@ pub struct CloudService {
     pub note: Option<String>,
 }
 
+/// The provenance fields every product record carries.
+trait Provenanced {
+    /// What the record is, as errors name it ("nvr", "drive" …).
+    const KIND: &'static str;
+    fn id(&self) -> &str;
+    fn source(&self) -> Option<&str>;
+    fn assumed(&self) -> &[String];
+    fn assumption(&self) -> Option<&str>;
+}
+
+macro_rules! provenanced {
+    ($($t:ty => $kind:literal),*) => { $(
+        impl Provenanced for $t {
+            const KIND: &'static str = $kind;
+            fn id(&self) -> &str { &self.id }
+            fn source(&self) -> Option<&str> { self.source.as_deref() }
+            fn assumed(&self) -> &[String] { &self.assumed }
+            fn assumption(&self) -> Option<&str> { self.assumption.as_deref() }
+        }
+    )* };
+}
+provenanced!(NvrModel => "nvr", ServerModel => "server", DriveModel => "drive", VmsProduct => "vms");
+
 /// One catalog file: any subset of the sections.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -571,38 +594,24 @@ impl Catalog {
             nvr_refresh_years,
             cloud
         );
-        for n in &self.nvr {
-            check_prov(
-                format!("nvr {}", n.id),
-                n.source.as_deref(),
-                &n.assumed,
-                n.assumption.as_deref(),
-            );
+        fn each<T, F>(items: &[T], check: &mut F)
+        where
+            T: Provenanced,
+            F: FnMut(String, Option<&str>, &[String], Option<&str>),
+        {
+            for r in items {
+                check(
+                    format!("{} {}", T::KIND, r.id()),
+                    r.source(),
+                    r.assumed(),
+                    r.assumption(),
+                );
+            }
         }
-        for s in &self.server {
-            check_prov(
-                format!("server {}", s.id),
-                s.source.as_deref(),
-                &s.assumed,
-                s.assumption.as_deref(),
-            );
-        }
-        for d in &self.drive {
-            check_prov(
-                format!("drive {}", d.id),
-                d.source.as_deref(),
-                &d.assumed,
-                d.assumption.as_deref(),
-            );
-        }
-        for v in &self.vms {
-            check_prov(
-                format!("vms {}", v.id),
-                v.source.as_deref(),
-                &v.assumed,
-                v.assumption.as_deref(),
-            );
-        }
+        each(&self.nvr, &mut check_prov);
+        each(&self.server, &mut check_prov);
+        each(&self.drive, &mut check_prov);
+        each(&self.vms, &mut check_prov);
         for c in &self.cloud {
             check_prov(format!("cloud {}", c.id), c.source.as_deref(), &[], None);
         }

@@ -52,28 +52,7 @@ pub enum Command {
     /// Check a bill of materials line by line against Section 889 and the TAA.
     ///
     /// Exit status 0 when nothing is at deny level, 1 when something is, 2 for bad input.
-    Check {
-        /// The BOM: .csv, .tsv, .xlsx, .xlsm, .xls, .xlsb, .ods or .toml.
-        bom: PathBuf,
-        /// Worksheet to read (default: the first one with data).
-        #[arg(long)]
-        sheet: Option<String>,
-        /// Output format; xlsx needs --out.
-        #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
-        format: CheckFormat,
-        /// Write the report to this file instead of standard output.
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// Outcomes that fail the check [default: covered,non-designated, or the policy's].
-        #[arg(long, value_enum, value_delimiter = ',')]
-        deny: Option<Vec<check::Outcome>>,
-        /// Policy file (TOML): deny levels and waivers with their reasons.
-        #[arg(long, value_name = "FILE")]
-        policy: Option<PathBuf>,
-        /// Check as of this date (YYYY-MM-DD) instead of today, to reproduce a past report.
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<String>,
-    },
+    Check(CheckArgs),
     /// Inspect the compliance data.
     #[command(subcommand)]
     Data(DataCommand),
@@ -86,6 +65,31 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Arguments of `camscope check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The BOM: .csv, .tsv, .xlsx, .xlsm, .xls, .xlsb, .ods or .toml.
+    pub bom: PathBuf,
+    /// Worksheet to read (default: the first one with data).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Output format; xlsx needs --out.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Outcomes that fail the check [default: covered,non-designated, or the policy's].
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub deny: Option<Vec<check::Outcome>>,
+    /// Policy file (TOML): deny levels and waivers with their reasons.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Check as of this date (YYYY-MM-DD) instead of today, to reproduce a past report.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
 /// Compliance data commands.
@@ -328,26 +332,7 @@ fn load_catalog(path: Option<&Path>) -> Result<Catalog, Failure> {
 
 fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Failure> {
     match cli.command {
-        Command::Check {
-            bom,
-            sheet,
-            format,
-            out: out_file,
-            deny,
-            policy,
-            as_of,
-        } => {
-            let opts = CheckOptions {
-                bom,
-                sheet,
-                format,
-                out: out_file,
-                deny,
-                policy,
-                as_of,
-            };
-            return run_check(opts, cli.data_dir.as_deref(), out, notes);
-        }
+        Command::Check(args) => return run_check(args, cli.data_dir.as_deref(), out, notes),
         Command::Data(cmd) => return run_data(cmd, cli.data_dir.as_deref(), out),
         Command::Plan { site, format } => {
             let catalog = load_catalog(cli.catalog.as_deref())?;
@@ -396,16 +381,6 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
     Ok(0)
 }
 
-struct CheckOptions {
-    bom: PathBuf,
-    sheet: Option<String>,
-    format: CheckFormat,
-    out: Option<PathBuf>,
-    deny: Option<Vec<check::Outcome>>,
-    policy: Option<PathBuf>,
-    as_of: Option<String>,
-}
-
 fn load_dataset(dir: Option<&Path>) -> Result<(compliance_data::Dataset, String), Failure> {
     match dir {
         None => compliance_data::Dataset::embedded()
@@ -425,7 +400,7 @@ fn check_date(as_of: Option<&str>) -> Result<time::Date, Failure> {
 }
 
 fn run_check(
-    o: CheckOptions,
+    o: CheckArgs,
     data_dir: Option<&Path>,
     out: &mut Vec<u8>,
     notes: &mut Vec<u8>,
