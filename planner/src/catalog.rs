@@ -36,6 +36,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "catalog/licences.toml",
         include_str!("../catalog/licences.toml"),
     ),
+    (
+        "catalog/switches.toml",
+        include_str!("../catalog/switches.toml"),
+    ),
 ];
 
 /// Where a figure comes from.
@@ -213,6 +217,26 @@ pub struct Defaults {
     pub nvr_refresh_years: Sourced<u32>,
     /// Cloud service shown as context.
     pub cloud: Sourced<String>,
+    /// Highest share of a link's capacity the plan may use.
+    pub link_utilization: Sourced<f64>,
+    /// Live-view clients per site.
+    pub viewing_clients: Sourced<u32>,
+    /// Streams one live-view client shows at once.
+    pub viewing_tiles: Sourced<u32>,
+    /// Seconds between key frames.
+    pub gop_seconds: Sourced<f64>,
+    /// H.264 encoder profile.
+    pub h264_profile: Sourced<String>,
+    /// H.265 encoder profile.
+    pub h265_profile: Sourced<String>,
+    /// Network interface speed of recorders and servers.
+    pub recorder_nic: Sourced<Bitrate>,
+    /// Speed of an NVR's built-in PoE ports.
+    pub nvr_poe_port_speed: Sourced<Bitrate>,
+    /// Environment variable holding the camera user name.
+    pub camera_user_env: Sourced<String>,
+    /// Environment variable holding the camera password.
+    pub camera_password_env: Sourced<String>,
 }
 
 /// An NVR appliance model and its ceilings.
@@ -322,6 +346,8 @@ pub struct VmsProduct {
     pub id: String,
     /// Product and edition.
     pub name: String,
+    /// The company that sells it.
+    pub maker: String,
     /// Base (system) licence price.
     pub base: f64,
     /// Price per camera channel.
@@ -374,6 +400,42 @@ impl VmsProduct {
     }
 }
 
+/// A network switch.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SwitchModel {
+    /// Catalog id.
+    pub id: String,
+    /// Description.
+    pub name: String,
+    /// Access ports.
+    pub ports: u32,
+    /// Ports that deliver PoE.
+    pub poe_ports: u32,
+    /// Total PoE budget.
+    pub poe_budget: Watts,
+    /// Most power one port delivers (defaults to the whole budget).
+    pub poe_per_port: Option<Watts>,
+    /// Speed of each access port.
+    pub port_speed: Bitrate,
+    /// Speed of each uplink port.
+    pub uplink: Bitrate,
+    /// Uplink ports.
+    pub uplinks: u32,
+    /// An aggregation (core) switch rather than an access switch.
+    #[serde(default)]
+    pub core: bool,
+    /// Price.
+    pub price: f64,
+    /// Source id.
+    pub source: Option<String>,
+    /// Assumed fields.
+    #[serde(default)]
+    pub assumed: Vec<String>,
+    /// Why.
+    pub assumption: Option<String>,
+}
+
 /// A cloud VMS, for context in the cost table.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -411,7 +473,7 @@ macro_rules! provenanced {
         }
     )* };
 }
-provenanced!(NvrModel => "nvr", ServerModel => "server", DriveModel => "drive", VmsProduct => "vms");
+provenanced!(NvrModel => "nvr", ServerModel => "server", DriveModel => "drive", VmsProduct => "vms", SwitchModel => "switch");
 
 /// One catalog file: any subset of the sections.
 #[derive(Debug, Default, Deserialize)]
@@ -426,6 +488,7 @@ struct CatalogFile {
     drive: Option<Vec<DriveModel>>,
     vms: Option<Vec<VmsProduct>>,
     cloud: Option<Vec<CloudService>>,
+    switch: Option<Vec<SwitchModel>>,
 }
 
 /// The resolved catalog.
@@ -449,6 +512,8 @@ pub struct Catalog {
     pub vms: Vec<VmsProduct>,
     /// Cloud services.
     pub cloud: Vec<CloudService>,
+    /// Network switches.
+    pub switch: Vec<SwitchModel>,
     /// The files the catalog was built from, in order.
     pub files: Vec<String>,
 }
@@ -492,7 +557,9 @@ impl Catalog {
             macro_rules! overlay {
                 ($($field:ident),*) => { $( if f.$field.is_some() { merged.$field = f.$field; } )* };
             }
-            overlay!(currency, bitrate, defaults, nvr, server, drive, vms, cloud);
+            overlay!(
+                currency, bitrate, defaults, nvr, server, drive, vms, cloud, switch
+            );
             names.push(name);
         }
         let missing = |section: &str| InputError {
@@ -515,6 +582,7 @@ impl Catalog {
             drive: merged.drive.ok_or_else(|| missing("drive"))?,
             vms: merged.vms.ok_or_else(|| missing("vms"))?,
             cloud: merged.cloud.unwrap_or_default(),
+            switch: merged.switch.ok_or_else(|| missing("switch"))?,
             files: names,
         };
         catalog.validate()?;
@@ -592,7 +660,17 @@ impl Catalog {
             fps,
             horizon_years,
             nvr_refresh_years,
-            cloud
+            cloud,
+            link_utilization,
+            viewing_clients,
+            viewing_tiles,
+            gop_seconds,
+            h264_profile,
+            h265_profile,
+            recorder_nic,
+            nvr_poe_port_speed,
+            camera_user_env,
+            camera_password_env
         );
         fn each<T, F>(items: &[T], check: &mut F)
         where
@@ -612,6 +690,7 @@ impl Catalog {
         each(&self.server, &mut check_prov);
         each(&self.drive, &mut check_prov);
         each(&self.vms, &mut check_prov);
+        each(&self.switch, &mut check_prov);
         for c in &self.cloud {
             check_prov(format!("cloud {}", c.id), c.source.as_deref(), &[], None);
         }
@@ -629,6 +708,7 @@ impl Catalog {
             .map(|n| &n.id)
             .chain(self.server.iter().map(|s| &s.id));
         let all_ids = all_ids
+            .chain(self.switch.iter().map(|d| &d.id))
             .chain(self.drive.iter().map(|d| &d.id))
             .chain(self.vms.iter().map(|v| &v.id));
         for id in all_ids.chain(self.cloud.iter().map(|c| &c.id)) {
@@ -655,6 +735,24 @@ impl Catalog {
                 ));
             }
         }
+        for sw in &self.switch {
+            if sw.ports == 0 || sw.port_speed.bps() == 0 || sw.poe_ports > sw.ports {
+                problems.push(format!(
+                    "switch {}: needs ports and a port speed, and no more PoE ports than ports",
+                    sw.id
+                ));
+            }
+            if !sw.core && sw.uplinks == 0 {
+                problems.push(format!(
+                    "switch {}: an access switch needs at least one uplink",
+                    sw.id
+                ));
+            }
+        }
+        if !self.switch.iter().any(|s| !s.core) || !self.switch.iter().any(|s| s.core) {
+            problems
+                .push("the catalog needs at least one access switch and one core switch".into());
+        }
         if self.drive.is_empty() {
             problems.push("the catalog lists no drives".into());
         }
@@ -671,6 +769,8 @@ impl Catalog {
                 0.9,
             ),
             ("network-overhead", d.network_overhead.value, 0.0, 1.0),
+            ("link-utilization", d.link_utilization.value, 0.1, 1.0),
+            ("gop-seconds", d.gop_seconds.value, 0.1, 60.0),
         ] {
             if !(lo..=hi).contains(&v) {
                 problems.push(format!("defaults.{name}: {v} is outside {lo}..={hi}"));

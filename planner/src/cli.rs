@@ -18,7 +18,7 @@ use sizing::{Bitrate, Bytes, Codec, RaidLevel, RecordingMode, Resolution, Scene,
 use crate::catalog::Catalog;
 use crate::input::InputError;
 use crate::site::{EXAMPLE, EXAMPLE_NAME, SiteFile};
-use crate::{check, plan, render};
+use crate::{check, deploy, generate, plan, render};
 
 /// Plan video-surveillance systems: cameras → bitrate → storage → recorders → licences → cost.
 #[derive(Debug, Parser)]
@@ -45,6 +45,18 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// Write the deployment for a site file: manifest.json, bom.csv, bom.xlsx, topology.dot and
+    /// frigate.yml. Exit status 1 when something is over a ceiling (listed on stderr).
+    Generate {
+        /// The site file (TOML, version 1).
+        site: PathBuf,
+        /// Directory to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Option to deploy [default: the recommended one].
+        #[arg(long, value_enum)]
+        option: Option<deploy::Choice>,
     },
     /// One calculation at a time, without a site file.
     #[command(subcommand)]
@@ -358,6 +370,13 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                     .map_err(|e| Failure(format!("writing CSV: {e}")))?,
             }
         }
+        Command::Generate {
+            site,
+            out: dir,
+            option,
+        } => {
+            return run_generate(&site, &dir, option, cli.catalog.as_deref(), out, notes);
+        }
         Command::Init { dir, force } => {
             let path = dir.join(EXAMPLE_NAME);
             if path.exists() && !force {
@@ -465,6 +484,90 @@ fn run_check(
         None => out.extend_from_slice(&body),
     }
     Ok(if report.fails() { 1 } else { 0 })
+}
+
+fn read_plan(path: &Path, catalog: &Catalog) -> Result<(SiteFile, plan::Plan), Failure> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| io_failure(path, e))?;
+    let site = SiteFile::parse(&name, &text)?;
+    let plan = plan::plan(&site, catalog).map_err(|mut e| {
+        e.file = name.clone();
+        Failure::from(e)
+    })?;
+    Ok((site, plan))
+}
+
+fn run_generate(
+    path: &Path,
+    dir: &Path,
+    option: Option<deploy::Choice>,
+    catalog: Option<&Path>,
+    out: &mut Vec<u8>,
+    notes: &mut Vec<u8>,
+) -> Result<i32, Failure> {
+    let catalog = load_catalog(catalog)?;
+    let (site, plan) = read_plan(path, &catalog)?;
+    let choice = option.unwrap_or(if plan.recommendation.choice == "nvr" {
+        deploy::Choice::Nvr
+    } else {
+        deploy::Choice::Vms
+    });
+    let manifest = deploy::deploy(&site, &catalog, &plan, choice).map_err(|mut e| {
+        e.file = path.display().to_string();
+        Failure::from(e)
+    })?;
+    let bom = generate::bill_of_materials(&site, &catalog, &plan, &manifest);
+    let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut json = Vec::new();
+    write_json(&mut json, &manifest)?;
+    files.push(("manifest.json", json));
+    files.push((
+        "bom.csv",
+        generate::bom_csv(&bom).map_err(|e| Failure(format!("writing bom.csv: {e}")))?,
+    ));
+    files.push((
+        "bom.xlsx",
+        generate::bom_xlsx(&plan.project, &bom)
+            .map_err(|e| Failure(format!("writing bom.xlsx: {e}")))?,
+    ));
+    files.push((
+        "topology.dot",
+        generate::topology_dot(&manifest).into_bytes(),
+    ));
+    files.push((
+        "frigate.yml",
+        generate::frigate_yaml(&manifest)
+            .map_err(|e| Failure(format!("writing frigate.yml: {e}")))?
+            .into_bytes(),
+    ));
+    std::fs::create_dir_all(dir).map_err(|e| io_failure(dir, e))?;
+    for (name, bytes) in &files {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).map_err(|e| io_failure(&p, e))?;
+        let _ = writeln!(out, "wrote {}", p.display());
+    }
+    let _ = writeln!(
+        out,
+        "{} option: {} cameras on {} recorder(s), {} switch(es), {} link(s); {}",
+        if choice == deploy::Choice::Nvr {
+            "NVR"
+        } else {
+            "VMS"
+        },
+        manifest.cameras.len(),
+        manifest.recorders.len(),
+        manifest.network.switches.len(),
+        manifest.network.links.len(),
+        if manifest.fits {
+            "everything within its ceilings".to_string()
+        } else {
+            format!("{} ceiling(s) exceeded", manifest.violations.len())
+        }
+    );
+    for v in &manifest.violations {
+        let _ = writeln!(notes, "over a ceiling: {}", v.message);
+    }
+    Ok(if manifest.fits { 0 } else { 1 })
 }
 
 fn run_data(cmd: DataCommand, data_dir: Option<&Path>, out: &mut Vec<u8>) -> Result<i32, Failure> {

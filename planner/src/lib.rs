@@ -8,6 +8,8 @@
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod deploy;
+pub mod generate;
 pub mod input;
 pub mod plan;
 pub mod render;

@@ -109,6 +109,13 @@ pub struct RecorderUnit {
     pub drives_price: f64,
     /// Whether this unit stands by for another (failover).
     pub failover: bool,
+    /// The site's cameras on this unit, as positions in the site's camera list (groups in file
+    /// order, cameras in order within a group).
+    #[serde(skip)]
+    pub camera_slots: Vec<usize>,
+    /// The cameras among them powered by the unit's own PoE ports.
+    #[serde(skip)]
+    pub poe_slots: Vec<usize>,
 }
 
 impl RecorderUnit {
@@ -140,6 +147,24 @@ impl SiteRecorders {
     }
 }
 
+/// A ceiling the plan breaks, with the element, its load and its limit. Only equipment fixed in
+/// the site file (`[site.network]`) can break a ceiling: what camscope chooses always fits.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Violation {
+    /// The element: "Store #3 / nvr-1 (Dahua NVR4116HS-EI)", "Store #3 / access-1 → core".
+    pub element: String,
+    /// What is exceeded: channels, ingest, storage, poe, ports or link.
+    pub ceiling: &'static str,
+    /// The load.
+    pub load: u64,
+    /// The limit.
+    pub limit: u64,
+    /// Unit of load and limit: cameras, bit/s, bytes, mW or ports.
+    pub unit: &'static str,
+    /// The whole finding in words.
+    pub message: String,
+}
+
 /// The NVR appliance option.
 #[derive(Debug, Clone, Serialize)]
 pub struct NvrOption {
@@ -157,6 +182,8 @@ pub struct NvrOption {
     pub refresh_years: u32,
     /// Models excluded by the Section 889 requirement.
     pub excluded_889: Vec<String>,
+    /// Ceilings broken by equipment the site file fixes.
+    pub violations: Vec<Violation>,
 }
 
 /// A VMS licence alternative.
@@ -205,6 +232,8 @@ pub struct VmsOption {
     pub refresh_years: u32,
     /// Every eligible product, cheapest first.
     pub alternatives: Vec<VmsAlternative>,
+    /// Ceilings broken by equipment the site file fixes.
+    pub violations: Vec<Violation>,
 }
 
 /// Cloud VMS shown as context.
@@ -340,6 +369,7 @@ pub struct Plan {
 /// A camera as the packer sees it.
 #[derive(Debug, Clone, Copy)]
 struct Item {
+    slot: usize,
     ingest: u64,
     bytes: u64,
     poe_mw: u64,
@@ -471,25 +501,69 @@ fn pack(items: &[Item], bin: &Bin, headroom: &HeadroomPolicy) -> Option<Vec<Load
 fn realise(load: &Load, bin: &Bin, rules: &StorageRules, failover: bool) -> Option<RecorderUnit> {
     let need = rules.headroom.capacity_needed(Bytes(load.bytes));
     let (layout, drives_price) = rules.cheapest_layout(need, bin.bays, bin.max_drive)?;
-    // Cameras take the unit's own PoE ports, biggest draw first, while ports, per-port limit and
-    // budget allow; the rest need a PoE switch.
-    let mut draws: Vec<u64> = load
-        .items
-        .iter()
-        .map(|i| i.poe_mw)
-        .filter(|w| *w > 0)
-        .collect();
-    draws.sort_unstable_by(|a, b| b.cmp(a));
-    let (mut used, mut powered) = (0u64, 0u32);
-    let mut needs_power = draws.len() as u32;
-    for w in draws {
-        if powered < bin.poe_ports && w <= bin.poe_per_port_mw && used + w <= bin.poe_budget_mw {
-            used += w;
-            powered += 1;
-            needs_power -= 1;
+    Some(unit_on(load, bin, need, &layout, drives_price, failover))
+}
+
+/// Like [`realise`] for equipment the site file fixes: when no drive layout meets the need, the
+/// unit gets the biggest layout it can take and the shortfall is reported as a violation.
+fn realise_fixed(load: &Load, bin: &Bin, rules: &StorageRules) -> RecorderUnit {
+    if let Some(u) = realise(load, bin, rules, false) {
+        return u;
+    }
+    let need = rules.headroom.capacity_needed(Bytes(load.bytes));
+    let biggest = rules
+        .drives_for(bin.max_drive)
+        .filter_map(|d| {
+            RaidLayout::new(
+                rules.level,
+                bin.bays,
+                rules.spares,
+                d.size,
+                Some(rules.max_group),
+            )
+            .ok()
+            .map(|l| (l, f64::from(bin.bays) * d.price * rules.rate))
+        })
+        .max_by_key(|(l, _)| l.usable);
+    match biggest {
+        Some((layout, price)) => unit_on(load, bin, need, &layout, price, false),
+        None => {
+            let mut u = unit_on(load, bin, need, &RaidLayout::empty(rules.level), 0.0, false);
+            u.layout = format!("no {} layout fits {} bay(s)", rules.level, bin.bays);
+            u
         }
     }
-    Some(RecorderUnit {
+}
+
+fn unit_on(
+    load: &Load,
+    bin: &Bin,
+    need: Bytes,
+    layout: &RaidLayout,
+    drives_price: f64,
+    failover: bool,
+) -> RecorderUnit {
+    // Cameras take the unit's own PoE ports, biggest draw first, while ports, per-port limit and
+    // budget allow; the rest need a PoE switch.
+    let mut draws: Vec<(u64, usize)> = load
+        .items
+        .iter()
+        .filter(|i| i.poe_mw > 0)
+        .map(|i| (i.poe_mw, i.slot))
+        .collect();
+    draws.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut used = 0u64;
+    let mut poe_slots = Vec::new();
+    for (w, slot) in &draws {
+        if (poe_slots.len() as u32) < bin.poe_ports
+            && *w <= bin.poe_per_port_mw
+            && used + w <= bin.poe_budget_mw
+        {
+            used += w;
+            poe_slots.push(*slot);
+        }
+    }
+    RecorderUnit {
         model_id: bin.id.to_string(),
         model: bin.name.clone(),
         cameras: load.cameras,
@@ -506,12 +580,93 @@ fn realise(load: &Load, bin: &Bin, rules: &StorageRules, failover: bool) -> Opti
         max_usable_bytes: bin.max_usable,
         poe_used_mw: used,
         poe_budget_mw: bin.poe_budget_mw,
-        poe_powered: powered,
-        external_poe: needs_power,
+        poe_powered: poe_slots.len() as u32,
+        external_poe: (draws.len() - poe_slots.len()) as u32,
         unit_price: bin.price,
         drives_price,
         failover,
-    })
+        camera_slots: load.items.iter().map(|i| i.slot).collect(),
+        poe_slots,
+    }
+}
+
+/// Spreads `items` over `count` units of a fixed model, largest first onto the least-loaded
+/// unit that still has a channel (or the least loaded of all, when every channel is taken).
+fn fixed_units(items: &[Item], bin: &Bin, count: u32, rules: &StorageRules) -> Vec<RecorderUnit> {
+    let mut loads: Vec<Load> = (0..count.max(1)).map(|_| Load::default()).collect();
+    for item in items {
+        let least = |free_only: bool| {
+            loads
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| !free_only || l.cameras < bin.cameras)
+                .min_by_key(|(_, l)| (l.ingest, l.cameras))
+                .map(|(i, _)| i)
+        };
+        if let Some(i) = least(true).or_else(|| least(false)) {
+            loads[i].add(*item);
+        }
+    }
+    loads.iter().map(|l| realise_fixed(l, bin, rules)).collect()
+}
+
+/// Every ceiling `unit` breaks. Units camscope chooses never break one; fixed ones may.
+pub fn unit_violations(element: &str, u: &RecorderUnit) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let mut push = |ceiling, load: u64, limit: u64, unit, what: String| {
+        if load > limit {
+            v.push(Violation {
+                element: element.to_string(),
+                ceiling,
+                load,
+                limit,
+                unit,
+                message: format!("{element}: {what}"),
+            });
+        }
+    };
+    push(
+        "channels",
+        u64::from(u.cameras),
+        u64::from(u.camera_limit),
+        "cameras",
+        format!("{} cameras on {} channels", u.cameras, u.camera_limit),
+    );
+    push(
+        "ingest",
+        u.ingest_bps,
+        u.ingest_limit_bps,
+        "bit/s",
+        format!(
+            "ingest {} over its limit of {} ({} rated, less the reserve)",
+            Bitrate(u.ingest_bps),
+            Bitrate(u.ingest_limit_bps),
+            Bitrate(u.ingest_rated_bps)
+        ),
+    );
+    push(
+        "storage",
+        u.capacity_needed_bytes,
+        u.usable_bytes,
+        "bytes",
+        format!(
+            "needs {} usable, its drives give {}",
+            Bytes(u.capacity_needed_bytes),
+            Bytes(u.usable_bytes)
+        ),
+    );
+    push(
+        "poe",
+        u.poe_used_mw,
+        u.poe_budget_mw,
+        "mW",
+        format!(
+            "PoE {} over its budget of {}",
+            Watts(u.poe_used_mw),
+            Watts(u.poe_budget_mw)
+        ),
+    );
+    v
 }
 
 /// The cheapest set of units from `bins` that holds `items`: every model alone (first-fit
@@ -787,12 +942,14 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
                 bytes_total: per_camera.get().saturating_mul(total_count),
                 poe_mw,
             });
-            let item = Item {
-                ingest: ingest_bps.bps(),
-                bytes: per_camera.get(),
-                poe_mw,
-            };
-            items.extend(std::iter::repeat_n(item, g.count.0 as usize));
+            for _ in 0..g.count.0 {
+                items.push(Item {
+                    slot: items.len(),
+                    ingest: ingest_bps.bps(),
+                    bytes: per_camera.get(),
+                    poe_mw,
+                });
+            }
         }
         // Decreasing order for first-fit: storage first, then ingest.
         items.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then(b.ingest.cmp(&a.ingest)));
@@ -846,9 +1003,21 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         .collect();
     let mut nvr_sites = Vec::new();
     let mut nvr_problem = None;
+    let mut nvr_violations = Vec::new();
     for (si, items) in &site_items {
         let s = &site.sites[*si];
-        let units = if nvr_bins.is_empty() {
+        let fixed = fixed_recorder(*si, s, catalog)?;
+        let units = if let Some(Fixed::Nvr(model, count)) = fixed {
+            let bin = nvr_bin(model, &rules, d.nvr_ingest_reserve.value, rate);
+            let units = fixed_units(items, &bin, count, &rules);
+            for (i, u) in units.iter().enumerate() {
+                nvr_violations.extend(unit_violations(
+                    &format!("{} / nvr-{} ({})", s.name, i + 1, u.model),
+                    u,
+                ));
+            }
+            Ok(units)
+        } else if nvr_bins.is_empty() {
             Err(format!(
                 "no NVR appliance in the catalog offers {level}{}",
                 if excluded_889.is_empty() {
@@ -890,6 +1059,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         feasible: nvr_problem.is_none(),
         problem: nvr_problem,
         sites: nvr_sites,
+        violations: nvr_violations,
         units: nvr_units,
         capex: nvr_capex,
         refresh_years: d.nvr_refresh_years.value,
@@ -911,13 +1081,27 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         .collect();
     let mut vms_sites = Vec::new();
     let mut vms_problem = None;
+    let mut vms_violations = Vec::new();
     let mut refresh_years = u32::MAX;
     for (si, items) in &site_items {
         let s = &site.sites[*si];
-        let mut units = cheapest_units(items, &server_bins, &rules).unwrap_or_else(|why| {
-            vms_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
-            Vec::new()
-        });
+        let mut units = match fixed_recorder(*si, s, catalog)? {
+            Some(Fixed::Server(model, count)) => {
+                let bin = server_bin(model, &rules, d.server_ingest_reserve.value, rate);
+                let units = fixed_units(items, &bin, count, &rules);
+                for (i, u) in units.iter().enumerate() {
+                    vms_violations.extend(unit_violations(
+                        &format!("{} / server-{} ({})", s.name, i + 1, u.model),
+                        u,
+                    ));
+                }
+                units
+            }
+            _ => cheapest_units(items, &server_bins, &rules).unwrap_or_else(|why| {
+                vms_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
+                Vec::new()
+            }),
+        };
         // Failover: N+1 adds one server able to take any one server's load (a copy of the
         // biggest); failover pairs every server with a standby.
         let standby: Vec<RecorderUnit> = match site.requirements.redundancy {
@@ -1036,6 +1220,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         product: chosen.name.clone(),
         product_reason,
         sites: vms_sites,
+        violations: vms_violations,
         servers,
         failover_servers,
         channels,
@@ -1158,6 +1343,44 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     })
 }
 
+/// A recorder the site file fixes, and how many of it.
+enum Fixed<'a> {
+    Nvr(&'a NvrModel, u32),
+    Server(&'a ServerModel, u32),
+}
+
+fn fixed_recorder<'a>(
+    index: usize,
+    s: &crate::site::Site,
+    catalog: &'a Catalog,
+) -> Result<Option<Fixed<'a>>, InputError> {
+    let Some(id) = s.network.recorder.as_deref() else {
+        return Ok(None);
+    };
+    let count = s.network.recorders.map_or(1, |c| c.0);
+    if let Some(m) = catalog.nvr.iter().find(|m| m.id == id) {
+        return Ok(Some(Fixed::Nvr(m, count)));
+    }
+    if let Some(m) = catalog.server.iter().find(|m| m.id == id) {
+        return Ok(Some(Fixed::Server(m, count)));
+    }
+    let ids: Vec<&str> = catalog
+        .nvr
+        .iter()
+        .map(|m| m.id.as_str())
+        .chain(catalog.server.iter().map(|m| m.id.as_str()))
+        .collect();
+    let hint = match crate::input::did_you_mean(id, ids.iter().copied()) {
+        Some(best) => format!("did you mean {best:?}?"),
+        None => format!("one of: {}", ids.join(", ")),
+    };
+    Err(input_error(
+        &format!("site[{index}].network.recorder"),
+        format!("{id:?} is not an NVR or server in the catalog"),
+        hint,
+    ))
+}
+
 fn standby_of(u: &RecorderUnit) -> RecorderUnit {
     RecorderUnit {
         cameras: 0,
@@ -1167,6 +1390,8 @@ fn standby_of(u: &RecorderUnit) -> RecorderUnit {
         poe_powered: 0,
         external_poe: 0,
         failover: true,
+        camera_slots: Vec::new(),
+        poe_slots: Vec::new(),
         ..u.clone()
     }
 }

@@ -137,6 +137,9 @@ pub fn plan_table(p: &Plan) -> String {
     if let Some(problem) = &p.nvr.problem {
         let _ = writeln!(o, "  not feasible: {problem}");
     }
+    for v in &p.nvr.violations {
+        let _ = writeln!(o, "  OVER A CEILING: {}", v.message);
+    }
     if !p.nvr.excluded_889.is_empty() {
         let _ = writeln!(
             o,
@@ -170,6 +173,9 @@ pub fn plan_table(p: &Plan) -> String {
     let _ = writeln!(o, "OPTION B — VMS ({}: {})", v.product, v.product_reason);
     if let Some(problem) = &v.problem {
         let _ = writeln!(o, "  not feasible: {problem}");
+    }
+    for violation in &v.violations {
+        let _ = writeln!(o, "  OVER A CEILING: {}", violation.message);
     }
     for site in &v.sites {
         let _ = writeln!(

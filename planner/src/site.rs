@@ -293,6 +293,29 @@ pub struct Site {
     pub copies: Copies,
     /// Camera groups.
     pub cameras: Vec<CameraGroup>,
+    /// Equipment already on site, which the plan must use rather than choose.
+    #[serde(default)]
+    pub network: SiteNetwork,
+}
+
+/// `[site.network]`: existing or mandated equipment. Without it camscope chooses switches and
+/// recorders; with it, camscope uses what is given and reports every ceiling it breaks (element,
+/// load and limit) instead of quietly buying more.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SiteNetwork {
+    /// Access switch model (catalog id) already installed.
+    pub access_switch: Option<String>,
+    /// How many of them (default: as many as the cameras need).
+    pub access_switches: Option<Count>,
+    /// Capacity of each access switch's uplink to the core, overriding the model's.
+    pub uplink: Option<Bitrate>,
+    /// Recorder model (catalog NVR or server id) already installed.
+    pub recorder: Option<String>,
+    /// How many of them (default 1 when `recorder` is given).
+    pub recorders: Option<Count>,
+    /// Live-view clients at the site (default from the catalog).
+    pub viewing_clients: Option<Spares>,
 }
 
 fn one_copy() -> Copies {
@@ -398,6 +421,12 @@ pub fn field_hint(key: &str) -> Option<String> {
         "redundancy" => "one of none, n+1, failover",
         "cameras-in-36-months" => "all cameras expected within 36 months, all sites together",
         "site" => "add at least one [[site]] with a [[site.cameras]] group",
+        "access-switch" | "recorder" => {
+            "a catalog id; `camscope plan --format json` lists the models in use"
+        }
+        "uplink" => "a bitrate with its unit, such as \"1Gbps\" or \"100Mbps\"",
+        "access-switches" | "recorders" => "how many are installed, at least 1",
+        "viewing-clients" => "live-view workstations at the site, 0 to 8",
         _ => return None,
     };
     Some(h.to_string())

@@ -208,6 +208,19 @@ impl RaidLayout {
         })
     }
 
+    /// No drives at all: what a recorder has when no layout of `level` fits its bays.
+    pub fn empty(level: RaidLevel) -> RaidLayout {
+        RaidLayout {
+            level,
+            drives: 0,
+            hot_spares: 0,
+            drive_size: Bytes(0),
+            groups: Vec::new(),
+            usable: Bytes(0),
+            raw: Bytes(0),
+        }
+    }
+
     /// The fewest drives of `drive_size` (at most `max_drives`) whose usable capacity reaches
     /// `needed`, or `None` if even `max_drives` falls short.
     pub fn smallest_for(

@@ -1,0 +1,1157 @@
+//! From a plan to a deployment: every camera's encoder settings, its recorder and volume, its
+//! switch port and address, and the network that carries it, checked link by link.
+//!
+//! A plan counts units per kind of site; a deployment names things. Each copy of a site becomes
+//! a site instance ("Store #03") with its own recorders, switches and addresses, so the rig can
+//! find each camera and a technician can label each port. The network is a petgraph graph per
+//! site instance: cameras → access switches → core → recorders, plus live-view clients. Every
+//! stream is routed along its path and added to each link in its direction of travel, so a link's
+//! load is exactly the sum of the streams that cross it; a link above its utilization limit, a
+//! switch over its ports or PoE budget, and a recorder over a ceiling are reported with the
+//! element, its load and its limit.
+//!
+//! Pure: no I/O. `generate` writes the files.
+
+use std::collections::BTreeMap;
+
+use petgraph::graph::{NodeIndex, UnGraph};
+use schemars::JsonSchema;
+use serde::Serialize;
+use sizing::{Bitrate, Codec, Watts};
+
+use crate::catalog::{Catalog, SwitchModel};
+use crate::input::InputError;
+use crate::plan::{Plan, RecorderUnit, Violation};
+use crate::site::{RecordingKind, SiteFile};
+
+/// Identifies the manifest format; bumped when a field changes meaning.
+pub const MANIFEST_SCHEMA: &str = "camscope-manifest/1";
+
+/// Which option to deploy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Choice {
+    /// NVR appliances.
+    Nvr,
+    /// A VMS on recording servers.
+    Vms,
+}
+
+/// The deployment manifest (`manifest.json`).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Manifest {
+    /// Always "camscope-manifest/1".
+    pub schema: String,
+    /// camscope version that wrote it.
+    pub generated_by: String,
+    /// Project name.
+    pub project: String,
+    /// The option deployed.
+    pub option: Choice,
+    /// The option the plan recommends.
+    pub recommended: Choice,
+    /// Where camera credentials come from; never the credentials themselves.
+    pub credentials: Credentials,
+    /// Site instances (one per copy of each site).
+    pub sites: Vec<SiteInstance>,
+    /// Every recorder (NVR unit or recording server).
+    pub recorders: Vec<Recorder>,
+    /// Every camera.
+    pub cameras: Vec<Camera>,
+    /// Switches, links and live-view clients.
+    pub network: Network,
+    /// Every ceiling broken; empty when the deployment fits.
+    pub violations: Vec<Violation>,
+    /// True when nothing is over a ceiling.
+    pub fits: bool,
+}
+
+/// Environment variables holding camera credentials.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Credentials {
+    /// Variable with the user name.
+    pub username_env: String,
+    /// Variable with the password.
+    pub password_env: String,
+}
+
+/// One copy of a site.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SiteInstance {
+    /// Identifier ("store-03").
+    pub id: String,
+    /// Display name ("Store #03").
+    pub name: String,
+    /// The `[[site]]` it is a copy of.
+    pub site: String,
+    /// Copy number, 1-based.
+    pub copy: u32,
+    /// Address block of the site (a /22).
+    pub subnet: String,
+}
+
+/// A storage volume on a recorder.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Volume {
+    /// Identifier ("store-03/nvr-1/vol-1").
+    pub id: String,
+    /// Layout ("4 × 10 TB (RAID 5)").
+    pub layout: String,
+    /// Drives installed.
+    pub drives: u32,
+    /// Marked size of each drive, bytes.
+    pub drive_size_bytes: u64,
+    /// Usable marked capacity, bytes.
+    pub usable_bytes: u64,
+    /// Capacity the assigned cameras need with headroom, bytes.
+    pub needed_bytes: u64,
+}
+
+/// A recorder.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Recorder {
+    /// Identifier ("store-03/nvr-1").
+    pub id: String,
+    /// Site instance id.
+    pub site: String,
+    /// "nvr" or "recording-server".
+    pub kind: String,
+    /// "primary" or "failover".
+    pub role: String,
+    /// Catalog id of the model.
+    pub model_id: String,
+    /// Model name.
+    pub model: String,
+    /// Planned address.
+    pub address: String,
+    /// Camera ceiling.
+    pub camera_limit: u32,
+    /// Ingest ceiling after the reserve, bit/s.
+    pub ingest_limit_bps: u64,
+    /// Ingest of the assigned cameras, bit/s.
+    pub ingest_bps: u64,
+    /// PoE drawn from the recorder's own ports, milliwatts.
+    pub poe_used_mw: u64,
+    /// PoE budget for cameras, milliwatts.
+    pub poe_budget_mw: u64,
+    /// The storage volume.
+    pub volume: Volume,
+    /// Camera ids assigned (empty for a failover server until it takes over).
+    pub cameras: Vec<String>,
+}
+
+/// Encoder settings to apply to a camera's main stream.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Encoder {
+    /// mjpeg, h264, h265, h264-smart or h265-smart.
+    pub codec: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Resolution name, when it has one.
+    pub resolution: String,
+    /// Frames per second.
+    pub fps: f64,
+    /// Bitrate cap in kbit/s: the plan's storage holds at this rate.
+    pub bitrate_cap_kbps: u64,
+    /// Frames between key frames (0 for MJPEG).
+    pub gop: u32,
+    /// Encoder profile (main, high …; empty for MJPEG).
+    pub profile: String,
+}
+
+/// The sub-stream, when the recorder pulls one.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SubStream {
+    /// Bitrate in kbit/s.
+    pub bitrate_kbps: u64,
+    /// Whether it is recorded too.
+    pub recorded: bool,
+}
+
+/// When a camera records.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RecordingSchedule {
+    /// continuous, schedule, motion or events.
+    pub mode: String,
+    /// Hours recorded or armed per day.
+    pub hours_per_day: f64,
+    /// Share of armed time with motion (motion mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duty_cycle: Option<f64>,
+    /// Events per day (events mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_per_day: Option<f64>,
+    /// Seconds kept before each event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_seconds: Option<f64>,
+    /// Seconds kept after each event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_seconds: Option<f64>,
+    /// Seconds written per day, as planned.
+    pub recorded_seconds_per_day: u64,
+}
+
+/// One camera.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Camera {
+    /// Identifier ("store-03/entrance-and-tills-2").
+    pub id: String,
+    /// Site instance id.
+    pub site: String,
+    /// Camera group name.
+    pub group: String,
+    /// Brand, when the site file gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    /// Model, when the site file gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Planned address.
+    pub address: String,
+    /// RTSP path of the main stream on a camscope-simulated camera.
+    pub main_stream_path: String,
+    /// RTSP path of the sub-stream, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_stream_path: Option<String>,
+    /// Main-stream encoder settings.
+    pub encoder: Encoder,
+    /// Sub-stream, when the recorder pulls one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substream: Option<SubStream>,
+    /// Records audio.
+    pub audio: bool,
+    /// What the recorder receives from this camera, bit/s.
+    pub ingest_bps: u64,
+    /// Recording schedule.
+    pub recording: RecordingSchedule,
+    /// Days kept.
+    pub retention_days: u32,
+    /// Recorder id.
+    pub recorder: String,
+    /// Volume id.
+    pub volume: String,
+    /// Switch (or recorder) the camera plugs into.
+    pub switch: String,
+    /// Port number on it, 1-based.
+    pub port: u32,
+    /// PoE draw, milliwatts.
+    pub poe_mw: u64,
+}
+
+/// A switch.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Switch {
+    /// Identifier ("store-03/access-1").
+    pub id: String,
+    /// Site instance id.
+    pub site: String,
+    /// "access" or "core".
+    pub role: String,
+    /// Catalog id.
+    pub model_id: String,
+    /// Model name.
+    pub model: String,
+    /// Ports.
+    pub ports: u32,
+    /// Ports in use.
+    pub ports_used: u32,
+    /// PoE budget, milliwatts.
+    pub poe_budget_mw: u64,
+    /// PoE drawn, milliwatts.
+    pub poe_used_mw: u64,
+}
+
+/// A link and what crosses it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Link {
+    /// One end (the end nearer the cameras).
+    pub from: String,
+    /// Other end.
+    pub to: String,
+    /// Line rate, bit/s.
+    pub capacity_bps: u64,
+    /// Highest load allowed (capacity × utilization limit), bit/s.
+    pub limit_bps: u64,
+    /// Traffic from `from` to `to`, bit/s (protocol overhead included).
+    pub forward_bps: u64,
+    /// Traffic from `to` to `from`, bit/s.
+    pub reverse_bps: u64,
+}
+
+impl Link {
+    /// The busier direction.
+    pub fn load_bps(&self) -> u64 {
+        self.forward_bps.max(self.reverse_bps)
+    }
+}
+
+/// A live-view client.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Client {
+    /// Identifier ("store-03/client-1").
+    pub id: String,
+    /// Site instance id.
+    pub site: String,
+    /// Planned address.
+    pub address: String,
+    /// Streams it shows at once.
+    pub streams: u32,
+    /// What it receives, bit/s.
+    pub load_bps: u64,
+}
+
+/// The network.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct Network {
+    /// Switches.
+    pub switches: Vec<Switch>,
+    /// Links.
+    pub links: Vec<Link>,
+    /// Live-view clients.
+    pub clients: Vec<Client>,
+}
+
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Addresses of one site instance: a /22 out of 10.16.0.0/12, hosts numbered within it.
+struct Addresses {
+    second: u32,
+    third: u32,
+}
+
+/// Devices one site's /22 can number (1,022 hosts less the gateway and switches' range).
+const HOSTS_PER_SITE: u32 = 1000;
+
+impl Addresses {
+    fn new(instance: u32) -> Addresses {
+        Addresses {
+            second: 16 + instance / 64,
+            third: (instance % 64) * 4,
+        }
+    }
+    fn host(&self, n: u32) -> String {
+        format!("10.{}.{}.{}", self.second, self.third + n / 256, n % 256)
+    }
+    fn subnet(&self) -> String {
+        format!("10.{}.{}.0/22", self.second, self.third)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Node {
+    id: String,
+}
+
+#[derive(Debug, Clone)]
+struct Edge {
+    /// Index into the manifest's links.
+    link: usize,
+}
+
+/// One site instance's graph and the flows routed over it.
+struct SiteGraph {
+    graph: UnGraph<Node, Edge>,
+}
+
+impl SiteGraph {
+    /// Adds `bps` to every link on the path from `from` to `to`, in the direction of travel.
+    fn route(
+        &self,
+        links: &mut [Link],
+        from: NodeIndex,
+        to: NodeIndex,
+        bps: u64,
+    ) -> Result<(), String> {
+        let path = petgraph::algo::astar(&self.graph, from, |n| n == to, |_| 1u32, |_| 0u32)
+            .map(|(_, p)| p)
+            .ok_or_else(|| {
+                format!(
+                    "no network path from {} to {}",
+                    self.graph[from].id, self.graph[to].id
+                )
+            })?;
+        for pair in path.windows(2) {
+            let Some(e) = self.graph.find_edge(pair[0], pair[1]) else {
+                continue;
+            };
+            let link = &mut links[self.graph[e].link];
+            if link.from == self.graph[pair[0]].id {
+                link.forward_bps += bps;
+            } else {
+                link.reverse_bps += bps;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn with_overhead(bps: u64, overhead: f64) -> u64 {
+    (bps as f64 * (1.0 + overhead)).ceil() as u64
+}
+
+/// Chooses the access switch model and count for cameras with these PoE draws and loads: the
+/// cheapest layout, counting the core switch a layout needs (a single access switch with room for
+/// the recorders and clients is its own core), whose ports, PoE budget, per-port power and uplink
+/// carry them.
+fn choose_access(
+    models: &[&SwitchModel],
+    draws: &[u64],
+    loads: &[u64],
+    utilization: f64,
+    core_price: &dyn Fn(u32, &SwitchModel) -> f64,
+) -> Option<(usize, u32)> {
+    let n = draws.len() as u64;
+    let poe: u64 = draws.iter().sum();
+    let load: u64 = loads.iter().sum();
+    models
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| {
+            let per_port = m.poe_per_port.unwrap_or(m.poe_budget).milliwatts();
+            draws
+                .iter()
+                .all(|d| *d == 0 || (m.poe_ports > 0 && *d <= per_port))
+        })
+        .map(|(i, m)| {
+            let by_ports = n.div_ceil(u64::from(m.ports).max(1));
+            let by_poe = if poe == 0 {
+                0
+            } else {
+                poe.div_ceil(m.poe_budget.milliwatts().max(1))
+            };
+            let uplink = (m.uplink.bps() as f64 * utilization) as u64;
+            let by_load = if load == 0 {
+                0
+            } else {
+                load.div_ceil(uplink.max(1))
+            };
+            let count = by_ports.max(by_poe).max(by_load).max(1) as u32;
+            (i, count, m.price * f64::from(count) + core_price(count, m))
+        })
+        .min_by(|a, b| a.2.total_cmp(&b.2))
+        .map(|(i, c, _)| (i, c))
+}
+
+/// Builds the deployment of `choice` from a plan.
+pub fn deploy(
+    site: &SiteFile,
+    catalog: &Catalog,
+    plan: &Plan,
+    choice: Choice,
+) -> Result<Manifest, InputError> {
+    let d = &catalog.defaults;
+    let option_sites = match choice {
+        Choice::Nvr => &plan.nvr.sites,
+        Choice::Vms => &plan.vms.sites,
+    };
+    let mut violations = match choice {
+        Choice::Nvr => plan.nvr.violations.clone(),
+        Choice::Vms => plan.vms.violations.clone(),
+    };
+    let overhead = d.network_overhead.value;
+    let utilization = d.link_utilization.value;
+    let access_models: Vec<&SwitchModel> = catalog.switch.iter().filter(|s| !s.core).collect();
+    let mut manifest = Manifest {
+        schema: MANIFEST_SCHEMA.to_string(),
+        generated_by: format!("camscope {}", env!("CARGO_PKG_VERSION")),
+        project: plan.project.clone(),
+        option: choice,
+        recommended: if plan.recommendation.choice == "nvr" {
+            Choice::Nvr
+        } else {
+            Choice::Vms
+        },
+        credentials: Credentials {
+            username_env: d.camera_user_env.value.clone(),
+            password_env: d.camera_password_env.value.clone(),
+        },
+        sites: Vec::new(),
+        recorders: Vec::new(),
+        cameras: Vec::new(),
+        network: Network::default(),
+        violations: Vec::new(),
+        fits: false,
+    };
+    let mut instance_no = 0u32;
+    for (si, s) in site.sites.iter().enumerate() {
+        let Some(recorders) = option_sites.get(si) else {
+            continue;
+        };
+        if recorders.units.is_empty() {
+            let problem = match choice {
+                Choice::Nvr => plan.nvr.problem.clone(),
+                Choice::Vms => plan.vms.problem.clone(),
+            };
+            return Err(InputError {
+                file: String::new(),
+                line: None,
+                column: None,
+                field: Some(format!("site[{si}]")),
+                message: format!(
+                    "the {} option has no recorders for site {:?}: {}",
+                    choice_name(choice),
+                    s.name,
+                    problem.unwrap_or_default()
+                ),
+                hint: Some(
+                    "generate the other option with --option, or change the site's requirements"
+                        .into(),
+                ),
+            });
+        }
+        // The site's cameras in slot order, as the plan numbered them.
+        let groups = plan
+            .groups
+            .iter()
+            .filter(|g| g.site == s.name)
+            .collect::<Vec<_>>();
+        let mut slots = Vec::new();
+        for (gi, g) in s.cameras.iter().enumerate() {
+            for k in 0..g.count.0 {
+                slots.push((gi, k + 1));
+            }
+        }
+        let devices = slots.len() as u32 + recorders.units.len() as u32 + 40;
+        if devices > HOSTS_PER_SITE {
+            return Err(InputError {
+                file: String::new(),
+                line: None,
+                column: None,
+                field: Some(format!("site[{si}]")),
+                message: format!(
+                    "site {:?} has {} devices; the address plan numbers at most {HOSTS_PER_SITE} per site",
+                    s.name, devices
+                ),
+                hint: Some(
+                    "split the site into several [[site]] tables (buildings, floors)".into(),
+                ),
+            });
+        }
+        for copy in 1..=s.copies.0 {
+            let (name, id) = if s.copies.0 > 1 {
+                (
+                    format!("{} #{copy:02}", s.name),
+                    format!("{}-{copy:02}", slug(&s.name)),
+                )
+            } else {
+                (s.name.clone(), slug(&s.name))
+            };
+            let id = if id.is_empty() {
+                format!("site-{}", instance_no + 1)
+            } else {
+                id
+            };
+            let addr = Addresses::new(instance_no);
+            instance_no += 1;
+            manifest.sites.push(SiteInstance {
+                id: id.clone(),
+                name: name.clone(),
+                site: s.name.clone(),
+                copy,
+                subnet: addr.subnet(),
+            });
+            deploy_instance(
+                &mut manifest,
+                &mut violations,
+                Instance {
+                    site_index: si,
+                    id: &id,
+                    addr: &addr,
+                },
+                s,
+                &groups,
+                &slots,
+                &recorders.units,
+                catalog,
+                &access_models,
+                choice,
+                overhead,
+                utilization,
+            )?;
+        }
+    }
+    manifest.fits = violations.is_empty();
+    manifest.violations = violations;
+    Ok(manifest)
+}
+
+fn choice_name(c: Choice) -> &'static str {
+    match c {
+        Choice::Nvr => "NVR",
+        Choice::Vms => "VMS",
+    }
+}
+
+struct Instance<'a> {
+    site_index: usize,
+    id: &'a str,
+    addr: &'a Addresses,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn deploy_instance(
+    m: &mut Manifest,
+    violations: &mut Vec<Violation>,
+    inst: Instance,
+    s: &crate::site::Site,
+    groups: &[&crate::plan::GroupPlan],
+    slots: &[(usize, u32)],
+    units: &[RecorderUnit],
+    catalog: &Catalog,
+    access_models: &[&SwitchModel],
+    choice: Choice,
+    overhead: f64,
+    utilization: f64,
+) -> Result<(), InputError> {
+    let d = &catalog.defaults;
+    let net = &s.network;
+    let camera_base = m.cameras.len();
+    let link_base = m.network.links.len();
+    let mut graph = SiteGraph {
+        graph: UnGraph::new_undirected(),
+    };
+    let kind = if choice == Choice::Nvr {
+        "nvr"
+    } else {
+        "server"
+    };
+
+    // Recorders.
+    let mut recorder_nodes = Vec::new();
+    let mut recorder_of_slot: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut nvr_powered: BTreeMap<usize, usize> = BTreeMap::new();
+    for (ui, u) in units.iter().enumerate() {
+        let rid = format!("{}/{kind}-{}", inst.id, ui + 1);
+        for slot in &u.camera_slots {
+            recorder_of_slot.insert(*slot, ui);
+        }
+        for slot in &u.poe_slots {
+            nvr_powered.insert(*slot, ui);
+        }
+        let node = graph.graph.add_node(Node { id: rid.clone() });
+        recorder_nodes.push(node);
+        if u.failover {
+            // A standby must be able to take over any one primary: its cameras, their ingest and
+            // the storage they need.
+            for (pi, p) in units.iter().enumerate().filter(|(_, p)| !p.failover) {
+                let fits = p.cameras <= u.camera_limit
+                    && p.ingest_bps <= u.ingest_limit_bps
+                    && p.capacity_needed_bytes <= u.max_usable_bytes;
+                if !fits {
+                    violations.push(Violation {
+                        element: rid.clone(),
+                        ceiling: "failover",
+                        load: p.ingest_bps,
+                        limit: u.ingest_limit_bps,
+                        unit: "bit/s",
+                        message: format!("{rid} cannot take over {}/{kind}-{}", inst.id, pi + 1),
+                    });
+                }
+            }
+        }
+        m.recorders.push(Recorder {
+            id: rid.clone(),
+            site: inst.id.to_string(),
+            kind: if choice == Choice::Nvr {
+                "nvr".into()
+            } else {
+                "recording-server".into()
+            },
+            role: if u.failover {
+                "failover".into()
+            } else {
+                "primary".into()
+            },
+            model_id: u.model_id.clone(),
+            model: u.model.clone(),
+            address: inst.addr.host(10 + ui as u32),
+            camera_limit: u.camera_limit,
+            ingest_limit_bps: u.ingest_limit_bps,
+            ingest_bps: u.ingest_bps,
+            poe_used_mw: u.poe_used_mw,
+            poe_budget_mw: u.poe_budget_mw,
+            volume: Volume {
+                id: format!("{rid}/vol-1"),
+                layout: u.layout.clone(),
+                drives: u.drives,
+                drive_size_bytes: u.drive_size_bytes,
+                usable_bytes: u.usable_bytes,
+                needed_bytes: u.capacity_needed_bytes,
+            },
+            cameras: Vec::new(),
+        });
+    }
+    let recorder_base = m.recorders.len() - units.len();
+
+    // Cameras that need a switch port: everything not powered by an NVR's own port.
+    let on_switch: Vec<usize> = (0..slots.len())
+        .filter(|slot| !nvr_powered.contains_key(slot))
+        .collect();
+    let draw = |slot: usize| -> u64 { groups.get(slots[slot].0).map_or(0, |g| g.poe_mw) };
+    let load = |slot: usize| -> u64 {
+        groups
+            .get(slots[slot].0)
+            .map_or(0, |g| with_overhead(g.ingest_bps, overhead))
+    };
+    let draws: Vec<u64> = on_switch.iter().map(|s| draw(*s)).collect();
+    let loads: Vec<u64> = on_switch.iter().map(|s| load(*s)).collect();
+    let fixed_model = match &net.access_switch {
+        Some(id) => Some(catalog.switch.iter().find(|m| &m.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = catalog.switch.iter().map(|m| m.id.as_str()).collect();
+            InputError {
+                file: String::new(),
+                line: None,
+                column: None,
+                field: Some(format!("site[{}].network.access-switch", inst.site_index)),
+                message: format!("{id:?} is not a switch in the catalog"),
+                hint: Some(format!("one of: {}", ids.join(", "))),
+            }
+        })?),
+        None => None,
+    };
+    // Clients.
+    let clients = net.viewing_clients.map_or(d.viewing_clients.value, |c| c.0);
+    let tiles = d.viewing_tiles.value.min(slots.len() as u32);
+    let others = units.len() as u32 + clients;
+    let cheapest_core = |ports: u32| {
+        catalog
+            .switch
+            .iter()
+            .filter(|m| m.core && m.ports >= ports)
+            .map(|m| m.price)
+            .min_by(f64::total_cmp)
+            .unwrap_or(f64::MAX / 4.0)
+    };
+    let core_price = |count: u32, m: &SwitchModel| {
+        if count == 1 && net.uplink.is_none() && on_switch.len() as u32 + others <= m.ports {
+            0.0
+        } else {
+            cheapest_core(count + others)
+        }
+    };
+    let (access_model, access_count) = match (fixed_model, net.access_switches) {
+        (Some(mdl), Some(n)) => (Some(mdl), n.0),
+        (Some(mdl), None) => (
+            Some(mdl),
+            choose_access(&[mdl], &draws, &loads, utilization, &core_price).map_or(1, |(_, c)| c),
+        ),
+        (None, fixed_count) if !on_switch.is_empty() => {
+            let (i, c) = choose_access(access_models, &draws, &loads, utilization, &core_price)
+                .unwrap_or((0, 1));
+            (
+                access_models.get(i).copied(),
+                fixed_count.map_or(c, |n| n.0),
+            )
+        }
+        _ => (None, 0),
+    };
+
+    // Fill access switches: each camera onto the switch with the most PoE left among those
+    // with a free port (or the least used, when the fixed switches are full).
+    let mut switch_cams: Vec<Vec<usize>> = vec![Vec::new(); access_count as usize];
+    let mut switch_poe: Vec<u64> = vec![0; access_count as usize];
+    if let Some(model) = access_model {
+        let mut order = on_switch.clone();
+        order.sort_by_key(|s| std::cmp::Reverse(draw(*s)));
+        for slot in order {
+            let free = (0..switch_cams.len())
+                .filter(|i| (switch_cams[*i].len() as u32) < model.ports)
+                .min_by_key(|i| (switch_poe[*i] + draw(slot), switch_cams[*i].len()));
+            let pick =
+                free.or_else(|| (0..switch_cams.len()).min_by_key(|i| switch_cams[*i].len()));
+            if let Some(i) = pick {
+                switch_cams[i].push(slot);
+                switch_poe[i] += draw(slot);
+            }
+        }
+        for cams in &mut switch_cams {
+            cams.sort_unstable();
+        }
+    }
+
+    // Core: the single access switch when it has room for recorders and clients; otherwise a
+    // core switch with a port for every access switch, recorder and client.
+    let core_needs = access_count + units.len() as u32 + clients;
+    // A fixed uplink says there is a core beyond the access switch.
+    let single_is_core = access_count == 1
+        && net.uplink.is_none()
+        && access_model.is_some_and(|mdl| {
+            switch_cams[0].len() as u32 + units.len() as u32 + clients <= mdl.ports
+        });
+    let mut switch_nodes = Vec::new();
+    for (i, cams) in switch_cams.iter().enumerate() {
+        let Some(model) = access_model else { break };
+        let sid = format!("{}/access-{}", inst.id, i + 1);
+        let node = graph.graph.add_node(Node { id: sid.clone() });
+        switch_nodes.push(node);
+        let extra = if single_is_core {
+            units.len() as u32 + clients
+        } else {
+            1
+        };
+        m.network.switches.push(Switch {
+            id: sid,
+            site: inst.id.to_string(),
+            role: if single_is_core {
+                "access+core".into()
+            } else {
+                "access".into()
+            },
+            model_id: model.id.clone(),
+            model: model.name.clone(),
+            ports: model.ports,
+            ports_used: cams.len() as u32
+                + extra.min(model.ports.saturating_sub(cams.len() as u32)),
+            poe_budget_mw: model.poe_budget.milliwatts(),
+            poe_used_mw: switch_poe[i],
+        });
+    }
+    let core_node = if single_is_core {
+        switch_nodes[0]
+    } else {
+        let smallest_lan = access_models
+            .iter()
+            .filter(|m| m.ports >= core_needs)
+            .min_by(|a, b| a.price.total_cmp(&b.price));
+        let core_model = catalog
+            .switch
+            .iter()
+            .filter(|m| m.core && m.ports >= core_needs)
+            .min_by(|a, b| a.price.total_cmp(&b.price))
+            .or_else(|| {
+                catalog
+                    .switch
+                    .iter()
+                    .filter(|m| m.core)
+                    .max_by_key(|m| m.ports)
+            });
+        // A site with no access switches (every camera on the NVR) still needs a LAN switch for
+        // its recorder and clients: the smallest access switch does.
+        let model = if access_count == 0 {
+            smallest_lan.copied().or(core_model)
+        } else {
+            core_model.or(smallest_lan.copied())
+        };
+        let Some(model) = model else {
+            return Err(InputError {
+                file: String::new(),
+                line: None,
+                column: None,
+                field: Some("switch".into()),
+                message: "the catalog has no switch to use as the site's core".into(),
+                hint: Some("add a [[switch]] with core = true".into()),
+            });
+        };
+        let sid = format!("{}/core", inst.id);
+        let node = graph.graph.add_node(Node { id: sid.clone() });
+        m.network.switches.push(Switch {
+            id: sid,
+            site: inst.id.to_string(),
+            role: "core".into(),
+            model_id: model.id.clone(),
+            model: model.name.clone(),
+            ports: model.ports,
+            ports_used: core_needs,
+            poe_budget_mw: model.poe_budget.milliwatts(),
+            poe_used_mw: 0,
+        });
+        node
+    };
+    let core_id = graph.graph[core_node].id.clone();
+    let core_speed = catalog
+        .switch
+        .iter()
+        .find(|mdl| {
+            m.network
+                .switches
+                .iter()
+                .any(|sw| sw.id == core_id && sw.model_id == mdl.id)
+        })
+        .map_or(Bitrate::from_mbps(1000), |mdl| mdl.port_speed);
+
+    let add_link = |graph: &mut SiteGraph,
+                    links: &mut Vec<Link>,
+                    a: NodeIndex,
+                    b: NodeIndex,
+                    capacity: Bitrate| {
+        let link = links.len();
+        links.push(Link {
+            from: graph.graph[a].id.clone(),
+            to: graph.graph[b].id.clone(),
+            capacity_bps: capacity.bps(),
+            limit_bps: (capacity.bps() as f64 * utilization) as u64,
+            forward_bps: 0,
+            reverse_bps: 0,
+        });
+        graph.graph.add_edge(a, b, Edge { link });
+    };
+    // Access uplinks.
+    if !single_is_core {
+        for node in &switch_nodes {
+            let speed = net
+                .uplink
+                .or(access_model.map(|mdl| mdl.uplink))
+                .unwrap_or(Bitrate::from_mbps(1000));
+            add_link(&mut graph, &mut m.network.links, *node, core_node, speed);
+        }
+    }
+    // Recorders on the core.
+    let nic = d.recorder_nic.value;
+    for node in &recorder_nodes {
+        add_link(
+            &mut graph,
+            &mut m.network.links,
+            core_node,
+            *node,
+            nic.min(core_speed),
+        );
+    }
+    // Clients on the core.
+    let mut client_nodes = Vec::new();
+    for c in 0..clients {
+        let cid = format!("{}/client-{}", inst.id, c + 1);
+        let node = graph.graph.add_node(Node { id: cid.clone() });
+        client_nodes.push(node);
+        m.network.clients.push(Client {
+            id: cid,
+            site: inst.id.to_string(),
+            address: inst.addr.host(30 + c),
+            streams: tiles,
+            load_bps: 0,
+        });
+        add_link(
+            &mut graph,
+            &mut m.network.links,
+            core_node,
+            node,
+            nic.min(core_speed),
+        );
+    }
+
+    // Cameras.
+    let gop_seconds = d.gop_seconds.value;
+    let mut port_on_switch: BTreeMap<usize, (usize, u32)> = BTreeMap::new();
+    for (i, cams) in switch_cams.iter().enumerate() {
+        for (p, slot) in cams.iter().enumerate() {
+            port_on_switch.insert(*slot, (i, p as u32 + 1));
+        }
+    }
+    // Ports on each NVR's built-in switch, numbered per NVR in camera order.
+    let mut nvr_port: BTreeMap<usize, u32> = BTreeMap::new();
+    let mut next_port: BTreeMap<usize, u32> = BTreeMap::new();
+    for (slot, ui) in &nvr_powered {
+        let n = next_port.entry(*ui).or_insert(0);
+        *n += 1;
+        nvr_port.insert(*slot, *n);
+    }
+    for (slot, (gi, k)) in slots.iter().enumerate() {
+        let g = &s.cameras[*gi];
+        let gp = groups[*gi];
+        let group_name = gp.name.clone();
+        let cid = format!("{}/{}-{k}", inst.id, slug(&group_name));
+        let ui = *recorder_of_slot.get(&slot).ok_or_else(|| {
+            route_error(format!(
+                "camera {cid} was not assigned a recorder (a camscope bug; please report it)"
+            ))
+        })?;
+        let rec_index = recorder_base + ui;
+        let recorder_id = m.recorders[rec_index].id.clone();
+        m.recorders[rec_index].cameras.push(cid.clone());
+        let node = graph.graph.add_node(Node { id: cid.clone() });
+        let (switch_id, port, attach, speed) =
+            match (nvr_powered.get(&slot), port_on_switch.get(&slot)) {
+                (Some(u), _) => (
+                    recorder_id.clone(),
+                    nvr_port[&slot],
+                    recorder_nodes[*u],
+                    d.nvr_poe_port_speed.value,
+                ),
+                (None, Some((i, p))) => (
+                    graph.graph[switch_nodes[*i]].id.clone(),
+                    *p,
+                    switch_nodes[*i],
+                    access_model.map_or(Bitrate::from_mbps(1000), |mdl| mdl.port_speed),
+                ),
+                (None, None) => (core_id.clone(), 0, core_node, core_speed),
+            };
+        add_link(&mut graph, &mut m.network.links, node, attach, speed);
+        let fps = gp.fps;
+        let (gop, profile) = match g.codec {
+            Codec::Mjpeg => (0, String::new()),
+            Codec::H264 | Codec::H264Smart => (
+                (fps * gop_seconds).round().max(1.0) as u32,
+                d.h264_profile.value.clone(),
+            ),
+            Codec::H265 | Codec::H265Smart => (
+                (fps * gop_seconds).round().max(1.0) as u32,
+                d.h265_profile.value.clone(),
+            ),
+        };
+        let mode = g.mode();
+        let hours = match mode {
+            sizing::RecordingMode::Schedule { hours_per_day }
+            | sizing::RecordingMode::Motion { hours_per_day, .. } => hours_per_day,
+            _ => 24.0,
+        };
+        m.cameras.push(Camera {
+            id: cid.clone(),
+            site: inst.id.to_string(),
+            group: group_name,
+            brand: g.brand.clone(),
+            model: g.model.clone(),
+            address: inst.addr.host(100 + slot as u32),
+            main_stream_path: format!("/{cid}/main"),
+            sub_stream_path: g.substream_kbps.map(|_| format!("/{cid}/sub")),
+            encoder: Encoder {
+                codec: g.codec.to_string(),
+                width: g.resolution.width,
+                height: g.resolution.height,
+                resolution: g.resolution.to_string(),
+                fps,
+                bitrate_cap_kbps: gp.main_bps.div_ceil(1000),
+                gop,
+                profile,
+            },
+            substream: g.substream_kbps.map(|k| SubStream {
+                bitrate_kbps: k.0,
+                recorded: g.record_substream,
+            }),
+            audio: g.audio,
+            ingest_bps: gp.ingest_bps,
+            recording: RecordingSchedule {
+                mode: serde_json::to_value(g.recording)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                hours_per_day: if g.recording == RecordingKind::Events {
+                    24.0
+                } else {
+                    hours
+                },
+                duty_cycle: g.duty_cycle.map(|v| v.0),
+                events_per_day: g.events_per_day.map(|v| v.0),
+                pre_seconds: g.pre_seconds.map(|v| v.0),
+                post_seconds: g.post_seconds.map(|v| v.0),
+                recorded_seconds_per_day: gp.recorded_seconds_per_day,
+            },
+            retention_days: gp.retention_days,
+            recorder: recorder_id,
+            volume: m.recorders[rec_index].volume.id.clone(),
+            switch: switch_id,
+            port,
+            poe_mw: gp.poe_mw,
+        });
+        // The camera's streams travel to its recorder.
+        graph
+            .route(
+                &mut m.network.links,
+                node,
+                recorder_nodes[ui],
+                with_overhead(gp.ingest_bps, overhead),
+            )
+            .map_err(route_error)?;
+    }
+    // Live view: each client shows the first `tiles` cameras, sub-streams where there are.
+    for (c, client) in client_nodes.iter().enumerate() {
+        let mut total = 0;
+        for cam in m.cameras[camera_base..].iter().take(tiles as usize) {
+            let bps = match &cam.substream {
+                Some(sub) => sub.bitrate_kbps * 1000,
+                None => cam.encoder.bitrate_cap_kbps * 1000,
+            };
+            let bps = with_overhead(bps, overhead);
+            let Some(ri) = m.recorders.iter().position(|r| r.id == cam.recorder) else {
+                continue;
+            };
+            let from = recorder_nodes[ri - recorder_base];
+            graph
+                .route(&mut m.network.links, from, *client, bps)
+                .map_err(route_error)?;
+            total += bps;
+        }
+        let ci = m.network.clients.len() - client_nodes.len() + c;
+        m.network.clients[ci].load_bps = total;
+    }
+
+    // Everything over a limit.
+    for l in &m.network.links[link_base..] {
+        if l.load_bps() > l.limit_bps {
+            violations.push(Violation {
+                element: format!("{} → {}", l.from, l.to),
+                ceiling: "link",
+                load: l.load_bps(),
+                limit: l.limit_bps,
+                unit: "bit/s",
+                message: format!(
+                    "link {} → {} carries {}, over its limit of {} ({:.0}% of {})",
+                    l.from,
+                    l.to,
+                    Bitrate(l.load_bps()),
+                    Bitrate(l.limit_bps),
+                    utilization * 100.0,
+                    Bitrate(l.capacity_bps)
+                ),
+            });
+        }
+    }
+    let site_switches = m.network.switches.iter().filter(|sw| sw.site == inst.id);
+    for sw in site_switches {
+        if sw.poe_used_mw > sw.poe_budget_mw {
+            violations.push(Violation {
+                element: sw.id.clone(),
+                ceiling: "poe",
+                load: sw.poe_used_mw,
+                limit: sw.poe_budget_mw,
+                unit: "mW",
+                message: format!(
+                    "switch {} ({}) supplies {} of PoE, over its budget of {}",
+                    sw.id,
+                    sw.model,
+                    Watts(sw.poe_used_mw),
+                    Watts(sw.poe_budget_mw)
+                ),
+            });
+        }
+        let wanted = m.cameras[camera_base..]
+            .iter()
+            .filter(|c| c.switch == sw.id)
+            .count() as u32;
+        if wanted > sw.ports {
+            violations.push(Violation {
+                element: sw.id.clone(),
+                ceiling: "ports",
+                load: u64::from(wanted),
+                limit: u64::from(sw.ports),
+                unit: "ports",
+                message: format!(
+                    "switch {} ({}) has {} cameras for {} ports",
+                    sw.id, sw.model, wanted, sw.ports
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn route_error(message: String) -> InputError {
+    InputError {
+        file: String::new(),
+        line: None,
+        column: None,
+        field: None,
+        message,
+        hint: None,
+    }
+}
