@@ -401,47 +401,70 @@ fn with_overhead(bps: u64, overhead: f64) -> u64 {
     (bps as f64 * (1.0 + overhead)).ceil() as u64
 }
 
-/// Chooses the access switch model and count for cameras with these PoE draws and loads: the
-/// cheapest layout, counting the core switch a layout needs (a single access switch with room for
-/// the recorders and clients is its own core), whose ports, PoE budget, per-port power and uplink
-/// carry them.
-fn choose_access(
-    models: &[&SwitchModel],
-    draws: &[u64],
-    loads: &[u64],
+/// Packs cameras (slot, PoE draw, load) onto switches of `model`, first-fit decreasing by draw
+/// then load, within ports, the PoE budget, the per-port limit and the uplink's limit. `None`
+/// if some camera alone exceeds what one switch offers.
+fn pack_switches(
+    model: &SwitchModel,
+    cams: &[(usize, u64, u64)],
+    uplink: Bitrate,
+    utilization: f64,
+) -> Option<Vec<Vec<usize>>> {
+    let per_port = model.poe_per_port.unwrap_or(model.poe_budget).milliwatts();
+    let budget = model.poe_budget.milliwatts();
+    let limit = (uplink.bps() as f64 * utilization) as u64;
+    let mut order = cams.to_vec();
+    order.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    let mut bins: Vec<(Vec<usize>, u64, u64)> = Vec::new();
+    for (slot, draw, load) in order {
+        if (draw > 0 && (model.poe_ports == 0 || draw > per_port)) || draw > budget || load > limit
+        {
+            return None;
+        }
+        let fits = |b: &(Vec<usize>, u64, u64)| {
+            (b.0.len() as u32) < model.ports && b.1 + draw <= budget && b.2 + load <= limit
+        };
+        match bins.iter_mut().find(|b| fits(b)) {
+            Some(b) => {
+                b.0.push(slot);
+                b.1 += draw;
+                b.2 += load;
+            }
+            None => bins.push((vec![slot], draw, load)),
+        }
+    }
+    Some(
+        bins.into_iter()
+            .map(|(mut slots, _, _)| {
+                slots.sort_unstable();
+                slots
+            })
+            .collect(),
+    )
+}
+
+/// The cheapest access layout for these cameras, counting the core switch a layout needs (a
+/// single access switch with room for the recorders and clients is its own core).
+fn choose_access<'a>(
+    models: &[&'a SwitchModel],
+    cams: &[(usize, u64, u64)],
+    uplink: Option<Bitrate>,
     utilization: f64,
     core_price: &dyn Fn(u32, &SwitchModel) -> f64,
-) -> Option<(usize, u32)> {
-    let n = draws.len() as u64;
-    let poe: u64 = draws.iter().sum();
-    let load: u64 = loads.iter().sum();
+) -> Option<(&'a SwitchModel, Vec<Vec<usize>>)> {
     models
         .iter()
-        .enumerate()
-        .filter(|(_, m)| {
-            let per_port = m.poe_per_port.unwrap_or(m.poe_budget).milliwatts();
-            draws
-                .iter()
-                .all(|d| *d == 0 || (m.poe_ports > 0 && *d <= per_port))
-        })
-        .map(|(i, m)| {
-            let by_ports = n.div_ceil(u64::from(m.ports).max(1));
-            let by_poe = if poe == 0 {
-                0
-            } else {
-                poe.div_ceil(m.poe_budget.milliwatts().max(1))
-            };
-            let uplink = (m.uplink.bps() as f64 * utilization) as u64;
-            let by_load = if load == 0 {
-                0
-            } else {
-                load.div_ceil(uplink.max(1))
-            };
-            let count = by_ports.max(by_poe).max(by_load).max(1) as u32;
-            (i, count, m.price * f64::from(count) + core_price(count, m))
+        .filter_map(|m| {
+            let packed = pack_switches(m, cams, uplink.unwrap_or(m.uplink), utilization)?;
+            let count = packed.len().max(1) as u32;
+            Some((
+                *m,
+                packed,
+                m.price * f64::from(count) + core_price(count, m),
+            ))
         })
         .min_by(|a, b| a.2.total_cmp(&b.2))
-        .map(|(i, c, _)| (i, c))
+        .map(|(m, p, _)| (m, p))
 }
 
 /// Builds the deployment of `choice` from a plan.
@@ -705,8 +728,7 @@ fn deploy_instance(
             .get(slots[slot].0)
             .map_or(0, |g| with_overhead(g.ingest_bps, overhead))
     };
-    let draws: Vec<u64> = on_switch.iter().map(|s| draw(*s)).collect();
-    let loads: Vec<u64> = on_switch.iter().map(|s| load(*s)).collect();
+    let cams: Vec<(usize, u64, u64)> = on_switch.iter().map(|s| (*s, draw(*s), load(*s))).collect();
     let fixed_model = match &net.access_switch {
         Some(id) => Some(catalog.switch.iter().find(|m| &m.id == id).ok_or_else(|| {
             let ids: Vec<&str> = catalog.switch.iter().map(|m| m.id.as_str()).collect();
@@ -741,45 +763,56 @@ fn deploy_instance(
             cheapest_core(count + others)
         }
     };
-    let (access_model, access_count) = match (fixed_model, net.access_switches) {
-        (Some(mdl), Some(n)) => (Some(mdl), n.0),
-        (Some(mdl), None) => (
-            Some(mdl),
-            choose_access(&[mdl], &draws, &loads, utilization, &core_price).map_or(1, |(_, c)| c),
-        ),
-        (None, fixed_count) if !on_switch.is_empty() => {
-            let (i, c) = choose_access(access_models, &draws, &loads, utilization, &core_price)
-                .unwrap_or((0, 1));
-            (
-                access_models.get(i).copied(),
-                fixed_count.map_or(c, |n| n.0),
-            )
-        }
-        _ => (None, 0),
+    let candidates: Vec<&SwitchModel> = match fixed_model {
+        Some(m) => vec![m],
+        None => access_models.to_vec(),
     };
-
-    // Fill access switches: each camera onto the switch with the most PoE left among those
-    // with a free port (or the least used, when the fixed switches are full).
-    let mut switch_cams: Vec<Vec<usize>> = vec![Vec::new(); access_count as usize];
-    let mut switch_poe: Vec<u64> = vec![0; access_count as usize];
-    if let Some(model) = access_model {
-        let mut order = on_switch.clone();
-        order.sort_by_key(|s| std::cmp::Reverse(draw(*s)));
-        for slot in order {
-            let free = (0..switch_cams.len())
-                .filter(|i| (switch_cams[*i].len() as u32) < model.ports)
-                .min_by_key(|i| (switch_poe[*i] + draw(slot), switch_cams[*i].len()));
-            let pick =
-                free.or_else(|| (0..switch_cams.len()).min_by_key(|i| switch_cams[*i].len()));
-            if let Some(i) = pick {
-                switch_cams[i].push(slot);
-                switch_poe[i] += draw(slot);
+    let chosen = if on_switch.is_empty() {
+        None
+    } else {
+        choose_access(&candidates, &cams, net.uplink, utilization, &core_price)
+    };
+    let (access_model, switch_cams): (Option<&SwitchModel>, Vec<Vec<usize>>) =
+        match (net.access_switches, chosen) {
+            // A fixed count (switches already installed): spread the cameras over them, and report
+            // whatever does not fit.
+            (Some(n), _) if !on_switch.is_empty() => {
+                let model = fixed_model.or_else(|| candidates.first().copied());
+                let mut bins: Vec<Vec<usize>> = vec![Vec::new(); n.0 as usize];
+                let mut poe = vec![0u64; n.0 as usize];
+                let mut order = on_switch.clone();
+                order.sort_by_key(|s| std::cmp::Reverse(draw(*s)));
+                for slot in order {
+                    let ports = model.map_or(u32::MAX, |m| m.ports);
+                    let free = (0..bins.len())
+                        .filter(|i| (bins[*i].len() as u32) < ports)
+                        .min_by_key(|i| (poe[*i] + draw(slot), bins[*i].len()));
+                    if let Some(i) = free.or_else(|| (0..bins.len()).min_by_key(|i| bins[*i].len()))
+                    {
+                        bins[i].push(slot);
+                        poe[i] += draw(slot);
+                    }
+                }
+                for b in &mut bins {
+                    b.sort_unstable();
+                }
+                (model, bins)
             }
-        }
-        for cams in &mut switch_cams {
-            cams.sort_unstable();
-        }
-    }
+            (_, Some((m, packed))) => (Some(m), packed),
+            // No model can take some camera (a draw above every switch's per-port limit): put them
+            // all on the biggest and let the checks below report it.
+            (_, None) if !on_switch.is_empty() => {
+                let m =
+                    fixed_model.or_else(|| candidates.iter().max_by_key(|m| m.poe_budget).copied());
+                (m, vec![on_switch.clone()])
+            }
+            _ => (None, Vec::new()),
+        };
+    let access_count = switch_cams.len() as u32;
+    let switch_poe: Vec<u64> = switch_cams
+        .iter()
+        .map(|b| b.iter().map(|s| draw(*s)).sum())
+        .collect();
 
     // Core: the single access switch when it has room for recorders and clients; otherwise a
     // core switch with a port for every access switch, recorder and client.

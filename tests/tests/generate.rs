@@ -1,0 +1,477 @@
+//! `camscope generate`: the five files, the plan's BOM through `camscope check`, overloads
+//! reported with element, load and limit, N+1 takeover, the manifest against its published
+//! schema, the Frigate config, and properties of deployments over random sites.
+// Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::Path;
+
+use planner::catalog::Catalog;
+use planner::deploy::{Choice, Manifest, deploy};
+use planner::plan::plan;
+use planner::site::SiteFile;
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn camscope(args: &[&str]) -> (i32, String, String) {
+    let argv: Vec<OsString> = std::iter::once("camscope")
+        .chain(args.iter().copied())
+        .map(OsString::from)
+        .collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = planner::cli::run(argv, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn manifest_of(text: &str, choice: Choice) -> Manifest {
+    let site = SiteFile::parse("site.toml", text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let catalog = Catalog::embedded().unwrap();
+    let p = plan(&site, &catalog).unwrap();
+    deploy(&site, &catalog, &p, choice).unwrap()
+}
+
+const FILES: [&str; 5] = [
+    "manifest.json",
+    "bom.csv",
+    "bom.xlsx",
+    "topology.dot",
+    "frigate.yml",
+];
+
+#[test]
+fn generate_writes_five_files_and_check_reads_the_bom() {
+    for example in ["retail-chain", "corner-shop"] {
+        for option in ["nvr", "vms"] {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().display().to_string();
+            let site = format!("../examples/{example}.toml");
+            let (code, stdout, stderr) =
+                camscope(&["generate", &site, "--out", &out, "--option", option]);
+            assert_eq!(code, 0, "{example}/{option}: {stdout}{stderr}");
+            for f in FILES {
+                let meta = std::fs::metadata(dir.path().join(f)).unwrap();
+                assert!(meta.len() > 0, "{f} is empty");
+            }
+            for bom in ["bom.csv", "bom.xlsx"] {
+                let path = dir.path().join(bom).display().to_string();
+                let (code, stdout, stderr) =
+                    camscope(&["check", &path, "--format", "json", "--as-of", "2026-11-22"]);
+                assert_ne!(code, 2, "check could not read {bom}: {stderr}");
+                let report: Value = serde_json::from_str(&stdout).unwrap();
+                assert!(report["summary"]["lines"].as_u64().unwrap() >= 4);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_covered_nvr_in_the_plan_is_caught_by_checking_the_plans_own_bom() {
+    // The corner shop does not ask for Section 889, so its cheapest NVR may be a covered make.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    camscope(&["generate", "../examples/corner-shop.toml", "--out", &out]);
+    let csv = std::fs::read_to_string(dir.path().join("bom.csv")).unwrap();
+    let bom = dir.path().join("bom.csv").display().to_string();
+    let (code, stdout, _) = camscope(&["check", &bom, "--as-of", "2026-11-22"]);
+    if csv.contains("Dahua") || csv.contains("Hikvision") {
+        assert_eq!(code, 1, "{stdout}");
+    }
+    // With section-889 required the plan never proposes one.
+    let (_, _, _) = (0, 0, 0);
+    let text = std::fs::read_to_string("../examples/corner-shop.toml")
+        .unwrap()
+        .replace(
+            "analytics = \"motion\"",
+            "analytics = \"motion\"\nsection-889 = true",
+        );
+    let m = manifest_of(&text, Choice::Nvr);
+    assert!(
+        m.recorders
+            .iter()
+            .all(|r| !r.model.starts_with("Dahua") && !r.model.starts_with("Hikvision"))
+    );
+}
+
+fn shop(extra_network: &str, cameras: u32, resolution: &str, poe: f64) -> String {
+    format!(
+        "version = 1\n[project]\nname = \"overload\"\n[requirements]\ncamera-brands = [\"Axis\"]\nanalytics = \"motion\"\n[[site]]\nname = \"Depot\"\n[site.network]\n{extra_network}\n[[site.cameras]]\nname = \"Yard\"\ncount = {cameras}\nresolution = \"{resolution}\"\ncodec = \"h264\"\nfps = 30\nscene = \"high\"\nretention-days = 14\npoe-watts = {poe}\n"
+    )
+}
+
+fn violation<'a>(m: &'a Manifest, ceiling: &str) -> &'a planner::plan::Violation {
+    m.violations
+        .iter()
+        .find(|v| v.ceiling == ceiling)
+        .unwrap_or_else(|| panic!("no {ceiling} violation in {:#?}", m.violations))
+}
+
+#[test]
+fn an_overloaded_uplink_is_reported_with_element_load_and_limit() {
+    // 20 4K cameras at 30 fps (high scene, H.264: ~67 Mbit/s each) over two switches whose
+    // uplinks are fixed at 100 Mbit/s.
+    let m = manifest_of(
+        &shop(
+            "access-switch = \"poe-24\"\naccess-switches = 2\nuplink = \"100Mbps\"",
+            20,
+            "4K",
+            10.0,
+        ),
+        Choice::Vms,
+    );
+    assert!(!m.fits);
+    let v = violation(&m, "link");
+    assert!(
+        v.element.starts_with("depot/access-") && v.element.ends_with("→ depot/core"),
+        "{}",
+        v.element
+    );
+    assert_eq!(v.limit, 75_000_000, "75% of 100 Mbit/s");
+    assert!(v.load > v.limit);
+    assert!(
+        v.message.contains("over its limit of 75.00 Mbit/s"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn an_overloaded_poe_budget_is_reported_with_element_load_and_limit() {
+    // Eight 25 W PTZs on one 8-port switch with a 120 W budget.
+    let m = manifest_of(
+        &shop(
+            "access-switch = \"poe-8\"\naccess-switches = 1",
+            8,
+            "1080p",
+            25.0,
+        ),
+        Choice::Vms,
+    );
+    let v = violation(&m, "poe");
+    assert_eq!(v.element, "depot/access-1");
+    assert_eq!((v.load, v.limit), (200_000, 120_000));
+    assert!(
+        v.message.contains("200.0 W") && v.message.contains("120.0 W"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn an_overloaded_recorder_is_reported_with_element_load_and_limit() {
+    // Sixteen 4K cameras on the one existing 16-channel NVR (256 Mbit/s, 25% reserve → 192).
+    let m = manifest_of(
+        &shop(
+            "recorder = \"dahua-nvr4116hs-ei\"\nrecorders = 1",
+            16,
+            "4K",
+            10.0,
+        ),
+        Choice::Nvr,
+    );
+    let v = violation(&m, "ingest");
+    assert!(
+        v.element.starts_with("Depot / nvr-1 (Dahua NVR4116HS-EI)"),
+        "{}",
+        v.element
+    );
+    assert_eq!(v.limit, 192_000_000);
+    assert!(v.load > v.limit, "{v:?}");
+    // The plan shows it too, and generate exits 1 listing it.
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("depot.toml");
+    std::fs::write(
+        &site,
+        shop(
+            "recorder = \"dahua-nvr4116hs-ei\"\nrecorders = 1",
+            16,
+            "4K",
+            10.0,
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = camscope(&[
+        "generate",
+        &site.display().to_string(),
+        "--out",
+        &dir.path().join("out").display().to_string(),
+        "--option",
+        "nvr",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("over a ceiling: Depot / nvr-1 (Dahua NVR4116HS-EI): ingest"),
+        "{stderr}"
+    );
+    let (_, table, _) = camscope(&["plan", &site.display().to_string()]);
+    assert!(table.contains("OVER A CEILING: Depot / nvr-1"), "{table}");
+}
+
+#[test]
+fn with_n_plus_one_any_servers_cameras_fit_on_the_failover_server() {
+    let text = shop("", 300, "1080p", 6.0).replace(
+        "analytics = \"motion\"",
+        "analytics = \"motion\"\nredundancy = \"n+1\"",
+    );
+    let m = manifest_of(&text, Choice::Vms);
+    let standby: Vec<_> = m
+        .recorders
+        .iter()
+        .filter(|r| r.role == "failover")
+        .collect();
+    let primaries: Vec<_> = m.recorders.iter().filter(|r| r.role == "primary").collect();
+    assert_eq!(standby.len(), 1);
+    assert!(primaries.len() >= 2, "the test needs several servers");
+    let f = standby[0];
+    for p in primaries {
+        // Remove this server: its cameras move to the failover server.
+        assert!(
+            p.cameras.len() as u32 <= f.camera_limit,
+            "{} cameras vs {}",
+            p.cameras.len(),
+            f.camera_limit
+        );
+        assert!(p.ingest_bps <= f.ingest_limit_bps);
+        assert!(p.volume.needed_bytes <= f.volume.usable_bytes.max(p.volume.usable_bytes));
+    }
+    assert!(m.fits, "{:#?}", m.violations);
+}
+
+fn schema_path() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/manifest.schema.json")
+}
+
+#[test]
+fn published_manifest_schema_is_current() {
+    let generated =
+        serde_json::to_string_pretty(&planner::generate::manifest_schema()).unwrap() + "\n";
+    if std::env::var_os("CAMSCOPE_UPDATE_SCHEMA").is_some() {
+        std::fs::write(schema_path(), &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(schema_path()).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/manifest.schema.json is stale: run CAMSCOPE_UPDATE_SCHEMA=1 cargo test -p camscope-tests --test generate"
+    );
+}
+
+#[test]
+fn generated_manifests_validate_against_the_published_schema() {
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path()).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for (example, choice) in [
+        ("retail-chain", Choice::Vms),
+        ("retail-chain", Choice::Nvr),
+        ("corner-shop", Choice::Nvr),
+    ] {
+        let text = std::fs::read_to_string(format!("../examples/{example}.toml")).unwrap();
+        let m = serde_json::to_value(manifest_of(&text, choice)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&m)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{example}: {errors:#?}");
+    }
+    // And the validator is not vacuous: a manifest missing its cameras fails.
+    let mut broken = serde_json::to_value(manifest_of(
+        &std::fs::read_to_string("../examples/corner-shop.toml").unwrap(),
+        Choice::Nvr,
+    ))
+    .unwrap();
+    broken.as_object_mut().unwrap().remove("cameras");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn frigate_config_parses_and_lists_every_camera_without_credentials() {
+    let text = std::fs::read_to_string("../examples/retail-chain.toml").unwrap();
+    let m = manifest_of(&text, Choice::Vms);
+    let yaml = planner::generate::frigate_yaml(&m).unwrap();
+    let v: Value = serde_norway::from_str(&yaml).unwrap();
+    let cameras = v["cameras"].as_object().unwrap();
+    assert_eq!(cameras.len(), m.cameras.len());
+    for c in &m.cameras {
+        let entry = &cameras[&c.id.replace(['/', '-', '.'], "_")];
+        let path = entry["ffmpeg"]["inputs"][0]["path"].as_str().unwrap();
+        assert!(
+            path.contains(&c.address) && path.ends_with(&c.main_stream_path),
+            "{path}"
+        );
+        assert!(path.contains("{FRIGATE_RTSP_PASSWORD}"));
+        assert_eq!(entry["record"]["motion"]["days"], c.retention_days);
+    }
+}
+
+// ---- properties over random sites ----
+
+#[derive(Debug, Clone)]
+struct G {
+    count: u32,
+    resolution: &'static str,
+    codec: &'static str,
+    fps: u32,
+    poe: f64,
+    sub: Option<u32>,
+}
+
+fn group() -> impl Strategy<Value = G> {
+    (
+        1u32..30,
+        prop::sample::select(vec!["720p", "1080p", "4MP", "4K"]),
+        prop::sample::select(vec!["h264", "h265", "h265-smart"]),
+        5u32..31,
+        prop::sample::select(vec![0.0, 4.0, 6.5, 12.0, 25.0]),
+        prop::option::of(256u32..1024),
+    )
+        .prop_map(|(count, resolution, codec, fps, poe, sub)| G {
+            count,
+            resolution,
+            codec,
+            fps,
+            poe,
+            sub,
+        })
+}
+
+fn random_site(sites: &[(u32, Vec<G>)], redundancy: &str) -> String {
+    let mut t = format!(
+        "version = 1\n[project]\nname = \"random\"\n[requirements]\nredundancy = \"{redundancy}\"\n[storage]\nraid = \"raid5\"\n"
+    );
+    for (i, (copies, groups)) in sites.iter().enumerate() {
+        t.push_str(&format!(
+            "[[site]]\nname = \"Site {i}\"\ncopies = {copies}\n"
+        ));
+        for (j, g) in groups.iter().enumerate() {
+            t.push_str(&format!(
+                "[[site.cameras]]\nname = \"g{j}\"\ncount = {}\nresolution = \"{}\"\ncodec = \"{}\"\nfps = {}\nretention-days = 14\npoe-watts = {}\n",
+                g.count, g.resolution, g.codec, g.fps, g.poe
+            ));
+            if let Some(s) = g.sub {
+                t.push_str(&format!("substream-kbps = {s}\n"));
+            }
+        }
+    }
+    t
+}
+
+fn with_overhead(bps: u64) -> u64 {
+    (bps as f64 * 1.07).ceil() as u64
+}
+
+fn check_deployment(m: &Manifest) -> Result<(), TestCaseError> {
+    prop_assert!(
+        m.fits,
+        "camscope chose everything, so everything must fit: {:#?}",
+        m.violations
+    );
+    // Every camera on exactly one recorder, and that recorder is the one it names.
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &m.recorders {
+        for c in &r.cameras {
+            *seen.entry(c.as_str()).or_default() += 1;
+        }
+    }
+    for c in &m.cameras {
+        prop_assert_eq!(
+            seen.get(c.id.as_str()).copied(),
+            Some(1),
+            "camera {} assigned {:?} times",
+            c.id,
+            seen.get(c.id.as_str())
+        );
+        let r = m.recorders.iter().find(|r| r.id == c.recorder).unwrap();
+        prop_assert!(r.cameras.contains(&c.id));
+    }
+    prop_assert_eq!(seen.len(), m.cameras.len());
+    // No recorder, switch or link over a ceiling.
+    for r in &m.recorders {
+        prop_assert!(r.cameras.len() as u32 <= r.camera_limit);
+        prop_assert!(r.ingest_bps <= r.ingest_limit_bps);
+        prop_assert!(r.volume.needed_bytes <= r.volume.usable_bytes);
+        prop_assert!(r.poe_used_mw <= r.poe_budget_mw);
+    }
+    for s in &m.network.switches {
+        prop_assert!(s.poe_used_mw <= s.poe_budget_mw, "{} PoE", s.id);
+        let cams = m.cameras.iter().filter(|c| c.switch == s.id).count() as u32;
+        prop_assert!(cams <= s.ports, "{} ports", s.id);
+        // PoE drawn is exactly what its cameras draw.
+        prop_assert_eq!(
+            s.poe_used_mw,
+            m.cameras
+                .iter()
+                .filter(|c| c.switch == s.id)
+                .map(|c| c.poe_mw)
+                .sum::<u64>()
+        );
+    }
+    for l in &m.network.links {
+        prop_assert!(l.load_bps() <= l.limit_bps, "{} → {}", l.from, l.to);
+    }
+    // Link loads add up to the streams that cross them, recomputed from the cameras alone.
+    let is_switch = |id: &str| m.network.switches.iter().any(|s| s.id == id);
+    for l in &m.network.links {
+        let expected_forward: u64 = if let Some(c) = m.cameras.iter().find(|c| c.id == l.from) {
+            with_overhead(c.ingest_bps)
+        } else if m.recorders.iter().any(|r| r.id == l.to) {
+            // Towards a recorder: its cameras that do not plug straight into it.
+            m.cameras
+                .iter()
+                .filter(|c| c.recorder == l.to && c.switch != l.to)
+                .map(|c| with_overhead(c.ingest_bps))
+                .sum()
+        } else if is_switch(&l.from) && is_switch(&l.to) {
+            // An access uplink: every camera on the access switch.
+            m.cameras
+                .iter()
+                .filter(|c| c.switch == l.from)
+                .map(|c| with_overhead(c.ingest_bps))
+                .sum()
+        } else if let Some(client) = m.network.clients.iter().find(|c| c.id == l.to) {
+            // Towards a client: the live view it shows.
+            client.load_bps
+        } else {
+            0
+        };
+        prop_assert_eq!(l.forward_bps, expected_forward, "{} → {}", l.from, l.to);
+    }
+    // Live view leaves each recorder towards the clients: what the recorders send out adds up
+    // to what the clients receive.
+    let sent: u64 = m
+        .network
+        .links
+        .iter()
+        .filter(|l| m.recorders.iter().any(|r| r.id == l.to))
+        .map(|l| l.reverse_bps)
+        .sum();
+    let received: u64 = m.network.clients.iter().map(|c| c.load_bps).sum();
+    prop_assert_eq!(sent, received);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn deployments_fit_place_every_camera_once_and_link_loads_add_up(
+        sites in prop::collection::vec((1u32..3, prop::collection::vec(group(), 1..4)), 1..3),
+        redundancy in prop::sample::select(vec!["none", "n+1"]),
+        nvr in any::<bool>(),
+    ) {
+        let text = random_site(&sites, redundancy);
+        let site = SiteFile::parse("random.toml", &text).unwrap();
+        let catalog = Catalog::embedded().unwrap();
+        let p = plan(&site, &catalog).unwrap();
+        let choice = if nvr && p.nvr.feasible { Choice::Nvr } else { Choice::Vms };
+        prop_assume!(choice == Choice::Vms || p.nvr.feasible);
+        let m = deploy(&site, &catalog, &p, choice).unwrap();
+        check_deployment(&m)?;
+        let expected: u64 = sites.iter().map(|(c, gs)| u64::from(*c) * gs.iter().map(|g| u64::from(g.count)).sum::<u64>()).sum();
+        prop_assert_eq!(m.cameras.len() as u64, expected);
+    }
+}
