@@ -927,12 +927,43 @@ pub fn explanation_text(e: &compliance_data::Explanation) -> String {
     o
 }
 
-/// The self-contained HTML compliance report.
-pub fn html(r: &CheckReport) -> String {
+/// The self-contained HTML compliance report; `generated` is the time printed on it.
+pub fn html(r: &CheckReport, generated: &str) -> String {
     let counts = &r.summary;
+    let count_bars: Vec<(String, f64, String)> = [
+        ("covered", counts.covered, "bad"),
+        ("needs review", counts.needs_review, "review"),
+        ("not covered", counts.not_covered, "good"),
+        ("TAA designated", counts.designated, "good"),
+        ("non-designated", counts.non_designated, "bad"),
+        ("origin unknown", counts.unknown, "review"),
+    ]
+    .iter()
+    .map(|(l, v, c)| (l.to_string(), *v as f64, c.to_string()))
+    .collect();
     let view = reports::ComplianceView {
         title: format!("Compliance check — {}", r.file),
         tool: r.tool.clone(),
+        generated: generated.to_string(),
+        data_stamp: format!(
+            "compliance data {} (as of {}, sha256 {})",
+            r.data.version, r.data.as_of, r.data.hash
+        ),
+        counts_chart: reports::chart::bar_chart("Lines by verdict", &count_bars, &|v| {
+            format!("{v:.0}")
+        }),
+        waivers: r
+            .lines
+            .iter()
+            .filter_map(|l| {
+                l.waiver.as_ref().map(|w| reports::WaiverRow {
+                    row: l.row,
+                    check: code_of(&w.check),
+                    reason: w.reason.clone(),
+                    expires: w.expires.map_or_else(String::new, |e| e.0.to_string()),
+                })
+            })
+            .collect(),
         checked_on: r.checked_on.clone(),
         file: r.file.clone(),
         sheet: r.sheet.clone().unwrap_or_default(),
@@ -1033,5 +1064,5 @@ pub fn html(r: &CheckReport) -> String {
             })
             .collect(),
     };
-    view.render()
+    reports::render(&view)
 }

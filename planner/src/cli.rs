@@ -58,6 +58,9 @@ pub enum Command {
         #[arg(long, value_enum)]
         option: Option<deploy::Choice>,
     },
+    /// Write a report people send (self-contained HTML, optionally printed to PDF).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// One calculation at a time, without a site file.
     #[command(subcommand)]
     Calc(Calc),
@@ -102,6 +105,35 @@ pub struct CheckArgs {
     /// Check as of this date (YYYY-MM-DD) instead of today, to reproduce a past report.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// With --format html and --out: also print the report to PDF through headless Chromium.
+    #[arg(long)]
+    pub pdf: bool,
+}
+
+/// Reports.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The proposal: recommendation with reasons, NVR vs VMS side by side, cost over the years,
+    /// storage by group, network summary and, with --bom, the BOM's compliance verdicts.
+    Proposal {
+        /// The site file.
+        site: PathBuf,
+        /// A BOM to check and include (the plan's own bom.csv, or a distributor's quote).
+        #[arg(long, value_name = "FILE")]
+        bom: Option<PathBuf>,
+        /// Worksheet of the BOM.
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Where to write the HTML.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also print it to PDF (next to the HTML) through headless Chromium.
+        #[arg(long)]
+        pdf: bool,
+        /// Check the BOM as of this date (YYYY-MM-DD) instead of today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
 }
 
 /// Compliance data commands.
@@ -346,6 +378,56 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
     match cli.command {
         Command::Check(args) => return run_check(args, cli.data_dir.as_deref(), out, notes),
         Command::Data(cmd) => return run_data(cmd, cli.data_dir.as_deref(), out),
+        Command::Report(ReportCommand::Proposal {
+            site,
+            bom,
+            sheet,
+            out: file,
+            pdf,
+            as_of,
+        }) => {
+            let catalog = load_catalog(cli.catalog.as_deref())?;
+            let (site_file, plan) = read_plan(&site, &catalog)?;
+            let choice = if plan.recommendation.choice == "nvr" {
+                deploy::Choice::Nvr
+            } else {
+                deploy::Choice::Vms
+            };
+            let manifest =
+                deploy::deploy(&site_file, &catalog, &plan, choice).map_err(|mut e| {
+                    e.file = site.display().to_string();
+                    Failure::from(e)
+                })?;
+            let report = match &bom {
+                Some(path) => {
+                    let mut read = bom::ReadOptions::default();
+                    if let Some(s) = &sheet {
+                        read = read.with_sheet(s.clone());
+                    }
+                    let lines = bom::read_bom(path, &read).map_err(|e| Failure(e.to_string()))?;
+                    let (ds, source) = load_dataset(cli.data_dir.as_deref())?;
+                    let date = check_date(as_of.as_deref())?;
+                    Some(check::check(
+                        &lines,
+                        &ds,
+                        &source,
+                        &check::Policy::default(),
+                        check::DEFAULT_DENY,
+                        date,
+                    ))
+                }
+                None => None,
+            };
+            let view =
+                crate::proposal::proposal_view(&plan, &manifest, report.as_ref(), &now_text());
+            let html = reports::render(&view);
+            std::fs::write(&file, html).map_err(|e| io_failure(&file, e))?;
+            let _ = writeln!(out, "wrote {}", file.display());
+            if pdf {
+                let written = print_pdf(&file)?;
+                let _ = writeln!(out, "wrote {}", written.display());
+            }
+        }
         Command::Plan { site, format } => {
             let catalog = load_catalog(cli.catalog.as_deref())?;
             let (name, text) = match &site {
@@ -459,16 +541,25 @@ fn run_check(
             }
             body = check::xlsx(&report, &bom).map_err(|e| Failure(format!("writing XLSX: {e}")))?;
         }
-        CheckFormat::Html => body.extend_from_slice(check::html(&report).as_bytes()),
+        CheckFormat::Html => body.extend_from_slice(check::html(&report, &now_text()).as_bytes()),
     }
     if o.format != CheckFormat::Table {
         for w in &report.warnings {
             let _ = writeln!(notes, "warning: {w}");
         }
     }
+    if o.pdf && (o.format != CheckFormat::Html || o.out.is_none()) {
+        return Err(Failure(
+            "--pdf prints the HTML report: use it with --format html --out FILE.html".into(),
+        ));
+    }
     match &o.out {
         Some(path) => {
             std::fs::write(path, &body).map_err(|e| io_failure(path, e))?;
+            if o.pdf {
+                let written = print_pdf(path)?;
+                let _ = writeln!(out, "wrote {}", written.display());
+            }
             let s = &report.summary;
             let _ = writeln!(
                 out,
@@ -484,6 +575,70 @@ fn run_check(
         None => out.extend_from_slice(&body),
     }
     Ok(if report.fails() { 1 } else { 0 })
+}
+
+/// The current time as printed on reports.
+fn now_text() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    now.format(format).unwrap_or_else(|_| now.to_string())
+}
+
+/// Browsers that can print a page to PDF headless, in the order tried.
+const CHROMIUM_NAMES: &[&str] = &[
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+];
+
+/// Prints `html` to a PDF beside it with headless Chromium, or explains how to get one.
+fn print_pdf(html: &Path) -> Result<PathBuf, Failure> {
+    let pdf = html.with_extension("pdf");
+    let browser = std::env::var_os("CAMSCOPE_CHROMIUM")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let path = std::env::var_os("PATH")?;
+            std::env::split_paths(&path)
+                .flat_map(|dir| CHROMIUM_NAMES.iter().map(move |n| dir.join(n)))
+                .find(|p| p.is_file())
+        });
+    let Some(browser) = browser else {
+        return Err(Failure(format!(
+            "--pdf needs Chromium, and none was found (looked for {} on PATH and CAMSCOPE_CHROMIUM). The HTML report was written: {}. Install Chromium (Debian: apt-get install chromium) or open the HTML and print it.",
+            CHROMIUM_NAMES.join(", "),
+            html.display()
+        )));
+    };
+    let html_abs = std::fs::canonicalize(html).map_err(|e| io_failure(html, e))?;
+    let profile = std::env::temp_dir().join(format!("camscope-chromium-{}", std::process::id()));
+    let status = std::process::Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html_abs.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| Failure(format!("could not start {}: {e}", browser.display())))?;
+    let _ = std::fs::remove_dir_all(&profile);
+    if !status.success() || !pdf.is_file() {
+        return Err(Failure(format!(
+            "{} did not print {} to PDF ({status})",
+            browser.display(),
+            html.display()
+        )));
+    }
+    Ok(pdf)
 }
 
 fn read_plan(path: &Path, catalog: &Catalog) -> Result<(SiteFile, plan::Plan), Failure> {

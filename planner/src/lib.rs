@@ -12,5 +12,6 @@ pub mod deploy;
 pub mod generate;
 pub mod input;
 pub mod plan;
+pub mod proposal;
 pub mod render;
 pub mod site;

@@ -11,7 +11,8 @@ use sizing::{Bitrate, Bytes};
 
 use crate::plan::{Plan, RecorderUnit, SiteRecorders};
 
-fn money(v: f64) -> String {
+/// Whole currency units with thousands separators: "17,715".
+pub fn money(v: f64) -> String {
     let whole = v.round() as i64;
     let digits = whole.unsigned_abs().to_string();
     let mut grouped = String::new();

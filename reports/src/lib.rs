@@ -1,12 +1,26 @@
-//! Self-contained HTML reports that people send: one file, inline CSS, no network fetches,
-//! every value from a user's file escaped.
+//! Self-contained HTML reports that people send: one file, inline CSS and SVG, no network
+//! fetches, every value from a user's file escaped, printable on A4 and Letter.
 //!
 //! Each report is an askama template fed by a named view-model struct, so a template reads like
-//! the report it renders and the compiler checks every field it uses. Only the compliance report
-//! exists so far; the proposal and rig reports come with the reports issue.
+//! the report it renders and the compiler checks every field it uses. Charts are laid out in
+//! [`chart`] as numbers and drawn by the templates, so no markup is assembled by hand and every
+//! label is escaped like any other value.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod chart;
+
 use askama::Template;
+
+pub use chart::{BarChart, LineChart};
+
+/// A labelled figure.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    /// What it is.
+    pub label: String,
+    /// The figure, formatted.
+    pub value: String,
+}
 
 /// A count shown in the summary.
 #[derive(Debug, Clone)]
@@ -63,6 +77,19 @@ pub struct ComplianceLine {
     pub waiver: String,
 }
 
+/// A waiver applied in a compliance report.
+#[derive(Debug, Clone)]
+pub struct WaiverRow {
+    /// Row it applies to.
+    pub row: usize,
+    /// section-889, taa or both.
+    pub check: String,
+    /// Why.
+    pub reason: String,
+    /// Expiry, or empty.
+    pub expires: String,
+}
+
 /// The compliance report.
 #[derive(Debug, Clone, Template)]
 #[template(path = "compliance.html")]
@@ -71,6 +98,10 @@ pub struct ComplianceView {
     pub title: String,
     /// camscope version.
     pub tool: String,
+    /// When the report was generated.
+    pub generated: String,
+    /// Data version line for the footer.
+    pub data_stamp: String,
     /// Date of the check.
     pub checked_on: String,
     /// BOM file.
@@ -89,19 +120,239 @@ pub struct ComplianceView {
     pub deny: String,
     /// Summary counts.
     pub counts: Vec<Count>,
+    /// The counts as a bar chart.
+    pub counts_chart: BarChart,
+    /// Waivers applied.
+    pub waivers: Vec<WaiverRow>,
     /// Warnings.
     pub warnings: Vec<String>,
     /// Lines.
     pub lines: Vec<ComplianceLine>,
 }
 
-impl ComplianceView {
-    /// Renders the report. Rendering a fully built view cannot fail for want of data; a
-    /// formatter error (which askama reports for a failing `Display`) is written into the page.
-    pub fn render(&self) -> String {
-        Template::render(self)
-            .unwrap_or_else(|e| format!("<!doctype html><p>report rendering failed: {e}</p>"))
-    }
+/// A reason for the recommendation.
+#[derive(Debug, Clone)]
+pub struct ReasonRow {
+    /// Stable code.
+    pub code: String,
+    /// Plain words.
+    pub text: String,
+}
+
+/// How close an option comes to one ceiling.
+#[derive(Debug, Clone)]
+pub struct Ceiling {
+    /// Which ceiling.
+    pub label: String,
+    /// "82%".
+    pub pct: String,
+    /// Meter width, 0-100.
+    pub width: f64,
+    /// good, review (over 85%) or bad (over 100%).
+    pub class: String,
+}
+
+/// One option in the side-by-side comparison.
+#[derive(Debug, Clone)]
+pub struct OptionColumn {
+    /// "NVR appliances" or "VMS: product".
+    pub name: String,
+    /// Why it cannot be built, or empty.
+    pub problem: String,
+    /// Units, storage, licences, cost.
+    pub rows: Vec<Fact>,
+    /// Ceiling use.
+    pub ceilings: Vec<Ceiling>,
+    /// Ceilings broken by fixed equipment.
+    pub violations: Vec<String>,
+}
+
+/// A year of cost, formatted.
+#[derive(Debug, Clone)]
+pub struct TcoRow {
+    /// Year.
+    pub year: u32,
+    /// NVR spend.
+    pub nvr: String,
+    /// VMS spend.
+    pub vms: String,
+    /// NVR cumulative.
+    pub nvr_cumulative: String,
+    /// VMS cumulative.
+    pub vms_cumulative: String,
+    /// Cloud cumulative.
+    pub cloud_cumulative: String,
+}
+
+/// A camera group, formatted.
+#[derive(Debug, Clone)]
+pub struct GroupRow {
+    /// Site.
+    pub site: String,
+    /// Group.
+    pub name: String,
+    /// Cameras across copies.
+    pub cameras: u64,
+    /// "4MP h265 15 fps".
+    pub stream: String,
+    /// Main-stream bitrate.
+    pub bitrate: String,
+    /// "30 days".
+    pub retention: String,
+    /// Storage kept.
+    pub storage: String,
+}
+
+/// A site in the network summary.
+#[derive(Debug, Clone)]
+pub struct TopologyRow {
+    /// Site instance (or "Store ×11").
+    pub site: String,
+    /// Cameras.
+    pub cameras: usize,
+    /// Recorders.
+    pub recorders: usize,
+    /// Switches.
+    pub switches: usize,
+    /// The busiest link.
+    pub busiest: String,
+    /// Its load and limit.
+    pub load: String,
+}
+
+/// A BOM line with its verdicts, in the proposal.
+#[derive(Debug, Clone)]
+pub struct ProposalBomRow {
+    /// Row.
+    pub row: usize,
+    /// Item.
+    pub item: String,
+    /// Description.
+    pub description: String,
+    /// Quantity.
+    pub qty: String,
+    /// deny, warn, waived or ok.
+    pub level: String,
+    /// Section 889 verdict.
+    pub verdict_889: String,
+    /// Section 889 code.
+    pub code_889: String,
+    /// TAA verdict and country.
+    pub taa: String,
+}
+
+/// The proposal.
+#[derive(Debug, Clone, Template)]
+#[template(path = "proposal.html")]
+pub struct ProposalView {
+    /// Page title.
+    pub title: String,
+    /// camscope version.
+    pub tool: String,
+    /// When the report was generated.
+    pub generated: String,
+    /// Data versions for the footer.
+    pub data_stamp: String,
+    /// Project.
+    pub project: String,
+    /// Currency.
+    pub currency: String,
+    /// Catalog files.
+    pub catalog: String,
+    /// Headline figures.
+    pub summary: Vec<Fact>,
+    /// "nvr" or "vms" (styles the callout).
+    pub choice: String,
+    /// The recommendation in one sentence.
+    pub recommendation: String,
+    /// Every reason that fired.
+    pub reasons: Vec<ReasonRow>,
+    /// NVR and VMS columns.
+    pub options: Vec<OptionColumn>,
+    /// Years costed.
+    pub horizon: u32,
+    /// Cumulative cost chart.
+    pub tco_chart: LineChart,
+    /// Cost table.
+    pub tco: Vec<TcoRow>,
+    /// Where the options cross, in words.
+    pub crossover: String,
+    /// What the costs leave out.
+    pub excluded_costs: String,
+    /// Storage per group chart.
+    pub storage_chart: BarChart,
+    /// Camera groups.
+    pub groups: Vec<GroupRow>,
+    /// Option the network summary is for.
+    pub topology_option: String,
+    /// Network summary.
+    pub topology: Vec<TopologyRow>,
+    /// BOM source and data version, when a BOM was given.
+    pub bom_source: String,
+    /// BOM lines with verdicts (empty without a BOM).
+    pub bom: Vec<ProposalBomRow>,
+}
+
+/// One camera's result in the rig report.
+#[derive(Debug, Clone)]
+pub struct RigCameraRow {
+    /// Camera id.
+    pub camera: String,
+    /// Recorder id.
+    pub recorder: String,
+    /// Planned kbit/s.
+    pub planned_kbps: String,
+    /// Measured kbit/s.
+    pub measured_kbps: String,
+    /// Planned fps.
+    pub planned_fps: String,
+    /// Measured fps.
+    pub measured_fps: String,
+    /// RTP loss.
+    pub loss: String,
+    /// Latency.
+    pub latency: String,
+    /// pass or fail.
+    pub result: String,
+    /// Why it failed, or empty.
+    pub reason: String,
+}
+
+/// The rig report (planned versus measured at full camera load).
+#[derive(Debug, Clone, Template)]
+#[template(path = "rig.html")]
+pub struct RigView {
+    /// Page title.
+    pub title: String,
+    /// camscope version.
+    pub tool: String,
+    /// When the report was generated.
+    pub generated: String,
+    /// Data version line for the footer.
+    pub data_stamp: String,
+    /// Manifest file.
+    pub manifest: String,
+    /// "60 s at full load".
+    pub duration: String,
+    /// tcp or udp.
+    pub transport: String,
+    /// pass or fail.
+    pub verdict: String,
+    /// Why it failed.
+    pub reasons: Vec<String>,
+    /// Headline figures.
+    pub summary: Vec<Fact>,
+    /// Received bitrate over time.
+    pub timeline: LineChart,
+    /// Per camera.
+    pub cameras: Vec<RigCameraRow>,
+}
+
+/// Renders any report. A fully built view cannot fail for want of data; a formatter error
+/// (askama reports a failing `Display`) is written into the page rather than lost.
+pub fn render(view: &impl Template) -> String {
+    view.render()
+        .unwrap_or_else(|e| format!("<!doctype html><p>report rendering failed: {e}</p>"))
 }
 
 #[cfg(test)]
@@ -112,6 +363,12 @@ mod tests {
         ComplianceView {
             title: "t".into(),
             tool: "camscope".into(),
+            generated: "2026-11-22 10:00 UTC".into(),
+            data_stamp: "data 1".into(),
+            counts_chart: chart::bar_chart("c", &[("covered".into(), 1.0, "bad".into())], &|v| {
+                format!("{v}")
+            }),
+            waivers: vec![],
             checked_on: "2026-11-22".into(),
             file: "bom.csv".into(),
             sheet: String::new(),
@@ -151,7 +408,7 @@ mod tests {
 
     #[test]
     fn user_values_are_escaped() {
-        let html = view("<script>alert(1)</script>").render();
+        let html = render(&view("<script>alert(1)</script>"));
         assert!(!html.contains("<script>alert(1)</script>"));
         assert!(
             html.contains("&#60;script&#62;alert(1)&#60;/script&#62;")
@@ -162,7 +419,7 @@ mod tests {
 
     #[test]
     fn report_carries_data_version_and_citations_and_no_external_fetch() {
-        let html = view("camera").render();
+        let html = render(&view("camera"));
         assert!(html.contains("2026-09-30") && html.contains("abc"));
         assert!(html.contains("href=\"https://www.acquisition.gov/far/52.204-25\""));
         // Self-contained: no scripts, stylesheets or images from elsewhere.

@@ -1,0 +1,272 @@
+//! The reports people send: snapshots of the rendered HTML (with a fixed generation time),
+//! escaping of every user value, self-containment, and the end-to-end check in a real browser.
+// Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use planner::catalog::Catalog;
+use planner::deploy::{Choice, deploy};
+use planner::plan::plan;
+use planner::site::{EXAMPLE, SiteFile};
+use reports::chart::{SeriesData, line_chart};
+use reports::{Fact, RigCameraRow, RigView};
+
+const GENERATED: &str = "2026-11-22 09:00 UTC";
+
+fn camscope(args: &[&str]) -> (i32, String, String) {
+    let argv: Vec<OsString> = std::iter::once("camscope")
+        .chain(args.iter().copied())
+        .map(OsString::from)
+        .collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = planner::cli::run(argv, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn proposal_html(bom: Option<&planner::check::CheckReport>) -> String {
+    let site = SiteFile::parse("retail-chain.toml", EXAMPLE).unwrap();
+    let catalog = Catalog::embedded().unwrap();
+    let p = plan(&site, &catalog).unwrap();
+    let m = deploy(&site, &catalog, &p, Choice::Vms).unwrap();
+    reports::render(&planner::proposal::proposal_view(&p, &m, bom, GENERATED))
+}
+
+fn checked(csv: &[u8]) -> planner::check::CheckReport {
+    // Read from memory under a fixed name, so snapshots do not depend on a temporary path.
+    let bom = bom::read_bom_from_bytes(
+        Path::new("quote.csv"),
+        csv,
+        bom::Format::Csv,
+        &bom::ReadOptions::default(),
+    )
+    .unwrap();
+    let ds = compliance_data::Dataset::embedded().unwrap();
+    planner::check::check(
+        &bom,
+        &ds,
+        "embedded",
+        &Default::default(),
+        planner::check::DEFAULT_DENY,
+        time::macros::date!(2026 - 11 - 22),
+    )
+}
+
+/// A rig report filled with sample results, until the rig produces real ones.
+pub fn sample_rig() -> RigView {
+    let seconds: Vec<String> = (0..=6).map(|i| format!("{}s", i * 10)).collect();
+    RigView {
+        title: "Rig validation — Northwind Retail".into(),
+        tool: "camscope 0.1.0".into(),
+        generated: GENERATED.into(),
+        data_stamp: "manifest camscope-manifest/1".into(),
+        manifest: "out/manifest.json".into(),
+        duration: "60 s at full camera load".into(),
+        transport: "tcp".into(),
+        verdict: "fail".into(),
+        reasons: vec!["store-03/sales-floor-2 sent 48% of its planned bitrate".into()],
+        summary: vec![
+            Fact {
+                label: "cameras".into(),
+                value: "2".into(),
+            },
+            Fact {
+                label: "passed".into(),
+                value: "1".into(),
+            },
+        ],
+        timeline: line_chart(
+            "Received bitrate (Mbit/s)",
+            &seconds,
+            vec![
+                SeriesData {
+                    name: "planned".into(),
+                    class: "nvr".into(),
+                    values: vec![5.6; 7],
+                },
+                SeriesData {
+                    name: "received".into(),
+                    class: "vms".into(),
+                    values: vec![0.0, 5.4, 5.6, 4.1, 3.0, 3.0, 3.1],
+                },
+            ],
+            &|v| format!("{v:.1}"),
+            None,
+        ),
+        cameras: vec![
+            RigCameraRow {
+                camera: "store-03/entrance-and-tills-1".into(),
+                recorder: "store-03/server-1".into(),
+                planned_kbps: "4070".into(),
+                measured_kbps: "4052".into(),
+                planned_fps: "15".into(),
+                measured_fps: "15.0".into(),
+                loss: "0".into(),
+                latency: "41 ms".into(),
+                result: "pass".into(),
+                reason: String::new(),
+            },
+            RigCameraRow {
+                camera: "store-03/sales-floor-2<b>".into(),
+                recorder: "store-03/server-1".into(),
+                planned_kbps: "1600".into(),
+                measured_kbps: "768".into(),
+                planned_fps: "12".into(),
+                measured_fps: "12.0".into(),
+                loss: "0".into(),
+                latency: "38 ms".into(),
+                result: "fail".into(),
+                reason: "sent 48% of the planned bitrate".into(),
+            },
+        ],
+    }
+}
+
+#[test]
+fn proposal_html_snapshot() {
+    insta::assert_snapshot!(proposal_html(None));
+}
+
+#[test]
+fn compliance_html_snapshot() {
+    let r = checked(b"Manufacturer,Model,Description,Country of Origin\nAxis,P3265-LVE,Dome,Sweden\nHikvision,DS-2CD2143G2-I,Dome,China\n");
+    insta::assert_snapshot!(planner::check::html(&r, GENERATED));
+}
+
+#[test]
+fn rig_html_snapshot() {
+    insta::assert_snapshot!(reports::render(&sample_rig()));
+}
+
+#[test]
+fn every_user_value_is_escaped() {
+    let r =
+        checked(b"Manufacturer,Model,Description\nAxis,P3265-LVE,<script>alert('bom')</script>\n");
+    for html in [planner::check::html(&r, GENERATED), proposal_html(Some(&r))] {
+        assert!(
+            !html.contains("<script>alert"),
+            "BOM text reached the page unescaped"
+        );
+        assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"));
+    }
+    let rig = reports::render(&sample_rig());
+    assert!(!rig.contains("sales-floor-2<b>"));
+    // A site named like markup stays text in the proposal too.
+    let site = EXAMPLE.replace(
+        "name = \"Store\"",
+        "name = \"<img src=x onerror=alert(1)>\"",
+    );
+    let s = SiteFile::parse("x.toml", &site).unwrap();
+    let c = Catalog::embedded().unwrap();
+    let p = plan(&s, &c).unwrap();
+    let m = deploy(&s, &c, &p, Choice::Vms).unwrap();
+    let html = reports::render(&planner::proposal::proposal_view(&p, &m, None, GENERATED));
+    assert!(
+        !html.contains("<img src=x"),
+        "site name reached the page unescaped"
+    );
+}
+
+#[test]
+fn reports_fetch_nothing_from_the_network() {
+    let r = checked(b"Manufacturer,Model\nHikvision,DS-2CD2143G2-I\n");
+    for html in [
+        proposal_html(Some(&r)),
+        planner::check::html(&r, GENERATED),
+        reports::render(&sample_rig()),
+    ] {
+        for needle in [
+            "<script", "<link", "<img", "<iframe", " src=", "@import", "url(",
+        ] {
+            assert!(
+                !html.contains(needle),
+                "{needle} would fetch or run something"
+            );
+        }
+        // Links to sources are for the reader to follow, never loaded by the page.
+        assert!(html.contains("Generated 2026-11-22 09:00 UTC"));
+    }
+}
+
+fn write_reports(dir: &Path) -> Vec<PathBuf> {
+    let d = dir.display().to_string();
+    let (code, _, err) = camscope(&[
+        "generate",
+        "../examples/retail-chain.toml",
+        "--out",
+        &format!("{d}/gen"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let proposal = dir.join("proposal.html");
+    let (code, _, err) = camscope(&[
+        "report",
+        "proposal",
+        "../examples/retail-chain.toml",
+        "--bom",
+        &format!("{d}/gen/bom.csv"),
+        "--out",
+        &proposal.display().to_string(),
+        "--as-of",
+        "2026-11-22",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let compliance = dir.join("compliance.html");
+    let (code, _, err) = camscope(&[
+        "check",
+        "../bom/tests/fixtures/integrator_bom.csv",
+        "--format",
+        "html",
+        "--out",
+        &compliance.display().to_string(),
+        "--as-of",
+        "2026-11-22",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let rig = dir.join("rig.html");
+    std::fs::write(&rig, reports::render(&sample_rig())).unwrap();
+    vec![proposal, compliance, rig]
+}
+
+/// Opens every report in headless Chromium: no console error, no request beyond the file,
+/// every chart drawn with its series. Needs Debian's chromium and `npm ci --prefix
+/// tests/browser`; `.ci/run` installs both and runs this with `--ignored`. Screenshots go to
+/// `CAMSCOPE_SCREENSHOTS` (the ones in docs/images were made that way) or a temporary directory.
+#[test]
+#[ignore = "needs chromium and node; run by .ci/run"]
+fn reports_render_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = write_reports(dir.path());
+    let shots = std::env::var("CAMSCOPE_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| dir.path().to_path_buf());
+    std::fs::create_dir_all(&shots).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser/check_reports.mjs");
+    assert!(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("browser/node_modules/playwright-core")
+            .is_dir(),
+        "run `npm ci --prefix tests/browser` first"
+    );
+    let out = std::process::Command::new("node")
+        .arg(script)
+        .arg("--shots")
+        .arg(&shots)
+        .args(&files)
+        .output()
+        .expect("node must be installed to run the browser test");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "browser check failed:\n{stdout}");
+    assert!(stdout.contains("3 passed, 0 failed"), "{stdout}");
+    for f in ["proposal.png", "compliance.png", "rig.png"] {
+        assert!(
+            std::fs::metadata(shots.join(f)).unwrap().len() > 10_000,
+            "{f} looks empty"
+        );
+    }
+}
