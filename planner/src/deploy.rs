@@ -483,9 +483,13 @@ pub fn deploy(
         Choice::Nvr => plan.nvr.violations.clone(),
         Choice::Vms => plan.vms.violations.clone(),
     };
-    let overhead = d.network_overhead.value;
-    let utilization = d.link_utilization.value;
-    let access_models: Vec<&SwitchModel> = catalog.switch.iter().filter(|s| !s.core).collect();
+    let run = Run {
+        catalog,
+        access_models: catalog.switch.iter().filter(|s| !s.core).collect(),
+        choice,
+        overhead: d.network_overhead.value,
+        utilization: d.link_utilization.value,
+    };
     let mut manifest = Manifest {
         schema: MANIFEST_SCHEMA.to_string(),
         generated_by: format!("camscope {}", env!("CARGO_PKG_VERSION")),
@@ -588,20 +592,16 @@ pub fn deploy(
             deploy_instance(
                 &mut manifest,
                 &mut violations,
+                &run,
                 Instance {
                     site_index: si,
                     id: &id,
                     addr: &addr,
+                    site: s,
+                    groups: &groups,
+                    slots: &slots,
+                    units: &recorders.units,
                 },
-                s,
-                &groups,
-                &slots,
-                &recorders.units,
-                catalog,
-                &access_models,
-                choice,
-                overhead,
-                utilization,
             )?;
         }
     }
@@ -617,27 +617,41 @@ fn choice_name(c: Choice) -> &'static str {
     }
 }
 
+/// What is the same for every site instance of one deployment.
+struct Run<'a> {
+    catalog: &'a Catalog,
+    access_models: Vec<&'a SwitchModel>,
+    choice: Choice,
+    overhead: f64,
+    utilization: f64,
+}
+
+/// One site instance to deploy: its place in the site file, its plan and its recorders.
 struct Instance<'a> {
     site_index: usize,
     id: &'a str,
     addr: &'a Addresses,
+    site: &'a crate::site::Site,
+    groups: &'a [&'a crate::plan::GroupPlan],
+    slots: &'a [(usize, u32)],
+    units: &'a [RecorderUnit],
 }
 
-#[allow(clippy::too_many_arguments)]
 fn deploy_instance(
     m: &mut Manifest,
     violations: &mut Vec<Violation>,
+    run: &Run,
     inst: Instance,
-    s: &crate::site::Site,
-    groups: &[&crate::plan::GroupPlan],
-    slots: &[(usize, u32)],
-    units: &[RecorderUnit],
-    catalog: &Catalog,
-    access_models: &[&SwitchModel],
-    choice: Choice,
-    overhead: f64,
-    utilization: f64,
 ) -> Result<(), InputError> {
+    let Run {
+        catalog,
+        ref access_models,
+        choice,
+        overhead,
+        utilization,
+    } = *run;
+    let (s, groups, slots, units) = (inst.site, inst.groups, inst.slots, inst.units);
+    let access_models = access_models.as_slice();
     let d = &catalog.defaults;
     let net = &s.network;
     let camera_base = m.cameras.len();

@@ -101,6 +101,9 @@ ranged_float!(
 ranged_int!(
     /// Hot spares, 0 to 8.
     Spares: u32, 0, 8, "hot spares");
+ranged_int!(
+    /// Live-view clients at a site, 0 to 8.
+    Clients: u32, 0, 8, "live-view clients");
 ranged_float!(
     /// A positive exchange rate.
     Rate, 0.000_001, 1_000_000.0, "an exchange rate");
@@ -315,7 +318,7 @@ pub struct SiteNetwork {
     /// How many of them (default 1 when `recorder` is given).
     pub recorders: Option<Count>,
     /// Live-view clients at the site (default from the catalog).
-    pub viewing_clients: Option<Spares>,
+    pub viewing_clients: Option<Clients>,
 }
 
 fn one_copy() -> Copies {

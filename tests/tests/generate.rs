@@ -83,7 +83,6 @@ fn a_covered_nvr_in_the_plan_is_caught_by_checking_the_plans_own_bom() {
         assert_eq!(code, 1, "{stdout}");
     }
     // With section-889 required the plan never proposes one.
-    let (_, _, _) = (0, 0, 0);
     let text = std::fs::read_to_string("../examples/corner-shop.toml")
         .unwrap()
         .replace(
