@@ -1,0 +1,565 @@
+//! H.264 access units at an exact bitrate, with no encoder at run time.
+//!
+//! A simulated camera must look like a real one to a VMS (decodable H.264, IDR key frames with
+//! in-band parameter sets, I frames larger than P frames) and load the network exactly like the
+//! planned camera (a given average bitrate). Encoding live costs a share of a core per stream, so
+//! this module writes the bitstream itself (see [`h264`](self) internals: grey pictures coded in a
+//! few bytes) and pads every access unit with one filler-data NAL unit (type 12) to its planned
+//! size. Decoders drop filler; RTP, retina and ffmpeg count it as payload.
+//!
+//! # Frame-size plan
+//!
+//! Sizes count every NAL unit plus a 4-byte prefix (the Annex B start code `00 00 00 01`, or the
+//! 4-byte length in the AVC/MP4 form retina hands out), so "bytes" here are what a receiver
+//! counts.
+//!
+//! - Cumulative budget: the first `n` frames get `C(n) = ⌊n · bitrate / (8 · fps)⌋` bytes, so
+//!   the average over any whole number of GOPs is exact to one byte, and never drifts.
+//! - GOP `k` (frames `kG .. (k+1)G`) gets `C((k+1)G) − C(kG)` bytes.
+//! - Inside a GOP, the IDR frame weighs [`VideoConfig::i_to_p_ratio`] and each P frame weighs 1;
+//!   each frame's share is a difference of floored cumulative shares, so the GOP sum is exact.
+//!   With the default ratio 4, GOP 30 and 1 Mbit/s at 15 fps, an I frame is 4 × 7,692 bytes and
+//!   a P frame 7,692 bytes.
+//! - Each access unit is `[SPS, PPS,] SEI, slice, filler`: SPS and PPS only on IDR frames, the
+//!   SEI carries the send time (see [`TIMESTAMP_SEI_UUID`]), and the filler NAL takes exactly the
+//!   bytes that remain. [`H264Generator::new`] rejects a bitrate too low to leave room for filler.
+
+mod h264;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+
+use crate::error::Error;
+use h264::{Geometry, nal_type};
+
+/// UUID of our `user_data_unregistered` SEI (payload type 5) carrying the send time.
+///
+/// The 16 UUID bytes are followed by the send time as 8 big-endian bytes of microseconds since
+/// the UNIX epoch. The UUID has no zero byte, so it never creates an emulation-prevention byte.
+pub const TIMESTAMP_SEI_UUID: [u8; 16] = [
+    0x5c, 0x1d, 0x3a, 0x6e, 0x8b, 0x2f, 0x4c, 0x7a, 0x9e, 0x41, 0xd2, 0xb7, 0xf6, 0xa3, 0xc9, 0x15,
+];
+
+/// Bytes a NAL unit adds to a frame besides its own: start code or length prefix.
+pub const NAL_PREFIX_BYTES: usize = 4;
+
+/// SEI payload type `user_data_unregistered`.
+const SEI_USER_DATA_UNREGISTERED: u8 = 5;
+
+/// Smallest filler NAL unit: header and stop-bit byte, plus its prefix.
+const MIN_FILLER_BYTES: usize = NAL_PREFIX_BYTES + 2;
+
+/// What one simulated video stream looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VideoConfig {
+    /// Picture width in pixels; even, 16 to 8192.
+    pub width: u32,
+    /// Picture height in pixels; even, 16 to 8192.
+    pub height: u32,
+    /// Frames per second, 1 to 240.
+    pub fps: u32,
+    /// Frames per GOP: an IDR frame every `gop` frames, 1 to 65,535.
+    pub gop: u32,
+    /// Average bitrate in bit/s over each GOP, counted as receivers count it (see module docs).
+    pub bitrate_bps: u64,
+    /// Size of an I frame over the size of a P frame, 1 to 100; 4 by default.
+    pub i_to_p_ratio: u32,
+}
+
+impl VideoConfig {
+    /// A stream with the default I/P size ratio (4).
+    pub fn new(width: u32, height: u32, fps: u32, gop: u32, bitrate_bps: u64) -> Self {
+        VideoConfig {
+            width,
+            height,
+            fps,
+            gop,
+            bitrate_bps,
+            i_to_p_ratio: 4,
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{}x{} at {} fps, GOP {}, {} bit/s",
+            self.width, self.height, self.fps, self.gop, self.bitrate_bps
+        )
+    }
+
+    fn check_ranges(&self) -> Result<(), Error> {
+        let what = self.describe();
+        let bad = |field: &str, rule: &str| {
+            Err(Error::config(format!(
+                "stream {what}: {field} must be {rule}"
+            )))
+        };
+        for (field, v) in [("width", self.width), ("height", self.height)] {
+            if !(16..=8192).contains(&v) || v % 2 != 0 {
+                return bad(field, "even and between 16 and 8192 pixels");
+            }
+        }
+        if !(1..=240).contains(&self.fps) {
+            return bad("fps", "between 1 and 240");
+        }
+        if !(1..=65_535).contains(&self.gop) {
+            return bad("gop", "between 1 and 65535 frames");
+        }
+        if self.bitrate_bps == 0 || self.bitrate_bps > 10_000_000_000 {
+            return bad("bitrate", "between 1 bit/s and 10 Gbit/s");
+        }
+        if !(1..=100).contains(&self.i_to_p_ratio) {
+            return bad("I/P ratio", "between 1 and 100");
+        }
+        Ok(())
+    }
+}
+
+/// One coded picture with everything a receiver gets for it.
+#[derive(Debug, Clone)]
+pub struct AccessUnit {
+    /// Frame number since the generator started (0 is the first IDR).
+    pub index: u64,
+    /// Whether this is an IDR frame (it then starts with SPS and PPS).
+    pub is_idr: bool,
+    /// NAL units in decoding order, each with its header byte, without start code or length.
+    pub nals: Vec<Bytes>,
+}
+
+impl AccessUnit {
+    /// Bytes a receiver counts: every NAL unit plus its 4-byte start code or length prefix.
+    pub fn size(&self) -> usize {
+        self.nals.iter().map(|n| n.len() + NAL_PREFIX_BYTES).sum()
+    }
+
+    /// Appends the access unit in Annex B form (4-byte start codes) to `out`.
+    pub fn write_annex_b(&self, out: &mut Vec<u8>) {
+        for n in &self.nals {
+            out.extend_from_slice(&[0, 0, 0, 1]);
+            out.extend_from_slice(n);
+        }
+    }
+}
+
+/// Generates the H.264 stream of one simulated camera, one access unit at a time.
+#[derive(Debug, Clone)]
+pub struct H264Generator {
+    config: VideoConfig,
+    geometry: Geometry,
+    sps: Bytes,
+    pps: Bytes,
+    next_index: u64,
+}
+
+impl H264Generator {
+    /// Checks the configuration and prepares the parameter sets.
+    ///
+    /// Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) when a field is out of range or
+    /// the bitrate leaves no room for filler in some frame (the message gives the least bitrate
+    /// that works).
+    pub fn new(config: VideoConfig) -> Result<Self, Error> {
+        config.check_ranges()?;
+        let mut geometry = Geometry {
+            width: config.width,
+            height: config.height,
+            fps: config.fps,
+            level_idc: 0,
+        };
+        geometry.level_idc =
+            h264::level_idc(u64::from(geometry.mbs()), config.fps, config.bitrate_bps);
+        let generator = H264Generator {
+            config,
+            geometry,
+            sps: Bytes::from(h264::sps(&geometry)),
+            pps: Bytes::from(h264::pps()),
+            next_index: 0,
+        };
+        generator.check_room_for_filler()?;
+        Ok(generator)
+    }
+
+    /// Worst-case bytes of an IDR and a P frame before filler.
+    fn base_sizes(&self) -> (usize, usize) {
+        // The SEI grows by at most one emulation-prevention byte per two bytes of timestamp.
+        let sei_max = sei_nal(u64::MAX).len() + 4 + NAL_PREFIX_BYTES;
+        let idr = self.sps.len()
+            + self.pps.len()
+            + h264::idr_slice(&self.geometry, 65_535).len()
+            + 3 * NAL_PREFIX_BYTES
+            + sei_max;
+        let p = h264::p_slice(&self.geometry, 255).len() + NAL_PREFIX_BYTES + sei_max;
+        (idr, p)
+    }
+
+    fn check_room_for_filler(&self) -> Result<(), Error> {
+        let (idr_base, p_base) = self.base_sizes();
+        let need_i = (idr_base + MIN_FILLER_BYTES) as u128;
+        let need_p = (p_base + MIN_FILLER_BYTES) as u128;
+        let g = u128::from(self.config.gop);
+        let ratio = u128::from(self.config.i_to_p_ratio);
+        let weight = ratio + g - 1;
+        // The smallest GOP budget is one byte under the exact share; frames lose one more byte
+        // to flooring.
+        let gop_min = (g * u128::from(self.config.bitrate_bps) / (8 * u128::from(self.config.fps)))
+            .saturating_sub(1);
+        let i_min = gop_min * ratio / weight;
+        let p_min = (gop_min / weight).saturating_sub(1);
+        if i_min >= need_i && (g == 1 || p_min >= need_p) {
+            return Ok(());
+        }
+        let mut gop_need = (need_i * weight).div_ceil(ratio) + 2;
+        if g > 1 {
+            gop_need = gop_need.max((need_p + 2) * weight + 1);
+        }
+        let least_bps = (gop_need * 8 * u128::from(self.config.fps)).div_ceil(g);
+        Err(Error::config(format!(
+            "stream {}: the bitrate is too low for this picture size and GOP \
+             (an I frame needs {need_i} bytes and a P frame {need_p}); use at least {least_bps} \
+             bit/s",
+            self.config.describe()
+        )))
+    }
+
+    /// The configuration this generator was built from.
+    pub fn config(&self) -> &VideoConfig {
+        &self.config
+    }
+
+    /// The sequence parameter set NAL unit (header byte included), as sent before every IDR.
+    pub fn sps(&self) -> &Bytes {
+        &self.sps
+    }
+
+    /// The picture parameter set NAL unit (header byte included), as sent before every IDR.
+    pub fn pps(&self) -> &Bytes {
+        &self.pps
+    }
+
+    /// `profile-level-id` for SDP: profile, constraint flags and level as six hex digits.
+    pub fn profile_level_id(&self) -> String {
+        format!(
+            "{:02X}{:02X}{:02X}",
+            h264::PROFILE_IDC,
+            h264::CONSTRAINT_FLAGS,
+            self.geometry.level_idc
+        )
+    }
+
+    /// `sprop-parameter-sets` for SDP: base64 SPS, a comma, base64 PPS.
+    pub fn sprop_parameter_sets(&self) -> String {
+        format!("{},{}", h264::base64(&self.sps), h264::base64(&self.pps))
+    }
+
+    /// Planned size in bytes of frame `index` (see the module docs for the plan).
+    pub fn frame_budget(&self, index: u64) -> usize {
+        let g = u128::from(self.config.gop);
+        let ratio = u128::from(self.config.i_to_p_ratio);
+        let per_frame_num = u128::from(self.config.bitrate_bps);
+        let per_frame_den = 8 * u128::from(self.config.fps);
+        let cumulative = |n: u128| n * per_frame_num / per_frame_den;
+        let gop_index = u128::from(index) / g;
+        let j = u128::from(index) % g;
+        let gop_bytes = cumulative((gop_index + 1) * g) - cumulative(gop_index * g);
+        let weight = ratio + g - 1;
+        let weight_before = |j: u128| if j == 0 { 0 } else { ratio + j - 1 };
+        let share =
+            gop_bytes * weight_before(j + 1) / weight - gop_bytes * weight_before(j) / weight;
+        usize::try_from(share).unwrap_or(usize::MAX)
+    }
+
+    /// Index of the frame the next call to [`next_access_unit`](Self::next_access_unit) makes.
+    pub fn next_index(&self) -> u64 {
+        self.next_index
+    }
+
+    /// Makes the next access unit, stamping `send_time_us` (microseconds since the UNIX epoch,
+    /// see [`unix_micros_now`]) into its SEI. Its [`size`](AccessUnit::size) is exactly
+    /// [`frame_budget`](Self::frame_budget) of its index.
+    pub fn next_access_unit(&mut self, send_time_us: u64) -> AccessUnit {
+        let index = self.next_index;
+        self.next_index += 1;
+        let gop = u64::from(self.config.gop);
+        let j = index % gop;
+        let is_idr = j == 0;
+        let mut nals = Vec::with_capacity(5);
+        if is_idr {
+            nals.push(self.sps.clone());
+            nals.push(self.pps.clone());
+        }
+        nals.push(Bytes::from(sei_nal(send_time_us)));
+        let slice = if is_idr {
+            // Consecutive IDR pictures must differ in idr_pic_id (H.264 7.4.3).
+            let idr_pic_id = u32::try_from((index / gop) % 65_536).unwrap_or(0);
+            h264::idr_slice(&self.geometry, idr_pic_id)
+        } else {
+            h264::p_slice(&self.geometry, u32::try_from(j % 256).unwrap_or(0))
+        };
+        nals.push(Bytes::from(slice));
+        let used: usize = nals.iter().map(|n| n.len() + NAL_PREFIX_BYTES).sum();
+        let deficit = self.frame_budget(index).saturating_sub(used);
+        // `new` guarantees room for the smallest filler in every frame.
+        if deficit >= MIN_FILLER_BYTES {
+            nals.push(Bytes::from(h264::filler(deficit - NAL_PREFIX_BYTES)));
+        }
+        AccessUnit {
+            index,
+            is_idr,
+            nals,
+        }
+    }
+}
+
+/// The SEI NAL unit carrying one send time.
+fn sei_nal(send_time_us: u64) -> Vec<u8> {
+    let mut rbsp = Vec::with_capacity(28);
+    rbsp.push(SEI_USER_DATA_UNREGISTERED);
+    rbsp.push(24); // payloadSize: UUID + timestamp
+    rbsp.extend_from_slice(&TIMESTAMP_SEI_UUID);
+    rbsp.extend_from_slice(&send_time_us.to_be_bytes());
+    rbsp.push(0x80); // rbsp_trailing_bits
+    h264::nal(0, nal_type::SEI, &rbsp)
+}
+
+/// Reads the send time (microseconds since the UNIX epoch) from one of our timestamp SEI NAL
+/// units; `None` for any other NAL unit or SEI message.
+pub fn parse_timestamp_sei(nal: &[u8]) -> Option<u64> {
+    let (&header, payload) = nal.split_first()?;
+    if header & 0x1F != nal_type::SEI {
+        return None;
+    }
+    let rbsp = h264::unescape_rbsp(payload);
+    let mut rest = rbsp.as_slice();
+    // sei_message(): payload type and size are coded as runs of 0xFF plus a last byte.
+    let read_value = |rest: &mut &[u8]| -> Option<usize> {
+        let mut value = 0usize;
+        loop {
+            let (&b, tail) = rest.split_first()?;
+            *rest = tail;
+            value += usize::from(b);
+            if b != 0xFF {
+                return Some(value);
+            }
+        }
+    };
+    while rest.first().is_some_and(|&b| b != 0x80) {
+        let payload_type = read_value(&mut rest)?;
+        let size = read_value(&mut rest)?;
+        let body = rest.get(..size)?;
+        rest = &rest[size..];
+        if payload_type == usize::from(SEI_USER_DATA_UNREGISTERED)
+            && size == 24
+            && body[..16] == TIMESTAMP_SEI_UUID
+        {
+            let mut ts = [0u8; 8];
+            ts.copy_from_slice(&body[16..]);
+            return Some(u64::from_be_bytes(ts));
+        }
+    }
+    None
+}
+
+/// NAL units of an Annex B byte stream (3- or 4-byte start codes), without their start codes.
+pub fn split_annex_b(stream: &[u8]) -> Vec<&[u8]> {
+    let mut starts = Vec::new();
+    let mut i = 0;
+    while i + 3 <= stream.len() {
+        if stream[i] == 0 && stream[i + 1] == 0 && stream[i + 2] == 1 {
+            starts.push(i + 3);
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    let mut nals = Vec::with_capacity(starts.len());
+    for (k, &start) in starts.iter().enumerate() {
+        let mut end = starts.get(k + 1).map_or(stream.len(), |&next| next - 3);
+        // A 4-byte start code's leading zero belongs to no NAL unit (trailing_zero_8bits).
+        while end > start && stream[end - 1] == 0 {
+            end -= 1;
+        }
+        nals.push(&stream[start..end]);
+    }
+    nals
+}
+
+/// The current time in microseconds since the UNIX epoch, as stamped into the SEI.
+pub fn unix_micros_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg_360p() -> VideoConfig {
+        VideoConfig::new(640, 360, 15, 30, 1_000_000)
+    }
+
+    fn nal_types(au: &AccessUnit) -> Vec<u8> {
+        au.nals.iter().map(|n| n[0] & 0x1F).collect()
+    }
+
+    #[test]
+    fn idr_every_gop_with_parameter_sets_first() {
+        let mut g = H264Generator::new(cfg_360p()).unwrap();
+        for i in 0..95u64 {
+            let au = g.next_access_unit(1_000 + i);
+            assert_eq!(au.index, i);
+            assert_eq!(au.is_idr, i % 30 == 0, "frame {i}");
+            if au.is_idr {
+                assert_eq!(nal_types(&au), [7, 8, 6, 5, 12], "frame {i}");
+            } else {
+                assert_eq!(nal_types(&au), [6, 1, 12], "frame {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn annex_b_output_parses_back_into_the_same_nal_units() {
+        let mut g = H264Generator::new(cfg_360p()).unwrap();
+        let mut stream = Vec::new();
+        let mut expected = Vec::new();
+        for _ in 0..40 {
+            let au = g.next_access_unit(unix_micros_now());
+            au.write_annex_b(&mut stream);
+            expected.extend(au.nals.iter().cloned());
+        }
+        let parsed = split_annex_b(&stream);
+        assert_eq!(parsed.len(), expected.len());
+        for (p, e) in parsed.iter().zip(&expected) {
+            assert_eq!(*p, &e[..]);
+            assert_eq!(p[0] & 0x80, 0, "forbidden_zero_bit");
+            // No start code or forbidden sequence inside a NAL unit.
+            for w in p.windows(3) {
+                assert!(!(w[0] == 0 && w[1] == 0 && w[2] <= 2));
+            }
+        }
+    }
+
+    #[test]
+    fn every_frame_has_its_budget_and_every_gop_is_exact() {
+        for cfg in [
+            cfg_360p(),
+            VideoConfig::new(1280, 720, 25, 50, 4_000_000),
+            VideoConfig::new(1920, 1080, 30, 60, 6_000_000),
+            VideoConfig {
+                i_to_p_ratio: 9,
+                ..VideoConfig::new(352, 288, 7, 14, 333_333)
+            },
+            VideoConfig::new(640, 480, 10, 1, 2_000_000),
+        ] {
+            let mut g = H264Generator::new(cfg).unwrap();
+            let gop = u64::from(cfg.gop);
+            let mut total = 0u128;
+            for k in 0..5u64 {
+                let mut gop_bytes = 0usize;
+                for j in 0..gop {
+                    let au = g.next_access_unit(unix_micros_now());
+                    assert_eq!(au.size(), g.frame_budget(k * gop + j), "{cfg:?} frame {j}");
+                    gop_bytes += au.size();
+                }
+                total += gop_bytes as u128;
+                let exact = f64::from(cfg.gop) * cfg.bitrate_bps as f64 / 8.0 / f64::from(cfg.fps);
+                assert!(
+                    (gop_bytes as f64 - exact).abs() <= 1.0,
+                    "{cfg:?}: {gop_bytes} vs {exact}"
+                );
+            }
+            // Cumulative budget: no drift over many GOPs.
+            let frames = 5 * u128::from(cfg.gop);
+            let exact = frames * u128::from(cfg.bitrate_bps) / (8 * u128::from(cfg.fps));
+            assert_eq!(total, exact, "{cfg:?}");
+        }
+    }
+
+    #[test]
+    fn i_frames_are_ratio_times_p_frames() {
+        let g = H264Generator::new(cfg_360p()).unwrap();
+        let i = g.frame_budget(0) as f64;
+        let p = g.frame_budget(1) as f64;
+        assert!((i / p - 4.0).abs() < 0.01, "{i} / {p}");
+        let g9 = H264Generator::new(VideoConfig {
+            i_to_p_ratio: 9,
+            ..cfg_360p()
+        })
+        .unwrap();
+        assert!((g9.frame_budget(30) as f64 / g9.frame_budget(31) as f64 - 9.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn sei_round_trips_any_timestamp() {
+        for ts in [0, 1, 0x0000_0300_0000_0001, 1_795_000_000_123_456, u64::MAX] {
+            let nal = sei_nal(ts);
+            assert_eq!(parse_timestamp_sei(&nal), Some(ts), "{ts:#x}");
+        }
+        let mut g = H264Generator::new(cfg_360p()).unwrap();
+        let au = g.next_access_unit(1_795_000_000_000_000);
+        let stamps: Vec<_> = au
+            .nals
+            .iter()
+            .filter_map(|n| parse_timestamp_sei(n))
+            .collect();
+        assert_eq!(stamps, [1_795_000_000_000_000]);
+        // Not ours: another UUID, another NAL type, truncated.
+        let mut other = sei_nal(5);
+        other[3] ^= 0x01;
+        assert_eq!(parse_timestamp_sei(&other), None);
+        assert_eq!(parse_timestamp_sei(g.sps()), None);
+        assert_eq!(parse_timestamp_sei(&sei_nal(5)[..10]), None);
+        assert_eq!(parse_timestamp_sei(&[]), None);
+    }
+
+    #[test]
+    fn sdp_parameters_come_from_the_sps() {
+        let g = H264Generator::new(cfg_360p()).unwrap();
+        assert_eq!(g.profile_level_id(), "42C016"); // level 2.2
+        let sprop = g.sprop_parameter_sets();
+        let (sps, pps) = sprop.split_once(',').unwrap();
+        assert!(sps.starts_with("Z0LAF"), "{sps}"); // 0x67 0x42 0xC0 0x16
+        assert_eq!(pps, h264::base64(g.pps()));
+    }
+
+    #[test]
+    fn bad_configurations_are_refused_with_reasons() {
+        let cases = [
+            (VideoConfig::new(641, 360, 15, 30, 1_000_000), "width"),
+            (VideoConfig::new(640, 0, 15, 30, 1_000_000), "height"),
+            (VideoConfig::new(640, 360, 0, 30, 1_000_000), "fps"),
+            (VideoConfig::new(640, 360, 15, 0, 1_000_000), "gop"),
+            (VideoConfig::new(640, 360, 15, 30, 0), "bitrate"),
+            (
+                VideoConfig {
+                    i_to_p_ratio: 0,
+                    ..cfg_360p()
+                },
+                "I/P ratio",
+            ),
+            (VideoConfig::new(1920, 1080, 25, 50, 20_000), "use at least"),
+        ];
+        for (cfg, needle) in cases {
+            let err = H264Generator::new(cfg).unwrap_err();
+            assert_eq!(err.kind, crate::ErrorKind::Config);
+            assert!(err.to_string().contains(needle), "{err}");
+        }
+    }
+
+    #[test]
+    fn least_bitrate_in_the_message_is_enough() {
+        let low = VideoConfig::new(1920, 1080, 25, 50, 20_000);
+        let msg = H264Generator::new(low).unwrap_err().to_string();
+        let least: u64 = msg
+            .rsplit("use at least ")
+            .next()
+            .and_then(|s| s.split(' ').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        H264Generator::new(VideoConfig {
+            bitrate_bps: least,
+            ..low
+        })
+        .unwrap();
+    }
+}
