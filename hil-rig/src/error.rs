@@ -50,6 +50,22 @@ impl Error {
             source: None,
         }
     }
+
+    pub(crate) fn io(message: impl Into<String>, source: std::io::Error) -> Self {
+        Error {
+            kind: ErrorKind::Io,
+            message: message.into(),
+            source: Some(source),
+        }
+    }
+
+    pub(crate) fn protocol(message: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::Protocol,
+            message: message.into(),
+            source: None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -57,10 +73,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn message_names_kind_and_context() {
+    fn message_names_kind_and_context_and_keeps_source() {
+        let e = Error::io(
+            "cannot bind 127.0.0.1:554",
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
+        assert_eq!(e.kind, ErrorKind::Io);
+        assert_eq!(e.to_string(), "I/O error: cannot bind 127.0.0.1:554");
+        assert!(std::error::Error::source(&e).is_some());
         let c = Error::config("fps must be at least 1");
-        assert_eq!(c.kind, ErrorKind::Config);
         assert_eq!(c.to_string(), "configuration error: fps must be at least 1");
-        assert!(std::error::Error::source(&c).is_none());
+        let p = Error::protocol("bad request from 127.0.0.1:5000");
+        assert_eq!(p.kind, ErrorKind::Protocol);
+        assert!(std::error::Error::source(&p).is_none());
     }
 }

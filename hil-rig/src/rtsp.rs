@@ -1,0 +1,688 @@
+//! A minimal RTSP 1.0 server that streams generated H.264 to real clients.
+//!
+//! Why: the rig must prove a plan against the clients a site will use (retina in our ingest,
+//! ffmpeg-based VMSs), so a simulated camera has to speak the RTSP those clients expect. This
+//! server answers OPTIONS, DESCRIBE (SDP with `sprop-parameter-sets`), SETUP for RTP/AVP/TCP
+//! interleaved, PLAY (aggregate or track URL), GET_PARAMETER and TEARDOWN, and streams each
+//! session's own [`H264Generator`] output:
+//!
+//! - frames are paced from one monotonic start instant (`start + n / fps`), so the rate never
+//!   drifts; RTP timestamps are `ts0 + n · 90000 / fps` and sequence numbers run on across GOPs;
+//! - an RTCP sender report follows about once a second on the RTCP channel;
+//! - a session ends when the client sends nothing (no request, no interleaved RTCP) for the
+//!   session timeout announced in `Session: …;timeout=`, or when a write to it stalls that long.
+//!
+//! Each connection is one tokio task that owns its socket, so responses and media never
+//! interleave mid-packet. Time comes from tokio, so tests can run on a paused clock.
+//! UDP transport, authentication and H.265 are not served.
+
+mod rtp;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use rtsp_types::headers::transport::{RtpLowerTransport, RtpProfile, Transport, Transports};
+use rtsp_types::{
+    Message, Method, Request, Response, ResponseBuilder, StatusCode, Version, headers,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tokio::time::{Instant, sleep_until, timeout};
+use tracing::{debug, warn};
+
+use crate::error::Error;
+use crate::video::{H264Generator, VideoConfig, unix_micros_now};
+
+/// Control path of the single video track, relative to the mount's base URL.
+const TRACK: &str = "track1";
+
+/// Methods this server answers, as listed in `Public:`. SET_PARAMETER is left out on purpose so
+/// that retina keeps a session alive with GET_PARAMETER.
+const PUBLIC: &str = "OPTIONS, DESCRIBE, SETUP, PLAY, GET_PARAMETER, TEARDOWN";
+
+/// `Server:` header value.
+const SERVER: &str = "camscope-hil-rig";
+
+/// Largest request we buffer before giving up on a client.
+const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+/// Interval between RTCP sender reports.
+const REPORT_INTERVAL: Duration = Duration::from_secs(1);
+
+/// One stream the server offers: `rtsp://host:port/<path>`.
+#[derive(Debug, Clone)]
+pub struct Mount {
+    path: String,
+    config: VideoConfig,
+}
+
+impl Mount {
+    /// A mount at `path` (leading and trailing `/` ignored; letters, digits and `-_.~/` only)
+    /// streaming `config`, which is checked as [`H264Generator::new`] checks it.
+    pub fn new(path: &str, config: VideoConfig) -> Result<Self, Error> {
+        let path = path.trim_matches('/');
+        let valid_char = |c: char| c.is_ascii_alphanumeric() || "-_.~/".contains(c);
+        if path.is_empty() || !path.chars().all(valid_char) || path.contains("//") {
+            return Err(Error::config(format!(
+                "mount path {path:?} must be non-empty and use only letters, digits and -_.~/"
+            )));
+        }
+        H264Generator::new(config)
+            .map_err(|e| Error::config(format!("mount {path}: {}", e.message)))?;
+        Ok(Mount {
+            path: path.to_owned(),
+            config,
+        })
+    }
+
+    /// The path, without leading or trailing `/`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The stream served at this path.
+    pub fn config(&self) -> &VideoConfig {
+        &self.config
+    }
+}
+
+/// Server-wide settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerOptions {
+    /// A session (or an idle connection) ends after this long without a request or RTCP from the
+    /// client; announced as `Session: …;timeout=` in whole seconds (at least 1). Default 60 s.
+    pub session_timeout: Duration,
+    /// Largest RTP payload in bytes; longer NAL units are split into FU-A fragments. Default
+    /// 1400, which keeps packets inside a 1500-byte Ethernet MTU.
+    pub max_rtp_payload: usize,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            session_timeout: Duration::from_secs(60),
+            max_rtp_payload: 1400,
+        }
+    }
+}
+
+/// A bound RTSP server; [`serve`](Self::serve) runs it.
+#[derive(Debug)]
+pub struct RtspServer {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    mounts: Vec<Mount>,
+    options: ServerOptions,
+    sessions_created: AtomicU64,
+}
+
+impl RtspServer {
+    /// Binds `addr` (port 0 picks a free port) for `mounts`, which must have distinct paths.
+    pub async fn bind(
+        addr: SocketAddr,
+        mounts: Vec<Mount>,
+        options: ServerOptions,
+    ) -> Result<Self, Error> {
+        if mounts.is_empty() {
+            return Err(Error::config("an RTSP server needs at least one mount"));
+        }
+        for (i, m) in mounts.iter().enumerate() {
+            if mounts[..i].iter().any(|o| o.path == m.path) {
+                return Err(Error::config(format!(
+                    "mount path {} is used twice",
+                    m.path
+                )));
+            }
+        }
+        if options.session_timeout < Duration::from_secs(1) {
+            return Err(Error::config("session timeout must be at least 1 s"));
+        }
+        if !(100..=65_000).contains(&options.max_rtp_payload) {
+            return Err(Error::config(
+                "max RTP payload must be between 100 and 65000 bytes",
+            ));
+        }
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::io(format!("cannot bind RTSP listener on {addr}"), e))?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|e| Error::io(format!("RTSP listener on {addr} has no address"), e))?;
+        Ok(RtspServer {
+            listener,
+            local_addr,
+            shared: Arc::new(Shared {
+                mounts,
+                options,
+                sessions_created: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The URL of a mount path on this server, e.g. `rtsp://127.0.0.1:8554/cam0`.
+    pub fn url(&self, path: &str) -> String {
+        format!("rtsp://{}/{}", self.local_addr, path.trim_matches('/'))
+    }
+
+    /// Accepts and serves clients until `shutdown` completes, then closes every connection.
+    pub async fn serve(self, shutdown: impl Future<Output = ()>) {
+        let mut connections = JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, peer)) => {
+                        let shared = Arc::clone(&self.shared);
+                        connections.spawn(async move {
+                            if let Err(e) = Connection::new(stream, peer, shared).run().await {
+                                debug!(%peer, error = %e, "RTSP connection ended with an error");
+                            }
+                        });
+                    }
+                    Err(e) => {
+                        // Out of descriptors and the like: back off instead of spinning.
+                        warn!(error = %e, "RTSP accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+        connections.shutdown().await;
+    }
+}
+
+/// A stream set up on one connection.
+struct Session {
+    id: String,
+    mount: usize,
+    rtp_channel: u8,
+    rtcp_channel: u8,
+    generator: H264Generator,
+    packetizer: rtp::Packetizer,
+    rtp_ts0: u32,
+    playing: Option<Playing>,
+}
+
+struct Playing {
+    start: Instant,
+    frames_sent: u64,
+    next_report: Instant,
+}
+
+struct Connection {
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    inbuf: Vec<u8>,
+    outbuf: Vec<u8>,
+    session: Option<Session>,
+    last_heard: Instant,
+}
+
+/// What the connection loop does after answering a request.
+enum After {
+    Continue,
+    Close,
+}
+
+impl Connection {
+    fn new(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) -> Self {
+        Connection {
+            stream,
+            peer,
+            shared,
+            inbuf: Vec::with_capacity(4096),
+            outbuf: Vec::new(),
+            session: None,
+            last_heard: Instant::now(),
+        }
+    }
+
+    fn timeout(&self) -> Duration {
+        self.shared.options.session_timeout
+    }
+
+    async fn run(mut self) -> Result<(), Error> {
+        loop {
+            let idle_at = self.last_heard + self.timeout();
+            let playing = self.session.as_ref().and_then(|s| {
+                let p = s.playing.as_ref()?;
+                Some((
+                    p.start + frame_time(p.frames_sent, s.generator.config().fps),
+                    p.next_report,
+                ))
+            });
+            let (frame_at, report_at) = playing.unwrap_or((idle_at, idle_at));
+            tokio::select! {
+                read = self.stream.read_buf(&mut self.inbuf) => {
+                    let n = read.map_err(|e| Error::io(format!("reading from {}", self.peer), e))?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    self.last_heard = Instant::now();
+                    if let After::Close = self.handle_input().await? {
+                        return Ok(());
+                    }
+                }
+                () = sleep_until(frame_at), if playing.is_some() => self.send_frame().await?,
+                () = sleep_until(report_at), if playing.is_some() => self.send_report().await?,
+                () = sleep_until(idle_at) => {
+                    debug!(peer = %self.peer, "RTSP client silent for the session timeout");
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Handles every complete message in the input buffer.
+    async fn handle_input(&mut self) -> Result<After, Error> {
+        loop {
+            let parsed = Message::<Vec<u8>>::parse(&self.inbuf);
+            let (message, consumed) = match parsed {
+                Ok(ok) => ok,
+                Err(rtsp_types::ParseError::Incomplete(_)) => {
+                    if self.inbuf.len() > MAX_REQUEST_BYTES {
+                        return Err(Error::protocol(format!(
+                            "{} sent over {MAX_REQUEST_BYTES} bytes without a complete message",
+                            self.peer
+                        )));
+                    }
+                    return Ok(After::Continue);
+                }
+                Err(rtsp_types::ParseError::Error) => {
+                    let response = Response::builder(Version::V1_0, StatusCode::BadRequest)
+                        .header(headers::SERVER, SERVER)
+                        .build(Vec::new());
+                    self.write_response(&response).await?;
+                    return Err(Error::protocol(format!(
+                        "{} sent bytes that are not an RTSP message",
+                        self.peer
+                    )));
+                }
+            };
+            self.inbuf.drain(..consumed);
+            match message {
+                Message::Request(request) => {
+                    // Media goes out from the connection loop, so always after this response.
+                    let (response, after) = self.answer(&request);
+                    self.write_response(&response).await?;
+                    if let After::Close = after {
+                        return Ok(After::Close);
+                    }
+                }
+                // Interleaved RTCP receiver reports: only proof that the client is alive.
+                Message::Data(_) | Message::Response(_) => {}
+            }
+        }
+    }
+
+    fn answer(&mut self, req: &Request<Vec<u8>>) -> (Response<Vec<u8>>, After) {
+        if req.version() != Version::V1_0 {
+            let r = self
+                .reply(req, StatusCode::RTSPVersionNotSupported)
+                .build(Vec::new());
+            return (r, After::Continue);
+        }
+        if req.header(&headers::CSEQ).is_none() {
+            return (
+                self.reply(req, StatusCode::BadRequest).build(Vec::new()),
+                After::Close,
+            );
+        }
+        let response = match req.method() {
+            Method::Options => self
+                .reply(req, StatusCode::Ok)
+                .header(headers::PUBLIC, PUBLIC)
+                .build(Vec::new()),
+            Method::Describe => self.describe(req),
+            Method::Setup => self.setup(req),
+            Method::Play => self.play(req),
+            Method::GetParameter => match self.check_session(req) {
+                Ok(_) => self.reply_in_session(req, StatusCode::Ok).build(Vec::new()),
+                Err(status) => self.reply(req, status).build(Vec::new()),
+            },
+            Method::Teardown => match self.check_session(req) {
+                Ok(Some(_)) => {
+                    let r = self.reply_in_session(req, StatusCode::Ok).build(Vec::new());
+                    self.session = None;
+                    r
+                }
+                Ok(None) => self
+                    .reply(req, StatusCode::SessionNotFound)
+                    .build(Vec::new()),
+                Err(status) => self.reply(req, status).build(Vec::new()),
+            },
+            _ => self
+                .reply(req, StatusCode::NotImplemented)
+                .header(headers::PUBLIC, PUBLIC)
+                .build(Vec::new()),
+        };
+        (response, After::Continue)
+    }
+
+    /// A response with CSeq and Server set.
+    fn reply(&self, req: &Request<Vec<u8>>, status: StatusCode) -> ResponseBuilder {
+        let mut builder = Response::builder(Version::V1_0, status).header(headers::SERVER, SERVER);
+        if let Some(cseq) = req.header(&headers::CSEQ) {
+            builder = builder.header(headers::CSEQ, cseq.as_str());
+        }
+        builder
+    }
+
+    /// [`reply`](Self::reply) plus the Session header, when a session exists.
+    fn reply_in_session(&self, req: &Request<Vec<u8>>, status: StatusCode) -> ResponseBuilder {
+        let builder = self.reply(req, status);
+        match &self.session {
+            Some(s) => builder.header(headers::SESSION, s.id.as_str()),
+            None => builder,
+        }
+    }
+
+    /// `Ok(Some(()))` when the request names this connection's session, `Ok(None)` when it
+    /// names none, and 454 when it names another.
+    fn check_session(&self, req: &Request<Vec<u8>>) -> Result<Option<()>, StatusCode> {
+        let Some(value) = req.header(&headers::SESSION) else {
+            return Ok(None);
+        };
+        let id = value.as_str().split(';').next().unwrap_or("").trim();
+        match &self.session {
+            Some(s) if s.id == id => Ok(Some(())),
+            _ => Err(StatusCode::SessionNotFound),
+        }
+    }
+
+    /// The mount and whether the URL names its track, for a request URL.
+    fn resolve(&self, req: &Request<Vec<u8>>) -> Option<(usize, bool)> {
+        let path = req.request_uri()?.path().trim_matches('/');
+        self.shared.mounts.iter().enumerate().find_map(|(i, m)| {
+            if path == m.path {
+                Some((i, false))
+            } else {
+                let track = path.strip_prefix(m.path.as_str())?.strip_prefix('/')?;
+                (track == TRACK).then_some((i, true))
+            }
+        })
+    }
+
+    /// `rtsp://host:port/<mount>/`, with the host the client used.
+    fn base_url(&self, req: &Request<Vec<u8>>, mount: usize) -> String {
+        let authority = req
+            .request_uri()
+            .and_then(|u| {
+                let host = u.host_str()?;
+                Some(match u.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_owned(),
+                })
+            })
+            .unwrap_or_else(|| self.peer_facing_addr());
+        format!("rtsp://{authority}/{}/", self.shared.mounts[mount].path)
+    }
+
+    fn peer_facing_addr(&self) -> String {
+        self.stream
+            .local_addr()
+            .map_or_else(|_| "127.0.0.1".to_owned(), |a| a.to_string())
+    }
+
+    fn describe(&self, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+        let Some((mount, false)) = self.resolve(req) else {
+            return self.reply(req, StatusCode::NotFound).build(Vec::new());
+        };
+        let config = self.shared.mounts[mount].config;
+        let Ok(generator) = H264Generator::new(config) else {
+            return self
+                .reply(req, StatusCode::InternalServerError)
+                .build(Vec::new());
+        };
+        let sdp = sdp(&generator, &self.peer_facing_addr());
+        self.reply(req, StatusCode::Ok)
+            .header(headers::CONTENT_TYPE, "application/sdp")
+            .header(headers::CONTENT_BASE, self.base_url(req, mount))
+            .build(sdp.into_bytes())
+    }
+
+    fn setup(&mut self, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+        let Some((mount, _)) = self.resolve(req) else {
+            return self.reply(req, StatusCode::NotFound).build(Vec::new());
+        };
+        let existing = match self.check_session(req) {
+            Ok(found) => found.is_some(),
+            Err(status) => return self.reply(req, status).build(Vec::new()),
+        };
+        // One stream per connection: a second one would be a second session.
+        if let Some(s) = &self.session
+            && (!existing || s.mount != mount)
+        {
+            return self
+                .reply(req, StatusCode::AggregateOperationNotAllowed)
+                .build(Vec::new());
+        }
+        let Some((rtp_channel, rtcp_channel)) = interleaved_channels(req) else {
+            return self
+                .reply(req, StatusCode::UnsupportedTransport)
+                .build(Vec::new());
+        };
+        if self.session.is_none() {
+            let config = self.shared.mounts[mount].config;
+            let Ok(generator) = H264Generator::new(config) else {
+                return self
+                    .reply(req, StatusCode::InternalServerError)
+                    .build(Vec::new());
+            };
+            let n = self.shared.sessions_created.fetch_add(1, Ordering::Relaxed);
+            let seed = mix(n ^ unix_micros_now().rotate_left(17));
+            let ssrc = (seed >> 32) as u32;
+            let first_seq = (mix(seed) & 0xFFFF) as u16;
+            self.session = Some(Session {
+                id: format!("{:016X}", mix(seed ^ 0x5e55_1015)),
+                mount,
+                rtp_channel,
+                rtcp_channel,
+                generator,
+                packetizer: rtp::Packetizer::new(
+                    ssrc,
+                    first_seq,
+                    self.shared.options.max_rtp_payload,
+                ),
+                rtp_ts0: seed as u32,
+                playing: None,
+            });
+        }
+        let timeout_s = self.timeout().as_secs().max(1);
+        let Some(s) = &mut self.session else {
+            return self
+                .reply(req, StatusCode::InternalServerError)
+                .build(Vec::new());
+        };
+        s.rtp_channel = rtp_channel;
+        s.rtcp_channel = rtcp_channel;
+        let transport = format!(
+            "RTP/AVP/TCP;unicast;interleaved={rtp_channel}-{rtcp_channel};ssrc={:08X}",
+            s.packetizer.ssrc()
+        );
+        let session = format!("{};timeout={timeout_s}", s.id);
+        self.reply(req, StatusCode::Ok)
+            .header(headers::TRANSPORT, transport)
+            .header(headers::SESSION, session)
+            .build(Vec::new())
+    }
+
+    fn play(&mut self, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+        match self.check_session(req) {
+            Ok(Some(())) => {}
+            Ok(None) => {
+                return self
+                    .reply(req, StatusCode::SessionNotFound)
+                    .build(Vec::new());
+            }
+            Err(status) => return self.reply(req, status).build(Vec::new()),
+        }
+        let Some(s) = &self.session else {
+            return self
+                .reply(req, StatusCode::SessionNotFound)
+                .build(Vec::new());
+        };
+        if !matches!(self.resolve(req), Some((m, _)) if m == s.mount) {
+            return self.reply(req, StatusCode::NotFound).build(Vec::new());
+        }
+        let track_url = format!("{}{TRACK}", self.base_url(req, s.mount));
+        let rtp_info = format!(
+            "url={track_url};seq={};rtptime={}",
+            s.packetizer.next_seq(),
+            s.rtp_ts0.wrapping_add(rtp::frame_timestamp_offset(
+                s.generator.next_index(),
+                s.generator.config().fps
+            ))
+        );
+        let response = self
+            .reply_in_session(req, StatusCode::Ok)
+            .header(headers::RANGE, "npt=0.000-")
+            .header(headers::RTP_INFO, rtp_info)
+            .build(Vec::new());
+        if let Some(s) = &mut self.session
+            && s.playing.is_none()
+        {
+            let start = Instant::now();
+            s.playing = Some(Playing {
+                start,
+                frames_sent: 0,
+                next_report: start,
+            });
+        }
+        response
+    }
+
+    async fn send_frame(&mut self) -> Result<(), Error> {
+        let Some(s) = &mut self.session else {
+            return Ok(());
+        };
+        let Some(p) = &mut s.playing else {
+            return Ok(());
+        };
+        let au = s.generator.next_access_unit(unix_micros_now());
+        let ts = s.rtp_ts0.wrapping_add(rtp::frame_timestamp_offset(
+            au.index,
+            s.generator.config().fps,
+        ));
+        self.outbuf.clear();
+        s.packetizer
+            .push_access_unit(&au, ts, s.rtp_channel, &mut self.outbuf);
+        p.frames_sent += 1;
+        self.flush().await
+    }
+
+    async fn send_report(&mut self) -> Result<(), Error> {
+        let Some(s) = &mut self.session else {
+            return Ok(());
+        };
+        let Some(p) = &mut s.playing else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        let elapsed = now.saturating_duration_since(p.start);
+        let ticks = elapsed.as_nanos() * u128::from(rtp::CLOCK_RATE) / 1_000_000_000;
+        let rtp_now = s.rtp_ts0.wrapping_add((ticks % (1u128 << 32)) as u32);
+        self.outbuf.clear();
+        s.packetizer.push_sender_report(
+            SystemTime::now(),
+            rtp_now,
+            s.rtcp_channel,
+            &mut self.outbuf,
+        );
+        p.next_report += REPORT_INTERVAL;
+        self.flush().await
+    }
+
+    async fn write_response(&mut self, response: &Response<Vec<u8>>) -> Result<(), Error> {
+        self.outbuf.clear();
+        response
+            .write(&mut self.outbuf)
+            .map_err(|e| Error::protocol(format!("cannot serialise a response: {e}")))?;
+        self.flush().await
+    }
+
+    /// Writes the output buffer; a client that reads nothing for the session timeout is dropped.
+    async fn flush(&mut self) -> Result<(), Error> {
+        match timeout(self.timeout(), self.stream.write_all(&self.outbuf)).await {
+            Ok(result) => result.map_err(|e| Error::io(format!("writing to {}", self.peer), e)),
+            Err(_) => Err(Error::io(
+                format!("{} stopped reading for the session timeout", self.peer),
+                std::io::Error::from(std::io::ErrorKind::TimedOut),
+            )),
+        }
+    }
+}
+
+/// Offset of frame `n` from the start of play.
+fn frame_time(n: u64, fps: u32) -> Duration {
+    let nanos = u128::from(n) * 1_000_000_000 / u128::from(fps.max(1));
+    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+}
+
+/// The interleaved channels of the first RTP/AVP/TCP transport the client offers; a missing
+/// pair defaults to 0-1, a missing RTCP channel to the one after RTP.
+fn interleaved_channels(req: &Request<Vec<u8>>) -> Option<(u8, u8)> {
+    let transports: Transports = req.typed_header().ok()??;
+    transports.iter().find_map(|t| match t {
+        Transport::Rtp(rtp)
+            if rtp.profile == RtpProfile::Avp
+                && rtp.lower_transport == Some(RtpLowerTransport::Tcp) =>
+        {
+            let (rtp_ch, rtcp_ch) = rtp.params.interleaved.unwrap_or((0, Some(1)));
+            Some((rtp_ch, rtcp_ch.unwrap_or(rtp_ch.wrapping_add(1))))
+        }
+        _ => None,
+    })
+}
+
+/// Session description (RFC 4566) of one H.264 track, per RFC 6184 §8.
+fn sdp(generator: &H264Generator, origin: &str) -> String {
+    let host = origin.rsplit_once(':').map_or(origin, |(h, _)| h);
+    let c = generator.config();
+    format!(
+        "v=0\r\n\
+         o=- 1 1 IN IP4 {host}\r\n\
+         s=camscope simulated camera\r\n\
+         c=IN IP4 0.0.0.0\r\n\
+         t=0 0\r\n\
+         a=control:*\r\n\
+         m=video 0 RTP/AVP {pt}\r\n\
+         a=rtpmap:{pt} H264/{clock}\r\n\
+         a=fmtp:{pt} packetization-mode=1;profile-level-id={pli};sprop-parameter-sets={sprop}\r\n\
+         a=framerate:{fps}\r\n\
+         a=x-dimensions:{w},{h}\r\n\
+         a=control:{TRACK}\r\n",
+        pt = rtp::PAYLOAD_TYPE,
+        clock = rtp::CLOCK_RATE,
+        pli = generator.profile_level_id(),
+        sprop = generator.sprop_parameter_sets(),
+        fps = c.fps,
+        w = c.width,
+        h = c.height,
+    )
+}
+
+/// SplitMix64 finaliser: spreads a counter and the clock into ids, SSRCs and initial values.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}

@@ -1,0 +1,246 @@
+//! Real RTSP clients nobody on the team wrote read the simulated cameras over loopback TCP.
+//!
+//! Scope: retina (the rig's ingest) measures bitrate, frame rate, key-frame spacing, loss and the
+//! SEI send time on two mounts at once, with a 2 s session timeout so that its keepalives are
+//! exercised; ffprobe (Debian package `ffmpeg`) reports codec, size and frame rate from the RTSP
+//! URL. Every test binds port 0 on 127.0.0.1 and ends by itself within a time limit.
+
+// clippy's allow-unwrap-in-tests covers #[test] functions but not the helpers beside them;
+// a panic here is a failed test, not a crash on user input.
+#![allow(clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use camscope_hil_rig::rtsp::{Mount, RtspServer, ServerOptions};
+use camscope_hil_rig::video::{VideoConfig, parse_timestamp_sei};
+use futures::StreamExt;
+use retina::client::{PlayOptions, SessionOptions, SetupOptions, TcpTransportOptions, Transport};
+use retina::codec::CodecItem;
+use tokio::sync::oneshot;
+
+const LOOPBACK: &str = "127.0.0.1:0";
+
+/// Starts a server for `mounts`; dropping the returned sender stops it.
+async fn start(
+    mounts: Vec<Mount>,
+    options: ServerOptions,
+) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let server = RtspServer::bind(LOOPBACK.parse().unwrap(), mounts, options)
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.serve(async move {
+        let _ = stopped.await;
+    }));
+    (addr, stop, task)
+}
+
+/// What retina saw of one stream.
+#[derive(Debug)]
+struct Measured {
+    frames: usize,
+    /// Bytes of whole GOPs starting at the first key frame.
+    gop_bytes: usize,
+    gop_frames: usize,
+    rtp_span_s: f64,
+    key_frame_indexes: Vec<usize>,
+    lost: u64,
+    max_latency_ms: f64,
+    sei_frames: usize,
+}
+
+async fn ingest(url: &str, secs: f64, gop: usize) -> Measured {
+    let mut session = retina::client::Session::describe(
+        rtsp_types::Url::parse(url).unwrap(),
+        SessionOptions::default().user_agent("camscope-test".into()),
+    )
+    .await
+    .unwrap();
+    let video = session
+        .streams()
+        .iter()
+        .position(|s| s.media() == "video" && s.encoding_name() == "h264")
+        .expect("an H.264 video stream in the SDP");
+    session
+        .setup(
+            video,
+            SetupOptions::default().transport(Transport::Tcp(TcpTransportOptions::default())),
+        )
+        .await
+        .unwrap();
+    let mut demuxed = session
+        .play(PlayOptions::default())
+        .await
+        .unwrap()
+        .demuxed()
+        .unwrap();
+    let mut sizes = Vec::new();
+    let mut timestamps = Vec::new();
+    let mut key_frame_indexes = Vec::new();
+    let mut lost = 0u64;
+    let mut max_latency_ms = 0f64;
+    let mut sei_frames = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(secs);
+    while let Ok(Some(item)) = tokio::time::timeout_at(deadline, demuxed.next()).await {
+        let CodecItem::VideoFrame(f) = item.unwrap() else {
+            continue;
+        };
+        let now_us = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_micros() as u64;
+        if f.is_random_access_point() {
+            key_frame_indexes.push(sizes.len());
+        }
+        lost += u64::from(f.loss());
+        sizes.push(f.data().len());
+        timestamps.push(f.timestamp().timestamp());
+        // retina hands out length-prefixed NAL units.
+        let mut data = f.data();
+        while data.len() > 4 {
+            let len = u32::from_be_bytes(data[..4].try_into().unwrap()) as usize;
+            let nal = &data[4..4 + len];
+            if let Some(sent_us) = parse_timestamp_sei(nal) {
+                sei_frames += 1;
+                assert!(sent_us <= now_us, "send time in the future");
+                max_latency_ms = max_latency_ms.max((now_us - sent_us) as f64 / 1000.0);
+            }
+            data = &data[4 + len..];
+        }
+    }
+    let first_key = key_frame_indexes[0];
+    let whole = (sizes.len() - first_key) / gop * gop;
+    assert!(whole >= gop, "not even one whole GOP in {secs} s");
+    Measured {
+        frames: sizes.len(),
+        gop_bytes: sizes[first_key..first_key + whole].iter().sum(),
+        gop_frames: whole,
+        rtp_span_s: (timestamps[first_key + whole - 1] - timestamps[first_key]) as f64 / 90_000.0,
+        key_frame_indexes,
+        lost,
+        max_latency_ms,
+        sei_frames,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retina_reads_two_mounts_at_exact_bitrate_and_frame_rate() {
+    let cam0 = VideoConfig::new(640, 360, 15, 15, 1_000_000);
+    let cam1 = VideoConfig::new(1280, 720, 25, 25, 2_000_000);
+    let options = ServerOptions {
+        session_timeout: Duration::from_secs(2),
+        ..ServerOptions::default()
+    };
+    let mounts = vec![
+        Mount::new("cam0", cam0).unwrap(),
+        Mount::new("site/cam1", cam1).unwrap(),
+    ];
+    let (addr, stop, server) = start(mounts, options).await;
+    let (url0, url1) = (
+        format!("rtsp://{addr}/cam0"),
+        format!("rtsp://{addr}/site/cam1"),
+    );
+    let run = async { tokio::join!(ingest(&url0, 3.5, 15), ingest(&url1, 3.5, 25)) };
+    let (m0, m1) = tokio::time::timeout(Duration::from_secs(20), run)
+        .await
+        .expect("retina ingest finished in time");
+    for (m, cfg) in [(&m0, cam0), (&m1, cam1)] {
+        eprintln!("{cfg:?}: {m:?}");
+        let fps = f64::from(cfg.fps);
+        // Frame rate from the RTP clock: n frames span n - 1 frame intervals.
+        let rtp_fps = (m.gop_frames - 1) as f64 / m.rtp_span_s;
+        assert!(
+            (rtp_fps - fps).abs() < 0.01,
+            "RTP frame rate {rtp_fps} for {fps}"
+        );
+        // Pacing: about 3.5 s worth of frames arrived (the first PLAY takes a moment).
+        let expected = 3.5 * fps;
+        assert!(
+            (m.frames as f64) > expected * 0.85 && (m.frames as f64) <= expected + 2.0,
+            "{} frames in 3.5 s at {fps} fps",
+            m.frames
+        );
+        let kbps = m.gop_bytes as f64 * 8.0 / (m.gop_frames as f64 / fps) / 1000.0;
+        let target = cfg.bitrate_bps as f64 / 1000.0;
+        eprintln!("measured {kbps:.1} kbit/s for {target} kbit/s");
+        assert!(
+            (kbps / target - 1.0).abs() < 0.03,
+            "{kbps} kbit/s for {target}"
+        );
+        let gop = cfg.gop as usize;
+        for pair in m.key_frame_indexes.windows(2) {
+            assert_eq!(pair[1] - pair[0], gop, "key frames every GOP");
+        }
+        assert_eq!(m.lost, 0);
+        assert_eq!(m.sei_frames, m.frames, "every frame carries its send time");
+        assert!(m.max_latency_ms < 1000.0, "latency {} ms", m.max_latency_ms);
+    }
+    drop(stop);
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("server stops")
+        .unwrap();
+}
+
+fn require_ffprobe() {
+    let ok = std::process::Command::new("ffprobe")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(ok, "ffprobe not installed: apt-get install ffmpeg");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ffprobe_reads_codec_size_and_frame_rate_over_rtsp_tcp() {
+    require_ffprobe();
+    let cfg = VideoConfig::new(640, 360, 15, 30, 1_000_000);
+    let (addr, stop, server) = start(
+        vec![Mount::new("cam0", cfg).unwrap()],
+        ServerOptions::default(),
+    )
+    .await;
+    let url = format!("rtsp://{addr}/cam0");
+    let probe = tokio::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-timeout",
+            "10000000",
+        ])
+        .args(["-show_streams", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            "stream=codec_name,width,height,r_frame_rate",
+        ])
+        .args(["-of", "default=noprint_wrappers=1"])
+        .arg(&url)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(30), probe)
+        .await
+        .expect("ffprobe finished in time")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ffprobe failed: {stderr}");
+    for expected in [
+        "codec_name=h264",
+        "width=640",
+        "height=360",
+        "r_frame_rate=15/1",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l == expected),
+            "missing {expected} in ffprobe output:\n{stdout}\n{stderr}"
+        );
+    }
+    drop(stop);
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("server stops")
+        .unwrap();
+}
