@@ -13,7 +13,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 use sizing::raid::RaidLayout;
 use sizing::storage::{recorded_bytes, retention_days};
-use sizing::{Bitrate, Bytes, Codec, RaidLevel, RecordingMode, Resolution, Scene, ingest};
+use sizing::{
+    Bitrate, Bytes, Codec, Convention, RaidLevel, RecordingMode, Resolution, Scene, ingest,
+};
 
 use crate::catalog::Catalog;
 use crate::input::InputError;
@@ -178,6 +180,24 @@ pub enum CheckFormat {
     Html,
 }
 
+/// Unit conventions on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConventionArg {
+    /// Decimal: 1 kbit = 1000 bit, 1 MB = 10^6 bytes.
+    Si,
+    /// Binary: 1 kbit = 1024 bit, MB = MiB (Dahua-style manuals).
+    Binary,
+}
+
+impl From<ConventionArg> for Convention {
+    fn from(c: ConventionArg) -> Convention {
+        match c {
+            ConventionArg::Si => Convention::Si,
+            ConventionArg::Binary => Convention::Binary,
+        }
+    }
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -205,9 +225,13 @@ pub enum Calc {
         /// Cameras.
         #[arg(long)]
         cameras: u64,
-        /// Bitrate per camera, with unit (4Mbps, 2048kbps).
+        /// Bitrate per camera, with unit (4Mbps, 2048kbps), read under --convention.
         #[arg(long)]
-        bitrate: Bitrate,
+        bitrate: String,
+        /// How kilo/mega count: si (1000; drive vendors, Genetec, WD) or binary (1024; the
+        /// Dahua HDD appendix copied into many OEM manuals, where 2048 kbit/s is 900 MB/h).
+        #[arg(long, value_enum, default_value_t = ConventionArg::Si)]
+        convention: ConventionArg,
         /// Hours recorded per day.
         #[arg(long, default_value_t = 24.0)]
         hours_per_day: f64,
@@ -226,9 +250,12 @@ pub enum Calc {
         /// Cameras.
         #[arg(long)]
         cameras: u64,
-        /// Bitrate per camera, with unit.
+        /// Bitrate per camera, with unit, read under --convention.
         #[arg(long)]
-        bitrate: Bitrate,
+        bitrate: String,
+        /// How kilo/mega count: si or binary (see `calc storage --help`).
+        #[arg(long, value_enum, default_value_t = ConventionArg::Si)]
+        convention: ConventionArg,
         /// Capacity, with unit (1000GB, 12TB, 10TiB).
         #[arg(long)]
         capacity: Bytes,
@@ -846,30 +873,42 @@ fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<()
         Calc::Storage {
             cameras,
             bitrate,
+            convention,
             hours_per_day,
             duty,
             days,
             format,
         } => {
+            let convention = Convention::from(convention);
+            let bitrate = Bitrate::parse_as(&bitrate, convention)
+                .map_err(|e| Failure(format!("--bitrate: {e}")))?;
             let secs = seconds_per_day(hours_per_day, duty)?;
             let total = recorded_bytes(cameras, bitrate, secs, days);
             let per_day = recorded_bytes(cameras, bitrate, secs, 1);
+            let human = |b: Bytes| match convention {
+                Convention::Si => b.both(),
+                Convention::Binary => b.binary(),
+            };
             emit(
                 out,
                 format.format,
                 json!({
-                    "cameras": cameras, "bitrate_bps": bitrate.bps(), "recorded_seconds_per_day": secs,
-                    "days": days, "per_day": bytes_json(per_day), "storage": bytes_json(total),
-                    "formula": "cameras × bit/s ÷ 8 × seconds per day × days (decimal units; no overhead)",
+                    "cameras": cameras, "bitrate_bps": bitrate.bps(), "convention": convention,
+                    "recorded_seconds_per_day": secs, "days": days,
+                    "per_day": bytes_json(per_day), "storage": bytes_json(total),
+                    "formula": "cameras × bit/s ÷ 8 × seconds per day × days (no overhead)",
                 }),
                 vec![
                     ("cameras", cameras.to_string()),
-                    ("bitrate per camera", bitrate.to_string()),
+                    (
+                        "bitrate per camera",
+                        format!("{bitrate} ({} bit/s)", bitrate.bps()),
+                    ),
                     ("recorded per day", format!("{secs} s")),
-                    ("per day", per_day.both()),
+                    ("per day", human(per_day)),
                     (
                         "storage",
-                        format!("{} = {} bytes", total.both(), total.get()),
+                        format!("{} = {} bytes", human(total), total.get()),
                     ),
                 ],
             )
@@ -877,11 +916,14 @@ fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<()
         Calc::Retention {
             cameras,
             bitrate,
+            convention,
             capacity,
             hours_per_day,
             duty,
             format,
         } => {
+            let bitrate = Bitrate::parse_as(&bitrate, convention.into())
+                .map_err(|e| Failure(format!("--bitrate: {e}")))?;
             let secs = seconds_per_day(hours_per_day, duty)?;
             let total = Bitrate(bitrate.bps().saturating_mul(cameras));
             let days = retention_days(capacity, total, secs);

@@ -20,4 +20,4 @@ pub mod units;
 pub use bitrate::{BitrateModel, Codec, Resolution, Scene};
 pub use raid::{RaidError, RaidLayout, RaidLevel};
 pub use storage::RecordingMode;
-pub use units::{Bitrate, Bytes, UnitError, Watts};
+pub use units::{Bitrate, Bytes, Convention, UnitError, Watts};

@@ -121,6 +121,49 @@ impl Bitrate {
     }
 }
 
+/// How a calculator counts kilo, mega and giga.
+///
+/// SI (the default) is what drive vendors, Genetec, WD and Axis use: 1 kbit = 1000 bit and
+/// 1 MB = 10^6 bytes. Dahua's "HDD capacity calculation" appendix, copied into many OEM manuals
+/// (Honeywell HSVR, Q-See, LT Security, Provision-ISR …), computes MB/h = kbit/s ÷ 8 × 3600 ÷ 1024,
+/// which is 1 kbit = 1024 bit and MB = MiB: 2048 kbit/s is 900 MB an hour. A published figure
+/// reproduces exactly only under its own convention, so the convention is an explicit input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Convention {
+    /// Decimal prefixes throughout.
+    #[default]
+    Si,
+    /// Binary prefixes throughout: kbit = 1024 bit, MB = MiB, as in Dahua-style manuals.
+    Binary,
+}
+
+impl Bitrate {
+    /// Reads a bitrate under `convention`: "2048kbps" is 2,048,000 bit/s in SI and
+    /// 2,097,152 bit/s in the binary convention.
+    pub fn parse_as(text: &str, convention: Convention) -> Result<Bitrate, UnitError> {
+        match convention {
+            Convention::Si => text.parse(),
+            Convention::Binary => {
+                const UNITS: &[(&str, u128)] = &[
+                    ("bps", 1),
+                    ("bit/s", 1),
+                    ("kbps", KI),
+                    ("kbit/s", KI),
+                    ("kb/s", KI),
+                    ("Mbps", KI * KI),
+                    ("Mbit/s", KI * KI),
+                    ("Mb/s", KI * KI),
+                    ("Gbps", KI * KI * KI),
+                    ("Gbit/s", KI * KI * KI),
+                    ("Gb/s", KI * KI * KI),
+                ];
+                scaled(text, "bitrate", UNITS).map(Bitrate)
+            }
+        }
+    }
+}
+
 impl FromStr for Bitrate {
     type Err = UnitError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -184,6 +227,19 @@ impl Bytes {
     pub fn gb(self) -> f64 {
         self.0 as f64 / 1e9
     }
+    /// Binary units only, in the largest unit that keeps the figure at or above one:
+    /// "900.00 MiB", "48.28 TiB".
+    pub fn binary(self) -> String {
+        const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+        let mut value = self.0 as f64 / 1024.0;
+        let mut unit = 0;
+        while value >= 1024.0 && unit < UNITS.len() - 1 {
+            value /= 1024.0;
+            unit += 1;
+        }
+        format!("{value:.2} {}", UNITS[unit])
+    }
+
     /// Renders both unit systems side by side, so nobody mistakes one for the other:
     /// "10.37 TB (9.43 TiB)".
     pub fn both(self) -> String {
@@ -295,6 +351,27 @@ mod tests {
         assert_eq!("1000GB".parse::<Bytes>().unwrap(), Bytes(TB));
         assert_eq!("0.5 KiB".parse::<Bytes>().unwrap(), Bytes(512));
         assert_eq!(Bytes(10_368_000_000_000).both(), "10.37 TB (9.43 TiB)");
+    }
+
+    #[test]
+    fn binary_convention_reproduces_the_dahua_appendix() {
+        // Dahua: MB/h = kbps / 8 × 3600 / 1024, so 2048 kbit/s is 900 MB an hour.
+        let b = Bitrate::parse_as("2048kbps", Convention::Binary).unwrap();
+        assert_eq!(b, Bitrate(2_097_152));
+        let hour = Bytes(b.bps() / 8 * 3600);
+        assert_eq!(hour.binary(), "900.00 MiB");
+        // And 0.4394 MB per kbit/s-hour, as the OEM manuals print it.
+        let per_kbps = Bitrate::parse_as("1kbps", Convention::Binary)
+            .unwrap()
+            .bps() as f64
+            / 8.0
+            * 3600.0
+            / 1_048_576.0;
+        assert!((per_kbps - 0.4394).abs() < 0.0001);
+        assert_eq!(
+            Bitrate::parse_as("2048kbps", Convention::Si).unwrap(),
+            Bitrate(2_048_000)
+        );
     }
 
     #[test]

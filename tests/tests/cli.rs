@@ -468,3 +468,57 @@ fn catalog_overlay_without_provenance_is_refused() {
         r.stderr
     );
 }
+
+#[test]
+fn binary_convention_reproduces_oem_manual_figures() {
+    // Dahua's HDD appendix (and the OEM manuals that copy it): 2048 kbit/s is 900 MB an hour.
+    let v = json(&[
+        "calc",
+        "storage",
+        "--cameras",
+        "1",
+        "--bitrate",
+        "2048kbps",
+        "--hours-per-day",
+        "1",
+        "--days",
+        "1",
+        "--convention",
+        "binary",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["storage"]["bytes"], 900u64 * 1024 * 1024);
+    assert_eq!(v["convention"], "binary");
+    let r = camscope(&[
+        "calc",
+        "storage",
+        "--cameras",
+        "1",
+        "--bitrate",
+        "2048kbps",
+        "--hours-per-day",
+        "1",
+        "--days",
+        "1",
+        "--convention",
+        "binary",
+    ]);
+    assert!(r.stdout.contains("900.00 MiB"), "{}", r.stdout);
+    // The same stream in SI is 921.6 MB.
+    let v = json(&[
+        "calc",
+        "storage",
+        "--cameras",
+        "1",
+        "--bitrate",
+        "2048kbps",
+        "--hours-per-day",
+        "1",
+        "--days",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["storage"]["bytes"], 921_600_000u64);
+}
