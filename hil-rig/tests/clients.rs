@@ -158,7 +158,7 @@ async fn retina_reads_two_mounts_at_exact_bitrate_and_frame_rate() {
         // Pacing: about 3.5 s worth of frames arrived (the first PLAY takes a moment).
         let expected = 3.5 * fps;
         assert!(
-            (m.frames as f64) > expected * 0.85 && (m.frames as f64) <= expected + 2.0,
+            (m.frames as f64) > expected * 0.75 && (m.frames as f64) <= expected + 2.0,
             "{} frames in 3.5 s at {fps} fps",
             m.frames
         );
