@@ -3,23 +3,25 @@
 //! Why: the rig must prove a plan against the clients a site will use (retina in our ingest,
 //! ffmpeg-based VMSs), so a simulated camera has to speak the RTSP those clients expect. This
 //! server answers OPTIONS, DESCRIBE (SDP with `sprop-parameter-sets`), SETUP for RTP/AVP/TCP
-//! interleaved, PLAY (aggregate or track URL), GET_PARAMETER and TEARDOWN, and streams each
-//! session's own [`H264Generator`] output:
+//! interleaved or RTP/AVP over UDP, PLAY (aggregate or track URL), GET_PARAMETER and TEARDOWN,
+//! and streams each session's own [`H264Generator`] output:
 //!
 //! - frames are paced from one monotonic start instant (`start + n / fps`), so the rate never
 //!   drifts; RTP timestamps are `ts0 + n · 90000 / fps` and sequence numbers run on across GOPs;
 //! - an RTCP sender report follows about once a second on the RTCP channel;
-//! - a session ends when the client sends nothing (no request, no interleaved RTCP) for the
-//!   session timeout announced in `Session: …;timeout=`, or when a write to it stalls that long.
+//! - over UDP, RTP leaves from an even server port and RTCP from the next one, as RFC 3550 §11
+//!   asks and retina requires (it only accepts RTCP from `server_port + 1`);
+//! - a session ends when the client sends nothing (no request, no RTCP) for the session timeout
+//!   announced in `Session: …;timeout=`, or when a write to it stalls that long.
 //!
 //! Each connection is one tokio task that owns its socket, so responses and media never
 //! interleave mid-packet. Time comes from tokio, so tests can run on a paused clock.
-//! UDP transport, authentication and H.265 are not served.
+//! Multicast, authentication and H.265 are not served.
 
 mod rtp;
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
@@ -29,7 +31,7 @@ use rtsp_types::{
     Message, Method, Request, Response, ResponseBuilder, StatusCode, Version, headers,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until, timeout};
 use tracing::{debug, warn};
@@ -211,12 +213,25 @@ impl RtspServer {
 struct Session {
     id: String,
     mount: usize,
-    rtp_channel: u8,
-    rtcp_channel: u8,
+    transport: MediaTransport,
     generator: H264Generator,
     packetizer: rtp::Packetizer,
     rtp_ts0: u32,
     playing: Option<Playing>,
+}
+
+/// Where a session's RTP and RTCP go.
+enum MediaTransport {
+    /// `$`-framed on the RTSP connection, on these channels.
+    Interleaved { rtp: u8, rtcp: u8 },
+    /// Datagrams from our RTP and RTCP sockets, each connected to the client's matching port.
+    Udp { rtp: UdpSocket, rtcp: UdpSocket },
+}
+
+/// The transport a SETUP asks for.
+enum Requested {
+    Interleaved { rtp: u8, rtcp: u8 },
+    Udp { rtp_port: u16, rtcp_port: u16 },
 }
 
 struct Playing {
@@ -269,6 +284,17 @@ impl Connection {
                 ))
             });
             let (frame_at, report_at) = playing.unwrap_or((idle_at, idle_at));
+            let udp_rtcp = match self.session.as_ref().map(|s| &s.transport) {
+                Some(MediaTransport::Udp { rtcp, .. }) => Some(rtcp),
+                _ => None,
+            };
+            let mut report_buf = [0u8; 1500];
+            let receive_report = async {
+                match udp_rtcp {
+                    Some(socket) => socket.recv(&mut report_buf).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 read = self.stream.read_buf(&mut self.inbuf) => {
                     let n = read.map_err(|e| Error::io(format!("reading from {}", self.peer), e))?;
@@ -278,6 +304,12 @@ impl Connection {
                     self.last_heard = Instant::now();
                     if let After::Close = self.handle_input().await? {
                         return Ok(());
+                    }
+                }
+                // Receiver reports (or ICMP errors) on the RTCP socket: the client is there.
+                received = receive_report => {
+                    if received.is_ok() {
+                        self.last_heard = Instant::now();
                     }
                 }
                 () = sleep_until(frame_at), if playing.is_some() => self.send_frame().await?,
@@ -320,7 +352,7 @@ impl Connection {
             match message {
                 Message::Request(request) => {
                     // Media goes out from the connection loop, so always after this response.
-                    let (response, after) = self.answer(&request);
+                    let (response, after) = self.answer(&request).await;
                     self.write_response(&response).await?;
                     if let After::Close = after {
                         return Ok(After::Close);
@@ -332,7 +364,7 @@ impl Connection {
         }
     }
 
-    fn answer(&mut self, req: &Request<Vec<u8>>) -> (Response<Vec<u8>>, After) {
+    async fn answer(&mut self, req: &Request<Vec<u8>>) -> (Response<Vec<u8>>, After) {
         if req.version() != Version::V1_0 {
             let r = self
                 .reply(req, StatusCode::RTSPVersionNotSupported)
@@ -351,7 +383,7 @@ impl Connection {
                 .header(headers::PUBLIC, PUBLIC)
                 .build(Vec::new()),
             Method::Describe => self.describe(req),
-            Method::Setup => self.setup(req),
+            Method::Setup => self.setup(req).await,
             Method::Play => self.play(req),
             Method::GetParameter => match self.check_session(req) {
                 Ok(_) => self.reply_in_session(req, StatusCode::Ok).build(Vec::new()),
@@ -451,14 +483,18 @@ impl Connection {
                 .reply(req, StatusCode::InternalServerError)
                 .build(Vec::new());
         };
-        let sdp = sdp(&generator, &self.peer_facing_addr());
+        let local_ip = self
+            .stream
+            .local_addr()
+            .map_or(IpAddr::from([127, 0, 0, 1]), |a| a.ip());
+        let sdp = sdp(&generator, local_ip);
         self.reply(req, StatusCode::Ok)
             .header(headers::CONTENT_TYPE, "application/sdp")
             .header(headers::CONTENT_BASE, self.base_url(req, mount))
             .build(sdp.into_bytes())
     }
 
-    fn setup(&mut self, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+    async fn setup(&mut self, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
         let Some((mount, _)) = self.resolve(req) else {
             return self.reply(req, StatusCode::NotFound).build(Vec::new());
         };
@@ -474,10 +510,35 @@ impl Connection {
                 .reply(req, StatusCode::AggregateOperationNotAllowed)
                 .build(Vec::new());
         }
-        let Some((rtp_channel, rtcp_channel)) = interleaved_channels(req) else {
+        let Some(requested) = requested_transport(req) else {
             return self
                 .reply(req, StatusCode::UnsupportedTransport)
                 .build(Vec::new());
+        };
+        let (transport, transport_header) = match requested {
+            Requested::Interleaved { rtp, rtcp } => (
+                MediaTransport::Interleaved { rtp, rtcp },
+                format!("RTP/AVP/TCP;unicast;interleaved={rtp}-{rtcp}"),
+            ),
+            Requested::Udp {
+                rtp_port,
+                rtcp_port,
+            } => match self.udp_pair(rtp_port, rtcp_port).await {
+                Ok((rtp, rtcp, server_port)) => (
+                    MediaTransport::Udp { rtp, rtcp },
+                    format!(
+                        "RTP/AVP;unicast;client_port={rtp_port}-{rtcp_port};\
+                         server_port={server_port}-{}",
+                        server_port + 1
+                    ),
+                ),
+                Err(e) => {
+                    warn!(peer = %self.peer, error = %e, "cannot open UDP ports for RTP");
+                    return self
+                        .reply(req, StatusCode::InternalServerError)
+                        .build(Vec::new());
+                }
+            },
         };
         if self.session.is_none() {
             let config = self.shared.mounts[mount].config;
@@ -493,8 +554,7 @@ impl Connection {
             self.session = Some(Session {
                 id: format!("{:016X}", mix(seed ^ 0x5e55_1015)),
                 mount,
-                rtp_channel,
-                rtcp_channel,
+                transport: MediaTransport::Interleaved { rtp: 0, rtcp: 1 },
                 generator,
                 packetizer: rtp::Packetizer::new(
                     ssrc,
@@ -511,12 +571,8 @@ impl Connection {
                 .reply(req, StatusCode::InternalServerError)
                 .build(Vec::new());
         };
-        s.rtp_channel = rtp_channel;
-        s.rtcp_channel = rtcp_channel;
-        let transport = format!(
-            "RTP/AVP/TCP;unicast;interleaved={rtp_channel}-{rtcp_channel};ssrc={:08X}",
-            s.packetizer.ssrc()
-        );
+        s.transport = transport;
+        let transport = format!("{transport_header};ssrc={:08X}", s.packetizer.ssrc());
         let session = format!("{};timeout={timeout_s}", s.id);
         self.reply(req, StatusCode::Ok)
             .header(headers::TRANSPORT, transport)
@@ -582,10 +638,19 @@ impl Connection {
             s.generator.config().fps,
         ));
         self.outbuf.clear();
-        s.packetizer
-            .push_access_unit(&au, ts, s.rtp_channel, &mut self.outbuf);
         p.frames_sent += 1;
-        self.flush().await
+        match &s.transport {
+            MediaTransport::Interleaved { rtp, .. } => {
+                s.packetizer
+                    .push_access_unit(&au, ts, *rtp, &mut self.outbuf);
+                self.flush().await
+            }
+            MediaTransport::Udp { rtp, .. } => {
+                s.packetizer.push_access_unit(&au, ts, 0, &mut self.outbuf);
+                send_datagrams(rtp, &self.outbuf, self.peer).await;
+                Ok(())
+            }
+        }
     }
 
     async fn send_report(&mut self) -> Result<(), Error> {
@@ -600,14 +665,48 @@ impl Connection {
         let ticks = elapsed.as_nanos() * u128::from(rtp::CLOCK_RATE) / 1_000_000_000;
         let rtp_now = s.rtp_ts0.wrapping_add((ticks % (1u128 << 32)) as u32);
         self.outbuf.clear();
-        s.packetizer.push_sender_report(
-            SystemTime::now(),
-            rtp_now,
-            s.rtcp_channel,
-            &mut self.outbuf,
-        );
         p.next_report += REPORT_INTERVAL;
-        self.flush().await
+        let channel = match &s.transport {
+            MediaTransport::Interleaved { rtcp, .. } => *rtcp,
+            MediaTransport::Udp { .. } => 0,
+        };
+        s.packetizer
+            .push_sender_report(SystemTime::now(), rtp_now, channel, &mut self.outbuf);
+        match &s.transport {
+            MediaTransport::Interleaved { .. } => self.flush().await,
+            MediaTransport::Udp { rtcp, .. } => {
+                send_datagrams(rtcp, &self.outbuf, self.peer).await;
+                Ok(())
+            }
+        }
+    }
+
+    /// An even/odd pair of UDP sockets on the address the client reached us at, connected to
+    /// the client's RTP and RTCP ports; returns them and the even (RTP) port.
+    async fn udp_pair(
+        &self,
+        client_rtp: u16,
+        client_rtcp: u16,
+    ) -> std::io::Result<(UdpSocket, UdpSocket, u16)> {
+        let local: IpAddr = self.stream.local_addr()?.ip();
+        let peer = self.peer.ip();
+        for _ in 0..64 {
+            let rtp = UdpSocket::bind((local, 0)).await?;
+            let port = rtp.local_addr()?.port();
+            if port % 2 != 0 || port == u16::MAX {
+                continue;
+            }
+            let Ok(rtcp) = UdpSocket::bind((local, port + 1)).await else {
+                continue;
+            };
+            rtp.connect((peer, client_rtp)).await?;
+            rtcp.connect((peer, client_rtcp)).await?;
+            return Ok((rtp, rtcp, port));
+        }
+        Err(std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            "no free even/odd UDP port pair after 64 tries",
+        ))
     }
 
     async fn write_response(&mut self, response: &Response<Vec<u8>>) -> Result<(), Error> {
@@ -636,31 +735,65 @@ fn frame_time(n: u64, fps: u32) -> Duration {
     Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
 }
 
-/// The interleaved channels of the first RTP/AVP/TCP transport the client offers; a missing
-/// pair defaults to 0-1, a missing RTCP channel to the one after RTP.
-fn interleaved_channels(req: &Request<Vec<u8>>) -> Option<(u8, u8)> {
+/// The first transport the client offers that we serve: RTP/AVP/TCP interleaved (channels
+/// default to 0-1, a missing RTCP channel to the one after RTP) or unicast RTP/AVP over UDP with
+/// `client_port` (a missing RTCP port defaults to the one after RTP).
+fn requested_transport(req: &Request<Vec<u8>>) -> Option<Requested> {
     let transports: Transports = req.typed_header().ok()??;
-    transports.iter().find_map(|t| match t {
-        Transport::Rtp(rtp)
-            if rtp.profile == RtpProfile::Avp
-                && rtp.lower_transport == Some(RtpLowerTransport::Tcp) =>
-        {
-            let (rtp_ch, rtcp_ch) = rtp.params.interleaved.unwrap_or((0, Some(1)));
-            Some((rtp_ch, rtcp_ch.unwrap_or(rtp_ch.wrapping_add(1))))
+    transports.iter().find_map(|t| {
+        let Transport::Rtp(rtp) = t else {
+            return None;
+        };
+        if rtp.profile != RtpProfile::Avp {
+            return None;
         }
-        _ => None,
+        match rtp.lower_transport {
+            Some(RtpLowerTransport::Tcp) => {
+                let (rtp_ch, rtcp_ch) = rtp.params.interleaved.unwrap_or((0, Some(1)));
+                Some(Requested::Interleaved {
+                    rtp: rtp_ch,
+                    rtcp: rtcp_ch.unwrap_or(rtp_ch.wrapping_add(1)),
+                })
+            }
+            None | Some(RtpLowerTransport::Udp) if !rtp.params.multicast => {
+                let (rtp_port, rtcp_port) = rtp.params.client_port?;
+                Some(Requested::Udp {
+                    rtp_port,
+                    rtcp_port: rtcp_port.unwrap_or(rtp_port.wrapping_add(1)),
+                })
+            }
+            _ => None,
+        }
     })
 }
 
+/// Sends each `$`-framed packet of `framed` as one datagram. Send errors are logged, not fatal:
+/// a client that closed its ports stops answering and the session timeout ends the session.
+async fn send_datagrams(socket: &UdpSocket, mut framed: &[u8], peer: SocketAddr) {
+    while framed.len() >= 4 {
+        let len = usize::from(u16::from_be_bytes([framed[2], framed[3]]));
+        let Some(packet) = framed.get(4..4 + len) else {
+            return;
+        };
+        if let Err(e) = socket.send(packet).await {
+            debug!(%peer, error = %e, "UDP send failed");
+        }
+        framed = &framed[4 + len..];
+    }
+}
+
 /// Session description (RFC 4566) of one H.264 track, per RFC 6184 §8.
-fn sdp(generator: &H264Generator, origin: &str) -> String {
-    let host = origin.rsplit_once(':').map_or(origin, |(h, _)| h);
+fn sdp(generator: &H264Generator, origin: IpAddr) -> String {
+    let (family, any) = match origin {
+        IpAddr::V4(_) => ("IP4", "0.0.0.0"),
+        IpAddr::V6(_) => ("IP6", "::"),
+    };
     let c = generator.config();
     format!(
         "v=0\r\n\
-         o=- 1 1 IN IP4 {host}\r\n\
+         o=- 1 1 IN {family} {origin}\r\n\
          s=camscope simulated camera\r\n\
-         c=IN IP4 0.0.0.0\r\n\
+         c=IN {family} {any}\r\n\
          t=0 0\r\n\
          a=control:*\r\n\
          m=video 0 RTP/AVP {pt}\r\n\

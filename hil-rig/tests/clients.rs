@@ -1,8 +1,8 @@
 //! Real RTSP clients nobody on the team wrote read the simulated cameras over loopback TCP.
 //!
 //! Scope: retina (the rig's ingest) measures bitrate, frame rate, key-frame spacing, loss and the
-//! SEI send time on two mounts at once, with a 2 s session timeout so that its keepalives are
-//! exercised; ffprobe (Debian package `ffmpeg`) reports codec, size and frame rate from the RTSP
+//! SEI send time on two mounts at once over TCP, with a 2 s session timeout so that its
+//! keepalives are exercised, and on one 4 Mbit/s mount over UDP; ffprobe (Debian package `ffmpeg`) reports codec, size and frame rate from the RTSP
 //! URL. Every test binds port 0 on 127.0.0.1 and ends by itself within a time limit.
 
 // clippy's allow-unwrap-in-tests covers #[test] functions but not the helpers beside them;
@@ -15,7 +15,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use camscope_hil_rig::rtsp::{Mount, RtspServer, ServerOptions};
 use camscope_hil_rig::video::{VideoConfig, parse_timestamp_sei};
 use futures::StreamExt;
-use retina::client::{PlayOptions, SessionOptions, SetupOptions, TcpTransportOptions, Transport};
+use retina::client::{
+    PlayOptions, SessionOptions, SetupOptions, TcpTransportOptions, Transport, UdpTransportOptions,
+};
 use retina::codec::CodecItem;
 use tokio::sync::oneshot;
 
@@ -49,9 +51,11 @@ struct Measured {
     lost: u64,
     max_latency_ms: f64,
     sei_frames: usize,
+    /// RTCP sender reports retina accepted (it maps their RTP time onto the stream timeline).
+    sender_reports: usize,
 }
 
-async fn ingest(url: &str, secs: f64, gop: usize) -> Measured {
+async fn ingest(url: &str, secs: f64, gop: usize, transport: Transport) -> Measured {
     let mut session = retina::client::Session::describe(
         rtsp_types::Url::parse(url).unwrap(),
         SessionOptions::default().user_agent("camscope-test".into()),
@@ -64,10 +68,7 @@ async fn ingest(url: &str, secs: f64, gop: usize) -> Measured {
         .position(|s| s.media() == "video" && s.encoding_name() == "h264")
         .expect("an H.264 video stream in the SDP");
     session
-        .setup(
-            video,
-            SetupOptions::default().transport(Transport::Tcp(TcpTransportOptions::default())),
-        )
+        .setup(video, SetupOptions::default().transport(transport))
         .await
         .unwrap();
     let mut demuxed = session
@@ -82,10 +83,16 @@ async fn ingest(url: &str, secs: f64, gop: usize) -> Measured {
     let mut lost = 0u64;
     let mut max_latency_ms = 0f64;
     let mut sei_frames = 0;
+    let mut sender_reports = 0;
     let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(secs);
     while let Ok(Some(item)) = tokio::time::timeout_at(deadline, demuxed.next()).await {
-        let CodecItem::VideoFrame(f) = item.unwrap() else {
-            continue;
+        let f = match item.unwrap() {
+            CodecItem::VideoFrame(f) => f,
+            CodecItem::Rtcp(r) => {
+                sender_reports += usize::from(r.rtp_timestamp().is_some());
+                continue;
+            }
+            _ => continue,
         };
         let now_us = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -122,6 +129,7 @@ async fn ingest(url: &str, secs: f64, gop: usize) -> Measured {
         lost,
         max_latency_ms,
         sei_frames,
+        sender_reports,
     }
 }
 
@@ -142,7 +150,8 @@ async fn retina_reads_two_mounts_at_exact_bitrate_and_frame_rate() {
         format!("rtsp://{addr}/cam0"),
         format!("rtsp://{addr}/site/cam1"),
     );
-    let run = async { tokio::join!(ingest(&url0, 3.5, 15), ingest(&url1, 3.5, 25)) };
+    let tcp = || Transport::Tcp(TcpTransportOptions::default());
+    let run = async { tokio::join!(ingest(&url0, 3.5, 15, tcp()), ingest(&url1, 3.5, 25, tcp())) };
     let (m0, m1) = tokio::time::timeout(Duration::from_secs(20), run)
         .await
         .expect("retina ingest finished in time");
@@ -176,7 +185,41 @@ async fn retina_reads_two_mounts_at_exact_bitrate_and_frame_rate() {
         assert_eq!(m.lost, 0);
         assert_eq!(m.sei_frames, m.frames, "every frame carries its send time");
         assert!(m.max_latency_ms < 1000.0, "latency {} ms", m.max_latency_ms);
+        assert!(m.sender_reports >= 2, "{} sender reports", m.sender_reports);
     }
+    drop(stop);
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("server stops")
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retina_reads_over_udp_at_exact_bitrate() {
+    let cfg = VideoConfig::new(1280, 720, 25, 25, 4_000_000);
+    let (addr, stop, server) = start(
+        vec![Mount::new("cam0", cfg).unwrap()],
+        ServerOptions::default(),
+    )
+    .await;
+    let url = format!("rtsp://{addr}/cam0");
+    let udp = Transport::Udp(UdpTransportOptions::default());
+    let m = tokio::time::timeout(Duration::from_secs(20), ingest(&url, 3.0, 25, udp))
+        .await
+        .expect("retina ingest finished in time");
+    eprintln!("UDP {cfg:?}: {m:?}");
+    let kbps = m.gop_bytes as f64 * 8.0 / (m.gop_frames as f64 / 25.0) / 1000.0;
+    eprintln!("measured {kbps:.1} kbit/s over UDP for 4000 kbit/s");
+    assert!((kbps / 4000.0 - 1.0).abs() < 0.03, "{kbps} kbit/s");
+    let rtp_fps = (m.gop_frames - 1) as f64 / m.rtp_span_s;
+    assert!((rtp_fps - 25.0).abs() < 0.01, "{rtp_fps} fps");
+    assert_eq!(m.lost, 0, "loss on loopback UDP");
+    assert_eq!(m.sei_frames, m.frames);
+    assert!(
+        m.sender_reports >= 2,
+        "{} sender reports over UDP",
+        m.sender_reports
+    );
     drop(stop);
     tokio::time::timeout(Duration::from_secs(5), server)
         .await

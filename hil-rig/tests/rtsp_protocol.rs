@@ -2,7 +2,8 @@
 //!
 //! Scope: replies and status codes for every method and the errors around them, the RTP stream
 //! itself (channels from SETUP, RTP-Info matching the first packet, sequence numbers and 90 kHz
-//! timestamps continuous across GOPs, RTCP sender reports about once a second), TEARDOWN,
+//! timestamps continuous across GOPs, RTCP sender reports about once a second), the same over
+//! UDP (RTP from an even server port, RTCP from the next one), TEARDOWN,
 //! session timeout without keepalives versus a session kept alive by GET_PARAMETER, and
 //! configuration errors. Everything runs on 127.0.0.1 with port 0 and bounded waits.
 
@@ -18,7 +19,7 @@ use camscope_hil_rig::rtsp::{Mount, RtspServer, ServerOptions};
 use camscope_hil_rig::video::VideoConfig;
 use rtsp_types::{Message, Response, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, timeout};
 
@@ -216,14 +217,18 @@ async fn methods_answer_with_the_right_status_codes() {
     assert!(fmtp.contains("sprop-parameter-sets=Z0LAF"), "{fmtp}");
 
     let track = format!("rtsp://{addr}/cam0/track1");
-    let r = c
-        .request(
-            "SETUP",
-            &track,
-            &["Transport: RTP/AVP;unicast;client_port=5000-5001"],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::UnsupportedTransport);
+    for unsupported in [
+        "Transport: RTP/AVP;multicast;port=5000-5001",
+        "Transport: RTP/SAVP;unicast;client_port=5000-5001",
+        "Transport: RTP/AVP;unicast",
+    ] {
+        let r = c.request("SETUP", &track, &[unsupported]).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UnsupportedTransport,
+            "{unsupported}"
+        );
+    }
 
     let r = c
         .request("PLAY", &format!("rtsp://{addr}/cam0/"), &[])
@@ -440,4 +445,100 @@ async fn bad_configurations_are_refused() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Io);
     assert!(e.to_string().contains(&addr.to_string()), "{e}");
+}
+
+#[tokio::test]
+async fn udp_sends_rtp_from_an_even_port_and_rtcp_from_the_next() {
+    let (addr, _stop) = start(ServerOptions::default()).await;
+    let rtp_sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let rtcp_sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let (a, b) = (
+        rtp_sock.local_addr().unwrap().port(),
+        rtcp_sock.local_addr().unwrap().port(),
+    );
+    let mut c = Client::connect(addr).await;
+    let track = format!("rtsp://{addr}/cam0/track1");
+    let r = c
+        .request(
+            "SETUP",
+            &track,
+            &[&format!("Transport: RTP/AVP;unicast;client_port={a}-{b}")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::Ok);
+    let transport = header(&r, "Transport");
+    let server_ports = transport
+        .split(";server_port=")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap();
+    let (x, y) = server_ports.split_once('-').unwrap();
+    let (x, y): (u16, u16) = (x.parse().unwrap(), y.parse().unwrap());
+    assert!(x % 2 == 0 && y == x + 1, "{transport}");
+    assert!(transport.starts_with(&format!("RTP/AVP;unicast;client_port={a}-{b};")));
+    let id = header(&r, "Session").split(';').next().unwrap().to_owned();
+    let play = c
+        .request(
+            "PLAY",
+            &format!("rtsp://{addr}/cam0"),
+            &[&format!("Session: {id}")],
+        )
+        .await;
+    assert_eq!(play.status(), StatusCode::Ok);
+    let seq0: u16 = header(&play, "RTP-Info")
+        .split(";seq=")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // A second of video: every datagram from port x, sequence numbers without a gap.
+    let mut buf = vec![0u8; 2048];
+    let mut expected = seq0;
+    let mut frames = 0;
+    let end = Instant::now() + Duration::from_millis(1000);
+    while let Ok(received) = tokio::time::timeout_at(end, rtp_sock.recv_from(&mut buf)).await {
+        let (n, from) = received.unwrap();
+        assert_eq!(from.port(), x);
+        assert!(n > 12 && n <= 12 + 1400);
+        assert_eq!(u16::from_be_bytes([buf[2], buf[3]]), expected);
+        expected = expected.wrapping_add(1);
+        frames += usize::from(buf[1] & 0x80 != 0);
+    }
+    assert!(
+        (13..=17).contains(&frames),
+        "{frames} frames in 1 s at 15 fps"
+    );
+    // Sender reports come from port x + 1.
+    let (n, from) = timeout(WAIT, rtcp_sock.recv_from(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(from.port(), y);
+    assert_eq!(n, 28);
+    assert_eq!(buf[1], 200);
+
+    let r = c
+        .request(
+            "TEARDOWN",
+            &format!("rtsp://{addr}/cam0"),
+            &[&format!("Session: {id}")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::Ok);
+    // Drain what was in flight, then nothing more arrives.
+    while timeout(Duration::from_millis(200), rtp_sock.recv_from(&mut buf))
+        .await
+        .is_ok()
+    {}
+    assert!(
+        timeout(Duration::from_millis(300), rtp_sock.recv_from(&mut buf))
+            .await
+            .is_err()
+    );
 }
