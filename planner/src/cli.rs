@@ -180,6 +180,36 @@ pub enum CheckFormat {
     Html,
 }
 
+/// The cameras and streams the storage and retention calculators work on.
+#[derive(Debug, Args)]
+pub struct StreamArgs {
+    /// Cameras.
+    #[arg(long)]
+    pub cameras: u64,
+    /// Bitrate per camera, with unit (4Mbps, 2048kbps), read under --convention.
+    #[arg(long)]
+    pub bitrate: String,
+    /// How kilo/mega count: si (1000; drive vendors, Genetec, WD) or binary (1024; the Dahua HDD
+    /// appendix copied into many OEM manuals, where 2048 kbit/s is 900 MB/h).
+    #[arg(long, value_enum, default_value_t = ConventionArg::Si)]
+    pub convention: ConventionArg,
+    /// Hours recorded per day.
+    #[arg(long, default_value_t = 24.0)]
+    pub hours_per_day: f64,
+    /// Fraction of those hours recorded (motion duty cycle).
+    #[arg(long, default_value_t = 1.0)]
+    pub duty: f64,
+}
+
+impl StreamArgs {
+    /// The bitrate under the convention, and the whole seconds recorded per day.
+    fn resolve(&self) -> Result<(Bitrate, u64), Failure> {
+        let bitrate = Bitrate::parse_as(&self.bitrate, self.convention.into())
+            .map_err(|e| Failure(format!("--bitrate: {e}")))?;
+        Ok((bitrate, seconds_per_day(self.hours_per_day, self.duty)?))
+    }
+}
+
 /// Unit conventions on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ConventionArg {
@@ -222,22 +252,9 @@ pub struct FormatArg {
 pub enum Calc {
     /// Storage for N cameras at a bitrate for D days.
     Storage {
-        /// Cameras.
-        #[arg(long)]
-        cameras: u64,
-        /// Bitrate per camera, with unit (4Mbps, 2048kbps), read under --convention.
-        #[arg(long)]
-        bitrate: String,
-        /// How kilo/mega count: si (1000; drive vendors, Genetec, WD) or binary (1024; the
-        /// Dahua HDD appendix copied into many OEM manuals, where 2048 kbit/s is 900 MB/h).
-        #[arg(long, value_enum, default_value_t = ConventionArg::Si)]
-        convention: ConventionArg,
-        /// Hours recorded per day.
-        #[arg(long, default_value_t = 24.0)]
-        hours_per_day: f64,
-        /// Fraction of those hours recorded (motion duty cycle).
-        #[arg(long, default_value_t = 1.0)]
-        duty: f64,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        streams: StreamArgs,
         /// Retention in days.
         #[arg(long)]
         days: u64,
@@ -247,24 +264,12 @@ pub enum Calc {
     },
     /// Days of retention a capacity holds.
     Retention {
-        /// Cameras.
-        #[arg(long)]
-        cameras: u64,
-        /// Bitrate per camera, with unit, read under --convention.
-        #[arg(long)]
-        bitrate: String,
-        /// How kilo/mega count: si or binary (see `calc storage --help`).
-        #[arg(long, value_enum, default_value_t = ConventionArg::Si)]
-        convention: ConventionArg,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        streams: StreamArgs,
         /// Capacity, with unit (1000GB, 12TB, 10TiB).
         #[arg(long)]
         capacity: Bytes,
-        /// Hours recorded per day.
-        #[arg(long, default_value_t = 24.0)]
-        hours_per_day: f64,
-        /// Fraction of those hours recorded.
-        #[arg(long, default_value_t = 1.0)]
-        duty: f64,
         /// Output format.
         #[command(flatten)]
         format: FormatArg,
@@ -871,18 +876,12 @@ fn emit(
 fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<(), Failure> {
     match calc {
         Calc::Storage {
-            cameras,
-            bitrate,
-            convention,
-            hours_per_day,
-            duty,
+            streams,
             days,
             format,
         } => {
-            let convention = Convention::from(convention);
-            let bitrate = Bitrate::parse_as(&bitrate, convention)
-                .map_err(|e| Failure(format!("--bitrate: {e}")))?;
-            let secs = seconds_per_day(hours_per_day, duty)?;
+            let (bitrate, secs) = streams.resolve()?;
+            let (cameras, convention) = (streams.cameras, Convention::from(streams.convention));
             let total = recorded_bytes(cameras, bitrate, secs, days);
             let per_day = recorded_bytes(cameras, bitrate, secs, 1);
             let human = |b: Bytes| match convention {
@@ -914,17 +913,12 @@ fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<()
             )
         }
         Calc::Retention {
-            cameras,
-            bitrate,
-            convention,
+            streams,
             capacity,
-            hours_per_day,
-            duty,
             format,
         } => {
-            let bitrate = Bitrate::parse_as(&bitrate, convention.into())
-                .map_err(|e| Failure(format!("--bitrate: {e}")))?;
-            let secs = seconds_per_day(hours_per_day, duty)?;
+            let (bitrate, secs) = streams.resolve()?;
+            let cameras = streams.cameras;
             let total = Bitrate(bitrate.bps().saturating_mul(cameras));
             let days = retention_days(capacity, total, secs);
             let whole = days.map(f64::floor);

@@ -4,30 +4,10 @@
 // Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
 #![allow(clippy::unwrap_used)]
 
-use std::ffi::OsString;
+use camscope_tests::camscope;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn camscope(args: &[&str]) -> Run {
-    let argv: Vec<OsString> = std::iter::once("camscope")
-        .chain(args.iter().copied())
-        .map(OsString::from)
-        .collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = planner::cli::run(argv, &mut out, &mut err);
-    Run {
-        code,
-        stdout: String::from_utf8(out).unwrap(),
-        stderr: String::from_utf8(err).unwrap(),
-    }
-}
 
 const LABELLED: &str = include_str!("../../compliance-data/tests/fixtures/labeled_lines.csv");
 const AS_OF: &str = "2026-11-22";

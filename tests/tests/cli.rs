@@ -4,31 +4,10 @@
 // Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
 #![allow(clippy::unwrap_used)]
 
-use std::ffi::OsString;
+use camscope_tests::{Run, camscope};
 use std::path::Path;
 
-use planner::cli;
 use serde_json::Value;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn camscope(args: &[&str]) -> Run {
-    let argv: Vec<OsString> = std::iter::once("camscope")
-        .chain(args.iter().copied())
-        .map(OsString::from)
-        .collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = cli::run(argv, &mut out, &mut err);
-    Run {
-        code,
-        stdout: String::from_utf8(out).unwrap(),
-        stderr: String::from_utf8(err).unwrap(),
-    }
-}
 
 fn json(args: &[&str]) -> Value {
     let r = camscope(args);

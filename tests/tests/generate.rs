@@ -4,8 +4,8 @@
 // Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
 #![allow(clippy::unwrap_used)]
 
+use camscope_tests::{Run, camscope};
 use std::collections::BTreeMap;
-use std::ffi::OsString;
 use std::path::Path;
 
 use planner::catalog::Catalog;
@@ -14,20 +14,6 @@ use planner::plan::plan;
 use planner::site::SiteFile;
 use proptest::prelude::*;
 use serde_json::Value;
-
-fn camscope(args: &[&str]) -> (i32, String, String) {
-    let argv: Vec<OsString> = std::iter::once("camscope")
-        .chain(args.iter().copied())
-        .map(OsString::from)
-        .collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = planner::cli::run(argv, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
 
 fn manifest_of(text: &str, choice: Choice) -> Manifest {
     let site = SiteFile::parse("site.toml", text).unwrap_or_else(|e| panic!("{e}\n{text}"));
@@ -51,8 +37,11 @@ fn generate_writes_five_files_and_check_reads_the_bom() {
             let dir = tempfile::tempdir().unwrap();
             let out = dir.path().display().to_string();
             let site = format!("../examples/{example}.toml");
-            let (code, stdout, stderr) =
-                camscope(&["generate", &site, "--out", &out, "--option", option]);
+            let Run {
+                code,
+                stdout,
+                stderr,
+            } = camscope(&["generate", &site, "--out", &out, "--option", option]);
             assert_eq!(code, 0, "{example}/{option}: {stdout}{stderr}");
             for f in FILES {
                 let meta = std::fs::metadata(dir.path().join(f)).unwrap();
@@ -60,8 +49,11 @@ fn generate_writes_five_files_and_check_reads_the_bom() {
             }
             for bom in ["bom.csv", "bom.xlsx"] {
                 let path = dir.path().join(bom).display().to_string();
-                let (code, stdout, stderr) =
-                    camscope(&["check", &path, "--format", "json", "--as-of", "2026-11-22"]);
+                let Run {
+                    code,
+                    stdout,
+                    stderr,
+                } = camscope(&["check", &path, "--format", "json", "--as-of", "2026-11-22"]);
                 assert_ne!(code, 2, "check could not read {bom}: {stderr}");
                 let report: Value = serde_json::from_str(&stdout).unwrap();
                 assert!(report["summary"]["lines"].as_u64().unwrap() >= 4);
@@ -78,7 +70,11 @@ fn a_covered_nvr_in_the_plan_is_caught_by_checking_the_plans_own_bom() {
     camscope(&["generate", "../examples/corner-shop.toml", "--out", &out]);
     let csv = std::fs::read_to_string(dir.path().join("bom.csv")).unwrap();
     let bom = dir.path().join("bom.csv").display().to_string();
-    let (code, stdout, _) = camscope(&["check", &bom, "--as-of", "2026-11-22"]);
+    let Run {
+        code,
+        stdout,
+        stderr: _,
+    } = camscope(&["check", &bom, "--as-of", "2026-11-22"]);
     if csv.contains("Dahua") || csv.contains("Hikvision") {
         assert_eq!(code, 1, "{stdout}");
     }
@@ -194,7 +190,11 @@ fn an_overloaded_recorder_is_reported_with_element_load_and_limit() {
         ),
     )
     .unwrap();
-    let (code, _, stderr) = camscope(&[
+    let Run {
+        code,
+        stdout: _,
+        stderr,
+    } = camscope(&[
         "generate",
         &site.display().to_string(),
         "--out",
@@ -207,7 +207,11 @@ fn an_overloaded_recorder_is_reported_with_element_load_and_limit() {
         stderr.contains("over a ceiling: Depot / nvr-1 (Dahua NVR4116HS-EI): ingest"),
         "{stderr}"
     );
-    let (_, table, _) = camscope(&["plan", &site.display().to_string()]);
+    let Run {
+        code: _,
+        stdout: table,
+        stderr: _,
+    } = camscope(&["plan", &site.display().to_string()]);
     assert!(table.contains("OVER A CEILING: Depot / nvr-1"), "{table}");
 }
 

@@ -3,7 +3,7 @@
 // Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
 #![allow(clippy::unwrap_used)]
 
-use std::ffi::OsString;
+use camscope_tests::{Run, camscope};
 use std::path::{Path, PathBuf};
 
 use planner::catalog::Catalog;
@@ -14,20 +14,6 @@ use reports::chart::{SeriesData, line_chart};
 use reports::{Fact, RigCameraRow, RigView};
 
 const GENERATED: &str = "2026-11-22 09:00 UTC";
-
-fn camscope(args: &[&str]) -> (i32, String, String) {
-    let argv: Vec<OsString> = std::iter::once("camscope")
-        .chain(args.iter().copied())
-        .map(OsString::from)
-        .collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = planner::cli::run(argv, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
 
 fn proposal_html(bom: Option<&planner::check::CheckReport>) -> String {
     let site = SiteFile::parse("retail-chain.toml", EXAMPLE).unwrap();
@@ -195,7 +181,11 @@ fn reports_fetch_nothing_from_the_network() {
 
 fn write_reports(dir: &Path) -> Vec<PathBuf> {
     let d = dir.display().to_string();
-    let (code, _, err) = camscope(&[
+    let Run {
+        code,
+        stdout: _,
+        stderr: err,
+    } = camscope(&[
         "generate",
         "../examples/retail-chain.toml",
         "--out",
@@ -203,7 +193,11 @@ fn write_reports(dir: &Path) -> Vec<PathBuf> {
     ]);
     assert_eq!(code, 0, "{err}");
     let proposal = dir.join("proposal.html");
-    let (code, _, err) = camscope(&[
+    let Run {
+        code,
+        stdout: _,
+        stderr: err,
+    } = camscope(&[
         "report",
         "proposal",
         "../examples/retail-chain.toml",
@@ -216,7 +210,11 @@ fn write_reports(dir: &Path) -> Vec<PathBuf> {
     ]);
     assert_eq!(code, 0, "{err}");
     let compliance = dir.join("compliance.html");
-    let (code, _, err) = camscope(&[
+    let Run {
+        code,
+        stdout: _,
+        stderr: err,
+    } = camscope(&[
         "check",
         "../bom/tests/fixtures/integrator_bom.csv",
         "--format",
