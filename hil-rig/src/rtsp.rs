@@ -30,8 +30,8 @@ use rtsp_types::headers::transport::{RtpLowerTransport, RtpProfile, Transport, T
 use rtsp_types::{
     Message, Method, Request, Response, ResponseBuilder, StatusCode, Version, headers,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until, timeout};
 use tracing::{debug, warn};
@@ -190,8 +190,10 @@ impl RtspServer {
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
                         let shared = Arc::clone(&self.shared);
+                        let local = stream.local_addr().unwrap_or(self.local_addr);
                         connections.spawn(async move {
-                            if let Err(e) = Connection::new(stream, peer, shared).run().await {
+                            let connection = Connection::new(stream, local, peer, shared);
+                            if let Err(e) = connection.run().await {
                                 debug!(%peer, error = %e, "RTSP connection ended with an error");
                             }
                         });
@@ -240,8 +242,12 @@ struct Playing {
     next_report: Instant,
 }
 
-struct Connection {
-    stream: TcpStream,
+/// One client connection. Generic over the byte stream so that tests can drive it through an
+/// in-memory pipe on a paused clock; the server uses a [`tokio::net::TcpStream`].
+struct Connection<S> {
+    stream: S,
+    /// Our address as the client reached it: SDP origin, UDP ports, URLs without a host.
+    local: SocketAddr,
     peer: SocketAddr,
     shared: Arc<Shared>,
     inbuf: Vec<u8>,
@@ -256,10 +262,11 @@ enum After {
     Close,
 }
 
-impl Connection {
-    fn new(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) -> Self {
+impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
+    fn new(stream: S, local: SocketAddr, peer: SocketAddr, shared: Arc<Shared>) -> Self {
         Connection {
             stream,
+            local,
             peer,
             shared,
             inbuf: Vec::with_capacity(4096),
@@ -463,14 +470,8 @@ impl Connection {
                     None => host.to_owned(),
                 })
             })
-            .unwrap_or_else(|| self.peer_facing_addr());
+            .unwrap_or_else(|| self.local.to_string());
         format!("rtsp://{authority}/{}/", self.shared.mounts[mount].path)
-    }
-
-    fn peer_facing_addr(&self) -> String {
-        self.stream
-            .local_addr()
-            .map_or_else(|_| "127.0.0.1".to_owned(), |a| a.to_string())
     }
 
     fn describe(&self, req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
@@ -483,11 +484,7 @@ impl Connection {
                 .reply(req, StatusCode::InternalServerError)
                 .build(Vec::new());
         };
-        let local_ip = self
-            .stream
-            .local_addr()
-            .map_or(IpAddr::from([127, 0, 0, 1]), |a| a.ip());
-        let sdp = sdp(&generator, local_ip);
+        let sdp = sdp(&generator, self.local.ip());
         self.reply(req, StatusCode::Ok)
             .header(headers::CONTENT_TYPE, "application/sdp")
             .header(headers::CONTENT_BASE, self.base_url(req, mount))
@@ -688,7 +685,7 @@ impl Connection {
         client_rtp: u16,
         client_rtcp: u16,
     ) -> std::io::Result<(UdpSocket, UdpSocket, u16)> {
-        let local: IpAddr = self.stream.local_addr()?.ip();
+        let local = self.local.ip();
         let peer = self.peer.ip();
         for _ in 0..64 {
             let rtp = UdpSocket::bind((local, 0)).await?;
@@ -818,4 +815,107 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads one RTSP message from the client end of the pipe.
+    async fn next_message(
+        client: &mut tokio::io::DuplexStream,
+        buf: &mut Vec<u8>,
+    ) -> Option<Message<Vec<u8>>> {
+        loop {
+            if let Ok((m, used)) = Message::<Vec<u8>>::parse(buf) {
+                buf.drain(..used);
+                return Some(m);
+            }
+            if client.read_buf(buf).await.unwrap() == 0 {
+                return None;
+            }
+        }
+    }
+
+    async fn request(
+        client: &mut tokio::io::DuplexStream,
+        buf: &mut Vec<u8>,
+        text: &str,
+    ) -> Response<Vec<u8>> {
+        client.write_all(text.as_bytes()).await.unwrap();
+        loop {
+            if let Some(Message::Response(r)) = next_message(client, buf).await {
+                return r;
+            }
+        }
+    }
+
+    /// A minute of stream on tokio's paused clock: pacing, reports and the session timeout are
+    /// exact, with no wall-clock wait.
+    #[tokio::test(start_paused = true)]
+    async fn a_minute_of_stream_is_paced_exactly_and_ends_at_the_timeout() {
+        let shared = Arc::new(Shared {
+            mounts: vec![
+                Mount::new("cam0", VideoConfig::new(640, 360, 15, 15, 1_000_000)).unwrap(),
+            ],
+            options: ServerOptions::default(),
+            sessions_created: AtomicU64::new(0),
+        });
+        let (server_end, mut client) = tokio::io::duplex(1 << 16);
+        let local: SocketAddr = "127.0.0.1:554".parse().unwrap();
+        let peer: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+        let task = tokio::spawn(Connection::new(server_end, local, peer, shared).run());
+
+        let mut buf = Vec::new();
+        let setup = request(
+            &mut client,
+            &mut buf,
+            "SETUP rtsp://127.0.0.1:554/cam0/track1 RTSP/1.0\r\nCSeq: 1\r\n\
+             Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n",
+        )
+        .await;
+        assert_eq!(setup.status(), StatusCode::Ok);
+        let session = setup.header(&headers::SESSION).unwrap().as_str().to_owned();
+        assert!(session.ends_with(";timeout=60"), "{session}");
+        let id = session.split(';').next().unwrap();
+        let play = request(
+            &mut client,
+            &mut buf,
+            &format!(
+                "PLAY rtsp://127.0.0.1:554/cam0/ RTSP/1.0\r\nCSeq: 2\r\nSession: {id}\r\n\r\n"
+            ),
+        )
+        .await;
+        assert_eq!(play.status(), StatusCode::Ok);
+        let start = Instant::now();
+
+        // The client stays silent after PLAY; the server streams until the session times out.
+        let (mut frames, mut reports, mut frames_by_10s, mut reports_by_10s) = (0u64, 0u64, 0, 0);
+        while let Some(message) = next_message(&mut client, &mut buf).await {
+            let Message::Data(d) = message else {
+                panic!("unexpected {message:?}");
+            };
+            let at = start.elapsed();
+            match d.channel_id() {
+                0 => frames += u64::from(d.as_slice()[1] & 0x80 != 0),
+                1 => reports += 1,
+                other => panic!("data on channel {other}"),
+            }
+            if at <= Duration::from_millis(10_500) {
+                (frames_by_10s, reports_by_10s) = (frames, reports);
+            }
+        }
+        let ended = start.elapsed();
+        // Frames at n / 15 s for n = 0..=157, reports at 0, 1, …, 10 s.
+        assert_eq!(frames_by_10s, 158);
+        assert_eq!(reports_by_10s, 11);
+        assert_eq!(
+            ended,
+            Duration::from_secs(60),
+            "ends exactly one timeout after PLAY"
+        );
+        assert!((900..=901).contains(&frames), "{frames} frames in 60 s");
+        assert!((60..=61).contains(&reports), "{reports} reports in 60 s");
+        task.await.unwrap().unwrap();
+    }
 }
