@@ -17,6 +17,30 @@
 //! Each connection is one tokio task that owns its socket, so responses and media never
 //! interleave mid-packet. Time comes from tokio, so tests can run on a paused clock.
 //! Multicast, authentication and H.265 are not served.
+//!
+//! # Example
+//!
+//! ```
+//! use camscope_hil_rig::rtsp::{Mount, RtspServer, ServerOptions};
+//! use camscope_hil_rig::video::VideoConfig;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), camscope_hil_rig::Error> {
+//! let cam = Mount::new("cam0", VideoConfig::new(1280, 720, 25, 50, 4_000_000))?;
+//! let any_port = "127.0.0.1:0".parse().expect("a socket address");
+//! let server = RtspServer::bind(any_port, vec![cam], ServerOptions::default()).await?;
+//! let url = server.url("cam0");
+//! assert!(url.starts_with("rtsp://127.0.0.1:"));
+//! let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+//! let running = tokio::spawn(server.serve(async {
+//!     let _ = stopped.await;
+//! }));
+//! // ... point clients at `url` ...
+//! drop(stop);
+//! running.await.expect("the server task ends");
+//! # Ok(())
+//! # }
+//! ```
 
 mod rtp;
 

@@ -3,9 +3,10 @@
 //! A simulated camera must look like a real one to a VMS (decodable H.264, IDR key frames with
 //! in-band parameter sets, I frames larger than P frames) and load the network exactly like the
 //! planned camera (a given average bitrate). Encoding live costs a share of a core per stream, so
-//! this module writes the bitstream itself (see [`h264`](self) internals: grey pictures coded in a
-//! few bytes) and pads every access unit with one filler-data NAL unit (type 12) to its planned
-//! size. Decoders drop filler; RTP, retina and ffmpeg count it as payload.
+//! this module writes the bitstream itself (flat grey pictures: one byte per macroblock for an
+//! IDR frame, a few bytes for a P frame) and pads every access unit with one filler-data NAL unit
+//! (type 12) to its planned size. Decoders drop filler; RTP, retina and ffmpeg count it as
+//! payload.
 //!
 //! # Frame-size plan
 //!
@@ -18,8 +19,8 @@
 //! - GOP `k` (frames `kG .. (k+1)G`) gets `C((k+1)G) − C(kG)` bytes.
 //! - Inside a GOP, the IDR frame weighs [`VideoConfig::i_to_p_ratio`] and each P frame weighs 1;
 //!   each frame's share is a difference of floored cumulative shares, so the GOP sum is exact.
-//!   With the default ratio 4, GOP 30 and 1 Mbit/s at 15 fps, an I frame is 4 × 7,692 bytes and
-//!   a P frame 7,692 bytes.
+//!   With the default ratio 4, GOP 30 and 1 Mbit/s at 15 fps, a GOP gets 250,000 bytes: the I
+//!   frame 30,303 and each P frame 7,575 or 7,576.
 //! - Each access unit is `[SPS, PPS,] SEI, slice, filler`: SPS and PPS only on IDR frames, the
 //!   SEI carries the send time (see [`TIMESTAMP_SEI_UUID`]), and the filler NAL takes exactly the
 //!   bytes that remain. [`H264Generator::new`] rejects a bitrate too low to leave room for filler.
@@ -477,6 +478,11 @@ mod tests {
     #[test]
     fn i_frames_are_ratio_times_p_frames() {
         let g = H264Generator::new(cfg_360p()).unwrap();
+        // The figures in the module docs.
+        assert_eq!(g.frame_budget(0), 30_303);
+        let p_sizes: std::collections::BTreeSet<_> = (1..30).map(|i| g.frame_budget(i)).collect();
+        assert_eq!(p_sizes.into_iter().collect::<Vec<_>>(), [7_575, 7_576]);
+        assert_eq!((0..30).map(|i| g.frame_budget(i)).sum::<usize>(), 250_000);
         let i = g.frame_budget(0) as f64;
         let p = g.frame_budget(1) as f64;
         assert!((i / p - 4.0).abs() < 0.01, "{i} / {p}");

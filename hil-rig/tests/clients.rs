@@ -1,9 +1,11 @@
-//! Real RTSP clients nobody on the team wrote read the simulated cameras over loopback TCP.
+//! Real RTSP clients nobody on the team wrote read the simulated cameras over loopback.
 //!
-//! Scope: retina (the rig's ingest) measures bitrate, frame rate, key-frame spacing, loss and the
-//! SEI send time on two mounts at once over TCP, with a 2 s session timeout so that its
-//! keepalives are exercised, and on one 4 Mbit/s mount over UDP; ffprobe (Debian package `ffmpeg`) reports codec, size and frame rate from the RTSP
-//! URL. Every test binds port 0 on 127.0.0.1 and ends by itself within a time limit.
+//! Scope: retina (the rig's ingest) measures bitrate, frame rate, key-frame spacing, loss, sender
+//! reports and the SEI send time on two mounts at once over TCP, with a 2 s session timeout so
+//! that its keepalives are exercised, and on one 4 Mbit/s mount over UDP; ffprobe reports codec,
+//! size and frame rate from the RTSP URL; ffmpeg decodes 3 s over TCP and over UDP without an
+//! error. ffprobe and ffmpeg come from Debian's `ffmpeg` package; their tests fail loudly when it
+//! is missing. Every test binds port 0 on 127.0.0.1 and ends by itself within a time limit.
 
 // clippy's allow-unwrap-in-tests covers #[test] functions but not the helpers beside them;
 // a panic here is a failed test, not a crash on user input.
@@ -279,6 +281,48 @@ async fn ffprobe_reads_codec_size_and_frame_rate_over_rtsp_tcp() {
         assert!(
             stdout.lines().any(|l| l == expected),
             "missing {expected} in ffprobe output:\n{stdout}\n{stderr}"
+        );
+    }
+    drop(stop);
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("server stops")
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ffmpeg_decodes_three_seconds_without_error_over_tcp_and_udp() {
+    require_ffprobe();
+    let cfg = VideoConfig::new(1280, 720, 25, 50, 2_000_000);
+    let (addr, stop, server) = start(
+        vec![Mount::new("cam0", cfg).unwrap()],
+        ServerOptions::default(),
+    )
+    .await;
+    let url = format!("rtsp://{addr}/cam0");
+    for transport in ["tcp", "udp"] {
+        let decode = tokio::process::Command::new("ffmpeg")
+            .args([
+                "-nostdin",
+                "-v",
+                "error",
+                "-xerror",
+                "-rtsp_transport",
+                transport,
+            ])
+            .args([
+                "-timeout", "10000000", "-i", &url, "-t", "3", "-f", "null", "-",
+            ])
+            .kill_on_drop(true)
+            .output();
+        let out = tokio::time::timeout(Duration::from_secs(30), decode)
+            .await
+            .expect("ffmpeg finished in time")
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.trim().is_empty(),
+            "ffmpeg over {transport}: {stderr}"
         );
     }
     drop(stop);
