@@ -337,7 +337,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                         return Ok(());
                     }
                 }
-                // Receiver reports (or ICMP errors) on the RTCP socket: the client is there.
+                // A receiver report on the RTCP socket shows the client is there; an error (ICMP
+                // port unreachable) does not, and the session timeout takes its course.
                 received = receive_report => {
                     if received.is_ok() {
                         self.last_heard = Instant::now();
@@ -871,6 +872,80 @@ mod tests {
             if let Some(Message::Response(r)) = next_message(client, buf).await {
                 return r;
             }
+        }
+    }
+
+    fn test_shared() -> Arc<Shared> {
+        Arc::new(Shared {
+            mounts: vec![
+                Mount::new("cam0", VideoConfig::new(640, 360, 15, 15, 1_000_000)).unwrap(),
+            ],
+            options: ServerOptions::default(),
+            sessions_created: AtomicU64::new(0),
+        })
+    }
+
+    /// Mangled requests (bytes flipped, dropped, duplicated, cut) never panic the connection: it
+    /// answers, closes, or times out. Deterministic, so a failure replays.
+    #[tokio::test(start_paused = true)]
+    async fn mangled_requests_never_panic_the_connection() {
+        let valid = [
+            "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n",
+            "DESCRIBE rtsp://127.0.0.1:554/cam0 RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n",
+            "SETUP rtsp://127.0.0.1:554/cam0/track1 RTSP/1.0\r\nCSeq: 3\r\n\
+             Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n",
+            "SETUP rtsp://127.0.0.1:554/cam0/track1 RTSP/1.0\r\nCSeq: 3\r\n\
+             Transport: RTP/AVP;unicast;client_port=5000-5001\r\n\r\n",
+            "PLAY rtsp://127.0.0.1:554/cam0/ RTSP/1.0\r\nCSeq: 4\r\nSession: 12;timeout=5\r\n\r\n",
+            "GET_PARAMETER rtsp://127.0.0.1:554/cam0/ RTSP/1.0\r\nCSeq: 5\r\nContent-Length: 4\r\n\r\nabcd",
+            "$\x01\x00\x04abcd",
+        ];
+        let local: SocketAddr = "127.0.0.1:554".parse().unwrap();
+        let peer: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..400 {
+            let mut bytes: Vec<u8> = Vec::new();
+            for _ in 0..(1 + next() % 3) {
+                bytes.extend_from_slice(valid[(next() % valid.len() as u64) as usize].as_bytes());
+            }
+            for _ in 0..(1 + next() % 6) {
+                let at = (next() % bytes.len() as u64) as usize;
+                match next() % 4 {
+                    0 => bytes[at] = next() as u8,
+                    1 => {
+                        bytes.remove(at);
+                    }
+                    2 => bytes.insert(at, bytes[at]),
+                    _ => bytes.truncate(at.max(1)),
+                }
+                if bytes.is_empty() {
+                    bytes.push(b'$');
+                }
+            }
+            let (server_end, mut client) = tokio::io::duplex(1 << 20);
+            let task = tokio::spawn(Connection::new(server_end, local, peer, test_shared()).run());
+            client.write_all(&bytes).await.unwrap();
+            // Read until the server closes (answer, protocol error or idle timeout).
+            let mut sink = Vec::new();
+            let drained = timeout(Duration::from_secs(600), async {
+                while client.read_buf(&mut sink).await.unwrap_or(0) != 0 {
+                    sink.clear();
+                }
+            })
+            .await;
+            drop(client);
+            assert!(
+                drained.is_ok(),
+                "round {round}: connection neither answered nor ended"
+            );
+            let outcome = task.await;
+            assert!(outcome.is_ok(), "round {round} panicked on {bytes:?}");
         }
     }
 

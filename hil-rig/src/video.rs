@@ -518,6 +518,26 @@ mod tests {
     }
 
     #[test]
+    fn sei_parser_survives_arbitrary_bytes() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 64) as usize;
+            let mut nal: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            if let Some(first) = nal.first_mut() {
+                *first = (*first & 0xE0) | 6;
+            }
+            let _ = parse_timestamp_sei(&nal);
+            let _ = split_annex_b(&nal);
+        }
+    }
+
+    #[test]
     fn sdp_parameters_come_from_the_sps() {
         let g = H264Generator::new(cfg_360p()).unwrap();
         assert_eq!(g.profile_level_id(), "42C016"); // level 2.2
