@@ -571,6 +571,49 @@ mod tests {
         }
     }
 
+    /// Whenever `new` accepts a configuration, every frame has room for filler, so every access
+    /// unit has exactly its budget; checked near the smallest accepted bitrate, where it is
+    /// tightest, across sizes, rates, GOPs and ratios.
+    #[test]
+    fn accepted_configurations_always_hit_their_budget() {
+        for (width, height) in [(16, 16), (176, 144), (640, 360), (1920, 1080)] {
+            for fps in [1, 7, 25, 60] {
+                for gop in [1, 2, 25, 120] {
+                    for ratio in [1, 4, 100] {
+                        let base = VideoConfig {
+                            i_to_p_ratio: ratio,
+                            ..VideoConfig::new(width, height, fps, gop, 1)
+                        };
+                        let least: u64 = match H264Generator::new(base) {
+                            Ok(_) => 1,
+                            Err(e) => e
+                                .message
+                                .rsplit("use at least ")
+                                .next()
+                                .and_then(|s| s.split(' ').next())
+                                .unwrap()
+                                .parse()
+                                .unwrap(),
+                        };
+                        for bitrate in [least, least + 1, least + 997, least * 3 / 2] {
+                            let cfg = VideoConfig {
+                                bitrate_bps: bitrate,
+                                ..base
+                            };
+                            let mut g = H264Generator::new(cfg)
+                                .unwrap_or_else(|e| panic!("{cfg:?} refused: {e}"));
+                            for i in 0..u64::from(2 * gop + 1) {
+                                // Time 0 needs the most emulation-prevention bytes.
+                                let au = g.next_access_unit(if i % 2 == 0 { 0 } else { u64::MAX });
+                                assert_eq!(au.size(), g.frame_budget(i), "{cfg:?} frame {i}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn least_bitrate_in_the_message_is_enough() {
         let low = VideoConfig::new(1920, 1080, 25, 50, 20_000);
