@@ -6,9 +6,10 @@
 //! - [`video`]: an H.264 stream at an exact average bitrate, generated without an encoder, that
 //!   ffmpeg decodes and that carries each frame's send time for latency measurement;
 //! - [`rtsp`]: an RTSP 1.0 server on tokio that serves such streams over RTP/AVP/TCP
-//!   interleaved, paced at the configured frame rate, with RTCP sender reports.
+//!   interleaved or UDP, paced at the configured frame rate, with RTCP sender reports.
 //!
-//! ONVIF, discovery, authentication, UDP transport, H.265 and faults are not part of it yet.
+//! ONVIF, discovery, authentication, H.265, faults and the `camscope rig` commands are not part
+//! of it yet (issue 6 continues).
 
 mod error;
 pub mod rtsp;
