@@ -6,12 +6,16 @@
 //! - [`video`]: an H.264 stream at an exact average bitrate, generated without an encoder, that
 //!   ffmpeg decodes and that carries each frame's send time for latency measurement;
 //! - [`rtsp`]: an RTSP 1.0 server on tokio that serves such streams over RTP/AVP/TCP
-//!   interleaved or UDP, paced at the configured frame rate, with RTCP sender reports.
+//!   interleaved or UDP, paced at the configured frame rate, with RTCP sender reports;
+//! - [`onvif`]: a camera's ONVIF device, Media and Media2 services over HTTP (SOAP 1.2), with
+//!   WS-Security UsernameToken and HTTP Digest authentication, that onvif-zeep-async and npm
+//!   `onvif` drive.
 //!
-//! ONVIF, discovery, authentication, H.265, faults and the `camscope rig` commands are not part
-//! of it yet (issue 6 continues).
+//! WS-Discovery, H.265 streams, faults, the stream following SetVideoEncoderConfiguration and
+//! the `camscope rig` commands are not part of it yet (issue 6 continues).
 
 mod error;
+pub mod onvif;
 pub mod rtsp;
 pub mod video;
 

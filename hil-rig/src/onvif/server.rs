@@ -1,0 +1,533 @@
+//! The HTTP side of a simulated camera's ONVIF services.
+//!
+//! ONVIF is SOAP 1.2 over HTTP POST; clients learn the service URLs from `GetServices`, and
+//! the paths here are the conventional ones real cameras and clients use. [`answer`] turns one
+//! HTTP request into one HTTP response without any I/O, so the routing and the Core spec's
+//! authentication rules are testable on their own; [`OnvifServer`] carries it over hyper on a
+//! loopback (or any) address, one tokio task per connection.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+use crate::onvif::auth::Refusal;
+use crate::onvif::camera::Camera;
+use crate::onvif::soap::{Fault, NS_TDS, NS_TR2, NS_TRT, parse_request};
+use crate::onvif::{device, media, media2};
+
+/// Largest request body accepted; real ONVIF requests are a few kilobytes.
+const MAX_BODY: usize = 1 << 20;
+/// Time a client has to send its request headers, and then its body.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// `Content-Type` of every SOAP answer.
+const SOAP_CONTENT_TYPE: &str = "application/soap+xml; charset=utf-8";
+
+/// One HTTP answer, independent of the HTTP library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpAnswer {
+    /// HTTP status code.
+    pub status: u16,
+    /// `WWW-Authenticate` header value for a 401.
+    pub www_authenticate: Option<String>,
+    /// SOAP envelope (empty for 404 and 405).
+    pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    fn fault(fault: &Fault) -> Self {
+        Self::fault_with_status(fault, fault.http_status(), None)
+    }
+
+    fn fault_with_status(fault: &Fault, status: u16, www_authenticate: Option<String>) -> Self {
+        match fault.to_xml() {
+            Ok(body) => HttpAnswer {
+                status,
+                www_authenticate,
+                body,
+            },
+            Err(e) => {
+                tracing::error!(error = %e, "cannot write SOAP fault");
+                HttpAnswer {
+                    status: 500,
+                    www_authenticate: None,
+                    body: Vec::new(),
+                }
+            }
+        }
+    }
+
+    fn empty(status: u16) -> Self {
+        HttpAnswer {
+            status,
+            www_authenticate: None,
+            body: Vec::new(),
+        }
+    }
+}
+
+/// The services a camera serves, by path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// `/onvif/device_service`.
+    Device,
+    /// `/onvif/media_service` (Media1).
+    Media,
+    /// `/onvif/media2_service`.
+    Media2,
+}
+
+impl Service {
+    /// The service at `path`, if any.
+    pub fn from_path(path: &str) -> Option<Self> {
+        match path {
+            device::PATH => Some(Service::Device),
+            media::PATH => Some(Service::Media),
+            media2::PATH => Some(Service::Media2),
+            _ => None,
+        }
+    }
+
+    fn namespace(self) -> &'static str {
+        match self {
+            Service::Device => NS_TDS,
+            Service::Media => NS_TRT,
+            Service::Media2 => NS_TR2,
+        }
+    }
+
+    fn is_pre_auth(self, operation: &str) -> bool {
+        match self {
+            Service::Device => device::is_pre_auth(operation),
+            // PRE_AUTH in the Core spec covers every service's GetServiceCapabilities.
+            Service::Media | Service::Media2 => operation == "GetServiceCapabilities",
+        }
+    }
+}
+
+/// Answers one HTTP request to the camera. `uri` is the request target as sent (it must match
+/// the Digest `uri` parameter), `authorization` the `Authorization` header.
+pub fn answer(
+    camera: &Camera,
+    method: &str,
+    uri: &str,
+    authorization: Option<&str>,
+    body: &[u8],
+) -> HttpAnswer {
+    let path = uri.split('?').next().unwrap_or(uri);
+    let Some(service) = Service::from_path(path) else {
+        return HttpAnswer::empty(404);
+    };
+    if method != "POST" {
+        return HttpAnswer::empty(405);
+    }
+    let request = match std::str::from_utf8(body)
+        .map_err(|e| crate::onvif::soap::ParseError::Xml(e.to_string()))
+        .and_then(parse_request)
+    {
+        Ok(request) => request,
+        Err(e) => {
+            tracing::debug!(error = %e, path, "unreadable SOAP request");
+            return HttpAnswer::fault(&Fault::malformed(&e));
+        }
+    };
+    let operation = &request.operation;
+    if operation.namespace.as_deref() != Some(service.namespace()) {
+        return HttpAnswer::fault(&Fault::action_not_supported(&operation.name));
+    }
+    if !service.is_pre_auth(&operation.name) {
+        let checked = camera.auth().check(
+            authorization,
+            method,
+            uri,
+            request.token.as_ref(),
+            camera.now(),
+        );
+        match checked {
+            Ok(()) => {}
+            Err(Refusal::Challenge(challenge)) => {
+                tracing::debug!(operation = %operation.name, "401 with Digest challenge");
+                return HttpAnswer::fault_with_status(
+                    &Fault::not_authorized(),
+                    401,
+                    Some(challenge),
+                );
+            }
+            Err(Refusal::NotAuthorized) => {
+                return HttpAnswer::fault(&Fault::not_authorized());
+            }
+        }
+    }
+    let result = match service {
+        Service::Device => device::handle(camera, operation),
+        Service::Media => media::handle(camera, operation),
+        Service::Media2 => media2::handle(camera, operation),
+    };
+    match result {
+        Ok(body) => {
+            tracing::debug!(operation = %operation.name, "200");
+            HttpAnswer {
+                status: 200,
+                www_authenticate: None,
+                body,
+            }
+        }
+        Err(fault) => {
+            tracing::debug!(operation = %operation.name, reason = %fault.reason, "fault");
+            HttpAnswer::fault(&fault)
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen for ONVIF on {addr}")]
+pub struct BindError {
+    /// The address asked for.
+    pub addr: SocketAddr,
+    /// The socket error.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// The ONVIF HTTP server of one camera.
+#[derive(Debug)]
+pub struct OnvifServer {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    camera: Arc<Camera>,
+}
+
+impl OnvifServer {
+    /// Binds `addr` (port 0 picks a free port) and records the bound port in the camera state,
+    /// so that the XAddrs it reports point back here.
+    pub async fn bind(addr: SocketAddr, camera: Arc<Camera>) -> Result<Self, BindError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| BindError { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| BindError { addr, source })?;
+        camera.set_http_port(local_addr.port());
+        Ok(OnvifServer {
+            listener,
+            local_addr,
+            camera,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The device service URL clients connect to.
+    pub fn device_url(&self) -> String {
+        format!("http://{}{}", self.local_addr, device::PATH)
+    }
+
+    /// Serves until `shutdown` completes; open connections are then dropped.
+    pub async fn serve(self, shutdown: impl Future<Output = ()>) {
+        let mut connections = JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, peer)) => {
+                        let camera = Arc::clone(&self.camera);
+                        connections.spawn(serve_connection(stream, peer, camera));
+                    }
+                    Err(e) => {
+                        // Typically EMFILE under load; back off instead of spinning.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+    }
+}
+
+async fn serve_connection(stream: tokio::net::TcpStream, peer: SocketAddr, camera: Arc<Camera>) {
+    let service = hyper::service::service_fn(move |request| {
+        let camera = Arc::clone(&camera);
+        async move { Ok::<_, Infallible>(respond(&camera, request).await) }
+    });
+    let result = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(READ_TIMEOUT)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+    if let Err(e) = result {
+        tracing::debug!(%peer, error = %e, "ONVIF connection ended with an error");
+    }
+}
+
+async fn respond(camera: &Camera, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let uri = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    let collected =
+        tokio::time::timeout(READ_TIMEOUT, Limited::new(body, MAX_BODY).collect()).await;
+    let answer = match collected {
+        Ok(Ok(body)) => {
+            let authorization = parts
+                .headers
+                .get(hyper::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
+            answer(
+                camera,
+                parts.method.as_str(),
+                &uri,
+                authorization,
+                &body.to_bytes(),
+            )
+        }
+        Ok(Err(_)) => HttpAnswer::empty(413),
+        Err(_) => HttpAnswer::empty(408),
+    };
+    let has_body = !answer.body.is_empty();
+    let mut response = Response::new(Full::new(Bytes::from(answer.body)));
+    *response.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if has_body {
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(SOAP_CONTENT_TYPE));
+    }
+    if let Some(challenge) = answer
+        .www_authenticate
+        .and_then(|c| HeaderValue::from_str(&c).ok())
+    {
+        response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use base64::Engine as _;
+    use time::format_description::well_known::Rfc3339;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+    use crate::onvif::auth::{Credentials, Secret, digest_response, password_digest};
+    use crate::onvif::camera::CameraState;
+    use crate::onvif::soap::parse_document;
+
+    fn camera() -> Camera {
+        Camera::new(
+            CameraState::example(2, Ipv4Addr::LOCALHOST, 8554),
+            Credentials {
+                username: "admin".into(),
+                password: Secret::new("s3cret"),
+            },
+        )
+    }
+
+    fn envelope(header: &str, operation: &str, namespace: &str) -> Vec<u8> {
+        format!(
+            r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Header>{header}</s:Header><s:Body><{operation} xmlns="{namespace}"/></s:Body></s:Envelope>"#
+        )
+        .into_bytes()
+    }
+
+    fn token_header(password: &str, created: &str) -> String {
+        let nonce: [u8; 16] = rand::random();
+        let digest = password_digest(&nonce, created, password);
+        let nonce = base64::engine::general_purpose::STANDARD.encode(nonce);
+        format!(
+            r#"<wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"><wsse:UsernameToken><wsse:Username>admin</wsse:Username><wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest">{digest}</wsse:Password><wsse:Nonce>{nonce}</wsse:Nonce><wsu:Created>{created}</wsu:Created></wsse:UsernameToken></wsse:Security>"#
+        )
+    }
+
+    fn subcodes(body: &[u8]) -> Vec<String> {
+        let root = parse_document(std::str::from_utf8(body).unwrap()).unwrap();
+        let mut code = root.path(&["Body", "Fault", "Code"]).unwrap();
+        let mut values = vec![code.child_text("Value").unwrap().to_owned()];
+        while let Some(sub) = code.child("Subcode") {
+            values.push(sub.child_text("Value").unwrap().to_owned());
+            code = sub;
+        }
+        values
+    }
+
+    const DEVICE: &str = "/onvif/device_service";
+
+    #[test]
+    fn pre_auth_operations_need_no_credentials() {
+        let camera = camera();
+        for op in [
+            "GetSystemDateAndTime",
+            "GetServices",
+            "GetCapabilities",
+            "GetHostname",
+        ] {
+            let a = answer(&camera, "POST", DEVICE, None, &envelope("", op, NS_TDS));
+            assert_eq!(a.status, 200, "{op}");
+        }
+    }
+
+    #[test]
+    fn missing_credentials_get_401_with_digest_challenge() {
+        let camera = camera();
+        let a = answer(
+            &camera,
+            "POST",
+            DEVICE,
+            None,
+            &envelope("", "GetDeviceInformation", NS_TDS),
+        );
+        assert_eq!(a.status, 401);
+        let challenge = a.www_authenticate.unwrap();
+        assert!(challenge.starts_with("Digest realm=\"SimCam-SIM000002\""));
+        assert_eq!(subcodes(&a.body), ["env:Sender", "ter:NotAuthorized"]);
+    }
+
+    #[test]
+    fn bad_token_gets_400_not_authorized_and_good_token_passes() {
+        let camera = camera();
+        let created = camera.now().format(&Rfc3339).unwrap();
+        let bad = envelope(
+            &token_header("wrong", &created),
+            "GetDeviceInformation",
+            NS_TDS,
+        );
+        let a = answer(&camera, "POST", DEVICE, None, &bad);
+        assert_eq!(a.status, 400);
+        assert!(a.www_authenticate.is_none());
+        assert_eq!(subcodes(&a.body), ["env:Sender", "ter:NotAuthorized"]);
+        let good = envelope(
+            &token_header("s3cret", &created),
+            "GetDeviceInformation",
+            NS_TDS,
+        );
+        assert_eq!(answer(&camera, "POST", DEVICE, None, &good).status, 200);
+        let stale = (camera.now() - time::Duration::minutes(10))
+            .format(&Rfc3339)
+            .unwrap();
+        let old = envelope(
+            &token_header("s3cret", &stale),
+            "GetDeviceInformation",
+            NS_TDS,
+        );
+        assert_eq!(answer(&camera, "POST", DEVICE, None, &old).status, 400);
+    }
+
+    #[test]
+    fn http_digest_answer_passes() {
+        let camera = camera();
+        let body = envelope("", "GetProfiles", NS_TRT);
+        let first = answer(&camera, "POST", media::PATH, None, &body);
+        let challenge = first.www_authenticate.unwrap();
+        let nonce = challenge
+            .split("nonce=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let credentials = Credentials {
+            username: "admin".into(),
+            password: Secret::new("s3cret"),
+        };
+        let realm = "SimCam-SIM000002";
+        let response = digest_response(
+            &credentials,
+            realm,
+            "POST",
+            media::PATH,
+            nonce,
+            "00000001",
+            "c0ffee",
+        );
+        let header = format!(
+            "Digest username=\"admin\", realm=\"{realm}\", nonce=\"{nonce}\", uri=\"{}\", qop=auth, nc=00000001, cnonce=\"c0ffee\", response=\"{response}\"",
+            media::PATH
+        );
+        let a = answer(&camera, "POST", media::PATH, Some(&header), &body);
+        assert_eq!(a.status, 200);
+    }
+
+    #[test]
+    fn routing_and_malformed_requests() {
+        let camera = camera();
+        let body = envelope("", "GetSystemDateAndTime", NS_TDS);
+        assert_eq!(answer(&camera, "POST", "/nope", None, &body).status, 404);
+        assert_eq!(answer(&camera, "GET", DEVICE, None, &body).status, 405);
+        let a = answer(&camera, "POST", DEVICE, None, b"<not xml");
+        assert_eq!(a.status, 400);
+        assert_eq!(subcodes(&a.body), ["env:Sender", "ter:WellFormed"]);
+        let a = answer(&camera, "POST", DEVICE, None, &[0xff, 0xfe]);
+        assert_eq!(a.status, 400);
+        // A Media operation sent to the device service is not a device operation.
+        let a = answer(
+            &camera,
+            "POST",
+            DEVICE,
+            None,
+            &envelope("", "GetProfiles", NS_TRT),
+        );
+        assert_eq!(
+            subcodes(&a.body),
+            ["env:Receiver", "ter:ActionNotSupported"]
+        );
+        assert_eq!(a.status, 500);
+    }
+
+    #[tokio::test]
+    async fn serves_soap_over_loopback_and_reports_its_port() {
+        let camera = Arc::new(camera());
+        let server = OnvifServer::bind("127.0.0.1:0".parse().unwrap(), Arc::clone(&camera))
+            .await
+            .unwrap();
+        let addr = server.local_addr();
+        assert_ne!(addr.port(), 0);
+        assert_eq!(camera.state().network.http_port, addr.port());
+        assert_eq!(
+            server.device_url(),
+            format!("http://{addr}/onvif/device_service")
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(server.serve(async {
+            let _ = stopped.await;
+        }));
+        let body = envelope("", "GetSystemDateAndTime", NS_TDS);
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST {DEVICE} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/soap+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(&body).await.unwrap();
+        let mut response = String::new();
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_string(&mut response))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+        assert!(response.contains("content-type: application/soap+xml; charset=utf-8\r\n"));
+        assert!(response.contains("GetSystemDateAndTimeResponse"));
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+}
