@@ -15,6 +15,7 @@
 //! the `camscope rig` commands are not part of it yet (issue 6 continues).
 
 mod error;
+pub mod fleet;
 pub mod onvif;
 pub mod rtsp;
 pub mod video;

@@ -56,6 +56,7 @@ use rtsp_types::{
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until, timeout};
 use tracing::{debug, warn};
@@ -80,16 +81,28 @@ const MAX_REQUEST_BYTES: usize = 64 * 1024;
 const REPORT_INTERVAL: Duration = Duration::from_secs(1);
 
 /// One stream the server offers: `rtsp://host:port/<path>`.
+///
+/// Its configuration can follow a watch channel (see [`Mount::following`]): a camera whose
+/// encoder is reconfigured over ONVIF streams the new settings to every session started after
+/// the change, as real cameras do when a client reconnects.
 #[derive(Debug, Clone)]
 pub struct Mount {
     path: String,
-    config: VideoConfig,
+    config: watch::Receiver<VideoConfig>,
 }
 
 impl Mount {
     /// A mount at `path` (leading and trailing `/` ignored; letters, digits and `-_.~/` only)
     /// streaming `config`, which is checked as [`H264Generator::new`] checks it.
     pub fn new(path: &str, config: VideoConfig) -> Result<Self, Error> {
+        // A receiver keeps the last value after its sender is gone: a fixed mount.
+        Mount::following(path, watch::channel(config).1)
+    }
+
+    /// A mount at `path` whose configuration is whatever `config` holds when a session starts.
+    /// The current value is checked now; a later value that cannot be generated makes new
+    /// sessions fail with 500 rather than stream something else.
+    pub fn following(path: &str, config: watch::Receiver<VideoConfig>) -> Result<Self, Error> {
         let path = path.trim_matches('/');
         let valid_char = |c: char| c.is_ascii_alphanumeric() || "-_.~/".contains(c);
         if path.is_empty() || !path.chars().all(valid_char) || path.contains("//") {
@@ -97,7 +110,7 @@ impl Mount {
                 "mount path {path:?} must be non-empty and use only letters, digits and -_.~/"
             )));
         }
-        H264Generator::new(config)
+        H264Generator::new(*config.borrow())
             .map_err(|e| Error::config(format!("mount {path}: {}", e.message)))?;
         Ok(Mount {
             path: path.to_owned(),
@@ -110,9 +123,9 @@ impl Mount {
         &self.path
     }
 
-    /// The stream served at this path.
-    pub fn config(&self) -> &VideoConfig {
-        &self.config
+    /// The stream served at this path now.
+    pub fn config(&self) -> VideoConfig {
+        *self.config.borrow()
     }
 }
 
@@ -503,7 +516,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let Some((mount, false)) = self.resolve(req) else {
             return self.reply(req, StatusCode::NotFound).build(Vec::new());
         };
-        let config = self.shared.mounts[mount].config;
+        let config = self.shared.mounts[mount].config();
         let Ok(generator) = H264Generator::new(config) else {
             return self
                 .reply(req, StatusCode::InternalServerError)
@@ -563,7 +576,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             },
         };
         if self.session.is_none() {
-            let config = self.shared.mounts[mount].config;
+            let config = self.shared.mounts[mount].config();
             let Ok(generator) = H264Generator::new(config) else {
                 return self
                     .reply(req, StatusCode::InternalServerError)

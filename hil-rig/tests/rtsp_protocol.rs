@@ -408,7 +408,7 @@ async fn bad_configurations_are_refused() {
     let any = "127.0.0.1:0".parse().unwrap();
     let m = Mount::new("cam0", cam0()).unwrap();
     assert_eq!(m.path(), "cam0");
-    assert_eq!(m.config(), &cam0());
+    assert_eq!(m.config(), cam0());
     for path in ["", "/", "a b", "cam?0", "a//b"] {
         let e = Mount::new(path, cam0()).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Config, "{path:?}");

@@ -60,6 +60,9 @@ pub enum Command {
         #[arg(long, value_enum)]
         option: Option<deploy::Choice>,
     },
+    /// The hardware-in-the-loop rig: simulated cameras.
+    #[command(subcommand)]
+    Rig(RigCommand),
     /// Write a report people send (self-contained HTML, optionally printed to PDF).
     #[command(subcommand)]
     Report(ReportCommand),
@@ -110,6 +113,14 @@ pub struct CheckArgs {
     /// With --format html and --out: also print the report to PDF through headless Chromium.
     #[arg(long)]
     pub pdf: bool,
+}
+
+/// Rig commands.
+#[derive(Debug, Subcommand)]
+pub enum RigCommand {
+    /// Run simulated ONVIF cameras (device, Media, Media2 over HTTP; H.264 over RTSP) until
+    /// interrupted. The password comes from the environment (--password-env), never the command line.
+    Simulate(crate::rig::SimulateArgs),
 }
 
 /// Reports.
@@ -335,7 +346,7 @@ pub enum Calc {
 
 /// An error that ends the command with exit status 2.
 #[derive(Debug)]
-pub struct Failure(String);
+pub struct Failure(pub(crate) String);
 
 impl From<InputError> for Failure {
     fn from(e: InputError) -> Self {
@@ -374,6 +385,16 @@ pub fn run(
             return code;
         }
     };
+    // The simulator runs until interrupted: its status lines go out as they happen, unbuffered.
+    if let Command::Rig(RigCommand::Simulate(args)) = cli.command {
+        return match crate::rig::simulate(args, out) {
+            Ok(code) => code,
+            Err(Failure(msg)) => {
+                let _ = writeln!(err, "error: {msg}");
+                2
+            }
+        };
+    }
     let mut buffer = Vec::new();
     let mut notes = Vec::new();
     let result = execute(cli, &mut buffer, &mut notes);
@@ -410,6 +431,11 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
     match cli.command {
         Command::Check(args) => return run_check(args, cli.data_dir.as_deref(), out, notes),
         Command::Data(cmd) => return run_data(cmd, cli.data_dir.as_deref(), out),
+        Command::Rig(RigCommand::Simulate(_)) => {
+            return Err(Failure(
+                "rig simulate runs unbuffered; this path is not reached".into(),
+            ));
+        }
         Command::Report(ReportCommand::Proposal {
             site,
             bom,

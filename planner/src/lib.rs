@@ -14,4 +14,5 @@ pub mod input;
 pub mod plan;
 pub mod proposal;
 pub mod render;
+pub mod rig;
 pub mod site;

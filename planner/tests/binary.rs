@@ -58,3 +58,149 @@ fn a_closed_stdout_is_not_an_error() {
     let status = child.wait().expect("exits");
     assert_eq!(status.code(), Some(0));
 }
+
+/// Runs a peer script with a time limit; panics with its output if it fails.
+fn peer(mut command: Command, what: &str, install: &str) {
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} could not start ({e}): {install}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let out = child.wait_with_output().expect("output");
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr),
+            );
+            assert_ne!(
+                status.code(),
+                Some(2),
+                "{what} is not installed: {install}\n{stderr}"
+            );
+            assert!(
+                status.success(),
+                "{what} failed\nstdout: {stdout}\nstderr: {stderr}"
+            );
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not finish in 90 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn rig_simulate_serves_four_cameras_that_real_clients_use() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let endpoints = dir.path().join("e.json");
+    let password = format!("pw-{}-not-in-any-output", std::process::id());
+    let mut sim = camscope()
+        .args([
+            "rig",
+            "simulate",
+            "--cameras",
+            "4",
+            "--user",
+            "operator",
+            "--duration",
+            "120",
+            "--endpoints",
+        ])
+        .arg(&endpoints)
+        .env("CAMSCOPE_CAMERA_PASSWORD", &password)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("camscope runs");
+    let started = std::time::Instant::now();
+    while !endpoints.is_file() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "no endpoints file after 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let text = std::fs::read_to_string(&endpoints).expect("endpoints");
+    assert!(!text.contains(&password));
+    let list: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let list = list.as_array().expect("an array");
+    assert_eq!(list.len(), 4);
+    let port = |i: usize| {
+        list[i]["onvif"]
+            .as_str()
+            .and_then(|u| u.rsplit(':').next())
+            .and_then(|p| p.split('/').next())
+            .expect("port")
+            .to_string()
+    };
+    let rig_tests = concat!(env!("CARGO_MANIFEST_DIR"), "/../hil-rig/tests");
+
+    // ffprobe reads codec, size and frame rate from camera 3's stream.
+    let probe = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-show_entries",
+            "stream=codec_name,width,height,r_frame_rate",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(list[3]["rtsp"].as_str().expect("rtsp url"))
+        .output()
+        .expect("ffprobe must be installed: apt-get install ffmpeg");
+    assert_eq!(
+        String::from_utf8_lossy(&probe.stdout).trim(),
+        "h264,1920,1080,25/1"
+    );
+
+    // onvif-zeep-async (Home Assistant's library) on camera 0, npm onvif through Media2 on camera 1.
+    let mut zeep =
+        Command::new(std::env::var("CAMSCOPE_PYTHON").unwrap_or_else(|_| "python3".into()));
+    zeep.arg(format!("{rig_tests}/onvif_zeep_check.py"))
+        .args(["127.0.0.1", &port(0), "operator"])
+        .env("ONVIF_TEST_PASSWORD", &password);
+    peer(
+        zeep,
+        "onvif-zeep-async",
+        "pip install onvif-zeep-async==4.3.0",
+    );
+    let mut npm = Command::new("node");
+    npm.arg(format!("{rig_tests}/onvif_npm_check.js"))
+        .args(["127.0.0.1", &port(1), "operator"])
+        .env("NODE_PATH", format!("{rig_tests}/npm/node_modules"))
+        .env("ONVIF_TEST_PASSWORD", &password)
+        .env("ONVIF_TEST_ENCODING", "H264");
+    peer(npm, "npm onvif", "npm ci --prefix hil-rig/tests/npm");
+
+    let _ = sim.kill();
+    let out = sim.wait_with_output().expect("simulate output");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("serving 4 simulated camera(s)"), "{all}");
+    assert!(
+        !all.contains(&password),
+        "the password reached the simulator's output"
+    );
+}
+
+#[test]
+fn rig_simulate_without_a_password_says_where_it_comes_from() {
+    let out = camscope()
+        .args(["rig", "simulate", "--cameras", "2"])
+        .env_remove("CAMSCOPE_CAMERA_PASSWORD")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("set CAMSCOPE_CAMERA_PASSWORD"), "{stderr}");
+    assert!(stderr.contains("never from the command line"));
+}

@@ -380,6 +380,11 @@ impl Camera {
         self.state.subscribe()
     }
 
+    /// Records the port the RTSP server is bound to, so stream URIs point at it.
+    pub fn set_rtsp_port(&self, port: u16) {
+        self.state.send_modify(|s| s.network.rtsp_port = port);
+    }
+
     /// Records the port the ONVIF server is bound to, so XAddrs point at it.
     pub fn set_http_port(&self, port: u16) {
         self.state.send_modify(|s| s.network.http_port = port);

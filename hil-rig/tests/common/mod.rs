@@ -1,3 +1,5 @@
+// Shared by several test binaries; each uses a subset.
+#![allow(dead_code)]
 //! Shared set-up of the interop tests: one camera on 127.0.0.1 port 0, and a peer process run
 //! with a time limit.
 

@@ -1,0 +1,270 @@
+//! A fleet of simulated cameras in one process: each with its own ONVIF services and account,
+//! all streaming from one RTSP server.
+//!
+//! A camera's ONVIF state is the single source of truth for its streams: every profile's
+//! encoder configuration feeds a watch channel that the matching RTSP mount follows, so a
+//! `SetVideoEncoderConfiguration` changes what every later session receives, as on a real
+//! camera. The fleet offers only what the stream generator can produce (H.264 for now), so a
+//! client can never set a stream the camera would not really send.
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::error::Error;
+use crate::onvif::auth::Credentials;
+use crate::onvif::camera::{Camera, CameraState, EncoderConfig, Encoding, Resolution};
+use crate::onvif::server::OnvifServer;
+use crate::rtsp::{Mount, RtspServer, ServerOptions};
+use crate::video::VideoConfig;
+
+/// What one camera streams.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CameraSpec {
+    /// Name (a manifest camera id, or `cam0`, `cam1` …).
+    pub name: String,
+    /// Main stream.
+    pub main: VideoConfig,
+    /// Sub-stream, if the camera has one.
+    pub sub: Option<VideoConfig>,
+}
+
+impl CameraSpec {
+    /// The default camera: 1920x1080 at 25 fps and 4 Mbit/s, with a 640x360 10 fps 512 kbit/s
+    /// sub-stream, GOPs of two seconds.
+    pub fn standard(index: usize) -> CameraSpec {
+        CameraSpec {
+            name: format!("cam{index}"),
+            main: VideoConfig::new(1920, 1080, 25, 50, 4_096_000),
+            sub: Some(VideoConfig::new(640, 360, 10, 20, 512_000)),
+        }
+    }
+}
+
+/// How to run the fleet.
+#[derive(Debug, Clone)]
+pub struct FleetConfig {
+    /// The cameras.
+    pub cameras: Vec<CameraSpec>,
+    /// Address every server binds to (loopback for tests).
+    pub bind: IpAddr,
+    /// First ONVIF HTTP port; camera `i` listens on `base_port + i`. 0 lets the system choose.
+    pub base_port: u16,
+    /// RTSP port for all cameras; 0 lets the system choose.
+    pub rtsp_port: u16,
+    /// The account every camera accepts.
+    pub credentials: Credentials,
+}
+
+/// Where a client finds one camera.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Camera name.
+    pub name: String,
+    /// ONVIF device service URL.
+    pub onvif: String,
+    /// Main stream URL.
+    pub rtsp: String,
+    /// Sub-stream URL, if any.
+    pub sub_rtsp: Option<String>,
+}
+
+/// A running fleet.
+#[derive(Debug)]
+pub struct Fleet {
+    endpoints: Vec<Endpoint>,
+    cameras: Vec<Arc<Camera>>,
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+fn encoder(token: &str, name: &str, v: &VideoConfig) -> EncoderConfig {
+    EncoderConfig {
+        token: token.into(),
+        name: name.into(),
+        encoding: Encoding::H264,
+        resolution: Resolution {
+            width: v.width,
+            height: v.height,
+        },
+        frame_rate_limit: v.fps,
+        bitrate_limit_kbps: u32::try_from(v.bitrate_bps.div_ceil(1000)).unwrap_or(u32::MAX),
+        gov_length: v.gop,
+        profile: "Main".into(),
+        quality: 5.0,
+    }
+}
+
+/// The stream an encoder configuration asks for, keeping the I/P ratio of `previous`.
+fn video_of(e: &EncoderConfig, previous: &VideoConfig) -> VideoConfig {
+    VideoConfig {
+        width: e.resolution.width,
+        height: e.resolution.height,
+        fps: e.frame_rate_limit,
+        gop: e.gov_length,
+        bitrate_bps: u64::from(e.bitrate_limit_kbps) * 1000,
+        i_to_p_ratio: previous.i_to_p_ratio,
+    }
+}
+
+impl Fleet {
+    /// Binds every server and starts serving. The endpoints are valid when this returns.
+    pub async fn start(config: FleetConfig) -> Result<Fleet, Error> {
+        if config.cameras.is_empty() {
+            return Err(Error::config("a fleet needs at least one camera"));
+        }
+        let ip = match config.bind {
+            IpAddr::V4(v4) => v4,
+            IpAddr::V6(_) => {
+                return Err(Error::config("the simulated cameras bind IPv4 addresses"));
+            }
+        };
+        // One ONVIF state per camera, with the streams the spec asks for and only the codecs the
+        // generator can produce.
+        let mut cameras = Vec::with_capacity(config.cameras.len());
+        let mut mounts = Vec::new();
+        let mut followers = Vec::new();
+        for (i, spec) in config.cameras.iter().enumerate() {
+            let index = u32::try_from(i).map_err(|_| Error::config("too many cameras"))?;
+            let mut state = CameraState::example(index, ip, 0);
+            state.options.h265_profiles.clear();
+            let path = |kind: &str| format!("/{}/{kind}", spec.name.trim_matches('/'));
+            state.profiles[0].encoder = encoder("vec_main", "main", &spec.main);
+            state.profiles[0].stream_path = path("main");
+            let sub = spec.sub.as_ref();
+            match sub {
+                Some(sub) => {
+                    state.profiles[1].encoder = encoder("vec_sub", "sub", sub);
+                    state.profiles[1].stream_path = path("sub");
+                }
+                None => {
+                    state.profiles.truncate(1);
+                }
+            }
+            for (profile, video) in state
+                .profiles
+                .iter()
+                .zip(std::iter::once(&spec.main).chain(sub))
+            {
+                if !state
+                    .options
+                    .resolutions
+                    .contains(&profile.encoder.resolution)
+                {
+                    state.options.resolutions.push(profile.encoder.resolution);
+                }
+                let (tx, rx) = watch::channel(*video);
+                mounts.push(Mount::following(&profile.stream_path, rx)?);
+                followers.push((i, profile.encoder.token.clone(), tx));
+            }
+            cameras.push(Arc::new(Camera::new(state, config.credentials.clone())));
+        }
+        let rtsp = RtspServer::bind(
+            SocketAddr::new(config.bind, config.rtsp_port),
+            mounts,
+            ServerOptions::default(),
+        )
+        .await?;
+        let rtsp_port = rtsp.local_addr().port();
+        let (stop, stopped) = watch::channel(false);
+        let until_stop = |mut rx: watch::Receiver<bool>| async move {
+            // Either a stop signal or the fleet being dropped ends the wait.
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let mut tasks = JoinSet::new();
+        let mut endpoints = Vec::with_capacity(cameras.len());
+        for (i, camera) in cameras.iter().enumerate() {
+            camera.set_rtsp_port(rtsp_port);
+            let port = if config.base_port == 0 {
+                0
+            } else {
+                let offset = u16::try_from(i)
+                    .map_err(|_| Error::config("too many cameras for one port range"))?;
+                config.base_port.checked_add(offset).ok_or_else(|| {
+                    Error::config(format!(
+                        "--base-port {} + {i} is past port 65535",
+                        config.base_port
+                    ))
+                })?
+            };
+            let server = OnvifServer::bind(SocketAddr::new(config.bind, port), Arc::clone(camera))
+                .await
+                .map_err(|e| {
+                    Error::io(
+                        format!(
+                            "camera {}: cannot listen on {}",
+                            config.cameras[i].name, e.addr
+                        ),
+                        e.source,
+                    )
+                })?;
+            let state = camera.state();
+            let uri = |p: &str| format!("rtsp://{}:{rtsp_port}{p}", ip_text(ip));
+            endpoints.push(Endpoint {
+                name: config.cameras[i].name.clone(),
+                onvif: server.device_url(),
+                rtsp: uri(&state.profiles[0].stream_path),
+                sub_rtsp: state.profiles.get(1).map(|p| uri(&p.stream_path)),
+            });
+            tasks.spawn(server.serve(until_stop(stopped.clone())));
+        }
+        // Each camera's encoder configurations drive its mounts.
+        for (i, token, tx) in followers {
+            let mut changes = cameras[i].subscribe();
+            let mut stopped = stopped.clone();
+            tasks.spawn(async move {
+                loop {
+                    let current = changes
+                        .borrow_and_update()
+                        .profiles
+                        .iter()
+                        .find(|p| p.encoder.token == token)
+                        .map(|p| p.encoder.clone());
+                    if let Some(e) = current {
+                        tx.send_if_modified(|v| {
+                            let next = video_of(&e, v);
+                            let changed = next != *v;
+                            *v = next;
+                            changed
+                        });
+                    }
+                    tokio::select! {
+                        changed = changes.changed() => if changed.is_err() { break },
+                        _ = stopped.wait_for(|s| *s) => break,
+                    }
+                }
+            });
+        }
+        tasks.spawn(rtsp.serve(until_stop(stopped)));
+        Ok(Fleet {
+            endpoints,
+            cameras,
+            stop,
+            tasks,
+        })
+    }
+
+    /// Where to find each camera, in order.
+    pub fn endpoints(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+
+    /// The cameras' ONVIF state, for tests and the rig.
+    pub fn cameras(&self) -> &[Arc<Camera>] {
+        &self.cameras
+    }
+
+    /// Runs until `until` completes, then stops every server and waits for them.
+    pub async fn run_until(mut self, until: impl Future<Output = ()>) {
+        until.await;
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+fn ip_text(ip: Ipv4Addr) -> String {
+    ip.to_string()
+}

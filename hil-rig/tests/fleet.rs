@@ -1,0 +1,141 @@
+//! A fleet of simulated cameras driven end to end: onvif-zeep-async reconfigures one camera
+//! over SOAP, and retina then measures that the stream really changed, within 3%.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use camscope_hil_rig::fleet::{CameraSpec, Fleet, FleetConfig};
+use camscope_hil_rig::onvif::auth::{Credentials, Secret};
+use futures::StreamExt;
+use retina::client::{PlayOptions, SessionOptions, SetupOptions, Transport};
+use retina::codec::{CodecItem, ParametersRef};
+
+const INSTALL: &str = "pip install onvif-zeep-async==4.3.0";
+
+/// What a receiver saw of one stream.
+struct Seen {
+    width: u32,
+    height: u32,
+    fps: f64,
+    bitrate_bps: f64,
+    lost: u64,
+}
+
+/// Receives `url` over TCP for `secs` and measures it over whole GOPs of `gop` frames.
+async fn receive(url: &str, secs: u64, gop: usize) -> Seen {
+    let mut session = retina::client::Session::describe(
+        rtsp_types::Url::parse(url).unwrap(),
+        SessionOptions::default().user_agent("camscope-fleet-test".into()),
+    )
+    .await
+    .unwrap();
+    let video = session
+        .streams()
+        .iter()
+        .position(|s| s.media() == "video")
+        .unwrap();
+    let (width, height) = match session.streams()[video].parameters() {
+        Some(ParametersRef::Video(v)) => v.pixel_dimensions(),
+        _ => panic!("the SDP carries no video parameters"),
+    };
+    session
+        .setup(
+            video,
+            SetupOptions::default().transport(Transport::Tcp(Default::default())),
+        )
+        .await
+        .unwrap();
+    let mut frames = session
+        .play(PlayOptions::default())
+        .await
+        .unwrap()
+        .demuxed()
+        .unwrap();
+    let (mut sizes, mut stamps, mut lost) = (Vec::new(), Vec::new(), 0u64);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while let Ok(Some(item)) = tokio::time::timeout_at(deadline, frames.next()).await {
+        if let CodecItem::VideoFrame(f) = item.unwrap() {
+            lost += u64::from(f.loss());
+            sizes.push(f.data().len());
+            stamps.push(f.timestamp().timestamp());
+        }
+    }
+    // A new session starts at an IDR, so the first `gop` frames are one whole GOP.
+    assert!(sizes.len() > gop, "only {} frames in {secs} s", sizes.len());
+    let span_s = (stamps[gop] - stamps[0]) as f64 / 90_000.0;
+    let bytes: usize = sizes[..gop].iter().sum();
+    Seen {
+        width,
+        height,
+        fps: gop as f64 / span_s,
+        bitrate_bps: bytes as f64 * 8.0 / span_s,
+        lost,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_set_over_onvif_changes_what_the_stream_delivers() {
+    let python = std::env::var("CAMSCOPE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let password = common::password();
+    let fleet = Fleet::start(FleetConfig {
+        cameras: (0..4).map(CameraSpec::standard).collect(),
+        bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        base_port: 0,
+        rtsp_port: 0,
+        credentials: Credentials {
+            username: "operator".into(),
+            password: Secret::new(password.clone()),
+        },
+    })
+    .await
+    .unwrap();
+    let endpoints = fleet.endpoints().to_vec();
+    assert_eq!(endpoints.len(), 4);
+    for e in &endpoints {
+        assert!(
+            !e.onvif.contains(&password) && !e.rtsp.contains(&password),
+            "a password leaked into {e:?}"
+        );
+    }
+    let onvif = rtsp_types::Url::parse(&endpoints[0].onvif).unwrap();
+
+    // onvif-zeep-async sets 1280x720, 10 fps, 1024 kbit/s on camera 0's main profile.
+    let mut command = tokio::process::Command::new(&python);
+    command
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/onvif_zeep_check.py"
+        ))
+        .args(["127.0.0.1", &onvif.port().unwrap().to_string(), "operator"])
+        .env("ONVIF_TEST_PASSWORD", &password);
+    let out = common::run(command, Duration::from_secs(90)).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "onvif-zeep-async is missing: run `{INSTALL}`\n{stderr}"
+    );
+    assert!(out.status.success(), "onvif-zeep-async failed: {stderr}");
+    assert!(!stderr.contains(&password));
+
+    // A new session gets the new stream: the Set kept the two-second GOP length of 50 frames.
+    let seen = receive(&endpoints[0].rtsp, 7, 50).await;
+    assert_eq!((seen.width, seen.height), (1280, 720));
+    assert!((seen.fps - 10.0).abs() < 0.1, "fps {}", seen.fps);
+    let error = (seen.bitrate_bps - 1_024_000.0).abs() / 1_024_000.0;
+    assert!(
+        error < 0.03,
+        "bitrate {} bit/s is {:.2}% off 1,024,000",
+        seen.bitrate_bps,
+        error * 100.0
+    );
+    assert_eq!(seen.lost, 0);
+
+    // The other cameras are untouched.
+    let other = receive(&endpoints[1].rtsp, 3, 50).await;
+    assert_eq!((other.width, other.height), (1920, 1080));
+    fleet.run_until(async {}).await;
+}

@@ -1,0 +1,199 @@
+//! `camscope rig …`: the simulated camera fleet on the command line.
+//!
+//! The rig's servers live in `hil-rig`; this module turns a manifest (or a camera count) into
+//! camera specs, reads the cameras' password from the environment (never from the command line),
+//! writes the endpoints file once everything listens, and runs until interrupted.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use hil_rig::fleet::{CameraSpec, Endpoint, Fleet, FleetConfig};
+use hil_rig::onvif::auth::{Credentials, Secret};
+use hil_rig::video::VideoConfig;
+
+use crate::cli::Failure;
+
+/// Arguments of `camscope rig simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// How many standard cameras (1080p25 at 4 Mbit/s with a 360p sub-stream) to run.
+    #[arg(long, conflicts_with = "manifest")]
+    pub cameras: Option<u32>,
+    /// Run one camera per camera of a `camscope generate` manifest, with its encoder settings.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Address every camera listens on (keep it on loopback for tests).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// First ONVIF port (camera i listens on base + i); 0 lets the system choose.
+    #[arg(long, default_value_t = 0)]
+    pub base_port: u16,
+    /// RTSP port shared by all cameras; 0 lets the system choose.
+    #[arg(long, default_value_t = 0)]
+    pub rtsp_port: u16,
+    /// User name the cameras accept.
+    #[arg(long, default_value = "admin")]
+    pub user: String,
+    /// Environment variable holding the cameras' password.
+    #[arg(long, value_name = "VAR", default_value = "CAMSCOPE_CAMERA_PASSWORD")]
+    pub password_env: String,
+    /// Write a JSON array of {name, onvif, rtsp, sub_rtsp} here once every camera listens.
+    #[arg(long, value_name = "FILE")]
+    pub endpoints: Option<PathBuf>,
+    /// Stop after this many seconds instead of running until interrupted.
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u64>,
+}
+
+fn specs_from_manifest(path: &Path) -> Result<Vec<CameraSpec>, Failure> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let manifest: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Failure(format!("{}: not a manifest: {e}", path.display())))?;
+    if manifest["schema"] != crate::deploy::MANIFEST_SCHEMA {
+        return Err(Failure(format!(
+            "{}: not a camscope manifest (schema {}, expected {})",
+            path.display(),
+            manifest["schema"],
+            crate::deploy::MANIFEST_SCHEMA
+        )));
+    }
+    let cameras = manifest["cameras"]
+        .as_array()
+        .ok_or_else(|| Failure(format!("{}: no cameras array", path.display())))?;
+    cameras
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let field = |name: &str| -> Result<u64, Failure> {
+                c["encoder"][name]
+                    .as_f64()
+                    .map(|v| v.round() as u64)
+                    .ok_or_else(|| {
+                        Failure(format!(
+                            "{}: cameras[{i}].encoder.{name} is missing",
+                            path.display()
+                        ))
+                    })
+            };
+            let name = c["id"].as_str().unwrap_or("camera").to_string();
+            let fps = field("fps")?.max(1) as u32;
+            let main = VideoConfig::new(
+                field("width")? as u32,
+                field("height")? as u32,
+                fps,
+                field("gop")?.max(1) as u32,
+                field("bitrate_cap_kbps")? * 1000,
+            );
+            let sub = c["substream"]["bitrate_kbps"]
+                .as_u64()
+                .map(|kbps| VideoConfig::new(640, 360, fps.min(10), fps.min(10) * 2, kbps * 1000));
+            Ok(CameraSpec { name, main, sub })
+        })
+        .collect()
+}
+
+/// Runs the fleet; `out` gets the endpoints and status lines as they happen.
+pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure> {
+    let password = std::env::var(&args.password_env).unwrap_or_default();
+    if password.is_empty() {
+        return Err(Failure(format!(
+            "set {} to the cameras' password: it is read from the environment, never from the command line",
+            args.password_env
+        )));
+    }
+    let specs = match (&args.manifest, args.cameras) {
+        (Some(path), _) => specs_from_manifest(path)?,
+        (None, Some(n)) if n > 0 => (0..n as usize).map(CameraSpec::standard).collect(),
+        _ => {
+            return Err(Failure(
+                "give --cameras N or --manifest manifest.json".into(),
+            ));
+        }
+    };
+    // Check every stream before binding anything, so a bad manifest fails with the camera named.
+    for s in &specs {
+        for (kind, v) in
+            std::iter::once(("main", &s.main)).chain(s.sub.as_ref().map(|v| ("sub", v)))
+        {
+            hil_rig::video::H264Generator::new(*v)
+                .map_err(|e| Failure(format!("camera {} {kind} stream: {}", s.name, e.message)))?;
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let count = specs.len();
+        let fleet = Fleet::start(FleetConfig {
+            cameras: specs,
+            bind: args.bind,
+            base_port: args.base_port,
+            rtsp_port: args.rtsp_port,
+            credentials: Credentials {
+                username: args.user.clone(),
+                password: Secret::new(password),
+            },
+        })
+        .await
+        .map_err(|e| Failure(e.to_string()))?;
+        if let Some(path) = &args.endpoints {
+            write_endpoints(path, fleet.endpoints())?;
+        }
+        let _ = writeln!(
+            out,
+            "serving {count} simulated camera(s): ONVIF from {}, RTSP {}{}",
+            fleet.endpoints().first().map_or("", |e| e.onvif.as_str()),
+            fleet.endpoints().first().map_or("", |e| e.rtsp.as_str()),
+            args.endpoints
+                .as_ref()
+                .map(|p| format!("; endpoints in {}", p.display()))
+                .unwrap_or_default()
+        );
+        let _ = out.flush();
+        let duration = args.duration;
+        fleet
+            .run_until(async move {
+                match duration {
+                    Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,
+                    None => stop_signal().await,
+                }
+            })
+            .await;
+        Ok(0)
+    })
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {},
+                _ = term.recv() => {},
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Writes the endpoints atomically (a reader polling for the file never sees half of it).
+fn write_endpoints(path: &Path, endpoints: &[Endpoint]) -> Result<(), Failure> {
+    let list: Vec<serde_json::Value> = endpoints
+        .iter()
+        .map(|e| serde_json::json!({ "name": e.name, "onvif": e.onvif, "rtsp": e.rtsp, "sub_rtsp": e.sub_rtsp }))
+        .collect();
+    let text = serde_json::to_string_pretty(&list)
+        .map_err(|e| Failure(format!("writing endpoints: {e}")))?
+        + "\n";
+    let tmp = path.with_extension("json.partial");
+    std::fs::write(&tmp, text).map_err(|e| Failure(format!("{}: {e}", tmp.display())))?;
+    std::fs::rename(&tmp, path).map_err(|e| Failure(format!("{}: {e}", path.display())))
+}
