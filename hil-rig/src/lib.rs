@@ -9,11 +9,14 @@
 //!   interleaved or UDP, paced at the configured frame rate, with RTCP sender reports;
 //! - [`onvif`]: a camera's ONVIF device, Media and Media2 services over HTTP (SOAP 1.2), with
 //!   WS-Security UsernameToken and HTTP Digest authentication, that onvif-zeep-async and npm
-//!   `onvif` drive.
+//!   `onvif` drive;
+//! - [`discovery`]: WS-Discovery for `dn:NetworkVideoTransmitter`, a responder that announces
+//!   and answers probes for many cameras from one socket, and the probe that finds them.
 //!
-//! WS-Discovery, H.265 streams, faults, the stream following SetVideoEncoderConfiguration and
+//! H.265 streams, faults, the stream following SetVideoEncoderConfiguration and
 //! the `camscope rig` commands are not part of it yet (issue 6 continues).
 
+pub mod discovery;
 mod error;
 pub mod fleet;
 pub mod onvif;

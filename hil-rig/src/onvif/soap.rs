@@ -458,6 +458,11 @@ impl XmlOut {
         self.close(name)
     }
 
+    /// Writes escaped text inside the open element, for elements that also carry attributes.
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        self.event(Event::Text(BytesText::new(text)))
+    }
+
     /// Writes `<name attributes…/>`.
     pub fn empty(&mut self, name: &str, attributes: &[(&str, &str)]) -> &mut Self {
         let mut start = BytesStart::new(name);
