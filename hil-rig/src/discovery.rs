@@ -322,7 +322,10 @@ pub fn parse(datagram: &[u8]) -> Result<Message, ParseError> {
                     _ => Operation::Other,
                 });
             }
-            if namespace.as_deref() == Some(NS_WSD) && local == "Scopes" {
+            if namespace.as_deref() == Some(NS_WSD)
+                && local == "Scopes"
+                && is(path.get(1), NS_ENV, "Body")
+            {
                 for attribute in start.attributes() {
                     let attribute = attribute.map_err(|e| ParseError::Xml(e.to_string()))?;
                     if attribute.key.as_ref() == "MatchBy" {
@@ -944,7 +947,9 @@ pub async fn probe(options: &ProbeOptions) -> Result<Vec<Endpoint>, Error> {
             Err(_elapsed) => break,
             Ok(Ok((len, _from))) => len,
             Ok(Err(e)) => {
+                // As in the responder: a persistent error must not spin until the deadline.
                 tracing::debug!(error = %e, "probe receive failed");
+                tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
             }
         };
