@@ -1,7 +1,8 @@
-//! Hardware-in-the-loop rig: simulated cameras whose streams real clients can read.
+//! Hardware-in-the-loop rig: simulated cameras that real clients discover, configure and stream
+//! from.
 //!
-//! QA must validate a plan at full camera load before the hardware arrives. This crate provides
-//! the pieces of a simulated camera that do not need ONVIF:
+//! QA must validate a plan at full camera load before the hardware arrives, and real cameras are
+//! few. This crate runs a fleet of cameras in one process:
 //!
 //! - [`video`]: an H.264 stream at an exact average bitrate, generated without an encoder, that
 //!   ffmpeg decodes and that carries each frame's send time for latency measurement;
@@ -11,10 +12,12 @@
 //!   WS-Security UsernameToken and HTTP Digest authentication, that onvif-zeep-async and npm
 //!   `onvif` drive;
 //! - [`discovery`]: WS-Discovery for `dn:NetworkVideoTransmitter`, a responder that announces
-//!   and answers probes for many cameras from one socket, and the probe that finds them.
+//!   and answers probes for many cameras from one socket, and the probe that finds them;
+//! - [`fleet`]: N cameras together, each stream following its camera's encoder configuration,
+//!   behind `camscope rig simulate`.
 //!
-//! H.265 streams, faults, the stream following SetVideoEncoderConfiguration and
-//! the `camscope rig` commands are not part of it yet (issue 6 continues).
+//! Not yet (issue 6 continues): H.265 streams, fault injection, discovery wired into the fleet,
+//! and the 500-camera benchmark.
 
 pub mod discovery;
 mod error;
