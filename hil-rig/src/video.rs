@@ -1,12 +1,14 @@
-//! H.264 access units at an exact bitrate, with no encoder at run time.
+//! H.264 and H.265 access units at an exact bitrate, with no encoder at run time.
 //!
-//! A simulated camera must look like a real one to a VMS (decodable H.264, IDR key frames with
-//! in-band parameter sets, I frames larger than P frames) and load the network exactly like the
-//! planned camera (a given average bitrate). Encoding live costs a share of a core per stream, so
-//! this module writes the bitstream itself (flat grey pictures: one byte per macroblock for an
-//! IDR frame, a few bytes for a P frame) and pads every access unit with one filler-data NAL unit
-//! (type 12) to its planned size. Decoders drop filler; RTP, retina and ffmpeg count it as
-//! payload.
+//! A simulated camera must look like a real one to a VMS (decodable H.264 or H.265, IDR key
+//! frames with in-band parameter sets, I frames larger than P frames) and load the network
+//! exactly like the planned camera (a given average bitrate). Encoding live costs a share of a
+//! core per stream, so this module writes the bitstream itself (flat grey pictures: one byte per
+//! macroblock for an H.264 IDR frame, a few bits per coding tree unit in H.265, a few bytes for a
+//! P frame) and pads every access unit with one filler-data NAL unit (H.264 type 12, H.265 type
+//! 38) to its planned size. Decoders drop filler; RTP, retina and ffmpeg count it as payload.
+//! [`H264Generator`] and [`H265Generator`] share the plan below; [`VideoGenerator`] picks one by
+//! [`Codec`].
 //!
 //! # Frame-size plan
 //!
@@ -21,11 +23,14 @@
 //!   each frame's share is a difference of floored cumulative shares, so the GOP sum is exact.
 //!   With the default ratio 4, GOP 30 and 1 Mbit/s at 15 fps, a GOP gets 250,000 bytes: the I
 //!   frame 30,303 and each P frame 7,575 or 7,576.
-//! - Each access unit is `[SPS, PPS,] SEI, slice, filler`: SPS and PPS only on IDR frames, the
-//!   SEI carries the send time (see [`TIMESTAMP_SEI_UUID`]), and the filler NAL takes exactly the
-//!   bytes that remain. [`H264Generator::new`] rejects a bitrate too low to leave room for filler.
+//! - Each access unit is `[SPS, PPS,] SEI, slice, filler` (H.265: `[VPS, SPS, PPS,]` first):
+//!   parameter sets only on IDR frames, the SEI carries the send time (see
+//!   [`TIMESTAMP_SEI_UUID`]), and the filler NAL takes exactly the bytes that remain.
+//!   [`H264Generator::new`] and [`H265Generator::new`] reject a bitrate too low to leave room for
+//!   filler.
 
 mod h264;
+mod h265;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -121,9 +126,11 @@ impl VideoConfig {
 pub struct AccessUnit {
     /// Frame number since the generator started (0 is the first IDR).
     pub index: u64,
-    /// Whether this is an IDR frame (it then starts with SPS and PPS).
+    /// Whether this is an IDR frame (it then starts with its parameter sets: SPS and PPS in
+    /// H.264, VPS, SPS and PPS in H.265).
     pub is_idr: bool,
-    /// NAL units in decoding order, each with its header byte, without start code or length.
+    /// NAL units in decoding order, each with its header (1 byte in H.264, 2 in H.265), without
+    /// start code or length.
     pub nals: Vec<Bytes>,
 }
 
@@ -194,31 +201,7 @@ impl H264Generator {
 
     fn check_room_for_filler(&self) -> Result<(), Error> {
         let (idr_base, p_base) = self.base_sizes();
-        let need_i = (idr_base + MIN_FILLER_BYTES) as u128;
-        let need_p = (p_base + MIN_FILLER_BYTES) as u128;
-        let g = u128::from(self.config.gop);
-        let ratio = u128::from(self.config.i_to_p_ratio);
-        let weight = ratio + g - 1;
-        // The smallest GOP budget is one byte under the exact share; frames lose one more byte
-        // to flooring.
-        let gop_min = (g * u128::from(self.config.bitrate_bps) / (8 * u128::from(self.config.fps)))
-            .saturating_sub(1);
-        let i_min = gop_min * ratio / weight;
-        let p_min = (gop_min / weight).saturating_sub(1);
-        if i_min >= need_i && (g == 1 || p_min >= need_p) {
-            return Ok(());
-        }
-        let mut gop_need = (need_i * weight).div_ceil(ratio) + 2;
-        if g > 1 {
-            gop_need = gop_need.max((need_p + 2) * weight + 1);
-        }
-        let least_bps = (gop_need * 8 * u128::from(self.config.fps)).div_ceil(g);
-        Err(Error::config(format!(
-            "stream {}: the bitrate is too low for this picture size and GOP \
-             (an I frame needs {need_i} bytes and a P frame {need_p}); use at least {least_bps} \
-             bit/s",
-            self.config.describe()
-        )))
+        check_room_for_filler(&self.config, idr_base, p_base, MIN_FILLER_BYTES)
     }
 
     /// The configuration this generator was built from.
@@ -253,19 +236,7 @@ impl H264Generator {
 
     /// Planned size in bytes of frame `index` (see the module docs for the plan).
     pub fn frame_budget(&self, index: u64) -> usize {
-        let g = u128::from(self.config.gop);
-        let ratio = u128::from(self.config.i_to_p_ratio);
-        let per_frame_num = u128::from(self.config.bitrate_bps);
-        let per_frame_den = 8 * u128::from(self.config.fps);
-        let cumulative = |n: u128| n * per_frame_num / per_frame_den;
-        let gop_index = u128::from(index) / g;
-        let j = u128::from(index) % g;
-        let gop_bytes = cumulative((gop_index + 1) * g) - cumulative(gop_index * g);
-        let weight = ratio + g - 1;
-        let weight_before = |j: u128| if j == 0 { 0 } else { ratio + j - 1 };
-        let share =
-            gop_bytes * weight_before(j + 1) / weight - gop_bytes * weight_before(j) / weight;
-        usize::try_from(share).unwrap_or(usize::MAX)
+        frame_budget(&self.config, index)
     }
 
     /// Index of the frame the next call to [`next_access_unit`](Self::next_access_unit) makes.
@@ -310,24 +281,335 @@ impl H264Generator {
     }
 }
 
-/// The SEI NAL unit carrying one send time.
-fn sei_nal(send_time_us: u64) -> Vec<u8> {
+/// Smallest H.265 filler NAL unit: 2-byte header and stop-bit byte, plus its prefix.
+const MIN_FILLER_BYTES_H265: usize = NAL_PREFIX_BYTES + 3;
+
+/// Generates the H.265 stream of one simulated camera, one access unit at a time.
+///
+/// The same contract as [`H264Generator`]: every access unit is exactly
+/// [`frame_budget`](Self::frame_budget) bytes, an IDR picture (type 19, `IDR_W_RADL`) opens
+/// every GOP behind VPS, SPS and PPS, and P pictures (type 1, `TRAIL_R`) fill the rest. IDR
+/// rather than CRA pictures because retina only reports IDR pictures as random access points.
+/// Each access unit is `[VPS, SPS, PPS,] prefix SEI, slice, filler (type 38)`.
+#[derive(Debug, Clone)]
+pub struct H265Generator {
+    config: VideoConfig,
+    vps: Bytes,
+    sps: Bytes,
+    pps: Bytes,
+    /// The IDR slice: every IDR picture is the same grey picture with the same header.
+    idr_slice: Bytes,
+    /// P slices by picture order count LSB, the only field that differs between them, made once
+    /// so that serving many cameras costs no CABAC coding.
+    p_slices: Vec<Bytes>,
+    next_index: u64,
+}
+
+impl H265Generator {
+    /// Checks the configuration and prepares the parameter sets and slices.
+    ///
+    /// Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) when a field is out of range or
+    /// the bitrate leaves no room for filler in some frame (the message gives the least bitrate
+    /// that works).
+    pub fn new(config: VideoConfig) -> Result<Self, Error> {
+        config.check_ranges()?;
+        let geometry =
+            h265::Geometry::new(config.width, config.height, config.fps, config.bitrate_bps);
+        // POC LSBs of P pictures run 1, 2, … from each IDR and wrap at 2^LOG2_MAX_POC_LSB.
+        let distinct = (1u32 << h265::LOG2_MAX_POC_LSB).min(config.gop);
+        let p_slices = (0..distinct)
+            .map(|lsb| Bytes::from(h265::p_slice(&geometry, lsb)))
+            .collect();
+        let generator = H265Generator {
+            config,
+            vps: Bytes::from(h265::vps(&geometry)),
+            sps: Bytes::from(h265::sps(&geometry)),
+            pps: Bytes::from(h265::pps()),
+            idr_slice: Bytes::from(h265::idr_slice(&geometry)),
+            p_slices,
+            next_index: 0,
+        };
+        let sei_max = sei_nal_h265(u64::MAX).len() + 4 + NAL_PREFIX_BYTES;
+        let idr_base = generator.vps.len()
+            + generator.sps.len()
+            + generator.pps.len()
+            + generator.idr_slice.len()
+            + 4 * NAL_PREFIX_BYTES
+            + sei_max;
+        let p_base = generator.p_slices.iter().map(Bytes::len).max().unwrap_or(0)
+            + NAL_PREFIX_BYTES
+            + sei_max;
+        check_room_for_filler(&config, idr_base, p_base, MIN_FILLER_BYTES_H265)?;
+        Ok(generator)
+    }
+
+    /// The configuration this generator was built from.
+    pub fn config(&self) -> &VideoConfig {
+        &self.config
+    }
+
+    /// The video parameter set NAL unit (2-byte header included), as sent before every IDR.
+    pub fn vps(&self) -> &Bytes {
+        &self.vps
+    }
+
+    /// The sequence parameter set NAL unit (2-byte header included), as sent before every IDR.
+    pub fn sps(&self) -> &Bytes {
+        &self.sps
+    }
+
+    /// The picture parameter set NAL unit (2-byte header included), as sent before every IDR.
+    pub fn pps(&self) -> &Bytes {
+        &self.pps
+    }
+
+    /// Planned size in bytes of frame `index` (see the module docs for the plan).
+    pub fn frame_budget(&self, index: u64) -> usize {
+        frame_budget(&self.config, index)
+    }
+
+    /// Index of the frame the next call to [`next_access_unit`](Self::next_access_unit) makes.
+    pub fn next_index(&self) -> u64 {
+        self.next_index
+    }
+
+    /// Makes the next access unit, stamping `send_time_us` (microseconds since the UNIX epoch,
+    /// see [`unix_micros_now`]) into its prefix SEI. Its [`size`](AccessUnit::size) is exactly
+    /// [`frame_budget`](Self::frame_budget) of its index.
+    pub fn next_access_unit(&mut self, send_time_us: u64) -> AccessUnit {
+        let index = self.next_index;
+        self.next_index += 1;
+        let j = index % u64::from(self.config.gop);
+        let is_idr = j == 0;
+        let mut nals = Vec::with_capacity(6);
+        if is_idr {
+            nals.push(self.vps.clone());
+            nals.push(self.sps.clone());
+            nals.push(self.pps.clone());
+        }
+        nals.push(Bytes::from(sei_nal_h265(send_time_us)));
+        let slice = if is_idr {
+            self.idr_slice.clone()
+        } else {
+            // The POC of a P picture is its distance from the IDR, and `p_slices` holds one
+            // slice per LSB value the GOP reaches.
+            let lsb = usize::try_from(j % (1 << h265::LOG2_MAX_POC_LSB)).unwrap_or(0);
+            self.p_slices.get(lsb).cloned().unwrap_or_default()
+        };
+        nals.push(slice);
+        let used: usize = nals.iter().map(|n| n.len() + NAL_PREFIX_BYTES).sum();
+        let deficit = self.frame_budget(index).saturating_sub(used);
+        // `new` guarantees room for the smallest filler in every frame.
+        if deficit >= MIN_FILLER_BYTES_H265 {
+            nals.push(Bytes::from(h265::filler(deficit - NAL_PREFIX_BYTES)));
+        }
+        AccessUnit {
+            index,
+            is_idr,
+            nals,
+        }
+    }
+}
+
+/// The video coding standard of a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Codec {
+    /// ITU-T H.264 / AVC, Constrained Baseline.
+    #[default]
+    H264,
+    /// ITU-T H.265 / HEVC, Main.
+    H265,
+}
+
+impl Codec {
+    /// The RTP encoding name (`a=rtpmap` in SDP, RFC 6184 and RFC 7798): `H264` or `H265`.
+    pub fn encoding_name(self) -> &'static str {
+        match self {
+            Codec::H264 => "H264",
+            Codec::H265 => "H265",
+        }
+    }
+
+    /// Reads the send time from one of our timestamp SEI NAL units of this codec; `None` for any
+    /// other NAL unit. The message is the same in both codecs, only the NAL header differs.
+    pub fn parse_timestamp_sei(self, nal: &[u8]) -> Option<u64> {
+        match self {
+            Codec::H264 => parse_timestamp_sei(nal),
+            Codec::H265 => parse_timestamp_sei_h265(nal),
+        }
+    }
+}
+
+impl std::fmt::Display for Codec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Codec::H264 => "H.264",
+            Codec::H265 => "H.265",
+        })
+    }
+}
+
+/// The stream generator of either codec, for code that serves both.
+#[derive(Debug, Clone)]
+pub enum VideoGenerator {
+    /// An H.264 stream.
+    H264(H264Generator),
+    /// An H.265 stream.
+    H265(H265Generator),
+}
+
+impl VideoGenerator {
+    /// A generator of `codec` for `config`, checked as [`H264Generator::new`] and
+    /// [`H265Generator::new`] check it.
+    pub fn new(codec: Codec, config: VideoConfig) -> Result<Self, Error> {
+        Ok(match codec {
+            Codec::H264 => VideoGenerator::H264(H264Generator::new(config)?),
+            Codec::H265 => VideoGenerator::H265(H265Generator::new(config)?),
+        })
+    }
+
+    /// The codec of the stream.
+    pub fn codec(&self) -> Codec {
+        match self {
+            VideoGenerator::H264(_) => Codec::H264,
+            VideoGenerator::H265(_) => Codec::H265,
+        }
+    }
+
+    /// The configuration this generator was built from.
+    pub fn config(&self) -> &VideoConfig {
+        match self {
+            VideoGenerator::H264(g) => g.config(),
+            VideoGenerator::H265(g) => g.config(),
+        }
+    }
+
+    /// The parameter sets sent before every IDR, in order: SPS and PPS, or VPS, SPS and PPS.
+    pub fn parameter_sets(&self) -> Vec<&Bytes> {
+        match self {
+            VideoGenerator::H264(g) => vec![g.sps(), g.pps()],
+            VideoGenerator::H265(g) => vec![g.vps(), g.sps(), g.pps()],
+        }
+    }
+
+    /// Planned size in bytes of frame `index` (see the module docs for the plan).
+    pub fn frame_budget(&self, index: u64) -> usize {
+        frame_budget(self.config(), index)
+    }
+
+    /// Index of the frame the next call to [`next_access_unit`](Self::next_access_unit) makes.
+    pub fn next_index(&self) -> u64 {
+        match self {
+            VideoGenerator::H264(g) => g.next_index(),
+            VideoGenerator::H265(g) => g.next_index(),
+        }
+    }
+
+    /// Makes the next access unit of the stream, stamped with `send_time_us`.
+    pub fn next_access_unit(&mut self, send_time_us: u64) -> AccessUnit {
+        match self {
+            VideoGenerator::H264(g) => g.next_access_unit(send_time_us),
+            VideoGenerator::H265(g) => g.next_access_unit(send_time_us),
+        }
+    }
+}
+
+/// Planned size in bytes of frame `index` of a `config` stream (see the module docs for the plan).
+fn frame_budget(config: &VideoConfig, index: u64) -> usize {
+    let g = u128::from(config.gop);
+    let ratio = u128::from(config.i_to_p_ratio);
+    let per_frame_num = u128::from(config.bitrate_bps);
+    let per_frame_den = 8 * u128::from(config.fps);
+    let cumulative = |n: u128| n * per_frame_num / per_frame_den;
+    let gop_index = u128::from(index) / g;
+    let j = u128::from(index) % g;
+    let gop_bytes = cumulative((gop_index + 1) * g) - cumulative(gop_index * g);
+    let weight = ratio + g - 1;
+    let weight_before = |j: u128| if j == 0 { 0 } else { ratio + j - 1 };
+    let share = gop_bytes * weight_before(j + 1) / weight - gop_bytes * weight_before(j) / weight;
+    usize::try_from(share).unwrap_or(usize::MAX)
+}
+
+/// Fails unless every frame of `config`'s plan has room for its access unit without filler
+/// (`idr_base` or `p_base` bytes, worst case) plus the smallest filler NAL unit (`min_filler`
+/// bytes with its prefix); the message gives the least bitrate that works.
+fn check_room_for_filler(
+    config: &VideoConfig,
+    idr_base: usize,
+    p_base: usize,
+    min_filler: usize,
+) -> Result<(), Error> {
+    let need_i = (idr_base + min_filler) as u128;
+    let need_p = (p_base + min_filler) as u128;
+    let g = u128::from(config.gop);
+    let ratio = u128::from(config.i_to_p_ratio);
+    let weight = ratio + g - 1;
+    // The smallest GOP budget is one byte under the exact share; frames lose one more byte
+    // to flooring.
+    let gop_min =
+        (g * u128::from(config.bitrate_bps) / (8 * u128::from(config.fps))).saturating_sub(1);
+    let i_min = gop_min * ratio / weight;
+    let p_min = (gop_min / weight).saturating_sub(1);
+    if i_min >= need_i && (g == 1 || p_min >= need_p) {
+        return Ok(());
+    }
+    let mut gop_need = (need_i * weight).div_ceil(ratio) + 2;
+    if g > 1 {
+        gop_need = gop_need.max((need_p + 2) * weight + 1);
+    }
+    let least_bps = (gop_need * 8 * u128::from(config.fps)).div_ceil(g);
+    Err(Error::config(format!(
+        "stream {}: the bitrate is too low for this picture size and GOP \
+         (an I frame needs {need_i} bytes and a P frame {need_p}); use at least {least_bps} \
+         bit/s",
+        config.describe()
+    )))
+}
+
+/// The SEI RBSP carrying one send time: one `user_data_unregistered` message, the same bytes in
+/// H.264 and H.265.
+fn sei_rbsp(send_time_us: u64) -> Vec<u8> {
     let mut rbsp = Vec::with_capacity(28);
     rbsp.push(SEI_USER_DATA_UNREGISTERED);
     rbsp.push(24); // payloadSize: UUID + timestamp
     rbsp.extend_from_slice(&TIMESTAMP_SEI_UUID);
     rbsp.extend_from_slice(&send_time_us.to_be_bytes());
     rbsp.push(0x80); // rbsp_trailing_bits
-    h264::nal(0, nal_type::SEI, &rbsp)
+    rbsp
 }
 
-/// Reads the send time (microseconds since the UNIX epoch) from one of our timestamp SEI NAL
-/// units; `None` for any other NAL unit or SEI message.
+/// The H.264 SEI NAL unit carrying one send time.
+fn sei_nal(send_time_us: u64) -> Vec<u8> {
+    h264::nal(0, nal_type::SEI, &sei_rbsp(send_time_us))
+}
+
+/// The H.265 prefix SEI NAL unit carrying one send time.
+fn sei_nal_h265(send_time_us: u64) -> Vec<u8> {
+    h265::nal(h265::nal_type::PREFIX_SEI, &sei_rbsp(send_time_us))
+}
+
+/// Reads the send time (microseconds since the UNIX epoch) from one of our H.264 timestamp SEI
+/// NAL units; `None` for any other NAL unit or SEI message. [`Codec::parse_timestamp_sei`]
+/// reads either codec's.
 pub fn parse_timestamp_sei(nal: &[u8]) -> Option<u64> {
     let (&header, payload) = nal.split_first()?;
     if header & 0x1F != nal_type::SEI {
         return None;
     }
+    parse_sei_payload(payload)
+}
+
+/// Reads the send time from one of our H.265 prefix SEI NAL units (2-byte header); `None` for
+/// any other NAL unit or SEI message.
+pub fn parse_timestamp_sei_h265(nal: &[u8]) -> Option<u64> {
+    if nal.len() < 2 || h265::type_of(nal) != Some(h265::nal_type::PREFIX_SEI) {
+        return None;
+    }
+    parse_sei_payload(&nal[2..])
+}
+
+/// Finds our timestamp message among the SEI messages of an escaped SEI payload.
+fn parse_sei_payload(payload: &[u8]) -> Option<u64> {
     let rbsp = h264::unescape_rbsp(payload);
     let mut rest = rbsp.as_slice();
     // sei_message(): payload type and size are coded as runs of 0xFF plus a last byte.
@@ -630,5 +912,234 @@ mod tests {
             ..low
         })
         .unwrap();
+    }
+    fn h265_types(au: &AccessUnit) -> Vec<u8> {
+        au.nals.iter().map(|n| (n[0] >> 1) & 0x3F).collect()
+    }
+
+    #[test]
+    fn h265_idr_every_gop_with_parameter_sets_first() {
+        let mut g = H265Generator::new(cfg_360p()).unwrap();
+        for i in 0..95u64 {
+            let au = g.next_access_unit(1_000 + i);
+            assert_eq!(au.index, i);
+            assert_eq!(au.is_idr, i % 30 == 0, "frame {i}");
+            if au.is_idr {
+                // VPS, SPS, PPS, prefix SEI, IDR_W_RADL, filler.
+                assert_eq!(h265_types(&au), [32, 33, 34, 39, 19, 38], "frame {i}");
+                assert_eq!(au.nals[0], g.vps());
+                assert_eq!(au.nals[1], g.sps());
+                assert_eq!(au.nals[2], g.pps());
+            } else {
+                // Prefix SEI, TRAIL_R, filler.
+                assert_eq!(h265_types(&au), [39, 1, 38], "frame {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn h265_annex_b_output_parses_back_into_the_same_nal_units() {
+        let mut g = H265Generator::new(cfg_360p()).unwrap();
+        let mut stream = Vec::new();
+        let mut expected = Vec::new();
+        for i in 0..40 {
+            // Time 0 needs the most emulation-prevention bytes.
+            let au = g.next_access_unit(if i % 2 == 0 { 0 } else { unix_micros_now() });
+            au.write_annex_b(&mut stream);
+            expected.extend(au.nals.iter().cloned());
+        }
+        let parsed = split_annex_b(&stream);
+        assert_eq!(parsed.len(), expected.len());
+        for (p, e) in parsed.iter().zip(&expected) {
+            assert_eq!(*p, &e[..]);
+            assert_eq!(p[0] & 0x80, 0, "forbidden_zero_bit");
+            assert_eq!(p[1], 1, "nuh_layer_id 0, nuh_temporal_id_plus1 1");
+            for w in p.windows(3) {
+                assert!(!(w[0] == 0 && w[1] == 0 && w[2] <= 2));
+            }
+            assert_ne!(p.last(), Some(&0), "RBSP ends with its stop bit");
+        }
+    }
+
+    #[test]
+    fn h265_p_slices_count_picture_order_from_the_idr() {
+        let mut g = H265Generator::new(VideoConfig::new(320, 240, 25, 300, 2_000_000)).unwrap();
+        for i in 0..300u64 {
+            let au = g.next_access_unit(0);
+            if au.is_idr {
+                continue;
+            }
+            let slice = &au.nals[1];
+            let rbsp = h264::unescape_rbsp(&slice[2..]);
+            // first_slice_segment_in_pic_flag "1", slice_pic_parameter_set_id ue(0) "1",
+            // slice_type ue(1) "010", then 8 bits of slice_pic_order_cnt_lsb.
+            assert_eq!(rbsp[0] >> 3, 0b11010, "frame {i}");
+            let lsb = ((u16::from(rbsp[0]) << 5) | u16::from(rbsp[1] >> 3)) & 0xFF;
+            assert_eq!(u64::from(lsb), i % 256, "frame {i}");
+        }
+    }
+
+    #[test]
+    fn both_codecs_give_every_frame_its_budget_and_every_gop_is_exact() {
+        for codec in [Codec::H264, Codec::H265] {
+            for cfg in [
+                cfg_360p(),
+                VideoConfig::new(1280, 720, 25, 50, 4_000_000),
+                VideoConfig::new(1920, 1080, 30, 60, 6_000_000),
+                VideoConfig {
+                    i_to_p_ratio: 9,
+                    ..VideoConfig::new(352, 288, 7, 14, 333_333)
+                },
+                VideoConfig::new(640, 480, 10, 1, 2_000_000),
+            ] {
+                let mut g = VideoGenerator::new(codec, cfg).unwrap();
+                assert_eq!(g.codec(), codec);
+                assert_eq!(g.config(), &cfg);
+                let gop = u64::from(cfg.gop);
+                let mut total = 0u128;
+                for k in 0..4u64 {
+                    let mut gop_bytes = 0usize;
+                    for j in 0..gop {
+                        assert_eq!(g.next_index(), k * gop + j);
+                        let au = g.next_access_unit(unix_micros_now());
+                        assert_eq!(au.size(), g.frame_budget(k * gop + j), "{codec} {cfg:?}");
+                        gop_bytes += au.size();
+                    }
+                    total += gop_bytes as u128;
+                    let exact =
+                        f64::from(cfg.gop) * cfg.bitrate_bps as f64 / 8.0 / f64::from(cfg.fps);
+                    assert!((gop_bytes as f64 - exact).abs() <= 1.0, "{codec} {cfg:?}");
+                }
+                let frames = 4 * u128::from(cfg.gop);
+                let exact = frames * u128::from(cfg.bitrate_bps) / (8 * u128::from(cfg.fps));
+                assert_eq!(total, exact, "{codec} {cfg:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn video_generator_keeps_each_codec_s_stream() {
+        let mut direct = H264Generator::new(cfg_360p()).unwrap();
+        let mut through = VideoGenerator::new(Codec::H264, cfg_360p()).unwrap();
+        assert_eq!(through.parameter_sets(), [direct.sps(), direct.pps()]);
+        for t in 0..31 {
+            assert_eq!(
+                through.next_access_unit(t).nals,
+                direct.next_access_unit(t).nals
+            );
+        }
+        let h265 = VideoGenerator::new(Codec::H265, cfg_360p()).unwrap();
+        let sets: Vec<_> = h265.parameter_sets().iter().map(|n| n[0] >> 1).collect();
+        assert_eq!(sets, [32, 33, 34]);
+        assert_eq!(Codec::default(), Codec::H264);
+        assert_eq!(Codec::H265.encoding_name(), "H265");
+        assert_eq!(Codec::H264.encoding_name(), "H264");
+        assert_eq!(Codec::H265.to_string(), "H.265");
+    }
+
+    #[test]
+    fn h265_sei_round_trips_any_timestamp_and_only_for_its_codec() {
+        for ts in [0, 1, 0x0000_0300_0000_0001, 1_795_000_000_123_456, u64::MAX] {
+            let nal = sei_nal_h265(ts);
+            assert_eq!(nal[..2], [0x4E, 0x01]);
+            assert_eq!(parse_timestamp_sei_h265(&nal), Some(ts), "{ts:#x}");
+            assert_eq!(Codec::H265.parse_timestamp_sei(&nal), Some(ts));
+            assert_eq!(Codec::H264.parse_timestamp_sei(&sei_nal(ts)), Some(ts));
+            // The same message: only the NAL header differs.
+            assert_eq!(nal[2..], sei_nal(ts)[1..]);
+        }
+        let mut g = H265Generator::new(cfg_360p()).unwrap();
+        let au = g.next_access_unit(1_795_000_000_000_000);
+        let stamps: Vec<_> = au
+            .nals
+            .iter()
+            .filter_map(|n| parse_timestamp_sei_h265(n))
+            .collect();
+        assert_eq!(stamps, [1_795_000_000_000_000]);
+        let mut other = sei_nal_h265(5);
+        other[4] ^= 0x01;
+        assert_eq!(parse_timestamp_sei_h265(&other), None);
+        assert_eq!(parse_timestamp_sei_h265(g.sps()), None);
+        assert_eq!(parse_timestamp_sei_h265(&sei_nal_h265(5)[..10]), None);
+        assert_eq!(parse_timestamp_sei_h265(&[0x4E]), None);
+        assert_eq!(parse_timestamp_sei_h265(&[]), None);
+        // An H.264 SEI is not an H.265 one.
+        assert_eq!(parse_timestamp_sei_h265(&sei_nal(5)), None);
+    }
+
+    #[test]
+    fn h265_sei_parser_survives_arbitrary_bytes() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 64) as usize;
+            let mut nal: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            if let Some(first) = nal.first_mut() {
+                *first = 0x4E;
+            }
+            let _ = parse_timestamp_sei_h265(&nal);
+        }
+    }
+
+    #[test]
+    fn h265_bad_configurations_are_refused_with_reasons() {
+        let cases = [
+            (VideoConfig::new(641, 360, 15, 30, 1_000_000), "width"),
+            (VideoConfig::new(640, 360, 0, 30, 1_000_000), "fps"),
+            (VideoConfig::new(640, 360, 15, 0, 1_000_000), "gop"),
+            (VideoConfig::new(640, 360, 15, 30, 0), "bitrate"),
+            (VideoConfig::new(1920, 1080, 25, 50, 2_000), "use at least"),
+        ];
+        for (cfg, needle) in cases {
+            let err = VideoGenerator::new(Codec::H265, cfg).unwrap_err();
+            assert_eq!(err.kind, crate::ErrorKind::Config);
+            assert!(err.to_string().contains(needle), "{err}");
+        }
+    }
+
+    /// As for H.264: whenever `new` accepts a configuration, every access unit has exactly its
+    /// budget, checked near the smallest accepted bitrate.
+    #[test]
+    fn h265_accepted_configurations_always_hit_their_budget() {
+        for (width, height) in [(16, 16), (176, 144), (1000, 562), (1920, 1080)] {
+            for fps in [1, 25, 60] {
+                for gop in [1, 2, 25, 300] {
+                    for ratio in [1, 4, 100] {
+                        let base = VideoConfig {
+                            i_to_p_ratio: ratio,
+                            ..VideoConfig::new(width, height, fps, gop, 1)
+                        };
+                        let least: u64 = match H265Generator::new(base) {
+                            Ok(_) => 1,
+                            Err(e) => e
+                                .message
+                                .rsplit("use at least ")
+                                .next()
+                                .and_then(|s| s.split(' ').next())
+                                .unwrap()
+                                .parse()
+                                .unwrap(),
+                        };
+                        for bitrate in [least, least + 1, least * 3 / 2] {
+                            let cfg = VideoConfig {
+                                bitrate_bps: bitrate,
+                                ..base
+                            };
+                            let mut g = H265Generator::new(cfg)
+                                .unwrap_or_else(|e| panic!("{cfg:?} refused: {e}"));
+                            for i in 0..u64::from(gop + 2).min(270) {
+                                let au = g.next_access_unit(if i % 2 == 0 { 0 } else { u64::MAX });
+                                assert_eq!(au.size(), g.frame_budget(i), "{cfg:?} frame {i}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

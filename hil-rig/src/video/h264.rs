@@ -77,6 +77,11 @@ impl BitWriter {
         self.ue(mapped);
     }
 
+    /// Whether the next bit starts a byte.
+    pub(crate) fn is_byte_aligned(&self) -> bool {
+        self.used == 0
+    }
+
     /// rbsp_trailing_bits(): a stop bit, then zero bits to the byte boundary.
     pub(crate) fn finish(mut self) -> Vec<u8> {
         self.bit(true);
