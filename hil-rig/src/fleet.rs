@@ -19,7 +19,7 @@ use crate::onvif::auth::Credentials;
 use crate::onvif::camera::{Camera, CameraState, EncoderConfig, Encoding, Resolution};
 use crate::onvif::server::OnvifServer;
 use crate::rtsp::{Mount, RtspServer, ServerOptions};
-use crate::video::VideoConfig;
+use crate::video::{Codec, VideoConfig};
 
 /// What one camera streams.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,7 +157,7 @@ impl Fleet {
                     state.options.resolutions.push(profile.encoder.resolution);
                 }
                 let (tx, rx) = watch::channel(*video);
-                mounts.push(Mount::following(&profile.stream_path, rx)?);
+                mounts.push(Mount::following(&profile.stream_path, Codec::H264, rx)?);
                 followers.push((i, profile.encoder.token.clone(), tx));
             }
             cameras.push(Arc::new(Camera::new(state, config.credentials.clone())));

@@ -7,8 +7,9 @@
 //! - [`video`]: an H.264 or H.265 stream at an exact average bitrate, generated without an
 //!   encoder, that ffmpeg decodes and that carries each frame's send time for latency
 //!   measurement;
-//! - [`rtsp`]: an RTSP 1.0 server on tokio that serves such streams over RTP/AVP/TCP
-//!   interleaved or UDP, paced at the configured frame rate, with RTCP sender reports;
+//! - [`rtsp`]: an RTSP 1.0 server on tokio that serves such streams (RFC 6184 or RFC 7798)
+//!   over RTP/AVP/TCP interleaved or UDP, paced at the configured frame rate, with RTCP sender
+//!   reports;
 //! - [`onvif`]: a camera's ONVIF device, Media and Media2 services over HTTP (SOAP 1.2), with
 //!   WS-Security UsernameToken and HTTP Digest authentication, that onvif-zeep-async and npm
 //!   `onvif` drive;
@@ -17,8 +18,8 @@
 //! - [`fleet`]: N cameras together, each stream following its camera's encoder configuration,
 //!   behind `camscope rig simulate`.
 //!
-//! Not yet (issue 6 continues): H.265 over RTSP and through ONVIF, fault injection, discovery
-//! wired into the fleet, and the 500-camera benchmark.
+//! Not yet (issue 6 continues): H.265 through ONVIF (the fleet offers H.264 only), fault
+//! injection, discovery wired into the fleet, and the 500-camera benchmark.
 
 pub mod discovery;
 mod error;

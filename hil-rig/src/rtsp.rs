@@ -1,10 +1,11 @@
-//! A minimal RTSP 1.0 server that streams generated H.264 to real clients.
+//! A minimal RTSP 1.0 server that streams generated H.264 or H.265 to real clients.
 //!
 //! Why: the rig must prove a plan against the clients a site will use (retina in our ingest,
 //! ffmpeg-based VMSs), so a simulated camera has to speak the RTSP those clients expect. This
-//! server answers OPTIONS, DESCRIBE (SDP with `sprop-parameter-sets`), SETUP for RTP/AVP/TCP
-//! interleaved or RTP/AVP over UDP, PLAY (aggregate or track URL), GET_PARAMETER and TEARDOWN,
-//! and streams each session's own [`H264Generator`] output:
+//! server answers OPTIONS, DESCRIBE (SDP with `sprop-parameter-sets`, or `sprop-vps`,
+//! `sprop-sps` and `sprop-pps` for H.265), SETUP for RTP/AVP/TCP interleaved or RTP/AVP over
+//! UDP, PLAY (aggregate or track URL), GET_PARAMETER and TEARDOWN, and streams each session's own
+//! [`VideoGenerator`] output in the mount's [`Codec`] (RTP per RFC 6184 or RFC 7798):
 //!
 //! - frames are paced from one monotonic start instant (`start + n / fps`), so the rate never
 //!   drifts; RTP timestamps are `ts0 + n · 90000 / fps` and sequence numbers run on across GOPs;
@@ -16,7 +17,7 @@
 //!
 //! Each connection is one tokio task that owns its socket, so responses and media never
 //! interleave mid-packet. Time comes from tokio, so tests can run on a paused clock.
-//! Multicast, authentication and H.265 are not served.
+//! Multicast and authentication are not served.
 //!
 //! # Example
 //!
@@ -62,7 +63,7 @@ use tokio::time::{Instant, sleep_until, timeout};
 use tracing::{debug, warn};
 
 use crate::error::Error;
-use crate::video::{H264Generator, VideoConfig, unix_micros_now};
+use crate::video::{Codec, VideoConfig, VideoGenerator, unix_micros_now};
 
 /// Control path of the single video track, relative to the mount's base URL.
 const TRACK: &str = "track1";
@@ -88,21 +89,33 @@ const REPORT_INTERVAL: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone)]
 pub struct Mount {
     path: String,
+    codec: Codec,
     config: watch::Receiver<VideoConfig>,
 }
 
 impl Mount {
     /// A mount at `path` (leading and trailing `/` ignored; letters, digits and `-_.~/` only)
-    /// streaming `config`, which is checked as [`H264Generator::new`] checks it.
+    /// streaming H.264 `config`, which is checked as
+    /// [`H264Generator::new`](crate::video::H264Generator::new) checks it.
     pub fn new(path: &str, config: VideoConfig) -> Result<Self, Error> {
+        Mount::with_codec(path, Codec::H264, config)
+    }
+
+    /// A mount at `path` streaming `config` in `codec`, checked as [`VideoGenerator::new`]
+    /// checks it.
+    pub fn with_codec(path: &str, codec: Codec, config: VideoConfig) -> Result<Self, Error> {
         // A receiver keeps the last value after its sender is gone: a fixed mount.
-        Mount::following(path, watch::channel(config).1)
+        Mount::following(path, codec, watch::channel(config).1)
     }
 
     /// A mount at `path` whose configuration is whatever `config` holds when a session starts.
     /// The current value is checked now; a later value that cannot be generated makes new
     /// sessions fail with 500 rather than stream something else.
-    pub fn following(path: &str, config: watch::Receiver<VideoConfig>) -> Result<Self, Error> {
+    pub fn following(
+        path: &str,
+        codec: Codec,
+        config: watch::Receiver<VideoConfig>,
+    ) -> Result<Self, Error> {
         let path = path.trim_matches('/');
         let valid_char = |c: char| c.is_ascii_alphanumeric() || "-_.~/".contains(c);
         if path.is_empty() || !path.chars().all(valid_char) || path.contains("//") {
@@ -110,12 +123,18 @@ impl Mount {
                 "mount path {path:?} must be non-empty and use only letters, digits and -_.~/"
             )));
         }
-        H264Generator::new(*config.borrow())
+        VideoGenerator::new(codec, *config.borrow())
             .map_err(|e| Error::config(format!("mount {path}: {}", e.message)))?;
         Ok(Mount {
             path: path.to_owned(),
+            codec,
             config,
         })
+    }
+
+    /// The codec of the stream served at this path.
+    pub fn codec(&self) -> Codec {
+        self.codec
     }
 
     /// The path, without leading or trailing `/`.
@@ -135,7 +154,7 @@ pub struct ServerOptions {
     /// A session (or an idle connection) ends after this long without a request or RTCP from the
     /// client; announced as `Session: …;timeout=` in whole seconds (at least 1). Default 60 s.
     pub session_timeout: Duration,
-    /// Largest RTP payload in bytes; longer NAL units are split into FU-A fragments. Default
+    /// Largest RTP payload in bytes; longer NAL units are split into fragmentation units. Default
     /// 1400, which keeps packets inside a 1500-byte Ethernet MTU.
     pub max_rtp_payload: usize,
 }
@@ -253,7 +272,7 @@ struct Session {
     id: String,
     mount: usize,
     transport: MediaTransport,
-    generator: H264Generator,
+    generator: VideoGenerator,
     packetizer: rtp::Packetizer,
     rtp_ts0: u32,
     playing: Option<Playing>,
@@ -516,8 +535,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let Some((mount, false)) = self.resolve(req) else {
             return self.reply(req, StatusCode::NotFound).build(Vec::new());
         };
-        let config = self.shared.mounts[mount].config();
-        let Ok(generator) = H264Generator::new(config) else {
+        let m = &self.shared.mounts[mount];
+        let Ok(generator) = VideoGenerator::new(m.codec, m.config()) else {
             return self
                 .reply(req, StatusCode::InternalServerError)
                 .build(Vec::new());
@@ -576,8 +595,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             },
         };
         if self.session.is_none() {
-            let config = self.shared.mounts[mount].config();
-            let Ok(generator) = H264Generator::new(config) else {
+            let m = &self.shared.mounts[mount];
+            let Ok(generator) = VideoGenerator::new(m.codec, m.config()) else {
                 return self
                     .reply(req, StatusCode::InternalServerError)
                     .build(Vec::new());
@@ -592,6 +611,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 transport: MediaTransport::Interleaved { rtp: 0, rtcp: 1 },
                 generator,
                 packetizer: rtp::Packetizer::new(
+                    m.codec,
                     ssrc,
                     first_seq,
                     self.shared.options.max_rtp_payload,
@@ -817,13 +837,28 @@ async fn send_datagrams(socket: &UdpSocket, mut framed: &[u8], peer: SocketAddr)
     }
 }
 
-/// Session description (RFC 4566) of one H.264 track, per RFC 6184 §8.
-fn sdp(generator: &H264Generator, origin: IpAddr) -> String {
+/// Session description (RFC 4566) of one video track, per RFC 6184 §8 for H.264 and RFC 7798
+/// §7 for H.265.
+fn sdp(generator: &VideoGenerator, origin: IpAddr) -> String {
     let (family, any) = match origin {
         IpAddr::V4(_) => ("IP4", "0.0.0.0"),
         IpAddr::V6(_) => ("IP6", "::"),
     };
     let c = generator.config();
+    let fmtp = match generator {
+        VideoGenerator::H264(g) => format!(
+            "packetization-mode=1;profile-level-id={};sprop-parameter-sets={}",
+            g.profile_level_id(),
+            g.sprop_parameter_sets()
+        ),
+        // Parameter sets go in band too, so this only spares a client the wait for an IDR.
+        VideoGenerator::H265(g) => format!(
+            "sprop-vps={};sprop-sps={};sprop-pps={}",
+            g.sprop_vps(),
+            g.sprop_sps(),
+            g.sprop_pps()
+        ),
+    };
     format!(
         "v=0\r\n\
          o=- 1 1 IN {family} {origin}\r\n\
@@ -832,15 +867,14 @@ fn sdp(generator: &H264Generator, origin: IpAddr) -> String {
          t=0 0\r\n\
          a=control:*\r\n\
          m=video 0 RTP/AVP {pt}\r\n\
-         a=rtpmap:{pt} H264/{clock}\r\n\
-         a=fmtp:{pt} packetization-mode=1;profile-level-id={pli};sprop-parameter-sets={sprop}\r\n\
+         a=rtpmap:{pt} {name}/{clock}\r\n\
+         a=fmtp:{pt} {fmtp}\r\n\
          a=framerate:{fps}\r\n\
          a=x-dimensions:{w},{h}\r\n\
          a=control:{TRACK}\r\n",
         pt = rtp::PAYLOAD_TYPE,
+        name = generator.codec().encoding_name(),
         clock = rtp::CLOCK_RATE,
-        pli = generator.profile_level_id(),
-        sprop = generator.sprop_parameter_sets(),
         fps = c.fps,
         w = c.width,
         h = c.height,
@@ -900,6 +934,33 @@ mod tests {
 
     /// Mangled requests (bytes flipped, dropped, duplicated, cut) never panic the connection: it
     /// answers, closes, or times out. Deterministic, so a failure replays.
+    #[test]
+    fn sdp_announces_the_mount_codec_and_its_parameter_sets() {
+        let cfg = VideoConfig::new(640, 360, 15, 15, 1_000_000);
+        let h265 = VideoGenerator::new(Codec::H265, cfg).unwrap();
+        let text = sdp(&h265, "127.0.0.1".parse().unwrap());
+        assert!(text.contains("a=rtpmap:96 H265/90000\r\n"), "{text}");
+        let VideoGenerator::H265(g) = &h265 else {
+            unreachable!("an H.265 generator")
+        };
+        let fmtp = format!(
+            "a=fmtp:96 sprop-vps={};sprop-sps={};sprop-pps={}\r\n",
+            g.sprop_vps(),
+            g.sprop_sps(),
+            g.sprop_pps()
+        );
+        assert!(text.contains(&fmtp), "{text}");
+        // VPS header 0x40 0x01 in base64.
+        assert!(g.sprop_vps().starts_with("QAE"), "{}", g.sprop_vps());
+        let h264 = VideoGenerator::new(Codec::H264, cfg).unwrap();
+        let text = sdp(&h264, "127.0.0.1".parse().unwrap());
+        assert!(text.contains("a=rtpmap:96 H264/90000\r\n"), "{text}");
+        assert!(text.contains("packetization-mode=1;profile-level-id=42C016;"));
+        let mount = Mount::with_codec("cam0", Codec::H265, cfg).unwrap();
+        assert_eq!(mount.codec(), Codec::H265);
+        assert_eq!(Mount::new("cam0", cfg).unwrap().codec(), Codec::H264);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn mangled_requests_never_panic_the_connection() {
         let valid = [

@@ -363,6 +363,21 @@ impl H265Generator {
         &self.pps
     }
 
+    /// `sprop-vps` for SDP (RFC 7798 §7.1): the VPS in base64.
+    pub fn sprop_vps(&self) -> String {
+        h264::base64(&self.vps)
+    }
+
+    /// `sprop-sps` for SDP (RFC 7798 §7.1): the SPS in base64.
+    pub fn sprop_sps(&self) -> String {
+        h264::base64(&self.sps)
+    }
+
+    /// `sprop-pps` for SDP (RFC 7798 §7.1): the PPS in base64.
+    pub fn sprop_pps(&self) -> String {
+        h264::base64(&self.pps)
+    }
+
     /// Planned size in bytes of frame `index` (see the module docs for the plan).
     pub fn frame_budget(&self, index: u64) -> usize {
         frame_budget(&self.config, index)

@@ -4,7 +4,8 @@
 //! reports and the SEI send time on two mounts at once over TCP, with a 2 s session timeout so
 //! that its keepalives are exercised, and on one 4 Mbit/s mount over UDP; ffprobe reports codec,
 //! size and frame rate from the RTSP URL; ffmpeg decodes 3 s over TCP and over UDP without an
-//! error. ffprobe and ffmpeg come from Debian's `ffmpeg` package; their tests fail loudly when it
+//! error. The same for an H.265 mount over TCP: retina's bitrate, frame rate, key frames and
+//! send times, ffprobe's codec, size and rate, ffmpeg's decode. ffprobe and ffmpeg come from Debian's `ffmpeg` package; their tests fail loudly when it
 //! is missing. Every test binds port 0 on 127.0.0.1 and ends by itself within a time limit.
 
 // clippy's allow-unwrap-in-tests covers #[test] functions but not the helpers beside them;
@@ -15,7 +16,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use camscope_hil_rig::rtsp::{Mount, RtspServer, ServerOptions};
-use camscope_hil_rig::video::{VideoConfig, parse_timestamp_sei};
+use camscope_hil_rig::video::{Codec, VideoConfig};
 use futures::StreamExt;
 use retina::client::{
     PlayOptions, SessionOptions, SetupOptions, TcpTransportOptions, Transport, UdpTransportOptions,
@@ -55,20 +56,38 @@ struct Measured {
     sei_frames: usize,
     /// RTCP sender reports retina accepted (it maps their RTP time onto the stream timeline).
     sender_reports: usize,
+    /// Picture size retina read from the SDP's parameter sets, before any frame.
+    sdp_dimensions: Option<(u32, u32)>,
 }
 
 async fn ingest(url: &str, secs: f64, gop: usize, transport: Transport) -> Measured {
+    ingest_codec(url, Codec::H264, secs, gop, transport).await
+}
+
+/// Reads `url`'s `codec` video stream with retina for `secs` seconds.
+async fn ingest_codec(
+    url: &str,
+    codec: Codec,
+    secs: f64,
+    gop: usize,
+    transport: Transport,
+) -> Measured {
     let mut session = retina::client::Session::describe(
         rtsp_types::Url::parse(url).unwrap(),
         SessionOptions::default().user_agent("camscope-test".into()),
     )
     .await
     .unwrap();
+    let name = codec.encoding_name().to_ascii_lowercase();
     let video = session
         .streams()
         .iter()
-        .position(|s| s.media() == "video" && s.encoding_name() == "h264")
-        .expect("an H.264 video stream in the SDP");
+        .position(|s| s.media() == "video" && s.encoding_name() == name)
+        .unwrap_or_else(|| panic!("a {codec} video stream in the SDP"));
+    let sdp_dimensions = match session.streams()[video].parameters() {
+        Some(retina::codec::ParametersRef::Video(v)) => Some(v.pixel_dimensions()),
+        _ => None,
+    };
     session
         .setup(video, SetupOptions::default().transport(transport))
         .await
@@ -111,7 +130,7 @@ async fn ingest(url: &str, secs: f64, gop: usize, transport: Transport) -> Measu
         while data.len() > 4 {
             let len = u32::from_be_bytes(data[..4].try_into().unwrap()) as usize;
             let nal = &data[4..4 + len];
-            if let Some(sent_us) = parse_timestamp_sei(nal) {
+            if let Some(sent_us) = codec.parse_timestamp_sei(nal) {
                 sei_frames += 1;
                 assert!(sent_us <= now_us, "send time in the future");
                 max_latency_ms = max_latency_ms.max((now_us - sent_us) as f64 / 1000.0);
@@ -132,6 +151,7 @@ async fn ingest(url: &str, secs: f64, gop: usize, transport: Transport) -> Measu
         max_latency_ms,
         sei_frames,
         sender_reports,
+        sdp_dimensions,
     }
 }
 
@@ -325,6 +345,99 @@ async fn ffmpeg_decodes_three_seconds_without_error_over_tcp_and_udp() {
             "ffmpeg over {transport}: {stderr}"
         );
     }
+    drop(stop);
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("server stops")
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retina_ffprobe_and_ffmpeg_read_h265_over_tcp() {
+    require_ffprobe();
+    let cfg = VideoConfig::new(640, 360, 15, 15, 1_000_000);
+    let (addr, stop, server) = start(
+        vec![Mount::with_codec("cam0", Codec::H265, cfg).unwrap()],
+        ServerOptions::default(),
+    )
+    .await;
+    let url = format!("rtsp://{addr}/cam0");
+
+    let tcp = Transport::Tcp(TcpTransportOptions::default());
+    let m = tokio::time::timeout(
+        Duration::from_secs(20),
+        ingest_codec(&url, Codec::H265, 3.5, 15, tcp),
+    )
+    .await
+    .expect("retina ingest finished in time");
+    eprintln!("H.265 {cfg:?}: {m:?}");
+    let rtp_fps = (m.gop_frames - 1) as f64 / m.rtp_span_s;
+    assert!((rtp_fps - 15.0).abs() < 0.01, "RTP frame rate {rtp_fps}");
+    assert!(
+        (m.frames as f64) > 3.5 * 15.0 * 0.75 && (m.frames as f64) <= 3.5 * 15.0 + 2.0,
+        "{} frames in 3.5 s at 15 fps",
+        m.frames
+    );
+    let kbps = m.gop_bytes as f64 * 8.0 / (m.gop_frames as f64 / 15.0) / 1000.0;
+    eprintln!("measured {kbps:.1} kbit/s of H.265 for 1000 kbit/s");
+    assert!((kbps / 1000.0 - 1.0).abs() < 0.03, "{kbps} kbit/s");
+    // retina reports only IDR pictures as random access points: one every GOP.
+    assert!(m.key_frame_indexes.len() >= 2, "{:?}", m.key_frame_indexes);
+    for pair in m.key_frame_indexes.windows(2) {
+        assert_eq!(pair[1] - pair[0], 15, "key frames every GOP");
+    }
+    assert_eq!(m.lost, 0);
+    assert_eq!(m.sei_frames, m.frames, "every frame carries its send time");
+    assert!(m.sender_reports >= 2, "{} sender reports", m.sender_reports);
+    // retina parsed sprop-vps/sps/pps with its own H.265 SPS parser, cropping included.
+    assert_eq!(m.sdp_dimensions, Some((640, 360)));
+
+    let probe = tokio::process::Command::new("ffprobe")
+        .args(["-v", "error", "-rtsp_transport", "tcp"])
+        .args(["-timeout", "10000000"])
+        .args(["-show_streams", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            "stream=codec_name,width,height,r_frame_rate",
+        ])
+        .args(["-of", "default=noprint_wrappers=1"])
+        .arg(&url)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(30), probe)
+        .await
+        .expect("ffprobe finished in time")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ffprobe failed: {stderr}");
+    for expected in [
+        "codec_name=hevc",
+        "width=640",
+        "height=360",
+        "r_frame_rate=15/1",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l == expected),
+            "missing {expected} in ffprobe output:\n{stdout}\n{stderr}"
+        );
+    }
+
+    let decode = tokio::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-xerror"])
+        .args(["-rtsp_transport", "tcp", "-timeout", "10000000"])
+        .args(["-i", &url, "-t", "3", "-f", "null", "-"])
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(30), decode)
+        .await
+        .expect("ffmpeg finished in time")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stderr.trim().is_empty(),
+        "ffmpeg decoding H.265 over TCP: {stderr}"
+    );
     drop(stop);
     tokio::time::timeout(Duration::from_secs(5), server)
         .await

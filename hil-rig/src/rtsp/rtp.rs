@@ -1,5 +1,5 @@
-//! RTP packets for H.264 (RFC 6184, non-interleaved mode) and RTCP sender reports (RFC 3550),
-//! framed for RTSP interleaved TCP (RFC 2326 §10.12).
+//! RTP packets for H.264 (RFC 6184, non-interleaved mode) and H.265 (RFC 7798, no DONL) and
+//! RTCP sender reports (RFC 3550), framed for RTSP interleaved TCP (RFC 2326 §10.12).
 //!
 //! Kept apart from the RTSP state machine so that the byte layout, the part clients are
 //! strictest about (retina rejects a marker bit on a non-final FU-A fragment, a timestamp change
@@ -7,16 +7,19 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::video::AccessUnit;
+use crate::video::{AccessUnit, Codec};
 
 /// Dynamic payload type announced in the SDP.
 pub(crate) const PAYLOAD_TYPE: u8 = 96;
 
-/// RTP clock of H.264 video (RFC 6184 §8.2.1).
+/// RTP clock of H.264 and H.265 video (RFC 6184 §8.2.1, RFC 7798 §7.1).
 pub(crate) const CLOCK_RATE: u64 = 90_000;
 
 /// FU-A NAL unit type (RFC 6184 §5.8).
 const FU_A: u8 = 28;
+
+/// Fragmentation unit payload type of H.265 (RFC 7798 §4.4.3).
+const FU_H265: u8 = 49;
 
 /// RTCP packet type of a sender report.
 const RTCP_SR: u8 = 200;
@@ -28,6 +31,7 @@ const NTP_UNIX_OFFSET: u64 = 2_208_988_800;
 /// the counters a sender report needs.
 #[derive(Debug)]
 pub(crate) struct Packetizer {
+    codec: Codec,
     ssrc: u32,
     seq: u16,
     max_payload: usize,
@@ -36,13 +40,15 @@ pub(crate) struct Packetizer {
 }
 
 impl Packetizer {
-    /// A packetizer whose first packet gets `first_seq`; payloads stay at or under `max_payload`
-    /// bytes (at least 3, so that an FU-A fragment carries data).
-    pub(crate) fn new(ssrc: u32, first_seq: u16, max_payload: usize) -> Self {
+    /// A packetizer of `codec` NAL units whose first packet gets `first_seq`; payloads stay at
+    /// or under `max_payload` bytes (at least 4, so that a fragment of either codec carries
+    /// data).
+    pub(crate) fn new(codec: Codec, ssrc: u32, first_seq: u16, max_payload: usize) -> Self {
         Packetizer {
+            codec,
             ssrc,
             seq: first_seq,
-            max_payload: max_payload.max(3),
+            max_payload: max_payload.max(4),
             packets: 0,
             octets: 0,
         }
@@ -59,7 +65,8 @@ impl Packetizer {
     }
 
     /// Appends `au` as `$`-framed RTP packets on `channel` to `out`: one single-NAL packet per NAL
-    /// unit that fits, FU-A fragments otherwise; the marker bit on the access unit's last packet.
+    /// unit that fits, fragmentation units otherwise (FU-A in H.264, FU in H.265); the marker bit
+    /// on the access unit's last packet.
     pub(crate) fn push_access_unit(
         &mut self,
         au: &AccessUnit,
@@ -74,18 +81,35 @@ impl Packetizer {
                 self.push_packet(out, channel, last_nal, timestamp, &[nal]);
                 continue;
             }
-            let Some((&header, body)) = nal.split_first() else {
-                continue;
+            // The fragments carry the NAL unit without its header, which the FU header and the
+            // payload header (FU indicator) rebuild.
+            let (indicator, body, nal_type): (&[u8], &[u8], u8) = match self.codec {
+                Codec::H264 => {
+                    let Some((&header, body)) = nal.split_first() else {
+                        continue;
+                    };
+                    (&[(header & 0xE0) | FU_A], body, header & 0x1F)
+                }
+                Codec::H265 => {
+                    let (Some(&h0), Some(&h1)) = (nal.first(), nal.get(1)) else {
+                        continue;
+                    };
+                    // PayloadHdr: F and LayerId's high bit kept, Type 49, LayerId and TID kept.
+                    (
+                        &[(h0 & 0x81) | (FU_H265 << 1), h1],
+                        &nal[2..],
+                        (h0 >> 1) & 0x3F,
+                    )
+                }
             };
-            let indicator = (header & 0xE0) | FU_A;
-            let nal_type = header & 0x1F;
-            let chunk = self.max_payload - 2;
+            let chunk = self.max_payload - indicator.len() - 1;
             let pieces = body.len().div_ceil(chunk);
             for (k, piece) in body.chunks(chunk).enumerate() {
                 let start = if k == 0 { 0x80 } else { 0 };
                 let end = if k + 1 == pieces { 0x40 } else { 0 };
-                let fu = [indicator, start | end | nal_type];
-                self.push_packet(out, channel, last_nal && end != 0, timestamp, &[&fu, piece]);
+                let fu = [start | end | nal_type];
+                let marker = last_nal && end != 0;
+                self.push_packet(out, channel, marker, timestamp, &[indicator, &fu, piece]);
             }
         }
     }
@@ -155,7 +179,7 @@ pub(crate) fn frame_timestamp_offset(index: u64, fps: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::video::{H264Generator, VideoConfig};
+    use crate::video::{H264Generator, H265Generator, VideoConfig};
 
     struct Packet {
         channel: u8,
@@ -188,19 +212,36 @@ mod tests {
 
     /// Reassembles NAL units from single-NAL and FU-A payloads, checking the FU-A rules.
     fn depacketize(packets: &[Packet]) -> Vec<Vec<u8>> {
+        depacketize_codec(Codec::H264, packets)
+    }
+
+    /// Reassembles NAL units from single-NAL and fragmentation-unit payloads of `codec` (FU-A,
+    /// or RFC 7798 FU with its 2-byte payload header), checking the fragment rules retina checks.
+    fn depacketize_codec(codec: Codec, packets: &[Packet]) -> Vec<Vec<u8>> {
         let mut nals = Vec::new();
         let mut partial: Option<Vec<u8>> = None;
         for p in packets {
-            let kind = p.payload[0] & 0x1F;
-            if kind == FU_A {
-                let fu = p.payload[1];
+            let (is_fu, header_len) = match codec {
+                Codec::H264 => (p.payload[0] & 0x1F == FU_A, 1),
+                Codec::H265 => ((p.payload[0] >> 1) & 0x3F == FU_H265, 2),
+            };
+            if is_fu {
+                let fu = p.payload[header_len];
                 let (start, end) = (fu & 0x80 != 0, fu & 0x40 != 0);
                 assert!(!p.marker || end, "marker on a non-final fragment");
                 if start {
                     assert!(partial.is_none(), "start while a fragment is open");
-                    partial = Some(vec![(p.payload[0] & 0xE0) | (fu & 0x1F)]);
+                    partial = Some(match codec {
+                        Codec::H264 => vec![(p.payload[0] & 0xE0) | (fu & 0x1F)],
+                        Codec::H265 => {
+                            vec![(p.payload[0] & 0x81) | ((fu & 0x3F) << 1), p.payload[1]]
+                        }
+                    });
                 }
-                partial.as_mut().unwrap().extend_from_slice(&p.payload[2..]);
+                partial
+                    .as_mut()
+                    .unwrap()
+                    .extend_from_slice(&p.payload[header_len + 1..]);
                 if end {
                     nals.push(partial.take().unwrap());
                 }
@@ -216,7 +257,7 @@ mod tests {
     #[test]
     fn access_units_round_trip_through_single_and_fu_a_packets() {
         let mut g = H264Generator::new(VideoConfig::new(1280, 720, 25, 10, 4_000_000)).unwrap();
-        let mut p = Packetizer::new(0x1234_5678, 65_530, 1400);
+        let mut p = Packetizer::new(Codec::H264, 0x1234_5678, 65_530, 1400);
         let mut seq = 65_530u16;
         for i in 0..12u64 {
             let au = g.next_access_unit(42);
@@ -245,9 +286,46 @@ mod tests {
     }
 
     #[test]
+    fn h265_access_units_round_trip_through_single_and_fu_packets() {
+        let cfg = VideoConfig::new(1280, 720, 25, 10, 4_000_000);
+        let mut g = H265Generator::new(cfg).unwrap();
+        let mut p = Packetizer::new(Codec::H265, 0x1234_5678, 65_000, 1400);
+        let mut seq = 65_000u16;
+        let mut fragments = 0;
+        for i in 0..12u64 {
+            let au = g.next_access_unit(0);
+            let ts = frame_timestamp_offset(i, 25);
+            let mut out = Vec::new();
+            p.push_access_unit(&au, ts, 0, &mut out);
+            let packets = parse(&out);
+            for (k, pkt) in packets.iter().enumerate() {
+                assert_eq!(pkt.seq, seq);
+                seq = seq.wrapping_add(1);
+                assert_eq!(pkt.timestamp, ts);
+                assert_eq!(pkt.marker, k + 1 == packets.len());
+                assert!(pkt.payload.len() <= 1400);
+                let kind = (pkt.payload[0] >> 1) & 0x3F;
+                fragments += usize::from(kind == FU_H265);
+                // Payload header: F = 0, LayerId 0, TID 1 as in the NAL units.
+                assert_eq!(pkt.payload[0] & 0x81, 0);
+                assert_eq!(pkt.payload[1], 1);
+                // No start code or forbidden sequence anywhere in a payload (retina checks).
+                for w in pkt.payload.windows(3) {
+                    assert!(!(w[0] == 0 && w[1] == 0 && w[2] <= 2));
+                }
+            }
+            let nals = depacketize_codec(Codec::H265, &packets);
+            let expected: Vec<Vec<u8>> = au.nals.iter().map(|n| n.to_vec()).collect();
+            assert_eq!(nals, expected, "frame {i}");
+        }
+        // 4 Mbit/s at 25 fps is 20 kB per frame: the filler always fragments.
+        assert!(fragments > 12 * 10, "{fragments} fragments");
+    }
+
+    #[test]
     fn sender_report_layout() {
         let mut g = H264Generator::new(VideoConfig::new(640, 360, 15, 15, 1_000_000)).unwrap();
-        let mut p = Packetizer::new(0x1234_5678, 1, 1400);
+        let mut p = Packetizer::new(Codec::H264, 0x1234_5678, 1, 1400);
         let mut frames = Vec::new();
         let au = g.next_access_unit(7);
         p.push_access_unit(&au, 0, 0, &mut frames);
