@@ -4,8 +4,8 @@
 //! reports and the SEI send time on two mounts at once over TCP, with a 2 s session timeout so
 //! that its keepalives are exercised, and on one 4 Mbit/s mount over UDP; ffprobe reports codec,
 //! size and frame rate from the RTSP URL; ffmpeg decodes 3 s over TCP and over UDP without an
-//! error. The same for an H.265 mount over TCP: retina's bitrate, frame rate, key frames and
-//! send times, ffprobe's codec, size and rate, ffmpeg's decode. ffprobe and ffmpeg come from Debian's `ffmpeg` package; their tests fail loudly when it
+//! error. The same for H.265 mounts: retina's bitrate, frame rate, key frames and send times
+//! over TCP and UDP, ffprobe's codec, size and rate and ffmpeg's decode over TCP. ffprobe and ffmpeg come from Debian's `ffmpeg` package; their tests fail loudly when it
 //! is missing. Every test binds port 0 on 127.0.0.1 and ends by itself within a time limit.
 
 // clippy's allow-unwrap-in-tests covers #[test] functions but not the helpers beside them;
@@ -437,6 +437,43 @@ async fn retina_ffprobe_and_ffmpeg_read_h265_over_tcp() {
     assert!(
         out.status.success() && stderr.trim().is_empty(),
         "ffmpeg decoding H.265 over TCP: {stderr}"
+    );
+    drop(stop);
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("server stops")
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retina_reads_h265_over_udp_at_exact_bitrate() {
+    let cfg = VideoConfig::new(1280, 720, 25, 25, 4_000_000);
+    let (addr, stop, server) = start(
+        vec![Mount::with_codec("cam0", Codec::H265, cfg).unwrap()],
+        ServerOptions::default(),
+    )
+    .await;
+    let url = format!("rtsp://{addr}/cam0");
+    let udp = Transport::Udp(UdpTransportOptions::default());
+    let m = tokio::time::timeout(
+        Duration::from_secs(20),
+        ingest_codec(&url, Codec::H265, 3.0, 25, udp),
+    )
+    .await
+    .expect("retina ingest finished in time");
+    eprintln!("H.265 over UDP {cfg:?}: {m:?}");
+    let kbps = m.gop_bytes as f64 * 8.0 / (m.gop_frames as f64 / 25.0) / 1000.0;
+    eprintln!("measured {kbps:.1} kbit/s of H.265 over UDP for 4000 kbit/s");
+    assert!((kbps / 4000.0 - 1.0).abs() < 0.03, "{kbps} kbit/s");
+    let rtp_fps = (m.gop_frames - 1) as f64 / m.rtp_span_s;
+    assert!((rtp_fps - 25.0).abs() < 0.01, "{rtp_fps} fps");
+    assert_eq!(m.lost, 0, "loss on loopback UDP");
+    assert_eq!(m.sei_frames, m.frames);
+    assert_eq!(m.sdp_dimensions, Some((1280, 720)));
+    assert!(
+        m.sender_reports >= 2,
+        "{} sender reports over UDP",
+        m.sender_reports
     );
     drop(stop);
     tokio::time::timeout(Duration::from_secs(5), server)
