@@ -22,6 +22,9 @@ pub struct SimulateArgs {
     /// How many standard cameras (1080p25 at 4 Mbit/s with a 360p sub-stream) to run.
     #[arg(long, conflicts_with = "manifest")]
     pub cameras: Option<u32>,
+    /// Main-stream bitrate of the standard cameras (with --cameras), e.g. 4Mbps.
+    #[arg(long, default_value = "4096kbps", conflicts_with = "manifest")]
+    pub bitrate: String,
     /// Run one camera per camera of a `camscope generate` manifest, with its encoder settings.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
@@ -107,7 +110,19 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
     }
     let specs = match (&args.manifest, args.cameras) {
         (Some(path), _) => specs_from_manifest(path)?,
-        (None, Some(n)) if n > 0 => (0..n as usize).map(CameraSpec::standard).collect(),
+        (None, Some(n)) if n > 0 => {
+            let bitrate: sizing::Bitrate = args
+                .bitrate
+                .parse()
+                .map_err(|e| Failure(format!("--bitrate: {e}")))?;
+            (0..n as usize)
+                .map(|i| {
+                    let mut spec = CameraSpec::standard(i);
+                    spec.main.bitrate_bps = bitrate.bps();
+                    spec
+                })
+                .collect()
+        }
         _ => {
             return Err(Failure(
                 "give --cameras N or --manifest manifest.json".into(),
