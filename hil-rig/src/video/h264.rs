@@ -324,18 +324,18 @@ pub(crate) fn base64(data: &[u8]) -> String {
     out
 }
 
+/// A bit reader for the H.264 and H.265 tests, which read back what the writers wrote.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Minimal Exp-Golomb reader to check our own writer.
-    struct BitReader<'a> {
-        data: &'a [u8],
-        pos: usize,
+pub(crate) mod test_bits {
+    /// Minimal Exp-Golomb reader.
+    pub(crate) struct BitReader<'a> {
+        pub(crate) data: &'a [u8],
+        pub(crate) pos: usize,
     }
 
     impl BitReader<'_> {
-        fn u(&mut self, bits: u32) -> u64 {
+        /// The next `bits` bits, most significant first.
+        pub(crate) fn u(&mut self, bits: u32) -> u64 {
             let mut v = 0;
             for _ in 0..bits {
                 let bit = (self.data[self.pos / 8] >> (7 - self.pos % 8)) & 1;
@@ -344,7 +344,9 @@ mod tests {
             }
             v
         }
-        fn ue(&mut self) -> u32 {
+
+        /// An unsigned Exp-Golomb value.
+        pub(crate) fn ue(&mut self) -> u32 {
             let mut zeros = 0;
             while self.u(1) == 0 {
                 zeros += 1;
@@ -352,6 +354,13 @@ mod tests {
             ((1u64 << zeros) - 1 + self.u(zeros)) as u32
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::test_bits::BitReader;
 
     #[test]
     fn exp_golomb_round_trip() {

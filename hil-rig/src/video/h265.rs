@@ -531,30 +531,7 @@ mod tests {
     use super::super::h264::unescape_rbsp;
     use super::*;
 
-    /// Minimal bit reader to check our own writer.
-    struct BitReader<'a> {
-        data: &'a [u8],
-        pos: usize,
-    }
-
-    impl BitReader<'_> {
-        fn u(&mut self, bits: u32) -> u64 {
-            let mut v = 0;
-            for _ in 0..bits {
-                let bit = (self.data[self.pos / 8] >> (7 - self.pos % 8)) & 1;
-                v = (v << 1) | u64::from(bit);
-                self.pos += 1;
-            }
-            v
-        }
-        fn ue(&mut self) -> u32 {
-            let mut zeros = 0;
-            while self.u(1) == 0 {
-                zeros += 1;
-            }
-            ((1u64 << zeros) - 1 + self.u(zeros)) as u32
-        }
-    }
+    use super::super::h264::test_bits::BitReader;
 
     fn g360() -> Geometry {
         Geometry::new(640, 360, 15, 1_000_000)
