@@ -3,9 +3,9 @@
 //!
 //! A camera's ONVIF state is the single source of truth for its streams: every profile's
 //! encoder configuration feeds a watch channel that the matching RTSP mount follows, so a
-//! `SetVideoEncoderConfiguration` changes what every later session receives, as on a real
-//! camera. The fleet offers only what the stream generator can produce (H.264 for now), so a
-//! client can never set a stream the camera would not really send.
+//! `SetVideoEncoderConfiguration` changes what every later session receives — codec included —
+//! as on a real camera. The cameras offer H.264 and H.265 because the stream generator produces
+//! both, so a client can never set a stream the camera would not really send.
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::onvif::auth::Credentials;
 use crate::onvif::camera::{Camera, CameraState, EncoderConfig, Encoding, Resolution};
 use crate::onvif::server::OnvifServer;
-use crate::rtsp::{Mount, RtspServer, ServerOptions};
+use crate::rtsp::{Mount, RtspServer, ServerOptions, StreamSettings};
 use crate::video::{Codec, VideoConfig};
 
 /// What one camera streams.
@@ -99,14 +99,20 @@ fn encoder(token: &str, name: &str, v: &VideoConfig) -> EncoderConfig {
 }
 
 /// The stream an encoder configuration asks for, keeping the I/P ratio of `previous`.
-fn video_of(e: &EncoderConfig, previous: &VideoConfig) -> VideoConfig {
-    VideoConfig {
-        width: e.resolution.width,
-        height: e.resolution.height,
-        fps: e.frame_rate_limit,
-        gop: e.gov_length,
-        bitrate_bps: u64::from(e.bitrate_limit_kbps) * 1000,
-        i_to_p_ratio: previous.i_to_p_ratio,
+fn stream_of(e: &EncoderConfig, previous: &StreamSettings) -> StreamSettings {
+    StreamSettings {
+        codec: match e.encoding {
+            Encoding::H264 => Codec::H264,
+            Encoding::H265 => Codec::H265,
+        },
+        config: VideoConfig {
+            width: e.resolution.width,
+            height: e.resolution.height,
+            fps: e.frame_rate_limit,
+            gop: e.gov_length,
+            bitrate_bps: u64::from(e.bitrate_limit_kbps) * 1000,
+            i_to_p_ratio: previous.config.i_to_p_ratio,
+        },
     }
 }
 
@@ -130,7 +136,6 @@ impl Fleet {
         for (i, spec) in config.cameras.iter().enumerate() {
             let index = u32::try_from(i).map_err(|_| Error::config("too many cameras"))?;
             let mut state = CameraState::example(index, ip, 0);
-            state.options.h265_profiles.clear();
             let path = |kind: &str| format!("/{}/{kind}", spec.name.trim_matches('/'));
             state.profiles[0].encoder = encoder("vec_main", "main", &spec.main);
             state.profiles[0].stream_path = path("main");
@@ -156,8 +161,11 @@ impl Fleet {
                 {
                     state.options.resolutions.push(profile.encoder.resolution);
                 }
-                let (tx, rx) = watch::channel(*video);
-                mounts.push(Mount::following(&profile.stream_path, Codec::H264, rx)?);
+                let (tx, rx) = watch::channel(StreamSettings {
+                    codec: Codec::H264,
+                    config: *video,
+                });
+                mounts.push(Mount::following(&profile.stream_path, rx)?);
                 followers.push((i, profile.encoder.token.clone(), tx));
             }
             cameras.push(Arc::new(Camera::new(state, config.credentials.clone())));
@@ -225,7 +233,7 @@ impl Fleet {
                         .map(|p| p.encoder.clone());
                     if let Some(e) = current {
                         tx.send_if_modified(|v| {
-                            let next = video_of(&e, v);
+                            let next = stream_of(&e, v);
                             let changed = next != *v;
                             *v = next;
                             changed

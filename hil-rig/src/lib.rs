@@ -18,8 +18,8 @@
 //! - [`fleet`]: N cameras together, each stream following its camera's encoder configuration,
 //!   behind `camscope rig simulate`.
 //!
-//! Not yet (issue 6 continues): H.265 through ONVIF (the fleet offers H.264 only), fault
-//! injection, discovery wired into the fleet, and the 500-camera benchmark.
+//! Not yet (issue 6 continues): fault injection, discovery started by `camscope rig simulate`,
+//! and the GStreamer comparison in `bench/simulate.sh`.
 
 pub mod discovery;
 mod error;

@@ -89,8 +89,16 @@ const REPORT_INTERVAL: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone)]
 pub struct Mount {
     path: String,
-    codec: Codec,
-    config: watch::Receiver<VideoConfig>,
+    stream: watch::Receiver<StreamSettings>,
+}
+
+/// What a mount streams: the codec and the video configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamSettings {
+    /// H.264 or H.265.
+    pub codec: Codec,
+    /// Size, rate, GOP and bitrate.
+    pub config: VideoConfig,
 }
 
 impl Mount {
@@ -105,17 +113,13 @@ impl Mount {
     /// checks it.
     pub fn with_codec(path: &str, codec: Codec, config: VideoConfig) -> Result<Self, Error> {
         // A receiver keeps the last value after its sender is gone: a fixed mount.
-        Mount::following(path, codec, watch::channel(config).1)
+        Mount::following(path, watch::channel(StreamSettings { codec, config }).1)
     }
 
     /// A mount at `path` whose configuration is whatever `config` holds when a session starts.
     /// The current value is checked now; a later value that cannot be generated makes new
     /// sessions fail with 500 rather than stream something else.
-    pub fn following(
-        path: &str,
-        codec: Codec,
-        config: watch::Receiver<VideoConfig>,
-    ) -> Result<Self, Error> {
+    pub fn following(path: &str, stream: watch::Receiver<StreamSettings>) -> Result<Self, Error> {
         let path = path.trim_matches('/');
         let valid_char = |c: char| c.is_ascii_alphanumeric() || "-_.~/".contains(c);
         if path.is_empty() || !path.chars().all(valid_char) || path.contains("//") {
@@ -123,18 +127,18 @@ impl Mount {
                 "mount path {path:?} must be non-empty and use only letters, digits and -_.~/"
             )));
         }
-        VideoGenerator::new(codec, *config.borrow())
+        let now = *stream.borrow();
+        VideoGenerator::new(now.codec, now.config)
             .map_err(|e| Error::config(format!("mount {path}: {}", e.message)))?;
         Ok(Mount {
             path: path.to_owned(),
-            codec,
-            config,
+            stream,
         })
     }
 
     /// The codec of the stream served at this path.
     pub fn codec(&self) -> Codec {
-        self.codec
+        self.stream.borrow().codec
     }
 
     /// The path, without leading or trailing `/`.
@@ -144,7 +148,12 @@ impl Mount {
 
     /// The stream served at this path now.
     pub fn config(&self) -> VideoConfig {
-        *self.config.borrow()
+        self.stream.borrow().config
+    }
+
+    /// Codec and configuration together, as one consistent reading.
+    pub fn settings(&self) -> StreamSettings {
+        *self.stream.borrow()
     }
 }
 
@@ -535,8 +544,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let Some((mount, false)) = self.resolve(req) else {
             return self.reply(req, StatusCode::NotFound).build(Vec::new());
         };
-        let m = &self.shared.mounts[mount];
-        let Ok(generator) = VideoGenerator::new(m.codec, m.config()) else {
+        let now = self.shared.mounts[mount].settings();
+        let Ok(generator) = VideoGenerator::new(now.codec, now.config) else {
             return self
                 .reply(req, StatusCode::InternalServerError)
                 .build(Vec::new());
@@ -595,8 +604,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             },
         };
         if self.session.is_none() {
-            let m = &self.shared.mounts[mount];
-            let Ok(generator) = VideoGenerator::new(m.codec, m.config()) else {
+            let now = self.shared.mounts[mount].settings();
+            let Ok(generator) = VideoGenerator::new(now.codec, now.config) else {
                 return self
                     .reply(req, StatusCode::InternalServerError)
                     .build(Vec::new());
@@ -611,7 +620,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 transport: MediaTransport::Interleaved { rtp: 0, rtcp: 1 },
                 generator,
                 packetizer: rtp::Packetizer::new(
-                    m.codec,
+                    now.codec,
                     ssrc,
                     first_seq,
                     self.shared.options.max_rtp_payload,

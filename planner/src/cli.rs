@@ -118,7 +118,7 @@ pub struct CheckArgs {
 /// Rig commands.
 #[derive(Debug, Subcommand)]
 pub enum RigCommand {
-    /// Run simulated ONVIF cameras (device, Media, Media2 over HTTP; H.264 over RTSP) until
+    /// Run simulated ONVIF cameras (device, Media, Media2 over HTTP; H.264/H.265 over RTSP) until
     /// interrupted. The password comes from the environment (--password-env), never the command line.
     Simulate(crate::rig::SimulateArgs),
 }

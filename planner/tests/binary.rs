@@ -175,8 +175,27 @@ fn rig_simulate_serves_four_cameras_that_real_clients_use() {
         .args(["127.0.0.1", &port(1), "operator"])
         .env("NODE_PATH", format!("{rig_tests}/npm/node_modules"))
         .env("ONVIF_TEST_PASSWORD", &password)
-        .env("ONVIF_TEST_ENCODING", "H264");
+        .env("ONVIF_TEST_ENCODING", "H265");
     peer(npm, "npm onvif", "npm ci --prefix hil-rig/tests/npm");
+    // npm onvif set camera 1 to H.265 1280x720 at 10 fps through Media2: a new session gets it.
+    let probe = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-show_entries",
+            "stream=codec_name,width,height,r_frame_rate",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(list[1]["rtsp"].as_str().expect("rtsp url"))
+        .output()
+        .expect("ffprobe");
+    assert_eq!(
+        String::from_utf8_lossy(&probe.stdout).trim(),
+        "hevc,1280,720,10/1"
+    );
 
     let _ = sim.kill();
     let out = sim.wait_with_output().expect("simulate output");
