@@ -257,16 +257,8 @@ fn require_ffprobe() {
     assert!(ok, "ffprobe not installed: apt-get install ffmpeg");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ffprobe_reads_codec_size_and_frame_rate_over_rtsp_tcp() {
-    require_ffprobe();
-    let cfg = VideoConfig::new(640, 360, 15, 30, 1_000_000);
-    let (addr, stop, server) = start(
-        vec![Mount::new("cam0", cfg).unwrap()],
-        ServerOptions::default(),
-    )
-    .await;
-    let url = format!("rtsp://{addr}/cam0");
+/// ffprobe's view of an RTSP stream over TCP: `key=value` lines for codec, size and frame rate.
+async fn probe_stream(url: &str) -> String {
     let probe = tokio::process::Command::new("ffprobe")
         .args([
             "-v",
@@ -282,16 +274,29 @@ async fn ffprobe_reads_codec_size_and_frame_rate_over_rtsp_tcp() {
             "stream=codec_name,width,height,r_frame_rate",
         ])
         .args(["-of", "default=noprint_wrappers=1"])
-        .arg(&url)
+        .arg(url)
         .kill_on_drop(true)
         .output();
     let out = tokio::time::timeout(Duration::from_secs(30), probe)
         .await
         .expect("ffprobe finished in time")
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "ffprobe failed: {stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ffprobe_reads_codec_size_and_frame_rate_over_rtsp_tcp() {
+    require_ffprobe();
+    let cfg = VideoConfig::new(640, 360, 15, 30, 1_000_000);
+    let (addr, stop, server) = start(
+        vec![Mount::new("cam0", cfg).unwrap()],
+        ServerOptions::default(),
+    )
+    .await;
+    let url = format!("rtsp://{addr}/cam0");
+    let stdout = probe_stream(&url).await;
     for expected in [
         "codec_name=h264",
         "width=640",
@@ -300,7 +305,7 @@ async fn ffprobe_reads_codec_size_and_frame_rate_over_rtsp_tcp() {
     ] {
         assert!(
             stdout.lines().any(|l| l == expected),
-            "missing {expected} in ffprobe output:\n{stdout}\n{stderr}"
+            "missing {expected} in ffprobe output:\n{stdout}"
         );
     }
     drop(stop);
@@ -392,25 +397,7 @@ async fn retina_ffprobe_and_ffmpeg_read_h265_over_tcp() {
     // retina parsed sprop-vps/sps/pps with its own H.265 SPS parser, cropping included.
     assert_eq!(m.sdp_dimensions, Some((640, 360)));
 
-    let probe = tokio::process::Command::new("ffprobe")
-        .args(["-v", "error", "-rtsp_transport", "tcp"])
-        .args(["-timeout", "10000000"])
-        .args(["-show_streams", "-select_streams", "v:0"])
-        .args([
-            "-show_entries",
-            "stream=codec_name,width,height,r_frame_rate",
-        ])
-        .args(["-of", "default=noprint_wrappers=1"])
-        .arg(&url)
-        .kill_on_drop(true)
-        .output();
-    let out = tokio::time::timeout(Duration::from_secs(30), probe)
-        .await
-        .expect("ffprobe finished in time")
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "ffprobe failed: {stderr}");
+    let stdout = probe_stream(&url).await;
     for expected in [
         "codec_name=hevc",
         "width=640",
@@ -419,7 +406,7 @@ async fn retina_ffprobe_and_ffmpeg_read_h265_over_tcp() {
     ] {
         assert!(
             stdout.lines().any(|l| l == expected),
-            "missing {expected} in ffprobe output:\n{stdout}\n{stderr}"
+            "missing {expected} in ffprobe output:\n{stdout}"
         );
     }
 

@@ -865,8 +865,10 @@ fn deploy_instance(
             poe_used_mw: switch_poe[i],
         });
     }
-    let core_node = if single_is_core {
-        switch_nodes[0]
+    // The core and the speed of its ports: the one access switch, or a switch of its own.
+    let single_core = access_model.filter(|_| single_is_core);
+    let (core_node, core_speed) = if let Some(model) = single_core {
+        (switch_nodes[0], model.port_speed)
     } else {
         let smallest_lan = access_models
             .iter()
@@ -914,19 +916,9 @@ fn deploy_instance(
             poe_budget_mw: model.poe_budget.milliwatts(),
             poe_used_mw: 0,
         });
-        node
+        (node, model.port_speed)
     };
     let core_id = graph.graph[core_node].id.clone();
-    let core_speed = catalog
-        .switch
-        .iter()
-        .find(|mdl| {
-            m.network
-                .switches
-                .iter()
-                .any(|sw| sw.id == core_id && sw.model_id == mdl.id)
-        })
-        .map_or(Bitrate::from_mbps(1000), |mdl| mdl.port_speed);
 
     let add_link = |graph: &mut SiteGraph,
                     links: &mut Vec<Link>,
@@ -945,12 +937,9 @@ fn deploy_instance(
         graph.graph.add_edge(a, b, Edge { link });
     };
     // Access uplinks.
-    if !single_is_core {
+    if let (false, Some(model)) = (single_is_core, access_model) {
         for node in &switch_nodes {
-            let speed = net
-                .uplink
-                .or(access_model.map(|mdl| mdl.uplink))
-                .unwrap_or(Bitrate::from_mbps(1000));
+            let speed = net.uplink.unwrap_or(model.uplink);
             add_link(&mut graph, &mut m.network.links, *node, core_node, speed);
         }
     }
@@ -1017,22 +1006,25 @@ fn deploy_instance(
         let recorder_id = m.recorders[rec_index].id.clone();
         m.recorders[rec_index].cameras.push(cid.clone());
         let node = graph.graph.add_node(Node { id: cid.clone() });
-        let (switch_id, port, attach, speed) =
-            match (nvr_powered.get(&slot), port_on_switch.get(&slot)) {
-                (Some(u), _) => (
-                    recorder_id.clone(),
-                    nvr_port[&slot],
-                    recorder_nodes[*u],
-                    d.nvr_poe_port_speed.value,
-                ),
-                (None, Some((i, p))) => (
-                    graph.graph[switch_nodes[*i]].id.clone(),
-                    *p,
-                    switch_nodes[*i],
-                    access_model.map_or(Bitrate::from_mbps(1000), |mdl| mdl.port_speed),
-                ),
-                (None, None) => (core_id.clone(), 0, core_node, core_speed),
-            };
+        let (switch_id, port, attach, speed) = match (
+            nvr_powered.get(&slot),
+            port_on_switch.get(&slot),
+            access_model,
+        ) {
+            (Some(u), _, _) => (
+                recorder_id.clone(),
+                nvr_port[&slot],
+                recorder_nodes[*u],
+                d.nvr_poe_port_speed.value,
+            ),
+            (None, Some((i, p)), Some(model)) => (
+                graph.graph[switch_nodes[*i]].id.clone(),
+                *p,
+                switch_nodes[*i],
+                model.port_speed,
+            ),
+            _ => (core_id.clone(), 0, core_node, core_speed),
+        };
         add_link(&mut graph, &mut m.network.links, node, attach, speed);
         let fps = gp.fps;
         let (gop, profile) = match g.codec {

@@ -1082,7 +1082,6 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     let mut vms_sites = Vec::new();
     let mut vms_problem = None;
     let mut vms_violations = Vec::new();
-    let mut refresh_years = u32::MAX;
     for (si, items) in &site_items {
         let s = &site.sites[*si];
         let mut units = match fixed_recorder(*si, s, catalog)? {
@@ -1114,11 +1113,6 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
             Redundancy::Failover => units.iter().map(standby_of).collect(),
         };
         units.extend(standby);
-        for u in &units {
-            if let Some(m) = catalog.server.iter().find(|m| m.id == u.model_id) {
-                refresh_years = refresh_years.min(m.refresh_years);
-            }
-        }
         vms_sites.push(SiteRecorders {
             site: s.name.clone(),
             copies: s.copies.0,
@@ -1127,11 +1121,22 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
             network_bps: network(items),
         });
     }
-    let refresh_years = if refresh_years == u32::MAX {
-        5
-    } else {
-        refresh_years
+    // Servers are replaced on the shortest cycle among the models planned; with none planned
+    // (the option is infeasible and costs nothing), the catalog's shortest server cycle.
+    let refresh_of = |id: &str| {
+        catalog
+            .server
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.refresh_years)
     };
+    let refresh_years = vms_sites
+        .iter()
+        .flat_map(|s| &s.units)
+        .filter_map(|u| refresh_of(&u.model_id))
+        .min()
+        .or_else(|| catalog.server.iter().map(|m| m.refresh_years).min())
+        .unwrap_or(d.nvr_refresh_years.value);
     let servers: u64 = vms_sites
         .iter()
         .map(|s| s.units.len() as u64 * u64::from(s.copies))
