@@ -16,7 +16,10 @@
 //! - [`discovery`]: WS-Discovery for `dn:NetworkVideoTransmitter`, a responder that announces
 //!   and answers probes for many cameras from one socket, and the probe that finds them;
 //! - [`fleet`]: N cameras together, each stream following its camera's encoder configuration,
-//!   behind `camscope rig simulate`.
+//!   behind `camscope rig simulate`;
+//! - [`ingest`]: the other side, as `camscope rig validate` uses it: every camera's stream
+//!   pulled at once with retina and measured (bitrate, frame rate, key-frame interval, loss,
+//!   latency, reconnects), optionally written to disk as a recorder would.
 //!
 //! Not yet (issue 6 continues): fault injection, discovery started by `camscope rig simulate`,
 //! and the GStreamer comparison in `bench/simulate.sh`.
@@ -24,6 +27,7 @@
 pub mod discovery;
 mod error;
 pub mod fleet;
+pub mod ingest;
 pub mod onvif;
 pub mod rtsp;
 pub mod video;
