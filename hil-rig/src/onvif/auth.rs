@@ -122,7 +122,7 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-fn md5_hex(parts: &[&str]) -> String {
+pub(crate) fn md5_hex(parts: &[&str]) -> String {
     let mut hasher = Md5::new();
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {
@@ -194,6 +194,9 @@ pub struct Authenticator {
     /// Keys the HTTP Digest nonces, so they can be checked without storing them.
     nonce_key: [u8; 16],
     max_skew: Duration,
+    /// False for a camera that ignores WS-Security and answers every request without HTTP
+    /// credentials with a Digest challenge.
+    username_token: bool,
     replay: ReplayCache,
 }
 
@@ -203,6 +206,7 @@ impl fmt::Debug for Authenticator {
             .field("credentials", &self.credentials)
             .field("realm", &self.realm)
             .field("max_skew", &self.max_skew)
+            .field("username_token", &self.username_token)
             .finish_non_exhaustive()
     }
 }
@@ -219,8 +223,16 @@ impl Authenticator {
             realm: realm.into(),
             nonce_key: rand::random(),
             max_skew,
+            username_token: true,
             replay: ReplayCache::default(),
         }
+    }
+
+    /// Accepts HTTP Digest only: a UsernameToken is ignored, as on the many real cameras that
+    /// ship with WS-Security off, so a client must answer the 401 challenge instead.
+    pub fn http_digest_only(mut self) -> Self {
+        self.username_token = false;
+        self
     }
 
     /// Sets how far a UsernameToken's Created may be from the device clock.
@@ -251,7 +263,7 @@ impl Authenticator {
                 }
             };
         }
-        match token {
+        match token.filter(|_| self.username_token) {
             Some(token) => self.verify_username_token(token, now).map_err(|e| {
                 tracing::debug!(error = %e, "UsernameToken refused");
                 Refusal::NotAuthorized
@@ -434,7 +446,7 @@ pub fn digest_response(
 }
 
 /// Splits `Digest k=v, k="quoted \"v\"", …` into pairs.
-fn parse_digest_params(header: &str) -> Result<Vec<(String, String)>, AuthError> {
+pub(crate) fn parse_digest_params(header: &str) -> Result<Vec<(String, String)>, AuthError> {
     let rest = header.trim_start();
     let rest = rest
         .get(7..)
@@ -669,6 +681,19 @@ mod tests {
         );
         let right = token("pw", "2026-11-22T09:48:29Z", &[2; 16]);
         assert_eq!(auth.check(None, "POST", uri, Some(&right), now), Ok(()));
+        // A Digest-only camera challenges even a right UsernameToken, and still takes Digest.
+        let digest_only = authenticator("admin", "pw", "camscope").http_digest_only();
+        let right = token("pw", "2026-11-22T09:48:29Z", &[3; 16]);
+        let Err(Refusal::Challenge(challenge)) =
+            digest_only.check(None, "POST", uri, Some(&right), now)
+        else {
+            panic!("expected a challenge");
+        };
+        let good = answer(&digest_only, &challenge, "pw", uri);
+        assert_eq!(
+            digest_only.check(Some(&good), "POST", uri, Some(&right), now),
+            Ok(())
+        );
     }
 
     #[test]

@@ -354,6 +354,13 @@ impl Camera {
         self
     }
 
+    /// Makes the camera ignore WS-Security and accept HTTP Digest only, as a real camera with
+    /// WS-Security switched off does; clients must then answer the 401 challenge.
+    pub fn with_http_digest_only(mut self) -> Self {
+        self.auth = self.auth.http_digest_only();
+        self
+    }
+
     /// Sets how far a UsernameToken's Created may be from the device clock.
     pub fn with_max_skew(mut self, max_skew: Duration) -> Self {
         self.auth = self.auth.with_max_skew(max_skew);
