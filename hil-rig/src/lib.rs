@@ -12,7 +12,8 @@
 //!   reports;
 //! - [`onvif`]: a camera's ONVIF device, Media and Media2 services over HTTP (SOAP 1.2), with
 //!   WS-Security UsernameToken and HTTP Digest authentication, that onvif-zeep-async and npm
-//!   `onvif` drive;
+//!   `onvif` drive; and the client ([`onvif::client`]) the rig uses to read and configure real
+//!   and simulated cameras;
 //! - [`discovery`]: WS-Discovery for `dn:NetworkVideoTransmitter`, a responder that announces
 //!   and answers probes for many cameras from one socket, and the probe that finds them;
 //! - [`fleet`]: N cameras together, each stream following its camera's encoder configuration,
