@@ -16,3 +16,4 @@ pub mod proposal;
 pub mod render;
 pub mod rig;
 pub mod site;
+pub mod validate;

@@ -1,0 +1,1460 @@
+//! Judging a validation run: what the rig measured against what the plan promised.
+//!
+//! This module is pure (no I/O) so the rules are easy to test and the same code judges one
+//! whole run and the merge of several shards: `camscope rig merge` recomputes every recorder and
+//! the overall verdict from the cameras' results, so splitting a fleet over rig hosts changes
+//! nothing in the verdict.
+//!
+//! The results file is the rig's contract with CI systems and the report: its shape is
+//! published as `docs/rig-results.schema.json` (regenerate with
+//! `CAMSCOPE_UPDATE_SCHEMA=1 cargo test -p camscope-tests --test rig`).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::cli::Failure;
+
+/// Version of the results file.
+pub const RESULTS_SCHEMA: &str = "camscope-rig-results/1";
+
+// ---------------------------------------------------------------------------------------------
+// The manifest, as the rig reads it.
+
+/// The parts of a `camscope generate` manifest the rig needs. Read leniently (unknown fields
+/// ignored) so the rig keeps reading manifests that gained fields.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestView {
+    /// Must be [`crate::deploy::MANIFEST_SCHEMA`].
+    pub schema: String,
+    /// Project name.
+    pub project: String,
+    /// nvr or vms.
+    pub option: String,
+    /// Where the cameras' credentials come from.
+    pub credentials: ManifestCredentials,
+    /// Recorders.
+    pub recorders: Vec<ManifestRecorder>,
+    /// Cameras.
+    pub cameras: Vec<ManifestCamera>,
+}
+
+/// Names of the environment variables holding the cameras' credentials.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestCredentials {
+    /// User name variable.
+    pub username_env: String,
+    /// Password variable.
+    pub password_env: String,
+}
+
+/// A recorder of the plan.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestRecorder {
+    /// Identifier.
+    pub id: String,
+    /// Site instance.
+    pub site: String,
+    /// Model name.
+    pub model: String,
+    /// Most bits per second it ingests.
+    pub ingest_limit_bps: u64,
+    /// Planned ingest.
+    pub ingest_bps: u64,
+    /// Its storage.
+    pub volume: ManifestVolume,
+}
+
+/// A recorder's storage.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestVolume {
+    /// Usable bytes.
+    pub usable_bytes: u64,
+}
+
+/// A camera of the plan.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestCamera {
+    /// Identifier.
+    pub id: String,
+    /// Site instance.
+    pub site: String,
+    /// Planned address.
+    pub address: String,
+    /// Make, if the plan names one.
+    #[serde(default)]
+    pub brand: Option<String>,
+    /// Model, if the plan names one.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Main-stream settings.
+    pub encoder: ManifestEncoder,
+    /// Sub-stream, if any.
+    #[serde(default)]
+    pub substream: Option<ManifestSubStream>,
+    /// What the recorder ingests from this camera, bit/s.
+    pub ingest_bps: u64,
+    /// Recording schedule.
+    pub recording: ManifestRecording,
+    /// Days kept.
+    pub retention_days: u32,
+    /// Recorder id.
+    pub recorder: String,
+}
+
+/// Main-stream settings of the plan.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestEncoder {
+    /// mjpeg, h264, h265, h264-smart or h265-smart.
+    pub codec: String,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// Frames per second.
+    pub fps: f64,
+    /// Bitrate cap.
+    pub bitrate_cap_kbps: u64,
+    /// GOP length in frames.
+    pub gop: u32,
+    /// Encoder profile.
+    #[serde(default)]
+    pub profile: String,
+}
+
+/// Sub-stream of the plan.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestSubStream {
+    /// Bitrate.
+    pub bitrate_kbps: u64,
+    /// Recorded too.
+    pub recorded: bool,
+}
+
+/// Recording schedule of the plan.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestRecording {
+    /// Seconds recorded per day.
+    pub recorded_seconds_per_day: u64,
+}
+
+impl ManifestView {
+    /// Reads a manifest, naming the file and the field on error.
+    pub fn parse(file: &str, text: &str) -> Result<ManifestView, Failure> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let m: ManifestView = serde_path_to_error::deserialize(de).map_err(|e| {
+            let inner = e.inner();
+            Failure(format!(
+                "{file}:{}:{}: {}: {inner}",
+                inner.line(),
+                inner.column(),
+                e.path()
+            ))
+        })?;
+        if m.schema != crate::deploy::MANIFEST_SCHEMA {
+            return Err(Failure(format!(
+                "{file}: schema is {:?}; this camscope reads {:?} manifests (from `camscope generate`)",
+                m.schema,
+                crate::deploy::MANIFEST_SCHEMA
+            )));
+        }
+        Ok(m)
+    }
+
+    /// What the plan expects of one camera.
+    pub fn planned(&self, c: &ManifestCamera) -> Planned {
+        let codec = match c.encoder.codec.as_str() {
+            "h264" | "h264-smart" => "H.264",
+            "h265" | "h265-smart" => "H.265",
+            "mjpeg" => "MJPEG",
+            other => other,
+        };
+        let sub_recorded_bps = c
+            .substream
+            .as_ref()
+            .filter(|s| s.recorded)
+            .map_or(0, |s| s.bitrate_kbps * 1000);
+        Planned {
+            codec: codec.to_string(),
+            width: c.encoder.width,
+            height: c.encoder.height,
+            fps: c.encoder.fps,
+            bitrate_bps: c.encoder.bitrate_cap_kbps * 1000,
+            gop: c.encoder.gop,
+            profile: c.encoder.profile.clone(),
+            sub_recorded_bps,
+            ingest_bps: c.ingest_bps,
+            recorded_seconds_per_day: c.recording.recorded_seconds_per_day,
+            retention_days: c.retention_days,
+            brand: c.brand.clone(),
+            model: c.model.clone(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tolerances.
+
+/// What the rig accepts, and how patient it is with cameras.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Tolerances {
+    /// Fraction below the planned bitrate that fails a camera.
+    pub bitrate_shortfall: f64,
+    /// Fraction above the bitrate cap that fails a camera.
+    pub bitrate_excess: f64,
+    /// Fraction the frame rate may differ from the plan.
+    pub fps_tolerance: f64,
+    /// Fraction the key-frame interval may differ from the plan.
+    pub key_frame_tolerance: f64,
+    /// Most RTP packets a camera may lose.
+    pub max_lost_packets: u64,
+    /// Highest 95th-percentile latency, milliseconds.
+    pub max_latency_p95_ms: f64,
+    /// Longest time to the first frame, seconds.
+    pub max_first_frame_s: f64,
+    /// Most reconnects.
+    pub max_reconnects: u32,
+    /// Fraction projected storage per day may exceed the plan.
+    pub storage_excess: f64,
+    /// DESCRIBE/SETUP/PLAY timeout, seconds.
+    pub connect_timeout_s: f64,
+    /// No frame for this long is a stall, seconds.
+    pub stall_timeout_s: f64,
+    /// First retry wait, seconds.
+    pub backoff_initial_s: f64,
+    /// Longest retry wait, seconds.
+    pub backoff_max_s: f64,
+    /// Timeout of one ONVIF call, seconds.
+    pub onvif_timeout_s: f64,
+}
+
+const VALIDATION_TOML: &str = include_str!("../catalog/validation.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourcedValue {
+    value: toml::Value,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+impl Tolerances {
+    /// The shipped values (`planner/catalog/validation.toml`), each with its source.
+    pub fn shipped() -> Result<Tolerances, Failure> {
+        #[derive(Deserialize)]
+        struct File {
+            validation: BTreeMap<String, SourcedValue>,
+        }
+        let file: File = toml::from_str(VALIDATION_TOML)
+            .map_err(|e| Failure(format!("planner/catalog/validation.toml: {e}")))?;
+        let mut table = toml::Table::new();
+        for (key, v) in file.validation {
+            if v.source.is_none() && v.assumption.is_none() {
+                return Err(Failure(format!(
+                    "planner/catalog/validation.toml: [validation.{key}] names no source and no assumption"
+                )));
+            }
+            table.insert(key, v.value);
+        }
+        Tolerances::deserialize(toml::Value::Table(table))
+            .map_err(|e| Failure(format!("planner/catalog/validation.toml: {e}")))
+    }
+
+    /// The shipped values with a `[tolerances]` table from `file` laid over them.
+    pub fn with_overrides(self, file: &str, text: &str) -> Result<Tolerances, Failure> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Overrides {
+            tolerances: toml::Table,
+        }
+        let overrides: Overrides =
+            toml::from_str(text).map_err(|e| toml_failure(file, text, &e))?;
+        let mut table = match toml::Value::try_from(self) {
+            Ok(toml::Value::Table(t)) => t,
+            _ => return Err(Failure("tolerances: cannot be written as TOML".into())),
+        };
+        for (key, value) in overrides.tolerances {
+            if !table.contains_key(&key) {
+                return Err(Failure(format!(
+                    "{file}: [tolerances] has no setting `{key}` (known: {})",
+                    table.keys().cloned().collect::<Vec<_>>().join(", ")
+                )));
+            }
+            // Integers are accepted where fractions are expected: `max-first-frame-s = 5`.
+            let value = match (&table[&key], value) {
+                (toml::Value::Float(_), toml::Value::Integer(i)) => toml::Value::Float(i as f64),
+                (_, v) => v,
+            };
+            table.insert(key, value);
+        }
+        let t = Tolerances::deserialize(toml::Value::Table(table))
+            .map_err(|e| Failure(format!("{file}: [tolerances]: {e}")))?;
+        t.check(file)?;
+        Ok(t)
+    }
+
+    fn check(&self, file: &str) -> Result<(), Failure> {
+        let fractions = [
+            ("bitrate-shortfall", self.bitrate_shortfall),
+            ("bitrate-excess", self.bitrate_excess),
+            ("fps-tolerance", self.fps_tolerance),
+            ("key-frame-tolerance", self.key_frame_tolerance),
+            ("storage-excess", self.storage_excess),
+        ];
+        for (name, v) in fractions {
+            if !(0.0..=10.0).contains(&v) {
+                return Err(Failure(format!(
+                    "{file}: [tolerances] {name} = {v}: must be a fraction between 0 and 10"
+                )));
+            }
+        }
+        let seconds = [
+            ("max-first-frame-s", self.max_first_frame_s),
+            ("connect-timeout-s", self.connect_timeout_s),
+            ("stall-timeout-s", self.stall_timeout_s),
+            ("backoff-initial-s", self.backoff_initial_s),
+            ("backoff-max-s", self.backoff_max_s),
+            ("onvif-timeout-s", self.onvif_timeout_s),
+            ("max-latency-p95-ms", self.max_latency_p95_ms),
+        ];
+        for (name, v) in seconds {
+            if !(v.is_finite() && v > 0.0 && v < 86_400_000.0) {
+                return Err(Failure(format!(
+                    "{file}: [tolerances] {name} = {v}: must be a positive time"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn toml_failure(file: &str, text: &str, e: &toml::de::Error) -> Failure {
+    let (line, col) = e.span().map_or((0, 0), |span| {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    });
+    Failure(format!("{file}:{line}:{col}: {}", e.message()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results.
+
+/// Pass or fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every check held.
+    Pass,
+    /// At least one check failed.
+    Fail,
+}
+
+/// How much a reason weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Fails the camera or recorder.
+    Fail,
+    /// Worth knowing; does not fail.
+    Warn,
+}
+
+/// One finding, with a stable code for scripts and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Reason {
+    /// Stable kebab-case code (see docs/rig.md).
+    pub code: String,
+    /// Fail or warn.
+    pub severity: Severity,
+    /// What was found, with the figures.
+    pub message: String,
+}
+
+impl Reason {
+    fn fail(code: &str, message: String) -> Reason {
+        Reason {
+            code: code.into(),
+            severity: Severity::Fail,
+            message,
+        }
+    }
+
+    fn warn(code: &str, message: String) -> Reason {
+        Reason {
+            code: code.into(),
+            severity: Severity::Warn,
+            message,
+        }
+    }
+}
+
+fn verdict_of(reasons: &[Reason]) -> Verdict {
+    if reasons.iter().any(|r| r.severity == Severity::Fail) {
+        Verdict::Fail
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// What the plan expects of one camera.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Planned {
+    /// H.264, H.265 or MJPEG.
+    pub codec: String,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// Frames per second.
+    pub fps: f64,
+    /// Main-stream bitrate cap, bit/s.
+    pub bitrate_bps: u64,
+    /// Frames between key frames.
+    pub gop: u32,
+    /// Encoder profile.
+    pub profile: String,
+    /// Recorded sub-stream, bit/s (not pulled by the rig; counted at its planned rate).
+    pub sub_recorded_bps: u64,
+    /// What the recorder ingests from the camera, bit/s.
+    pub ingest_bps: u64,
+    /// Seconds recorded per day.
+    pub recorded_seconds_per_day: u64,
+    /// Days kept.
+    pub retention_days: u32,
+    /// Make, if planned.
+    pub brand: Option<String>,
+    /// Model, if planned.
+    pub model: Option<String>,
+}
+
+/// What a camera says about itself over ONVIF.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Reported {
+    /// GetDeviceInformation: manufacturer.
+    pub manufacturer: Option<String>,
+    /// GetDeviceInformation: model.
+    pub model: Option<String>,
+    /// GetDeviceInformation: firmware.
+    pub firmware: Option<String>,
+    /// GetDeviceInformation: serial number.
+    pub serial: Option<String>,
+    /// Profiles offered.
+    pub profiles: u32,
+    /// The main profile's encoder, as reported (after `--apply`, as read back).
+    pub encoder: Option<ReportedEncoder>,
+    /// `--apply` pushed the plan's settings and the camera accepted them.
+    pub applied: Option<bool>,
+}
+
+/// Encoder settings a camera reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReportedEncoder {
+    /// H264, H265 or JPEG.
+    pub encoding: String,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// Frame rate limit.
+    pub fps: f64,
+    /// Bitrate limit, kbit/s.
+    pub bitrate_kbps: u32,
+    /// GOP length, if reported.
+    pub gop: Option<u32>,
+}
+
+/// A gap in a stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OutageResult {
+    /// Seconds from the window's start.
+    pub start_s: f64,
+    /// Seconds without frames.
+    pub length_s: f64,
+    /// Why.
+    pub cause: String,
+}
+
+/// Latency figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LatencyResult {
+    /// `sei-send-time` or `rtcp-sender-report`.
+    pub source: String,
+    /// Frames measured.
+    pub samples: u64,
+    /// Mean, ms.
+    pub mean_ms: f64,
+    /// Median, ms.
+    pub p50_ms: f64,
+    /// 95th percentile, ms.
+    pub p95_ms: f64,
+    /// Largest, ms.
+    pub max_ms: f64,
+}
+
+/// What arrived from a camera's main stream.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Measured {
+    /// Codec received.
+    pub codec: Option<String>,
+    /// RFC 6381 codec string.
+    pub codec_string: Option<String>,
+    /// Width.
+    pub width: Option<u32>,
+    /// Height.
+    pub height: Option<u32>,
+    /// Average bitrate, bit/s.
+    pub bitrate_bps: Option<f64>,
+    /// Average frame rate.
+    pub fps: Option<f64>,
+    /// Average frames between key frames.
+    pub gop_frames: Option<f64>,
+    /// Average seconds between key frames.
+    pub key_frame_interval_s: Option<f64>,
+    /// Frames received.
+    pub frames: u64,
+    /// Bytes received.
+    pub bytes: u64,
+    /// RTP packets lost.
+    pub lost_packets: u64,
+    /// Seconds from the window's start to the first frame.
+    pub time_to_first_frame_s: Option<f64>,
+    /// Latency.
+    pub latency: Option<LatencyResult>,
+    /// Sessions opened.
+    pub sessions: u32,
+    /// Reconnects after the stream had started.
+    pub reconnects: u32,
+    /// Failed attempts to open a session.
+    pub failed_attempts: u32,
+    /// Seconds with frames flowing.
+    pub streaming_s: f64,
+    /// Gaps.
+    pub outages: Vec<OutageResult>,
+    /// The camera refused our RTSP credentials.
+    pub credentials_refused: bool,
+    /// The last error.
+    pub last_error: Option<String>,
+    /// Bytes written to the recording.
+    pub recorded_bytes: u64,
+    /// Frames the recording could not keep up with.
+    pub record_dropped_frames: u64,
+}
+
+/// One camera's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CameraResult {
+    /// Manifest camera id.
+    pub id: String,
+    /// Site instance.
+    pub site: String,
+    /// Recorder id.
+    pub recorder: String,
+    /// How the camera was found: endpoints, inventory, discovery, or none.
+    pub found_by: String,
+    /// ONVIF device service URL.
+    pub onvif: Option<String>,
+    /// RTSP URL pulled (never with credentials).
+    pub rtsp: Option<String>,
+    /// What the plan expects.
+    pub planned: Planned,
+    /// What the camera reported over ONVIF.
+    pub reported: Option<Reported>,
+    /// What arrived.
+    pub measured: Option<Measured>,
+    /// Problems before streaming (finding, ONVIF, apply); judged with the rest.
+    pub setup_reasons: Vec<Reason>,
+    /// Pass or fail.
+    pub verdict: Verdict,
+    /// Every finding, failures first.
+    pub reasons: Vec<Reason>,
+}
+
+/// One recorder's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RecorderResult {
+    /// Recorder id.
+    pub id: String,
+    /// Site instance.
+    pub site: String,
+    /// Model.
+    pub model: String,
+    /// Cameras the plan puts on it.
+    pub cameras_planned: u32,
+    /// Of those, cameras in these results.
+    pub cameras_measured: u32,
+    /// Most it ingests, bit/s.
+    pub ingest_limit_bps: u64,
+    /// Planned ingest of the cameras in these results, bit/s.
+    pub planned_ingest_bps: u64,
+    /// Measured ingest (main streams measured, recorded sub-streams at plan), bit/s.
+    pub measured_ingest_bps: f64,
+    /// Planned bytes written per day by the cameras in these results.
+    pub planned_bytes_per_day: f64,
+    /// Bytes per day at the measured rates.
+    pub projected_bytes_per_day: f64,
+    /// Usable storage.
+    pub usable_bytes: u64,
+    /// Bytes needed to keep every camera's retention at the measured rates.
+    pub projected_retention_bytes: f64,
+    /// Only part of its cameras are in these results (a shard): judged after `rig merge`.
+    pub partial: bool,
+    /// Pass or fail (pass while partial).
+    pub verdict: Verdict,
+    /// Findings.
+    pub reasons: Vec<Reason>,
+}
+
+/// The recording test (`--record-to`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RecordingResult {
+    /// Directory written.
+    pub directory: String,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Seconds from the first write to the end of the final flush.
+    pub seconds: f64,
+    /// Sustained write rate, bit/s.
+    pub write_rate_bps: f64,
+    /// What the plan's recorders write at once for the cameras pulled, bit/s.
+    pub planned_rate_bps: f64,
+    /// Frames dropped because the writer fell behind.
+    pub dropped_frames: u64,
+    /// The first write error.
+    pub error: Option<String>,
+    /// Pass or fail.
+    pub verdict: Verdict,
+    /// Findings.
+    pub reasons: Vec<Reason>,
+}
+
+/// Which part of the fleet a run covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Shard {
+    /// 1-based index.
+    pub index: u32,
+    /// How many shards.
+    pub count: u32,
+}
+
+/// The manifest a run validated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ManifestRef {
+    /// Path as given.
+    pub path: String,
+    /// Project.
+    pub project: String,
+    /// nvr or vms.
+    pub option: String,
+    /// SHA-256 of the manifest file, so shards of different plans are never merged.
+    pub sha256: String,
+    /// Cameras in the manifest.
+    pub cameras: u32,
+}
+
+/// Totals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Summary {
+    /// Cameras in these results.
+    pub cameras: u32,
+    /// Cameras that passed.
+    pub passed: u32,
+    /// Cameras that failed.
+    pub failed: u32,
+    /// Cameras whose stream delivered frames.
+    pub streaming: u32,
+    /// Planned main-stream bitrate of these cameras, bit/s.
+    pub planned_bps: f64,
+    /// Measured main-stream bitrate, bit/s.
+    pub measured_bps: f64,
+    /// RTP packets lost over all cameras.
+    pub lost_packets: u64,
+    /// Reconnects over all cameras.
+    pub reconnects: u64,
+}
+
+/// A validation run: `camscope rig validate --out results.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RigResults {
+    /// [`RESULTS_SCHEMA`].
+    pub schema: String,
+    /// camscope version.
+    pub generated_by: String,
+    /// The plan.
+    pub manifest: ManifestRef,
+    /// Start of the measurement window (RFC 3339).
+    pub started_at: String,
+    /// Window length asked for, seconds.
+    pub duration_s: f64,
+    /// tcp or udp.
+    pub transport: String,
+    /// How cameras were found: endpoints, inventory or discovery.
+    pub source: String,
+    /// The settings were pushed with `--apply`.
+    pub applied: bool,
+    /// The shards these results cover (one for a shard run, all for a merge, none for a whole
+    /// run).
+    pub shards: Vec<Shard>,
+    /// The tolerances judged against.
+    pub tolerances: Tolerances,
+    /// Overall.
+    pub verdict: Verdict,
+    /// Why, failures first.
+    pub reasons: Vec<Reason>,
+    /// Totals.
+    pub summary: Summary,
+    /// Per camera, manifest order.
+    pub cameras: Vec<CameraResult>,
+    /// Per recorder, manifest order.
+    pub recorders: Vec<RecorderResult>,
+    /// Recording tests, one per rig host.
+    pub recordings: Vec<RecordingResult>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Judging.
+
+fn mbps(bps: f64) -> String {
+    format!("{:.2} Mbit/s", bps / 1e6)
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// Judges one camera: setup findings, then its stream against the plan.
+pub fn judge_camera(c: &mut CameraResult, t: &Tolerances) {
+    let mut reasons = c.setup_reasons.clone();
+    let p = &c.planned;
+    if let Some(r) = &c.reported
+        && let Some(e) = &r.encoder
+    {
+        let reported = format!(
+            "{} {}x{} {} fps {} kbit/s",
+            e.encoding, e.width, e.height, e.fps, e.bitrate_kbps
+        );
+        let planned_encoding = p.codec.replace('.', "");
+        let same = e.encoding.eq_ignore_ascii_case(&planned_encoding)
+            && (e.width, e.height) == (p.width, p.height)
+            && (e.fps - p.fps).abs() < 0.01
+            && u64::from(e.bitrate_kbps) * 1000 == p.bitrate_bps
+            && e.gop.is_none_or(|g| g == p.gop);
+        if !same {
+            let code = if r.applied == Some(true) {
+                "apply-not-kept"
+            } else {
+                "settings-differ"
+            };
+            reasons.push(Reason::fail(
+                code,
+                format!(
+                    "the camera reports {reported}{}; the plan needs {} {}x{} {} fps {} kbit/s GOP {}",
+                    e.gop.map(|g| format!(" GOP {g}")).unwrap_or_default(),
+                    p.codec,
+                    p.width,
+                    p.height,
+                    p.fps,
+                    p.bitrate_bps / 1000,
+                    p.gop
+                ),
+            ));
+        }
+        if let (Some(want), Some(got)) = (&p.model, &r.model)
+            && !got.to_lowercase().contains(&want.to_lowercase())
+        {
+            reasons.push(Reason::warn(
+                "model-differs",
+                format!("the camera says it is a {got}; the plan names {want}"),
+            ));
+        }
+    }
+    match &c.measured {
+        None => {}
+        Some(m) if m.frames == 0 => {
+            let why = m
+                .last_error
+                .clone()
+                .unwrap_or_else(|| "no frame arrived".into());
+            let code = if m.credentials_refused {
+                "credentials-refused"
+            } else {
+                "no-stream"
+            };
+            if !reasons.iter().any(|r| r.code == code) {
+                reasons.push(Reason::fail(
+                    code,
+                    format!(
+                        "no video arrived in the window after {} attempt(s): {why}",
+                        m.failed_attempts + m.sessions
+                    ),
+                ));
+            }
+        }
+        Some(m) => judge_stream(p, m, t, &mut reasons),
+    }
+    reasons.sort_by_key(|r| r.severity == Severity::Warn);
+    c.verdict = verdict_of(&reasons);
+    c.reasons = reasons;
+}
+
+fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Reason>) {
+    if let Some(codec) = &m.codec
+        && *codec != p.codec
+    {
+        reasons.push(Reason::fail(
+            "codec-differs",
+            format!("the stream is {codec}; the plan needs {}", p.codec),
+        ));
+    }
+    if let (Some(w), Some(h)) = (m.width, m.height)
+        && (w, h) != (p.width, p.height)
+    {
+        reasons.push(Reason::fail(
+            "resolution-differs",
+            format!(
+                "the stream is {w}x{h}; the plan needs {}x{}",
+                p.width, p.height
+            ),
+        ));
+    }
+    if let Some(bps) = m.bitrate_bps {
+        let planned = p.bitrate_bps as f64;
+        let ratio = bps / planned;
+        if ratio < 1.0 - t.bitrate_shortfall {
+            reasons.push(Reason::fail(
+                "bitrate-short",
+                format!(
+                    "the stream delivered {}, {} of the planned {} (tolerance {} below)",
+                    mbps(bps),
+                    pct(ratio),
+                    mbps(planned),
+                    pct(t.bitrate_shortfall)
+                ),
+            ));
+        } else if ratio > 1.0 + t.bitrate_excess {
+            reasons.push(Reason::fail(
+                "bitrate-over",
+                format!(
+                    "the stream delivered {}, {} of the planned cap {} (tolerance {} above): the plan's storage and ingest no longer hold",
+                    mbps(bps),
+                    pct(ratio),
+                    mbps(planned),
+                    pct(t.bitrate_excess)
+                ),
+            ));
+        }
+    }
+    if let Some(fps) = m.fps
+        && (fps / p.fps - 1.0).abs() > t.fps_tolerance
+    {
+        reasons.push(Reason::fail(
+            "fps-differs",
+            format!(
+                "the stream ran at {fps:.2} fps; the plan needs {} (±{})",
+                p.fps,
+                pct(t.fps_tolerance)
+            ),
+        ));
+    }
+    if let Some(gop) = m.gop_frames
+        && p.gop > 0
+        && (gop / f64::from(p.gop) - 1.0).abs() > t.key_frame_tolerance
+    {
+        reasons.push(Reason::fail(
+            "key-frame-interval-differs",
+            format!(
+                "key frames every {gop:.1} frames; the plan needs {} (±{})",
+                p.gop,
+                pct(t.key_frame_tolerance)
+            ),
+        ));
+    }
+    if m.lost_packets > t.max_lost_packets {
+        reasons.push(Reason::fail(
+            "packet-loss",
+            format!(
+                "{} RTP packet(s) lost (at most {} allowed)",
+                m.lost_packets, t.max_lost_packets
+            ),
+        ));
+    }
+    if let Some(l) = &m.latency
+        && l.p95_ms > t.max_latency_p95_ms
+    {
+        reasons.push(Reason::fail(
+            "latency-high",
+            format!(
+                "95th-percentile latency {:.0} ms (from {}); at most {:.0} ms allowed",
+                l.p95_ms, l.source, t.max_latency_p95_ms
+            ),
+        ));
+    }
+    if let Some(first) = m.time_to_first_frame_s
+        && first > t.max_first_frame_s
+    {
+        reasons.push(Reason::fail(
+            "slow-first-frame",
+            format!(
+                "the first frame took {first:.1} s; at most {:.1} s allowed",
+                t.max_first_frame_s
+            ),
+        ));
+    }
+    // Every outage that ended was followed by a reconnect; one more is still going on.
+    if m.outages.len() > m.reconnects as usize
+        && let Some(o) = m.outages.last()
+    {
+        reasons.push(Reason::fail(
+            "dropped-out",
+            format!(
+                "the stream stopped at {:.1} s ({}) and did not come back for the remaining {:.1} s",
+                o.start_s, o.cause, o.length_s
+            ),
+        ));
+    }
+    if m.reconnects > t.max_reconnects {
+        let lost: f64 = m.outages.iter().map(|o| o.length_s).sum();
+        reasons.push(Reason::fail(
+            "reconnected",
+            format!(
+                "the stream had to be reopened {} time(s), {lost:.1} s without video; first cause: {}",
+                m.reconnects,
+                m.outages.first().map_or("unknown", |o| o.cause.as_str())
+            ),
+        ));
+    }
+    if m.record_dropped_frames > 0 {
+        reasons.push(Reason::fail(
+            "recording-fell-behind",
+            format!(
+                "{} frame(s) could not be written: the recording disk fell behind",
+                m.record_dropped_frames
+            ),
+        ));
+    }
+}
+
+/// Recomputes every recorder, the summary and the overall verdict from the cameras.
+pub fn judge_all(
+    results: &mut RigResults,
+    recorders: &[ManifestRecorder],
+    planned_per_recorder: &BTreeMap<String, u32>,
+) {
+    let t = results.tolerances;
+    for c in &mut results.cameras {
+        judge_camera(c, &t);
+    }
+    results.recorders = recorders
+        .iter()
+        .map(|r| {
+            judge_recorder(
+                r,
+                planned_per_recorder.get(&r.id).copied().unwrap_or(0),
+                &results.cameras,
+                &t,
+            )
+        })
+        .filter(|r| r.cameras_measured > 0)
+        .collect();
+    finish(results);
+}
+
+fn judge_recorder(
+    r: &ManifestRecorder,
+    cameras_planned: u32,
+    cameras: &[CameraResult],
+    t: &Tolerances,
+) -> RecorderResult {
+    let mine: Vec<&CameraResult> = cameras.iter().filter(|c| c.recorder == r.id).collect();
+    let mut planned_ingest = 0u64;
+    let mut measured_ingest = 0.0;
+    let mut planned_day = 0.0;
+    let mut projected_day = 0.0;
+    let mut projected_retention = 0.0;
+    for c in &mine {
+        let p = &c.planned;
+        planned_ingest += p.ingest_bps;
+        // A camera that sent nothing is counted at plan: its absence is its own failure, and
+        // must not make the recorder look lighter than it will be.
+        let main = c
+            .measured
+            .as_ref()
+            .and_then(|m| m.bitrate_bps)
+            .unwrap_or(p.bitrate_bps as f64);
+        let ingest = main + p.sub_recorded_bps as f64;
+        measured_ingest += ingest;
+        let seconds = p.recorded_seconds_per_day as f64;
+        planned_day += p.ingest_bps as f64 * seconds / 8.0;
+        let day = ingest * seconds / 8.0;
+        projected_day += day;
+        projected_retention += day * f64::from(p.retention_days);
+    }
+    let partial = (mine.len() as u32) < cameras_planned;
+    let mut reasons = Vec::new();
+    if !partial {
+        if measured_ingest > r.ingest_limit_bps as f64 {
+            reasons.push(Reason::fail(
+                "recorder-overloaded",
+                format!(
+                    "its cameras sent {} together; the {} ingests at most {} ({} over)",
+                    mbps(measured_ingest),
+                    r.model,
+                    mbps(r.ingest_limit_bps as f64),
+                    pct(measured_ingest / r.ingest_limit_bps as f64 - 1.0)
+                ),
+            ));
+        }
+        if planned_day > 0.0 && projected_day > planned_day * (1.0 + t.storage_excess) {
+            reasons.push(Reason::fail(
+                "storage-over-plan",
+                format!(
+                    "at the measured rates it writes {:.1} GB a day; the plan allows {:.1} GB (+{})",
+                    projected_day / 1e9,
+                    planned_day / 1e9,
+                    pct(t.storage_excess)
+                ),
+            ));
+        }
+        if projected_retention > r.volume.usable_bytes as f64 {
+            reasons.push(Reason::fail(
+                "retention-short",
+                format!(
+                    "keeping every camera's retention at the measured rates needs {:.2} TB; the volume holds {:.2} TB",
+                    projected_retention / 1e12,
+                    r.volume.usable_bytes as f64 / 1e12
+                ),
+            ));
+        }
+    }
+    RecorderResult {
+        id: r.id.clone(),
+        site: r.site.clone(),
+        model: r.model.clone(),
+        cameras_planned,
+        cameras_measured: mine.len() as u32,
+        ingest_limit_bps: r.ingest_limit_bps,
+        planned_ingest_bps: planned_ingest,
+        measured_ingest_bps: measured_ingest,
+        planned_bytes_per_day: planned_day,
+        projected_bytes_per_day: projected_day,
+        usable_bytes: r.volume.usable_bytes,
+        projected_retention_bytes: projected_retention,
+        partial,
+        verdict: verdict_of(&reasons),
+        reasons,
+    }
+}
+
+/// Judges a recording test.
+pub fn judge_recording(r: &mut RecordingResult) {
+    let mut reasons = Vec::new();
+    if let Some(e) = &r.error {
+        reasons.push(Reason::fail(
+            "recording-failed",
+            format!("writing failed: {e}"),
+        ));
+    }
+    if r.write_rate_bps < r.planned_rate_bps * 0.999 {
+        reasons.push(Reason::fail(
+            "disk-too-slow",
+            format!(
+                "the disk sustained {}; the cameras pulled need {}",
+                mbps(r.write_rate_bps),
+                mbps(r.planned_rate_bps)
+            ),
+        ));
+    }
+    if r.dropped_frames > 0 {
+        reasons.push(Reason::fail(
+            "recording-fell-behind",
+            format!("{} frame(s) could not be written in time", r.dropped_frames),
+        ));
+    }
+    r.verdict = verdict_of(&reasons);
+    r.reasons = reasons;
+}
+
+fn finish(results: &mut RigResults) {
+    let mut reasons = Vec::new();
+    let failed: Vec<&CameraResult> = results
+        .cameras
+        .iter()
+        .filter(|c| c.verdict == Verdict::Fail)
+        .collect();
+    if !failed.is_empty() {
+        let mut by_code: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for c in &failed {
+            for r in c.reasons.iter().filter(|r| r.severity == Severity::Fail) {
+                by_code
+                    .entry(r.code.as_str())
+                    .or_default()
+                    .push(c.id.as_str());
+            }
+        }
+        for (code, ids) in by_code {
+            let shown: Vec<&str> = ids.iter().take(5).copied().collect();
+            let more = ids.len().saturating_sub(shown.len());
+            reasons.push(Reason::fail(
+                code,
+                format!(
+                    "{} camera(s): {}{}",
+                    ids.len(),
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ),
+            ));
+        }
+    }
+    for r in &results.recorders {
+        for reason in r.reasons.iter().filter(|x| x.severity == Severity::Fail) {
+            reasons.push(Reason::fail(
+                &reason.code,
+                format!("recorder {}: {}", r.id, reason.message),
+            ));
+        }
+    }
+    for rec in &results.recordings {
+        for reason in rec.reasons.iter().filter(|x| x.severity == Severity::Fail) {
+            reasons.push(Reason::fail(
+                &reason.code,
+                format!("recording to {}: {}", rec.directory, reason.message),
+            ));
+        }
+    }
+    if results.recorders.iter().any(|r| r.partial) {
+        reasons.push(Reason::warn(
+            "partial",
+            "these results cover part of the fleet: recorder totals are judged by `camscope rig merge`".into(),
+        ));
+    }
+    let streaming = results
+        .cameras
+        .iter()
+        .filter(|c| c.measured.as_ref().is_some_and(|m| m.frames > 0))
+        .count() as u32;
+    let passed = results
+        .cameras
+        .iter()
+        .filter(|c| c.verdict == Verdict::Pass)
+        .count() as u32;
+    results.summary = Summary {
+        cameras: results.cameras.len() as u32,
+        passed,
+        failed: results.cameras.len() as u32 - passed,
+        streaming,
+        planned_bps: results
+            .cameras
+            .iter()
+            .map(|c| c.planned.bitrate_bps as f64)
+            .sum(),
+        measured_bps: results
+            .cameras
+            .iter()
+            .filter_map(|c| c.measured.as_ref().and_then(|m| m.bitrate_bps))
+            .sum(),
+        lost_packets: results
+            .cameras
+            .iter()
+            .filter_map(|c| c.measured.as_ref().map(|m| m.lost_packets))
+            .sum(),
+        reconnects: results
+            .cameras
+            .iter()
+            .filter_map(|c| c.measured.as_ref().map(|m| u64::from(m.reconnects)))
+            .sum(),
+    };
+    results.verdict = verdict_of(&reasons);
+    results.reasons = reasons;
+}
+
+/// Combines shard results into one, judged as if one rig had validated the whole fleet.
+pub fn merge(
+    parts: Vec<(String, RigResults)>,
+    manifest: &ManifestView,
+) -> Result<RigResults, Failure> {
+    let Some((first_file, first)) = parts.first() else {
+        return Err(Failure("rig merge: give at least one results file".into()));
+    };
+    let mut merged = first.clone();
+    merged.cameras.clear();
+    merged.recordings.clear();
+    merged.shards.clear();
+    let mut seen_cameras = BTreeMap::new();
+    for (file, part) in &parts {
+        if part.schema != RESULTS_SCHEMA {
+            return Err(Failure(format!(
+                "{file}: schema {:?}, expected {RESULTS_SCHEMA:?}",
+                part.schema
+            )));
+        }
+        if part.manifest.sha256 != first.manifest.sha256 {
+            return Err(Failure(format!(
+                "{file}: validated a different manifest (sha256 {}) than {first_file} ({})",
+                part.manifest.sha256, first.manifest.sha256
+            )));
+        }
+        if part.tolerances != first.tolerances {
+            return Err(Failure(format!(
+                "{file}: judged with different tolerances than {first_file}; rerun with the same --tolerances"
+            )));
+        }
+        for shard in &part.shards {
+            if merged.shards.contains(shard) {
+                return Err(Failure(format!(
+                    "{file}: shard {}/{} is given twice",
+                    shard.index, shard.count
+                )));
+            }
+            merged.shards.push(*shard);
+        }
+        for c in &part.cameras {
+            if let Some(other) = seen_cameras.insert(c.id.clone(), file.clone()) {
+                return Err(Failure(format!(
+                    "{file}: camera {} was also validated in {other}",
+                    c.id
+                )));
+            }
+            merged.cameras.push(c.clone());
+        }
+        merged.recordings.extend(part.recordings.iter().cloned());
+    }
+    merged.shards.sort_by_key(|s| s.index);
+    if let Some(count) = merged.shards.first().map(|s| s.count) {
+        let missing: Vec<String> = (1..=count)
+            .filter(|i| !merged.shards.iter().any(|s| s.index == *i))
+            .map(|i| format!("{i}/{count}"))
+            .collect();
+        if !missing.is_empty() || merged.shards.iter().any(|s| s.count != count) {
+            return Err(Failure(format!(
+                "rig merge: shards {} are missing (every shard of one run must be given)",
+                missing.join(", ")
+            )));
+        }
+    }
+    let order: BTreeMap<&str, usize> = manifest
+        .cameras
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    merged
+        .cameras
+        .sort_by_key(|c| order.get(c.id.as_str()).copied().unwrap_or(usize::MAX));
+    let per_recorder = cameras_per_recorder(manifest);
+    judge_all(&mut merged, &manifest.recorders, &per_recorder);
+    Ok(merged)
+}
+
+/// How many cameras the plan puts on each recorder.
+pub fn cameras_per_recorder(manifest: &ManifestView) -> BTreeMap<String, u32> {
+    let mut n = BTreeMap::new();
+    for c in &manifest.cameras {
+        *n.entry(c.recorder.clone()).or_insert(0) += 1;
+    }
+    n
+}
+
+/// The JSON Schema of the results file.
+pub fn results_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(RigResults)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn planned() -> Planned {
+        Planned {
+            codec: "H.264".into(),
+            width: 1920,
+            height: 1080,
+            fps: 25.0,
+            bitrate_bps: 4_096_000,
+            gop: 50,
+            profile: "main".into(),
+            sub_recorded_bps: 0,
+            ingest_bps: 4_096_000,
+            recorded_seconds_per_day: 86_400,
+            retention_days: 30,
+            brand: None,
+            model: None,
+        }
+    }
+
+    fn healthy() -> Measured {
+        Measured {
+            codec: Some("H.264".into()),
+            width: Some(1920),
+            height: Some(1080),
+            bitrate_bps: Some(4_100_000.0),
+            fps: Some(25.0),
+            gop_frames: Some(50.0),
+            key_frame_interval_s: Some(2.0),
+            frames: 1500,
+            bytes: 30_000_000,
+            time_to_first_frame_s: Some(0.2),
+            sessions: 1,
+            streaming_s: 60.0,
+            ..Measured::default()
+        }
+    }
+
+    fn camera(measured: Measured) -> CameraResult {
+        CameraResult {
+            id: "cam".into(),
+            site: "s".into(),
+            recorder: "nvr-1".into(),
+            found_by: "endpoints".into(),
+            onvif: None,
+            rtsp: None,
+            planned: planned(),
+            reported: None,
+            measured: Some(measured),
+            setup_reasons: vec![],
+            verdict: Verdict::Pass,
+            reasons: vec![],
+        }
+    }
+
+    fn codes(c: &CameraResult) -> Vec<&str> {
+        c.reasons.iter().map(|r| r.code.as_str()).collect()
+    }
+
+    #[test]
+    fn shipped_tolerances_load_with_sources() {
+        let t = Tolerances::shipped().unwrap();
+        assert_eq!(t.max_lost_packets, 0);
+        assert!(t.bitrate_shortfall > 0.0 && t.bitrate_shortfall < 0.2);
+    }
+
+    #[test]
+    fn a_healthy_camera_passes_and_half_bitrate_fails_with_the_figures() {
+        let t = Tolerances::shipped().unwrap();
+        let mut c = camera(healthy());
+        judge_camera(&mut c, &t);
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.reasons);
+        let mut half = camera(Measured {
+            bitrate_bps: Some(2_048_000.0),
+            ..healthy()
+        });
+        judge_camera(&mut half, &t);
+        assert_eq!(half.verdict, Verdict::Fail);
+        assert_eq!(codes(&half), ["bitrate-short"]);
+        assert!(
+            half.reasons[0].message.contains("50%"),
+            "{:?}",
+            half.reasons
+        );
+    }
+
+    #[test]
+    fn a_camera_that_stops_for_good_is_dropped_out_and_one_that_returns_reconnected() {
+        let t = Tolerances::shipped().unwrap();
+        let mut gone = camera(Measured {
+            outages: vec![OutageResult {
+                start_s: 20.0,
+                length_s: 40.0,
+                cause: "the camera ended the session".into(),
+            }],
+            streaming_s: 20.0,
+            ..healthy()
+        });
+        judge_camera(&mut gone, &t);
+        assert_eq!(codes(&gone), ["dropped-out"]);
+        let mut back = camera(Measured {
+            outages: vec![OutageResult {
+                start_s: 20.0,
+                length_s: 3.0,
+                cause: "stalled".into(),
+            }],
+            sessions: 2,
+            reconnects: 1,
+            streaming_s: 57.0,
+            ..healthy()
+        });
+        judge_camera(&mut back, &t);
+        assert_eq!(codes(&back), ["reconnected"]);
+    }
+
+    #[test]
+    fn refused_credentials_are_named() {
+        let t = Tolerances::shipped().unwrap();
+        let mut c = camera(Measured {
+            frames: 0,
+            credentials_refused: true,
+            failed_attempts: 4,
+            last_error: Some("RTSP 401".into()),
+            ..Measured::default()
+        });
+        judge_camera(&mut c, &t);
+        assert_eq!(codes(&c), ["credentials-refused"]);
+    }
+
+    #[test]
+    fn overrides_name_the_unknown_key_and_bad_values() {
+        let t = Tolerances::shipped().unwrap();
+        let e = t
+            .with_overrides("t.toml", "[tolerances]\nbitrate-shortfal = 0.1\n")
+            .unwrap_err();
+        assert!(
+            e.0.contains("t.toml") && e.0.contains("bitrate-shortfal"),
+            "{}",
+            e.0
+        );
+        let e = t
+            .with_overrides("t.toml", "[tolerances]\nfps-tolerance = -1.0\n")
+            .unwrap_err();
+        assert!(e.0.contains("fps-tolerance"), "{}", e.0);
+        let e = t.with_overrides("t.toml", "[tolerances\n").unwrap_err();
+        assert!(e.0.starts_with("t.toml:1:"), "{}", e.0);
+        let ok = t
+            .with_overrides("t.toml", "[tolerances]\nmax-first-frame-s = 3\n")
+            .unwrap();
+        assert_eq!(ok.max_first_frame_s, 3.0);
+    }
+
+    #[test]
+    fn a_recorder_over_its_ceiling_is_overloaded() {
+        let t = Tolerances::shipped().unwrap();
+        let recorder = ManifestRecorder {
+            id: "nvr-1".into(),
+            site: "s".into(),
+            model: "NVR 8".into(),
+            ingest_limit_bps: 10_000_000,
+            ingest_bps: 8_192_000,
+            volume: ManifestVolume {
+                usable_bytes: 100_000_000_000_000,
+            },
+        };
+        let cams = vec![
+            camera(Measured {
+                bitrate_bps: Some(6_000_000.0),
+                ..healthy()
+            }),
+            camera(Measured {
+                bitrate_bps: Some(6_000_000.0),
+                ..healthy()
+            }),
+        ];
+        let r = judge_recorder(&recorder, 2, &cams, &t);
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert_eq!(r.reasons[0].code, "recorder-overloaded");
+        // Half the cameras (a shard) are not judged as a recorder.
+        let r = judge_recorder(&recorder, 4, &cams, &t);
+        assert!(r.partial);
+        assert_eq!(r.verdict, Verdict::Pass);
+    }
+}
