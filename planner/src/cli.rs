@@ -121,6 +121,12 @@ pub enum RigCommand {
     /// Run simulated ONVIF cameras (device, Media, Media2 over HTTP; H.264/H.265 over RTSP) until
     /// interrupted. The password comes from the environment (--password-env), never the command line.
     Simulate(crate::rig::SimulateArgs),
+    /// Prove a plan on cameras: find every camera of a manifest, optionally push its settings,
+    /// pull every stream at once with retina and judge what arrived against the plan.
+    /// Exit 0 pass, 1 fail, 2 bad input.
+    Validate(crate::rig_validate::ValidateArgs),
+    /// Combine the results of `rig validate --shard` runs into one verdict.
+    Merge(crate::rig_validate::MergeArgs),
 }
 
 /// Reports.
@@ -395,6 +401,16 @@ pub fn run(
             }
         };
     }
+    // Validation shows progress while it runs, so it writes straight to the streams too.
+    if let Command::Rig(RigCommand::Validate(args)) = cli.command {
+        return match crate::rig_validate::validate(args, out, err) {
+            Ok(code) => code,
+            Err(Failure(msg)) => {
+                let _ = writeln!(err, "error: {msg}");
+                2
+            }
+        };
+    }
     let mut buffer = Vec::new();
     let mut notes = Vec::new();
     let result = execute(cli, &mut buffer, &mut notes);
@@ -431,11 +447,12 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
     match cli.command {
         Command::Check(args) => return run_check(args, cli.data_dir.as_deref(), out, notes),
         Command::Data(cmd) => return run_data(cmd, cli.data_dir.as_deref(), out),
-        Command::Rig(RigCommand::Simulate(_)) => {
+        Command::Rig(RigCommand::Simulate(_) | RigCommand::Validate(_)) => {
             return Err(Failure(
-                "rig simulate runs unbuffered; this path is not reached".into(),
+                "rig simulate and validate run unbuffered; this path is not reached".into(),
             ));
         }
+        Command::Rig(RigCommand::Merge(args)) => return crate::rig_validate::merge(args, out),
         Command::Report(ReportCommand::Proposal {
             site,
             bom,

@@ -15,5 +15,7 @@ pub mod plan;
 pub mod proposal;
 pub mod render;
 pub mod rig;
+pub mod rig_report;
+pub mod rig_validate;
 pub mod site;
 pub mod validate;

@@ -717,6 +717,19 @@ pub struct RigResults {
     pub recorders: Vec<RecorderResult>,
     /// Recording tests, one per rig host.
     pub recordings: Vec<RecordingResult>,
+    /// Received bitrate second by second (summed over shards by `rig merge`).
+    pub timeline: Vec<TimelinePoint>,
+}
+
+/// The fleet's received bitrate at one moment of the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TimelinePoint {
+    /// Seconds since the window opened.
+    pub t_s: f64,
+    /// Video bits per second received over the last second.
+    pub received_bps: f64,
+    /// Cameras delivering frames.
+    pub streaming: u32,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1191,6 +1204,7 @@ pub fn merge(
     merged.cameras.clear();
     merged.recordings.clear();
     merged.shards.clear();
+    merged.timeline.clear();
     let mut seen_cameras = BTreeMap::new();
     for (file, part) in &parts {
         if part.schema != RESULTS_SCHEMA {
@@ -1229,6 +1243,16 @@ pub fn merge(
             merged.cameras.push(c.clone());
         }
         merged.recordings.extend(part.recordings.iter().cloned());
+        // Shards run at the same time on different hosts: second i of each adds up.
+        for (i, p) in part.timeline.iter().enumerate() {
+            match merged.timeline.get_mut(i) {
+                Some(m) => {
+                    m.received_bps += p.received_bps;
+                    m.streaming += p.streaming;
+                }
+                None => merged.timeline.push(p.clone()),
+            }
+        }
     }
     merged.shards.sort_by_key(|s| s.index);
     if let Some(count) = merged.shards.first().map(|s| s.count) {
