@@ -1,0 +1,401 @@
+//! `camscope rig validate` end to end, as QA runs it: a generated 64-camera manifest, the
+//! simulated fleet in its own process (healthy, or with faults), the validator in another,
+//! and the verdicts, reasons, results file, schema and report checked.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const PASSWORD: &str = "rig-e2e-secret-pw";
+
+fn camscope() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_camscope"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Generates the 64-camera manifest into `dir`.
+fn manifest(dir: &Path) -> PathBuf {
+    let out = camscope()
+        .args(["generate"])
+        .arg(fixture("rig-64.toml"))
+        .arg("--out")
+        .arg(dir.join("gen"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    dir.join("gen/manifest.json")
+}
+
+/// A simulate process, stopped when dropped.
+struct Sim {
+    child: Child,
+    endpoints: PathBuf,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn simulate(dir: &Path, manifest: &Path, faults: Option<&Path>) -> Sim {
+    let endpoints = dir.join(format!("endpoints-{}.json", faults.is_some()));
+    let mut cmd = camscope();
+    cmd.args(["rig", "simulate", "--manifest"])
+        .arg(manifest)
+        .args(["--duration", "300", "--endpoints"])
+        .arg(&endpoints)
+        .env("CAMSCOPE_CAMERA_PASSWORD", PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(f) = faults {
+        cmd.arg("--faults").arg(f);
+    }
+    let child = cmd.spawn().unwrap();
+    let sim = Sim { child, endpoints };
+    let started = Instant::now();
+    while !sim.endpoints.is_file() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the simulator wrote no endpoints file in 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    sim
+}
+
+fn validate(manifest: &Path, args: &[&str], password: &str) -> Output {
+    camscope()
+        .args(["rig", "validate"])
+        .arg(manifest)
+        .args(args)
+        .env("CAMSCOPE_CAMERA_USER", "admin")
+        .env("CAMSCOPE_CAMERA_PASSWORD", password)
+        .output()
+        .unwrap()
+}
+
+fn results(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn schema_errors(v: &Value) -> Vec<String> {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rig-results.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    validator
+        .iter_errors(v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+fn camera<'a>(r: &'a Value, id: &str) -> &'a Value {
+    r["cameras"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("{id} is not in the results"))
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    v["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["severity"] == "fail")
+        .map(|r| r["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn check_no_secret(outputs: &[&Output], files: &[&Path]) {
+    for o in outputs {
+        assert!(!String::from_utf8_lossy(&o.stdout).contains(PASSWORD));
+        assert!(!String::from_utf8_lossy(&o.stderr).contains(PASSWORD));
+    }
+    for f in files {
+        assert!(!std::fs::read_to_string(f).unwrap().contains(PASSWORD));
+    }
+}
+
+#[test]
+fn a_healthy_fleet_passes_shards_merge_to_the_same_verdict_and_wrong_credentials_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = manifest(dir.path());
+    let sim = simulate(dir.path(), &manifest, None);
+    let endpoints = sim.endpoints.to_str().unwrap().to_string();
+    let whole = dir.path().join("whole.json");
+    let report = dir.path().join("rig.html");
+    let out = validate(
+        &manifest,
+        &[
+            "--endpoints",
+            &endpoints,
+            "--duration",
+            "6s",
+            "--apply",
+            "--progress",
+            "json",
+            "--out",
+            whole.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        PASSWORD,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.starts_with("PASS: 64 of 64 camera(s) passed"), "{stdout}");
+    let r = results(&whole);
+    assert_eq!(schema_errors(&r), Vec::<String>::new());
+    assert_eq!(r["summary"]["lost_packets"], 0);
+    for c in r["cameras"].as_array().unwrap() {
+        let planned = c["planned"]["bitrate_bps"].as_f64().unwrap();
+        let measured = c["measured"]["bitrate_bps"].as_f64().unwrap();
+        assert!((measured / planned - 1.0).abs() < 0.03, "{c}");
+        assert_eq!(c["measured"]["width"], c["planned"]["width"]);
+        assert_eq!(c["reported"]["applied"], true);
+    }
+    // Progress is JSON lines when stderr is not a terminal.
+    let progress = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        progress
+            .lines()
+            .all(|l| serde_json::from_str::<Value>(l).is_ok()),
+        "{progress}"
+    );
+    assert!(progress.contains("\"event\":\"progress\""));
+    // The report shows planned and measured for every camera.
+    let html = std::fs::read_to_string(&report).unwrap();
+    for c in r["cameras"].as_array().unwrap() {
+        assert!(html.contains(c["id"].as_str().unwrap()), "{} missing", c["id"]);
+    }
+    assert!(html.contains("Overall: pass"));
+
+    // Two rig hosts, one shard each, then merged: the same cameras and the same verdicts.
+    let mut shards = Vec::new();
+    for i in 1..=2 {
+        let path = dir.path().join(format!("shard-{i}.json"));
+        let o = validate(
+            &manifest,
+            &[
+                "--endpoints",
+                &endpoints,
+                "--duration",
+                "4s",
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                path.to_str().unwrap(),
+            ],
+            PASSWORD,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+        let part = results(&path);
+        assert_eq!(part["cameras"].as_array().unwrap().len(), 32);
+        shards.push(path);
+    }
+    let merged_path = dir.path().join("merged.json");
+    let o = camscope()
+        .args(["rig", "merge"])
+        .args(&shards)
+        .arg("--manifest")
+        .arg(&manifest)
+        .arg("--out")
+        .arg(&merged_path)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let merged = results(&merged_path);
+    assert_eq!(schema_errors(&merged), Vec::<String>::new());
+    let ids = |v: &Value| -> Vec<(String, String)> {
+        v["cameras"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["id"].to_string(), c["verdict"].to_string()))
+            .collect()
+    };
+    assert_eq!(ids(&merged), ids(&r));
+    assert_eq!(merged["verdict"], r["verdict"]);
+    let recorders = |v: &Value| -> Vec<(String, u64, bool, String)> {
+        v["recorders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["id"].to_string(),
+                    x["cameras_measured"].as_u64().unwrap(),
+                    x["partial"].as_bool().unwrap(),
+                    x["verdict"].to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(recorders(&merged), recorders(&r));
+    // A shard alone cannot judge a recorder whose cameras it split.
+    let shard = results(&shards[0]);
+    assert!(shard["recorders"].as_array().unwrap().iter().all(|x| x["partial"] == true));
+    // Merging one shard twice, or one shard alone, is refused.
+    let o = camscope()
+        .args(["rig", "merge"])
+        .arg(&shards[0])
+        .arg("--manifest")
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("2/2"), "{o:?}");
+
+    // Wrong credentials: every camera fails, named as such, and nothing leaks.
+    let wrong = dir.path().join("wrong.json");
+    let o = validate(
+        &manifest,
+        &[
+            "--endpoints",
+            &endpoints,
+            "--duration",
+            "3s",
+            "--out",
+            wrong.to_str().unwrap(),
+        ],
+        "not-the-password",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let w = results(&wrong);
+    for c in w["cameras"].as_array().unwrap() {
+        assert!(codes(c).contains(&"credentials-refused".to_string()), "{c}");
+    }
+    assert!(String::from_utf8_lossy(&o.stdout).contains("[credentials-refused] 64 camera(s)"));
+    check_no_secret(&[&out, &o], &[&whole, &wrong, &report]);
+    drop(sim);
+}
+
+#[test]
+fn faults_fail_the_run_with_the_right_reason_for_the_right_camera() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = manifest(dir.path());
+    // Server 2 as installed ingests 60 Mbit/s, not the plan's 150: its 32 cameras (42.7
+    // Mbit/s planned) then overload it when they spike to 1.5 times their rate.
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    let server2 = m["recorders"][1]["id"].as_str().unwrap().to_string();
+    m["recorders"][1]["ingest_limit_bps"] = 60_000_000.into();
+    let server2_cameras: Vec<String> = m["recorders"][1]["cameras"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    std::fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let half = "warehouse/aisle-3";
+    let dropped = "warehouse/aisle-7";
+    let mut faults = format!(
+        "[[fault]]\ncamera = \"{half}\"\nkind = \"bitrate\"\nat = \"0s\"\nfactor = 0.5\n\n\
+         [[fault]]\ncamera = \"{dropped}\"\nkind = \"drop\"\nat = \"6s\"\n\n"
+    );
+    for c in &server2_cameras {
+        faults += &format!(
+            "[[fault]]\ncamera = \"{c}\"\nkind = \"bitrate\"\nat = \"0s\"\nfactor = 1.5\n\n"
+        );
+    }
+    let faults_file = dir.path().join("faults.toml");
+    std::fs::write(&faults_file, faults).unwrap();
+    let sim = simulate(dir.path(), &manifest, Some(&faults_file));
+    let out_file = dir.path().join("faults.json");
+    let out = validate(
+        &manifest,
+        &[
+            "--endpoints",
+            sim.endpoints.to_str().unwrap(),
+            "--duration",
+            "8s",
+            "--out",
+            out_file.to_str().unwrap(),
+        ],
+        PASSWORD,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let r = results(&out_file);
+    assert_eq!(schema_errors(&r), Vec::<String>::new());
+    assert_eq!(codes(camera(&r, half)), ["bitrate-short"], "{}", camera(&r, half));
+    assert_eq!(codes(camera(&r, dropped)), ["dropped-out"], "{}", camera(&r, dropped));
+    let recorder = r["recorders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == server2.as_str())
+        .unwrap();
+    assert_eq!(codes(recorder), ["recorder-overloaded"], "{recorder}");
+    assert!(codes(camera(&r, &server2_cameras[0])).contains(&"bitrate-over".to_string()));
+    // Every other camera passed: the faults did not disturb their measurements.
+    for c in r["cameras"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        if id != half && id != dropped && !server2_cameras.iter().any(|s| s == id) {
+            assert_eq!(c["verdict"], "pass", "{c}");
+        }
+    }
+    let overall: Vec<String> = codes(&r);
+    for code in ["bitrate-short", "dropped-out", "recorder-overloaded"] {
+        assert!(overall.contains(&code.to_string()), "{overall:?}");
+    }
+    drop(sim);
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_file_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = manifest(dir.path());
+    let endpoints = dir.path().join("e.json");
+    std::fs::write(&endpoints, "[{\"name\": 3}]").unwrap();
+    let o = validate(
+        &manifest,
+        &["--endpoints", endpoints.to_str().unwrap(), "--duration", "1s"],
+        PASSWORD,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("e.json:1:") && stderr.contains("name"), "{stderr}");
+    let inventory = dir.path().join("inv.csv");
+    std::fs::write(&inventory, "camera,onvif\nwarehouse/aisle-1,\"http://a b\"\n").unwrap();
+    let o = validate(
+        &manifest,
+        &["--inventory", inventory.to_str().unwrap(), "--duration", "1s"],
+        PASSWORD,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("inv.csv:2: onvif"), "{stderr}");
+    let o = camscope()
+        .args(["rig", "validate"])
+        .arg(&manifest)
+        .args(["--endpoints", endpoints.to_str().unwrap()])
+        .env_remove("CAMSCOPE_CAMERA_PASSWORD")
+        .env("CAMSCOPE_CAMERA_USER", "admin")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("set CAMSCOPE_CAMERA_PASSWORD"));
+    let o = validate(
+        &manifest,
+        &["--endpoints", endpoints.to_str().unwrap(), "--shard", "3/2"],
+        PASSWORD,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+}
