@@ -681,8 +681,9 @@ pub fn write_bye(sequence: AppSequence, endpoint: &Endpoint) -> io::Result<Vec<u
 /// Where a [`Responder`] listens and announces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponderConfig {
-    /// Local address to bind; `0.0.0.0:3702` to receive multicast probes. Bound with
-    /// `SO_REUSEADDR`, so a discovery client on the same host can share the port.
+    /// Local address to bind: the group address and port 3702 to receive only multicast
+    /// probes, or a unicast address for directed probes. Bound with `SO_REUSEADDR`, so a
+    /// discovery client on the same host can share the port.
     pub bind: SocketAddrV4,
     /// Multicast group to join and the address of the interface to join it on; `None` answers
     /// only probes sent straight to `bind` (directed probes).
@@ -696,9 +697,15 @@ pub struct ResponderConfig {
 impl ResponderConfig {
     /// Standard WS-Discovery on the interface with address `interface`: port 3702, group
     /// 239.255.255.250, announcements to the group, answers delayed up to 500 ms.
+    ///
+    /// The socket is bound to the group address rather than `0.0.0.0`, so a datagram sent to
+    /// port 3702 of any of the host's own addresses is never seen; on Linux it also receives
+    /// only the group on `interface` (`IP_MULTICAST_ALL` off), not the same group joined by
+    /// another program on another interface. A simulator bound to a test network therefore
+    /// never answers a probe from a real one.
     pub fn multicast(interface: Ipv4Addr) -> Self {
         ResponderConfig {
-            bind: SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, MULTICAST_V4.port()),
+            bind: MULTICAST_V4,
             join: Some((*MULTICAST_V4.ip(), interface)),
             announce_to: Some(MULTICAST_V4),
             max_delay: APP_MAX_DELAY,
@@ -877,6 +884,9 @@ fn bind_socket(config: &ResponderConfig) -> io::Result<UdpSocket> {
     socket.set_nonblocking(true)?;
     socket.bind(&SocketAddr::V4(config.bind).into())?;
     if let Some((group, interface)) = config.join {
+        // By default Linux hands this socket every group joined by anyone on any interface.
+        #[cfg(target_os = "linux")]
+        socket.set_multicast_all_v4(false)?;
         socket.join_multicast_v4(&group, &interface)?;
         socket.set_multicast_if_v4(&interface)?;
         // Hello must reach discovery clients on this host too, and must not leave the link.

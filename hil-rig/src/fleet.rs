@@ -6,6 +6,11 @@
 //! `SetVideoEncoderConfiguration` changes what every later session receives — codec included —
 //! as on a real camera. The cameras offer H.264 and H.265 because the stream generator produces
 //! both, so a client can never set a stream the camera would not really send.
+//!
+//! With [`FleetConfig::discovery`] set, one WS-Discovery [`Responder`] answers probes for every
+//! camera once all of them listen, so its `Hello` never names a port that is not yet served,
+//! and says `Bye` for each when the fleet stops. It is off unless asked for: a simulator on a
+//! shared machine must not show up in a real network's camera discovery.
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -14,6 +19,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::discovery::{self, Responder, ResponderConfig};
 use crate::error::Error;
 use crate::onvif::auth::Credentials;
 use crate::onvif::camera::{Camera, CameraState, EncoderConfig, Encoding, Resolution};
@@ -57,6 +63,9 @@ pub struct FleetConfig {
     pub rtsp_port: u16,
     /// The account every camera accepts.
     pub credentials: Credentials,
+    /// WS-Discovery for the whole fleet (normally [`ResponderConfig::multicast`] on the `bind`
+    /// address); `None` starts nothing that listens for or sends multicast.
+    pub discovery: Option<ResponderConfig>,
 }
 
 /// Where a client finds one camera.
@@ -70,6 +79,9 @@ pub struct Endpoint {
     pub rtsp: String,
     /// Sub-stream URL, if any.
     pub sub_rtsp: Option<String>,
+    /// WS-Discovery endpoint reference (`urn:uuid:…`), stable for the camera; what a
+    /// discovery client lists it under.
+    pub endpoint_reference: String,
 }
 
 /// A running fleet.
@@ -79,6 +91,7 @@ pub struct Fleet {
     cameras: Vec<Arc<Camera>>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
+    discovery: Option<SocketAddr>,
 }
 
 fn encoder(token: &str, name: &str, v: &VideoConfig) -> EncoderConfig {
@@ -216,9 +229,24 @@ impl Fleet {
                 onvif: server.device_url(),
                 rtsp: uri(&state.profiles[0].stream_path),
                 sub_rtsp: state.profiles.get(1).map(|p| uri(&p.stream_path)),
+                endpoint_reference: discovery::Endpoint::for_camera(&state).address,
             });
             tasks.spawn(server.serve(until_stop(stopped.clone())));
         }
+        // Announced only now that every camera's HTTP port is bound and in its XAddrs.
+        let discovery = match config.discovery {
+            Some(responder_config) => {
+                let announced = cameras
+                    .iter()
+                    .map(|c| discovery::Endpoint::for_camera(&c.state()))
+                    .collect();
+                let responder = Responder::bind(responder_config, announced).await?;
+                let addr = responder.local_addr()?;
+                tasks.spawn(responder.serve(until_stop(stopped.clone())));
+                Some(addr)
+            }
+            None => None,
+        };
         // Each camera's encoder configurations drive its mounts.
         for (i, token, tx) in followers {
             let mut changes = cameras[i].subscribe();
@@ -252,6 +280,7 @@ impl Fleet {
             cameras,
             stop,
             tasks,
+            discovery,
         })
     }
 
@@ -260,12 +289,18 @@ impl Fleet {
         &self.endpoints
     }
 
+    /// Address the WS-Discovery responder is bound to, if discovery is on.
+    pub fn discovery_addr(&self) -> Option<SocketAddr> {
+        self.discovery
+    }
+
     /// The cameras' ONVIF state, for tests and the rig.
     pub fn cameras(&self) -> &[Arc<Camera>] {
         &self.cameras
     }
 
-    /// Runs until `until` completes, then stops every server and waits for them.
+    /// Runs until `until` completes, then stops every server and waits for them; the
+    /// discovery responder (if any) has said `Bye` for every camera when this returns.
     pub async fn run_until(mut self, until: impl Future<Output = ()>) {
         until.await;
         let _ = self.stop.send(true);

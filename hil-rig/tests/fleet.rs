@@ -1,12 +1,18 @@
 //! A fleet of simulated cameras driven end to end: onvif-zeep-async reconfigures one camera
-//! over SOAP, and retina then measures that the stream really changed, within 3%.
+//! over SOAP, and retina then measures that the stream really changed, within 3%; and the
+//! fleet's own WS-Discovery responder, reached over loopback by directed probes and unicast
+//! announcements (the multicast path runs inside a network namespace in
+//! `planner/tests/rig_discovery_netns.rs`).
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::time::Duration;
 
+use camscope_hil_rig::discovery::{
+    Message, ProbeOptions, QualifiedName, ResponderConfig, parse, probe,
+};
 use camscope_hil_rig::fleet::{CameraSpec, Fleet, FleetConfig};
 use camscope_hil_rig::onvif::auth::{Credentials, Secret};
 use futures::StreamExt;
@@ -89,6 +95,7 @@ async fn a_set_over_onvif_changes_what_the_stream_delivers() {
             username: "operator".into(),
             password: Secret::new(password.clone()),
         },
+        discovery: None,
     })
     .await
     .unwrap();
@@ -138,4 +145,92 @@ async fn a_set_over_onvif_changes_what_the_stream_delivers() {
     let other = receive(&endpoints[1].rtsp, 3, 50).await;
     assert_eq!((other.width, other.height), (1920, 1080));
     fleet.run_until(async {}).await;
+}
+
+/// Reads WS-Discovery messages from `socket` until `count` arrived or a second passed quietly.
+async fn announcements(socket: &tokio::net::UdpSocket, count: usize) -> Vec<Message> {
+    let mut buffer = vec![0u8; 65_535];
+    let mut out = Vec::new();
+    while out.len() < count {
+        let Ok(received) =
+            tokio::time::timeout(Duration::from_secs(1), socket.recv_from(&mut buffer)).await
+        else {
+            break;
+        };
+        let (len, _) = received.unwrap();
+        out.push(parse(&buffer[..len]).unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fleet_with_discovery_announces_answers_and_says_bye_for_every_camera() {
+    // Announcements go to this socket instead of the multicast group, probes straight to the
+    // responder: all of it stays on loopback.
+    let listener = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let SocketAddr::V4(listen) = listener.local_addr().unwrap() else {
+        panic!("IPv4 bind gave an IPv6 address");
+    };
+    let fleet = Fleet::start(FleetConfig {
+        cameras: (0..3).map(CameraSpec::standard).collect(),
+        bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        base_port: 0,
+        rtsp_port: 0,
+        credentials: Credentials {
+            username: "operator".into(),
+            password: Secret::new(common::password()),
+        },
+        discovery: Some(ResponderConfig {
+            bind: SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0),
+            join: None,
+            announce_to: Some(listen),
+            max_delay: Duration::from_millis(50),
+        }),
+    })
+    .await
+    .unwrap();
+    let endpoints = fleet.endpoints().to_vec();
+    let SocketAddr::V4(responder) = fleet.discovery_addr().unwrap() else {
+        panic!("IPv4 bind gave an IPv6 address");
+    };
+
+    // Hello names each camera by the reference in the endpoints and points at its device service.
+    let hellos = announcements(&listener, 3).await;
+    assert_eq!(hellos.len(), 3, "{hellos:?}");
+    for (hello, camera) in hellos.iter().zip(&endpoints) {
+        let Message::Hello(announced) = hello else {
+            panic!("not a Hello: {hello:?}");
+        };
+        assert_eq!(announced.address, camera.endpoint_reference);
+        assert_eq!(announced.xaddrs, std::slice::from_ref(&camera.onvif));
+    }
+
+    let found = probe(&ProbeOptions {
+        destination: responder,
+        interface: Ipv4Addr::LOCALHOST,
+        types: vec![QualifiedName::network_video_transmitter()],
+        scopes: Vec::new(),
+        wait: Duration::from_millis(500),
+    })
+    .await
+    .unwrap();
+    let mut expected: Vec<(String, Vec<String>)> = endpoints
+        .iter()
+        .map(|e| (e.endpoint_reference.clone(), vec![e.onvif.clone()]))
+        .collect();
+    expected.sort();
+    let found: Vec<(String, Vec<String>)> =
+        found.into_iter().map(|e| (e.address, e.xaddrs)).collect();
+    assert_eq!(found, expected);
+
+    // A clean stop says Bye for each camera before run_until returns.
+    fleet.run_until(async {}).await;
+    let byes = announcements(&listener, 3).await;
+    let expected: Vec<Message> = endpoints
+        .iter()
+        .map(|e| Message::Bye {
+            address: e.endpoint_reference.clone(),
+        })
+        .collect();
+    assert_eq!(byes, expected);
 }

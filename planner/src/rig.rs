@@ -3,13 +3,18 @@
 //! The rig's servers live in `hil-rig`; this module turns a manifest (or a camera count) into
 //! camera specs, reads the cameras' password from the environment (never from the command line),
 //! writes the endpoints file once everything listens, and runs until interrupted.
+//!
+//! WS-Discovery is opt-in (`--discovery`): answering multicast probes from a shared machine
+//! would put simulated cameras into the camera lists of real VMSs on that network, so it is
+//! only started when asked for, on the interface of the `--bind` address.
 
 use std::io::Write;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
+use hil_rig::discovery::{MULTICAST_V4, ResponderConfig};
 use hil_rig::fleet::{CameraSpec, Endpoint, Fleet, FleetConfig};
 use hil_rig::onvif::auth::{Credentials, Secret};
 use hil_rig::video::VideoConfig;
@@ -43,12 +48,33 @@ pub struct SimulateArgs {
     /// Environment variable holding the cameras' password.
     #[arg(long, value_name = "VAR", default_value = "CAMSCOPE_CAMERA_PASSWORD")]
     pub password_env: String,
-    /// Write a JSON array of {name, onvif, rtsp, sub_rtsp} here once every camera listens.
+    /// Write a JSON array of {name, onvif, rtsp, sub_rtsp, endpoint_reference} here once every
+    /// camera listens (and, with --discovery, answers probes).
     #[arg(long, value_name = "FILE")]
     pub endpoints: Option<PathBuf>,
     /// Stop after this many seconds instead of running until interrupted.
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u64>,
+    /// Answer WS-Discovery probes (239.255.255.250:3702) for every camera on the interface
+    /// with the --bind address, with Hello on start and Bye on a clean stop. Off by default, so
+    /// that a simulator never shows up in a real network's camera discovery.
+    #[arg(long)]
+    pub discovery: bool,
+}
+
+/// The interface address discovery runs on: a concrete IPv4 address, since the group is
+/// joined there and every camera's XAddrs carry it.
+fn discovery_interface(bind: IpAddr) -> Result<Ipv4Addr, Failure> {
+    match bind {
+        IpAddr::V4(ip) if !ip.is_unspecified() && !ip.is_multicast() && !ip.is_broadcast() => {
+            Ok(ip)
+        }
+        other => Err(Failure(format!(
+            "--discovery needs --bind to be the IPv4 address of the interface the cameras are \
+             found on (it is joined to {} and sent in every XAddr), not {other}",
+            MULTICAST_V4.ip()
+        ))),
+    }
 }
 
 fn specs_from_manifest(path: &Path) -> Result<Vec<CameraSpec>, Failure> {
@@ -108,6 +134,11 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
             args.password_env
         )));
     }
+    let discovery = if args.discovery {
+        Some(ResponderConfig::multicast(discovery_interface(args.bind)?))
+    } else {
+        None
+    };
     let specs = match (&args.manifest, args.cameras) {
         (Some(path), _) => specs_from_manifest(path)?,
         (None, Some(n)) if n > 0 => {
@@ -153,6 +184,7 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
                 username: args.user.clone(),
                 password: Secret::new(password),
             },
+            discovery,
         })
         .await
         .map_err(|e| Failure(e.to_string()))?;
@@ -161,9 +193,14 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
         }
         let _ = writeln!(
             out,
-            "serving {count} simulated camera(s): ONVIF from {}, RTSP {}{}",
+            "serving {count} simulated camera(s): ONVIF from {}, RTSP {}{}{}",
             fleet.endpoints().first().map_or("", |e| e.onvif.as_str()),
             fleet.endpoints().first().map_or("", |e| e.rtsp.as_str()),
+            if fleet.discovery_addr().is_some() {
+                format!("; WS-Discovery on {MULTICAST_V4} via {}", args.bind)
+            } else {
+                String::new()
+            },
             args.endpoints
                 .as_ref()
                 .map(|p| format!("; endpoints in {}", p.display()))
@@ -203,7 +240,15 @@ async fn stop_signal() {
 fn write_endpoints(path: &Path, endpoints: &[Endpoint]) -> Result<(), Failure> {
     let list: Vec<serde_json::Value> = endpoints
         .iter()
-        .map(|e| serde_json::json!({ "name": e.name, "onvif": e.onvif, "rtsp": e.rtsp, "sub_rtsp": e.sub_rtsp }))
+        .map(|e| {
+            serde_json::json!({
+                "name": e.name,
+                "onvif": e.onvif,
+                "rtsp": e.rtsp,
+                "sub_rtsp": e.sub_rtsp,
+                "endpoint_reference": e.endpoint_reference,
+            })
+        })
         .collect();
     let text = serde_json::to_string_pretty(&list)
         .map_err(|e| Failure(format!("writing endpoints: {e}")))?
