@@ -24,6 +24,7 @@ use crate::error::Error;
 use crate::onvif::auth::Credentials;
 use crate::onvif::camera::{Camera, CameraState, EncoderConfig, Encoding, Resolution};
 use crate::onvif::server::OnvifServer;
+use crate::onvif::snapshot::SnapshotCache;
 use crate::rtsp::{Mount, RtspServer, ServerOptions, StreamSettings};
 use crate::video::{Codec, VideoConfig};
 
@@ -146,6 +147,7 @@ impl Fleet {
         let mut cameras = Vec::with_capacity(config.cameras.len());
         let mut mounts = Vec::new();
         let mut followers = Vec::new();
+        let snapshots = Arc::new(SnapshotCache::new());
         for (i, spec) in config.cameras.iter().enumerate() {
             let index = u32::try_from(i).map_err(|_| Error::config("too many cameras"))?;
             let mut state = CameraState::example(index, ip, 0);
@@ -181,7 +183,10 @@ impl Fleet {
                 mounts.push(Mount::following(&profile.stream_path, rx)?);
                 followers.push((i, profile.encoder.token.clone(), tx));
             }
-            cameras.push(Arc::new(Camera::new(state, config.credentials.clone())));
+            cameras.push(Arc::new(
+                Camera::new(state, config.credentials.clone())
+                    .with_snapshot_cache(Arc::clone(&snapshots)),
+            ));
         }
         let rtsp = RtspServer::bind(
             SocketAddr::new(config.bind, config.rtsp_port),

@@ -116,6 +116,15 @@ fn password_never_reaches_log_lines_at_any_level() {
         Some(&header),
         &envelope("", "GetDeviceInformation"),
     );
+    // Snapshot GETs: Basic credentials and a Digest "response" holding the password.
+    let snapshot = camera.state().profiles[0].snapshot_path.clone();
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("admin:{PASSWORD}"))
+    );
+    answer(&camera, "GET", &snapshot, Some(&basic), b"");
+    let header = header.replace(DEVICE, &snapshot);
+    answer(&camera, "GET", &snapshot, Some(&header), b"");
     let mut config = camera.state().profiles[0].encoder.clone();
     config.frame_rate_limit = 12;
     camera.set_encoder(config).unwrap();
@@ -129,6 +138,7 @@ fn password_never_reaches_log_lines_at_any_level() {
         "unreadable SOAP request",
         "video encoder configuration changed",
         "200 operation=GetDeviceInformation",
+        "snapshot refused",
     ] {
         assert!(logs.contains(expected), "no {expected:?} in {logs}");
     }

@@ -1,7 +1,9 @@
 //! npm `onvif` 0.8.3 (agsh) drives a simulated camera over loopback through Media2: connect
 //! with a WS-UsernameToken, GetDeviceInformation, GetStreamUri, a Media2
 //! SetVideoEncoderConfiguration switching the main stream to H.265 1280x720 at 10 fps and
-//! 1024 kbit/s, and a second session that authenticates with HTTP Digest instead.
+//! 1024 kbit/s, and a second session that authenticates with HTTP Digest instead. curl then
+//! fetches the snapshot URI Media2 returned, with HTTP Digest, and ffmpeg decodes a 1280x720
+//! JPEG from it; without credentials curl gets 401.
 //!
 //! Needs Node.js and `npm install --prefix tests/npm` (installs onvif 0.8.3 from
 //! tests/npm/package.json); without them the test fails and says so. The server binds
@@ -81,5 +83,63 @@ async fn npm_onvif_uses_media2_and_http_digest() {
         ),
         (10, 1024, 20)
     );
+
+    // curl, an HTTP Digest client independent of ours, fetches the Media2 snapshot URI. The
+    // account goes in on stdin (`-K -`), never on a command line.
+    let snapshot_uri = format!("http://127.0.0.1:{}/cam9/main.jpg", running.port);
+    assert!(
+        stdout.contains(&format!(r#""snapshot_uri":"{snapshot_uri}""#)),
+        "{stdout}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let jpeg = dir.path().join("main.jpg");
+    let status = curl(&snapshot_uri, &jpeg, Some(("operator", &password))).await;
+    assert_eq!(status, "200 image/jpeg");
+    assert_eq!(common::ffprobe_image(&jpeg), "mjpeg,1280,720");
+    let status = curl(&snapshot_uri, &dir.path().join("none"), None).await;
+    assert!(status.starts_with("401"), "{status}");
     running.stop().await;
+}
+
+/// GETs `uri` into `out` with curl, answering a Digest challenge with `account`; returns the
+/// status code and content type.
+async fn curl(uri: &str, out: &std::path::Path, account: Option<(&str, &str)>) -> String {
+    use tokio::io::AsyncWriteExt;
+    let mut command = tokio::process::Command::new("curl");
+    command
+        .args([
+            "-sS",
+            "--max-time",
+            "30",
+            "-K",
+            "-",
+            "-w",
+            "%{http_code} %{content_type}",
+        ])
+        .arg("-o")
+        .arg(out)
+        .arg(uri)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run curl ({e}): apt-get install curl"));
+    let mut stdin = child.stdin.take().unwrap();
+    if let Some((user, password)) = account {
+        let config = format!("digest\nuser = \"{user}:{password}\"\n");
+        stdin.write_all(config.as_bytes()).await.unwrap();
+    }
+    drop(stdin);
+    let output = tokio::time::timeout(Duration::from_secs(40), child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "curl failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -79,6 +79,11 @@ async function main() {
 		'Media2 SetVideoEncoderConfiguration round-trips'
 	);
 
+	// The snapshot URI through Media2; the caller fetches it with an HTTP Digest client.
+	const snapshot = await call(cam, 'getSnapshotUri', { profileToken: 'main' });
+	result.snapshot_uri = snapshot.uri;
+	check(String(snapshot.uri).startsWith('http://'), 'snapshot URI is http://');
+
 	// HTTP Digest instead of WS-UsernameToken: answer the 401 challenge.
 	const digest = await session(false);
 	const digestInfo = await call(digest, 'getDeviceInformation');

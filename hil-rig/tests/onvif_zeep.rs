@@ -1,7 +1,8 @@
 //! onvif-zeep-async (PyPI, the ONVIF library Home Assistant uses) drives a simulated camera over
 //! loopback: connect with credentials, GetDeviceInformation, GetProfiles, GetStreamUri, a
 //! SetVideoEncoderConfiguration round trip that the camera state (and so the stream) follows,
-//! an out-of-range value refused, and a wrong password refused with NotAuthorized.
+//! an out-of-range value refused, a wrong password refused with NotAuthorized, and the JPEG
+//! snapshot the library fetches with HTTP Digest (401 without credentials) at the new size.
 //!
 //! Needs `pip install onvif-zeep-async==4.3.0` for the `python3` on PATH (or the interpreter in
 //! `CAMSCOPE_PYTHON`); without it the test fails and says so. The server binds 127.0.0.1 port 0
@@ -39,6 +40,8 @@ async fn zeep_session(clock_offset: time::Duration) {
     let running = common::start(7, "operator", &password, clock_offset).await;
     let mut changes = running.camera.subscribe();
 
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snapshot.jpg");
     let mut command = tokio::process::Command::new(&python);
     command
         .arg(concat!(
@@ -46,7 +49,8 @@ async fn zeep_session(clock_offset: time::Duration) {
             "/tests/onvif_zeep_check.py"
         ))
         .args(["127.0.0.1", &running.port.to_string(), "operator"])
-        .env("ONVIF_TEST_PASSWORD", &password);
+        .env("ONVIF_TEST_PASSWORD", &password)
+        .env("ONVIF_TEST_SNAPSHOT", &snapshot);
     let output = common::run(command, Duration::from_secs(90)).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -71,6 +75,13 @@ async fn zeep_session(clock_offset: time::Duration) {
         "{stdout}"
     );
     assert!(!stdout.contains(&password) && !stderr.contains(&password));
+    // The snapshot Home Assistant's library fetched (Digest; 401 without) is a JPEG that
+    // ffmpeg decodes, at the resolution the library had just set.
+    assert!(
+        stdout.contains(r#""snapshot_without_credentials": 401"#),
+        "{stdout}"
+    );
+    assert_eq!(common::ffprobe_image(&snapshot), "mjpeg,1280,720");
 
     // The change reached the camera state that the stream generator watches.
     assert!(changes.has_changed().unwrap());

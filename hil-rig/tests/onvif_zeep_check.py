@@ -3,7 +3,8 @@
 Run by tests/onvif_zeep.rs; not a test framework test. Usage:
     ONVIF_TEST_PASSWORD=... python3 onvif_zeep_check.py HOST PORT USER
 Prints one JSON object with what it read; exits 0 when every check holds, 1 when one fails,
-2 when onvif-zeep-async is not installed.
+2 when onvif-zeep-async is not installed. With ONVIF_TEST_SNAPSHOT set, the JPEG snapshot
+fetched after the resolution change is written to that file for the caller to decode.
 """
 
 import asyncio
@@ -12,6 +13,7 @@ import os
 import sys
 
 try:
+    import aiohttp
     from onvif import ONVIFCamera
     from onvif.exceptions import ONVIFError
     import zeep.exceptions
@@ -73,6 +75,26 @@ async def main(host, port, user, password):
         check(
             result["after_set"] == {"width": 1280, "height": 720, "fps": 10, "kbps": 1024},
             "SetVideoEncoderConfiguration round-trips",
+        )
+
+        # Home Assistant's still image: GetSnapshotUri, then a GET answered with HTTP Digest
+        # (aiohttp's DigestAuthMiddleware), at the resolution just set.
+        snapshot = await cam.get_snapshot(main_profile.token)
+        check(snapshot is not None, "the snapshot GET succeeds")
+        check(snapshot[:2] == b"\xff\xd8" and snapshot[-2:] == b"\xff\xd9", "the snapshot is a JPEG")
+        result["snapshot_bytes"] = len(snapshot)
+        if os.environ.get("ONVIF_TEST_SNAPSHOT"):
+            with open(os.environ["ONVIF_TEST_SNAPSHOT"], "wb") as f:
+                f.write(snapshot)
+        snapshot_uri = await cam.get_snapshot_uri(main_profile.token)
+        result["snapshot_uri"] = snapshot_uri
+        async with aiohttp.ClientSession() as anonymous:
+            async with anonymous.get(snapshot_uri) as response:
+                result["snapshot_without_credentials"] = response.status
+                challenge = response.headers.get("WWW-Authenticate", "")
+        check(
+            result["snapshot_without_credentials"] == 401 and challenge.startswith("Digest "),
+            "a snapshot GET without credentials gets 401 with a Digest challenge",
         )
 
         # An out-of-range value must come back as a SOAP fault, not be accepted.

@@ -6,11 +6,13 @@
 //! and sees each accepted configuration as soon as the SOAP call returns.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
 
 use crate::onvif::auth::{Authenticator, Credentials, DEFAULT_MAX_SKEW};
+use crate::onvif::snapshot::SnapshotCache;
 use crate::onvif::soap::Fault;
 
 /// Video codec of an encoder configuration.
@@ -42,7 +44,7 @@ impl Encoding {
 }
 
 /// A picture size in pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Resolution {
     /// Width in pixels.
     pub width: u32,
@@ -84,7 +86,8 @@ pub struct Profile {
     pub encoder: EncoderConfig,
     /// RTSP path of the stream, starting with `/`.
     pub stream_path: String,
-    /// HTTP path of the JPEG snapshot, starting with `/`.
+    /// HTTP path of the JPEG snapshot, starting with `/`; served by the camera's ONVIF HTTP
+    /// server at the encoder's current resolution.
     pub snapshot_path: String,
 }
 
@@ -244,6 +247,11 @@ impl CameraState {
         self.profiles.iter().find(|p| p.token == token)
     }
 
+    /// The profile whose snapshot is served at `path`.
+    pub fn snapshot_profile(&self, path: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.snapshot_path == path)
+    }
+
     /// The encoder configuration with this token.
     pub fn encoder(&self, token: &str) -> Option<&EncoderConfig> {
         self.profiles
@@ -335,6 +343,7 @@ pub struct Camera {
     state: watch::Sender<CameraState>,
     auth: Authenticator,
     clock_offset: time::Duration,
+    snapshots: Arc<SnapshotCache>,
 }
 
 impl Camera {
@@ -345,7 +354,20 @@ impl Camera {
             state: watch::Sender::new(state),
             auth: Authenticator::new(credentials, realm, DEFAULT_MAX_SKEW),
             clock_offset: time::Duration::ZERO,
+            snapshots: Arc::new(SnapshotCache::new()),
         }
+    }
+
+    /// Serves snapshots from `cache`, so cameras of one fleet encode each size once between
+    /// them instead of once each.
+    pub fn with_snapshot_cache(mut self, cache: Arc<SnapshotCache>) -> Self {
+        self.snapshots = cache;
+        self
+    }
+
+    /// Where this camera's JPEG snapshots come from.
+    pub fn snapshots(&self) -> &Arc<SnapshotCache> {
+        &self.snapshots
     }
 
     /// Runs the device clock `offset` away from the host clock, to test how clients cope.

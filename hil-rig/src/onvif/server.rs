@@ -1,10 +1,12 @@
 //! The HTTP side of a simulated camera's ONVIF services.
 //!
 //! ONVIF is SOAP 1.2 over HTTP POST; clients learn the service URLs from `GetServices`, and
-//! the paths here are the conventional ones real cameras and clients use. [`answer`] turns one
-//! HTTP request into one HTTP response without any I/O, so the routing and the Core spec's
-//! authentication rules are testable on their own; [`OnvifServer`] carries it over hyper on a
-//! loopback (or any) address, one tokio task per connection.
+//! the paths here are the conventional ones real cameras and clients use. The same server
+//! answers an HTTP GET of each profile's snapshot URI (from `GetSnapshotUri`) with a JPEG, as
+//! real cameras do. [`answer`] turns one HTTP request into one HTTP response without any I/O,
+//! so the routing and the Core spec's authentication rules are testable on their own;
+//! [`OnvifServer`] carries it over hyper on a loopback (or any) address, one tokio task per
+//! connection.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -24,7 +26,7 @@ use tokio::task::JoinSet;
 use crate::onvif::auth::Refusal;
 use crate::onvif::camera::Camera;
 use crate::onvif::soap::{Fault, NS_TDS, NS_TR2, NS_TRT, parse_request};
-use crate::onvif::{device, media, media2};
+use crate::onvif::{device, media, media2, snapshot};
 
 /// Largest request body accepted; real ONVIF requests are a few kilobytes.
 const MAX_BODY: usize = 1 << 20;
@@ -40,8 +42,11 @@ pub struct HttpAnswer {
     pub status: u16,
     /// `WWW-Authenticate` header value for a 401.
     pub www_authenticate: Option<String>,
-    /// SOAP envelope (empty for 404 and 405).
-    pub body: Vec<u8>,
+    /// `Content-Type` of the body, if there is one.
+    pub content_type: Option<&'static str>,
+    /// SOAP envelope or JPEG (empty for 404, 405 and a snapshot's 401). `Bytes`, so that a
+    /// cached snapshot is served without a copy.
+    pub body: Bytes,
 }
 
 impl HttpAnswer {
@@ -54,15 +59,12 @@ impl HttpAnswer {
             Ok(body) => HttpAnswer {
                 status,
                 www_authenticate,
-                body,
+                content_type: Some(SOAP_CONTENT_TYPE),
+                body: body.into(),
             },
             Err(e) => {
                 tracing::error!(error = %e, "cannot write SOAP fault");
-                HttpAnswer {
-                    status: 500,
-                    www_authenticate: None,
-                    body: Vec::new(),
-                }
+                Self::empty(500)
             }
         }
     }
@@ -71,7 +73,8 @@ impl HttpAnswer {
         HttpAnswer {
             status,
             www_authenticate: None,
-            body: Vec::new(),
+            content_type: None,
+            body: Bytes::new(),
         }
     }
 }
@@ -126,7 +129,7 @@ pub fn answer(
 ) -> HttpAnswer {
     let path = uri.split('?').next().unwrap_or(uri);
     let Some(service) = Service::from_path(path) else {
-        return HttpAnswer::empty(404);
+        return answer_snapshot(camera, method, uri, path, authorization);
     };
     if method != "POST" {
         return HttpAnswer::empty(405);
@@ -179,7 +182,8 @@ pub fn answer(
             HttpAnswer {
                 status: 200,
                 www_authenticate: None,
-                body,
+                content_type: Some(SOAP_CONTENT_TYPE),
+                body: body.into(),
             }
         }
         Err(fault) => {
@@ -187,6 +191,85 @@ pub fn answer(
             HttpAnswer::fault(&fault)
         }
     }
+}
+
+/// Answers a GET of a profile's snapshot URI with a JPEG at the profile's current resolution.
+///
+/// A GET carries no SOAP header, so no UsernameToken: only HTTP Digest can authenticate it,
+/// the Core spec's rule for HTTP. Without valid Digest credentials (Basic included, which would
+/// put the password on the wire) the answer is 401 with a Digest challenge, as for SOAP.
+fn answer_snapshot(
+    camera: &Camera,
+    method: &str,
+    uri: &str,
+    path: &str,
+    authorization: Option<&str>,
+) -> HttpAnswer {
+    let Some(resolution) = camera
+        .state()
+        .snapshot_profile(path)
+        .map(|p| p.encoder.resolution)
+    else {
+        return HttpAnswer::empty(404);
+    };
+    if method != "GET" {
+        return HttpAnswer::empty(405);
+    }
+    if let Err(refusal) = camera
+        .auth()
+        .check(authorization, method, uri, None, camera.now())
+    {
+        tracing::debug!(path, "snapshot refused: 401 with Digest challenge");
+        let challenge = match refusal {
+            Refusal::Challenge(challenge) => challenge,
+            Refusal::NotAuthorized => camera.auth().challenge(camera.now(), false),
+        };
+        let mut answer = HttpAnswer::empty(401);
+        answer.www_authenticate = Some(challenge);
+        return answer;
+    }
+    match camera.snapshots().get(resolution) {
+        Ok(jpeg) => {
+            tracing::debug!(
+                path,
+                width = resolution.width,
+                height = resolution.height,
+                "snapshot 200"
+            );
+            HttpAnswer {
+                status: 200,
+                www_authenticate: None,
+                content_type: Some(snapshot::CONTENT_TYPE),
+                body: jpeg,
+            }
+        }
+        Err(e) => {
+            tracing::error!(path, error = %e, "cannot make the snapshot");
+            HttpAnswer::empty(500)
+        }
+    }
+}
+
+/// Encodes the snapshot a GET of `path` will be answered with, off the async workers: the
+/// first request for a size costs tens of milliseconds of CPU, which must not stall the
+/// streams served from the same runtime. Later requests find it cached.
+async fn prepare_snapshot(camera: &Arc<Camera>, method: &str, path: &str) {
+    if method != "GET" {
+        return;
+    }
+    let Some(resolution) = camera
+        .state()
+        .snapshot_profile(path)
+        .map(|p| p.encoder.resolution)
+    else {
+        return;
+    };
+    let cache = Arc::clone(camera.snapshots());
+    if cache.is_cached(resolution) {
+        return;
+    }
+    // An encoding error is reported by `answer`, which meets it again from the cache.
+    let _ = tokio::task::spawn_blocking(move || cache.get(resolution)).await;
 }
 
 /// Why the server could not start.
@@ -275,7 +358,7 @@ async fn serve_connection(stream: tokio::net::TcpStream, peer: SocketAddr, camer
     }
 }
 
-async fn respond(camera: &Camera, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn respond(camera: &Arc<Camera>, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let uri = parts
         .uri
@@ -285,6 +368,7 @@ async fn respond(camera: &Camera, request: Request<Incoming>) -> Response<Full<B
         tokio::time::timeout(READ_TIMEOUT, Limited::new(body, MAX_BODY).collect()).await;
     let answer = match collected {
         Ok(Ok(body)) => {
+            prepare_snapshot(camera, parts.method.as_str(), parts.uri.path()).await;
             let authorization = parts
                 .headers
                 .get(hyper::header::AUTHORIZATION)
@@ -300,14 +384,13 @@ async fn respond(camera: &Camera, request: Request<Incoming>) -> Response<Full<B
         Ok(Err(_)) => HttpAnswer::empty(413),
         Err(_) => HttpAnswer::empty(408),
     };
-    let has_body = !answer.body.is_empty();
-    let mut response = Response::new(Full::new(Bytes::from(answer.body)));
+    let mut response = Response::new(Full::new(answer.body));
     *response.status_mut() =
         StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if has_body {
+    if let Some(content_type) = answer.content_type {
         response
             .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static(SOAP_CONTENT_TYPE));
+            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
     if let Some(challenge) = answer
         .www_authenticate
@@ -329,6 +412,7 @@ mod tests {
     use super::*;
     use crate::onvif::auth::{Credentials, Secret, digest_response, password_digest};
     use crate::onvif::camera::CameraState;
+    use crate::onvif::snapshot::tests::jpeg_size;
     use crate::onvif::soap::parse_document;
 
     fn camera() -> Camera {
@@ -489,6 +573,85 @@ mod tests {
             ["env:Receiver", "ter:ActionNotSupported"]
         );
         assert_eq!(a.status, 500);
+    }
+
+    /// An HTTP Digest `Authorization` for `method uri`, answering the challenge in `first`.
+    fn digest_for(first: &HttpAnswer, method: &str, uri: &str, password: &str) -> String {
+        let challenge = first.www_authenticate.as_deref().unwrap();
+        let nonce = challenge
+            .split("nonce=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let realm = "SimCam-SIM000002";
+        let credentials = Credentials {
+            username: "admin".into(),
+            password: Secret::new(password),
+        };
+        let cnonce = format!("{:08x}", rand::random::<u32>());
+        let response =
+            digest_response(&credentials, realm, method, uri, nonce, "00000001", &cnonce);
+        format!(
+            "Digest username=\"admin\", realm=\"{realm}\", nonce=\"{nonce}\", uri=\"{uri}\", algorithm=MD5, qop=auth, nc=00000001, cnonce=\"{cnonce}\", response=\"{response}\""
+        )
+    }
+
+    #[test]
+    fn snapshot_needs_digest_and_follows_the_profile_resolution() {
+        let camera = camera();
+        let state = camera.state();
+        let main = state.profile("main").unwrap().snapshot_path.clone();
+        let sub = state.profile("sub").unwrap().snapshot_path.clone();
+
+        let first = answer(&camera, "GET", &main, None, b"");
+        assert_eq!(first.status, 401);
+        assert!(first.body.is_empty());
+        assert!(
+            first
+                .www_authenticate
+                .as_deref()
+                .unwrap()
+                .starts_with("Digest realm=\"SimCam-SIM000002\"")
+        );
+        // Basic would carry the password in clear; the camera asks for Digest instead.
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("admin:s3cret")
+        );
+        let refused = answer(&camera, "GET", &main, Some(&basic), b"");
+        assert_eq!(refused.status, 401);
+        assert!(refused.www_authenticate.unwrap().starts_with("Digest "));
+        let wrong = digest_for(&first, "GET", &main, "wrong");
+        assert_eq!(answer(&camera, "GET", &main, Some(&wrong), b"").status, 401);
+
+        let good = digest_for(&first, "GET", &main, "s3cret");
+        let jpeg = answer(&camera, "GET", &main, Some(&good), b"");
+        assert_eq!(jpeg.status, 200);
+        assert_eq!(jpeg.content_type, Some("image/jpeg"));
+        assert_eq!(jpeg_size(&jpeg.body), Some((1920, 1080)));
+        let good = digest_for(&first, "GET", &sub, "s3cret");
+        let jpeg = answer(&camera, "GET", &sub, Some(&good), b"");
+        assert_eq!(jpeg_size(&jpeg.body), Some((640, 360)));
+
+        let mut config = state.profiles[0].encoder.clone();
+        config.resolution = crate::onvif::camera::Resolution {
+            width: 1280,
+            height: 720,
+        };
+        camera.set_encoder(config).unwrap();
+        let good = digest_for(&first, "GET", &main, "s3cret");
+        let jpeg = answer(&camera, "GET", &main, Some(&good), b"");
+        assert_eq!(jpeg_size(&jpeg.body), Some((1280, 720)));
+
+        // Only GET, and only the profiles' paths.
+        let good = digest_for(&first, "POST", &main, "s3cret");
+        assert_eq!(answer(&camera, "POST", &main, Some(&good), b"").status, 405);
+        assert_eq!(
+            answer(&camera, "GET", "/cam9/main.jpg", None, b"").status,
+            404
+        );
     }
 
     #[tokio::test]

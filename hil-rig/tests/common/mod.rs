@@ -4,6 +4,7 @@
 //! with a time limit.
 
 use std::net::Ipv4Addr;
+use std::path::Path;
 use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,4 +80,37 @@ pub async fn run(mut command: tokio::process::Command, limit: Duration) -> Outpu
         .await
         .unwrap_or_else(|_| panic!("{command:?} did not finish within {limit:?}"))
         .unwrap()
+}
+
+/// `codec,width,height` of an image file as ffprobe reads it, after checking that ffmpeg
+/// decodes it without a single error; panics with their output otherwise.
+pub fn ffprobe_image(path: &Path) -> String {
+    let probe = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_name,width,height",
+        ])
+        .args(["-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run ffprobe ({e}): apt-get install ffmpeg"));
+    let stderr = String::from_utf8_lossy(&probe.stderr);
+    assert!(
+        probe.status.success() && stderr.trim().is_empty(),
+        "ffprobe: {stderr}"
+    );
+    let decode = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "null", "-"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run ffmpeg ({e}): apt-get install ffmpeg"));
+    let errors = String::from_utf8_lossy(&decode.stderr);
+    assert!(
+        decode.status.success() && errors.trim().is_empty(),
+        "ffmpeg: {errors}"
+    );
+    String::from_utf8_lossy(&probe.stdout).trim().to_owned()
 }
