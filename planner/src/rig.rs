@@ -210,8 +210,12 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
         let duration = args.duration;
         fleet
             .run_until(async move {
+                // An interrupt stops cleanly (Bye for every camera) with --duration too.
                 match duration {
-                    Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,
+                    Some(s) => tokio::select! {
+                        () = tokio::time::sleep(Duration::from_secs(s)) => {},
+                        () = stop_signal() => {},
+                    },
                     None => stop_signal().await,
                 }
             })

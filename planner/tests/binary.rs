@@ -162,13 +162,31 @@ fn rig_simulate_serves_four_cameras_that_real_clients_use() {
     // onvif-zeep-async (Home Assistant's library) on camera 0, npm onvif through Media2 on camera 1.
     let mut zeep =
         Command::new(std::env::var("CAMSCOPE_PYTHON").unwrap_or_else(|_| "python3".into()));
+    let snapshot = dir.path().join("snapshot.jpg");
     zeep.arg(format!("{rig_tests}/onvif_zeep_check.py"))
         .args(["127.0.0.1", &port(0), "operator"])
-        .env("ONVIF_TEST_PASSWORD", &password);
+        .env("ONVIF_TEST_PASSWORD", &password)
+        .env("ONVIF_TEST_SNAPSHOT", &snapshot);
     peer(
         zeep,
         "onvif-zeep-async",
         "pip install onvif-zeep-async==4.3.0",
+    );
+    // The snapshot it fetched with HTTP Digest after setting 1280x720 is a 1280x720 JPEG.
+    let probe = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_name,width,height",
+        ])
+        .args(["-of", "csv=p=0"])
+        .arg(&snapshot)
+        .output()
+        .expect("ffprobe");
+    assert_eq!(
+        String::from_utf8_lossy(&probe.stdout).trim(),
+        "mjpeg,1280,720"
     );
     let mut npm = Command::new("node");
     npm.arg(format!("{rig_tests}/onvif_npm_check.js"))
@@ -222,4 +240,23 @@ fn rig_simulate_without_a_password_says_where_it_comes_from() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("set CAMSCOPE_CAMERA_PASSWORD"), "{stderr}");
     assert!(stderr.contains("never from the command line"));
+}
+
+#[test]
+fn rig_simulate_discovery_needs_a_concrete_interface_address() {
+    // 0.0.0.0 names no interface to join the group on, and no address clients could reach.
+    let out = camscope()
+        .args(["rig", "simulate", "--cameras", "1", "--discovery"])
+        .args(["--bind", "0.0.0.0", "--duration", "1"])
+        .env("CAMSCOPE_CAMERA_PASSWORD", "unused")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--discovery needs --bind to be the IPv4 address"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not 0.0.0.0"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
 }
