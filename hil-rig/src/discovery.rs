@@ -1120,6 +1120,22 @@ mod tests {
     }
 
     #[test]
+    fn one_camera_s_answer_fits_one_ethernet_frame() {
+        // The longest address, port and index a fleet can have.
+        let mut state = CameraState::example(u32::MAX, Ipv4Addr::new(255, 255, 255, 255), u16::MAX);
+        state.network.http_port = u16::MAX;
+        let seq = AppSequence {
+            instance_id: u32::MAX,
+            message_number: u32::MAX,
+        };
+        let relates_to = format!("urn:uuid:{}", "f".repeat(36));
+        let answer = write_probe_matches(&relates_to, seq, &Endpoint::for_camera(&state)).unwrap();
+        // 1500-byte MTU less IPv4 and UDP headers: one datagram per camera is never fragmented,
+        // so losing one fragment can never lose a camera.
+        assert!(answer.len() <= 1472, "{} bytes", answer.len());
+    }
+
+    #[test]
     fn types_and_scopes_decide_what_matches() {
         let cam = camera(2);
         let nvt = QualifiedName::network_video_transmitter();

@@ -12,18 +12,18 @@
 //!   reports;
 //! - [`onvif`]: a camera's ONVIF device, Media and Media2 services over HTTP (SOAP 1.2), with
 //!   WS-Security UsernameToken and HTTP Digest authentication, that onvif-zeep-async and npm
-//!   `onvif` drive; and the client ([`onvif::client`]) the rig uses to read and configure real
-//!   and simulated cameras;
+//!   `onvif` drive, and the JPEG snapshot its `GetSnapshotUri` points at; and the client
+//!   ([`onvif::client`]) the rig uses to read and configure real and simulated cameras;
 //! - [`discovery`]: WS-Discovery for `dn:NetworkVideoTransmitter`, a responder that announces
 //!   and answers probes for many cameras from one socket, and the probe that finds them;
 //! - [`fleet`]: N cameras together, each stream following its camera's encoder configuration,
-//!   behind `camscope rig simulate`;
+//!   optionally announced and found by WS-Discovery, behind `camscope rig simulate`;
 //! - [`ingest`]: the other side, as `camscope rig validate` uses it: every camera's stream
 //!   pulled at once with retina and measured (bitrate, frame rate, key-frame interval, loss,
 //!   latency, reconnects), optionally written to disk as a recorder would.
 //!
-//! Not yet (issue 6 continues): fault injection, discovery started by `camscope rig simulate`,
-//! and the GStreamer comparison in `bench/simulate.sh`.
+//! Not yet (issue 6 continues): fault injection and the GStreamer comparison in
+//! `bench/simulate.sh`.
 
 pub mod discovery;
 mod error;
