@@ -38,6 +38,7 @@ async fn fleet(cameras: Vec<CameraSpec>) -> Fleet {
         base_port: 0,
         rtsp_port: 0,
         credentials: credentials(),
+        discovery: None,
     })
     .await
     .unwrap()

@@ -44,6 +44,7 @@ async fn fleet(cameras: usize, password: &str) -> Fleet {
         base_port: 0,
         rtsp_port: 0,
         credentials: credentials("operator", password),
+        discovery: None,
     })
     .await
     .unwrap()

@@ -158,8 +158,16 @@ fn a_healthy_fleet_passes_shards_merge_to_the_same_verdict_and_wrong_credentials
         PASSWORD,
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.starts_with("PASS: 64 of 64 camera(s) passed"), "{stdout}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("PASS: 64 of 64 camera(s) passed"),
+        "{stdout}"
+    );
     let r = results(&whole);
     assert_eq!(schema_errors(&r), Vec::<String>::new());
     assert_eq!(r["summary"]["lost_packets"], 0);
@@ -182,7 +190,11 @@ fn a_healthy_fleet_passes_shards_merge_to_the_same_verdict_and_wrong_credentials
     // The report shows planned and measured for every camera.
     let html = std::fs::read_to_string(&report).unwrap();
     for c in r["cameras"].as_array().unwrap() {
-        assert!(html.contains(c["id"].as_str().unwrap()), "{} missing", c["id"]);
+        assert!(
+            html.contains(c["id"].as_str().unwrap()),
+            "{} missing",
+            c["id"]
+        );
     }
     assert!(html.contains("Overall: pass"));
 
@@ -204,7 +216,12 @@ fn a_healthy_fleet_passes_shards_merge_to_the_same_verdict_and_wrong_credentials
             ],
             PASSWORD,
         );
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
         let part = results(&path);
         assert_eq!(part["cameras"].as_array().unwrap().len(), 32);
         shards.push(path);
@@ -250,7 +267,13 @@ fn a_healthy_fleet_passes_shards_merge_to_the_same_verdict_and_wrong_credentials
     assert_eq!(recorders(&merged), recorders(&r));
     // A shard alone cannot judge a recorder whose cameras it split.
     let shard = results(&shards[0]);
-    assert!(shard["recorders"].as_array().unwrap().iter().all(|x| x["partial"] == true));
+    assert!(
+        shard["recorders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["partial"] == true)
+    );
     // Merging one shard twice, or one shard alone, is refused.
     let o = camscope()
         .args(["rig", "merge"])
@@ -333,8 +356,18 @@ fn faults_fail_the_run_with_the_right_reason_for_the_right_camera() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let r = results(&out_file);
     assert_eq!(schema_errors(&r), Vec::<String>::new());
-    assert_eq!(codes(camera(&r, half)), ["bitrate-short"], "{}", camera(&r, half));
-    assert_eq!(codes(camera(&r, dropped)), ["dropped-out"], "{}", camera(&r, dropped));
+    assert_eq!(
+        codes(camera(&r, half)),
+        ["bitrate-short"],
+        "{}",
+        camera(&r, half)
+    );
+    assert_eq!(
+        codes(camera(&r, dropped)),
+        ["dropped-out"],
+        "{}",
+        camera(&r, dropped)
+    );
     let recorder = r["recorders"]
         .as_array()
         .unwrap()
@@ -365,17 +398,34 @@ fn bad_input_exits_2_naming_the_file_and_field() {
     std::fs::write(&endpoints, "[{\"name\": 3}]").unwrap();
     let o = validate(
         &manifest,
-        &["--endpoints", endpoints.to_str().unwrap(), "--duration", "1s"],
+        &[
+            "--endpoints",
+            endpoints.to_str().unwrap(),
+            "--duration",
+            "1s",
+        ],
         PASSWORD,
     );
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("e.json:1:") && stderr.contains("name"), "{stderr}");
+    assert!(
+        stderr.contains("e.json:1:") && stderr.contains("name"),
+        "{stderr}"
+    );
     let inventory = dir.path().join("inv.csv");
-    std::fs::write(&inventory, "camera,onvif\nwarehouse/aisle-1,\"http://a b\"\n").unwrap();
+    std::fs::write(
+        &inventory,
+        "camera,onvif\nwarehouse/aisle-1,\"http://a b\"\n",
+    )
+    .unwrap();
     let o = validate(
         &manifest,
-        &["--inventory", inventory.to_str().unwrap(), "--duration", "1s"],
+        &[
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "--duration",
+            "1s",
+        ],
         PASSWORD,
     );
     assert_eq!(o.status.code(), Some(2));
