@@ -449,3 +449,101 @@ fn bad_input_exits_2_naming_the_file_and_field() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
 }
+
+/// GStreamer's rtsp-server, started by the peer script hil-rig's tests use; stopped on drop.
+struct Gst(Child);
+
+impl Drop for Gst {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn gstreamer_rtsp_server_stands_in_for_third_party_cameras() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let out = camscope()
+        .arg("generate")
+        .arg(fixture("rig-gst.toml"))
+        .arg("--out")
+        .arg(dir.path().join("gen"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let manifest = dir.path().join("gen/manifest.json");
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    let e = &m["cameras"][0]["encoder"];
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../hil-rig/tests/peers/gst_rtsp_cameras.py");
+    // Encoding live (x264 per camera, CBR with filler), with Digest authentication: a camera
+    // as a VMS meets one.
+    let mut child = Command::new("/usr/bin/python3")
+        .arg(&script)
+        .args(["--count", "2", "--source", "live", "--codec", "h264"])
+        .args(["--width", &e["width"].to_string(), "--height", &e["height"].to_string()])
+        .args(["--fps", &(e["fps"].as_f64().unwrap() as u32).to_string()])
+        .args(["--gop", &e["gop"].to_string(), "--kbps", &e["bitrate_cap_kbps"].to_string()])
+        .args(["--user", "admin", "--password-env", "GST_CAMERA_PASSWORD"])
+        .env("GST_CAMERA_PASSWORD", PASSWORD)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("/usr/bin/python3 runs (.ci/run installs python3-gi and GStreamer)");
+    let stdout = child.stdout.take().unwrap();
+    let gst = Gst(child);
+    let mut line = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut line).unwrap();
+    let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+        panic!("GStreamer peer did not start ({e}): {line:?}; see .ci/run for its apt packages")
+    });
+    let urls: Vec<String> = ready["urls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap().to_string())
+        .collect();
+    let inventory = dir.path().join("inventory.csv");
+    let mut csv = String::from("camera,rtsp\n");
+    for (c, url) in m["cameras"].as_array().unwrap().iter().zip(&urls) {
+        csv += &format!("{},{url}\n", c["id"].as_str().unwrap());
+    }
+    std::fs::write(&inventory, csv).unwrap();
+    let results_file = dir.path().join("gst.json");
+    let o = validate(
+        &manifest,
+        &[
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "--duration",
+            "8s",
+            "--out",
+            results_file.to_str().unwrap(),
+        ],
+        PASSWORD,
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let r = results(&results_file);
+    assert_eq!(schema_errors(&r), Vec::<String>::new());
+    assert_eq!(o.status.code(), Some(0), "{stdout}\n{r:#}");
+    for c in r["cameras"].as_array().unwrap() {
+        assert_eq!(c["found_by"], "inventory");
+        assert_eq!(c["measured"]["width"], c["planned"]["width"]);
+        assert_eq!(c["measured"]["lost_packets"], 0);
+        assert_eq!(c["measured"]["codec"], "H.264");
+    }
+    // Wrong credentials against a server nobody on the team wrote: refused, and named so.
+    let o = validate(
+        &manifest,
+        &["--inventory", inventory.to_str().unwrap(), "--duration", "2s"],
+        "wrong-password",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("[credentials-refused] 2 camera(s)"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    drop(gst);
+}
