@@ -891,7 +891,7 @@ pub fn validate(
             verdict: Verdict::Pass,
             reasons: vec![],
         };
-        validate::judge_recording(&mut r);
+        validate::judge_recording(&mut r, &tolerances);
         results.recordings.push(r);
     }
     let per_recorder = validate::cameras_per_recorder(&manifest);

@@ -1066,8 +1066,11 @@ fn judge_recorder(
     }
 }
 
-/// Judges a recording test.
-pub fn judge_recording(r: &mut RecordingResult) {
+/// Judges a recording test. The writer is paced by what arrives, so a disk that keeps up writes
+/// at the cameras' rate; one that does not falls behind (dropped frames) or needs a long final
+/// flush, which lowers the rate over first write to flushed. The same shortfall tolerance as a
+/// stream's applies, since the rate inherits the streams' measurement spread.
+pub fn judge_recording(r: &mut RecordingResult, t: &Tolerances) {
     let mut reasons = Vec::new();
     if let Some(e) = &r.error {
         reasons.push(Reason::fail(
@@ -1075,7 +1078,7 @@ pub fn judge_recording(r: &mut RecordingResult) {
             format!("writing failed: {e}"),
         ));
     }
-    if r.write_rate_bps < r.planned_rate_bps * 0.999 {
+    if r.write_rate_bps < r.planned_rate_bps * (1.0 - t.bitrate_shortfall) {
         reasons.push(Reason::fail(
             "disk-too-slow",
             format!(

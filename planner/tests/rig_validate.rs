@@ -285,6 +285,50 @@ fn a_healthy_fleet_passes_shards_merge_to_the_same_verdict_and_wrong_credentials
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("2/2"), "{o:?}");
 
+    // An eighth of the fleet over UDP, recorded to disk as a recorder would: the files hold
+    // what arrived and the disk kept up with the plan.
+    let recorded = dir.path().join("recorded.json");
+    let rec_dir = dir.path().join("recordings");
+    let o = validate(
+        &manifest,
+        &[
+            "--endpoints",
+            &endpoints,
+            "--duration",
+            "4s",
+            "--shard",
+            "1/8",
+            "--transport",
+            "udp",
+            "--record-to",
+            rec_dir.to_str().unwrap(),
+            "--out",
+            recorded.to_str().unwrap(),
+        ],
+        PASSWORD,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let rec = results(&recorded);
+    assert_eq!(rec["transport"], "udp");
+    let recording = &rec["recordings"][0];
+    assert_eq!(recording["verdict"], "pass", "{recording}");
+    assert_eq!(recording["dropped_frames"], 0);
+    let files: Vec<_> = std::fs::read_dir(&rec_dir).unwrap().collect();
+    assert_eq!(files.len(), 8);
+    let on_disk: u64 = files
+        .iter()
+        .map(|f| f.as_ref().unwrap().metadata().unwrap().len())
+        .sum();
+    assert_eq!(on_disk, recording["bytes"].as_u64().unwrap());
+    let ratio = recording["write_rate_bps"].as_f64().unwrap()
+        / recording["planned_rate_bps"].as_f64().unwrap();
+    assert!(ratio > 0.95, "{recording}");
+
     // Wrong credentials: every camera fails, named as such, and nothing leaks.
     let wrong = dir.path().join("wrong.json");
     let o = validate(
@@ -482,9 +526,19 @@ fn gstreamer_rtsp_server_stands_in_for_third_party_cameras() {
     let mut child = Command::new("/usr/bin/python3")
         .arg(&script)
         .args(["--count", "2", "--source", "live", "--codec", "h264"])
-        .args(["--width", &e["width"].to_string(), "--height", &e["height"].to_string()])
+        .args([
+            "--width",
+            &e["width"].to_string(),
+            "--height",
+            &e["height"].to_string(),
+        ])
         .args(["--fps", &(e["fps"].as_f64().unwrap() as u32).to_string()])
-        .args(["--gop", &e["gop"].to_string(), "--kbps", &e["bitrate_cap_kbps"].to_string()])
+        .args([
+            "--gop",
+            &e["gop"].to_string(),
+            "--kbps",
+            &e["bitrate_cap_kbps"].to_string(),
+        ])
         .args(["--user", "admin", "--password-env", "GST_CAMERA_PASSWORD"])
         .env("GST_CAMERA_PASSWORD", PASSWORD)
         .stdout(Stdio::piped())
@@ -494,7 +548,9 @@ fn gstreamer_rtsp_server_stands_in_for_third_party_cameras() {
     let stdout = child.stdout.take().unwrap();
     let gst = Gst(child);
     let mut line = String::new();
-    std::io::BufReader::new(stdout).read_line(&mut line).unwrap();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap();
     let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| {
         panic!("GStreamer peer did not start ({e}): {line:?}; see .ci/run for its apt packages")
     });
@@ -536,7 +592,12 @@ fn gstreamer_rtsp_server_stands_in_for_third_party_cameras() {
     // Wrong credentials against a server nobody on the team wrote: refused, and named so.
     let o = validate(
         &manifest,
-        &["--inventory", inventory.to_str().unwrap(), "--duration", "2s"],
+        &[
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "--duration",
+            "2s",
+        ],
         "wrong-password",
     );
     assert_eq!(o.status.code(), Some(1));
