@@ -2,12 +2,15 @@
 //! and reports what arrived. Usage:
 //!     cargo run --release -p camscope-hil-rig --example ingest -- ENDPOINTS.json SECONDS
 //! Prints one JSON object: streams, streams_failed, frames, bytes, mbit_per_s, lost_packets.
+//! The simulated cameras ask for credentials on RTSP: the password comes from the environment
+//! variable `CAMSCOPE_CAMERA_PASSWORD` (as for `camscope rig simulate`), the user from
+//! `CAMSCOPE_CAMERA_USER` (default `admin`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::time::Duration;
 
 use futures::StreamExt;
-use retina::client::{PlayOptions, SessionOptions, SetupOptions, Transport};
+use retina::client::{Credentials, PlayOptions, SessionOptions, SetupOptions, Transport};
 use retina::codec::CodecItem;
 
 #[derive(Default, Clone, Copy)]
@@ -18,14 +21,15 @@ struct Tally {
     failed: bool,
 }
 
-async fn pull(url: String, until: tokio::time::Instant) -> Tally {
+async fn pull(url: String, creds: Option<Credentials>, until: tokio::time::Instant) -> Tally {
     let mut t = Tally::default();
     let Ok(parsed) = url::Url::parse(&url) else {
         return Tally { failed: true, ..t };
     };
     let opened = async {
         let mut session =
-            retina::client::Session::describe(parsed, SessionOptions::default()).await?;
+            retina::client::Session::describe(parsed, SessionOptions::default().creds(creds))
+                .await?;
         let video = session
             .streams()
             .iter()
@@ -86,12 +90,18 @@ async fn main() {
         .flatten()
         .filter_map(|e| e["rtsp"].as_str().map(String::from))
         .collect();
+    let creds = std::env::var("CAMSCOPE_CAMERA_PASSWORD")
+        .ok()
+        .map(|password| Credentials {
+            username: std::env::var("CAMSCOPE_CAMERA_USER").unwrap_or_else(|_| "admin".into()),
+            password,
+        });
     // Measure a window after every session is up, so slow starts do not count as shortfall.
     let start = tokio::time::Instant::now() + Duration::from_secs(2);
     let until = start + Duration::from_secs(secs);
     let tasks: Vec<_> = urls
         .into_iter()
-        .map(|u| tokio::spawn(pull(u, until)))
+        .map(|u| tokio::spawn(pull(u, creds.clone(), until)))
         .collect();
     let mut total = Tally::default();
     let (mut streams, mut failed) = (0u64, 0u64);

@@ -11,6 +11,9 @@
 //! camera once all of them listen, so its `Hello` never names a port that is not yet served,
 //! and says `Bye` for each when the fleet stops. It is off unless asked for: a simulator on a
 //! shared machine must not show up in a real network's camera discovery.
+//!
+//! Like real cameras, the fleet asks for credentials on RTSP as well as ONVIF unless told not
+//! to, and it can play a [`FaultPlan`] against its cameras, timed from the moment it listens.
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -18,15 +21,17 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use crate::discovery::{self, Responder, ResponderConfig};
 use crate::error::Error;
+use crate::faults::{FaultKind, FaultPlan, FaultPlanError, Injector};
 use crate::onvif::auth::Credentials;
 use crate::onvif::camera::{Camera, CameraState, EncoderConfig, Encoding, Resolution};
 use crate::onvif::server::OnvifServer;
 use crate::onvif::snapshot::SnapshotCache;
-use crate::rtsp::{Mount, RtspServer, ServerOptions, StreamSettings};
-use crate::video::{Codec, VideoConfig};
+use crate::rtsp::{Mount, RtspAuth, RtspServer, ServerOptions, StreamSettings};
+use crate::video::{Codec, VideoConfig, VideoGenerator};
 
 /// What one camera streams.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +72,60 @@ pub struct FleetConfig {
     /// WS-Discovery for the whole fleet (normally [`ResponderConfig::multicast`] on the `bind`
     /// address); `None` starts nothing that listens for or sends multicast.
     pub discovery: Option<ResponderConfig>,
+    /// Whether RTSP requests need the account too (Digest or Basic), as on real cameras.
+    pub rtsp_auth: bool,
+    /// Faults to inject, timed from when the fleet listens.
+    pub faults: Option<FaultPlan>,
+}
+
+impl FleetConfig {
+    /// `cameras` on 127.0.0.1 with system-chosen ports, RTSP authentication on and no faults.
+    pub fn loopback(cameras: Vec<CameraSpec>, credentials: Credentials) -> FleetConfig {
+        FleetConfig {
+            cameras,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            base_port: 0,
+            rtsp_port: 0,
+            credentials,
+            discovery: None,
+            rtsp_auth: true,
+            faults: None,
+        }
+    }
+}
+
+/// Checks a fault plan against the cameras it will run on: every camera it names exists, and
+/// every bitrate fault leaves each stream it touches a bitrate the generator can send exactly.
+pub fn check_faults(plan: &FaultPlan, cameras: &[CameraSpec]) -> Result<(), FaultPlanError> {
+    let names: Vec<&str> = cameras.iter().map(|c| c.name.as_str()).collect();
+    plan.check_cameras(&names)?;
+    for (i, fault) in plan.faults().iter().enumerate() {
+        let FaultKind::Bitrate { factor } = fault.kind else {
+            continue;
+        };
+        for camera in cameras.iter().filter(|c| fault.targets(&c.name)) {
+            let streams = std::iter::once(("main", &camera.main))
+                .chain(camera.sub.as_ref().map(|s| ("sub", s)));
+            for (which, video) in streams {
+                let scaled = (video.bitrate_bps as f64 * factor).round() as u64;
+                let config = VideoConfig {
+                    bitrate_bps: scaled,
+                    ..*video
+                };
+                if let Err(e) = VideoGenerator::new(Codec::H264, config) {
+                    return Err(plan.error_at(
+                        i,
+                        "factor",
+                        format!(
+                            "{factor} × the {} bit/s of camera {}'s {which} stream cannot be                              sent exactly ({})",
+                            video.bitrate_bps, camera.name, e.message
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where a client finds one camera.
@@ -93,6 +152,7 @@ pub struct Fleet {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
     discovery: Option<SocketAddr>,
+    started: Instant,
 }
 
 fn encoder(token: &str, name: &str, v: &VideoConfig) -> EncoderConfig {
@@ -142,6 +202,15 @@ impl Fleet {
                 return Err(Error::config("the simulated cameras bind IPv4 addresses"));
             }
         };
+        let names: Vec<String> = config.cameras.iter().map(|c| c.name.clone()).collect();
+        let (injector, feeds) = match &config.faults {
+            Some(plan) => {
+                check_faults(plan, &config.cameras).map_err(|e| Error::config(e.to_string()))?;
+                let (injector, feeds) = Injector::new(plan, &names);
+                (Some(injector), feeds)
+            }
+            None => (None, vec![None; names.len()]),
+        };
         // One ONVIF state per camera, with the streams the spec asks for and only the codecs the
         // generator can produce.
         let mut cameras = Vec::with_capacity(config.cameras.len());
@@ -180,18 +249,32 @@ impl Fleet {
                     codec: Codec::H264,
                     config: *video,
                 });
-                mounts.push(Mount::following(&profile.stream_path, rx)?);
+                let mount = Mount::following(&profile.stream_path, rx)?;
+                mounts.push(match &feeds[i] {
+                    Some(feed) => mount.with_faults(feed.clone()),
+                    None => mount,
+                });
                 followers.push((i, profile.encoder.token.clone(), tx));
             }
-            cameras.push(Arc::new(
-                Camera::new(state, config.credentials.clone())
-                    .with_snapshot_cache(Arc::clone(&snapshots)),
-            ));
+            let camera = Camera::new(state, config.credentials.clone())
+                .with_snapshot_cache(Arc::clone(&snapshots));
+            cameras.push(Arc::new(match &feeds[i] {
+                Some(feed) => camera.with_faults(feed.state.clone()),
+                None => camera,
+            }));
         }
+        let options = ServerOptions {
+            auth: if config.rtsp_auth {
+                RtspAuth::Digest(config.credentials.clone())
+            } else {
+                RtspAuth::None
+            },
+            ..ServerOptions::default()
+        };
         let rtsp = RtspServer::bind(
             SocketAddr::new(config.bind, config.rtsp_port),
             mounts,
-            ServerOptions::default(),
+            options,
         )
         .await?;
         let rtsp_port = rtsp.local_addr().port();
@@ -279,6 +362,11 @@ impl Fleet {
                 }
             });
         }
+        // Everything listens: fault times count from here.
+        let started = Instant::now();
+        if let Some(injector) = injector {
+            tasks.spawn(injector.run(started, until_stop(stopped.clone())));
+        }
         tasks.spawn(rtsp.serve(until_stop(stopped)));
         Ok(Fleet {
             endpoints,
@@ -286,7 +374,13 @@ impl Fleet {
             stop,
             tasks,
             discovery,
+            started,
         })
+    }
+
+    /// When the fleet started listening: time zero of its fault plan.
+    pub fn started(&self) -> Instant {
+        self.started
     }
 
     /// Where to find each camera, in order.

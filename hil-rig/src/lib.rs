@@ -17,16 +17,17 @@
 //! - [`discovery`]: WS-Discovery for `dn:NetworkVideoTransmitter`, a responder that announces
 //!   and answers probes for many cameras from one socket, and the probe that finds them;
 //! - [`fleet`]: N cameras together, each stream following its camera's encoder configuration,
-//!   optionally announced and found by WS-Discovery, behind `camscope rig simulate`;
+//!   optionally announced and found by WS-Discovery, behind `camscope rig simulate`, with RTSP
+//!   authentication on by default;
+//! - [`faults`]: a plan of per-camera faults (drops, stalls, latency, UDP loss, bitrate
+//!   shortfall, refused credentials, reboots) that the fleet plays on cue;
 //! - [`ingest`]: the other side, as `camscope rig validate` uses it: every camera's stream
 //!   pulled at once with retina and measured (bitrate, frame rate, key-frame interval, loss,
 //!   latency, reconnects), optionally written to disk as a recorder would.
-//!
-//! Not yet (issue 6 continues): fault injection and the GStreamer comparison in
-//! `bench/simulate.sh`.
 
 pub mod discovery;
 mod error;
+pub mod faults;
 pub mod fleet;
 pub mod ingest;
 pub mod onvif;

@@ -17,7 +17,13 @@
 //!
 //! Each connection is one tokio task that owns its socket, so responses and media never
 //! interleave mid-packet. Time comes from tokio, so tests can run on a paused clock.
-//! Multicast and authentication are not served.
+//! Multicast is not served.
+//!
+//! Real cameras require credentials on RTSP, so the server can too ([`RtspAuth`]): every
+//! request but OPTIONS then needs the account's Basic or MD5 Digest credentials, and anything
+//! else gets `401 Unauthorized` with a Digest challenge, the exchange retina's
+//! `SessionOptions::creds` and ffmpeg perform. A fleet's mounts can also carry a camera's
+//! injected faults (see [`crate::faults`]), applied per frame and per request.
 //!
 //! # Example
 //!
@@ -45,6 +51,7 @@
 
 mod rtp;
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -53,7 +60,7 @@ use std::time::{Duration, SystemTime};
 
 use rtsp_types::headers::transport::{RtpLowerTransport, RtpProfile, Transport, Transports};
 use rtsp_types::{
-    Message, Method, Request, Response, ResponseBuilder, StatusCode, Version, headers,
+    Message, Method, Request, Response, ResponseBuilder, StatusCode, Url, Version, headers,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
@@ -63,6 +70,8 @@ use tokio::time::{Instant, sleep_until, timeout};
 use tracing::{debug, warn};
 
 use crate::error::Error;
+use crate::faults::{ActiveFaults, Dice, FaultFeed, seed_of};
+use crate::onvif::auth::{Authenticator, Credentials, Secret};
 use crate::video::{Codec, VideoConfig, VideoGenerator, unix_micros_now};
 
 /// Control path of the single video track, relative to the mount's base URL.
@@ -81,6 +90,9 @@ const MAX_REQUEST_BYTES: usize = 64 * 1024;
 /// Interval between RTCP sender reports.
 const REPORT_INTERVAL: Duration = Duration::from_secs(1);
 
+/// Realm of the RTSP Digest challenge.
+const REALM: &str = "camscope-hil-rig";
+
 /// One stream the server offers: `rtsp://host:port/<path>`.
 ///
 /// Its configuration can follow a watch channel (see [`Mount::following`]): a camera whose
@@ -90,6 +102,8 @@ const REPORT_INTERVAL: Duration = Duration::from_secs(1);
 pub struct Mount {
     path: String,
     stream: watch::Receiver<StreamSettings>,
+    /// The faults of the camera this stream belongs to, if any fault names it.
+    faults: Option<FaultFeed>,
 }
 
 /// What a mount streams: the codec and the video configuration.
@@ -133,7 +147,14 @@ impl Mount {
         Ok(Mount {
             path: path.to_owned(),
             stream,
+            faults: None,
         })
+    }
+
+    /// The same mount, subject to its camera's faults.
+    pub(crate) fn with_faults(mut self, faults: FaultFeed) -> Self {
+        self.faults = Some(faults);
+        self
     }
 
     /// The codec of the stream served at this path.
@@ -166,6 +187,8 @@ pub struct ServerOptions {
     /// Largest RTP payload in bytes; longer NAL units are split into fragmentation units. Default
     /// 1400, which keeps packets inside a 1500-byte Ethernet MTU.
     pub max_rtp_payload: usize,
+    /// Whether requests need credentials. Default [`RtspAuth::None`].
+    pub auth: RtspAuth,
 }
 
 impl Default for ServerOptions {
@@ -173,8 +196,21 @@ impl Default for ServerOptions {
         ServerOptions {
             session_timeout: Duration::from_secs(60),
             max_rtp_payload: 1400,
+            auth: RtspAuth::None,
         }
     }
+}
+
+/// How the server authenticates RTSP requests.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum RtspAuth {
+    /// Anyone may stream (what ffprobe-based tests use, so no password goes on a command line).
+    #[default]
+    None,
+    /// Every request but OPTIONS needs this account: HTTP Basic, or MD5 Digest with or without
+    /// `qop=auth`. Missing or wrong credentials get `401 Unauthorized` with
+    /// `WWW-Authenticate: Digest realm="camscope-hil-rig", qop="auth", algorithm=MD5, nonce=…`.
+    Digest(Credentials),
 }
 
 /// A bound RTSP server; [`serve`](Self::serve) runs it.
@@ -190,6 +226,28 @@ struct Shared {
     mounts: Vec<Mount>,
     options: ServerOptions,
     sessions_created: AtomicU64,
+    /// Checks credentials when [`RtspAuth::Digest`] is on, and makes the challenge a
+    /// credentials-refusing fault answers with either way.
+    auth: Authenticator,
+}
+
+impl Shared {
+    fn new(mounts: Vec<Mount>, options: ServerOptions) -> Shared {
+        let credentials = match &options.auth {
+            RtspAuth::Digest(c) => c.clone(),
+            // Only ever used to challenge: no answer can succeed against a random password.
+            RtspAuth::None => Credentials {
+                username: String::new(),
+                password: Secret::new(format!("{:032x}", rand::random::<u128>())),
+            },
+        };
+        Shared {
+            mounts,
+            auth: Authenticator::new(credentials, REALM, Duration::ZERO),
+            options,
+            sessions_created: AtomicU64::new(0),
+        }
+    }
 }
 
 impl RtspServer {
@@ -227,11 +285,7 @@ impl RtspServer {
         Ok(RtspServer {
             listener,
             local_addr,
-            shared: Arc::new(Shared {
-                mounts,
-                options,
-                sessions_created: AtomicU64::new(0),
-            }),
+            shared: Arc::new(Shared::new(mounts, options)),
         })
     }
 
@@ -303,8 +357,20 @@ enum Requested {
 
 struct Playing {
     start: Instant,
+    /// Frame slots since PLAY, sent or not (a stall skips slots): the RTP clock follows them.
     frames_sent: u64,
     next_report: Instant,
+}
+
+/// The fault state a connection follows once a request names a faulty camera's stream.
+struct Faulted {
+    feed: FaultFeed,
+    /// The drop/reboot count when the connection joined; a change closes it.
+    epoch: u64,
+    now: ActiveFaults,
+    dice: Dice,
+    /// Packets held back by a latency fault: when each may leave, and its `$`-framed bytes.
+    delayed: VecDeque<(Instant, Vec<u8>)>,
 }
 
 /// One client connection. Generic over the byte stream so that tests can drive it through an
@@ -319,6 +385,7 @@ struct Connection<S> {
     outbuf: Vec<u8>,
     session: Option<Session>,
     last_heard: Instant,
+    faults: Option<Faulted>,
 }
 
 /// What the connection loop does after answering a request.
@@ -338,6 +405,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             outbuf: Vec::new(),
             session: None,
             last_heard: Instant::now(),
+            faults: None,
         }
     }
 
@@ -367,7 +435,30 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     None => std::future::pending().await,
                 }
             };
+            // Only a connection to a faulty camera's stream waits on these two.
+            let release_at = self
+                .faults
+                .as_ref()
+                .and_then(|f| f.delayed.front().map(|(at, _)| *at));
+            let fault_change = async {
+                match &mut self.faults {
+                    Some(f) => match f.feed.state.changed().await {
+                        Ok(()) => *f.feed.state.borrow_and_update(),
+                        // The fleet is stopping; its shutdown closes this connection.
+                        Err(_) => std::future::pending().await,
+                    },
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
+                now = fault_change => {
+                    if let After::Close = self.apply_faults(now) {
+                        return Ok(());
+                    }
+                }
+                () = sleep_until(release_at.unwrap_or(idle_at)), if release_at.is_some() => {
+                    self.release_delayed().await?;
+                }
                 read = self.stream.read_buf(&mut self.inbuf) => {
                     let n = read.map_err(|e| Error::io(format!("reading from {}", self.peer), e))?;
                     if n == 0 {
@@ -450,6 +541,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 After::Close,
             );
         }
+        if let Some(refused) = self.gate(req) {
+            return refused;
+        }
         let response = match req.method() {
             Method::Options => self
                 .reply(req, StatusCode::Ok)
@@ -479,6 +573,91 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 .build(Vec::new()),
         };
         (response, After::Continue)
+    }
+
+    /// The answer to a request the camera's faults or the credentials stop, if they do. The
+    /// first request naming a faulty camera's stream ties the connection to that camera.
+    fn gate(&mut self, req: &Request<Vec<u8>>) -> Option<(Response<Vec<u8>>, After)> {
+        if let Some((mount, _)) = self.resolve(req)
+            && let Some(feed) = &self.shared.mounts[mount].faults
+        {
+            let now = *feed.state.borrow();
+            if now.refuse_rtsp {
+                // Down or rebooting: like a camera that is not there, then gone.
+                let r = self.reply(req, StatusCode::ServiceUnavailable);
+                return Some((r.build(Vec::new()), After::Close));
+            }
+            if self.faults.is_none() {
+                let mut feed = feed.clone();
+                feed.state.borrow_and_update();
+                // Main and sub-stream of one camera lose different packets, the same each run.
+                let seed = feed.seed ^ seed_of(&self.shared.mounts[mount].path).rotate_left(1);
+                self.faults = Some(Faulted {
+                    epoch: now.epoch,
+                    now,
+                    dice: Dice::new(seed),
+                    feed,
+                    delayed: VecDeque::new(),
+                });
+            }
+        }
+        if req.method() == Method::Options {
+            return None;
+        }
+        let refuse_all = self
+            .faults
+            .as_ref()
+            .is_some_and(|f| f.now.refuse_credentials);
+        let required = matches!(self.shared.options.auth, RtspAuth::Digest(_));
+        if !refuse_all && !required {
+            return None;
+        }
+        let now = time::OffsetDateTime::now_utc();
+        if !refuse_all && let Some(header) = req.header(&headers::AUTHORIZATION) {
+            // Clients put the absolute URL in the Digest `uri` (some a bare path); only the
+            // resource has to match, as the host may be written another way.
+            let target = req.request_uri().map(|u| u.path().trim_end_matches('/'));
+            let uri_matches = |uri: &str| {
+                let sent = match Url::parse(uri) {
+                    Ok(url) => url.path().to_owned(),
+                    Err(_) if uri.starts_with('/') => uri.split('?').next().unwrap_or(uri).into(),
+                    Err(_) => return false,
+                };
+                target == Some(sent.trim_end_matches('/'))
+            };
+            let method: &str = req.method().into();
+            match self
+                .shared
+                .auth
+                .verify_rtsp(header.as_str(), method, uri_matches, now)
+            {
+                Ok(()) => return None,
+                Err(e) => debug!(peer = %self.peer, error = %e, "RTSP credentials refused"),
+            }
+        }
+        let challenge = self.shared.auth.challenge(now, false);
+        let r = self
+            .reply(req, StatusCode::Unauthorized)
+            .header(headers::WWW_AUTHENTICATE, challenge)
+            .build(Vec::new());
+        Some((r, After::Continue))
+    }
+
+    /// Follows a change of the connection's camera faults; a drop or reboot closes it.
+    fn apply_faults(&mut self, now: ActiveFaults) -> After {
+        let Some(f) = &mut self.faults else {
+            return After::Continue;
+        };
+        if now.epoch != f.epoch || now.refuse_rtsp {
+            debug!(peer = %self.peer, "closing an RTSP connection: its camera dropped out");
+            return After::Close;
+        }
+        f.now = now;
+        if let Some(s) = &mut self.session {
+            let config = *s.generator.config();
+            s.generator.set_delivered_bitrate(delivered(&config, &now));
+        }
+        After::Continue
     }
 
     /// A response with CSeq and Server set.
@@ -605,11 +784,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         };
         if self.session.is_none() {
             let now = self.shared.mounts[mount].settings();
-            let Ok(generator) = VideoGenerator::new(now.codec, now.config) else {
+            let Ok(mut generator) = VideoGenerator::new(now.codec, now.config) else {
                 return self
                     .reply(req, StatusCode::InternalServerError)
                     .build(Vec::new());
             };
+            if let Some(f) = &self.faults {
+                generator.set_delivered_bitrate(delivered(&now.config, &f.now));
+            }
             let n = self.shared.sessions_created.fetch_add(1, Ordering::Relaxed);
             let seed = mix(n ^ unix_micros_now().rotate_left(17));
             let ssrc = (seed >> 32) as u32;
@@ -696,25 +878,82 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let Some(p) = &mut s.playing else {
             return Ok(());
         };
-        let au = s.generator.next_access_unit(unix_micros_now());
-        let ts = s.rtp_ts0.wrapping_add(rtp::frame_timestamp_offset(
-            au.index,
-            s.generator.config().fps,
-        ));
-        self.outbuf.clear();
+        let slot = p.frames_sent;
         p.frames_sent += 1;
-        match &s.transport {
-            MediaTransport::Interleaved { rtp, .. } => {
-                s.packetizer
-                    .push_access_unit(&au, ts, *rtp, &mut self.outbuf);
-                self.flush().await
+        // A stalled camera lets the slot pass: when it resumes, the clock decides what comes
+        // next, not a backlog.
+        if self.faults.as_ref().is_some_and(|f| f.now.stall) {
+            return Ok(());
+        }
+        let au = s.generator.next_access_unit(unix_micros_now());
+        let ts = s
+            .rtp_ts0
+            .wrapping_add(rtp::frame_timestamp_offset(slot, s.generator.config().fps));
+        self.outbuf.clear();
+        let channel = match &s.transport {
+            MediaTransport::Interleaved { rtp, .. } => *rtp,
+            MediaTransport::Udp { .. } => 0,
+        };
+        s.packetizer
+            .push_access_unit(&au, ts, channel, &mut self.outbuf);
+        if let Some(f) = &mut self.faults
+            && (f.now.latency.is_some() || !f.delayed.is_empty())
+        {
+            // Held packets leave in order: none may overtake one queued before it, including
+            // after the latency fault ends.
+            let now = Instant::now();
+            let mut framed = self.outbuf.as_slice();
+            while let Some(len) = framed
+                .get(2..4)
+                .map(|l| 4 + usize::from(u16::from_be_bytes([l[0], l[1]])))
+            {
+                let Some(packet) = framed.get(..len) else {
+                    break;
+                };
+                let wait = match f.now.latency {
+                    Some((delay, jitter)) => f.dice.around(delay, jitter),
+                    None => Duration::ZERO,
+                };
+                let after_last = f.delayed.back().map_or(now, |(at, _)| *at);
+                f.delayed
+                    .push_back(((now + wait).max(after_last), packet.to_vec()));
+                framed = &framed[len..];
             }
-            MediaTransport::Udp { rtp, .. } => {
-                s.packetizer.push_access_unit(&au, ts, 0, &mut self.outbuf);
-                send_datagrams(rtp, &self.outbuf, self.peer).await;
+            return Ok(());
+        }
+        self.transmit_media().await
+    }
+
+    /// Sends the `$`-framed RTP packets in the output buffer over the session's transport,
+    /// losing some over UDP if the camera has that fault.
+    async fn transmit_media(&mut self) -> Result<(), Error> {
+        match self.session.as_ref().map(|s| &s.transport) {
+            Some(MediaTransport::Interleaved { .. }) => self.flush().await,
+            Some(MediaTransport::Udp { rtp, .. }) => {
+                let loss = self
+                    .faults
+                    .as_mut()
+                    .and_then(|f| Some((f.now.udp_loss_percent?, &mut f.dice)));
+                send_datagrams(rtp, &self.outbuf, self.peer, loss).await;
                 Ok(())
             }
+            // Torn down while packets were held back: they have nowhere to go.
+            None => Ok(()),
         }
+    }
+
+    /// Sends the held-back packets whose time has come.
+    async fn release_delayed(&mut self) -> Result<(), Error> {
+        let now = Instant::now();
+        self.outbuf.clear();
+        if let Some(f) = &mut self.faults {
+            while f.delayed.front().is_some_and(|(at, _)| *at <= now) {
+                if let Some((_, packet)) = f.delayed.pop_front() {
+                    self.outbuf.extend_from_slice(&packet);
+                }
+            }
+        }
+        self.transmit_media().await
     }
 
     async fn send_report(&mut self) -> Result<(), Error> {
@@ -725,6 +964,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             return Ok(());
         };
         let now = Instant::now();
+        if self.faults.as_ref().is_some_and(|f| f.now.stall) {
+            // A stalled camera sends nothing at all; reports resume with the media.
+            p.next_report += REPORT_INTERVAL;
+            return Ok(());
+        }
         let elapsed = now.saturating_duration_since(p.start);
         let ticks = elapsed.as_nanos() * u128::from(rtp::CLOCK_RATE) / 1_000_000_000;
         let rtp_now = s.rtp_ts0.wrapping_add((ticks % (1u128 << 32)) as u32);
@@ -739,7 +983,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         match &s.transport {
             MediaTransport::Interleaved { .. } => self.flush().await,
             MediaTransport::Udp { rtcp, .. } => {
-                send_datagrams(rtcp, &self.outbuf, self.peer).await;
+                send_datagrams(rtcp, &self.outbuf, self.peer, None).await;
                 Ok(())
             }
         }
@@ -793,6 +1037,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 }
 
+/// The bitrate a stream configured as `config` really sends under `faults`.
+fn delivered(config: &VideoConfig, faults: &ActiveFaults) -> u64 {
+    match faults.bitrate_factor {
+        Some(factor) => (config.bitrate_bps as f64 * factor).round() as u64,
+        None => config.bitrate_bps,
+    }
+}
+
 /// Offset of frame `n` from the start of play.
 fn frame_time(n: u64, fps: u32) -> Duration {
     let nanos = u128::from(n) * 1_000_000_000 / u128::from(fps.max(1));
@@ -833,12 +1085,26 @@ fn requested_transport(req: &Request<Vec<u8>>) -> Option<Requested> {
 
 /// Sends each `$`-framed packet of `framed` as one datagram. Send errors are logged, not fatal:
 /// a client that closed its ports stops answering and the session timeout ends the session.
-async fn send_datagrams(socket: &UdpSocket, mut framed: &[u8], peer: SocketAddr) {
+///
+/// With `loss` (a percentage and the dice that decide), that share of packets is skipped: sent
+/// and counted by the sender as far as RTP sequence numbers and reports go, lost on the way.
+async fn send_datagrams(
+    socket: &UdpSocket,
+    mut framed: &[u8],
+    peer: SocketAddr,
+    mut loss: Option<(f64, &mut Dice)>,
+) {
     while framed.len() >= 4 {
         let len = usize::from(u16::from_be_bytes([framed[2], framed[3]]));
         let Some(packet) = framed.get(4..4 + len) else {
             return;
         };
+        if let Some((percent, dice)) = &mut loss
+            && dice.percent(*percent)
+        {
+            framed = &framed[4 + len..];
+            continue;
+        }
         if let Err(e) = socket.send(packet).await {
             debug!(%peer, error = %e, "UDP send failed");
         }
@@ -932,13 +1198,10 @@ mod tests {
     }
 
     fn test_shared() -> Arc<Shared> {
-        Arc::new(Shared {
-            mounts: vec![
-                Mount::new("cam0", VideoConfig::new(640, 360, 15, 15, 1_000_000)).unwrap(),
-            ],
-            options: ServerOptions::default(),
-            sessions_created: AtomicU64::new(0),
-        })
+        Arc::new(Shared::new(
+            vec![Mount::new("cam0", VideoConfig::new(640, 360, 15, 15, 1_000_000)).unwrap()],
+            ServerOptions::default(),
+        ))
     }
 
     /// Mangled requests (bytes flipped, dropped, duplicated, cut) never panic the connection: it
@@ -1036,13 +1299,10 @@ mod tests {
     /// exact, with no wall-clock wait.
     #[tokio::test(start_paused = true)]
     async fn a_minute_of_stream_is_paced_exactly_and_ends_at_the_timeout() {
-        let shared = Arc::new(Shared {
-            mounts: vec![
-                Mount::new("cam0", VideoConfig::new(640, 360, 15, 15, 1_000_000)).unwrap(),
-            ],
-            options: ServerOptions::default(),
-            sessions_created: AtomicU64::new(0),
-        });
+        let shared = Arc::new(Shared::new(
+            vec![Mount::new("cam0", VideoConfig::new(640, 360, 15, 15, 1_000_000)).unwrap()],
+            ServerOptions::default(),
+        ));
         let (server_end, mut client) = tokio::io::duplex(1 << 16);
         let local: SocketAddr = "127.0.0.1:554".parse().unwrap();
         let peer: SocketAddr = "127.0.0.1:40000".parse().unwrap();

@@ -157,6 +157,8 @@ pub struct H264Generator {
     sps: Bytes,
     pps: Bytes,
     next_index: u64,
+    /// Bitrate the frame budgets follow: the configured one unless a fault changed it.
+    delivered_bps: u64,
 }
 
 impl H264Generator {
@@ -181,6 +183,7 @@ impl H264Generator {
             sps: Bytes::from(h264::sps(&geometry)),
             pps: Bytes::from(h264::pps()),
             next_index: 0,
+            delivered_bps: config.bitrate_bps,
         };
         generator.check_room_for_filler()?;
         Ok(generator)
@@ -234,9 +237,23 @@ impl H264Generator {
         format!("{},{}", h264::base64(&self.sps), h264::base64(&self.pps))
     }
 
-    /// Planned size in bytes of frame `index` (see the module docs for the plan).
+    /// Planned size in bytes of frame `index` (see the module docs for the plan), at the
+    /// [delivered bitrate](Self::set_delivered_bitrate).
     pub fn frame_budget(&self, index: u64) -> usize {
-        frame_budget(&self.config, index)
+        frame_budget(&self.config, self.delivered_bps, index)
+    }
+
+    /// Makes the following frames follow `bitrate_bps` instead of the configured bitrate, while
+    /// the parameter sets, picture size, rate and GOP stay as configured: a camera that sends
+    /// more or less than it says. Frames whose budget at this bitrate is smaller than the frame
+    /// without filler are sent without filler, so the stream never goes below that floor.
+    pub fn set_delivered_bitrate(&mut self, bitrate_bps: u64) {
+        self.delivered_bps = bitrate_bps.max(1);
+    }
+
+    /// The bitrate the frames follow now.
+    pub fn delivered_bitrate(&self) -> u64 {
+        self.delivered_bps
     }
 
     /// Index of the frame the next call to [`next_access_unit`](Self::next_access_unit) makes.
@@ -303,6 +320,8 @@ pub struct H265Generator {
     /// so that serving many cameras costs no CABAC coding.
     p_slices: Vec<Bytes>,
     next_index: u64,
+    /// Bitrate the frame budgets follow: the configured one unless a fault changed it.
+    delivered_bps: u64,
 }
 
 impl H265Generator {
@@ -328,6 +347,7 @@ impl H265Generator {
             idr_slice: Bytes::from(h265::idr_slice(&geometry)),
             p_slices,
             next_index: 0,
+            delivered_bps: config.bitrate_bps,
         };
         let sei_max = sei_nal_h265(u64::MAX).len() + 4 + NAL_PREFIX_BYTES;
         let idr_base = generator.vps.len()
@@ -378,9 +398,23 @@ impl H265Generator {
         h264::base64(&self.pps)
     }
 
-    /// Planned size in bytes of frame `index` (see the module docs for the plan).
+    /// Planned size in bytes of frame `index` (see the module docs for the plan), at the
+    /// [delivered bitrate](Self::set_delivered_bitrate).
     pub fn frame_budget(&self, index: u64) -> usize {
-        frame_budget(&self.config, index)
+        frame_budget(&self.config, self.delivered_bps, index)
+    }
+
+    /// Makes the following frames follow `bitrate_bps` instead of the configured bitrate, while
+    /// the parameter sets, picture size, rate and GOP stay as configured: a camera that sends
+    /// more or less than it says. Frames whose budget at this bitrate is smaller than the frame
+    /// without filler are sent without filler, so the stream never goes below that floor.
+    pub fn set_delivered_bitrate(&mut self, bitrate_bps: u64) {
+        self.delivered_bps = bitrate_bps.max(1);
+    }
+
+    /// The bitrate the frames follow now.
+    pub fn delivered_bitrate(&self) -> u64 {
+        self.delivered_bps
     }
 
     /// Index of the frame the next call to [`next_access_unit`](Self::next_access_unit) makes.
@@ -509,7 +543,26 @@ impl VideoGenerator {
 
     /// Planned size in bytes of frame `index` (see the module docs for the plan).
     pub fn frame_budget(&self, index: u64) -> usize {
-        frame_budget(self.config(), index)
+        match self {
+            VideoGenerator::H264(g) => g.frame_budget(index),
+            VideoGenerator::H265(g) => g.frame_budget(index),
+        }
+    }
+
+    /// See [`H264Generator::set_delivered_bitrate`].
+    pub fn set_delivered_bitrate(&mut self, bitrate_bps: u64) {
+        match self {
+            VideoGenerator::H264(g) => g.set_delivered_bitrate(bitrate_bps),
+            VideoGenerator::H265(g) => g.set_delivered_bitrate(bitrate_bps),
+        }
+    }
+
+    /// The bitrate the frames follow now.
+    pub fn delivered_bitrate(&self) -> u64 {
+        match self {
+            VideoGenerator::H264(g) => g.delivered_bitrate(),
+            VideoGenerator::H265(g) => g.delivered_bitrate(),
+        }
     }
 
     /// Index of the frame the next call to [`next_access_unit`](Self::next_access_unit) makes.
@@ -529,11 +582,12 @@ impl VideoGenerator {
     }
 }
 
-/// Planned size in bytes of frame `index` of a `config` stream (see the module docs for the plan).
-fn frame_budget(config: &VideoConfig, index: u64) -> usize {
+/// Planned size in bytes of frame `index` of a `config` stream at `bitrate_bps` (see the module
+/// docs for the plan).
+fn frame_budget(config: &VideoConfig, bitrate_bps: u64, index: u64) -> usize {
     let g = u128::from(config.gop);
     let ratio = u128::from(config.i_to_p_ratio);
-    let per_frame_num = u128::from(config.bitrate_bps);
+    let per_frame_num = u128::from(bitrate_bps);
     let per_frame_den = 8 * u128::from(config.fps);
     let cumulative = |n: u128| n * per_frame_num / per_frame_den;
     let gop_index = u128::from(index) / g;
@@ -1155,6 +1209,45 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// A bitrate fault changes what frames weigh, exactly, and nothing a decoder reads: the
+    /// parameter sets, GOP and frame count stay those of the configuration.
+    #[test]
+    fn delivered_bitrate_scales_every_whole_gop_and_keeps_the_stream_shape() {
+        for codec in [Codec::H264, Codec::H265] {
+            let cfg = VideoConfig::new(640, 360, 15, 15, 1_000_000);
+            let mut g = VideoGenerator::new(codec, cfg).unwrap();
+            let params: Vec<Bytes> = g.parameter_sets().into_iter().cloned().collect();
+            let gop_bytes = |g: &mut VideoGenerator| -> (usize, bool, Vec<Bytes>) {
+                let aus: Vec<AccessUnit> = (0..15).map(|_| g.next_access_unit(7)).collect();
+                let firsts = aus[0].nals[..params.len()].to_vec();
+                let shape = aus[0].is_idr && aus[1..].iter().all(|a| !a.is_idr);
+                (aus.iter().map(AccessUnit::size).sum(), shape, firsts)
+            };
+            assert_eq!(gop_bytes(&mut g).0, 125_000, "{codec}");
+            for (bps, expected) in [(500_000, 62_500), (2_000_000, 250_000)] {
+                g.set_delivered_bitrate(bps);
+                assert_eq!(g.delivered_bitrate(), bps);
+                let (bytes, shape, firsts) = gop_bytes(&mut g);
+                assert_eq!(bytes, expected, "{codec} at {bps} bit/s");
+                assert!(shape, "{codec}: one IDR opens each GOP");
+                assert_eq!(firsts, params, "{codec}: the same parameter sets");
+                assert_eq!(
+                    g.config().bitrate_bps,
+                    1_000_000,
+                    "the configuration is kept"
+                );
+            }
+            // Below what a frame needs without filler, frames go without filler, whole: the
+            // GOP weighs more than the 125 bytes 1 kbit/s would allow.
+            g.set_delivered_bitrate(1_000);
+            let (bytes, shape, _) = gop_bytes(&mut g);
+            assert!(
+                shape && bytes > 125 && bytes < 62_500,
+                "{codec}: {bytes} bytes"
+            );
         }
     }
 }

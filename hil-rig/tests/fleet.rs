@@ -1,8 +1,8 @@
 //! A fleet of simulated cameras driven end to end: onvif-zeep-async reconfigures one camera
-//! over SOAP, and retina then measures that the stream really changed, within 3%; and the
-//! fleet's own WS-Discovery responder, reached over loopback by directed probes and unicast
-//! announcements (the multicast path runs inside a network namespace in
-//! `planner/tests/rig_discovery_netns.rs`).
+//! over SOAP, and retina, with the cameras' credentials, then measures that the stream really
+//! changed, within 3%; and the fleet's own WS-Discovery responder, reached over loopback by
+//! directed probes and unicast announcements (the multicast path runs inside a network
+//! namespace in `planner/tests/rig_discovery_netns.rs`).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -30,11 +30,18 @@ struct Seen {
     lost: u64,
 }
 
-/// Receives `url` over TCP for `secs` and measures it over whole GOPs of `gop` frames.
-async fn receive(url: &str, secs: u64, gop: usize) -> Seen {
+/// Receives `url` over TCP for `secs` as `operator` with `password` and measures it over whole
+/// GOPs of `gop` frames.
+async fn receive(url: &str, password: &str, secs: u64, gop: usize) -> Seen {
+    let creds = retina::client::Credentials {
+        username: "operator".into(),
+        password: password.into(),
+    };
     let mut session = retina::client::Session::describe(
         rtsp_types::Url::parse(url).unwrap(),
-        SessionOptions::default().user_agent("camscope-fleet-test".into()),
+        SessionOptions::default()
+            .user_agent("camscope-fleet-test".into())
+            .creds(Some(creds)),
     )
     .await
     .unwrap();
@@ -96,6 +103,8 @@ async fn a_set_over_onvif_changes_what_the_stream_delivers() {
             password: Secret::new(password.clone()),
         },
         discovery: None,
+        rtsp_auth: true,
+        faults: None,
     })
     .await
     .unwrap();
@@ -129,7 +138,7 @@ async fn a_set_over_onvif_changes_what_the_stream_delivers() {
     assert!(!stderr.contains(&password));
 
     // A new session gets the new stream: the Set kept the two-second GOP length of 50 frames.
-    let seen = receive(&endpoints[0].rtsp, 7, 50).await;
+    let seen = receive(&endpoints[0].rtsp, &password, 7, 50).await;
     assert_eq!((seen.width, seen.height), (1280, 720));
     assert!((seen.fps - 10.0).abs() < 0.1, "fps {}", seen.fps);
     let error = (seen.bitrate_bps - 1_024_000.0).abs() / 1_024_000.0;
@@ -142,7 +151,7 @@ async fn a_set_over_onvif_changes_what_the_stream_delivers() {
     assert_eq!(seen.lost, 0);
 
     // The other cameras are untouched.
-    let other = receive(&endpoints[1].rtsp, 3, 50).await;
+    let other = receive(&endpoints[1].rtsp, &password, 3, 50).await;
     assert_eq!((other.width, other.height), (1920, 1080));
     fleet.run_until(async {}).await;
 }

@@ -422,6 +422,121 @@ impl Authenticator {
     }
 }
 
+impl Authenticator {
+    /// Verifies the `Authorization` header of an RTSP request: `Basic`, or MD5 `Digest` with
+    /// `qop=auth` (RFC 2617/7616) or without `qop` (the RFC 2069 form many RTSP clients still
+    /// send). `method` is the request's method; `uri_matches` says whether the Digest `uri`
+    /// parameter names the requested resource (RTSP clients send the absolute URL, which a
+    /// server may see normalised).
+    ///
+    /// A nonce only has to be one this authenticator issued, however long ago: RTSP clients
+    /// such as retina answer one challenge per session and treat any later 401 as fatal, so a
+    /// nonce must stay good for as long as a session may last.
+    pub fn verify_rtsp(
+        &self,
+        header: &str,
+        method: &str,
+        uri_matches: impl Fn(&str) -> bool,
+        now: OffsetDateTime,
+    ) -> Result<(), AuthError> {
+        let trimmed = header.trim_start();
+        if let Some(encoded) = trimmed
+            .get(..6)
+            .filter(|scheme| scheme.eq_ignore_ascii_case("basic "))
+            .and_then(|_| trimmed.get(6..))
+        {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(encoded.trim())
+                .map_err(|_| AuthError::MalformedDigest("Basic credentials are not base64"))?;
+            let text = String::from_utf8(decoded)
+                .map_err(|_| AuthError::MalformedDigest("Basic credentials are not UTF-8"))?;
+            let (user, password) = text
+                .split_once(':')
+                .ok_or(AuthError::MalformedDigest("Basic credentials lack a colon"))?;
+            if user != self.credentials.username {
+                return Err(AuthError::UnknownUser(user.to_owned()));
+            }
+            let expected = self.credentials.password.expose().as_bytes();
+            if !constant_time_eq(expected, password.as_bytes()) {
+                return Err(AuthError::WrongPassword(user.to_owned()));
+            }
+            return Ok(());
+        }
+        if !is_digest(header) {
+            return Err(AuthError::MalformedDigest("neither Basic nor Digest"));
+        }
+        let params = parse_digest_params(header)?;
+        let get = |name: &'static str| {
+            params
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+                .ok_or(AuthError::MalformedDigest(name))
+        };
+        let username = get("username")?;
+        if username != self.credentials.username {
+            return Err(AuthError::UnknownUser(username.to_owned()));
+        }
+        if get("realm")? != self.realm {
+            return Err(AuthError::MalformedDigest("realm"));
+        }
+        let uri = get("uri")?;
+        if !uri_matches(uri) {
+            return Err(AuthError::MalformedDigest("uri does not match the request"));
+        }
+        if let Ok(algorithm) = get("algorithm")
+            && !algorithm.eq_ignore_ascii_case("MD5")
+        {
+            return Err(AuthError::MalformedDigest("algorithm other than MD5"));
+        }
+        let nonce = get("nonce")?;
+        let response = get("response")?.to_ascii_lowercase();
+        let qop = get("qop").ok();
+        let expected = match qop {
+            Some("auth") => {
+                let (nc, cnonce) = (get("nc")?, get("cnonce")?);
+                digest_response(
+                    &self.credentials,
+                    &self.realm,
+                    method,
+                    uri,
+                    nonce,
+                    nc,
+                    cnonce,
+                )
+            }
+            Some(_) => return Err(AuthError::MalformedDigest("qop other than auth")),
+            None => {
+                let ha1 = md5_hex(&[
+                    &self.credentials.username,
+                    &self.realm,
+                    self.credentials.password.expose(),
+                ]);
+                md5_hex(&[&ha1, nonce, &md5_hex(&[method, uri])])
+            }
+        };
+        if !constant_time_eq(expected.as_bytes(), response.as_bytes()) {
+            return Err(AuthError::WrongPassword(username.to_owned()));
+        }
+        let bad = AuthError::MalformedDigest("nonce was not issued by this device");
+        let (stamp, mac) = nonce.split_at_checked(16).ok_or(bad.clone())?;
+        let issued = i64::from_str_radix(stamp, 16).map_err(|_| bad.clone())?;
+        if !constant_time_eq(mac.as_bytes(), self.nonce_mac(issued).as_bytes()) {
+            return Err(bad);
+        }
+        // With qop the client counts its requests in `nc`, so a repeat is a replay; without
+        // qop every request of a session carries the same answer by design.
+        if qop.is_some() {
+            let key = format!("rtsp:{nonce}:{}:{}", get("nc")?, get("cnonce")?).into_bytes();
+            let expires = now + Duration::from_secs(24 * 3600);
+            if !self.replay.insert(key, now, expires) {
+                return Err(AuthError::Replayed(username.to_owned()));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn is_digest(header: &str) -> bool {
     header
         .trim_start()
@@ -694,6 +809,106 @@ mod tests {
             digest_only.check(Some(&good), "POST", uri, Some(&right), now),
             Ok(())
         );
+    }
+
+    #[test]
+    fn rtsp_accepts_basic_and_digest_with_or_without_qop() {
+        let auth = authenticator("admin", "pw", "camscope-hil-rig");
+        let now = datetime!(2026-11-22 09:48:29 UTC);
+        let url = "rtsp://127.0.0.1:8554/cam0/main";
+        let any = |_: &str| true;
+        let basic = |user: &str, pw: &str| {
+            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pw}"));
+            format!("Basic {token}")
+        };
+        assert_eq!(
+            auth.verify_rtsp(&basic("admin", "pw"), "DESCRIBE", any, now),
+            Ok(())
+        );
+        assert_eq!(
+            auth.verify_rtsp(&basic("admin", "nope"), "DESCRIBE", any, now),
+            Err(AuthError::WrongPassword("admin".into()))
+        );
+        assert_eq!(
+            auth.verify_rtsp(&basic("root", "pw"), "DESCRIBE", any, now),
+            Err(AuthError::UnknownUser("root".into()))
+        );
+        assert!(auth.verify_rtsp("Basic !!!", "DESCRIBE", any, now).is_err());
+
+        let challenge = auth.challenge(now, false);
+        let params = parse_digest_params(&challenge).unwrap();
+        let nonce = params.iter().find(|(k, _)| k == "nonce").unwrap().1.clone();
+        // RFC 2069 form, as clients that ignore qop send it: MD5(HA1:nonce:HA2).
+        let legacy = |pw: &str, method: &str| {
+            let ha1 = md5_hex(&["admin", "camscope-hil-rig", pw]);
+            let response = md5_hex(&[&ha1, &nonce, &md5_hex(&[method, url])]);
+            format!(
+                "Digest username=\"admin\", realm=\"camscope-hil-rig\", nonce=\"{nonce}\", \
+                 uri=\"{url}\", response=\"{response}\""
+            )
+        };
+        let header = legacy("pw", "DESCRIBE");
+        assert_eq!(auth.verify_rtsp(&header, "DESCRIBE", any, now), Ok(()));
+        // Without qop there is no counter: the same answer again is how such clients work.
+        assert_eq!(auth.verify_rtsp(&header, "DESCRIBE", any, now), Ok(()));
+        assert!(
+            auth.verify_rtsp(&header, "SETUP", any, now).is_err(),
+            "method is hashed"
+        );
+        assert!(
+            auth.verify_rtsp(&legacy("x", "DESCRIBE"), "DESCRIBE", any, now)
+                .is_err()
+        );
+        assert!(
+            auth.verify_rtsp(&header, "DESCRIBE", |u| u == "/other", now)
+                .is_err(),
+            "uri must name the request"
+        );
+        // A nonce stays good for as long as an RTSP session may last.
+        let next_week = now + Duration::from_secs(7 * 24 * 3600);
+        assert_eq!(
+            auth.verify_rtsp(&header, "DESCRIBE", any, next_week),
+            Ok(())
+        );
+
+        // qop=auth, as retina and ffmpeg answer the challenge; nc counts requests.
+        let credentials = Credentials {
+            username: "admin".into(),
+            password: Secret::new("pw"),
+        };
+        let with_qop = |nc: &str| {
+            let response = digest_response(
+                &credentials,
+                "camscope-hil-rig",
+                "DESCRIBE",
+                url,
+                &nonce,
+                nc,
+                "0a4f113b",
+            );
+            format!(
+                "Digest username=\"admin\", realm=\"camscope-hil-rig\", nonce=\"{nonce}\", \
+                 uri=\"{url}\", qop=auth, nc={nc}, cnonce=\"0a4f113b\", response=\"{response}\", \
+                 algorithm=MD5"
+            )
+        };
+        assert_eq!(
+            auth.verify_rtsp(&with_qop("00000001"), "DESCRIBE", any, now),
+            Ok(())
+        );
+        assert_eq!(
+            auth.verify_rtsp(&with_qop("00000002"), "DESCRIBE", any, now),
+            Ok(())
+        );
+        assert_eq!(
+            auth.verify_rtsp(&with_qop("00000002"), "DESCRIBE", any, now),
+            Err(AuthError::Replayed("admin".into()))
+        );
+        // A nonce this device never issued.
+        let forged = header.replace(&nonce[..16], "00000000deadbeef");
+        assert!(auth.verify_rtsp(&forged, "DESCRIBE", any, now).is_err());
+        let other = authenticator("admin", "pw", "camscope-hil-rig");
+        assert!(other.verify_rtsp(&header, "DESCRIBE", any, now).is_err());
     }
 
     #[test]

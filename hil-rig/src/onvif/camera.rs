@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::faults::ActiveFaults;
 use crate::onvif::auth::{Authenticator, Credentials, DEFAULT_MAX_SKEW};
 use crate::onvif::snapshot::SnapshotCache;
 use crate::onvif::soap::Fault;
@@ -344,6 +345,8 @@ pub struct Camera {
     auth: Authenticator,
     clock_offset: time::Duration,
     snapshots: Arc<SnapshotCache>,
+    /// Injected faults, when a fault plan names this camera.
+    faults: Option<watch::Receiver<ActiveFaults>>,
 }
 
 impl Camera {
@@ -355,6 +358,7 @@ impl Camera {
             auth: Authenticator::new(credentials, realm, DEFAULT_MAX_SKEW),
             clock_offset: time::Duration::ZERO,
             snapshots: Arc::new(SnapshotCache::new()),
+            faults: None,
         }
     }
 
@@ -368,6 +372,25 @@ impl Camera {
     /// Where this camera's JPEG snapshots come from.
     pub fn snapshots(&self) -> &Arc<SnapshotCache> {
         &self.snapshots
+    }
+
+    /// Subjects the camera's ONVIF service to the faults published on `faults`.
+    pub(crate) fn with_faults(mut self, faults: watch::Receiver<ActiveFaults>) -> Self {
+        self.faults = Some(faults);
+        self
+    }
+
+    /// The faults active on this camera now (none unless a fault plan names it).
+    pub fn faults(&self) -> ActiveFaults {
+        self.faults
+            .as_ref()
+            .map(|f| *f.borrow())
+            .unwrap_or_default()
+    }
+
+    /// A receiver of the camera's fault changes, if a fault plan names it.
+    pub(crate) fn fault_changes(&self) -> Option<watch::Receiver<ActiveFaults>> {
+        self.faults.clone()
     }
 
     /// Runs the device clock `offset` away from the host clock, to test how clients cope.

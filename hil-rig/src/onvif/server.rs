@@ -128,6 +128,11 @@ pub fn answer(
     body: &[u8],
 ) -> HttpAnswer {
     let path = uri.split('?').next().unwrap_or(uri);
+    let faults = camera.faults();
+    if faults.refuse_onvif {
+        // Only a request already in flight when a reboot starts gets here.
+        return HttpAnswer::empty(503);
+    }
     let Some(service) = Service::from_path(path) else {
         return answer_snapshot(camera, method, uri, path, authorization);
     };
@@ -149,13 +154,21 @@ pub fn answer(
         return HttpAnswer::fault(&Fault::action_not_supported(&operation.name));
     }
     if !service.is_pre_auth(&operation.name) {
-        let checked = camera.auth().check(
+        let mut checked = camera.auth().check(
             authorization,
             method,
             uri,
             request.token.as_ref(),
             camera.now(),
         );
+        if faults.refuse_credentials && checked.is_ok() {
+            // Refuse the right credentials the way wrong ones of the same kind are refused.
+            tracing::debug!(operation = %operation.name, "credentials refused by a fault");
+            checked = Err(match (authorization, &request.token) {
+                (None, Some(_)) => Refusal::NotAuthorized,
+                _ => Refusal::Challenge(camera.auth().challenge(camera.now(), false)),
+            });
+        }
         match checked {
             Ok(()) => {}
             Err(Refusal::Challenge(challenge)) => {
@@ -319,14 +332,35 @@ impl OnvifServer {
         format!("http://{}{}", self.local_addr, device::PATH)
     }
 
-    /// Serves until `shutdown` completes; open connections are then dropped.
+    /// Serves until `shutdown` completes; open connections are then dropped. While the camera
+    /// reboots (an injected fault) every connection is closed as soon as it is accepted.
     pub async fn serve(self, shutdown: impl Future<Output = ()>) {
         let mut connections = JoinSet::new();
         tokio::pin!(shutdown);
+        let mut faults = self.camera.fault_changes();
+        let mut epoch = self.camera.faults().epoch;
         loop {
+            let fault_change = async {
+                match &mut faults {
+                    Some(rx) => match rx.changed().await {
+                        Ok(()) => Some(*rx.borrow_and_update()),
+                        // The fleet is stopping; `shutdown` ends this loop.
+                        Err(_) => std::future::pending().await,
+                    },
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 () = &mut shutdown => break,
+                Some(now) = fault_change => {
+                    if now.epoch != epoch && now.refuse_onvif {
+                        tracing::debug!("reboot: closing every ONVIF connection");
+                        connections.abort_all();
+                    }
+                    epoch = now.epoch;
+                }
                 accepted = self.listener.accept() => match accepted {
+                    Ok((stream, _)) if self.camera.faults().refuse_onvif => drop(stream),
                     Ok((stream, peer)) => {
                         let camera = Arc::clone(&self.camera);
                         connections.spawn(serve_connection(stream, peer, camera));
