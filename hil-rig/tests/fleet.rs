@@ -195,6 +195,8 @@ async fn a_fleet_with_discovery_announces_answers_and_says_bye_for_every_camera(
             announce_to: Some(listen),
             max_delay: Duration::from_millis(50),
         }),
+        rtsp_auth: true,
+        faults: None,
     })
     .await
     .unwrap();

@@ -39,6 +39,8 @@ async fn fleet(cameras: Vec<CameraSpec>) -> Fleet {
         rtsp_port: 0,
         credentials: credentials(),
         discovery: None,
+        rtsp_auth: true,
+        faults: None,
     })
     .await
     .unwrap()
@@ -206,11 +208,10 @@ async fn failing_cameras_are_reported_and_do_not_disturb_the_others() {
     );
     assert!(!offline.credentials_refused);
     let refused = &report.streams[3];
-    if refused.frames == 0 {
-        // The simulator checks RTSP credentials: the refusal is named.
-        assert!(refused.credentials_refused, "{refused:?}");
-        assert!(!format!("{refused:?}").contains("not-the-password"));
-    }
+    // The simulator checks RTSP credentials, as real cameras do: the refusal is named.
+    assert_eq!(refused.frames, 0);
+    assert!(refused.credentials_refused, "{refused:?}");
+    assert!(!format!("{refused:?}").contains("not-the-password"));
     hold.abort();
     drop(fleet);
 }

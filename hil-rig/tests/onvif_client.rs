@@ -45,6 +45,8 @@ async fn fleet(cameras: usize, password: &str) -> Fleet {
         rtsp_port: 0,
         credentials: credentials("operator", password),
         discovery: None,
+        rtsp_auth: true,
+        faults: None,
     })
     .await
     .unwrap()

@@ -367,8 +367,9 @@ fn io_failure(path: &Path, e: io::Error) -> Failure {
 /// Runs the binary against the process's arguments and streams.
 pub fn main() -> i32 {
     let stdout = io::stdout();
-    let stderr = io::stderr();
-    run(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock())
+    // Not locked for the whole run: `rig simulate` logs to stderr from its runtime's threads,
+    // which would wait forever for a lock this thread holds.
+    run(std::env::args_os(), &mut stdout.lock(), &mut io::stderr())
 }
 
 /// Runs `camscope` with `args` (program name first), writing to `out` and `err`, and returns the

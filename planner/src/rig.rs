@@ -2,7 +2,8 @@
 //!
 //! The rig's servers live in `hil-rig`; this module turns a manifest (or a camera count) into
 //! camera specs, reads the cameras' password from the environment (never from the command line),
-//! writes the endpoints file once everything listens, and runs until interrupted.
+//! reads and checks a fault plan before anything listens, writes the endpoints file once
+//! everything listens, and runs until interrupted. Fault starts and ends are logged to stderr.
 //!
 //! WS-Discovery is opt-in (`--discovery`): answering multicast probes from a shared machine
 //! would put simulated cameras into the camera lists of real VMSs on that network, so it is
@@ -13,9 +14,10 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use hil_rig::discovery::{MULTICAST_V4, ResponderConfig};
-use hil_rig::fleet::{CameraSpec, Endpoint, Fleet, FleetConfig};
+use hil_rig::faults::FaultPlan;
+use hil_rig::fleet::{CameraSpec, Endpoint, Fleet, FleetConfig, check_faults};
 use hil_rig::onvif::auth::{Credentials, Secret};
 use hil_rig::video::VideoConfig;
 
@@ -60,6 +62,13 @@ pub struct SimulateArgs {
     /// that a simulator never shows up in a real network's camera discovery.
     #[arg(long)]
     pub discovery: bool,
+    /// Whether RTSP asks for the cameras' credentials (Digest or Basic) as real cameras do;
+    /// `none` lets tools that would need the password on their command line (ffprobe) stream.
+    #[arg(long, value_enum, default_value_t = RtspAuthArg::Digest)]
+    pub rtsp_auth: RtspAuthArg,
+    /// Inject the faults listed in this TOML file (see docs/rig.md, "Simulator faults").
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
 }
 
 /// The interface address discovery runs on: a concrete IPv4 address, since the group is
@@ -75,6 +84,15 @@ fn discovery_interface(bind: IpAddr) -> Result<Ipv4Addr, Failure> {
             MULTICAST_V4.ip()
         ))),
     }
+}
+
+/// Values of `--rtsp-auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RtspAuthArg {
+    /// 401 with a Digest challenge without the right credentials (Basic is accepted too).
+    Digest,
+    /// Anyone may stream.
+    None,
 }
 
 fn specs_from_manifest(path: &Path) -> Result<Vec<CameraSpec>, Failure> {
@@ -169,6 +187,21 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
                 .map_err(|e| Failure(format!("camera {} {kind} stream: {}", s.name, e.message)))?;
         }
     }
+    // The same for the fault plan: its own mistakes, then names and bitrates against the fleet.
+    let faults = match &args.faults {
+        Some(path) => {
+            let plan = FaultPlan::load(path).map_err(|e| Failure(e.to_string()))?;
+            check_faults(&plan, &specs).map_err(|e| Failure(e.to_string()))?;
+            Some(plan)
+        }
+        None => None,
+    };
+    // Fault starts and ends, and the servers' warnings, go to stderr; stdout keeps the status.
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -185,6 +218,8 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
                 password: Secret::new(password),
             },
             discovery,
+            rtsp_auth: args.rtsp_auth == RtspAuthArg::Digest,
+            faults,
         })
         .await
         .map_err(|e| Failure(e.to_string()))?;

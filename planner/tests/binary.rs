@@ -108,6 +108,9 @@ fn rig_simulate_serves_four_cameras_that_real_clients_use() {
             "operator",
             "--duration",
             "120",
+            // ffprobe below would need the password on its command line.
+            "--rtsp-auth",
+            "none",
             "--endpoints",
         ])
         .arg(&endpoints)
@@ -259,4 +262,117 @@ fn rig_simulate_discovery_needs_a_concrete_interface_address() {
     );
     assert!(stderr.contains("not 0.0.0.0"), "{stderr}");
     assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn rig_simulate_with_a_bad_fault_plan_exits_2_naming_file_line_and_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("faults.toml");
+    std::fs::write(
+        &plan,
+        "[[fault]]\ncamera = \"cam0\"\nkind = \"drop\"\nat = \"1s\"\n\n\
+         [[fault]]\ncamera = \"cam1\"\nkind = \"bitrate\"\nat = \"2s\"\nfactor = 0\n",
+    )
+    .expect("write");
+    let password = format!("pw-{}-not-in-any-output", std::process::id());
+    let out = camscope()
+        .args([
+            "rig",
+            "simulate",
+            "--cameras",
+            "2",
+            "--duration",
+            "30",
+            "--faults",
+        ])
+        .arg(&plan)
+        .env("CAMSCOPE_CAMERA_PASSWORD", &password)
+        .output()
+        .expect("camscope runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let at = format!("{}:10:10: fault[1].factor: must be > 0", plan.display());
+    assert!(stderr.contains(&at), "{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains(&password));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).is_empty(),
+        "nothing was served"
+    );
+
+    // A camera the fleet does not have is caught before anything listens, too.
+    std::fs::write(
+        &plan,
+        "[[fault]]\ncamera = \"cam7\"\nkind = \"stall\"\nat = \"1s\"\n",
+    )
+    .expect("write");
+    let out = camscope()
+        .args([
+            "rig",
+            "simulate",
+            "--cameras",
+            "2",
+            "--duration",
+            "30",
+            "--faults",
+        ])
+        .arg(&plan)
+        .env("CAMSCOPE_CAMERA_PASSWORD", &password)
+        .output()
+        .expect("camscope runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let at = format!(
+        "{}:2:10: fault[0].camera: no camera named \"cam7\"",
+        plan.display()
+    );
+    assert!(stderr.contains(&at), "{stderr}");
+}
+
+#[test]
+fn rig_simulate_logs_each_fault_as_it_starts_and_ends() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("faults.toml");
+    std::fs::write(
+        &plan,
+        "[[fault]]\ncamera = \"*\"\nkind = \"latency\"\nat = \"0s\"\nfor = \"1s\"\n\
+         delay = \"150ms\"\njitter = \"20ms\"\n",
+    )
+    .expect("write");
+    let password = format!("pw-{}-not-in-any-output", std::process::id());
+    let out = camscope()
+        .args([
+            "rig",
+            "simulate",
+            "--cameras",
+            "1",
+            "--duration",
+            "2",
+            "--faults",
+        ])
+        .arg(&plan)
+        .env("CAMSCOPE_CAMERA_PASSWORD", &password)
+        .output()
+        .expect("camscope runs");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let starts = stderr
+        .lines()
+        .find(|l| l.contains("fault starts"))
+        .expect(&stderr);
+    let ends = stderr
+        .lines()
+        .find(|l| l.contains("fault ends"))
+        .expect(&stderr);
+    for line in [starts, ends] {
+        assert!(line.contains("INFO"), "{line}");
+        assert!(
+            line.contains("camera=\"cam0\"") && line.contains("kind=\"latency\""),
+            "{line}"
+        );
+        assert!(
+            line.contains("delay=150ms") && line.contains("jitter=20ms"),
+            "{line}"
+        );
+    }
+    assert!(!stderr.contains(&password));
 }
