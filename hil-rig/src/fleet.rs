@@ -117,7 +117,8 @@ pub fn check_faults(plan: &FaultPlan, cameras: &[CameraSpec]) -> Result<(), Faul
                         i,
                         "factor",
                         format!(
-                            "{factor} × the {} bit/s of camera {}'s {which} stream cannot be                              sent exactly ({})",
+                            "{factor} × the {} bit/s of camera {}'s {which} stream cannot be \
+                             sent exactly ({})",
                             video.bitrate_bps, camera.name, e.message
                         ),
                     ));
