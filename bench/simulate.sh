@@ -10,6 +10,7 @@
 # plays, so slow session set-up is reported apart (setup s) rather than as a shortfall.
 # Usage: bench/simulate.sh [CAMERAS=500] [SECONDS=20] [BITRATE=4Mbps]
 # GST_LIVE_CAMERAS overrides the live row's camera count (default min(CAMERAS, 4); 0 skips it).
+# GST_PEER_ARGS adds arguments to the GStreamer script (e.g. "--client-threads 1").
 # Needs GStreamer (see docs/rig.md, "Third-party peers"); fails if it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,7 +82,7 @@ start_gst() {
   local row=$1 count=$2
   shift 2
   /usr/bin/python3 "$gst_script" --count "$count" --width 1920 --height 1080 --fps 25 --gop 50 \
-    --kbps "$kbps" "$@" >"$dir/$row.out" 2>"$dir/$row.err" &
+    --kbps "$kbps" ${GST_PEER_ARGS:-} "$@" >"$dir/$row.out" 2>"$dir/$row.err" &
   server=$!
   # Encoding the 1080p template takes a few seconds before the line appears.
   for _ in $(seq 1200); do
