@@ -175,7 +175,14 @@ async fn main() {
     let (set_window, window) = watch::channel(None);
     let tasks: Vec<_> = urls
         .iter()
-        .map(|u| tokio::spawn(pull(u.clone(), creds.clone(), Arc::clone(&ready), window.clone())))
+        .map(|u| {
+            tokio::spawn(pull(
+                u.clone(),
+                creds.clone(),
+                Arc::clone(&ready),
+                window.clone(),
+            ))
+        })
         .collect();
     // Every session is playing or has failed, or a minute has passed: whatever is not up by then
     // is the server's shortfall.
