@@ -38,6 +38,8 @@ use crate::video::{Codec, VideoConfig, VideoGenerator};
 pub struct CameraSpec {
     /// Name (a manifest camera id, or `cam0`, `cam1` …).
     pub name: String,
+    /// Codec of the main stream (a sub-stream is H.264, as on most cameras).
+    pub codec: Codec,
     /// Main stream.
     pub main: VideoConfig,
     /// Sub-stream, if the camera has one.
@@ -50,6 +52,7 @@ impl CameraSpec {
     pub fn standard(index: usize) -> CameraSpec {
         CameraSpec {
             name: format!("cam{index}"),
+            codec: Codec::H264,
             main: VideoConfig::new(1920, 1080, 25, 50, 4_096_000),
             sub: Some(VideoConfig::new(640, 360, 10, 20, 512_000)),
         }
@@ -156,11 +159,14 @@ pub struct Fleet {
     started: Instant,
 }
 
-fn encoder(token: &str, name: &str, v: &VideoConfig) -> EncoderConfig {
+fn encoder(token: &str, name: &str, codec: Codec, v: &VideoConfig) -> EncoderConfig {
     EncoderConfig {
         token: token.into(),
         name: name.into(),
-        encoding: Encoding::H264,
+        encoding: match codec {
+            Codec::H264 => Encoding::H264,
+            Codec::H265 => Encoding::H265,
+        },
         resolution: Resolution {
             width: v.width,
             height: v.height,
@@ -221,23 +227,29 @@ impl Fleet {
         for (i, spec) in config.cameras.iter().enumerate() {
             let index = u32::try_from(i).map_err(|_| Error::config("too many cameras"))?;
             let mut state = CameraState::example(index, ip, 0);
+            // The camera's name is its host name, so a discovery client (and `rig validate
+            // --discover`) can tell which planned camera answered from its `name` scope.
+            state.network.hostname = spec
+                .name
+                .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-");
             let path = |kind: &str| format!("/{}/{kind}", spec.name.trim_matches('/'));
-            state.profiles[0].encoder = encoder("vec_main", "main", &spec.main);
+            state.profiles[0].encoder = encoder("vec_main", "main", spec.codec, &spec.main);
             state.profiles[0].stream_path = path("main");
             let sub = spec.sub.as_ref();
             match sub {
                 Some(sub) => {
-                    state.profiles[1].encoder = encoder("vec_sub", "sub", sub);
+                    state.profiles[1].encoder = encoder("vec_sub", "sub", Codec::H264, sub);
                     state.profiles[1].stream_path = path("sub");
                 }
                 None => {
                     state.profiles.truncate(1);
                 }
             }
-            for (profile, video) in state
+            for ((profile, video), codec) in state
                 .profiles
                 .iter()
                 .zip(std::iter::once(&spec.main).chain(sub))
+                .zip([spec.codec, Codec::H264])
             {
                 if !state
                     .options
@@ -247,7 +259,7 @@ impl Fleet {
                     state.options.resolutions.push(profile.encoder.resolution);
                 }
                 let (tx, rx) = watch::channel(StreamSettings {
-                    codec: Codec::H264,
+                    codec,
                     config: *video,
                 });
                 let mount = Mount::following(&profile.stream_path, rx)?;

@@ -39,6 +39,7 @@ fn password() -> String {
 fn spec(name: &str) -> CameraSpec {
     CameraSpec {
         name: name.into(),
+        codec: Codec::H264,
         main: VideoConfig::new(640, 360, FPS, GOP as u32, BITRATE),
         sub: None,
     }

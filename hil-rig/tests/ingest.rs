@@ -10,7 +10,7 @@ use std::time::Duration;
 use camscope_hil_rig::fleet::{CameraSpec, Fleet, FleetConfig};
 use camscope_hil_rig::ingest::{self, IngestOptions, LatencySource, Live, StreamTarget, Transport};
 use camscope_hil_rig::onvif::auth::{Credentials, Secret};
-use camscope_hil_rig::video::VideoConfig;
+use camscope_hil_rig::video::{Codec, VideoConfig};
 
 fn credentials() -> Credentials {
     Credentials {
@@ -50,11 +50,13 @@ async fn fleet(cameras: Vec<CameraSpec>) -> Fleet {
 async fn healthy_streams_measure_what_they_were_set_to_send_and_are_recorded() {
     let a = CameraSpec {
         name: "door".into(),
+        codec: Codec::H264,
         main: VideoConfig::new(1280, 720, 25, 25, 2_000_000),
         sub: None,
     };
     let b = CameraSpec {
         name: "till".into(),
+        codec: Codec::H264,
         main: VideoConfig::new(640, 360, 10, 10, 500_000),
         sub: None,
     };
@@ -144,6 +146,7 @@ async fn healthy_streams_measure_what_they_were_set_to_send_and_are_recorded() {
 async fn failing_cameras_are_reported_and_do_not_disturb_the_others() {
     let fleet = fleet(vec![CameraSpec {
         name: "good".into(),
+        codec: Codec::H264,
         main: VideoConfig::new(640, 360, 25, 50, 1_000_000),
         sub: None,
     }])

@@ -19,7 +19,7 @@ use hil_rig::discovery::{MULTICAST_V4, ResponderConfig};
 use hil_rig::faults::FaultPlan;
 use hil_rig::fleet::{CameraSpec, Endpoint, Fleet, FleetConfig, check_faults};
 use hil_rig::onvif::auth::{Credentials, Secret};
-use hil_rig::video::VideoConfig;
+use hil_rig::video::{Codec, VideoConfig};
 
 use crate::cli::Failure;
 
@@ -138,7 +138,19 @@ fn specs_from_manifest(path: &Path) -> Result<Vec<CameraSpec>, Failure> {
             let sub = c["substream"]["bitrate_kbps"]
                 .as_u64()
                 .map(|kbps| VideoConfig::new(640, 360, fps.min(10), fps.min(10) * 2, kbps * 1000));
-            Ok(CameraSpec { name, main, sub })
+            // The camera starts as planned, so validating without --apply passes on a
+            // faithful fleet; MJPEG is not simulated and streams as H.264 (the rig then reports
+            // the codec as differing, which is the truth about this simulator).
+            let codec = match c["encoder"]["codec"].as_str() {
+                Some("h265" | "h265-smart") => Codec::H265,
+                _ => Codec::H264,
+            };
+            Ok(CameraSpec {
+                name,
+                codec,
+                main,
+                sub,
+            })
         })
         .collect()
 }
