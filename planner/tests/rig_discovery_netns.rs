@@ -400,4 +400,45 @@ fn inside_namespace() {
     assert_eq!(hellos, expected, "Hello on start");
     let references: BTreeSet<String> = cameras.into_iter().map(|(r, _)| r).collect();
     assert_eq!(byes, references, "Bye on a clean stop");
+
+    // `rig validate --discover` finds a manifest's cameras by WS-Discovery alone and matches
+    // each to its planned camera by the name it answers to.
+    let generated = Command::new(env!("CARGO_BIN_EXE_camscope"))
+        .arg("generate")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/rig-gst.toml"
+        ))
+        .arg("--out")
+        .arg(dir.path().join("gen"))
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{generated:?}");
+    let manifest = dir.path().join("gen/manifest.json");
+    let (_planned, _) = simulate(
+        dir.path(),
+        "planned",
+        &password,
+        &["--manifest", manifest.to_str().unwrap(), "--discovery"],
+    );
+    let results = dir.path().join("discovered.json");
+    let validated = Command::new(env!("CARGO_BIN_EXE_camscope"))
+        .args(["rig", "validate"])
+        .arg(&manifest)
+        .args(["--discover", &CAMERAS_IP.to_string(), "--duration", "3s"])
+        .arg("--out")
+        .arg(&results)
+        .env("CAMSCOPE_CAMERA_USER", "admin")
+        .env("CAMSCOPE_CAMERA_PASSWORD", &password)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&validated.stdout);
+    assert_eq!(validated.status.code(), Some(0), "{stdout}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&results).unwrap()).unwrap();
+    assert_eq!(r["source"], "discovery");
+    for c in r["cameras"].as_array().unwrap() {
+        assert_eq!(c["found_by"], "discovery", "{c}");
+        assert_eq!(c["verdict"], "pass", "{c}");
+    }
 }
