@@ -57,8 +57,17 @@ status=$?
 set -e
 after=$(ticks "$sim")
 [ -f "$dir/results.json" ] || { echo "rig validate wrote no results (exit $status):"; cat "$dir/rig.err"; exit 1; }
-# The naive alternative: one ffprobe per stream, each reading the same window.
-python3 - "$dir/e.json" "$probes" "$seconds" >"$dir/urls.txt" <<'PY'
+# The naive alternative: one ffprobe per stream, each reading the same window. ffprobe takes
+# credentials only inside the URL, which would put the password on a command line, so it reads
+# a second simulator that serves the same cameras without RTSP authentication.
+kill "$sim" 2>/dev/null || true
+wait "$sim" 2>/dev/null || true
+target/release/camscope rig simulate --manifest "$dir/manifest.json" --rtsp-auth none \
+  --endpoints "$dir/e2.json" --duration $((seconds * 2 + 60)) >"$dir/sim2.log" 2>&1 &
+sim=$!
+for _ in $(seq 600); do [ -f "$dir/e2.json" ] && break; sleep 0.1; done
+[ -f "$dir/e2.json" ] || { echo "the second simulator did not start:"; cat "$dir/sim2.log"; exit 1; }
+python3 - "$dir/e2.json" "$probes" >"$dir/urls.txt" <<'PY'
 import json, sys
 for e in json.load(open(sys.argv[1]))[: int(sys.argv[2])]:
     print(e["rtsp"])
