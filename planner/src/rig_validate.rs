@@ -953,14 +953,29 @@ fn finish_output(
             r.message
         );
     }
-    for c in results
+    // The first failures in full; a fleet of hundreds would drown the terminal, and the
+    // results file and report have every camera.
+    const SHOWN: usize = 20;
+    let failures: Vec<_> = results
         .cameras
         .iter()
         .filter(|c| c.verdict == Verdict::Fail)
-    {
-        for r in c.reasons.iter().filter(|r| r.severity == Severity::Fail) {
-            let _ = writeln!(out, "  {}: [{}] {}", c.id, r.code, r.message);
-        }
+        .flat_map(|c| {
+            c.reasons
+                .iter()
+                .filter(|r| r.severity == Severity::Fail)
+                .map(move |r| (c, r))
+        })
+        .collect();
+    for (c, r) in failures.iter().take(SHOWN) {
+        let _ = writeln!(out, "  {}: [{}] {}", c.id, r.code, r.message);
+    }
+    if failures.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "  … and {} more camera finding(s) in the results file and report",
+            failures.len() - SHOWN
+        );
     }
     Ok(())
 }

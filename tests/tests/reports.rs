@@ -225,8 +225,13 @@ fn write_reports(dir: &Path) -> Vec<PathBuf> {
         "2026-11-22",
     ]);
     assert_eq!(code, 1, "{err}");
+    // The rig report of a real run: 64 simulated cameras validated with faults injected
+    // (`rig-results.json`, recorded with `camscope rig validate … --out`).
+    let results: planner::validate::RigResults =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/rig-results.json").unwrap())
+            .unwrap();
     let rig = dir.join("rig.html");
-    std::fs::write(&rig, reports::render(&sample_rig())).unwrap();
+    std::fs::write(&rig, planner::rig_report::render(&results)).unwrap();
     vec![proposal, compliance, rig]
 }
 
