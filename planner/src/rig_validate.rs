@@ -187,17 +187,7 @@ fn locate_from_endpoints(
     credentials: &Credentials,
 ) -> Result<BTreeMap<String, Located>, Failure> {
     let text = read(path)?;
-    let de = &mut serde_json::Deserializer::from_str(&text);
-    let entries: Vec<EndpointEntry> = serde_path_to_error::deserialize(de).map_err(|e| {
-        let inner = e.inner();
-        Failure(format!(
-            "{}:{}:{}: {}: {inner}",
-            path.display(),
-            inner.line(),
-            inner.column(),
-            e.path()
-        ))
-    })?;
+    let entries: Vec<EndpointEntry> = validate::read_json(&path.display().to_string(), &text)?;
     let by_name: BTreeMap<&str, &EndpointEntry> =
         entries.iter().map(|e| (e.name.as_str(), e)).collect();
     Ok(cameras
@@ -989,16 +979,7 @@ pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     for path in &args.results {
         let file = path.display().to_string();
         let text = read(path)?;
-        let de = &mut serde_json::Deserializer::from_str(&text);
-        let part: RigResults = serde_path_to_error::deserialize(de).map_err(|e| {
-            let inner = e.inner();
-            Failure(format!(
-                "{file}:{}:{}: {}: {inner}",
-                inner.line(),
-                inner.column(),
-                e.path()
-            ))
-        })?;
+        let part: RigResults = validate::read_json(&file, &text)?;
         if part.manifest.sha256 != sha {
             return Err(Failure(format!(
                 "{file}: validated another manifest than {} (sha256 differs)",

@@ -139,19 +139,24 @@ pub struct ManifestRecording {
     pub recorded_seconds_per_day: u64,
 }
 
+/// Reads a JSON document, naming the file, line, column and field path on error.
+pub fn read_json<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, Failure> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        Failure(format!(
+            "{file}:{}:{}: {}: {inner}",
+            inner.line(),
+            inner.column(),
+            e.path()
+        ))
+    })
+}
+
 impl ManifestView {
     /// Reads a manifest, naming the file and the field on error.
     pub fn parse(file: &str, text: &str) -> Result<ManifestView, Failure> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let m: ManifestView = serde_path_to_error::deserialize(de).map_err(|e| {
-            let inner = e.inner();
-            Failure(format!(
-                "{file}:{}:{}: {}: {inner}",
-                inner.line(),
-                inner.column(),
-                e.path()
-            ))
-        })?;
+        let m: ManifestView = read_json(file, text)?;
         if m.schema != crate::deploy::MANIFEST_SCHEMA {
             return Err(Failure(format!(
                 "{file}: schema is {:?}; this camscope reads {:?} manifests (from `camscope generate`)",
