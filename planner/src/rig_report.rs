@@ -150,7 +150,8 @@ pub fn render(results: &RigResults) -> String {
         generated: results.started_at.clone(),
         data_stamp: format!(
             "manifest sha256 {}",
-            &results.manifest.sha256[..results.manifest.sha256.len().min(16)]
+            // A merged results file is input: never slice it by bytes.
+            results.manifest.sha256.chars().take(16).collect::<String>()
         ),
         manifest: format!(
             "{} ({} of {} cameras{})",
