@@ -310,6 +310,20 @@ pub async fn run(
     live: Arc<Live>,
     events: Option<mpsc::UnboundedSender<Event>>,
 ) -> IngestReport {
+    let (_keep, stop) = tokio::sync::watch::channel(false);
+    run_until_stopped(targets, options, live, events, stop).await
+}
+
+/// As [`run`], but the window also closes early once `stop` turns true (an operator's
+/// Ctrl-C, a job runner's SIGTERM): every camera keeps what it measured so far, so an
+/// interrupted run still reports.
+pub async fn run_until_stopped(
+    targets: Vec<StreamTarget>,
+    options: IngestOptions,
+    live: Arc<Live>,
+    events: Option<mpsc::UnboundedSender<Event>>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> IngestReport {
     let start = Instant::now();
     let deadline = tokio::time::Instant::from_std(start + options.duration);
     let (recorder, writer) = match &options.record_to {
@@ -331,6 +345,7 @@ pub async fn run(
             live: live.clone(),
             events: events.clone(),
             recorder: recorder.clone(),
+            stop: stop.clone(),
         };
         tasks.push(tokio::spawn(puller.run()));
     }
@@ -374,6 +389,28 @@ struct Puller {
     live: Arc<Live>,
     events: Option<mpsc::UnboundedSender<Event>>,
     recorder: Option<std::sync::mpsc::SyncSender<RecordItem>>,
+    stop: tokio::sync::watch::Receiver<bool>,
+}
+
+/// `f`, unless `stop` turns true first (then `None`). A stop sender that went away never stops.
+async fn unless_stopped<F: std::future::Future>(
+    stop: &tokio::sync::watch::Receiver<bool>,
+    f: F,
+) -> Option<F::Output> {
+    let mut stop = stop.clone();
+    let stopped = *stop.borrow();
+    if stopped {
+        return None;
+    }
+    let stopped = async move {
+        if stop.wait_for(|s| *s).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        out = f => Some(out),
+        () = stopped => None,
+    }
 }
 
 /// How a session that had opened came to an end.
@@ -550,12 +587,17 @@ impl Puller {
         let mut wall_bytes = 0u64;
         let mut wall_frames = 0u64;
         loop {
-            if tokio::time::Instant::now() >= self.deadline {
+            let stopped = *self.stop.borrow();
+            if stopped || tokio::time::Instant::now() >= self.deadline {
                 break;
             }
             let connect_by =
                 (tokio::time::Instant::now() + self.options.connect_timeout).min(self.deadline);
-            let opened = tokio::time::timeout_at(connect_by, self.open()).await;
+            let Some(opened) =
+                unless_stopped(&self.stop, tokio::time::timeout_at(connect_by, self.open())).await
+            else {
+                break;
+            };
             let cause = match opened {
                 Err(_) if tokio::time::Instant::now() >= self.deadline => break,
                 Err(_) => format!(
@@ -622,7 +664,12 @@ impl Puller {
                 cause,
             });
             let until = (tokio::time::Instant::now() + wait).min(self.deadline);
-            tokio::time::sleep_until(until).await;
+            if unless_stopped(&self.stop, tokio::time::sleep_until(until))
+                .await
+                .is_none()
+            {
+                break;
+            }
         }
         if let Some((since, cause)) = outage.take() {
             m.outages.push(Outage {
@@ -740,11 +787,17 @@ impl Puller {
             _ => "h264",
         };
         loop {
-            let next = tokio::time::timeout_at(
-                (tokio::time::Instant::now() + self.options.stall_timeout).min(self.deadline),
-                frames.next(),
+            let Some(next) = unless_stopped(
+                &self.stop,
+                tokio::time::timeout_at(
+                    (tokio::time::Instant::now() + self.options.stall_timeout).min(self.deadline),
+                    frames.next(),
+                ),
             )
-            .await;
+            .await
+            else {
+                return SessionEnd::Deadline;
+            };
             let item = match next {
                 Err(_) if tokio::time::Instant::now() >= self.deadline => {
                     return SessionEnd::Deadline;

@@ -271,7 +271,8 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
     })
 }
 
-async fn stop_signal() {
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what job runners send).
+pub(crate) async fn stop_signal() {
     #[cfg(unix)]
     {
         if let Ok(mut term) =

@@ -639,7 +639,7 @@ pub fn validate(
         .build()
         .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
     let started_at = time::OffsetDateTime::now_utc();
-    let (located, setups, report, timeline) = runtime.block_on(async {
+    let (located, setups, report, timeline, interrupted_after_s) = runtime.block_on(async {
         let located = if let Some(path) = &args.endpoints {
             locate_from_endpoints(path, &chosen, &credentials)?
         } else if let Some(path) = &args.inventory {
@@ -710,8 +710,13 @@ pub fn validate(
         let live = Arc::new(Live::new(targets.len()));
         let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
         let total = targets.len();
-        let run = ingest::run(targets, options, live.clone(), Some(tx));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let run = ingest::run_until_stopped(targets, options, live.clone(), Some(tx), stopped);
         tokio::pin!(run);
+        // Ctrl-C or a job runner's SIGTERM ends the window early; what arrived is still judged.
+        let interrupt = crate::rig::stop_signal();
+        tokio::pin!(interrupt);
+        let mut interrupted_after: Option<f64> = None;
         let bar = (progress == ProgressMode::Bar).then(|| {
             let bar = indicatif::ProgressBar::new(duration.as_secs().max(1));
             bar.set_style(
@@ -731,6 +736,13 @@ pub fn validate(
         let report = loop {
             tokio::select! {
                 report = &mut run => break report,
+                () = &mut interrupt, if interrupted_after.is_none() => {
+                    interrupted_after = Some(window_start.elapsed().as_secs_f64());
+                    let _ = stop.send(true);
+                    if progress == ProgressMode::Json {
+                        json_line(err, serde_json::json!({"event": "interrupted", "after_s": interrupted_after}));
+                    }
+                }
                 Some(event) = events.recv() => {
                     if progress == ProgressMode::Json {
                         let v = match event {
@@ -767,7 +779,7 @@ pub fn validate(
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
-        Ok::<_, Failure>((located, setups, report, timeline))
+        Ok::<_, Failure>((located, setups, report, timeline, interrupted_after))
     })?;
     let mut measured: BTreeMap<String, Measured> = report
         .streams
@@ -818,6 +830,7 @@ pub fn validate(
         recorders: Vec::new(),
         recordings: Vec::new(),
         timeline,
+        interrupted_after_s,
     };
     let mut setups = setups;
     for c in &chosen {

@@ -724,6 +724,10 @@ pub struct RigResults {
     pub recordings: Vec<RecordingResult>,
     /// Received bitrate second by second (summed over shards by `rig merge`).
     pub timeline: Vec<TimelinePoint>,
+    /// Seconds into the window when an operator or job runner stopped the run (SIGINT or
+    /// SIGTERM); the cameras were judged on what had arrived by then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted_after_s: Option<f64>,
 }
 
 /// The fleet's received bitrate at one moment of the window.
@@ -843,7 +847,19 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             ),
         ));
     }
-    if let Some(bps) = m.bitrate_bps {
+    // Without two key frames the rates are wall-clock guesses skewed by whether the one key
+    // frame fell inside the window: judge them only over whole GOPs.
+    if m.gop_frames.is_none() {
+        reasons.push(Reason::fail(
+            "no-whole-gop",
+            format!(
+                "fewer than two key frames arrived in {:.1} s of video: bitrate and frame rate cannot be measured over a whole GOP (the planned GOP is {} frames at {} fps; a longer window or a shorter GOP is needed)",
+                m.streaming_s, p.gop, p.fps
+            ),
+        ));
+    }
+    let whole = m.gop_frames.is_some();
+    if whole && let Some(bps) = m.bitrate_bps {
         let planned = p.bitrate_bps as f64;
         let ratio = bps / planned;
         if ratio < 1.0 - t.bitrate_shortfall {
@@ -870,7 +886,8 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             ));
         }
     }
-    if let Some(fps) = m.fps
+    if whole
+        && let Some(fps) = m.fps
         && (fps / p.fps - 1.0).abs() > t.fps_tolerance
     {
         reasons.push(Reason::fail(
@@ -1154,6 +1171,15 @@ fn finish(results: &mut RigResults) {
             ));
         }
     }
+    if let Some(after) = results.interrupted_after_s {
+        reasons.push(Reason::fail(
+            "interrupted",
+            format!(
+                "the run was stopped after {after:.1} s of the {:.0} s window: what arrived by then is judged, but the plan was not held for the whole window",
+                results.duration_s
+            ),
+        ));
+    }
     if results.recorders.iter().any(|r| r.partial) {
         reasons.push(Reason::warn(
             "partial",
@@ -1251,6 +1277,10 @@ pub fn merge(
             merged.cameras.push(c.clone());
         }
         merged.recordings.extend(part.recordings.iter().cloned());
+        if let Some(after) = part.interrupted_after_s {
+            let earliest = merged.interrupted_after_s.map_or(after, |a| a.min(after));
+            merged.interrupted_after_s = Some(earliest);
+        }
         // Shards run at the same time on different hosts: second i of each adds up.
         for (i, p) in part.timeline.iter().enumerate() {
             match merged.timeline.get_mut(i) {
@@ -1419,6 +1449,22 @@ mod tests {
         });
         judge_camera(&mut back, &t);
         assert_eq!(codes(&back), ["reconnected"]);
+    }
+
+    #[test]
+    fn a_stream_without_two_key_frames_is_not_judged_on_rates() {
+        let t = Tolerances::shipped().unwrap();
+        // One second of a 2 s GOP: the rough wall-clock rate must not pass or fail the camera.
+        let mut c = camera(Measured {
+            gop_frames: None,
+            key_frame_interval_s: None,
+            bitrate_bps: Some(9_000_000.0),
+            fps: Some(31.0),
+            streaming_s: 1.0,
+            ..healthy()
+        });
+        judge_camera(&mut c, &t);
+        assert_eq!(codes(&c), ["no-whole-gop"]);
     }
 
     #[test]

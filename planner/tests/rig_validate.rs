@@ -350,6 +350,72 @@ fn a_healthy_fleet_passes_shards_merge_to_the_same_verdict_and_wrong_credentials
     }
     assert!(String::from_utf8_lossy(&o.stdout).contains("[credentials-refused] 64 camera(s)"));
     check_no_secret(&[&out, &o], &[&whole, &wrong, &report]);
+
+    // An operator's Ctrl-C (or a job runner's SIGTERM) during a long window: the run stops
+    // within seconds, and what arrived is still written and judged, as an interrupted run.
+    use std::io::BufRead;
+    let interrupted = dir.path().join("interrupted.json");
+    let mut child = camscope()
+        .args(["rig", "validate"])
+        .arg(&manifest)
+        .args([
+            "--endpoints",
+            &endpoints,
+            "--duration",
+            "10m",
+            "--progress",
+            "json",
+        ])
+        .arg("--out")
+        .arg(&interrupted)
+        .env("CAMSCOPE_CAMERA_USER", "admin")
+        .env("CAMSCOPE_CAMERA_PASSWORD", PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut progress = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    // Wait until the whole fleet streams.
+    let started = Instant::now();
+    loop {
+        let line = progress.next().unwrap().unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap();
+        // Long enough for whole GOPs (2 s here) on every camera.
+        if v["event"] == "progress" && v["streaming"] == 64 && v["elapsed_s"].as_f64() > Some(6.0) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never streaming: {line}"
+        );
+    }
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let stopped_at = Instant::now();
+    let rest: Vec<String> = progress.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    assert!(
+        stopped_at.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        stopped_at.elapsed()
+    );
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        rest.iter().any(|l| l.contains("\"event\":\"interrupted\"")),
+        "{rest:?}"
+    );
+    let r = results(&interrupted);
+    assert_eq!(schema_errors(&r), Vec::<String>::new());
+    assert!(r["interrupted_after_s"].as_f64().unwrap() < 60.0);
+    assert_eq!(codes(&r), ["interrupted"], "{}", r["reasons"]);
+    // Every camera was measured up to the stop, and passed on what arrived.
+    assert_eq!(r["summary"]["passed"], 64);
     drop(sim);
 }
 
