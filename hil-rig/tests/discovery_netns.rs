@@ -19,14 +19,16 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::Ipv4Addr;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use camscope_hil_rig::discovery::{Endpoint, ProbeOptions, Responder, ResponderConfig, probe};
 use camscope_hil_rig::onvif::camera::CameraState;
 
-const PIP_INSTALL: &str = "pip install WSDiscovery==2.1.2";
-const APT_INSTALL: &str = "apt-get install -y iproute2";
+#[path = "support/netns.rs"]
+mod netns;
+use netns::{Namespace, PIP_INSTALL, python};
+
 /// The responder's address inside the namespace; private, and only ever exists there.
 const ADDRESS: Ipv4Addr = Ipv4Addr::new(10, 231, 0, 1);
 /// Set by the test for its responder half, naming the namespace it runs in.
@@ -46,67 +48,6 @@ fn fleet() -> Vec<Endpoint> {
         .collect()
 }
 
-/// Runs `ip ARGS`, panicking with its stderr on failure.
-fn ip(args: &[&str]) {
-    let output = Command::new("ip")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `ip` ({e}): run `{APT_INSTALL}`"));
-    assert!(
-        output.status.success(),
-        "`ip {}` failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// A network namespace that exists for the lifetime of this value.
-struct Namespace {
-    name: String,
-}
-
-impl Namespace {
-    fn create() -> Self {
-        let name = format!(
-            "camscope-wsd-{}-{:08x}",
-            std::process::id(),
-            rand::random::<u32>()
-        );
-        ip(&["netns", "add", &name]);
-        // From here on, Drop deletes the namespace whatever fails next.
-        let ns = Namespace { name };
-        let n = ns.name.as_str();
-        ip(&["-n", n, "link", "set", "lo", "up"]);
-        ip(&[
-            "-n", n, "link", "add", "wsd0", "type", "veth", "peer", "name", "wsd1",
-        ]);
-        ip(&["-n", n, "addr", "add", "10.231.0.1/24", "dev", "wsd0"]);
-        ip(&["-n", n, "link", "set", "wsd0", "up"]);
-        ip(&["-n", n, "link", "set", "wsd1", "up"]);
-        ip(&["-n", n, "route", "add", "224.0.0.0/4", "dev", "wsd0"]);
-        ns
-    }
-
-    /// `ip netns exec NAME program…`.
-    fn command(&self, program: &str) -> Command {
-        let mut command = Command::new("ip");
-        command.args(["netns", "exec", &self.name, program]);
-        command
-    }
-}
-
-impl Drop for Namespace {
-    fn drop(&mut self) {
-        // Deleting also removes the veth pair, which lives only in the namespace.
-        let deleted = Command::new("ip")
-            .args(["netns", "delete", &self.name])
-            .status();
-        if !matches!(deleted, Ok(s) if s.success()) {
-            println!("could not delete network namespace {}", self.name);
-        }
-    }
-}
-
 /// Kills and reaps a child process when dropped, so a failed assertion leaves nothing running.
 struct Child(std::process::Child);
 
@@ -117,24 +58,10 @@ impl Drop for Child {
     }
 }
 
-fn python() -> String {
-    let python = std::env::var("CAMSCOPE_PYTHON").unwrap_or_else(|_| "python3".into());
-    let output = Command::new(&python)
-        .args(["-c", "import wsdiscovery"])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {python} ({e}); then run `{PIP_INSTALL}`"));
-    assert!(
-        output.status.success(),
-        "wsdiscovery is missing for {python}: run `{PIP_INSTALL}` (stderr: {})",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    python
-}
-
 #[test]
 fn wsdiscovery_finds_the_fleet_inside_a_network_namespace() {
     let python = python();
-    let ns = Namespace::create();
+    let ns = Namespace::create("camscope-wsd", &[("wsd0", "wsd1", ADDRESS)]);
 
     let mut responder = ns.command(&std::env::current_exe().unwrap().to_string_lossy());
     responder

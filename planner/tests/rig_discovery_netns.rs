@@ -27,8 +27,10 @@ use std::time::{Duration, Instant};
 
 use hil_rig::discovery::{MULTICAST_V4, Message, ProbeOptions, parse, probe};
 
-const PIP_INSTALL: &str = "pip install WSDiscovery==2.1.2";
-const APT_INSTALL: &str = "apt-get install -y iproute2";
+#[path = "../../hil-rig/tests/support/netns.rs"]
+mod netns;
+use netns::{Namespace, python};
+
 /// Where the simulated cameras live inside the namespace.
 const CAMERAS_IP: Ipv4Addr = Ipv4Addr::new(10, 233, 0, 1);
 /// Another network of the same host, which must not hear the cameras.
@@ -36,95 +38,17 @@ const OTHER_IP: Ipv4Addr = Ipv4Addr::new(10, 234, 0, 1);
 /// Set for the half that runs inside the namespace.
 const CHILD_ENV: &str = "CAMSCOPE_RIG_WSD_NETNS";
 
-/// Runs `ip ARGS`, panicking with its stderr on failure.
-fn ip(args: &[&str]) {
-    let output = Command::new("ip")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `ip` ({e}): run `{APT_INSTALL}`"));
-    assert!(
-        output.status.success(),
-        "`ip {}` failed (root needed): {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// A network namespace that exists for the lifetime of this value.
-struct Namespace {
-    name: String,
-}
-
-impl Namespace {
-    fn create() -> Self {
-        let name = format!(
-            "camscope-rigwsd-{}-{:08x}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        ip(&["netns", "add", &name]);
-        // From here on, Drop deletes the namespace whatever fails next.
-        let ns = Namespace { name };
-        let n = ns.name.as_str();
-        ip(&["-n", n, "link", "set", "lo", "up"]);
-        for (link, peer, address) in [("cam0", "cam1", CAMERAS_IP), ("lan0", "lan1", OTHER_IP)] {
-            ip(&[
-                "-n", n, "link", "add", link, "type", "veth", "peer", "name", peer,
-            ]);
-            ip(&[
-                "-n",
-                n,
-                "addr",
-                "add",
-                &format!("{address}/24"),
-                "dev",
-                link,
-            ]);
-            ip(&["-n", n, "link", "set", link, "up"]);
-            ip(&["-n", n, "link", "set", peer, "up"]);
-        }
-        // wsdiscovery sends through the default multicast route: the cameras' network.
-        ip(&["-n", n, "route", "add", "224.0.0.0/4", "dev", "cam0"]);
-        ns
-    }
-}
-
-impl Drop for Namespace {
-    fn drop(&mut self) {
-        // Deleting also removes the veth pairs, which live only in the namespace.
-        let deleted = Command::new("ip")
-            .args(["netns", "delete", &self.name])
-            .status();
-        if !matches!(deleted, Ok(s) if s.success()) {
-            println!("could not delete network namespace {}", self.name);
-        }
-    }
-}
-
-fn python() -> String {
-    let python = std::env::var("CAMSCOPE_PYTHON").unwrap_or_else(|_| "python3".into());
-    let output = Command::new(&python)
-        .args(["-c", "import wsdiscovery"])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {python} ({e}); then run `{PIP_INSTALL}`"));
-    assert!(
-        output.status.success(),
-        "wsdiscovery is missing for {python}: run `{PIP_INSTALL}` (stderr: {})",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    python
-}
-
 #[test]
 fn rig_simulate_discovery_is_found_inside_a_network_namespace() {
     let python = python();
-    let ns = Namespace::create();
-    let mut child = Command::new("ip")
-        .args(["netns", "exec", &ns.name])
-        .arg(std::env::current_exe().unwrap())
+    // `cam0` carries the simulated cameras (and multicast); `lan0` is another network of the
+    // same host, which must not hear them.
+    let ns = Namespace::create(
+        "camscope-rigwsd",
+        &[("cam0", "cam1", CAMERAS_IP), ("lan0", "lan1", OTHER_IP)],
+    );
+    let mut child = ns
+        .command(&std::env::current_exe().unwrap().to_string_lossy())
         .args([
             "--exact",
             "inside_namespace",
