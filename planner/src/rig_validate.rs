@@ -655,8 +655,8 @@ pub fn validate(
                 serde_json::json!({"event": "located", "cameras": chosen.len(), "found": located.len()}),
             );
         }
-        // ONVIF for every camera at once, bounded so hundreds of cameras do not all open
-        // connections in the same instant.
+        // ONVIF for every camera at once, bounded (`onvif-concurrency`) so hundreds of cameras
+        // do not all open connections in the same instant.
         let setups: BTreeMap<String, Setup> = futures::stream::iter(chosen.iter().filter_map(|c| {
             let l = located.get(&c.id)?;
             let url = l.onvif.clone()?;
@@ -668,7 +668,7 @@ pub fn validate(
                 (id, setup)
             })
         }))
-        .buffer_unordered(64)
+        .buffer_unordered(tolerances.onvif_concurrency as usize)
         .collect()
         .await;
         if progress == ProgressMode::Json {
@@ -781,10 +781,11 @@ pub fn validate(
         }
         Ok::<_, Failure>((located, setups, report, timeline, interrupted_after))
     })?;
-    let mut measured: BTreeMap<String, Measured> = report
+    // Per camera: the URL pulled and what arrived.
+    let mut measured: BTreeMap<String, (String, Measured)> = report
         .streams
         .iter()
-        .map(|m| (m.camera.clone(), measured_of(m)))
+        .map(|m| (m.camera.clone(), (m.url.clone(), measured_of(m))))
         .collect();
     let mut results = RigResults {
         schema: validate::RESULTS_SCHEMA.into(),
@@ -816,16 +817,8 @@ pub fn validate(
         tolerances,
         verdict: Verdict::Pass,
         reasons: vec![],
-        summary: Summary {
-            cameras: 0,
-            passed: 0,
-            failed: 0,
-            streaming: 0,
-            planned_bps: 0.0,
-            measured_bps: 0.0,
-            lost_packets: 0,
-            reconnects: 0,
-        },
+        // Filled in by the judging below.
+        summary: Summary::default(),
         cameras: Vec::new(),
         recorders: Vec::new(),
         recordings: Vec::new(),
@@ -837,7 +830,7 @@ pub fn validate(
         let l = located.get(&c.id);
         let setup = setups.remove(&c.id).unwrap_or_default();
         let mut setup_reasons = setup.reasons;
-        let m = measured.remove(&c.id);
+        let (rtsp, m) = measured.remove(&c.id).unzip();
         if l.is_none() {
             setup_reasons.push(Reason {
                 code: "camera-not-found".into(),
@@ -861,13 +854,7 @@ pub fn validate(
             recorder: c.recorder.clone(),
             found_by: l.map_or("none", |l| l.found_by).into(),
             onvif: l.and_then(|l| l.onvif.clone()),
-            rtsp: m.as_ref().and_then(|_| {
-                report
-                    .streams
-                    .iter()
-                    .find(|s| s.camera == c.id)
-                    .map(|s| s.url.clone())
-            }),
+            rtsp,
             planned: manifest.planned(c),
             reported: setup.reported,
             measured: m,

@@ -233,6 +233,8 @@ pub struct Tolerances {
     pub backoff_max_s: f64,
     /// Timeout of one ONVIF call, seconds.
     pub onvif_timeout_s: f64,
+    /// Cameras asked over ONVIF at the same time.
+    pub onvif_concurrency: u32,
 }
 
 const VALIDATION_TOML: &str = include_str!("../catalog/validation.toml");
@@ -335,6 +337,11 @@ impl Tolerances {
                     "{file}: [tolerances] {name} = {v}: must be a positive time"
                 )));
             }
+        }
+        if self.onvif_concurrency == 0 {
+            return Err(Failure(format!(
+                "{file}: [tolerances] onvif-concurrency = 0: at least one camera must be asked at a time"
+            )));
         }
         Ok(())
     }
@@ -666,7 +673,7 @@ pub struct ManifestRef {
 }
 
 /// Totals.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     /// Cameras in these results.
     pub cameras: u32,
