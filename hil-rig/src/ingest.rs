@@ -584,8 +584,6 @@ impl Puller {
         let mut latency = LatencyHistogram::new();
         let mut failures = 0u32;
         let mut outage: Option<(Instant, String)> = None;
-        let mut wall_bytes = 0u64;
-        let mut wall_frames = 0u64;
         loop {
             let stopped = *self.stop.borrow();
             if stopped || tokio::time::Instant::now() >= self.deadline {
@@ -613,7 +611,6 @@ impl Puller {
                     m.sessions += 1;
                     failures = 0;
                     self.emit(Event::Connected { camera: self.index });
-                    let before = (m.bytes, m.frames);
                     let mut state = SessionState {
                         m: &mut m,
                         gop: GopSpan::default(),
@@ -629,8 +626,6 @@ impl Puller {
                     live.streaming.store(false, Ordering::Relaxed);
                     if let Some(first) = first {
                         m.streaming += first.elapsed();
-                        wall_bytes += m.bytes - before.0;
-                        wall_frames += m.frames - before.1;
                     }
                     match end {
                         SessionEnd::Deadline => break,
@@ -683,10 +678,11 @@ impl Puller {
             m.fps = Some(totals.frames as f64 / totals.seconds);
             m.key_frame_interval_frames = Some(totals.frames as f64 / totals.intervals as f64);
             m.key_frame_interval_s = Some(totals.seconds / totals.intervals as f64);
-        } else if m.streaming > Duration::ZERO && wall_frames > 0 {
+        } else if m.streaming > Duration::ZERO && m.frames > 0 {
+            // Every frame counted arrived while streaming, so these are the streaming rates.
             let secs = m.streaming.as_secs_f64();
-            m.bitrate_bps = Some(wall_bytes as f64 * 8.0 / secs);
-            m.fps = Some(wall_frames as f64 / secs);
+            m.bitrate_bps = Some(m.bytes as f64 * 8.0 / secs);
+            m.fps = Some(m.frames as f64 / secs);
         }
         m.latency = latency.finish();
         m

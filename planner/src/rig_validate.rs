@@ -402,11 +402,7 @@ fn client_reason(stage: &str, e: &ClientError) -> Reason {
         ClientError::Timeout { .. } | ClientError::Connect { .. } => "onvif-unreachable",
         _ => "onvif-error",
     };
-    Reason {
-        code: code.into(),
-        severity: Severity::Fail,
-        message: format!("{stage}: {e}"),
-    }
+    Reason::fail(code, format!("{stage}: {e}"))
 }
 
 fn planned_encoder(p: &Planned, current: &VideoEncoderConfig) -> VideoEncoderConfig {
@@ -476,11 +472,10 @@ async fn onvif_stage(
     reported.profiles = profiles.len() as u32;
     // The main stream is the first profile, as on every camera the clients we tested met.
     let Some(main) = profiles.first() else {
-        setup.reasons.push(Reason {
-            code: "no-profile".into(),
-            severity: Severity::Fail,
-            message: "GetProfiles returned no profile".into(),
-        });
+        setup.reasons.push(Reason::fail(
+            "no-profile",
+            "GetProfiles returned no profile".into(),
+        ));
         setup.reported = Some(reported);
         return setup;
     };
@@ -507,11 +502,10 @@ async fn onvif_stage(
             }
         }
     } else if apply {
-        setup.reasons.push(Reason {
-            code: "apply-failed".into(),
-            severity: Severity::Fail,
-            message: "the main profile has no video encoder configuration to set".into(),
-        });
+        setup.reasons.push(Reason::fail(
+            "apply-failed",
+            "the main profile has no video encoder configuration to set".into(),
+        ));
     }
     reported.encoder = encoder.map(|e| ReportedEncoder {
         encoding: e.encoding,
@@ -832,21 +826,19 @@ pub fn validate(
         let mut setup_reasons = setup.reasons;
         let (rtsp, m) = measured.remove(&c.id).unzip();
         if l.is_none() {
-            setup_reasons.push(Reason {
-                code: "camera-not-found".into(),
-                severity: Severity::Fail,
-                message: format!(
+            setup_reasons.push(Reason::fail(
+                "camera-not-found",
+                format!(
                     "no camera named {} in the {}",
                     c.id,
                     results.source.trim_end_matches('s')
                 ),
-            });
+            ));
         } else if m.is_none() && setup_reasons.is_empty() {
-            setup_reasons.push(Reason {
-                code: "no-stream".into(),
-                severity: Severity::Fail,
-                message: "no RTSP URL: neither given nor reported by GetStreamUri".into(),
-            });
+            setup_reasons.push(Reason::fail(
+                "no-stream",
+                "no RTSP URL: neither given nor reported by GetStreamUri".into(),
+            ));
         }
         results.cameras.push(CameraResult {
             id: c.id.clone(),

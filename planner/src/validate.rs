@@ -392,7 +392,8 @@ pub struct Reason {
 }
 
 impl Reason {
-    fn fail(code: &str, message: String) -> Reason {
+    /// A finding that fails its camera, recorder or run.
+    pub fn fail(code: &str, message: String) -> Reason {
         Reason {
             code: code.into(),
             severity: Severity::Fail,
@@ -400,7 +401,8 @@ impl Reason {
         }
     }
 
-    fn warn(code: &str, message: String) -> Reason {
+    /// A finding worth knowing that does not fail.
+    pub fn warn(code: &str, message: String) -> Reason {
         Reason {
             code: code.into(),
             severity: Severity::Warn,
