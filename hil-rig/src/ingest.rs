@@ -39,6 +39,9 @@ use tokio::sync::mpsc;
 use crate::onvif::auth::Credentials;
 use crate::video::Codec;
 
+mod udp;
+pub use udp::{RMEM_MAX_SYSCTL, ReceiveBuffer};
+
 /// One stream to pull.
 #[derive(Debug, Clone)]
 pub struct StreamTarget {
@@ -48,6 +51,9 @@ pub struct StreamTarget {
     pub url: String,
     /// Credentials to answer an RTSP challenge with.
     pub credentials: Option<Credentials>,
+    /// Over UDP, the receive buffer to ask for the RTP socket, bytes (sized by the caller for
+    /// the stream's bitrate); `None` keeps the system default.
+    pub udp_receive_buffer: Option<usize>,
 }
 
 /// How RTP travels.
@@ -242,8 +248,17 @@ pub struct StreamMeasurement {
     pub key_frame_interval_frames: Option<f64>,
     /// Average seconds from one key frame to the next.
     pub key_frame_interval_s: Option<f64>,
-    /// RTP packets lost.
+    /// RTP packets lost (sequence-number gaps), wherever they were lost.
     pub lost_packets: u64,
+    /// Over UDP, datagrams this host's kernel dropped because the RTP socket's receive buffer
+    /// was full: part of `lost_packets` that never was loss on the wire. `None` over TCP or
+    /// when the counter could not be read.
+    pub kernel_dropped_packets: Option<u64>,
+    /// Over UDP, the RTP socket's receive buffer as asked and as granted (the smallest grant
+    /// over the sessions).
+    pub receive_buffer: Option<ReceiveBuffer>,
+    /// Over UDP, why the receive buffer could not be sized, if it could not.
+    pub receive_buffer_error: Option<String>,
     /// Time from the window's start to the first frame.
     pub time_to_first_frame: Option<Duration>,
     /// Send-to-receive latency.
@@ -607,8 +622,27 @@ impl Puller {
                     "RTSP 401 Unauthorized: the camera refused the credentials".to_string()
                 }
                 Ok(Err(OpenFailure::Other(cause))) => cause,
-                Ok(Ok((frames, stream))) => {
+                Ok(Ok(Opened {
+                    frames,
+                    video: stream,
+                    socket,
+                })) => {
                     m.sessions += 1;
+                    let socket = match socket {
+                        Some(Ok(socket)) => {
+                            let granted = socket.buffer;
+                            m.receive_buffer = Some(match m.receive_buffer {
+                                Some(b) if b.granted <= granted.granted => b,
+                                _ => granted,
+                            });
+                            Some(socket)
+                        }
+                        Some(Err(e)) => {
+                            m.receive_buffer_error = Some(e);
+                            None
+                        }
+                        None => None,
+                    };
                     failures = 0;
                     self.emit(Event::Connected { camera: self.index });
                     let mut state = SessionState {
@@ -622,6 +656,11 @@ impl Puller {
                     let end = self.read(frames, stream, &mut state, &mut outage).await;
                     let first = state.first_frame_at;
                     state.gop.close_into(&mut totals);
+                    if let Some(socket) = socket
+                        && let Some(dropped) = udp::drops(socket).await
+                    {
+                        *m.kernel_dropped_packets.get_or_insert(0) += dropped;
+                    }
                     let live = &self.live.cameras[self.index];
                     live.streaming.store(false, Ordering::Relaxed);
                     if let Some(first) = first {
@@ -706,7 +745,7 @@ impl Puller {
         base.mul_f64(jitter)
     }
 
-    async fn open(&self) -> Result<(retina::client::Demuxed, usize), OpenFailure> {
+    async fn open(&self) -> Result<Opened, OpenFailure> {
         let url = url::Url::parse(&self.target.url)
             .map_err(|e| OpenFailure::Other(format!("{}: not a URL: {e}", self.target.url)))?;
         let creds = self
@@ -747,8 +786,38 @@ impl Puller {
                     }),
             )
             .await?;
+        let socket = match self.options.transport {
+            Transport::Udp => Some(
+                self.size_receive_buffer(&session, video, self.target.udp_receive_buffer)
+                    .await,
+            ),
+            Transport::Tcp => None,
+        };
         let frames = session.play(PlayOptions::default()).await?.demuxed()?;
-        Ok((frames, video))
+        Ok(Opened {
+            frames,
+            video,
+            socket,
+        })
+    }
+
+    /// Finds the RTP socket retina bound for the stream and, with `bytes`, sizes it, before
+    /// PLAY so no datagram arrives first.
+    async fn size_receive_buffer(
+        &self,
+        session: &retina::client::Session<retina::client::Described>,
+        video: usize,
+        bytes: Option<usize>,
+    ) -> Result<udp::SizedSocket, String> {
+        let context = session
+            .streams()
+            .get(video)
+            .and_then(|s| s.ctx())
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let port = udp::local_rtp_port(&context)
+            .ok_or_else(|| format!("no local RTP port in the stream context {context:?}"))?;
+        udp::size(port, bytes).await
     }
 
     async fn read(
@@ -906,6 +975,15 @@ impl Puller {
             }
         }
     }
+}
+
+/// A session that is playing.
+struct Opened {
+    frames: retina::client::Demuxed,
+    /// Index of the video stream.
+    video: usize,
+    /// Over UDP, the RTP socket as found and sized (or why it could not be).
+    socket: Option<Result<udp::SizedSocket, String>>,
 }
 
 /// Why a session could not be opened.

@@ -685,6 +685,7 @@ pub fn validate(
                     camera: c.id.clone(),
                     url: strip_credentials(&url),
                     credentials: Some(l.credentials.clone()),
+                    udp_receive_buffer: None,
                 });
                 target_ids.push(c.id.clone());
             }
