@@ -79,6 +79,10 @@ pub struct FleetConfig {
     pub rtsp_auth: bool,
     /// Faults to inject, timed from when the fleet listens.
     pub faults: Option<FaultPlan>,
+    /// What makes this fleet's devices its own: serial numbers, MAC addresses and WS-Discovery
+    /// endpoint UUIDs are derived from it and each camera's name, so two fleets on one network
+    /// never announce the same device, and one fleet keeps its identities across restarts.
+    pub seed: String,
 }
 
 impl FleetConfig {
@@ -93,6 +97,42 @@ impl FleetConfig {
             discovery: None,
             rtsp_auth: true,
             faults: None,
+            seed: "loopback".into(),
+        }
+    }
+}
+
+/// A simulated device's identity within a fleet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// Serial number, `SIM-` and 12 hexadecimal digits.
+    pub serial_number: String,
+    /// A locally administered, unicast MAC address.
+    pub mac: String,
+}
+
+impl Identity {
+    /// The identity of the camera `name` in the fleet `seed`: a keyed hash of both, so it is
+    /// the same on every start of that fleet and unrelated between fleets.
+    pub fn of(seed: &str, name: &str) -> Identity {
+        use sha1::{Digest, Sha1};
+        let mut hasher = Sha1::new();
+        hasher.update(b"camscope-rig-identity\0");
+        hasher.update(seed.as_bytes());
+        hasher.update([0]);
+        hasher.update(name.as_bytes());
+        let d = hasher.finalize();
+        let serial: String = d[..6].iter().map(|b| format!("{b:02X}")).collect();
+        // Locally administered (bit 1 set), unicast (bit 0 clear).
+        let first = (d[6] & 0xFC) | 0x02;
+        let mac = [first, d[7], d[8], d[9], d[10], d[11]]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(":");
+        Identity {
+            serial_number: format!("SIM-{serial}"),
+            mac,
         }
     }
 }
@@ -227,6 +267,9 @@ impl Fleet {
         for (i, spec) in config.cameras.iter().enumerate() {
             let index = u32::try_from(i).map_err(|_| Error::config("too many cameras"))?;
             let mut state = CameraState::example(index, ip, 0);
+            let identity = Identity::of(&config.seed, &spec.name);
+            state.info.serial_number = identity.serial_number;
+            state.network.mac = identity.mac;
             // The camera's name is its host name, so a discovery client (and `rig validate
             // --discover`) can tell which planned camera answered from its `name` scope.
             state.network.hostname = spec

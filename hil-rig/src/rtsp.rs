@@ -189,6 +189,10 @@ pub struct ServerOptions {
     pub max_rtp_payload: usize,
     /// Whether requests need credentials. Default [`RtspAuth::None`].
     pub auth: RtspAuth,
+    /// A request (or interleaved packet) that has begun must be complete within this long, or
+    /// the connection is closed: otherwise a client sending one byte just inside every session
+    /// timeout holds a connection for ever. Default 10 s.
+    pub request_timeout: Duration,
 }
 
 impl Default for ServerOptions {
@@ -197,6 +201,7 @@ impl Default for ServerOptions {
             session_timeout: Duration::from_secs(60),
             max_rtp_payload: 1400,
             auth: RtspAuth::None,
+            request_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -386,6 +391,11 @@ struct Connection<S> {
     session: Option<Session>,
     last_heard: Instant,
     faults: Option<Faulted>,
+    /// The Digest nonce this connection authenticated with: good here for as long as the
+    /// connection lasts, however old.
+    session_nonce: Option<String>,
+    /// Since when the input buffer has held part of a message.
+    partial_since: Option<Instant>,
 }
 
 /// What the connection loop does after answering a request.
@@ -406,6 +416,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             session: None,
             last_heard: Instant::now(),
             faults: None,
+            session_nonce: None,
+            partial_since: None,
         }
     }
 
@@ -416,6 +428,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     async fn run(mut self) -> Result<(), Error> {
         loop {
             let idle_at = self.last_heard + self.timeout();
+            let partial_at = self
+                .partial_since
+                .map(|since| since + self.shared.options.request_timeout);
             let playing = self.session.as_ref().and_then(|s| {
                 let p = s.playing.as_ref()?;
                 Some((
@@ -468,6 +483,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     if let After::Close = self.handle_input().await? {
                         return Ok(());
                     }
+                    if self.inbuf.is_empty() {
+                        self.partial_since = None;
+                    } else if self.partial_since.is_none() {
+                        self.partial_since = Some(self.last_heard);
+                    }
+                }
+                () = sleep_until(partial_at.unwrap_or(idle_at)), if partial_at.is_some() => {
+                    debug!(peer = %self.peer, "RTSP request not complete within the request timeout");
+                    let response = Response::builder(Version::V1_0, StatusCode::RequestTimeout)
+                        .header(headers::SERVER, SERVER)
+                        .build(Vec::new());
+                    let _ = self.write_response(&response).await;
+                    return Ok(());
                 }
                 // A receiver report on the RTCP socket shows the client is there; an error (ICMP
                 // port unreachable) does not, and the session timeout takes its course.
@@ -513,6 +541,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 }
             };
             self.inbuf.drain(..consumed);
+            // What is left, if anything, is the start of a new message.
+            self.partial_since = None;
             match message {
                 Message::Request(request) => {
                     // Media goes out from the connection loop, so always after this response.
@@ -613,6 +643,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             return None;
         }
         let now = time::OffsetDateTime::now_utc();
+        let mut stale = false;
         if !refuse_all && let Some(header) = req.header(&headers::AUTHORIZATION) {
             // Clients put the absolute URL in the Digest `uri` (some a bare path); only the
             // resource has to match, as the host may be written another way.
@@ -626,16 +657,26 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 target == Some(sent.trim_end_matches('/'))
             };
             let method: &str = req.method().into();
-            match self
-                .shared
-                .auth
-                .verify_rtsp(header.as_str(), method, uri_matches, now)
-            {
-                Ok(()) => return None,
-                Err(e) => debug!(peer = %self.peer, error = %e, "RTSP credentials refused"),
+            match self.shared.auth.verify_rtsp(
+                header.as_str(),
+                method,
+                uri_matches,
+                now,
+                self.session_nonce.as_deref(),
+            ) {
+                Ok(()) => {
+                    if let Some(nonce) = crate::onvif::auth::digest_nonce(header.as_str()) {
+                        self.session_nonce = Some(nonce);
+                    }
+                    return None;
+                }
+                Err(e) => {
+                    stale = e == crate::onvif::auth::AuthError::StaleNonce;
+                    debug!(peer = %self.peer, error = %e, "RTSP credentials refused");
+                }
             }
         }
-        let challenge = self.shared.auth.challenge(now, false);
+        let challenge = self.shared.auth.challenge(now, stale);
         let r = self
             .reply(req, StatusCode::Unauthorized)
             .header(headers::WWW_AUTHENTICATE, challenge)

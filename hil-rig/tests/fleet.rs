@@ -105,6 +105,7 @@ async fn a_set_over_onvif_changes_what_the_stream_delivers() {
         discovery: None,
         rtsp_auth: true,
         faults: None,
+        seed: "test".into(),
     })
     .await
     .unwrap();
@@ -197,6 +198,7 @@ async fn a_fleet_with_discovery_announces_answers_and_says_bye_for_every_camera(
         }),
         rtsp_auth: true,
         faults: None,
+        seed: "test".into(),
     })
     .await
     .unwrap();
@@ -244,4 +246,57 @@ async fn a_fleet_with_discovery_announces_answers_and_says_bye_for_every_camera(
         })
         .collect();
     assert_eq!(byes, expected);
+}
+
+/// Two simulators on one network used to announce the same devices: endpoint UUIDs and serial
+/// numbers followed only a camera's position, so camera 0 of every fleet was one device. They
+/// now follow the fleet's seed (and the camera), and stay put when the same fleet restarts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_fleets_never_share_a_device_identity_and_one_fleet_keeps_its_own() {
+    let credentials = Credentials {
+        username: "operator".into(),
+        password: Secret::new("identity-test-pw"),
+    };
+    let start = |seed: &str| {
+        let mut config = FleetConfig::loopback(
+            (0..3).map(CameraSpec::standard).collect(),
+            credentials.clone(),
+        );
+        config.seed = seed.into();
+        Fleet::start(config)
+    };
+    let serials = |fleet: &Fleet| -> Vec<String> {
+        fleet
+            .cameras()
+            .iter()
+            .map(|c| c.state().info.serial_number.clone())
+            .collect()
+    };
+    let refs = |fleet: &Fleet| -> Vec<String> {
+        fleet
+            .endpoints()
+            .iter()
+            .map(|e| e.endpoint_reference.clone())
+            .collect()
+    };
+    let a = start("host-a|10.0.0.5|site.json").await.unwrap();
+    let b = start("host-b|10.0.0.6|site.json").await.unwrap();
+    let (a_refs, a_serials) = (refs(&a), serials(&a));
+    for (x, y) in a_refs.iter().zip(refs(&b)) {
+        assert_ne!(*x, y);
+    }
+    for (x, y) in a_serials.iter().zip(serials(&b)) {
+        assert_ne!(*x, y);
+    }
+    let macs: std::collections::BTreeSet<String> = a
+        .cameras()
+        .iter()
+        .chain(b.cameras())
+        .map(|c| c.state().network.mac.clone())
+        .collect();
+    assert_eq!(macs.len(), 6, "{macs:?}");
+    drop(a);
+    let again = start("host-a|10.0.0.5|site.json").await.unwrap();
+    assert_eq!(refs(&again), a_refs);
+    assert_eq!(serials(&again), a_serials);
 }

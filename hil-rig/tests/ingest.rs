@@ -41,6 +41,7 @@ async fn fleet(cameras: Vec<CameraSpec>) -> Fleet {
         discovery: None,
         rtsp_auth: true,
         faults: None,
+        seed: "test".into(),
     })
     .await
     .unwrap()

@@ -48,6 +48,7 @@ async fn fleet(cameras: usize, password: &str) -> Fleet {
         // This file is about ONVIF; RTSP authentication has its own tests.
         rtsp_auth: false,
         faults: None,
+        seed: "test".into(),
     })
     .await
     .unwrap()

@@ -542,3 +542,48 @@ async fn udp_sends_rtp_from_an_even_port_and_rtcp_from_the_next() {
             .is_err()
     );
 }
+
+/// A request dribbled one byte at a time, each just inside the session timeout, used to hold a
+/// connection for ever. A request that has begun must now be complete within the request
+/// timeout: then the server answers 408 and closes.
+#[tokio::test]
+async fn a_request_dribbled_byte_by_byte_is_cut_at_the_request_timeout() {
+    let (addr, _stop) = start(ServerOptions {
+        session_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_millis(500),
+        ..ServerOptions::default()
+    })
+    .await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!("OPTIONS rtsp://{addr}/cam0/ RTSP/1.0\r\nCSeq: 1\r\n\r\n");
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    for byte in request.as_bytes() {
+        // Well inside the session timeout every time.
+        if stream.write_all(&[*byte]).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let mut buf = [0u8; 512];
+        if let Ok(Ok(n)) = timeout(Duration::from_millis(1), stream.read(&mut buf)).await {
+            answer.extend_from_slice(&buf[..n]);
+            if n == 0 {
+                break;
+            }
+        }
+        if started.elapsed() > WAIT {
+            break;
+        }
+    }
+    let closed_after = started.elapsed();
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("RTSP/1.0 408"), "{text:?}");
+    assert!(closed_after < Duration::from_secs(2), "{closed_after:?}");
+
+    // A request sent whole is answered as before.
+    let mut c = Client::connect(addr).await;
+    let r = c
+        .request("OPTIONS", &format!("rtsp://{addr}/cam0/"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::Ok);
+}

@@ -12,7 +12,6 @@
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use hil_rig::discovery::{MULTICAST_V4, ResponderConfig};
@@ -54,9 +53,16 @@ pub struct SimulateArgs {
     /// camera listens (and, with --discovery, answers probes).
     #[arg(long, value_name = "FILE")]
     pub endpoints: Option<PathBuf>,
-    /// Stop after this many seconds instead of running until interrupted.
-    #[arg(long, value_name = "SECONDS")]
-    pub duration: Option<u64>,
+    /// Stop after this long instead of running until interrupted (60s, 1500ms, 2m; a bare
+    /// number is seconds), as `rig validate --duration` reads it.
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// What makes this fleet's serial numbers, MAC addresses and WS-Discovery UUIDs its own.
+    /// By default the host name, the --bind address and the manifest path (or camera count):
+    /// the same on every restart of this fleet, different from a fleet on another host. Give
+    /// two fleets on one host and address different seeds.
+    #[arg(long, value_name = "TEXT")]
+    pub fleet_seed: Option<String>,
     /// Answer WS-Discovery probes (239.255.255.250:3702) for every camera on the interface
     /// with the --bind address, with Hello on start and Bye on a clean stop. Off by default, so
     /// that a simulator never shows up in a real network's camera discovery.
@@ -218,6 +224,16 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
         .enable_all()
         .build()
         .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
+    let duration = args
+        .duration
+        .as_deref()
+        .map(crate::rig_validate::parse_duration)
+        .transpose()
+        .map_err(|e| Failure(format!("--duration {e}")))?;
+    let seed = args
+        .fleet_seed
+        .clone()
+        .unwrap_or_else(|| default_seed(args));
     runtime.block_on(async {
         let count = specs.len();
         let fleet = Fleet::start(FleetConfig {
@@ -232,6 +248,7 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
             discovery,
             rtsp_auth: args.rtsp_auth == RtspAuthArg::Digest,
             faults,
+            seed,
         })
         .await
         .map_err(|e| Failure(e.to_string()))?;
@@ -254,13 +271,12 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
                 .unwrap_or_default()
         );
         let _ = out.flush();
-        let duration = args.duration;
         fleet
             .run_until(async move {
                 // An interrupt stops cleanly (Bye for every camera) with --duration too.
                 match duration {
                     Some(s) => tokio::select! {
-                        () = tokio::time::sleep(Duration::from_secs(s)) => {},
+                        () = tokio::time::sleep(s) => {},
                         () = stop_signal() => {},
                     },
                     None => stop_signal().await,
@@ -269,6 +285,22 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
             .await;
         Ok(0)
     })
+}
+
+/// The fleet seed when none is given: this host, the address the cameras listen on, and what
+/// the fleet was made from.
+fn default_seed(args: &SimulateArgs) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .unwrap_or_default();
+    let source = match (&args.manifest, args.cameras) {
+        (Some(path), _) => std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.clone())
+            .display()
+            .to_string(),
+        (None, n) => format!("cameras:{}", n.unwrap_or(0)),
+    };
+    format!("{}|{}|{source}", host.trim(), args.bind)
 }
 
 /// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what job runners send).

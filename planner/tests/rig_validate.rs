@@ -679,3 +679,29 @@ fn gstreamer_rtsp_server_stands_in_for_third_party_cameras() {
     );
     drop(gst);
 }
+
+/// `rig simulate --duration` read only whole seconds, so "2s" (what `rig validate --duration`
+/// takes) was refused; both read the same units now, and a bad one names the option.
+#[test]
+fn simulate_reads_durations_with_units_as_validate_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = camscope()
+        .args(["rig", "simulate", "--cameras", "1", "--duration", "1500ms"])
+        .env("CAMSCOPE_CAMERA_PASSWORD", PASSWORD)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let out = camscope()
+        .args(["rig", "simulate", "--cameras", "1", "--duration", "soon"])
+        .env("CAMSCOPE_CAMERA_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--duration"),
+        "{out:?}"
+    );
+}

@@ -429,15 +429,19 @@ impl Authenticator {
     /// parameter names the requested resource (RTSP clients send the absolute URL, which a
     /// server may see normalised).
     ///
-    /// A nonce only has to be one this authenticator issued, however long ago: RTSP clients
-    /// such as retina answer one challenge per session and treat any later 401 as fatal, so a
-    /// nonce must stay good for as long as a session may last.
+    /// A nonce must have been issued by this authenticator within the nonce lifetime, or be
+    /// `session_nonce`, the one this connection already authenticated with: RTSP clients such
+    /// as retina answer one challenge per session and treat any later 401 as fatal, so the
+    /// nonce a session started with stays good on its connection for as long as the session
+    /// lasts, while an answer recorded once cannot be replayed on a new connection for ever
+    /// (without `qop` nothing else tells a replay apart).
     pub fn verify_rtsp(
         &self,
         header: &str,
         method: &str,
         uri_matches: impl Fn(&str) -> bool,
         now: OffsetDateTime,
+        session_nonce: Option<&str>,
     ) -> Result<(), AuthError> {
         let trimmed = header.trim_start();
         if let Some(encoded) = trimmed
@@ -518,11 +522,8 @@ impl Authenticator {
         if !constant_time_eq(expected.as_bytes(), response.as_bytes()) {
             return Err(AuthError::WrongPassword(username.to_owned()));
         }
-        let bad = AuthError::MalformedDigest("nonce was not issued by this device");
-        let (stamp, mac) = nonce.split_at_checked(16).ok_or(bad.clone())?;
-        let issued = i64::from_str_radix(stamp, 16).map_err(|_| bad.clone())?;
-        if !constant_time_eq(mac.as_bytes(), self.nonce_mac(issued).as_bytes()) {
-            return Err(bad);
+        if session_nonce != Some(nonce) {
+            self.check_nonce(nonce, now)?;
         }
         // With qop the client counts its requests in `nc`, so a repeat is a replay; without
         // qop every request of a session carries the same answer by design.
@@ -535,6 +536,18 @@ impl Authenticator {
         }
         Ok(())
     }
+}
+
+/// The `nonce` of a Digest `Authorization` header.
+pub fn digest_nonce(header: &str) -> Option<String> {
+    if !is_digest(header) {
+        return None;
+    }
+    parse_digest_params(header)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("nonce"))
+        .map(|(_, v)| v)
 }
 
 fn is_digest(header: &str) -> bool {
@@ -822,18 +835,21 @@ mod tests {
             format!("Basic {token}")
         };
         assert_eq!(
-            auth.verify_rtsp(&basic("admin", "pw"), "DESCRIBE", any, now),
+            auth.verify_rtsp(&basic("admin", "pw"), "DESCRIBE", any, now, None),
             Ok(())
         );
         assert_eq!(
-            auth.verify_rtsp(&basic("admin", "nope"), "DESCRIBE", any, now),
+            auth.verify_rtsp(&basic("admin", "nope"), "DESCRIBE", any, now, None),
             Err(AuthError::WrongPassword("admin".into()))
         );
         assert_eq!(
-            auth.verify_rtsp(&basic("root", "pw"), "DESCRIBE", any, now),
+            auth.verify_rtsp(&basic("root", "pw"), "DESCRIBE", any, now, None),
             Err(AuthError::UnknownUser("root".into()))
         );
-        assert!(auth.verify_rtsp("Basic !!!", "DESCRIBE", any, now).is_err());
+        assert!(
+            auth.verify_rtsp("Basic !!!", "DESCRIBE", any, now, None)
+                .is_err()
+        );
 
         let challenge = auth.challenge(now, false);
         let params = parse_digest_params(&challenge).unwrap();
@@ -848,28 +864,40 @@ mod tests {
             )
         };
         let header = legacy("pw", "DESCRIBE");
-        assert_eq!(auth.verify_rtsp(&header, "DESCRIBE", any, now), Ok(()));
+        assert_eq!(
+            auth.verify_rtsp(&header, "DESCRIBE", any, now, None),
+            Ok(())
+        );
         // Without qop there is no counter: the same answer again is how such clients work.
-        assert_eq!(auth.verify_rtsp(&header, "DESCRIBE", any, now), Ok(()));
+        assert_eq!(
+            auth.verify_rtsp(&header, "DESCRIBE", any, now, None),
+            Ok(())
+        );
         assert!(
-            auth.verify_rtsp(&header, "SETUP", any, now).is_err(),
+            auth.verify_rtsp(&header, "SETUP", any, now, None).is_err(),
             "method is hashed"
         );
         assert!(
-            auth.verify_rtsp(&legacy("x", "DESCRIBE"), "DESCRIBE", any, now)
+            auth.verify_rtsp(&legacy("x", "DESCRIBE"), "DESCRIBE", any, now, None)
                 .is_err()
         );
         assert!(
-            auth.verify_rtsp(&header, "DESCRIBE", |u| u == "/other", now)
+            auth.verify_rtsp(&header, "DESCRIBE", |u| u == "/other", now, None)
                 .is_err(),
             "uri must name the request"
         );
-        // A nonce stays good for as long as an RTSP session may last.
+        // The nonce a connection authenticated with stays good there for as long as an RTSP
+        // session may last; recorded and replayed on a new connection later, it is stale.
         let next_week = now + Duration::from_secs(7 * 24 * 3600);
         assert_eq!(
-            auth.verify_rtsp(&header, "DESCRIBE", any, next_week),
+            auth.verify_rtsp(&header, "DESCRIBE", any, next_week, Some(&nonce)),
             Ok(())
         );
+        assert_eq!(
+            auth.verify_rtsp(&header, "DESCRIBE", any, next_week, None),
+            Err(AuthError::StaleNonce)
+        );
+        assert_eq!(digest_nonce(&header).as_deref(), Some(nonce.as_str()));
 
         // qop=auth, as retina and ffmpeg answer the challenge; nc counts requests.
         let credentials = Credentials {
@@ -893,22 +921,29 @@ mod tests {
             )
         };
         assert_eq!(
-            auth.verify_rtsp(&with_qop("00000001"), "DESCRIBE", any, now),
+            auth.verify_rtsp(&with_qop("00000001"), "DESCRIBE", any, now, None),
             Ok(())
         );
         assert_eq!(
-            auth.verify_rtsp(&with_qop("00000002"), "DESCRIBE", any, now),
+            auth.verify_rtsp(&with_qop("00000002"), "DESCRIBE", any, now, None),
             Ok(())
         );
         assert_eq!(
-            auth.verify_rtsp(&with_qop("00000002"), "DESCRIBE", any, now),
+            auth.verify_rtsp(&with_qop("00000002"), "DESCRIBE", any, now, None),
             Err(AuthError::Replayed("admin".into()))
         );
         // A nonce this device never issued.
         let forged = header.replace(&nonce[..16], "00000000deadbeef");
-        assert!(auth.verify_rtsp(&forged, "DESCRIBE", any, now).is_err());
+        assert!(
+            auth.verify_rtsp(&forged, "DESCRIBE", any, now, None)
+                .is_err()
+        );
         let other = authenticator("admin", "pw", "camscope-hil-rig");
-        assert!(other.verify_rtsp(&header, "DESCRIBE", any, now).is_err());
+        assert!(
+            other
+                .verify_rtsp(&header, "DESCRIBE", any, now, None)
+                .is_err()
+        );
     }
 
     #[test]

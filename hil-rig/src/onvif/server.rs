@@ -145,6 +145,22 @@ pub fn answer(
     {
         Ok(request) => request,
         Err(e) => {
+            // The HTTP layer authenticates before the SOAP layer reads: a request without
+            // valid HTTP credentials gets the Digest challenge whatever its body (an empty
+            // probe is how `curl --digest` and other HTTP clients learn the challenge), and
+            // only an authenticated one is told its body is malformed.
+            if let Err(Refusal::Challenge(challenge)) =
+                camera
+                    .auth()
+                    .check(authorization, method, uri, None, camera.now())
+            {
+                tracing::debug!(path, "unreadable SOAP request without credentials: 401");
+                return HttpAnswer::fault_with_status(
+                    &Fault::not_authorized(),
+                    401,
+                    Some(challenge),
+                );
+            }
             tracing::debug!(error = %e, path, "unreadable SOAP request");
             return HttpAnswer::fault(&Fault::malformed(&e));
         }
@@ -589,10 +605,15 @@ mod tests {
         let body = envelope("", "GetSystemDateAndTime", NS_TDS);
         assert_eq!(answer(&camera, "POST", "/nope", None, &body).status, 404);
         assert_eq!(answer(&camera, "GET", DEVICE, None, &body).status, 405);
-        let a = answer(&camera, "POST", DEVICE, None, b"<not xml");
+        // Without credentials the challenge comes first; authenticated, the body is judged.
+        let first = answer(&camera, "POST", DEVICE, None, b"<not xml");
+        assert_eq!(first.status, 401);
+        let good = digest_for(&first, "POST", DEVICE, "s3cret");
+        let a = answer(&camera, "POST", DEVICE, Some(&good), b"<not xml");
         assert_eq!(a.status, 400);
         assert_eq!(subcodes(&a.body), ["env:Sender", "ter:WellFormed"]);
-        let a = answer(&camera, "POST", DEVICE, None, &[0xff, 0xfe]);
+        let good = digest_for(&first, "POST", DEVICE, "s3cret");
+        let a = answer(&camera, "POST", DEVICE, Some(&good), &[0xff, 0xfe]);
         assert_eq!(a.status, 400);
         // A Media operation sent to the device service is not a device operation.
         let a = answer(
@@ -607,6 +628,30 @@ mod tests {
             ["env:Receiver", "ter:ActionNotSupported"]
         );
         assert_eq!(a.status, 500);
+    }
+
+    /// `curl --digest` first sends its request without credentials and with an empty body,
+    /// expecting the 401 challenge; a 400 for the empty body left it nothing to answer.
+    #[test]
+    fn unauthenticated_requests_get_the_challenge_whatever_their_body() {
+        let camera = camera();
+        for body in [&b""[..], b"not xml", b"<a/>"] {
+            let a = answer(&camera, "POST", DEVICE, None, body);
+            assert_eq!(a.status, 401, "{:?}", String::from_utf8_lossy(body));
+            assert!(a.www_authenticate.unwrap().starts_with("Digest "));
+        }
+        // Authenticated, the same empty body is what it is: malformed.
+        let first = answer(&camera, "POST", DEVICE, None, b"");
+        let good = digest_for(&first, "POST", DEVICE, "s3cret");
+        let a = answer(&camera, "POST", DEVICE, Some(&good), b"");
+        assert_eq!(a.status, 400);
+        // And the full exchange curl makes: challenge, then the call with Digest.
+        let good = digest_for(&first, "POST", DEVICE, "s3cret");
+        let body = envelope("", "GetDeviceInformation", NS_TDS);
+        assert_eq!(
+            answer(&camera, "POST", DEVICE, Some(&good), &body).status,
+            200
+        );
     }
 
     /// An HTTP Digest `Authorization` for `method uri`, answering the challenge in `first`.
