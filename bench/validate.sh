@@ -5,13 +5,15 @@
 # Reports the verdict, what arrived, lost packets, the rig's CPU per stream, and, for
 # comparison, the naive alternative: one `ffprobe` process per stream, measured on a smaller
 # count (ffprobe processes cost memory and CPU that do not fit hundreds on this machine).
-# Usage: bench/validate.sh [CAMERAS=500] [SECONDS=20] [BITRATE_KBPS=4096] [FFPROBE_STREAMS=16]
+# Usage: bench/validate.sh [CAMERAS=500] [SECONDS=20] [BITRATE_KBPS=4096] [FFPROBE_STREAMS=16] [TRANSPORT=tcp]
+# (TRANSPORT udp validates over RTP/UDP; the ffprobe comparison uses the same transport.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cameras=${1:-500}
 seconds=${2:-20}
 kbps=${3:-4096}
 probes=${4:-16}
+transport=${5:-tcp}
 command -v ffprobe >/dev/null || { echo "ffprobe is missing: apt-get install ffmpeg" >&2; exit 1; }
 cargo build --quiet --release -p camscope-planner --bin camscope
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -52,7 +54,7 @@ hz=$(getconf CLK_TCK)
 before=$(ticks "$sim")
 set +e
 /usr/bin/time -f "%U %S %M" -o "$dir/rig.time" target/release/camscope rig validate "$dir/manifest.json" \
-  --endpoints "$dir/e.json" --duration "${seconds}s" --progress none --out "$dir/results.json" >"$dir/rig.out" 2>"$dir/rig.err"
+  --endpoints "$dir/e.json" --duration "${seconds}s" --transport "$transport" --progress none --out "$dir/results.json" >"$dir/rig.out" 2>"$dir/rig.err"
 status=$?
 set -e
 after=$(ticks "$sim")
@@ -76,7 +78,7 @@ start=$(date +%s.%N)
 pids=()
 while read -r url; do
   /usr/bin/time -f "%U %S %M" -o "$dir/probe.$BASHPID.$RANDOM.time" \
-    ffprobe -v error -rtsp_transport tcp -read_intervals "%+${seconds}" -count_packets \
+    ffprobe -v error -rtsp_transport "$transport" -read_intervals "%+${seconds}" -count_packets \
       -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 \
       "$url" >/dev/null 2>&1 &
   pids+=($!)
@@ -94,7 +96,8 @@ rig_cpu = (float(user) + float(system)) / secs
 sim_cpu = (after - before) / hz / secs
 print(f"rig validate: exit {status}, verdict {r['verdict']}: {s['passed']}/{s['cameras']} cameras passed, "
       f"{s['streaming']} streaming, {s['measured_bps'] / 1e6:.1f} of {s['planned_bps'] / 1e6:.1f} Mbit/s, "
-      f"{s['lost_packets']} packets lost, {s['reconnects']} reconnects over {secs:.0f} s")
+      f"{s['lost_packets']} packets lost ({s.get('host_dropped_packets', 0)} by this host's kernel), "
+      f"{s['reconnects']} reconnects, {s.get('outages', 0)} outages over {secs:.0f} s, transport {r['transport']}")
 print(f"rig CPU {rig_cpu:.2f} cores = {rig_cpu / max(s['cameras'], 1) * 100:.3f}% of a core per stream; "
       f"peak RSS {int(rss_kb) / 1024:.0f} MiB; simulator CPU {sim_cpu:.2f} cores")
 times = [open(f).read().split() for f in glob.glob(sys.argv[7] + "/probe.*.time")]

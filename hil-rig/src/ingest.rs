@@ -271,7 +271,8 @@ pub struct StreamMeasurement {
     pub failed_attempts: u32,
     /// Time with frames flowing.
     pub streaming: Duration,
-    /// Gaps after the stream had started.
+    /// Gaps: from the window's start to the first frame when attempts before it failed, and
+    /// every stop after the stream had started.
     pub outages: Vec<Outage>,
     /// The last error, first line only.
     pub last_error: Option<String>,
@@ -599,6 +600,10 @@ impl Puller {
         let mut latency = LatencyHistogram::new();
         let mut failures = 0u32;
         let mut outage: Option<(Instant, String)> = None;
+        // Why the stream had not started yet, from the first failure before any video: the
+        // time from the window's start to the first frame is then an outage with that cause,
+        // whether the camera refused the session or accepted it and sent nothing.
+        let mut startup_failure: Option<String> = None;
         loop {
             let stopped = *self.stop.borrow();
             if stopped || tokio::time::Instant::now() >= self.deadline {
@@ -653,8 +658,22 @@ impl Puller {
                         sender_report: None,
                         first_frame_at: None,
                     };
+                    let started_before = state.m.time_to_first_frame.is_some();
                     let end = self.read(frames, stream, &mut state, &mut outage).await;
                     let first = state.first_frame_at;
+                    if !started_before
+                        && let Some(after) = state.m.time_to_first_frame
+                        && let Some(cause) = startup_failure.take()
+                    {
+                        state.m.outages.insert(
+                            0,
+                            Outage {
+                                start: Duration::ZERO,
+                                length: after,
+                                cause: format!("before the first frame: {cause}"),
+                            },
+                        );
+                    }
                     state.gop.close_into(&mut totals);
                     if let Some(socket) = socket
                         && let Some(dropped) = udp::drops(socket).await
@@ -688,6 +707,9 @@ impl Puller {
                 }
             };
             m.failed_attempts += 1;
+            if m.time_to_first_frame.is_none() && startup_failure.is_none() {
+                startup_failure = Some(cause.clone());
+            }
             m.last_error = Some(cause.clone());
             failures += 1;
             let wait = self.backoff(failures);
@@ -883,7 +905,9 @@ impl Puller {
                     if s.first_frame_at.is_none() {
                         s.first_frame_at = Some(now);
                         live.streaming.store(true, Ordering::Relaxed);
-                        if s.m.sessions > 1 {
+                        // A reconnect is a session after one that delivered video; sessions
+                        // that never did are failed attempts to start, not reconnects.
+                        if s.m.time_to_first_frame.is_some() {
                             s.m.reconnects += 1;
                             live.reconnects.fetch_add(1, Ordering::Relaxed);
                         }

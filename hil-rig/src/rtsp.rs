@@ -1268,7 +1268,7 @@ mod tests {
         let h264 = VideoGenerator::new(Codec::H264, cfg).unwrap();
         let text = sdp(&h264, "127.0.0.1".parse().unwrap());
         assert!(text.contains("a=rtpmap:96 H264/90000\r\n"), "{text}");
-        assert!(text.contains("packetization-mode=1;profile-level-id=42C016;"));
+        assert!(text.contains("packetization-mode=1;profile-level-id=4D0016;"));
         let mount = Mount::with_codec("cam0", Codec::H265, cfg).unwrap();
         assert_eq!(mount.codec(), Codec::H265);
         assert_eq!(Mount::new("cam0", cfg).unwrap().codec(), Codec::H264);

@@ -463,7 +463,7 @@ impl H265Generator {
 /// The video coding standard of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Codec {
-    /// ITU-T H.264 / AVC, Constrained Baseline.
+    /// ITU-T H.264 / AVC, Main profile.
     #[default]
     H264,
     /// ITU-T H.265 / HEVC, Main.
@@ -891,7 +891,7 @@ mod tests {
     #[test]
     fn sdp_parameters_come_from_the_sps() {
         let g = H264Generator::new(cfg_360p()).unwrap();
-        assert_eq!(g.profile_level_id(), "42C016"); // level 2.2
+        assert_eq!(g.profile_level_id(), "4D0016"); // level 2.2
         let sprop = g.sprop_parameter_sets();
         let (sps, pps) = sprop.split_once(',').unwrap();
         assert!(sps.starts_with("Z0LAF"), "{sps}"); // 0x67 0x42 0xC0 0x16

@@ -55,7 +55,8 @@ fn ffprobe_reads_codec_size_and_rate_and_ffmpeg_decodes_without_error() {
     );
     for expected in [
         "codec_name=h264",
-        "profile=Constrained Baseline",
+        // What the camera reports over ONVIF and the plan asks for, read by ffprobe.
+        "profile=Main",
         "width=640",
         "height=360",
         "r_frame_rate=15/1",

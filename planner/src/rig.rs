@@ -233,7 +233,7 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
     let seed = args
         .fleet_seed
         .clone()
-        .unwrap_or_else(|| default_seed(args));
+        .unwrap_or_else(|| default_seed(&args));
     runtime.block_on(async {
         let count = specs.len();
         let fleet = Fleet::start(FleetConfig {

@@ -535,8 +535,20 @@ fn strip_credentials(uri: &str) -> String {
     }
 }
 
-fn measured_of(m: &ingest::StreamMeasurement) -> Measured {
+/// What arrived from one camera; `window` is the measurement window as it ran.
+fn measured_of(m: &ingest::StreamMeasurement, window: Duration) -> Measured {
+    let window_s = window.as_secs_f64();
     Measured {
+        window_bitrate_bps: if window_s > 0.0 {
+            m.bytes as f64 * 8.0 / window_s
+        } else {
+            0.0
+        },
+        host_dropped_packets: m.kernel_dropped_packets,
+        receive_buffer: m.receive_buffer.map(|b| validate::ReceiveBufferResult {
+            asked_bytes: b.asked as u64,
+            granted_bytes: b.granted as u64,
+        }),
         codec: m.codec.clone(),
         codec_string: m.codec_string.clone(),
         width: m.width,
@@ -685,7 +697,12 @@ pub fn validate(
                     camera: c.id.clone(),
                     url: strip_credentials(&url),
                     credentials: Some(l.credentials.clone()),
-                    udp_receive_buffer: None,
+                    // Over UDP: the planned bitrate for `udp-receive-buffer-s`, so a key
+                    // frame's burst and a busy moment of the rig fit in the socket.
+                    udp_receive_buffer: Some(
+                        (c.encoder.bitrate_cap_kbps as f64 * 1000.0 / 8.0
+                            * tolerances.udp_receive_buffer_s) as usize,
+                    ),
                 });
                 target_ids.push(c.id.clone());
             }
@@ -780,7 +797,12 @@ pub fn validate(
     let mut measured: BTreeMap<String, (String, Measured)> = report
         .streams
         .iter()
-        .map(|m| (m.camera.clone(), (m.url.clone(), measured_of(m))))
+        .map(|m| {
+            (
+                m.camera.clone(),
+                (m.url.clone(), measured_of(m, report.elapsed)),
+            )
+        })
         .collect();
     let mut results = RigResults {
         schema: validate::RESULTS_SCHEMA.into(),
@@ -912,7 +934,7 @@ fn finish_output(
     let s = &results.summary;
     let _ = writeln!(
         out,
-        "{}: {} of {} camera(s) passed; {:.1} of {:.1} Mbit/s planned arrived; {} RTP packet(s) lost; {} reconnect(s)",
+        "{}: {} of {} camera(s) passed; {:.1} of {:.1} Mbit/s planned arrived over the window ({:.0}%; {:.1} Mbit/s over whole GOPs of video); {}; {} RTP packet(s) lost{}; {} reconnect(s)",
         match results.verdict {
             Verdict::Pass => "PASS",
             Verdict::Fail => "FAIL",
@@ -921,7 +943,29 @@ fn finish_output(
         s.cameras,
         s.measured_bps / 1e6,
         s.planned_bps / 1e6,
+        if s.planned_bps > 0.0 {
+            s.measured_bps / s.planned_bps * 100.0
+        } else {
+            0.0
+        },
+        s.measured_gop_bps / 1e6,
+        if s.outages == 0 {
+            "no outage".to_string()
+        } else {
+            format!(
+                "{} outage(s) on {} camera(s), {:.1} s without video",
+                s.outages, s.cameras_with_outages, s.outage_s
+            )
+        },
         s.lost_packets,
+        if s.host_dropped_packets > 0 {
+            format!(
+                " ({} dropped by this host's kernel)",
+                s.host_dropped_packets
+            )
+        } else {
+            String::new()
+        },
         s.reconnects
     );
     for r in &results.reasons {

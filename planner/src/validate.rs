@@ -235,6 +235,9 @@ pub struct Tolerances {
     pub onvif_timeout_s: f64,
     /// Cameras asked over ONVIF at the same time.
     pub onvif_concurrency: u32,
+    /// Over UDP, each RTP socket's receive buffer holds this many seconds of the planned
+    /// bitrate.
+    pub udp_receive_buffer_s: f64,
 }
 
 const VALIDATION_TOML: &str = include_str!("../catalog/validation.toml");
@@ -330,6 +333,7 @@ impl Tolerances {
             ("backoff-max-s", self.backoff_max_s),
             ("onvif-timeout-s", self.onvif_timeout_s),
             ("max-latency-p95-ms", self.max_latency_p95_ms),
+            ("udp-receive-buffer-s", self.udp_receive_buffer_s),
         ];
         for (name, v) in seconds {
             if !(v.is_finite() && v > 0.0 && v < 86_400_000.0) {
@@ -497,6 +501,15 @@ pub struct OutageResult {
     pub cause: String,
 }
 
+/// A UDP socket's receive buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReceiveBufferResult {
+    /// Bytes asked for (sized from the planned bitrate, `udp-receive-buffer-s`).
+    pub asked_bytes: u64,
+    /// Bytes the kernel granted; below `asked_bytes` when `net.core.rmem_max` caps it.
+    pub granted_bytes: u64,
+}
+
 /// Latency figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LatencyResult {
@@ -525,8 +538,13 @@ pub struct Measured {
     pub width: Option<u32>,
     /// Height.
     pub height: Option<u32>,
-    /// Average bitrate, bit/s.
+    /// Average bitrate over whole GOPs of video (the rate the encoder delivered while it
+    /// streamed; what the bitrate is judged on), bit/s.
     pub bitrate_bps: Option<f64>,
+    /// Bits received over the whole measurement window, per second of window: time without
+    /// video counts as zero, so an outage shows here; bit/s.
+    #[serde(default)]
+    pub window_bitrate_bps: f64,
     /// Average frame rate.
     pub fps: Option<f64>,
     /// Average frames between key frames.
@@ -537,8 +555,15 @@ pub struct Measured {
     pub frames: u64,
     /// Bytes received.
     pub bytes: u64,
-    /// RTP packets lost.
+    /// RTP packets lost (sequence gaps), wherever they were lost.
     pub lost_packets: u64,
+    /// Over UDP, the part of `lost_packets` this rig host's kernel dropped because the
+    /// socket's receive buffer was full: lost on the rig, not on the network or the camera.
+    #[serde(default)]
+    pub host_dropped_packets: Option<u64>,
+    /// Over UDP, the RTP socket's receive buffer: bytes asked for and granted by the kernel.
+    #[serde(default)]
+    pub receive_buffer: Option<ReceiveBufferResult>,
     /// Seconds from the window's start to the first frame.
     pub time_to_first_frame_s: Option<f64>,
     /// Latency.
@@ -687,12 +712,29 @@ pub struct Summary {
     pub streaming: u32,
     /// Planned main-stream bitrate of these cameras, bit/s.
     pub planned_bps: f64,
-    /// Measured main-stream bitrate, bit/s.
+    /// Main-stream bits received over the whole window, per second of window, over all
+    /// cameras: time without video counts as zero, bit/s.
     pub measured_bps: f64,
+    /// The cameras' rates over whole GOPs of video, summed (what each bitrate is judged on;
+    /// leaves out time without video), bit/s.
+    #[serde(default)]
+    pub measured_gop_bps: f64,
     /// RTP packets lost over all cameras.
     pub lost_packets: u64,
+    /// Of those, dropped by the rig host's own kernel (UDP receive buffers full).
+    #[serde(default)]
+    pub host_dropped_packets: u64,
     /// Reconnects over all cameras.
     pub reconnects: u64,
+    /// Outages over all cameras (late starts included).
+    #[serde(default)]
+    pub outages: u64,
+    /// Seconds without video over all cameras' outages.
+    #[serde(default)]
+    pub outage_s: f64,
+    /// Cameras with at least one outage.
+    #[serde(default)]
+    pub cameras_with_outages: u32,
 }
 
 /// A validation run: `camscope rig validate --out results.json`.
@@ -836,6 +878,49 @@ pub fn judge_camera(c: &mut CameraResult, t: &Tolerances) {
     c.reasons = reasons;
 }
 
+/// The profile named as plans name it (`main`, `high`, `baseline`, `main10`) and the level,
+/// read from an RFC 6381 codec string (`avc1.4D0028`: profile_idc, constraint flags and
+/// level_idc of the SPS; `hvc1.1.6.L150.90`: general_profile_idc and general_level_idc).
+fn stream_profile(codec_string: &str) -> Option<(&'static str, String)> {
+    let mut parts = codec_string.split('.');
+    match parts.next()? {
+        "avc1" | "avc3" => {
+            let hex = parts.next()?;
+            let profile_idc = u8::from_str_radix(hex.get(0..2)?, 16).ok()?;
+            let constraints = u8::from_str_radix(hex.get(2..4)?, 16).ok()?;
+            let level = u8::from_str_radix(hex.get(4..6)?, 16).ok()?;
+            let name = match profile_idc {
+                66 if constraints & 0x40 != 0 => "constrained-baseline",
+                66 => "baseline",
+                77 => "main",
+                88 => "extended",
+                100 => "high",
+                110 => "high10",
+                122 => "high422",
+                244 => "high444",
+                _ => return None,
+            };
+            Some((name, format!(", level {}.{}", level / 10, level % 10)))
+        }
+        "hvc1" | "hev1" => {
+            let profile = parts
+                .next()?
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic());
+            let _compat = parts.next()?;
+            let tier_level = parts.next()?;
+            let level: u32 = tier_level.get(1..)?.parse().ok()?;
+            let name = match profile {
+                "1" => "main",
+                "2" => "main10",
+                "3" => "main-still-picture",
+                _ => return None,
+            };
+            Some((name, format!(", level {}", f64::from(level) / 30.0)))
+        }
+        _ => None,
+    }
+}
+
 fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Reason>) {
     if let Some(codec) = &m.codec
         && *codec != p.codec
@@ -853,6 +938,18 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             format!(
                 "the stream is {w}x{h}; the plan needs {}x{}",
                 p.width, p.height
+            ),
+        ));
+    }
+    if let Some((profile, level)) = m.codec_string.as_deref().and_then(stream_profile)
+        && !p.profile.is_empty()
+        && !profile.eq_ignore_ascii_case(&p.profile)
+    {
+        reasons.push(Reason::fail(
+            "profile-differs",
+            format!(
+                "the stream's parameter sets say {} profile{level}; the plan needs {} profile",
+                profile, p.profile
             ),
         ));
     }
@@ -921,12 +1018,35 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             ),
         ));
     }
-    if m.lost_packets > t.max_lost_packets {
+    let host = m.host_dropped_packets.unwrap_or(0).min(m.lost_packets);
+    let wire = m.lost_packets - host;
+    if wire > t.max_lost_packets {
         reasons.push(Reason::fail(
             "packet-loss",
             format!(
-                "{} RTP packet(s) lost (at most {} allowed)",
-                m.lost_packets, t.max_lost_packets
+                "{wire} RTP packet(s) lost on the way from the camera (at most {} allowed)",
+                t.max_lost_packets
+            ),
+        ));
+    }
+    if host > 0 && m.lost_packets > t.max_lost_packets {
+        let buffer = match m.receive_buffer {
+            Some(b) if b.granted_bytes < b.asked_bytes => format!(
+                "; the kernel granted a {} KiB receive buffer of the {} KiB asked: raise `sysctl net.core.rmem_max` to at least {}",
+                b.granted_bytes / 1024,
+                b.asked_bytes / 1024,
+                b.asked_bytes
+            ),
+            Some(b) => format!(
+                " with a {} KiB receive buffer: the rig host could not keep up (raise udp-receive-buffer-s or give the rig more CPU)",
+                b.granted_bytes / 1024
+            ),
+            None => String::new(),
+        };
+        reasons.push(Reason::fail(
+            "host-dropped",
+            format!(
+                "{host} RTP packet(s) dropped by the rig host's own kernel (UDP receive buffer full), not lost on the network{buffer}"
             ),
         ));
     }
@@ -953,8 +1073,9 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
         ));
     }
     // Every outage that ended was followed by a reconnect; one more is still going on.
-    if m.outages.len() > m.reconnects as usize
-        && let Some(o) = m.outages.last()
+    let stops = m.outages.iter().filter(|o| o.start_s > 0.0);
+    if stops.clone().count() > m.reconnects as usize
+        && let Some(o) = stops.last()
     {
         reasons.push(Reason::fail(
             "dropped-out",
@@ -964,14 +1085,26 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             ),
         ));
     }
+    if let Some(o) = m.outages.first().filter(|o| o.start_s == 0.0) {
+        reasons.push(Reason::fail(
+            "late-start",
+            format!(
+                "no video for the first {:.1} s of the window ({} failed attempt(s)); {}",
+                o.length_s, m.failed_attempts, o.cause
+            ),
+        ));
+    }
+    let after_start: Vec<&OutageResult> = m.outages.iter().filter(|o| o.start_s > 0.0).collect();
     if m.reconnects > t.max_reconnects {
-        let lost: f64 = m.outages.iter().map(|o| o.length_s).sum();
+        let lost = after_start.iter().fold(0.0, |sum, o| sum + o.length_s);
         reasons.push(Reason::fail(
             "reconnected",
             format!(
                 "the stream had to be reopened {} time(s), {lost:.1} s without video; first cause: {}",
                 m.reconnects,
-                m.outages.first().map_or("unknown", |o| o.cause.as_str())
+                after_start
+                    .first()
+                    .map_or("not recorded", |o| o.cause.as_str())
             ),
         ));
     }
@@ -1205,31 +1338,29 @@ fn finish(results: &mut RigResults) {
         .iter()
         .filter(|c| c.verdict == Verdict::Pass)
         .count() as u32;
+    let cameras = &results.cameras;
+    let measured = || cameras.iter().filter_map(|c| c.measured.as_ref());
     results.summary = Summary {
         cameras: results.cameras.len() as u32,
         passed,
         failed: results.cameras.len() as u32 - passed,
         streaming,
-        planned_bps: results
-            .cameras
+        planned_bps: cameras
             .iter()
-            .map(|c| c.planned.bitrate_bps as f64)
-            .sum(),
-        measured_bps: results
-            .cameras
-            .iter()
-            .filter_map(|c| c.measured.as_ref().and_then(|m| m.bitrate_bps))
-            .sum(),
-        lost_packets: results
-            .cameras
-            .iter()
-            .filter_map(|c| c.measured.as_ref().map(|m| m.lost_packets))
-            .sum(),
-        reconnects: results
-            .cameras
-            .iter()
-            .filter_map(|c| c.measured.as_ref().map(|m| u64::from(m.reconnects)))
-            .sum(),
+            .fold(0.0, |sum, c| sum + c.planned.bitrate_bps as f64),
+        // Folded from +0.0: an empty float sum is -0.0, which prints as "-0.0".
+        measured_bps: measured().fold(0.0, |sum, m| sum + m.window_bitrate_bps),
+        measured_gop_bps: measured()
+            .filter_map(|m| m.bitrate_bps)
+            .fold(0.0, |sum, b| sum + b),
+        lost_packets: measured().map(|m| m.lost_packets).sum(),
+        host_dropped_packets: measured().filter_map(|m| m.host_dropped_packets).sum(),
+        reconnects: measured().map(|m| u64::from(m.reconnects)).sum(),
+        outages: measured().map(|m| m.outages.len() as u64).sum(),
+        outage_s: measured()
+            .flat_map(|m| &m.outages)
+            .fold(0.0, |sum, o| sum + o.length_s),
+        cameras_with_outages: measured().filter(|m| !m.outages.is_empty()).count() as u32,
     };
     results.verdict = verdict_of(&reasons);
     results.reasons = reasons;
@@ -1458,6 +1589,95 @@ mod tests {
         });
         judge_camera(&mut back, &t);
         assert_eq!(codes(&back), ["reconnected"]);
+    }
+
+    /// After an early outage, a camera whose session was refused passed with no reason while
+    /// one whose session stalled failed with "reconnected … -0.0 s …; first cause: unknown".
+    /// Both now have the same finding, with its cause and the time without video.
+    #[test]
+    fn a_late_first_frame_is_judged_the_same_whether_refused_or_stalled() {
+        let t = Tolerances::shipped().unwrap();
+        let late = |cause: &str, sessions| {
+            let mut c = camera(Measured {
+                outages: vec![OutageResult {
+                    start_s: 0.0,
+                    length_s: 6.6,
+                    cause: format!("before the first frame: {cause}"),
+                }],
+                failed_attempts: 3,
+                sessions,
+                time_to_first_frame_s: Some(6.6),
+                ..healthy()
+            });
+            judge_camera(&mut c, &t);
+            c
+        };
+        for c in [
+            late("Connection refused", 1),
+            late("stalled: no frame for 5.0 s", 2),
+        ] {
+            assert_eq!(codes(&c), ["late-start"], "{:?}", c.reasons);
+            let message = &c.reasons[0].message;
+            assert!(message.contains("6.6 s"), "{message}");
+            assert!(
+                !message.contains("unknown") && !message.contains("-0.0"),
+                "{message}"
+            );
+        }
+    }
+
+    /// Over UDP the loss the rig host's kernel caused is told apart from loss on the wire.
+    #[test]
+    fn loss_in_the_rig_hosts_kernel_is_its_own_finding() {
+        let t = Tolerances::shipped().unwrap();
+        let mut c = camera(Measured {
+            lost_packets: 62,
+            host_dropped_packets: Some(62),
+            receive_buffer: Some(ReceiveBufferResult {
+                asked_bytes: 1_000_000,
+                granted_bytes: 212_992,
+            }),
+            ..healthy()
+        });
+        judge_camera(&mut c, &t);
+        assert_eq!(codes(&c), ["host-dropped"]);
+        assert!(c.reasons[0].message.contains("net.core.rmem_max"));
+        let mut wire = camera(Measured {
+            lost_packets: 10,
+            host_dropped_packets: Some(0),
+            ..healthy()
+        });
+        judge_camera(&mut wire, &t);
+        assert_eq!(codes(&wire), ["packet-loss"]);
+    }
+
+    /// The plan said Main, the simulator streamed Constrained Baseline, and nothing noticed.
+    #[test]
+    fn the_streams_profile_is_judged_against_the_plan() {
+        let t = Tolerances::shipped().unwrap();
+        let mut baseline = camera(Measured {
+            codec_string: Some("avc1.42C028".into()),
+            ..healthy()
+        });
+        judge_camera(&mut baseline, &t);
+        assert_eq!(codes(&baseline), ["profile-differs"]);
+        assert!(
+            baseline.reasons[0]
+                .message
+                .contains("constrained-baseline profile, level 4.0"),
+            "{:?}",
+            baseline.reasons
+        );
+        let mut main = camera(Measured {
+            codec_string: Some("avc1.4D0028".into()),
+            ..healthy()
+        });
+        judge_camera(&mut main, &t);
+        assert_eq!(main.verdict, Verdict::Pass, "{:?}", main.reasons);
+        assert_eq!(
+            stream_profile("hvc1.1.6.L150.90"),
+            Some(("main", ", level 5".into()))
+        );
     }
 
     #[test]

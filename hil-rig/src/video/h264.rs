@@ -4,8 +4,9 @@
 //! pre-encoded template needs ffmpeg at run time. Instead we write the bitstream ourselves.
 //! Every picture is flat grey, which lets each one be coded with almost no bits:
 //!
-//! - the SPS is Constrained Baseline (CAVLC, frames only, picture order count type 2, one reference
-//!   frame), with cropping for sizes that are not multiples of 16 and VUI timing so that readers
+//! - the SPS is Main profile, what the simulated camera reports over ONVIF and what plans ask
+//!   for (coded with CAVLC, frames only, picture order count type 2, one reference frame: tools
+//!   that Constrained Baseline shares with Main), with cropping for sizes that are not multiples of 16 and VUI timing so that readers
 //!   report the frame rate;
 //! - an IDR slice codes every macroblock as `I_16x16` with DC prediction and no residual, exactly
 //!   one byte (`0x27`) per macroblock once the slice header is written;
@@ -179,9 +180,9 @@ impl Geometry {
     }
 }
 
-/// profile_idc 66 with constraint_set0 and constraint_set1: Constrained Baseline.
-pub(crate) const PROFILE_IDC: u8 = 66;
-pub(crate) const CONSTRAINT_FLAGS: u8 = 0xC0;
+/// profile_idc 77: Main, as the camera reports it (the SPS syntax is Baseline's).
+pub(crate) const PROFILE_IDC: u8 = 77;
+pub(crate) const CONSTRAINT_FLAGS: u8 = 0x00;
 
 /// Sequence parameter set NAL unit (header included, escaped).
 pub(crate) fn sps(g: &Geometry) -> Vec<u8> {
@@ -398,8 +399,8 @@ mod tests {
             data: &rbsp,
             pos: 0,
         };
-        assert_eq!(r.u(8), 66);
-        assert_eq!(r.u(8), 0xC0);
+        assert_eq!(r.u(8), 77);
+        assert_eq!(r.u(8), 0x00);
         assert_eq!(r.u(8), 30);
         assert_eq!(r.ue(), 0);
         assert_eq!(r.ue(), 4);
