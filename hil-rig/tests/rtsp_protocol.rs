@@ -214,7 +214,7 @@ async fn methods_answer_with_the_right_status_codes() {
     let fmtp = sdp.lines().find(|l| l.starts_with("a=fmtp:96 ")).unwrap();
     assert!(fmtp.contains("packetization-mode=1"), "{fmtp}");
     assert!(fmtp.contains("profile-level-id=4D0016"), "{fmtp}");
-    assert!(fmtp.contains("sprop-parameter-sets=Z0LAF"), "{fmtp}");
+    assert!(fmtp.contains("sprop-parameter-sets=Z00AF"), "{fmtp}");
 
     let track = format!("rtsp://{addr}/cam0/track1");
     for unsupported in [

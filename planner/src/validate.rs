@@ -939,9 +939,9 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
         ));
     }
     // Every outage that ended was followed by a reconnect; one more is still going on.
-    let stops = m.outages.iter().filter(|o| o.start_s > 0.0);
+    let mut stops = m.outages.iter().filter(|o| o.start_s > 0.0);
     if stops.clone().count() > m.reconnects as usize
-        && let Some(o) = stops.last()
+        && let Some(o) = stops.next_back()
     {
         reasons.push(Reason::fail(
             "dropped-out",
