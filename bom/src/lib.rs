@@ -188,6 +188,15 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
+    /// Every reason.
+    pub const ALL: &'static [SkipReason] = &[
+        SkipReason::Total,
+        SkipReason::SectionHeading,
+        SkipReason::Note,
+        SkipReason::RepeatedHeader,
+        SkipReason::NoProductIdentity,
+    ];
+
     /// Stable kebab-case name.
     pub fn as_str(self) -> &'static str {
         match self {

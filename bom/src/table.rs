@@ -205,9 +205,13 @@ pub(crate) fn build_bom(
         let description = text(Field::Description);
         let identified =
             manufacturer.is_some() || brand.is_some() || model.is_some() || part_number.is_some();
-        let described = description
-            .as_deref()
-            .is_some_and(|d| looks_like_model(d) || hint.is_some_and(|h| h.names_product(d)));
+        // A description names the product when it holds a model number or a maker the caller
+        // knows; a described row with a quantity is an ordered item, not a total or a note.
+        let described = description.as_deref().is_some_and(|d| {
+            looks_like_model(d)
+                || hint.is_some_and(|h| h.names_product(d))
+                || (text(Field::Qty).is_some() && !is_total(d))
+        });
         if !identified && !described {
             let origin = Origin {
                 file: file.to_path_buf(),
@@ -346,6 +350,13 @@ fn is_measurement(token: &str) -> bool {
     unit.len() < lower.len() && units.contains(&unit)
 }
 
+/// Whether a cell reads as a total ("Subtotal cameras", "TOTAL", "Grand total").
+fn is_total(text: &str) -> bool {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w, "total" | "subtotal" | "totals" | "sub" | "grand"))
+}
+
 /// Why a row with values but no product identity is not a line.
 fn classify_skipped(row: &SourceRow, headers: &[String]) -> (SkipReason, String) {
     let cells: Vec<&str> = row
@@ -373,14 +384,6 @@ fn classify_skipped(row: &SourceRow, headers: &[String]) -> (SkipReason, String)
             "the header row repeated (a page break in the export)".to_owned(),
         );
     }
-    if has_word(&[
-        "total", "subtotal", "sub", "totals", "tax", "freight", "shipping", "discount", "grand",
-    ]) {
-        return (
-            SkipReason::Total,
-            "a total, tax, shipping or discount row; it names no product".to_owned(),
-        );
-    }
     if lower.first().is_some_and(|c| {
         c.starts_with("note")
             || c.starts_with("remark")
@@ -392,6 +395,12 @@ fn classify_skipped(row: &SourceRow, headers: &[String]) -> (SkipReason, String)
         return (
             SkipReason::Note,
             "a note or remark; it names no product".to_owned(),
+        );
+    }
+    if cells.iter().any(|c| is_total(c)) || has_word(&["tax", "freight", "shipping", "discount"]) {
+        return (
+            SkipReason::Total,
+            "a total, tax, shipping or discount row; it names no product".to_owned(),
         );
     }
     if cells.len() == 1 && cells[0].split_whitespace().count() <= 6 && !looks_like_model(cells[0]) {
