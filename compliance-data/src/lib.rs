@@ -24,6 +24,7 @@ mod negation;
 mod normalize;
 mod record;
 mod section889;
+mod summary;
 mod taa;
 
 use serde::{Deserialize, Serialize};
@@ -40,11 +41,12 @@ pub use matching::{ChainStep, MatchKind};
 pub use record::{
     AfterEnd, AmbiguousOrigin, ComponentEvidence, ComponentRecord, CountryRecord, Covered,
     DatasetMeta, Effective, EntityRecord, Grade, Independence, IndependenceCheck, Limb, Link,
-    ListEntry, ModelPatternRecord, Record, Relation, RuleCitation, Source, TaaList,
+    ListEntry, ModelPatternRecord, Record, Relation, RuleCitation, Source, TaaList, url_host,
 };
 pub use section889::{
     Citation, ClearBasis, Code889, Finding, IndependenceShown, Section889, Verdict889,
 };
+pub use summary::{DataSummary, summarize};
 pub use taa::{CountryRef, Taa, TaaCode, TaaVerdict};
 
 /// The facts of one BOM line that the checks use. The `bom` crate maps its rows onto this.
