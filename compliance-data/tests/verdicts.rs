@@ -1,4 +1,6 @@
 //! One test per matching rule, including the date-aware ownership cases.
+// Test helpers unwrap: a panic here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
 
 use camscope_compliance_data::{
     Code889, Dataset, LineFacts, TaaCode, TaaVerdict, Verdict889, check_line, explain,
