@@ -390,6 +390,9 @@ pub struct CameraGroup {
     pub audio: bool,
     /// PoE draw per camera in watts.
     pub poe_watts: Option<PoeWatts>,
+    /// What these cameras are for, when it is more than recording (`lpr` for plate cameras):
+    /// the Frigate export turns on its licence-plate reader for `lpr` groups.
+    pub analytics: Option<Analytics>,
 }
 
 /// Hints shown with an error on a field, keyed by the field's name.
