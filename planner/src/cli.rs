@@ -59,7 +59,7 @@ pub enum Command {
         out: PathBuf,
         /// Option to deploy [default: the recommended one].
         #[arg(long, value_enum)]
-        option: Option<deploy::Choice>,
+        option: Option<ChoiceArg>,
     },
     /// The hardware-in-the-loop rig: simulated cameras.
     #[command(subcommand)]
@@ -86,6 +86,24 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Values of `generate --option` (the manifest's [`deploy::Choice`], spelled for the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChoiceArg {
+    /// NVR appliances.
+    Nvr,
+    /// A VMS on recording servers.
+    Vms,
+}
+
+impl From<ChoiceArg> for deploy::Choice {
+    fn from(c: ChoiceArg) -> deploy::Choice {
+        match c {
+            ChoiceArg::Nvr => deploy::Choice::Nvr,
+            ChoiceArg::Vms => deploy::Choice::Vms,
+        }
+    }
 }
 
 /// Arguments of `camscope check`.
@@ -534,7 +552,14 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
             out: dir,
             option,
         } => {
-            return run_generate(&site, &dir, option, cli.catalog.as_deref(), out, notes);
+            return run_generate(
+                &site,
+                &dir,
+                option.map(deploy::Choice::from),
+                cli.catalog.as_deref(),
+                out,
+                notes,
+            );
         }
         Command::Init { dir, force } => {
             let path = dir.join(EXAMPLE_NAME);
@@ -898,6 +923,7 @@ fn run_data(cmd: DataCommand, data_dir: Option<&Path>, out: &mut Vec<u8>) -> Res
                     ds.as_of(),
                     ds.hash()
                 );
+                let _ = writeln!(out, "{}", compliance_data::summarize(&ds));
                 Ok(0)
             } else {
                 let _ = writeln!(out, "{} problem(s) found", findings.len());

@@ -260,5 +260,5 @@ pub fn bom_xlsx(project: &str, lines: &[BomLine]) -> Result<Vec<u8>, rust_xlsxwr
 
 /// The JSON Schema of `manifest.json`, as published in `docs/manifest.schema.json`.
 pub fn manifest_schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(Manifest)).unwrap_or(serde_json::Value::Null)
+    manifest::schema()
 }
