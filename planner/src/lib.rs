@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod cost;
 pub mod deploy;
 pub mod generate;
 pub mod input;

@@ -17,7 +17,9 @@ use sizing::raid::RaidLayout;
 use sizing::storage::{HeadroomPolicy, recorded_bytes};
 use sizing::{Bitrate, Bytes, RaidLevel, Watts, ingest};
 
-use crate::catalog::{Catalog, DriveModel, NvrModel, ServerModel, VmsProduct};
+use crate::catalog::{Catalog, DriveModel, NvrModel, ServerModel};
+use crate::cost;
+pub use crate::cost::{CloudContext, Crossover, VmsAlternative, YearCost};
 use crate::input::InputError;
 use crate::site::{Analytics, DriveSize, Redundancy, SiteFile};
 
@@ -186,21 +188,6 @@ pub struct NvrOption {
     pub violations: Vec<Violation>,
 }
 
-/// A VMS licence alternative.
-#[derive(Debug, Clone, Serialize)]
-pub struct VmsAlternative {
-    /// Catalog id.
-    pub id: String,
-    /// Product name.
-    pub name: String,
-    /// Licence price.
-    pub licence: f64,
-    /// Care per year.
-    pub care_per_year: f64,
-    /// Total over the horizon, servers included.
-    pub total: f64,
-}
-
 /// The VMS option.
 #[derive(Debug, Clone, Serialize)]
 pub struct VmsOption {
@@ -234,45 +221,6 @@ pub struct VmsOption {
     pub alternatives: Vec<VmsAlternative>,
     /// Ceilings broken by equipment the site file fixes.
     pub violations: Vec<Violation>,
-}
-
-/// Cloud VMS shown as context.
-#[derive(Debug, Clone, Serialize)]
-pub struct CloudContext {
-    /// Catalog id.
-    pub id: String,
-    /// Product.
-    pub name: String,
-    /// Price per camera per year.
-    pub per_camera_year: f64,
-}
-
-/// One year of cost.
-#[derive(Debug, Clone, Serialize)]
-pub struct YearCost {
-    /// Year, 1-based.
-    pub year: u32,
-    /// NVR option spend in the year.
-    pub nvr: f64,
-    /// VMS option spend in the year.
-    pub vms: f64,
-    /// Cloud context spend in the year.
-    pub cloud: f64,
-    /// NVR cumulative.
-    pub nvr_cumulative: f64,
-    /// VMS cumulative.
-    pub vms_cumulative: f64,
-    /// Cloud cumulative.
-    pub cloud_cumulative: f64,
-}
-
-/// Where the cumulative costs of the two options cross.
-#[derive(Debug, Clone, Serialize)]
-pub struct Crossover {
-    /// First year in which the cumulative order flips.
-    pub year: u32,
-    /// The option that is cheaper from that year on ("nvr" or "vms").
-    pub cheaper_from_then: &'static str,
 }
 
 /// A reason that points to a VMS.
@@ -746,7 +694,7 @@ fn server_bin<'a>(s: &'a ServerModel, rules: &StorageRules, reserve: f64, rate: 
     }
 }
 
-fn input_error(field: &str, message: String, hint: String) -> InputError {
+pub(crate) fn input_error(field: &str, message: String, hint: String) -> InputError {
     InputError {
         file: String::new(),
         line: None,
@@ -1153,71 +1101,20 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     let channels = cameras;
 
     // VMS licences: the product asked for, or the cheapest over the horizon.
-    let total_for = |p: &VmsProduct| -> Option<VmsAlternative> {
-        let licence = p.licence_cost(channels, servers)? * rate;
-        let care = p.care_per_year(licence / rate, channels) * rate;
-        let tco = vms_yearly(hardware, licence, care, refresh_years, horizon)
-            .iter()
-            .sum();
-        Some(VmsAlternative {
-            id: p.id.clone(),
-            name: p.name.clone(),
-            licence,
-            care_per_year: care,
-            total: tco,
-        })
-    };
-    let mut alternatives: Vec<VmsAlternative> = catalog.vms.iter().filter_map(total_for).collect();
-    alternatives.sort_by(|a, b| a.total.total_cmp(&b.total));
-    let asked = site
-        .requirements
-        .vms
-        .as_deref()
-        .filter(|v| !v.eq_ignore_ascii_case("cheapest"));
-    let (chosen, product_reason) = match asked {
-        Some(id) => {
-            let product = catalog.vms_product(id).ok_or_else(|| {
-                let ids: Vec<&str> = catalog.vms.iter().map(|v| v.id.as_str()).collect();
-                let mut hint = format!("use \"cheapest\" or one of: {}", ids.join(", "));
-                if let Some(best) = crate::input::did_you_mean(id, ids.iter().copied()) {
-                    hint = format!("did you mean {best:?}? ({hint})");
-                }
-                input_error(
-                    "requirements.vms",
-                    format!("{id:?} is not a VMS in the catalog"),
-                    hint,
-                )
-            })?;
-            let alt = total_for(product).ok_or_else(|| {
-                input_error(
-                    "requirements.vms",
-                    format!(
-                        "{} is capped at {} channels; the plan needs {channels}",
-                        product.name,
-                        product.max_channels.unwrap_or(0)
-                    ),
-                    "choose a larger edition or \"cheapest\"".into(),
-                )
-            })?;
-            (alt, "asked for in the site file".to_string())
-        }
-        None => match alternatives.first() {
-            Some(a) => (
-                a.clone(),
-                format!(
-                    "cheapest of {} eligible products over {horizon} years",
-                    alternatives.len()
-                ),
-            ),
-            None => {
-                return Err(input_error(
-                    "requirements.vms",
-                    format!("no VMS in the catalog can license {channels} channels"),
-                    "add a licence model with --catalog".into(),
-                ));
-            }
+    let priced = cost::choose_vms(
+        site,
+        catalog,
+        cost::VmsCosting {
+            channels,
+            servers,
+            hardware,
+            refresh_years,
+            horizon,
+            rate,
         },
-    };
+    )?;
+    let (chosen, product_reason, alternatives) =
+        (priced.chosen, priced.reason, priced.alternatives);
     let vms = VmsOption {
         feasible: vms_problem.is_none(),
         problem: vms_problem,
@@ -1236,47 +1133,11 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         alternatives,
     };
 
-    // Cloud context.
-    let cloud = catalog
-        .cloud
-        .iter()
-        .find(|c| c.id == d.cloud.value)
-        .map(|c| CloudContext {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            per_camera_year: c.per_camera_year * rate,
-        });
-
-    // Cost per year.
-    let nvr_years = refresh_schedule(nvr.capex, 0.0, nvr.refresh_years, horizon);
-    let vms_years = vms_yearly(
-        vms.hardware,
-        vms.licence,
-        vms.care_per_year,
-        vms.refresh_years,
-        horizon,
-    );
-    let cloud_year = cloud
-        .as_ref()
-        .map_or(0.0, |c| c.per_camera_year * cameras as f64);
-    let mut tco = Vec::new();
-    let (mut nc, mut vc, mut cc) = (0.0, 0.0, 0.0);
-    for (i, (n, v)) in nvr_years.iter().zip(&vms_years).enumerate() {
-        nc += n;
-        vc += v;
-        cc += cloud_year;
-        tco.push(YearCost {
-            year: i as u32 + 1,
-            nvr: *n,
-            vms: *v,
-            cloud: cloud_year,
-            nvr_cumulative: nc,
-            vms_cumulative: vc,
-            cloud_cumulative: cc,
-        });
-    }
+    // Cloud context, cost per year and crossover.
+    let cloud = cost::cloud_context(catalog, rate);
+    let tco = cost::years(&nvr, &vms, cloud.as_ref(), cameras, horizon);
     let crossover = if nvr.feasible && vms.feasible {
-        find_crossover(&tco)
+        cost::find_crossover(&tco)
     } else {
         None
     };
@@ -1399,35 +1260,6 @@ fn standby_of(u: &RecorderUnit) -> RecorderUnit {
         poe_slots: Vec::new(),
         ..u.clone()
     }
-}
-
-/// Spend per year for a purchase of `capex` replaced every `refresh` years, plus `yearly`.
-fn refresh_schedule(capex: f64, yearly: f64, refresh: u32, horizon: u32) -> Vec<f64> {
-    (0..horizon)
-        .map(|y| yearly + if y % refresh.max(1) == 0 { capex } else { 0.0 })
-        .collect()
-}
-
-/// VMS spend per year: hardware bought and refreshed, licences bought once, care every year
-/// (vendors sell the first year of care with the licence).
-fn vms_yearly(hardware: f64, licence: f64, care: f64, refresh: u32, horizon: u32) -> Vec<f64> {
-    let mut years = refresh_schedule(hardware, care, refresh, horizon);
-    if let Some(first) = years.first_mut() {
-        *first += licence;
-    }
-    years
-}
-
-fn find_crossover(tco: &[YearCost]) -> Option<Crossover> {
-    let first = tco.first()?;
-    let nvr_cheaper_at_start = first.nvr_cumulative <= first.vms_cumulative;
-    tco.iter().skip(1).find_map(|y| {
-        let nvr_cheaper = y.nvr_cumulative <= y.vms_cumulative;
-        (nvr_cheaper != nvr_cheaper_at_start).then_some(Crossover {
-            year: y.year,
-            cheaper_from_then: if nvr_cheaper { "nvr" } else { "vms" },
-        })
-    })
 }
 
 /// The decision path: every answer that needs a VMS is a reason.
