@@ -12,6 +12,7 @@ pub mod cost;
 pub mod deploy;
 pub mod generate;
 pub mod input;
+pub mod money;
 pub mod plan;
 pub mod proposal;
 pub mod render;

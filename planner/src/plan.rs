@@ -18,9 +18,10 @@ use sizing::storage::{HeadroomPolicy, recorded_bytes};
 use sizing::{Bitrate, Bytes, RaidLevel, Watts, ingest};
 
 use crate::catalog::{Catalog, DriveModel, NvrModel, ServerModel};
-use crate::cost;
+use crate::cost::{self, Costs};
 pub use crate::cost::{CloudContext, Crossover, VmsAlternative, YearCost};
 use crate::input::InputError;
+use crate::money::Money;
 use crate::site::{Analytics, DriveSize, Redundancy, SiteFile};
 
 /// One camera group, sized.
@@ -106,8 +107,10 @@ pub struct RecorderUnit {
     /// Cameras that need PoE from a switch instead.
     pub external_poe: u32,
     /// Unit price, drives excluded.
+    #[serde(serialize_with = "crate::money::f64_as_money")]
     pub unit_price: f64,
     /// Price of the drives.
+    #[serde(serialize_with = "crate::money::f64_as_money")]
     pub drives_price: f64,
     /// Whether this unit stands by for another (failover).
     pub failover: bool,
@@ -178,8 +181,8 @@ pub struct NvrOption {
     pub sites: Vec<SiteRecorders>,
     /// NVR units in total.
     pub units: u64,
-    /// Purchase price of units and drives.
-    pub capex: f64,
+    /// Purchase price of units and drives (`null` when the option cannot be built).
+    pub capex: Option<Money>,
     /// Replacement cycle in years.
     pub refresh_years: u32,
     /// Models excluded by the Section 889 requirement.
@@ -209,12 +212,16 @@ pub struct VmsOption {
     pub failover_servers: u64,
     /// Licensed channels.
     pub channels: u64,
-    /// Licence price.
-    pub licence: f64,
-    /// Care per year.
-    pub care_per_year: f64,
-    /// Servers and drives.
-    pub hardware: f64,
+    /// Licence price (`null` when the option cannot be built).
+    pub licence: Option<Money>,
+    /// Care per year once billed (`null` when the option cannot be built).
+    pub care_per_year: Option<Money>,
+    /// First year care is billed (2 when the licence includes the first year).
+    pub care_from_year: u32,
+    /// OS, database and management server bought with the servers.
+    pub platform: Option<Money>,
+    /// Servers and drives (`null` when the option cannot be built).
+    pub hardware: Option<Money>,
     /// Server replacement cycle in years.
     pub refresh_years: u32,
     /// Every eligible product, cheapest first.
@@ -232,15 +239,44 @@ pub struct Reason {
     pub text: String,
 }
 
+/// What the recommendation chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Choice {
+    /// NVR appliances.
+    Nvr,
+    /// A VMS.
+    Vms,
+}
+
+impl Choice {
+    /// "nvr" or "vms".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Choice::Nvr => "nvr",
+            Choice::Vms => "vms",
+        }
+    }
+}
+
+impl std::fmt::Display for Choice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The recommendation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Recommendation {
-    /// "nvr" or "vms".
-    pub choice: &'static str,
+    /// NVR appliances or a VMS.
+    pub choice: Choice,
     /// Every reason that fired (empty for an NVR).
     pub reasons: Vec<Reason>,
     /// One-sentence summary.
     pub summary: String,
+    /// Why the recommendation stands when the money points the other way, or why the options
+    /// are not compared on cost; `null` when the money agrees.
+    pub cost_note: Option<String>,
 }
 
 /// Totals across the project.
@@ -308,6 +344,8 @@ pub struct Plan {
     pub tco: Vec<YearCost>,
     /// Where the options cross.
     pub crossover: Option<Crossover>,
+    /// Operating costs, the drivers of the difference and the comparison in words.
+    pub costs: Costs,
     /// The recommendation.
     pub recommendation: Recommendation,
     /// What the costs leave out.
@@ -1005,11 +1043,11 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     );
     let nvr = NvrOption {
         feasible: nvr_problem.is_none(),
-        problem: nvr_problem,
+        problem: nvr_problem.clone(),
         sites: nvr_sites,
         violations: nvr_violations,
         units: nvr_units,
-        capex: nvr_capex,
+        capex: nvr_problem.is_none().then(|| Money::from_f64(nvr_capex)),
         refresh_years: d.nvr_refresh_years.value,
         excluded_889,
     };
@@ -1093,7 +1131,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         .iter()
         .map(|s| s.units.iter().filter(|u| u.failover).count() as u64 * u64::from(s.copies))
         .sum();
-    let hardware: f64 = vms_sites
+    let hardware_f64: f64 = vms_sites
         .iter()
         .map(|s| s.price_per_copy() * f64::from(s.copies))
         .sum();
@@ -1105,9 +1143,10 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         site,
         catalog,
         cost::VmsCosting {
+            catalog,
             channels,
             servers,
-            hardware,
+            hardware: hardware_f64,
             refresh_years,
             horizon,
             rate,
@@ -1115,6 +1154,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     )?;
     let (chosen, product_reason, alternatives) =
         (priced.chosen, priced.reason, priced.alternatives);
+    let vms_feasible = vms_problem.is_none();
     let vms = VmsOption {
         feasible: vms_problem.is_none(),
         problem: vms_problem,
@@ -1126,20 +1166,13 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         servers,
         failover_servers,
         channels,
-        licence: chosen.licence,
-        care_per_year: chosen.care_per_year,
-        hardware,
+        licence: vms_feasible.then_some(chosen.licence),
+        care_per_year: vms_feasible.then_some(chosen.care_per_year),
+        care_from_year: chosen.care_from_year,
+        platform: vms_feasible.then_some(chosen.platform),
+        hardware: vms_feasible.then(|| Money::from_f64(hardware_f64)),
         refresh_years,
         alternatives,
-    };
-
-    // Cloud context, cost per year and crossover.
-    let cloud = cost::cloud_context(catalog, rate);
-    let tco = cost::years(&nvr, &vms, cloud.as_ref(), cameras, horizon);
-    let crossover = if nvr.feasible && vms.feasible {
-        cost::find_crossover(&tco)
-    } else {
-        None
     };
 
     // Summary.
@@ -1180,7 +1213,36 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         poe_mw,
     };
 
-    let recommendation = recommend(site, &nvr, &summary);
+    // Costs over the years: the cloud reference, both options and where they cross.
+    let megapixels: Vec<f64> = site
+        .sites
+        .iter()
+        .flat_map(|s| s.cameras.iter().map(|g| g.resolution.megapixels()))
+        .collect();
+    let cloud = cost::cloud_context(catalog, &groups, &megapixels, rate);
+    let figures = cost::Figures::resolve(site, catalog);
+    for f in figures.used.iter().filter(|f| f.from == "catalog") {
+        note_default(
+            &format!("operating.{}", f.name),
+            f.value.to_string(),
+            &f.source,
+            &f.assumption,
+        );
+    }
+    let inputs = cost::CostInputs {
+        catalog,
+        figures: &figures,
+        rate,
+        horizon,
+        sites: site.site_count(),
+        cameras,
+        poe_mw: summary.poe_mw,
+        vms_product: catalog.vms_product(&vms.product_id),
+    };
+    let (tco, crossover, costs) = cost::costs(&inputs, &nvr, &vms, cloud.as_ref());
+
+    let mut recommendation = recommend(site, &nvr, &summary);
+    recommendation.cost_note = cost_note(&recommendation, &tco, &nvr, &vms, horizon);
     Ok(Plan {
         project: site.project.name.clone(),
         currency,
@@ -1204,8 +1266,9 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         cloud,
         tco,
         crossover,
+        costs,
         recommendation,
-        excluded_costs: "Cameras, cabling, switches, installation, power and labour are the same for both options and left out.",
+        excluded_costs: "Cameras, cabling, switches, installation and commissioning are the same for both options and left out; so are the switches' own power and VMS client licences.",
     })
 }
 
@@ -1372,10 +1435,10 @@ fn recommend(site: &SiteFile, nvr: &NvrOption, summary: &Summary) -> Recommendat
         );
     }
     let (choice, summary_text) = if reasons.is_empty() {
-        ("nvr", "NVR appliance: no requirement calls for a VMS, and an appliance is the simplest system to run.".to_string())
+        (Choice::Nvr, "NVR appliance: no requirement calls for a VMS, and an appliance is the simplest system to run.".to_string())
     } else {
         (
-            "vms",
+            Choice::Vms,
             format!("VMS: {} requirement(s) call for it.", reasons.len()),
         )
     };
@@ -1383,5 +1446,41 @@ fn recommend(site: &SiteFile, nvr: &NvrOption, summary: &Summary) -> Recommendat
         choice,
         reasons,
         summary: summary_text,
+        cost_note: None,
+    }
+}
+
+/// The sentence that reconciles the recommendation with the money: why a dearer option is
+/// recommended, or why an option is not compared on cost. `None` when the money agrees.
+fn cost_note(
+    r: &Recommendation,
+    tco: &[YearCost],
+    nvr: &NvrOption,
+    vms: &VmsOption,
+    horizon: u32,
+) -> Option<String> {
+    if let Some(p) = &nvr.problem {
+        return Some(format!(
+            "NVR appliances cannot be built ({p}), so they are not compared on cost."
+        ));
+    }
+    if let Some(p) = &vms.problem {
+        return Some(format!(
+            "The VMS option cannot be built ({p}), so it is not compared on cost."
+        ));
+    }
+    let last = tco.last()?;
+    let (n, v) = (last.nvr_cumulative?, last.vms_cumulative?);
+    match r.choice {
+        Choice::Vms if n < v => Some(format!(
+            "The VMS is recommended for what it does, not for its price: over {horizon} years it costs {} more than NVR appliances, which is what meeting the {} requirement(s) above costs.",
+            (v - n).whole(),
+            r.reasons.len()
+        )),
+        Choice::Nvr if v < n => Some(format!(
+            "NVR appliances are recommended because no requirement calls for a VMS, although over {horizon} years a VMS would cost {} less; consider it when the people who run the system matter more than its simplicity.",
+            (n - v).whole()
+        )),
+        _ => None,
     }
 }
