@@ -23,6 +23,7 @@ mod matching;
 mod normalize;
 mod record;
 mod section889;
+mod summary;
 mod taa;
 
 use serde::{Deserialize, Serialize};
@@ -38,10 +39,11 @@ pub use lint::{LintFinding, LintRule, lint};
 pub use matching::{ChainStep, MatchKind};
 pub use record::{
     AfterEnd, AmbiguousOrigin, ComponentEvidence, ComponentRecord, CountryRecord, Covered,
-    DatasetMeta, Effective, EntityRecord, Grade, Limb, Link, ListEntry, ModelPatternRecord, Record,
-    Relation, RuleCitation, Source, TaaList,
+    DatasetMeta, Effective, EntityRecord, Grade, Independence, IndependenceCheck, Limb, Link,
+    ListEntry, ModelPatternRecord, Record, Relation, RuleCitation, Source, TaaList, url_host,
 };
 pub use section889::{Citation, Code889, Finding, Section889, Verdict889};
+pub use summary::{DataSummary, summarize};
 pub use taa::{CountryRef, Taa, TaaCode, TaaVerdict};
 
 /// The facts of one BOM line that the checks use. The `bom` crate maps its rows onto this.

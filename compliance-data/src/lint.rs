@@ -42,6 +42,14 @@ pub enum LintRule {
     GenericAlias,
     /// The header's `as_of` is not the newest retrieval date.
     StaleHeader,
+    /// A grade A citation whose host is not on the header's `official_hosts` list.
+    UnofficialHost,
+    /// An `[independence]` record without a grade A or B source.
+    WeakEvidence,
+    /// An `[independence]` record on a covered entity, or on one linked to a covered entity.
+    IndependenceConflict,
+    /// An `[independence]` record that does not say it checked the parent and the owners.
+    IncompleteCheck,
 }
 
 /// One problem in the data.
@@ -77,7 +85,9 @@ fn allowed(shape: &str) -> &'static [&'static str] {
             "effective",
             "sources",
             "links",
+            "independence",
         ],
+        "independence" => &["as_of", "parent", "owners", "oem", "checked", "sources"],
         "component" => &[
             "id",
             "kind",
@@ -128,6 +138,7 @@ fn allowed(shape: &str) -> &'static [&'static str] {
             "description",
             "citations",
             "ambiguous_origins",
+            "official_hosts",
         ],
         "source" => &["url", "grade", "title", "date"],
         "effective" => &["from", "to"],
@@ -156,6 +167,7 @@ fn nested(shape: &str, key: &str) -> Option<&'static str> {
         (_, "effective") => "effective",
         ("entity", "covered") => "covered",
         ("entity", "links") => "link",
+        ("entity", "independence") => "independence",
         ("country", "lists") => "list",
         ("header", "citations") => "citation",
         ("header", "ambiguous_origins") => "ambiguous",
@@ -167,6 +179,9 @@ const DATE_KEYS: &[&str] = &["retrieved", "from", "to", "date", "as_of"];
 
 struct Linter {
     findings: Vec<LintFinding>,
+    /// Every grade A source or citation seen, as (file, field, url): checked against the
+    /// official hosts once the header has been read.
+    grade_a: Vec<(String, String, String)>,
 }
 
 impl Linter {
@@ -217,6 +232,13 @@ impl Linter {
                         "dates are quoted strings such as \"2018-02-06\"",
                     ),
                 }
+            }
+            if key == "url"
+                && table.get("grade").and_then(|g| g.as_str()) == Some("A")
+                && let Some(url) = value.as_str()
+            {
+                self.grade_a
+                    .push((file.to_owned(), path.clone(), url.to_owned()));
             }
             if key == "url" {
                 let ok = value
@@ -300,7 +322,10 @@ pub fn lint(source: &DataSource) -> Vec<LintFinding> {
 fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
     let mut l = Linter {
         findings: Vec::new(),
+        grade_a: Vec::new(),
     };
+    let mut official: Option<crate::record::DatasetMeta> = None;
+    let mut graph: BTreeMap<String, EntityFacts> = BTreeMap::new();
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     let mut entity_ids: HashSet<String> = HashSet::new();
     let mut country_ids: HashSet<String> = HashSet::new();
@@ -334,6 +359,14 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
             match dataset::deserialize_table::<crate::record::DatasetMeta>(file, table) {
                 Ok(meta) => {
                     header_as_of = Some(meta.as_of);
+                    if meta.official_hosts.is_empty() {
+                        l.push(
+                            file,
+                            "official_hosts",
+                            LintRule::Schema,
+                            "the header must list the official hosts grade A citations may use",
+                        );
+                    }
                     for id in REQUIRED_CITATIONS {
                         if !meta.citations.iter().any(|c| c.id == *id) {
                             l.push(
@@ -354,6 +387,7 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
                             ));
                         }
                     }
+                    official = Some(meta);
                 }
                 Err(e) => l.push(file, e.field, LintRule::Schema, e.message),
             }
@@ -471,6 +505,10 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
         match &record {
             Record::Entity(e) => {
                 entity_ids.insert(e.id.clone());
+                graph.insert(e.id.clone(), EntityFacts::of(file, e));
+                if let Some(ind) = &e.independence {
+                    lint_independence(&mut l, file, ind);
+                }
                 let names = std::iter::once(("name".to_owned(), &e.name))
                     .chain(
                         e.aliases
@@ -602,6 +640,23 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
             );
         }
     }
+    lint_independence_graph(&mut l, &graph);
+    if let Some(meta) = &official {
+        for (file, field, url) in std::mem::take(&mut l.grade_a) {
+            if !meta.is_official(&url) {
+                let host = crate::record::url_host(&url).unwrap_or_default();
+                l.push(
+                    &file,
+                    field,
+                    LintRule::UnofficialHost,
+                    format!(
+                        "grade A is for primary texts, but `{host}` is not on the official hosts \
+                         list in {HEADER_FILE}; cite the primary host or grade the source B/C/D"
+                    ),
+                );
+            }
+        }
+    }
     if !saw_header {
         l.push(
             HEADER_FILE,
@@ -621,4 +676,151 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
         );
     }
     l.findings
+}
+
+/// What the independence rules need to know about one entity.
+struct EntityFacts {
+    file: String,
+    covered: bool,
+    independent_as_of: Option<PartialDate>,
+    /// (target, link ended cleanly before the independence check).
+    links: Vec<(String, bool)>,
+}
+
+impl EntityFacts {
+    fn of(file: &str, e: &crate::record::EntityRecord) -> Self {
+        let as_of = e.independence.as_ref().map(|i| i.as_of);
+        let links = e
+            .links
+            .iter()
+            .map(|k| {
+                let ended_cleanly = k.after_end == crate::record::AfterEnd::NotCovered
+                    && match (k.to, as_of) {
+                        (Some(to), Some(as_of)) => to.latest() < as_of.earliest(),
+                        _ => false,
+                    };
+                (k.target.clone(), ended_cleanly)
+            })
+            .collect();
+        EntityFacts {
+            file: file.to_owned(),
+            covered: e.covered.is_some(),
+            independent_as_of: as_of,
+            links,
+        }
+    }
+}
+
+/// The rules an `[independence]` record must meet on its own.
+fn lint_independence(l: &mut Linter, file: &str, ind: &crate::record::Independence) {
+    use crate::record::{Grade, IndependenceCheck};
+    if !ind
+        .sources
+        .iter()
+        .any(|s| matches!(s.grade, Grade::A | Grade::B))
+    {
+        l.push(
+            file,
+            "independence.sources",
+            LintRule::WeakEvidence,
+            "an independence record must cite at least one grade A or B source \
+             (a filing, an investor page, a regulator)",
+        );
+    }
+    for need in [IndependenceCheck::Parent, IndependenceCheck::Owners] {
+        if !ind.has_checked(need) {
+            l.push(
+                file,
+                "independence.checked",
+                LintRule::IncompleteCheck,
+                format!("`checked` must name `{}`", need.as_str()),
+            );
+        }
+    }
+    let mut seen = HashSet::new();
+    for c in &ind.checked {
+        if !seen.insert(*c) {
+            l.push(
+                file,
+                "independence.checked",
+                LintRule::IncompleteCheck,
+                format!("`{}` is listed twice", c.as_str()),
+            );
+        }
+    }
+    let blank = |s: &str| s.trim().is_empty();
+    if blank(&ind.parent) {
+        l.push(
+            file,
+            "independence.parent",
+            LintRule::IncompleteCheck,
+            "say who the ultimate parent is, or \"none\"",
+        );
+    }
+    if blank(&ind.owners) {
+        l.push(
+            file,
+            "independence.owners",
+            LintRule::IncompleteCheck,
+            "say who owns the company",
+        );
+    }
+    if ind.has_checked(IndependenceCheck::Oem) && ind.oem.as_deref().is_none_or(blank) {
+        l.push(
+            file,
+            "independence.oem",
+            LintRule::IncompleteCheck,
+            "`checked` names `oem`, so say what is known of OEM sourcing",
+        );
+    }
+}
+
+/// An independence record must not sit on a covered entity or reach one through the graph
+/// (a link that ended cleanly before the check does not count).
+fn lint_independence_graph(l: &mut Linter, graph: &BTreeMap<String, EntityFacts>) {
+    for (id, facts) in graph {
+        if facts.independent_as_of.is_none() {
+            continue;
+        }
+        if facts.covered {
+            l.push(
+                &facts.file,
+                "independence",
+                LintRule::IndependenceConflict,
+                "a covered (named) entity cannot also carry an independence record",
+            );
+            continue;
+        }
+        // Breadth-first walk over live links, keeping the path for the message.
+        let mut seen: HashSet<&str> = HashSet::from([id.as_str()]);
+        let mut queue: std::collections::VecDeque<(&str, Vec<&str>)> =
+            std::collections::VecDeque::from([(id.as_str(), vec![id.as_str()])]);
+        while let Some((at, path)) = queue.pop_front() {
+            let Some(node) = graph.get(at) else { continue };
+            if node.covered && at != id {
+                l.push(
+                    &facts.file,
+                    "independence",
+                    LintRule::IndependenceConflict,
+                    format!(
+                        "the record is linked to the covered entity `{at}` ({}), so it cannot \
+                         also state independence",
+                        path.join(" -> ")
+                    ),
+                );
+                break;
+            }
+            for (target, ended_cleanly) in &node.links {
+                // Only the record's own ended links are judged against its own check date.
+                if *ended_cleanly && at == id {
+                    continue;
+                }
+                if seen.insert(target.as_str()) {
+                    let mut next = path.clone();
+                    next.push(target.as_str());
+                    queue.push_back((target.as_str(), next));
+                }
+            }
+        }
+    }
 }

@@ -138,6 +138,70 @@ pub struct Covered {
     pub scope: String,
 }
 
+/// One thing a curator checked before recording a maker as independent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IndependenceCheck {
+    /// Who the ultimate parent company is.
+    Parent,
+    /// Who owns the company (shareholders, controlling holders).
+    Owners,
+    /// Whether products are made or relabelled by another maker (OEM sourcing).
+    Oem,
+}
+
+impl IndependenceCheck {
+    /// Every check, in the order they are shown.
+    pub const ALL: [IndependenceCheck; 3] = [
+        IndependenceCheck::Parent,
+        IndependenceCheck::Owners,
+        IndependenceCheck::Oem,
+    ];
+
+    /// The stable kebab-case name of the check.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndependenceCheck::Parent => "parent",
+            IndependenceCheck::Owners => "owners",
+            IndependenceCheck::Oem => "oem",
+        }
+    }
+}
+
+/// Positive evidence that a maker is independent of the covered entities, as of a date.
+///
+/// This is what a clean verdict rests on: not the absence of a link in the data, but a record
+/// of who the parent and owners are, what is known of OEM sourcing, and where that was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Independence {
+    /// When the check was made.
+    pub as_of: PartialDate,
+    /// The ultimate parent, in words, or `none`.
+    pub parent: String,
+    /// Who owns the company, in words.
+    pub owners: String,
+    /// What is known of OEM sourcing or relabelling, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oem: Option<String>,
+    /// What was checked (the linter requires at least parent and owners).
+    pub checked: Vec<IndependenceCheck>,
+    /// Where the facts were read (the linter requires a grade A or B source).
+    pub sources: Vec<Source>,
+}
+
+impl Independence {
+    /// Whether this check was made.
+    pub fn has_checked(&self, check: IndependenceCheck) -> bool {
+        self.checked.contains(&check)
+    }
+
+    /// The best (lowest) grade among the sources.
+    pub fn best_grade(&self) -> Option<Grade> {
+        self.sources.iter().map(|s| s.grade).min()
+    }
+}
+
 /// A company or brand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -180,6 +244,21 @@ pub struct EntityRecord {
     /// Edges to other entities.
     #[serde(default)]
     pub links: Vec<Link>,
+    /// Positive evidence of independence from the covered entities, if it was checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub independence: Option<Independence>,
+}
+
+impl EntityRecord {
+    /// The record's evidence of independence from the covered entities, if any.
+    pub fn independence(&self) -> Option<&Independence> {
+        self.independence.as_ref()
+    }
+
+    /// Whether the record is a statutorily named (covered) entity.
+    pub fn is_covered(&self) -> bool {
+        self.covered.is_some()
+    }
 }
 
 /// How strongly a component match points at a covered producer.
@@ -425,4 +504,35 @@ pub struct DatasetMeta {
     /// Origin strings that need a human.
     #[serde(default)]
     pub ambiguous_origins: Vec<AmbiguousOrigin>,
+    /// Hosts a grade A citation may point at (primary texts: statute, FAR, FCC, Federal
+    /// Register, regulators). A host matches itself and its subdomains.
+    #[serde(default)]
+    pub official_hosts: Vec<String>,
+}
+
+impl DatasetMeta {
+    /// Whether `url` points at one of the official hosts (the host or a subdomain of it).
+    pub fn is_official(&self, url: &str) -> bool {
+        let Some(host) = url_host(url) else {
+            return false;
+        };
+        self.official_hosts.iter().any(|h| {
+            let h = h.trim().to_ascii_lowercase();
+            host == h
+                || host
+                    .strip_suffix(h.as_str())
+                    .is_some_and(|p| p.ends_with('.'))
+        })
+    }
+}
+
+/// The lower-case host of an `http(s)://` URL, without port or user.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    let host = host.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }

@@ -831,6 +831,7 @@ fn run_data(cmd: DataCommand, data_dir: Option<&Path>, out: &mut Vec<u8>) -> Res
                     ds.as_of(),
                     ds.hash()
                 );
+                let _ = writeln!(out, "{}", compliance_data::summarize(&ds));
                 Ok(0)
             } else {
                 let _ = writeln!(out, "{} problem(s) found", findings.len());

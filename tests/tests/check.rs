@@ -432,6 +432,12 @@ fn data_lint_passes_on_shipped_data_and_fails_on_a_broken_record() {
     let r = camscope(&["data", "lint"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stdout.starts_with("ok: "), "{}", r.stdout);
+    // The counts by grade that the README quotes are printed with the result.
+    assert!(
+        r.stdout.contains("maker records:") && r.stdout.contains("cite only grade C/D"),
+        "{}",
+        r.stdout
+    );
     // Copy the data, break one record, lint the copy.
     let dir = tempfile::tempdir().unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../compliance-data/data");
