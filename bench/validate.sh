@@ -28,19 +28,31 @@ n, kbps = int(sys.argv[1]), int(sys.argv[2])
 per_recorder = 64
 recorders, cameras = [], []
 for r in range((n + per_recorder - 1) // per_recorder):
+    rid = f"bench/server-{r + 1}"
     ids = [f"bench/cam-{i + 1}" for i in range(r * per_recorder, min(n, (r + 1) * per_recorder))]
-    recorders.append({"id": f"bench/server-{r + 1}", "site": "bench", "model": "bench recorder",
-        "ingest_limit_bps": 400_000_000, "ingest_bps": kbps * 1000 * len(ids),
-        "volume": {"usable_bytes": 10**15}, "cameras": ids})
-    for cid in ids:
-        cameras.append({"id": cid, "site": "bench", "address": "127.0.0.1",
-            "encoder": {"codec": "h264", "width": 1920, "height": 1080, "fps": 25.0,
-                        "bitrate_cap_kbps": kbps, "gop": 50, "profile": "main"},
-            "ingest_bps": kbps * 1000, "recording": {"recorded_seconds_per_day": 86400},
-            "retention_days": 30, "recorder": f"bench/server-{r + 1}"})
-print(json.dumps({"schema": "camscope-manifest/1", "project": "bench", "option": "vms",
+    recorders.append({"id": rid, "site": "bench", "kind": "recording-server", "role": "primary",
+        "model_id": "bench-recorder", "model": "bench recorder", "address": "127.0.0.1",
+        "camera_limit": per_recorder, "ingest_limit_bps": 400_000_000,
+        "ingest_bps": kbps * 1000 * len(ids), "poe_used_mw": 0, "poe_budget_mw": 0,
+        "volume": {"id": f"{rid}/vol-1", "layout": "bench", "drives": 1,
+                   "drive_size_bytes": 10**15, "usable_bytes": 10**15, "needed_bytes": 0},
+        "cameras": ids})
+    for port, cid in enumerate(ids, 1):
+        cameras.append({"id": cid, "site": "bench", "group": "bench", "address": "127.0.0.1",
+            "main_stream_path": f"/{cid}/main",
+            "encoder": {"codec": "h264", "width": 1920, "height": 1080, "resolution": "1080p",
+                        "fps": 25.0, "bitrate_cap_kbps": kbps, "gop": 50, "profile": "main"},
+            "audio": False, "ingest_bps": kbps * 1000,
+            "recording": {"mode": "continuous", "hours_per_day": 24.0,
+                          "recorded_seconds_per_day": 86400},
+            "retention_days": 30, "recorder": rid, "volume": f"{rid}/vol-1",
+            "switch": rid, "port": port, "poe_mw": 0})
+print(json.dumps({"schema": "camscope-manifest/1", "generated_by": "bench/validate.sh",
+    "project": "bench", "option": "vms", "recommended": "vms",
     "credentials": {"username_env": "CAMSCOPE_CAMERA_USER", "password_env": "CAMSCOPE_CAMERA_PASSWORD"},
-    "recorders": recorders, "cameras": cameras}))
+    "sites": [{"id": "bench", "name": "bench", "site": "bench", "copy": 1, "subnet": "127.0.0.0/8"}],
+    "recorders": recorders, "cameras": cameras,
+    "network": {"switches": [], "links": [], "clients": []}, "violations": [], "fits": True}))
 PY
 target/release/camscope rig simulate --manifest "$dir/manifest.json" --endpoints "$dir/e.json" \
   --duration $((seconds * 3 + 120)) >"$dir/sim.log" 2>&1 &

@@ -58,7 +58,7 @@ pub enum Command {
         out: PathBuf,
         /// Option to deploy [default: the recommended one].
         #[arg(long, value_enum)]
-        option: Option<deploy::Choice>,
+        option: Option<ChoiceArg>,
     },
     /// The hardware-in-the-loop rig: simulated cameras.
     #[command(subcommand)]
@@ -85,6 +85,24 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Values of `generate --option` (the manifest's [`deploy::Choice`], spelled for the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChoiceArg {
+    /// NVR appliances.
+    Nvr,
+    /// A VMS on recording servers.
+    Vms,
+}
+
+impl From<ChoiceArg> for deploy::Choice {
+    fn from(c: ChoiceArg) -> deploy::Choice {
+        match c {
+            ChoiceArg::Nvr => deploy::Choice::Nvr,
+            ChoiceArg::Vms => deploy::Choice::Vms,
+        }
+    }
 }
 
 /// Arguments of `camscope check`.
@@ -533,7 +551,14 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
             out: dir,
             option,
         } => {
-            return run_generate(&site, &dir, option, cli.catalog.as_deref(), out, notes);
+            return run_generate(
+                &site,
+                &dir,
+                option.map(deploy::Choice::from),
+                cli.catalog.as_deref(),
+                out,
+                notes,
+            );
         }
         Command::Init { dir, force } => {
             let path = dir.join(EXAMPLE_NAME);

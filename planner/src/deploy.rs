@@ -15,303 +15,17 @@
 use std::collections::BTreeMap;
 
 use petgraph::graph::{NodeIndex, UnGraph};
-use schemars::JsonSchema;
-use serde::Serialize;
 use sizing::{Bitrate, Codec, Watts};
 
 use crate::catalog::{Catalog, SwitchModel};
 use crate::input::InputError;
-use crate::plan::{Plan, RecorderUnit, Violation};
+use crate::plan::{Ceiling, Plan, RecorderUnit, Unit, Violation};
 use crate::site::{RecordingKind, SiteFile};
 
-/// Identifies the manifest format; bumped when a field changes meaning.
-pub const MANIFEST_SCHEMA: &str = "camscope-manifest/1";
-
-/// Which option to deploy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Choice {
-    /// NVR appliances.
-    Nvr,
-    /// A VMS on recording servers.
-    Vms,
-}
-
-/// The deployment manifest (`manifest.json`).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Manifest {
-    /// Always "camscope-manifest/1".
-    pub schema: String,
-    /// camscope version that wrote it.
-    pub generated_by: String,
-    /// Project name.
-    pub project: String,
-    /// The option deployed.
-    pub option: Choice,
-    /// The option the plan recommends.
-    pub recommended: Choice,
-    /// Where camera credentials come from; never the credentials themselves.
-    pub credentials: Credentials,
-    /// Site instances (one per copy of each site).
-    pub sites: Vec<SiteInstance>,
-    /// Every recorder (NVR unit or recording server).
-    pub recorders: Vec<Recorder>,
-    /// Every camera.
-    pub cameras: Vec<Camera>,
-    /// Switches, links and live-view clients.
-    pub network: Network,
-    /// Every ceiling broken; empty when the deployment fits.
-    pub violations: Vec<Violation>,
-    /// True when nothing is over a ceiling.
-    pub fits: bool,
-}
-
-/// Environment variables holding camera credentials.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Credentials {
-    /// Variable with the user name.
-    pub username_env: String,
-    /// Variable with the password.
-    pub password_env: String,
-}
-
-/// One copy of a site.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct SiteInstance {
-    /// Identifier ("store-03").
-    pub id: String,
-    /// Display name ("Store #03").
-    pub name: String,
-    /// The `[[site]]` it is a copy of.
-    pub site: String,
-    /// Copy number, 1-based.
-    pub copy: u32,
-    /// Address block of the site (a /22).
-    pub subnet: String,
-}
-
-/// A storage volume on a recorder.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Volume {
-    /// Identifier ("store-03/nvr-1/vol-1").
-    pub id: String,
-    /// Layout ("4 × 10 TB (RAID 5)").
-    pub layout: String,
-    /// Drives installed.
-    pub drives: u32,
-    /// Marked size of each drive, bytes.
-    pub drive_size_bytes: u64,
-    /// Usable marked capacity, bytes.
-    pub usable_bytes: u64,
-    /// Capacity the assigned cameras need with headroom, bytes.
-    pub needed_bytes: u64,
-}
-
-/// A recorder.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Recorder {
-    /// Identifier ("store-03/nvr-1").
-    pub id: String,
-    /// Site instance id.
-    pub site: String,
-    /// "nvr" or "recording-server".
-    pub kind: String,
-    /// "primary" or "failover".
-    pub role: String,
-    /// Catalog id of the model.
-    pub model_id: String,
-    /// Model name.
-    pub model: String,
-    /// Planned address.
-    pub address: String,
-    /// Camera ceiling.
-    pub camera_limit: u32,
-    /// Ingest ceiling after the reserve, bit/s.
-    pub ingest_limit_bps: u64,
-    /// Ingest of the assigned cameras, bit/s.
-    pub ingest_bps: u64,
-    /// PoE drawn from the recorder's own ports, milliwatts.
-    pub poe_used_mw: u64,
-    /// PoE budget for cameras, milliwatts.
-    pub poe_budget_mw: u64,
-    /// The storage volume.
-    pub volume: Volume,
-    /// Camera ids assigned (empty for a failover server until it takes over).
-    pub cameras: Vec<String>,
-}
-
-/// Encoder settings to apply to a camera's main stream.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Encoder {
-    /// mjpeg, h264, h265, h264-smart or h265-smart.
-    pub codec: String,
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// Resolution name, when it has one.
-    pub resolution: String,
-    /// Frames per second.
-    pub fps: f64,
-    /// Bitrate cap in kbit/s: the plan's storage holds at this rate.
-    pub bitrate_cap_kbps: u64,
-    /// Frames between key frames (0 for MJPEG).
-    pub gop: u32,
-    /// Encoder profile (main, high …; empty for MJPEG).
-    pub profile: String,
-}
-
-/// The sub-stream, when the recorder pulls one.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct SubStream {
-    /// Bitrate in kbit/s.
-    pub bitrate_kbps: u64,
-    /// Whether it is recorded too.
-    pub recorded: bool,
-}
-
-/// When a camera records.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct RecordingSchedule {
-    /// continuous, schedule, motion or events.
-    pub mode: String,
-    /// Hours recorded or armed per day.
-    pub hours_per_day: f64,
-    /// Share of armed time with motion (motion mode).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub duty_cycle: Option<f64>,
-    /// Events per day (events mode).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub events_per_day: Option<f64>,
-    /// Seconds kept before each event.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pre_seconds: Option<f64>,
-    /// Seconds kept after each event.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_seconds: Option<f64>,
-    /// Seconds written per day, as planned.
-    pub recorded_seconds_per_day: u64,
-}
-
-/// One camera.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Camera {
-    /// Identifier ("store-03/entrance-and-tills-2").
-    pub id: String,
-    /// Site instance id.
-    pub site: String,
-    /// Camera group name.
-    pub group: String,
-    /// Brand, when the site file gives one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub brand: Option<String>,
-    /// Model, when the site file gives one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// Planned address.
-    pub address: String,
-    /// RTSP path of the main stream on a camscope-simulated camera.
-    pub main_stream_path: String,
-    /// RTSP path of the sub-stream, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sub_stream_path: Option<String>,
-    /// Main-stream encoder settings.
-    pub encoder: Encoder,
-    /// Sub-stream, when the recorder pulls one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub substream: Option<SubStream>,
-    /// Records audio.
-    pub audio: bool,
-    /// What the recorder receives from this camera, bit/s.
-    pub ingest_bps: u64,
-    /// Recording schedule.
-    pub recording: RecordingSchedule,
-    /// Days kept.
-    pub retention_days: u32,
-    /// Recorder id.
-    pub recorder: String,
-    /// Volume id.
-    pub volume: String,
-    /// Switch (or recorder) the camera plugs into.
-    pub switch: String,
-    /// Port number on it, 1-based.
-    pub port: u32,
-    /// PoE draw, milliwatts.
-    pub poe_mw: u64,
-}
-
-/// A switch.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Switch {
-    /// Identifier ("store-03/access-1").
-    pub id: String,
-    /// Site instance id.
-    pub site: String,
-    /// "access" or "core".
-    pub role: String,
-    /// Catalog id.
-    pub model_id: String,
-    /// Model name.
-    pub model: String,
-    /// Ports.
-    pub ports: u32,
-    /// Ports in use.
-    pub ports_used: u32,
-    /// PoE budget, milliwatts.
-    pub poe_budget_mw: u64,
-    /// PoE drawn, milliwatts.
-    pub poe_used_mw: u64,
-}
-
-/// A link and what crosses it.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Link {
-    /// One end (the end nearer the cameras).
-    pub from: String,
-    /// Other end.
-    pub to: String,
-    /// Line rate, bit/s.
-    pub capacity_bps: u64,
-    /// Highest load allowed (capacity × utilization limit), bit/s.
-    pub limit_bps: u64,
-    /// Traffic from `from` to `to`, bit/s (protocol overhead included).
-    pub forward_bps: u64,
-    /// Traffic from `to` to `from`, bit/s.
-    pub reverse_bps: u64,
-}
-
-impl Link {
-    /// The busier direction.
-    pub fn load_bps(&self) -> u64 {
-        self.forward_bps.max(self.reverse_bps)
-    }
-}
-
-/// A live-view client.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Client {
-    /// Identifier ("store-03/client-1").
-    pub id: String,
-    /// Site instance id.
-    pub site: String,
-    /// Planned address.
-    pub address: String,
-    /// Streams it shows at once.
-    pub streams: u32,
-    /// What it receives, bit/s.
-    pub load_bps: u64,
-}
-
-/// The network.
-#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
-pub struct Network {
-    /// Switches.
-    pub switches: Vec<Switch>,
-    /// Links.
-    pub links: Vec<Link>,
-    /// Live-view clients.
-    pub clients: Vec<Client>,
-}
+pub use manifest::{
+    Camera, Choice, Client, Credentials, Encoder, Link, MANIFEST_SCHEMA, Manifest, Network,
+    Recorder, RecordingSchedule, SiteInstance, SubStream, Switch, Volume,
+};
 
 fn slug(text: &str) -> String {
     let mut out = String::new();
@@ -689,10 +403,10 @@ fn deploy_instance(
                 if !fits {
                     violations.push(Violation {
                         element: rid.clone(),
-                        ceiling: "failover",
+                        ceiling: Ceiling::Failover,
                         load: p.ingest_bps,
                         limit: u.ingest_limit_bps,
-                        unit: "bit/s",
+                        unit: Unit::BitsPerSecond,
                         message: format!("{rid} cannot take over {}/{kind}-{}", inst.id, pi + 1),
                     });
                 }
@@ -1054,7 +768,7 @@ fn deploy_instance(
             main_stream_path: format!("/{cid}/main"),
             sub_stream_path: g.substream_kbps.map(|_| format!("/{cid}/sub")),
             encoder: Encoder {
-                codec: g.codec.to_string(),
+                codec: g.codec,
                 width: g.resolution.width,
                 height: g.resolution.height,
                 resolution: g.resolution.to_string(),
@@ -1129,10 +843,10 @@ fn deploy_instance(
         if l.load_bps() > l.limit_bps {
             violations.push(Violation {
                 element: format!("{} → {}", l.from, l.to),
-                ceiling: "link",
+                ceiling: Ceiling::Link,
                 load: l.load_bps(),
                 limit: l.limit_bps,
-                unit: "bit/s",
+                unit: Unit::BitsPerSecond,
                 message: format!(
                     "link {} → {} carries {}, over its limit of {} ({:.0}% of {})",
                     l.from,
@@ -1150,10 +864,10 @@ fn deploy_instance(
         if sw.poe_used_mw > sw.poe_budget_mw {
             violations.push(Violation {
                 element: sw.id.clone(),
-                ceiling: "poe",
+                ceiling: Ceiling::Poe,
                 load: sw.poe_used_mw,
                 limit: sw.poe_budget_mw,
-                unit: "mW",
+                unit: Unit::Milliwatts,
                 message: format!(
                     "switch {} ({}) supplies {} of PoE, over its budget of {}",
                     sw.id,
@@ -1170,10 +884,10 @@ fn deploy_instance(
         if wanted > sw.ports {
             violations.push(Violation {
                 element: sw.id.clone(),
-                ceiling: "ports",
+                ceiling: Ceiling::Ports,
                 load: u64::from(wanted),
                 limit: u64::from(sw.ports),
-                unit: "ports",
+                unit: Unit::Ports,
                 message: format!(
                     "switch {} ({}) has {} cameras for {} ports",
                     sw.id, sw.model, wanted, sw.ports

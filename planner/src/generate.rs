@@ -444,5 +444,5 @@ pub fn frigate_yaml(m: &Manifest) -> Result<String, serde_norway::Error> {
 
 /// The JSON Schema of `manifest.json`, as published in `docs/manifest.schema.json`.
 pub fn manifest_schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(Manifest)).unwrap_or(serde_json::Value::Null)
+    manifest::schema()
 }

@@ -152,23 +152,7 @@ impl SiteRecorders {
     }
 }
 
-/// A ceiling the plan breaks, with the element, its load and its limit. Only equipment fixed in
-/// the site file (`[site.network]`) can break a ceiling: what camscope chooses always fits.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Violation {
-    /// The element: "Store #3 / nvr-1 (Dahua NVR4116HS-EI)", "Store #3 / access-1 → core".
-    pub element: String,
-    /// What is exceeded: channels, ingest, storage, poe, ports or link.
-    pub ceiling: &'static str,
-    /// The load.
-    pub load: u64,
-    /// The limit.
-    pub limit: u64,
-    /// Unit of load and limit: cameras, bit/s, bytes, mW or ports.
-    pub unit: &'static str,
-    /// The whole finding in words.
-    pub message: String,
-}
+pub use manifest::{Ceiling, Unit, Violation};
 
 /// The NVR appliance option.
 #[derive(Debug, Clone, Serialize)]
@@ -612,17 +596,17 @@ pub fn unit_violations(element: &str, u: &RecorderUnit) -> Vec<Violation> {
         }
     };
     push(
-        "channels",
+        Ceiling::Channels,
         u64::from(u.cameras),
         u64::from(u.camera_limit),
-        "cameras",
+        Unit::Cameras,
         format!("{} cameras on {} channels", u.cameras, u.camera_limit),
     );
     push(
-        "ingest",
+        Ceiling::Ingest,
         u.ingest_bps,
         u.ingest_limit_bps,
-        "bit/s",
+        Unit::BitsPerSecond,
         format!(
             "ingest {} over its limit of {} ({} rated, less the reserve)",
             Bitrate(u.ingest_bps),
@@ -631,10 +615,10 @@ pub fn unit_violations(element: &str, u: &RecorderUnit) -> Vec<Violation> {
         ),
     );
     push(
-        "storage",
+        Ceiling::Storage,
         u.capacity_needed_bytes,
         u.usable_bytes,
-        "bytes",
+        Unit::Bytes,
         format!(
             "needs {} usable, its drives give {}",
             Bytes(u.capacity_needed_bytes),
@@ -642,10 +626,10 @@ pub fn unit_violations(element: &str, u: &RecorderUnit) -> Vec<Violation> {
         ),
     );
     push(
-        "poe",
+        Ceiling::Poe,
         u.poe_used_mw,
         u.poe_budget_mw,
-        "mW",
+        Unit::Milliwatts,
         format!(
             "PoE {} over its budget of {}",
             Watts(u.poe_used_mw),

@@ -98,61 +98,44 @@ pub enum RtspAuthArg {
 fn specs_from_manifest(path: &Path) -> Result<Vec<CameraSpec>, Failure> {
     let text =
         std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-    let manifest: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Failure(format!("{}: not a manifest: {e}", path.display())))?;
-    if manifest["schema"] != crate::deploy::MANIFEST_SCHEMA {
-        return Err(Failure(format!(
-            "{}: not a camscope manifest (schema {}, expected {})",
-            path.display(),
-            manifest["schema"],
-            crate::deploy::MANIFEST_SCHEMA
-        )));
+    let manifest =
+        manifest::parse(&path.display().to_string(), &text).map_err(|e| Failure(e.to_string()))?;
+    Ok(manifest.cameras.iter().map(camera_spec).collect())
+}
+
+/// The simulated camera that streams what the plan set for `c`.
+fn camera_spec(c: &manifest::Camera) -> CameraSpec {
+    let e = &c.encoder;
+    let fps = (e.fps.round() as u32).max(1);
+    let main = VideoConfig::new(
+        e.width,
+        e.height,
+        fps,
+        e.gop.max(1),
+        e.bitrate_cap_kbps * 1000,
+    );
+    let sub = c.substream.as_ref().map(|s| {
+        VideoConfig::new(
+            640,
+            360,
+            fps.min(10),
+            fps.min(10) * 2,
+            s.bitrate_kbps * 1000,
+        )
+    });
+    // The camera starts as planned, so validating without --apply passes on a faithful fleet;
+    // MJPEG is not simulated and streams as H.264 (the rig then reports the codec as differing,
+    // which is the truth about this simulator).
+    let codec = match e.codec {
+        manifest::Codec::H265 | manifest::Codec::H265Smart => Codec::H265,
+        manifest::Codec::H264 | manifest::Codec::H264Smart | manifest::Codec::Mjpeg => Codec::H264,
+    };
+    CameraSpec {
+        name: c.id.clone(),
+        codec,
+        main,
+        sub,
     }
-    let cameras = manifest["cameras"]
-        .as_array()
-        .ok_or_else(|| Failure(format!("{}: no cameras array", path.display())))?;
-    cameras
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let field = |name: &str| -> Result<u64, Failure> {
-                c["encoder"][name]
-                    .as_f64()
-                    .map(|v| v.round() as u64)
-                    .ok_or_else(|| {
-                        Failure(format!(
-                            "{}: cameras[{i}].encoder.{name} is missing",
-                            path.display()
-                        ))
-                    })
-            };
-            let name = c["id"].as_str().unwrap_or("camera").to_string();
-            let fps = field("fps")?.max(1) as u32;
-            let main = VideoConfig::new(
-                field("width")? as u32,
-                field("height")? as u32,
-                fps,
-                field("gop")?.max(1) as u32,
-                field("bitrate_cap_kbps")? * 1000,
-            );
-            let sub = c["substream"]["bitrate_kbps"]
-                .as_u64()
-                .map(|kbps| VideoConfig::new(640, 360, fps.min(10), fps.min(10) * 2, kbps * 1000));
-            // The camera starts as planned, so validating without --apply passes on a
-            // faithful fleet; MJPEG is not simulated and streams as H.264 (the rig then reports
-            // the codec as differing, which is the truth about this simulator).
-            let codec = match c["encoder"]["codec"].as_str() {
-                Some("h265" | "h265-smart") => Codec::H265,
-                _ => Codec::H264,
-            };
-            Ok(CameraSpec {
-                name,
-                codec,
-                main,
-                sub,
-            })
-        })
-        .collect()
 }
 
 /// Runs the fleet; `out` gets the endpoints and status lines as they happen.

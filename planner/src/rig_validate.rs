@@ -25,9 +25,9 @@ use sha2::{Digest, Sha256};
 
 use crate::cli::Failure;
 use crate::validate::{
-    self, CameraResult, LatencyResult, ManifestCamera, ManifestRef, ManifestView, Measured,
-    OutageResult, Planned, Reason, RecordingResult, Reported, ReportedEncoder, RigResults,
-    Severity, Shard, Summary, Tolerances, Verdict,
+    self, CameraResult, LatencyResult, ManifestRef, Measured, OutageResult, Planned, Reason,
+    RecordingResult, Reported, ReportedEncoder, RigResults, Severity, Shard, Summary, Tolerances,
+    Verdict,
 };
 
 /// How progress is shown.
@@ -183,7 +183,7 @@ struct EndpointEntry {
 
 fn locate_from_endpoints(
     path: &Path,
-    cameras: &[&ManifestCamera],
+    cameras: &[&manifest::Camera],
     credentials: &Credentials,
 ) -> Result<BTreeMap<String, Located>, Failure> {
     let text = read(path)?;
@@ -210,7 +210,7 @@ fn locate_from_endpoints(
 
 fn locate_from_inventory(
     path: &Path,
-    cameras: &[&ManifestCamera],
+    cameras: &[&manifest::Camera],
     credentials: &Credentials,
 ) -> Result<BTreeMap<String, Located>, Failure> {
     let text = read(path)?;
@@ -344,7 +344,7 @@ fn simple(name: &str) -> String {
 
 async fn locate_by_discovery(
     interface: std::net::Ipv4Addr,
-    cameras: &[&ManifestCamera],
+    cameras: &[&manifest::Camera],
     credentials: &Credentials,
     timeout: Duration,
 ) -> Result<BTreeMap<String, Located>, Failure> {
@@ -594,7 +594,8 @@ pub fn validate(
 ) -> Result<i32, Failure> {
     let manifest_text = read(&args.manifest)?;
     let manifest_file = args.manifest.display().to_string();
-    let manifest = ManifestView::parse(&manifest_file, &manifest_text)?;
+    let manifest =
+        manifest::parse(&manifest_file, &manifest_text).map_err(|e| Failure(e.to_string()))?;
     let duration =
         parse_duration(&args.duration).map_err(|e| Failure(format!("--duration {e}")))?;
     let mut tolerances = Tolerances::shipped()?;
@@ -612,7 +613,7 @@ pub fn validate(
         username: env_secret(&manifest.credentials.username_env, "user name")?,
         password: Secret::new(env_secret(&manifest.credentials.password_env, "password")?),
     };
-    let chosen: Vec<&ManifestCamera> = manifest
+    let chosen: Vec<&manifest::Camera> = manifest
         .cameras
         .iter()
         .enumerate()
@@ -654,7 +655,7 @@ pub fn validate(
         let setups: BTreeMap<String, Setup> = futures::stream::iter(chosen.iter().filter_map(|c| {
             let l = located.get(&c.id)?;
             let url = l.onvif.clone()?;
-            let planned = manifest.planned(c);
+            let planned = validate::planned(c);
             let creds = l.credentials.clone();
             let id = c.id.clone();
             Some(async move {
@@ -787,7 +788,7 @@ pub fn validate(
         manifest: ManifestRef {
             path: manifest_file.clone(),
             project: manifest.project.clone(),
-            option: manifest.option.clone(),
+            option: manifest.option.as_str().to_string(),
             sha256: format!("{:x}", Sha256::digest(manifest_text.as_bytes())),
             cameras: manifest.cameras.len() as u32,
         },
@@ -847,7 +848,7 @@ pub fn validate(
             found_by: l.map_or("none", |l| l.found_by).into(),
             onvif: l.and_then(|l| l.onvif.clone()),
             rtsp,
-            planned: manifest.planned(c),
+            planned: validate::planned(c),
             reported: setup.reported,
             measured: m,
             setup_reasons,
@@ -965,7 +966,8 @@ fn finish_output(
 /// Runs `camscope rig merge`.
 pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let manifest_text = read(&args.manifest)?;
-    let manifest = ManifestView::parse(&args.manifest.display().to_string(), &manifest_text)?;
+    let manifest = manifest::parse(&args.manifest.display().to_string(), &manifest_text)
+        .map_err(|e| Failure(e.to_string()))?;
     let sha = format!("{:x}", Sha256::digest(manifest_text.as_bytes()));
     let mut parts = Vec::new();
     for path in &args.results {

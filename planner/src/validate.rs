@@ -14,130 +14,12 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use manifest::{Camera, Codec, Manifest, Recorder};
+
 use crate::cli::Failure;
 
 /// Version of the results file.
 pub const RESULTS_SCHEMA: &str = "camscope-rig-results/1";
-
-// ---------------------------------------------------------------------------------------------
-// The manifest, as the rig reads it.
-
-/// The parts of a `camscope generate` manifest the rig needs. Read leniently (unknown fields
-/// ignored) so the rig keeps reading manifests that gained fields.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ManifestView {
-    /// Must be [`crate::deploy::MANIFEST_SCHEMA`].
-    pub schema: String,
-    /// Project name.
-    pub project: String,
-    /// nvr or vms.
-    pub option: String,
-    /// Where the cameras' credentials come from.
-    pub credentials: ManifestCredentials,
-    /// Recorders.
-    pub recorders: Vec<ManifestRecorder>,
-    /// Cameras.
-    pub cameras: Vec<ManifestCamera>,
-}
-
-/// Names of the environment variables holding the cameras' credentials.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ManifestCredentials {
-    /// User name variable.
-    pub username_env: String,
-    /// Password variable.
-    pub password_env: String,
-}
-
-/// A recorder of the plan.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ManifestRecorder {
-    /// Identifier.
-    pub id: String,
-    /// Site instance.
-    pub site: String,
-    /// Model name.
-    pub model: String,
-    /// Most bits per second it ingests.
-    pub ingest_limit_bps: u64,
-    /// Planned ingest.
-    pub ingest_bps: u64,
-    /// Its storage.
-    pub volume: ManifestVolume,
-}
-
-/// A recorder's storage.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ManifestVolume {
-    /// Usable bytes.
-    pub usable_bytes: u64,
-}
-
-/// A camera of the plan.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ManifestCamera {
-    /// Identifier.
-    pub id: String,
-    /// Site instance.
-    pub site: String,
-    /// Planned address.
-    pub address: String,
-    /// Make, if the plan names one.
-    #[serde(default)]
-    pub brand: Option<String>,
-    /// Model, if the plan names one.
-    #[serde(default)]
-    pub model: Option<String>,
-    /// Main-stream settings.
-    pub encoder: ManifestEncoder,
-    /// Sub-stream, if any.
-    #[serde(default)]
-    pub substream: Option<ManifestSubStream>,
-    /// What the recorder ingests from this camera, bit/s.
-    pub ingest_bps: u64,
-    /// Recording schedule.
-    pub recording: ManifestRecording,
-    /// Days kept.
-    pub retention_days: u32,
-    /// Recorder id.
-    pub recorder: String,
-}
-
-/// Main-stream settings of the plan.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ManifestEncoder {
-    /// mjpeg, h264, h265, h264-smart or h265-smart.
-    pub codec: String,
-    /// Width.
-    pub width: u32,
-    /// Height.
-    pub height: u32,
-    /// Frames per second.
-    pub fps: f64,
-    /// Bitrate cap.
-    pub bitrate_cap_kbps: u64,
-    /// GOP length in frames.
-    pub gop: u32,
-    /// Encoder profile.
-    #[serde(default)]
-    pub profile: String,
-}
-
-/// Sub-stream of the plan.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ManifestSubStream {
-    /// Bitrate.
-    pub bitrate_kbps: u64,
-    /// Recorded too.
-    pub recorded: bool,
-}
-
-/// Recording schedule of the plan.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ManifestRecording {
-    /// Seconds recorded per day.
-    pub recorded_seconds_per_day: u64,
-}
 
 /// Reads a JSON document, naming the file, line, column and field path on error.
 pub fn read_json<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, Failure> {
@@ -153,48 +35,32 @@ pub fn read_json<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Resu
     })
 }
 
-impl ManifestView {
-    /// Reads a manifest, naming the file and the field on error.
-    pub fn parse(file: &str, text: &str) -> Result<ManifestView, Failure> {
-        let m: ManifestView = read_json(file, text)?;
-        if m.schema != crate::deploy::MANIFEST_SCHEMA {
-            return Err(Failure(format!(
-                "{file}: schema is {:?}; this camscope reads {:?} manifests (from `camscope generate`)",
-                m.schema,
-                crate::deploy::MANIFEST_SCHEMA
-            )));
-        }
-        Ok(m)
-    }
-
-    /// What the plan expects of one camera.
-    pub fn planned(&self, c: &ManifestCamera) -> Planned {
-        let codec = match c.encoder.codec.as_str() {
-            "h264" | "h264-smart" => "H.264",
-            "h265" | "h265-smart" => "H.265",
-            "mjpeg" => "MJPEG",
-            other => other,
-        };
-        let sub_recorded_bps = c
-            .substream
-            .as_ref()
-            .filter(|s| s.recorded)
-            .map_or(0, |s| s.bitrate_kbps * 1000);
-        Planned {
-            codec: codec.to_string(),
-            width: c.encoder.width,
-            height: c.encoder.height,
-            fps: c.encoder.fps,
-            bitrate_bps: c.encoder.bitrate_cap_kbps * 1000,
-            gop: c.encoder.gop,
-            profile: c.encoder.profile.clone(),
-            sub_recorded_bps,
-            ingest_bps: c.ingest_bps,
-            recorded_seconds_per_day: c.recording.recorded_seconds_per_day,
-            retention_days: c.retention_days,
-            brand: c.brand.clone(),
-            model: c.model.clone(),
-        }
+/// What the plan expects of one camera.
+pub fn planned(c: &Camera) -> Planned {
+    let codec = match c.encoder.codec {
+        Codec::H264 | Codec::H264Smart => "H.264",
+        Codec::H265 | Codec::H265Smart => "H.265",
+        Codec::Mjpeg => "MJPEG",
+    };
+    let sub_recorded_bps = c
+        .substream
+        .as_ref()
+        .filter(|s| s.recorded)
+        .map_or(0, |s| s.bitrate_kbps * 1000);
+    Planned {
+        codec: codec.to_string(),
+        width: c.encoder.width,
+        height: c.encoder.height,
+        fps: c.encoder.fps,
+        bitrate_bps: c.encoder.bitrate_cap_kbps * 1000,
+        gop: c.encoder.gop,
+        profile: c.encoder.profile.clone(),
+        sub_recorded_bps,
+        ingest_bps: c.ingest_bps,
+        recorded_seconds_per_day: c.recording.recorded_seconds_per_day,
+        retention_days: c.retention_days,
+        brand: c.brand.clone(),
+        model: c.model.clone(),
     }
 }
 
@@ -989,7 +855,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
 /// Recomputes every recorder, the summary and the overall verdict from the cameras.
 pub fn judge_all(
     results: &mut RigResults,
-    recorders: &[ManifestRecorder],
+    recorders: &[Recorder],
     planned_per_recorder: &BTreeMap<String, u32>,
 ) {
     let t = results.tolerances;
@@ -1012,7 +878,7 @@ pub fn judge_all(
 }
 
 fn judge_recorder(
-    r: &ManifestRecorder,
+    r: &Recorder,
     cameras_planned: u32,
     cameras: &[CameraResult],
     t: &Tolerances,
@@ -1236,10 +1102,7 @@ fn finish(results: &mut RigResults) {
 }
 
 /// Combines shard results into one, judged as if one rig had validated the whole fleet.
-pub fn merge(
-    parts: Vec<(String, RigResults)>,
-    manifest: &ManifestView,
-) -> Result<RigResults, Failure> {
+pub fn merge(parts: Vec<(String, RigResults)>, manifest: &Manifest) -> Result<RigResults, Failure> {
     let Some((first_file, first)) = parts.first() else {
         return Err(Failure("rig merge: give at least one results file".into()));
     };
@@ -1329,7 +1192,7 @@ pub fn merge(
 }
 
 /// How many cameras the plan puts on each recorder.
-pub fn cameras_per_recorder(manifest: &ManifestView) -> BTreeMap<String, u32> {
+pub fn cameras_per_recorder(manifest: &Manifest) -> BTreeMap<String, u32> {
     let mut n = BTreeMap::new();
     for c in &manifest.cameras {
         *n.entry(c.recorder.clone()).or_insert(0) += 1;
@@ -1516,15 +1379,28 @@ mod tests {
     #[test]
     fn a_recorder_over_its_ceiling_is_overloaded() {
         let t = Tolerances::shipped().unwrap();
-        let recorder = ManifestRecorder {
+        let recorder = Recorder {
             id: "nvr-1".into(),
             site: "s".into(),
+            kind: "nvr".into(),
+            role: "primary".into(),
+            model_id: "nvr-8".into(),
             model: "NVR 8".into(),
+            address: "10.0.0.2".into(),
+            camera_limit: 8,
             ingest_limit_bps: 10_000_000,
             ingest_bps: 8_192_000,
-            volume: ManifestVolume {
+            poe_used_mw: 0,
+            poe_budget_mw: 0,
+            volume: manifest::Volume {
+                id: "nvr-1/vol-1".into(),
+                layout: "1 × 100 TB".into(),
+                drives: 1,
+                drive_size_bytes: 100_000_000_000_000,
                 usable_bytes: 100_000_000_000_000,
+                needed_bytes: 0,
             },
+            cameras: vec!["cam-1".into(), "cam-2".into()],
         };
         let cams = vec![
             camera(Measured {

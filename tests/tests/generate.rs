@@ -103,7 +103,7 @@ fn shop(extra_network: &str, cameras: u32, resolution: &str, poe: f64) -> String
 fn violation<'a>(m: &'a Manifest, ceiling: &str) -> &'a planner::plan::Violation {
     m.violations
         .iter()
-        .find(|v| v.ceiling == ceiling)
+        .find(|v| v.ceiling.as_str() == ceiling)
         .unwrap_or_else(|| panic!("no {ceiling} violation in {:#?}", m.violations))
 }
 
