@@ -494,12 +494,14 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                 })?;
             let report = match &bom {
                 Some(path) => {
-                    let mut read = bom::ReadOptions::default();
+                    let (ds, source) = load_dataset(cli.data_dir.as_deref())?;
+                    let ds = std::sync::Arc::new(ds);
+                    let mut read = bom::ReadOptions::default()
+                        .with_product_hint(check::product_hint(ds.clone()));
                     if let Some(s) = &sheet {
                         read = read.with_sheet(s.clone());
                     }
                     let lines = bom::read_bom(path, &read).map_err(|e| Failure(e.to_string()))?;
-                    let (ds, source) = load_dataset(cli.data_dir.as_deref())?;
                     let date = check_date(as_of.as_deref())?;
                     Some(check::check(
                         &lines,
@@ -620,12 +622,13 @@ fn run_check(
         .clone()
         .or_else(|| policy.deny.clone())
         .unwrap_or_else(|| check::DEFAULT_DENY.to_vec());
-    let mut read = bom::ReadOptions::default();
+    let (ds, source) = load_dataset(data_dir)?;
+    let ds = std::sync::Arc::new(ds);
+    let mut read = bom::ReadOptions::default().with_product_hint(check::product_hint(ds.clone()));
     if let Some(s) = &o.sheet {
         read = read.with_sheet(s.clone());
     }
     let bom = bom::read_bom(&o.bom, &read).map_err(|e| Failure(e.to_string()))?;
-    let (ds, source) = load_dataset(data_dir)?;
     let report = check::check(&bom, &ds, &source, &policy, &deny, date);
     let mut body = Vec::new();
     match o.format {
