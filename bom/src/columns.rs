@@ -81,27 +81,141 @@ impl Field {
     /// unambiguous and appear on most distributor quotes.
     pub fn synonyms(self) -> &'static [&'static str] {
         match self {
-            Field::Manufacturer => &["manufacturer", "mfr", "mfg", "make", "vendor", "maker"],
-            Field::Brand => &["brand"],
-            Field::Model => &["model", "modelno", "modelnumber"],
+            Field::Manufacturer => &[
+                "manufacturer",
+                "mfr",
+                "mfg",
+                "mfgr",
+                "manuf",
+                "manufacturername",
+                "mfrname",
+                "mfgname",
+                "make",
+                "vendor",
+                "vendorname",
+                "maker",
+                "makername",
+                "oem",
+                "oemname",
+            ],
+            Field::Brand => &["brand", "brandname", "tradename"],
+            Field::Model => &[
+                "model",
+                "modelno",
+                "modelnumber",
+                "modelnum",
+                "modelname",
+                "mfgmodel",
+                "mfrmodel",
+                "manufacturermodel",
+            ],
             Field::PartNumber => &[
                 "partnumber",
                 "partno",
+                "partnum",
                 "part",
+                "pn",
                 "mpn",
                 "sku",
                 "oemnumber",
+                "oempartnumber",
+                "oempartno",
+                "oempn",
                 "mfrpartnumber",
                 "mfrpartno",
+                "mfrpart",
+                "mfrpn",
+                "mfrpartnum",
+                "mfgpartnumber",
+                "mfgpartno",
+                "mfgpart",
+                "mfgpn",
+                "mfgpartnum",
                 "manufacturerpartnumber",
                 "manufacturerpartno",
+                "manufacturerpart",
+                "manufacturerpn",
+                "manufacturerpartnum",
+                "catalogno",
+                "catalognumber",
+                "catalog",
+                "catno",
+                "itemno",
+                "itemnumber",
+                "itemnum",
+                "productcode",
+                "productno",
+                "productnumber",
+                "ordercode",
+                "orderingcode",
+                "orderno",
+                "articleno",
+                "articlenumber",
             ],
-            Field::Description => &["description", "desc", "itemdescription"],
-            Field::Components => &["components", "component", "soc", "chipset"],
-            Field::CountryOfOrigin => &["countryoforigin", "coo", "origin", "madein"],
-            Field::Qty => &["qty", "quantity"],
-            Field::UnitPrice => &["unitprice", "price", "unitcost"],
-            Field::Supplier => &["supplier", "suppliername"],
+            Field::Description => &[
+                "description",
+                "desc",
+                "descr",
+                "itemdescription",
+                "itemdesc",
+                "productdescription",
+                "partdescription",
+                "productname",
+                "itemname",
+                "details",
+            ],
+            Field::Components => &[
+                "components",
+                "component",
+                "keycomponents",
+                "soc",
+                "chipset",
+                "chipsets",
+                "processor",
+                "modules",
+                "radiomodule",
+            ],
+            Field::CountryOfOrigin => &[
+                "countryoforigin",
+                "coo",
+                "origin",
+                "madein",
+                "country",
+                "countryofmanufacture",
+                "countryofmfg",
+                "countryofmanufacturing",
+                "manufacturingcountry",
+                "mfgcountry",
+                "origincountry",
+                "countryorigin",
+                "originofgoods",
+                "placeoforigin",
+                "coocountry",
+                "countryoforigincoo",
+            ],
+            Field::Qty => &[
+                "qty",
+                "quantity",
+                "qnty",
+                "qtyordered",
+                "orderqty",
+                "orderquantity",
+                "quantityordered",
+            ],
+            Field::UnitPrice => &[
+                "unitprice",
+                "price",
+                "unitcost",
+                "priceea",
+                "priceeach",
+                "unitpriceusd",
+                "unitcostusd",
+                "priceusd",
+                "yourprice",
+                "sellprice",
+                "netprice",
+            ],
+            Field::Supplier => &["supplier", "suppliername", "reseller", "distributor"],
             Field::SupplierUei => &["supplieruei", "uei"],
             Field::Cage => &["cage", "cagecode", "suppliercage", "suppliercagecode"],
         }
@@ -118,14 +232,28 @@ impl Field {
     }
 
     /// Looks a header cell up in the synonym table, ignoring case, spaces and punctuation.
+    ///
+    /// A header with a parenthetical ("Country of Origin (COO)", "Unit Price (USD)") is also
+    /// tried without it, and then as the parenthetical alone.
     pub fn from_header(header: &str) -> Option<Field> {
-        let key = normalise_header(header);
-        if key.is_empty() {
+        let lookup = |text: &str| {
+            let key = normalise_header(text);
+            if key.is_empty() {
+                return None;
+            }
+            Field::ALL
+                .into_iter()
+                .find(|field| field.synonyms().contains(&key.as_str()))
+        };
+        if let Some(field) = lookup(header) {
+            return Some(field);
+        }
+        let (open, close) = (header.find('(')?, header.rfind(')')?);
+        if close <= open {
             return None;
         }
-        Field::ALL
-            .into_iter()
-            .find(|field| field.synonyms().contains(&key.as_str()))
+        let outside = format!("{}{}", &header[..open], &header[close + 1..]);
+        lookup(&outside).or_else(|| lookup(&header[open + 1..close]))
     }
 }
 
@@ -137,12 +265,27 @@ impl fmt::Display for Field {
 
 /// Reduces a header to lowercase letters and digits so that "Model No.", "model_no" and
 /// "MODEL NO" compare equal. Line breaks inside header cells ("Country of\nOrigin") vanish too.
+/// A `#` reads as "no" ("Mfg Part #" is "mfgpartno", "Item #" is "itemno"), and full-width
+/// forms fold to their ASCII letters.
 pub fn normalise_header(header: &str) -> String {
-    header
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(header.len());
+    for c in header.chars() {
+        let c = fold_width(c);
+        if c == '#' {
+            out.push_str("no");
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// Full-width ASCII forms (U+FF01..U+FF5E) as their ASCII letters.
+fn fold_width(c: char) -> char {
+    match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
 }
 
 /// The spreadsheet letter of a 0-based column index: 0 → "A", 25 → "Z", 26 → "AA".
@@ -205,11 +348,39 @@ mod tests {
             ("Price", Field::UnitPrice),
             ("Supplier UEI", Field::SupplierUei),
             ("CAGE Code", Field::Cage),
+            // The headers officers' quotes use that were once unknown (issue 11).
+            ("Mfg Part #", Field::PartNumber),
+            ("Mfr P/N", Field::PartNumber),
+            ("Manufacturer P/N", Field::PartNumber),
+            ("P/N", Field::PartNumber),
+            ("MFG PN", Field::PartNumber),
+            ("Catalog #", Field::PartNumber),
+            ("Item #", Field::PartNumber),
+            ("Country", Field::CountryOfOrigin),
+            ("Country of Manufacture", Field::CountryOfOrigin),
+            ("Origin Country", Field::CountryOfOrigin),
+            ("Country of Origin (COO)", Field::CountryOfOrigin),
+            ("COUNTRY OF ORIGIN", Field::CountryOfOrigin),
+            ("Mfr", Field::Manufacturer),
+            ("Item Description", Field::Description),
+            ("Unit Price (USD)", Field::UnitPrice),
+            ("ＭＦＲ", Field::Manufacturer),
+            ("mfg_part_no", Field::PartNumber),
+            ("Mfr. Part No.", Field::PartNumber),
         ];
         for (header, field) in cases {
             assert_eq!(Field::from_header(header), Some(field), "{header:?}");
         }
-        for unknown in ["", "  ", "Notes", "Extended Price", "Country", "Total"] {
+        for unknown in [
+            "",
+            "  ",
+            "Notes",
+            "Extended Price",
+            "Total",
+            "Line #",
+            "Item",
+            "UOM",
+        ] {
             assert_eq!(Field::from_header(unknown), None, "{unknown:?}");
         }
     }

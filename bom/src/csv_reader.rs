@@ -17,7 +17,12 @@ use crate::table::{SourceRow, build_bom};
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads CSV bytes separated by `delimiter`; `file` labels origins and errors.
-pub(crate) fn read_csv(file: &Path, bytes: &[u8], delimiter: u8) -> Result<Bom, BomError> {
+pub(crate) fn read_csv(
+    file: &Path,
+    bytes: &[u8],
+    delimiter: u8,
+    hint: Option<&crate::ProductHint>,
+) -> Result<Bom, BomError> {
     // Excel's "CSV UTF-8" starts with a byte-order mark that would otherwise stick to the
     // first header cell and hide it from the synonym table.
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
@@ -71,7 +76,7 @@ pub(crate) fn read_csv(file: &Path, bytes: &[u8], delimiter: u8) -> Result<Bom, 
             cells,
         });
     }
-    build_bom(file, None, rows)
+    build_bom(file, None, rows, hint)
 }
 
 /// The physical line on which a record's first byte sits.

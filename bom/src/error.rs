@@ -170,6 +170,9 @@ pub enum WarningKind {
     LineWithoutProduct,
     /// The BOM has a header but no lines.
     NoLines,
+    /// A cell of a line that could not be read (a quantity of "2 ea"); the line was still read
+    /// without that value.
+    BadCell,
 }
 
 /// Something the officer should look at, which did not stop the read.

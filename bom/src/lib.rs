@@ -11,7 +11,11 @@
 //!   case, spaces and punctuation; anything else is an unknown column, reported as a
 //!   [`BomWarning`], never mapped by similarity.
 //! - The header row is found below title rows, notes and blank rows.
-//! - Bad quantities and prices, broken CSV quoting, text files posing as workbooks, empty or
+//! - A row is a line when it identifies a product: a maker, brand, model or part number, or a
+//!   description with a model-like token or (with a [`ProductHint`]) a maker's name. Every other
+//!   non-blank row below the header is listed in [`Bom::skipped`] with its reason.
+//! - A bad quantity or price is a problem on its line ([`BomLine::problems`]), naming the cell;
+//!   the line is still read. Broken CSV quoting, text files posing as workbooks, empty or
 //!   missing sheets are [`BomError`]s that name the file, sheet, row and column.
 //!
 //! The crate never prints; the only I/O is reading the file in [`read_bom`].
@@ -27,10 +31,13 @@
 //! assert_eq!(bom.lines[0].model.as_deref(), Some("P3265-LVE"));
 //! assert_eq!(bom.lines[0].origin.to_string(), "bom.csv:4");
 //!
+//! // A bad quantity does not stop the read: the line is kept, the cell is named.
 //! let bad = "Mfr,Model,Desc,Qty\nAxis,P3265-LVE,Dome,ten\n";
-//! let err = read_bom_from_bytes(Path::new("bom.csv"), bad.as_bytes(), Format::Csv,
-//!     &ReadOptions::default()).unwrap_err();
-//! assert_eq!(err.to_string(), r#"bom.csv:2: column D (qty): "ten" is not a number"#);
+//! let bom = read_bom_from_bytes(Path::new("bom.csv"), bad.as_bytes(), Format::Csv,
+//!     &ReadOptions::default())?;
+//! assert_eq!(bom.lines[0].qty, None);
+//! assert_eq!(bom.lines[0].problems[0].to_string(),
+//!     r#"bom.csv:2: column D (qty): "ten" is not a number; the line is checked without it"#);
 //! # Ok::<(), camscope_bom::BomError>(())
 //! ```
 
@@ -49,6 +56,7 @@ use std::path::{Path, PathBuf};
 
 pub use columns::{Field, column_letter};
 pub use error::{BomError, BomWarning, Column, ErrorKind, Location, WarningKind};
+pub use table::looks_like_model;
 pub use toml_reader::TOML_VERSION;
 
 /// File formats the reader understands.
@@ -88,6 +96,39 @@ impl Format {
     }
 }
 
+/// Tells the reader whether a description names a product (a known maker, a model pattern).
+///
+/// The reader itself knows no makers; the caller that does (the compliance checker) passes this
+/// so that a row holding only "Hikvision DS-2CD2143G2-I dome" is read as a line, never skipped.
+#[derive(Clone)]
+pub struct ProductHint(std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>);
+
+impl ProductHint {
+    /// Wraps a predicate over description text.
+    pub fn new(f: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+        ProductHint(std::sync::Arc::new(f))
+    }
+
+    /// Whether the text names a product.
+    pub fn names_product(&self, text: &str) -> bool {
+        (self.0)(text)
+    }
+}
+
+impl std::fmt::Debug for ProductHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProductHint(..)")
+    }
+}
+
+impl PartialEq for ProductHint {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for ProductHint {}
+
 /// How to read a BOM. Build with [`ReadOptions::default`] and the `with_*` methods.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -98,6 +139,9 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
     /// Format to use instead of the one the file extension names.
     pub format: Option<Format>,
+    /// Recognises descriptions that name a product, so rows without a maker or part number
+    /// column value are still read when their description identifies the item.
+    pub product_hint: Option<ProductHint>,
 }
 
 impl ReadOptions {
@@ -118,6 +162,64 @@ impl ReadOptions {
         self.format = Some(format);
         self
     }
+
+    /// Reads rows whose description names a product (see [`ProductHint`]).
+    pub fn with_product_hint(mut self, hint: ProductHint) -> Self {
+        self.product_hint = Some(hint);
+        self
+    }
+}
+
+/// Why a row below the header was not read as a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// A subtotal, total, tax, freight or discount row.
+    Total,
+    /// A section heading ("CAMERAS", "Network equipment"): one short text cell.
+    SectionHeading,
+    /// A note or remark ("Note: prices valid for 30 days").
+    Note,
+    /// The header row repeated (multi-page exports).
+    RepeatedHeader,
+    /// Values, but nothing that identifies a product: no maker, brand, model or part number,
+    /// and no description naming a maker or a model.
+    NoProductIdentity,
+}
+
+impl SkipReason {
+    /// Every reason.
+    pub const ALL: &'static [SkipReason] = &[
+        SkipReason::Total,
+        SkipReason::SectionHeading,
+        SkipReason::Note,
+        SkipReason::RepeatedHeader,
+        SkipReason::NoProductIdentity,
+    ];
+
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Total => "total",
+            SkipReason::SectionHeading => "section-heading",
+            SkipReason::Note => "note",
+            SkipReason::RepeatedHeader => "repeated-header",
+            SkipReason::NoProductIdentity => "no-product-identity",
+        }
+    }
+}
+
+/// A row below the header that was not read as a line, kept so that every output can list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedRow {
+    /// Where the row is.
+    pub origin: Origin,
+    /// Why it was skipped.
+    pub reason: SkipReason,
+    /// Plain-words explanation.
+    pub message: String,
+    /// The row's non-empty cells, joined with " | ", so the officer recognises it.
+    pub text: String,
 }
 
 /// A bill of materials read from one file (and one sheet of it).
@@ -134,8 +236,11 @@ pub struct Bom {
     pub headers: Vec<String>,
     /// The lines in file order. Blank rows and rows naming no product are not lines.
     pub lines: Vec<BomLine>,
-    /// Unknown or unnamed columns, skipped rows and similar things worth a look.
+    /// Unknown or unnamed columns, skipped rows, unreadable cells and similar things worth a
+    /// look.
     pub warnings: Vec<BomWarning>,
+    /// Every non-blank row below the header that is not a line, with why.
+    pub skipped: Vec<SkippedRow>,
 }
 
 /// Where a line came from.
@@ -194,6 +299,9 @@ pub struct BomLine {
     pub cage: Option<String>,
     /// The row's cells as text, untrimmed, in column order; lines up with [`Bom::headers`].
     pub cells: Vec<String>,
+    /// Cells of this line that could not be read (a quantity of "2 ea"): the field is left
+    /// empty, the line is still checked, and each problem names its cell.
+    pub problems: Vec<BomWarning>,
 }
 
 impl BomLine {
@@ -253,7 +361,12 @@ pub fn read_bom_from_bytes(
                 return Err(not_a_workbook("CSV"));
             }
             let default = if format == Format::Tsv { b'\t' } else { b',' };
-            csv_reader::read_csv(source, bytes, opts.delimiter.unwrap_or(default))
+            csv_reader::read_csv(
+                source,
+                bytes,
+                opts.delimiter.unwrap_or(default),
+                opts.product_hint.as_ref(),
+            )
         }
         Format::Toml => {
             if opts.sheet.is_some() {
@@ -269,9 +382,13 @@ pub fn read_bom_from_bytes(
             })?;
             toml_reader::read_toml(source, text)
         }
-        Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
-            workbook::read_workbook(source, bytes, format, opts.sheet.as_deref())
-        }
+        Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => workbook::read_workbook(
+            source,
+            bytes,
+            format,
+            opts.sheet.as_deref(),
+            opts.product_hint.as_ref(),
+        ),
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::Path;
 use crate::columns::Field;
 use crate::error::{BomError, BomWarning, Column, ErrorKind, Location, WarningKind};
 use crate::value::{ValueError, parse_price, parse_qty};
-use crate::{Bom, BomLine, Origin};
+use crate::{Bom, BomLine, Origin, ProductHint, SkipReason, SkippedRow};
 
 /// One row of the source, numbered as the spreadsheet numbers it.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +87,7 @@ pub(crate) fn build_bom(
     file: &Path,
     sheet: Option<String>,
     rows: Vec<SourceRow>,
+    hint: Option<&ProductHint>,
 ) -> Result<Bom, BomError> {
     let place = || Location::file(file, sheet.as_deref());
     if rows.iter().all(SourceRow::is_blank) {
@@ -179,8 +180,10 @@ pub(crate) fn build_bom(
 
     let mut unnamed_with_data: BTreeMap<usize, usize> = BTreeMap::new();
     let mut skipped = Vec::new();
+    let mut skipped_rows = Vec::new();
     let mut lines = Vec::new();
     let origin_sheet = sheet.clone();
+    let header_cells: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
     for row in rows.into_iter().skip(header_index + 1) {
         if row.is_blank() {
             continue;
@@ -199,38 +202,70 @@ pub(crate) fn build_bom(
         let brand = text(Field::Brand);
         let model = text(Field::Model);
         let part_number = text(Field::PartNumber);
-        if manufacturer.is_none() && brand.is_none() && model.is_none() && part_number.is_none() {
+        let description = text(Field::Description);
+        let identified =
+            manufacturer.is_some() || brand.is_some() || model.is_some() || part_number.is_some();
+        // A description names the product when it holds a model number or a maker the caller
+        // knows; a described row with a quantity is an ordered item, not a total or a note.
+        let described = description.as_deref().is_some_and(|d| {
+            looks_like_model(d)
+                || hint.is_some_and(|h| h.names_product(d))
+                || (text(Field::Qty).is_some() && !is_total(d))
+        });
+        if !identified && !described {
+            let origin = Origin {
+                file: file.to_path_buf(),
+                sheet: origin_sheet.clone(),
+                row: row.number,
+            };
+            let (reason, message) = classify_skipped(&row, &header_cells);
             skipped.push(BomWarning {
                 kind: WarningKind::LineWithoutProduct,
                 location: place().at_row(row.number),
-                message: "row has values but no manufacturer, brand, model or part number; \
-                          skipped (a totals or notes row?)"
-                    .to_owned(),
+                message: format!("skipped: {message}"),
+            });
+            skipped_rows.push(SkippedRow {
+                origin,
+                reason,
+                message,
+                text: row
+                    .cells
+                    .iter()
+                    .map(|c| c.trim())
+                    .filter(|c| !c.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
             });
             continue;
         }
-        let number = |field: Field, parse: fn(&str) -> Result<f64, ValueError>| {
-            let Some(raw) = text(field) else {
-                return Ok(None);
-            };
-            parse(&raw).map(Some).map_err(|ValueError(message)| {
-                let index = by_field[field as usize].unwrap_or_default();
-                BomError::new(
-                    ErrorKind::Field,
-                    place().at_row(row.number).at_column(column(index)),
-                    message,
-                )
-            })
+        // A cell that cannot be read is a problem on the line, never the end of the read: the
+        // other lines (and this line's identity) still matter.
+        let mut problems = Vec::new();
+        let mut number = |field: Field, parse: fn(&str) -> Result<f64, ValueError>| {
+            let raw = text(field)?;
+            match parse(&raw) {
+                Ok(v) => Some(v),
+                Err(ValueError(message)) => {
+                    let index = by_field[field as usize].unwrap_or_default();
+                    problems.push(BomWarning {
+                        kind: WarningKind::BadCell,
+                        location: place().at_row(row.number).at_column(column(index)),
+                        message: format!("{message}; the line is checked without it"),
+                    });
+                    None
+                }
+            }
         };
-        let qty = number(Field::Qty, parse_qty)?;
-        let unit_price = number(Field::UnitPrice, parse_price)?;
+        let qty = number(Field::Qty, parse_qty);
+        let unit_price = number(Field::UnitPrice, parse_price);
+        warnings.extend(problems.iter().cloned());
         let line = BomLine {
             origin: Origin {
                 file: file.to_path_buf(),
                 sheet: origin_sheet.clone(),
                 row: row.number,
             },
-            description: text(Field::Description),
+            description,
             components: text(Field::Components),
             country_of_origin: text(Field::CountryOfOrigin),
             supplier: text(Field::Supplier),
@@ -247,6 +282,7 @@ pub(crate) fn build_bom(
                 cells.resize(width, String::new());
                 cells
             },
+            problems,
         };
         lines.push(line);
     }
@@ -277,7 +313,108 @@ pub(crate) fn build_bom(
         headers,
         lines,
         warnings,
+        skipped: skipped_rows,
     })
+}
+
+/// Whether a text holds a model-number-like token: letters and digits mixed, at least five
+/// characters ("DS-2CD2143G2-I", "P3265-LVE", "XNV-6081", "Hi3516EV300"). Sizes and ratings
+/// ("4MP", "2.8mm", "24V", "1TB", "Cat6") are too short or too regular to count.
+pub fn looks_like_model(text: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '/' | '|'))
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+        .any(|t| {
+            let letters = t.chars().filter(|c| c.is_ascii_alphabetic()).count();
+            let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+            let alnum = letters + digits;
+            t.len() >= 5
+                && alnum >= 5
+                && letters >= 1
+                && digits >= 2
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                && !is_measurement(t)
+        })
+}
+
+/// "1080p", "2.8mm", "12VDC", "1000ft", "2160x": a number with a unit, not a model.
+fn is_measurement(token: &str) -> bool {
+    let lower = token.to_ascii_lowercase();
+    let unit = lower.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '-');
+    let units = [
+        "mm", "cm", "m", "ft", "in", "mp", "p", "k", "tb", "gb", "mb", "w", "v", "vac", "vdc", "a",
+        "ma", "mah", "hz", "mhz", "ghz", "fps", "x", "ch", "port", "ports", "db", "lux", "ip",
+        "mbps", "gbps", "kg", "lb", "lbs", "awg", "u", "yr", "yrs", "year", "years", "day", "days",
+        "pcs", "pack", "ea",
+    ];
+    unit.len() < lower.len() && units.contains(&unit)
+}
+
+/// Whether a cell reads as a total ("Subtotal cameras", "TOTAL", "Grand total").
+fn is_total(text: &str) -> bool {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w, "total" | "subtotal" | "totals" | "sub" | "grand"))
+}
+
+/// Why a row with values but no product identity is not a line.
+fn classify_skipped(row: &SourceRow, headers: &[String]) -> (SkipReason, String) {
+    let cells: Vec<&str> = row
+        .cells
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let lower: Vec<String> = cells.iter().map(|c| c.to_lowercase()).collect();
+    let has_word = |words: &[&str]| {
+        lower.iter().any(|c| {
+            c.split(|ch: char| !ch.is_alphanumeric())
+                .any(|w| words.contains(&w))
+        })
+    };
+    let repeated = row
+        .cells
+        .iter()
+        .zip(headers)
+        .filter(|(c, h)| !h.is_empty() && c.trim() == h.as_str())
+        .count();
+    if repeated >= 2 {
+        return (
+            SkipReason::RepeatedHeader,
+            "the header row repeated (a page break in the export)".to_owned(),
+        );
+    }
+    if lower.first().is_some_and(|c| {
+        c.starts_with("note")
+            || c.starts_with("remark")
+            || c.starts_with("comment")
+            || c.starts_with('*')
+            || c.starts_with("prices ")
+            || c.starts_with("quote ")
+    }) {
+        return (
+            SkipReason::Note,
+            "a note or remark; it names no product".to_owned(),
+        );
+    }
+    if cells.iter().any(|c| is_total(c)) || has_word(&["tax", "freight", "shipping", "discount"]) {
+        return (
+            SkipReason::Total,
+            "a total, tax, shipping or discount row; it names no product".to_owned(),
+        );
+    }
+    if cells.len() == 1 && cells[0].split_whitespace().count() <= 6 && !looks_like_model(cells[0]) {
+        return (
+            SkipReason::SectionHeading,
+            format!("a section heading (\"{}\"); it names no product", cells[0]),
+        );
+    }
+    (
+        SkipReason::NoProductIdentity,
+        "no manufacturer, brand, model or part number, and no description naming a maker or a \
+         model; it cannot be checked, so look at it"
+            .to_owned(),
+    )
 }
 
 fn column_name(index: usize) -> String {
@@ -350,7 +487,7 @@ mod tests {
                 .map(|(i, cells)| SourceRow { number: i + 1, cells })
                 .collect();
             let _ = find_header(&rows);
-            let _ = build_bom(Path::new("fuzz.csv"), None, rows);
+            let _ = build_bom(Path::new("fuzz.csv"), None, rows, None);
         }
 
         #[test]
@@ -373,7 +510,7 @@ mod tests {
                 HeaderSearch::Found { index, .. } => prop_assert_eq!(index, expected),
                 other => prop_assert!(false, "{:?}", other),
             }
-            let bom = build_bom(Path::new("fuzz.csv"), None, rows).unwrap();
+            let bom = build_bom(Path::new("fuzz.csv"), None, rows, None).unwrap();
             prop_assert_eq!(bom.header_row, expected + 1);
             prop_assert_eq!(bom.lines.len(), 1);
             prop_assert_eq!(bom.lines[0].origin.row, expected + 2);

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::columns::Field;
-use crate::error::{BomError, ErrorKind, Location};
+use crate::error::{BomError, BomWarning, ErrorKind, Location, WarningKind};
 use crate::value::{ValueError, parse_price, parse_qty};
 use crate::{Bom, BomLine, Origin};
 
@@ -109,23 +109,35 @@ pub(crate) fn read_toml(file: &Path, text: &str) -> Result<Bom, BomError> {
         let line = spanned.into_inner();
         let numeric = |value: &Option<Spanned<Number>>,
                        field: Field,
-                       parse: fn(&str) -> Result<f64, ValueError>|
+                       parse: fn(&str) -> Result<f64, ValueError>,
+                       problems: &mut Vec<BomWarning>|
          -> Result<Option<f64>, BomError> {
             let Some(value) = value else { return Ok(None) };
             let text_value = value.get_ref().as_text();
             if text_value.trim().is_empty() {
                 return Ok(None);
             }
-            parse(&text_value).map(Some).map_err(|ValueError(message)| {
-                BomError::new(
-                    ErrorKind::Field,
-                    at_offset(value.span().start),
-                    format!("{field}: {message}"),
-                )
-            })
+            // A bad number is a problem on the line, never the end of the read.
+            Ok(parse(&text_value)
+                .map(Some)
+                .unwrap_or_else(|ValueError(message)| {
+                    let location = at_offset(value.span().start);
+                    problems.push(BomWarning {
+                        kind: WarningKind::BadCell,
+                        location,
+                        message: format!("{field}: {message}; the line is checked without it"),
+                    });
+                    None
+                }))
         };
-        let qty = numeric(&line.qty, Field::Qty, parse_qty)?;
-        let unit_price = numeric(&line.unit_price, Field::UnitPrice, parse_price)?;
+        let mut problems = Vec::new();
+        let qty = numeric(&line.qty, Field::Qty, parse_qty, &mut problems)?;
+        let unit_price = numeric(
+            &line.unit_price,
+            Field::UnitPrice,
+            parse_price,
+            &mut problems,
+        )?;
         let raw: Vec<(Field, Option<String>)> = vec![
             (Field::Manufacturer, line.manufacturer),
             (Field::Brand, line.brand),
@@ -143,7 +155,7 @@ pub(crate) fn read_toml(file: &Path, text: &str) -> Result<Bom, BomError> {
             (Field::SupplierUei, line.supplier_uei),
             (Field::Cage, line.cage),
         ];
-        raw_lines.push((row, raw, qty, unit_price));
+        raw_lines.push((row, raw, qty, unit_price, problems));
     }
 
     // The "columns" of a TOML BOM are the fields used by any line, in canonical order, so
@@ -153,12 +165,14 @@ pub(crate) fn read_toml(file: &Path, text: &str) -> Result<Bom, BomError> {
         .filter(|field| {
             raw_lines
                 .iter()
-                .any(|(_, raw, _, _)| raw.iter().any(|(f, v)| f == field && v.is_some()))
+                .any(|(_, raw, _, _, _)| raw.iter().any(|(f, v)| f == field && v.is_some()))
         })
         .collect();
 
     let mut lines = Vec::with_capacity(raw_lines.len());
-    for (row, raw, qty, unit_price) in raw_lines {
+    let mut warnings = Vec::new();
+    for (row, raw, qty, unit_price, problems) in raw_lines {
+        warnings.extend(problems.iter().cloned());
         let get = |field: Field| -> Option<String> {
             raw.iter()
                 .find(|(f, _)| *f == field)
@@ -194,6 +208,7 @@ pub(crate) fn read_toml(file: &Path, text: &str) -> Result<Bom, BomError> {
                         .unwrap_or_default()
                 })
                 .collect(),
+            problems,
         };
         if line.manufacturer.is_none()
             && line.brand.is_none()
@@ -216,7 +231,8 @@ pub(crate) fn read_toml(file: &Path, text: &str) -> Result<Bom, BomError> {
         header_row: 0,
         headers: used.iter().map(|f| f.name().to_owned()).collect(),
         lines,
-        warnings: Vec::new(),
+        warnings,
+        skipped: Vec::new(),
     })
 }
 

@@ -19,6 +19,7 @@ pub(crate) fn read_workbook(
     bytes: &[u8],
     format: Format,
     sheet: Option<&str>,
+    hint: Option<&crate::ProductHint>,
 ) -> Result<Bom, BomError> {
     let mut workbook = open(file, bytes, format)?;
     let names = workbook.sheet_names();
@@ -64,7 +65,7 @@ pub(crate) fn read_workbook(
         }
     };
     let rows = grid_rows(&range);
-    build_bom(file, Some(name), rows)
+    build_bom(file, Some(name), rows, hint)
 }
 
 fn open<'a>(

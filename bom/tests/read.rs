@@ -172,12 +172,16 @@ fn integrator_csv_synonyms_title_rows_and_multiline_cells() {
                 "{p}:4: column N: column has no header but holds values (first at row 10); \
                  they are kept in the raw cells but not read"
             ),
-            format!(
-                "{p}:11: row has values but no manufacturer, brand, model or part number; \
-                 skipped (a totals or notes row?)"
-            ),
+            format!("{p}:11: skipped: a total, tax, shipping or discount row; it names no product"),
         ]
     );
+    assert_eq!(
+        bom.skipped.len(),
+        1,
+        "the skipped row is listed with its reason"
+    );
+    assert_eq!(bom.skipped[0].origin.row, 11);
+    assert_eq!(bom.skipped[0].reason, camscope_bom::SkipReason::Total);
     let kinds: Vec<WarningKind> = bom.warnings.iter().map(|w| w.kind).collect();
     assert_eq!(
         kinds,
@@ -251,17 +255,17 @@ fn xlsx_header_below_blank_rows_and_offset_columns() {
     sheet.write_string(5, 3, "three").unwrap();
     workbook.save(&path).unwrap();
 
-    let err = read_bom(&path, &ReadOptions::default()).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Field);
+    let bom = read_bom(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(bom.lines.len(), 1);
     assert_eq!(
-        err.to_string(),
+        bom.lines[0].problems[0].to_string(),
         format!(
-            "{}[Quote]:6: column D (qty): \"three\" is not a number",
+            "{}[Quote]:6: column D (qty): \"three\" is not a number; the line is checked without it",
             path.display()
         ),
         "the empty first sheet is skipped; rows and letters are the spreadsheet's"
     );
-    let column = err.location().column.as_ref().unwrap();
+    let column = bom.lines[0].problems[0].location.column.as_ref().unwrap();
     assert_eq!(column.header, "QTY");
 }
 
@@ -388,29 +392,70 @@ fn broken_csv_quoting_names_the_line() {
 }
 
 #[test]
-fn bad_qty_names_file_row_column_and_field() {
+fn bad_qty_is_a_problem_on_its_line_and_the_line_is_still_read() {
     let path = fixture("integrator_bom_bad_qty.csv");
-    let err = read_bom(&path, &ReadOptions::default()).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Field);
+    let bom = read_bom(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(bom.lines.len(), 2, "both lines are read");
+    let bad = &bom.lines[1];
+    assert_eq!(bad.model.as_deref(), Some("M3086-V"));
+    assert_eq!(bad.qty, None);
     assert_eq!(
-        err.to_string(),
+        bad.problems[0].to_string(),
         format!(
-            "{}:3: column D (qty): \"ten\" is not a number",
+            "{}:3: column D (qty): \"ten\" is not a number; the line is checked without it",
             path.display()
         )
     );
-    assert_eq!(err.message(), "\"ten\" is not a number");
-    let location = err.location();
-    assert_eq!(location.row, Some(3));
-    let column = location.column.as_ref().unwrap();
+    assert_eq!(bad.problems[0].kind, WarningKind::BadCell);
+    let column = bad.problems[0].location.column.as_ref().unwrap();
     assert_eq!(
         (column.letter(), column.field),
         ("D".to_owned(), Some(Field::Qty))
     );
+    assert_eq!(
+        bom.warnings, bad.problems,
+        "and it is reported with the warnings"
+    );
 }
 
 #[test]
-fn negative_qty_and_foreign_price_are_errors() {
+fn every_bad_cell_is_reported_not_just_the_first() {
+    let text = "Mfr,Model,Qty,Unit Price\nAxis,P3265-LVE,2 ea,$100\nBosch,NDE-3503-AL,3,TBD\nHanwha,XNV-6081,x,n/a\n";
+    let bom = read_bom_from_bytes(
+        Path::new("quote.csv"),
+        text.as_bytes(),
+        Format::Csv,
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(bom.lines.len(), 3);
+    let named: Vec<String> = bom.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(named.len(), 4, "{named:#?}");
+    assert!(
+        named[0].starts_with("quote.csv:2: column C (qty): \"2 ea\""),
+        "{named:#?}"
+    );
+    assert!(
+        named[1].starts_with("quote.csv:3: column D (unit_price): \"TBD\""),
+        "{named:#?}"
+    );
+    assert!(
+        named[2].starts_with("quote.csv:4: column C (qty)"),
+        "{named:#?}"
+    );
+    assert!(
+        named[3].starts_with("quote.csv:4: column D (unit_price)"),
+        "{named:#?}"
+    );
+    assert_eq!(
+        bom.lines[0].unit_price,
+        Some(100.0),
+        "good cells on a bad line are kept"
+    );
+}
+
+#[test]
+fn negative_qty_and_foreign_price_are_problems_on_the_line() {
     let read = |text: &str| {
         read_bom_from_bytes(
             Path::new("bom.csv"),
@@ -418,17 +463,19 @@ fn negative_qty_and_foreign_price_are_errors() {
             Format::Csv,
             &ReadOptions::default(),
         )
+        .unwrap()
     };
-    let err = read("Model,Qty\nP3265,-2\n").unwrap_err();
+    let bom = read("Model,Qty\nP3265,-2\n");
     assert_eq!(
-        err.to_string(),
-        "bom.csv:2: column B (qty): \"-2\" is negative; a quantity must be 0 or more"
+        bom.lines[0].problems[0].to_string(),
+        "bom.csv:2: column B (qty): \"-2\" is negative; a quantity must be 0 or more; the line \
+         is checked without it"
     );
-    let err = read("Model,Price\nP3265,€120\n").unwrap_err();
+    let bom = read("Model,Price\nP3265,€120\n");
     assert_eq!(
-        err.to_string(),
+        bom.lines[0].problems[0].to_string(),
         "bom.csv:2: column B (unit_price): \"€120\" is not a price (expected a number, \
-         optionally with $ or USD)"
+         optionally with $ or USD); the line is checked without it"
     );
 }
 
@@ -615,8 +662,17 @@ fn toml_errors() {
     assert_eq!(err.location().row, Some(4), "{err}");
     assert!(err.message().contains("manufactuer"), "{err}");
 
-    let err = read("version = 1\n[[line]]\nmodel = \"P3265\"\nqty = \"ten\"\n");
-    assert_eq!(err.to_string(), "bom.toml:4: qty: \"ten\" is not a number");
+    let bom = read_bom_from_bytes(
+        Path::new("bom.toml"),
+        b"version = 1\n[[line]]\nmodel = \"P3265\"\nqty = \"ten\"\n",
+        Format::Toml,
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        bom.lines[0].problems[0].to_string(),
+        "bom.toml:4: qty: \"ten\" is not a number; the line is checked without it"
+    );
 
     let err = read("version = 1\n[[line]]\ndescription = \"Mount\"\n");
     assert_eq!(err.kind(), ErrorKind::Field);
@@ -801,4 +857,85 @@ fn text_file_named_ods_is_not_a_spreadsheet() {
             .starts_with("inventory.ods: the file is not a valid ODS spreadsheet"),
         "{err}"
     );
+}
+
+/// Issue 11: an officer's quote whose part-number header was unknown lost a Hikvision line, and
+/// a row holding only a description was skipped like a subtotal.
+#[test]
+fn product_rows_are_never_skipped_and_skipped_rows_say_why() {
+    let text = "\
+ACME Distribution — Quote Q-1187,,,,,,
+Line #,Mfr,Mfg Part #,Item Description,COO,Qty,Unit Price
+CAMERAS,,,,,,
+1,,DS-2CD2183G2-IU,8MP bullet,China,4,$210
+2,,,Hikvision DS-2CD2143G2-I dome,China,2,$180
+3,,,Ceiling mount for dome,,2,$12
+,,,Subtotal,,,$1212
+Note: prices valid 30 days,,,,,,
+";
+    let bom = read_bom_from_bytes(
+        Path::new("quote.csv"),
+        text.as_bytes(),
+        Format::Csv,
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let rows: Vec<usize> = bom.lines.iter().map(|l| l.origin.row).collect();
+    assert_eq!(
+        rows,
+        [4, 5],
+        "the part-number row and the description-with-model row are lines"
+    );
+    assert_eq!(bom.lines[0].part_number.as_deref(), Some("DS-2CD2183G2-IU"));
+    assert_eq!(bom.lines[0].country_of_origin.as_deref(), Some("China"));
+    let skipped: Vec<(usize, &str)> = bom
+        .skipped
+        .iter()
+        .map(|s| (s.origin.row, s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (3, "section-heading"),
+            (6, "no-product-identity"),
+            (7, "total"),
+            (8, "note")
+        ]
+    );
+
+    // With a hint that knows makers, a description naming one is a line too.
+    let hint = camscope_bom::ProductHint::new(|d| {
+        d.to_lowercase().contains("hikvision") || d.contains("mount")
+    });
+    let bom = read_bom_from_bytes(
+        Path::new("quote.csv"),
+        text.as_bytes(),
+        Format::Csv,
+        &ReadOptions::default().with_product_hint(hint),
+    )
+    .unwrap();
+    let rows: Vec<usize> = bom.lines.iter().map(|l| l.origin.row).collect();
+    assert_eq!(rows, [4, 5, 6]);
+}
+
+#[test]
+fn model_like_tokens() {
+    for yes in [
+        "DS-2CD2183G2-IU",
+        "Hikvision DS-2CD2143G2-I dome",
+        "P3265-LVE",
+        "XNV-6081",
+        "Hi3516EV300",
+    ] {
+        assert!(camscope_bom::looks_like_model(yes), "{yes}");
+    }
+    for no in [
+        "Subtotal",
+        "4MP dome 2.8mm",
+        "1000ft Cat6 cable",
+        "Prices valid 30 days",
+        "24VAC 12VDC",
+    ] {
+        assert!(!camscope_bom::looks_like_model(no), "{no}");
+    }
 }

@@ -167,16 +167,31 @@ pub fn explain(ds: &Dataset, name: &str, date: Date) -> Explanation {
                 format!("{}.", r.explanation),
                 r.chain,
             ),
-            None => (
-                Verdict889::NotCovered,
-                None,
-                format!(
-                    "{} has no link to a §889 named entity that held on {}.",
-                    e.name,
-                    PartialDate::from(date)
+            None => match e.independence() {
+                Some(ind) => (
+                    Verdict889::NotCovered,
+                    Some(Code889::IndependentMaker),
+                    format!(
+                        "{} has no link to a §889 named entity that held on {}, and its independence was checked as of {} (parent: {}; owners: {}).",
+                        e.name,
+                        PartialDate::from(date),
+                        ind.as_of,
+                        ind.parent.trim(),
+                        ind.owners.trim()
+                    ),
+                    Vec::new(),
                 ),
-                Vec::new(),
-            ),
+                None => (
+                    Verdict889::NeedsReview,
+                    Some(Code889::IndependenceUnverified),
+                    format!(
+                        "{} has no link to a §889 named entity that held on {}, but no record establishes its independence (parent, owners, OEM), so a line naming it is not cleared.",
+                        e.name,
+                        PartialDate::from(date)
+                    ),
+                    Vec::new(),
+                ),
+            },
         };
         let (verdict, code) = match hit.kind {
             MatchKind::Fuzzy if verdict > Verdict889::NotCovered => {

@@ -20,6 +20,7 @@ mod explain;
 mod graph;
 mod lint;
 mod matching;
+mod negation;
 mod normalize;
 mod record;
 mod section889;
@@ -42,7 +43,9 @@ pub use record::{
     DatasetMeta, Effective, EntityRecord, Grade, Independence, IndependenceCheck, Limb, Link,
     ListEntry, ModelPatternRecord, Record, Relation, RuleCitation, Source, TaaList, url_host,
 };
-pub use section889::{Citation, Code889, Finding, Section889, Verdict889};
+pub use section889::{
+    Citation, ClearBasis, Code889, Finding, IndependenceShown, Section889, Verdict889,
+};
 pub use summary::{DataSummary, summarize};
 pub use taa::{CountryRef, Taa, TaaCode, TaaVerdict};
 
@@ -158,4 +161,23 @@ pub fn check_line(ds: &Dataset, line: &LineFacts, date: Date) -> LineVerdict {
         date: PartialDate::from(date),
         data: DataStamp::of(ds),
     }
+}
+
+/// Whether a free text (a BOM description) names a product the checks can say something about:
+/// a maker or brand in the data, a covered component family or a model-number pattern. The BOM
+/// reader uses this so that a row holding only "Hikvision DS-2CD2143G2-I dome" is checked,
+/// never skipped. Pure.
+pub fn names_product(ds: &Dataset, text: &str) -> bool {
+    let affirmed = negation::affirmed(text);
+    matching::match_names(ds, &affirmed)
+        .iter()
+        .any(|h| matches!(h.kind, MatchKind::Exact | MatchKind::Contained))
+        || ds
+            .index
+            .components
+            .iter()
+            .any(|(_, pats)| pats.iter().any(|p| p.is_match(&affirmed)))
+        || text
+            .split_whitespace()
+            .any(|word| ds.index.models.iter().any(|(_, re)| re.is_match(word)))
 }

@@ -12,7 +12,9 @@ use time::Date;
 
 use crate::LineFacts;
 use crate::dataset::Dataset;
+use crate::date::PartialDate;
 use crate::matching::{ChainStep, MatchKind, NameHit, Resolution, match_names, resolve_entity};
+use crate::negation;
 use crate::normalize;
 use crate::record::{ComponentEvidence, Grade, Limb, Source};
 
@@ -84,7 +86,61 @@ codes! {
     DescriptionMention => "description-mention", "The description mentions a covered entity.";
     ComponentUnknown => "component-unknown", "The maker often uses HiSilicon SoCs and the components are not given.";
     UnknownMaker => "unknown-maker", "No maker or brand is given, or only a placeholder.";
-    NoCoveredLink => "no-covered-link", "The maker is clearly named and nothing on the line links it to a covered producer.";
+    MakerNotInData => "maker-not-in-data", "The maker or brand is not in the data: nothing says who owns it, so it cannot be cleared.";
+    IndependenceUnverified => "independence-unverified", "The maker is in the data without a covered link, but no record establishes its independence (parent, owners, OEM).";
+    PassiveEquipment => "passive-equipment", "Passive equipment (mount, cable, enclosure) that cannot route, redirect or see user data: outside §889 by §889(a)(2)(B).";
+    IndependentMaker => "independent-maker", "The maker (and brand) resolve to records that establish independence from the covered entities (parent, owners, OEM, as of a date), and nothing else on the line points at a covered producer.";
+}
+
+/// What a `not_covered` verdict rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClearBasis {
+    /// A data record that establishes the maker's independence.
+    Record,
+    /// A cited rule that puts the item outside §889 (passive equipment).
+    Rule,
+}
+
+/// What a record of independence says about one maker on the line, shown with a clean verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct IndependenceShown {
+    /// Input field the maker came from.
+    pub field: String,
+    /// Record id.
+    pub record: String,
+    /// Display name.
+    pub name: String,
+    /// When the check was made.
+    pub as_of: PartialDate,
+    /// Ultimate parent, in words.
+    pub parent: String,
+    /// Owners, in words.
+    pub owners: String,
+    /// OEM sourcing, in words, when checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oem: Option<String>,
+    /// What was checked (`parent`, `owners`, `oem`).
+    pub checked: Vec<String>,
+}
+
+impl IndependenceShown {
+    /// One line: "Axis Communications (as of 2026-11-30): parent Canon Inc.; owners …; OEM …".
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{} (checked {} as of {}): parent {}; owners {}",
+            self.name,
+            self.checked.join(", "),
+            self.as_of,
+            self.parent.trim(),
+            self.owners.trim()
+        );
+        if let Some(oem) = &self.oem {
+            s.push_str(&format!("; OEM {}", oem.trim()));
+        }
+        s
+    }
 }
 
 /// A legal text or source a verdict relies on.
@@ -139,6 +195,12 @@ pub struct Section889 {
     pub findings: Vec<Finding>,
     /// Informational notes (other regimes, ownership conflicts, vendor declarations).
     pub notes: Vec<String>,
+    /// For `not_covered`: whether it rests on a record of independence or on a scope rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<ClearBasis>,
+    /// The records of independence a clean verdict rests on: what was checked, as of when.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub independence: Vec<IndependenceShown>,
 }
 
 /// Placeholders that name no maker at all.
@@ -199,6 +261,90 @@ const DEVICE_WORDS: &[&str] = &[
     "gateway", "terminal",
 ];
 
+/// Words that mark an item as passive equipment in the sense of §889(a)(2)(B): it carries no
+/// data at all. Narrower than the accessory words: displays, storage and adapters handle data.
+const PASSIVE_WORDS: &[&str] = &[
+    "mount",
+    "bracket",
+    "junction",
+    "housing",
+    "enclosure",
+    "pole",
+    "sunshield",
+    "screws",
+    "conduit",
+    "raceway",
+    "backbox",
+    "gasket",
+    "clamp",
+    "cable",
+    "cabling",
+    "patch",
+    "rack",
+    "connector",
+    "connectors",
+    "rj45",
+    "keystone",
+    "ties",
+    "labels",
+];
+
+/// Words that disqualify the passive reading even beside a passive word: anything electronic.
+const ACTIVE_WORDS: &[&str] = &[
+    "camera",
+    "cam",
+    "nvr",
+    "dvr",
+    "xvr",
+    "recorder",
+    "radio",
+    "router",
+    "switch",
+    "modem",
+    "intercom",
+    "station",
+    "encoder",
+    "decoder",
+    "ptz",
+    "bullet",
+    "dome",
+    "turret",
+    "thermal",
+    "gateway",
+    "terminal",
+    "poe",
+    "powered",
+    "heater",
+    "fan",
+    "ir",
+    "illuminator",
+    "wireless",
+    "wifi",
+    "lte",
+    "sensor",
+    "display",
+    "monitor",
+    "server",
+    "module",
+    "injector",
+    "transceiver",
+    "sfp",
+    "media",
+    "converter",
+    "extender",
+    "active",
+    "ups",
+    "battery",
+    "light",
+    "lighting",
+];
+
+fn is_passive(description: &str) -> bool {
+    let toks = normalize::tokens(description);
+    let has = |list: &[&str]| toks.iter().any(|t| list.contains(&t.as_str()));
+    has(PASSIVE_WORDS) && !has(ACTIVE_WORDS)
+}
+
 fn is_placeholder(ds: &Dataset, text: &str) -> bool {
     let folded = normalize::fold(text);
     if folded.is_empty() || normalize::name_tokens(text).is_empty() {
@@ -249,11 +395,11 @@ fn finding_from(
 /// Findings from a maker or brand field; also returns records matched without a covered link.
 fn name_findings(
     ds: &Dataset,
-    field: &str,
+    field: &'static str,
     text: &str,
     date: Date,
     out: &mut Vec<Finding>,
-    known: &mut Vec<usize>,
+    known: &mut Vec<(&'static str, usize)>,
 ) {
     for NameHit {
         record,
@@ -272,7 +418,7 @@ fn name_findings(
                     );
                     out.push(finding_from(ds, res, field, record, lead));
                 }
-                None => known.push(record),
+                None => known.push((field, record)),
             },
             MatchKind::Partial | MatchKind::Fuzzy => {
                 let Some(res) = res.filter(|r| r.verdict > Verdict889::NotCovered) else {
@@ -413,17 +559,24 @@ fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
+/// The evidence found about the makers named on a line, beside the findings.
+#[derive(Default)]
+struct Named {
+    /// (field, record) of every entity a maker field matched by name with no covered link.
+    known: Vec<(&'static str, usize)>,
+}
+
 /// Checks one line for Section 889.
 pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
     let mut findings = Vec::new();
-    let mut known = Vec::new();
+    let mut named = Named::default();
     let maker_fields = [
         ("manufacturer", present(&line.manufacturer)),
         ("brand", present(&line.brand)),
     ];
     for (field, value) in maker_fields {
         if let Some(text) = value {
-            name_findings(ds, field, text, date, &mut findings, &mut known);
+            name_findings(ds, field, text, date, &mut findings, &mut named.known);
         }
     }
     // A named-entity product that is plainly a passive accessory or display is a scope question.
@@ -441,15 +594,30 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
                 ));
         }
     }
+    let mut notes: Vec<String> = Vec::new();
+    // Components are read with their denials blanked out: "not HiSilicon" is not a HiSilicon.
+    let mut components_listed = false;
     for (n, comp) in line.components.iter().enumerate() {
+        if comp.trim().is_empty() {
+            continue;
+        }
         let field = format!("components[{n}]");
-        component_findings(ds, &field, comp, date, &mut findings);
+        let positive = negation::affirmed(comp);
+        if negation::has_denial(comp) {
+            notes.push(format!(
+                "{field} \"{}\" denies covered parts; a statement of absence is neither evidence of presence nor a clear, so it is not read as a component.",
+                comp.trim()
+            ));
+        } else {
+            components_listed = true;
+        }
+        component_findings(ds, &field, &positive, date, &mut findings);
         for NameHit {
             record,
             kind,
             alias,
             ..
-        } in match_names(ds, comp)
+        } in match_names(ds, &positive)
         {
             if !matches!(kind, MatchKind::Exact | MatchKind::Contained) {
                 continue;
@@ -461,7 +629,8 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
             };
             let covered = res.verdict == Verdict889::Covered;
             let lead = format!(
-                "component \"{comp}\" names {} ({alias}); ",
+                "component \"{}\" names {} ({alias}); ",
+                comp.trim(),
                 entity_name(ds, record)
             );
             let mut f = finding_from(ds, res, &field, record, lead);
@@ -471,8 +640,9 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
             findings.push(f);
         }
     }
+    let description = present(&line.description).map(negation::affirmed);
     for (field, value) in [
-        ("description", present(&line.description)),
+        ("description", description.as_deref()),
         ("model", present(&line.model)),
         ("part_number", present(&line.part_number)),
     ] {
@@ -480,7 +650,7 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
             component_findings(ds, field, text, date, &mut findings);
         }
     }
-    if let Some(desc) = present(&line.description) {
+    if let Some(desc) = description.as_deref() {
         for NameHit {
             record,
             kind,
@@ -522,8 +692,7 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
     });
     findings.dedup_by(|a, b| a.code == b.code && a.field == b.field && a.record == b.record);
 
-    let mut notes: Vec<String> = Vec::new();
-    let mut note_records: BTreeSet<usize> = known.iter().copied().collect();
+    let mut note_records: BTreeSet<usize> = named.known.iter().map(|(_, i)| *i).collect();
     for f in &findings {
         if let Some(id) = &f.record
             && let Some(&i) = ds.index.entity_by_id.get(id)
@@ -539,6 +708,318 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
         }
     }
 
+    let decided = findings
+        .first()
+        .filter(|f| f.verdict > Verdict889::NotCovered || f.code == Code889::FormerAffiliate)
+        .cloned();
+    let outcome = match decided {
+        Some(f) => from_finding(ds, f, &maker_fields, &named),
+        None => without_covered_evidence(ds, line, &maker_fields, &named, components_listed),
+    };
+    let citations = citations_for(ds, &outcome);
+    Section889 {
+        verdict: outcome.verdict,
+        code: outcome.code,
+        reason: outcome.reason,
+        chain: outcome.chain,
+        citations,
+        findings,
+        notes,
+        basis: outcome.basis,
+        independence: outcome.independence,
+    }
+}
+
+/// The deciding part of a verdict, before citations are attached.
+struct Outcome {
+    verdict: Verdict889,
+    code: Code889,
+    reason: String,
+    chain: Vec<ChainStep>,
+    sources: Vec<Source>,
+    limb: Option<Limb>,
+    basis: Option<ClearBasis>,
+    independence: Vec<IndependenceShown>,
+    /// Dataset citation ids to add (a scope rule).
+    rules: Vec<&'static str>,
+}
+
+impl Outcome {
+    fn review(code: Code889, reason: String, sources: Vec<Source>) -> Self {
+        Outcome {
+            verdict: Verdict889::NeedsReview,
+            code,
+            reason,
+            chain: Vec::new(),
+            sources,
+            limb: None,
+            basis: None,
+            independence: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// A finding decides the line. A link that ended cleanly (former affiliate, `not_covered`)
+/// clears only when the maker also has a record of its current independence.
+fn from_finding(
+    ds: &Dataset,
+    f: Finding,
+    maker_fields: &[(&'static str, Option<&str>); 2],
+    named: &Named,
+) -> Outcome {
+    let mut out = Outcome {
+        verdict: f.verdict,
+        code: f.code,
+        reason: f.reason,
+        chain: f.chain,
+        sources: f.sources,
+        limb: f.limb,
+        basis: None,
+        independence: Vec::new(),
+        rules: Vec::new(),
+    };
+    if out.verdict == Verdict889::NotCovered {
+        let record = f
+            .record
+            .as_deref()
+            .and_then(|id| ds.index.entity_by_id.get(id).copied());
+        match record.and_then(|i| shown(ds, f.field.as_str(), i)) {
+            Some(ind) => {
+                // Any other maker field must stand on its own record too.
+                let others = maker_evidence(ds, maker_fields, named);
+                if others.missing.is_empty() && others.unvetted.is_empty() {
+                    out.basis = Some(ClearBasis::Record);
+                    out.reason
+                        .push_str(&format!(" Independence: {}.", ind.summary()));
+                    out.sources.extend(
+                        record
+                            .and_then(|i| ds.entity_at(i))
+                            .and_then(|e| e.independence())
+                            .map(|x| x.sources.clone())
+                            .unwrap_or_default(),
+                    );
+                    out.independence = others.shown;
+                    if !out.independence.iter().any(|s| s.record == ind.record) {
+                        out.independence.insert(0, ind);
+                    }
+                } else {
+                    out.verdict = Verdict889::NeedsReview;
+                    out.reason.push_str(&format!(
+                        " But {} so the line is not cleared.",
+                        others.why_not()
+                    ));
+                }
+            }
+            None => {
+                out.verdict = Verdict889::NeedsReview;
+                out.reason.push_str(
+                    " The data has no record of who owns the maker now (parent, owners, OEM), so the end of the link alone does not clear it.",
+                );
+            }
+        }
+    }
+    out
+}
+
+/// What the maker fields resolve to when nothing covered was found.
+#[derive(Default)]
+struct MakerEvidence {
+    /// Given names that match no record.
+    missing: Vec<String>,
+    /// Records matched that carry no independence evidence.
+    unvetted: Vec<usize>,
+    /// Records with independence evidence.
+    shown: Vec<IndependenceShown>,
+}
+
+impl MakerEvidence {
+    fn why_not(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.missing.is_empty() {
+            parts.push(format!(
+                "\"{}\" is not in the data",
+                self.missing.join("\" / \"")
+            ));
+        }
+        if !self.unvetted.is_empty() {
+            parts.push("a maker in the data has no record of independence".to_owned());
+        }
+        format!("{},", parts.join(" and "))
+    }
+}
+
+fn shown(ds: &Dataset, field: &str, record: usize) -> Option<IndependenceShown> {
+    let e = ds.entity_at(record)?;
+    let ind = e.independence()?;
+    Some(IndependenceShown {
+        field: field.to_owned(),
+        record: e.id.clone(),
+        name: e.name.clone(),
+        as_of: ind.as_of,
+        parent: ind.parent.clone(),
+        owners: ind.owners.clone(),
+        oem: ind.oem.clone(),
+        checked: ind.checked.iter().map(|c| c.as_str().to_owned()).collect(),
+    })
+}
+
+fn maker_evidence(
+    ds: &Dataset,
+    maker_fields: &[(&'static str, Option<&str>); 2],
+    named: &Named,
+) -> MakerEvidence {
+    let mut ev = MakerEvidence::default();
+    for (field, value) in maker_fields {
+        let Some(text) = value.filter(|v| !is_placeholder(ds, v)) else {
+            continue;
+        };
+        let records: Vec<usize> = named
+            .known
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, i)| *i)
+            .collect();
+        if records.is_empty() {
+            ev.missing.push(text.to_owned());
+        }
+        for i in records {
+            match shown(ds, field, i) {
+                Some(s) => {
+                    if !ev.shown.iter().any(|x| x.record == s.record) {
+                        ev.shown.push(s);
+                    }
+                }
+                None => {
+                    if !ev.unvetted.contains(&i) {
+                        ev.unvetted.push(i);
+                    }
+                }
+            }
+        }
+    }
+    ev
+}
+
+/// No finding points at a covered producer: the line is clear only on positive evidence.
+fn without_covered_evidence(
+    ds: &Dataset,
+    line: &LineFacts,
+    maker_fields: &[(&'static str, Option<&str>); 2],
+    named: &Named,
+    components_listed: bool,
+) -> Outcome {
+    let given: Vec<String> = maker_fields
+        .iter()
+        .filter_map(|(f, v)| v.map(|v| format!("{f} \"{v}\"")))
+        .collect();
+    let ev = maker_evidence(ds, maker_fields, named);
+    let passive = present(&line.description).filter(|d| is_passive(d));
+    let no_maker = ev.missing.is_empty() && ev.unvetted.is_empty() && ev.shown.is_empty();
+    if let Some(desc) = passive
+        && (no_maker || !ev.missing.is_empty() || !ev.unvetted.is_empty())
+    {
+        let who = if no_maker {
+            "no maker is named".to_owned()
+        } else {
+            format!(
+                "the maker is not established ({})",
+                ev.why_not().trim_end_matches(',')
+            )
+        };
+        return Outcome {
+            verdict: Verdict889::NotCovered,
+            code: Code889::PassiveEquipment,
+            reason: format!(
+                "The description \"{desc}\" is passive equipment that cannot route or redirect user data traffic or permit visibility into it, which §889(a)(2)(B) puts outside the prohibition; {who}, and nothing on the line points at a covered producer."
+            ),
+            chain: Vec::new(),
+            sources: Vec::new(),
+            limb: None,
+            basis: Some(ClearBasis::Rule),
+            independence: Vec::new(),
+            rules: vec!["ndaa-889"],
+        };
+    }
+    if no_maker {
+        let what = if given.is_empty() {
+            "No manufacturer or brand is given".to_owned()
+        } else {
+            format!("Only a placeholder is given ({})", given.join(", "))
+        };
+        return Outcome::review(
+            Code889::UnknownMaker,
+            format!(
+                "{what}, so the producer cannot be checked against §889; a reasonable inquiry must identify the maker."
+            ),
+            Vec::new(),
+        );
+    }
+    if !ev.missing.is_empty() {
+        return Outcome::review(
+            Code889::MakerNotInData,
+            format!(
+                "\"{}\" is not in the data: no record says who owns or makes it, so it is neither linked to nor cleared of the covered entities; identify the maker's parent, owners and OEM source before accepting the line.",
+                ev.missing.join("\" / \"")
+            ),
+            Vec::new(),
+        );
+    }
+    if let Some(&risky) = named
+        .known
+        .iter()
+        .map(|(_, i)| i)
+        .find(|&&i| ds.entity_at(i).is_some_and(|e| e.component_risk))
+        && !components_listed
+    {
+        let e = ds.entity_at(risky);
+        return Outcome::review(
+            Code889::ComponentUnknown,
+            format!(
+                "{} is not named in §889 and not linked to a named entity, but HiSilicon SoCs are common in its products and the line lists no components; name the SoC to decide.",
+                e.map_or("The maker", |e| e.name.as_str())
+            ),
+            e.map(|e| e.sources.clone()).unwrap_or_default(),
+        );
+    }
+    if let Some(&i) = ev.unvetted.first() {
+        let e = ds.entity_at(i);
+        return Outcome::review(
+            Code889::IndependenceUnverified,
+            format!(
+                "{} is in the data, not named in §889 and with no documented link to a named entity, but no record establishes who owns it and where its products are made (parent, owners, OEM), so the absence of a link is not a clear.",
+                e.map_or("The maker", |e| e.name.as_str())
+            ),
+            e.map(|e| e.sources.clone()).unwrap_or_default(),
+        );
+    }
+    let mut sources = Vec::new();
+    for s in &ev.shown {
+        if let Some(e) = ds.entity(&s.record) {
+            if let Some(ind) = e.independence() {
+                sources.extend(ind.sources.iter().cloned());
+            }
+            sources.extend(e.sources.iter().cloned());
+        }
+    }
+    let summary: Vec<String> = ev.shown.iter().map(IndependenceShown::summary).collect();
+    Outcome {
+        verdict: Verdict889::NotCovered,
+        code: Code889::IndependentMaker,
+        reason: format!(
+            "Independence established by the data: {}. Nothing else on the line (components, description, model or part number) points at a covered producer.",
+            summary.join("; ")
+        ),
+        chain: Vec::new(),
+        sources,
+        limb: None,
+        basis: Some(ClearBasis::Record),
+        independence: ev.shown,
+        rules: Vec::new(),
+    }
+}
+
+fn citations_for(ds: &Dataset, outcome: &Outcome) -> Vec<Citation> {
     let mut citations = Vec::new();
     let mut push_citation = |c: Citation| {
         if !citations.contains(&c) {
@@ -552,105 +1033,7 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
         })
     };
     let statute_url = ds.citation("ndaa-889").map(|c| c.url.clone());
-
-    let decided = findings
-        .first()
-        .filter(|f| f.verdict > Verdict889::NotCovered || f.code == Code889::FormerAffiliate)
-        .cloned();
-    let (verdict, code, reason, chain, sources, limb) = match decided {
-        Some(f) => (
-            f.verdict,
-            f.code,
-            f.reason.clone(),
-            f.chain.clone(),
-            f.sources.clone(),
-            f.limb,
-        ),
-        None => {
-            let named: Vec<&str> = maker_fields
-                .iter()
-                .filter_map(|(_, v)| *v)
-                .filter(|v| !is_placeholder(ds, v))
-                .collect();
-            if named.is_empty() {
-                let given: Vec<String> = maker_fields
-                    .iter()
-                    .filter_map(|(f, v)| v.map(|v| format!("{f} \"{v}\"")))
-                    .collect();
-                let what = if given.is_empty() {
-                    "No manufacturer or brand is given".to_owned()
-                } else {
-                    format!("Only a placeholder is given ({})", given.join(", "))
-                };
-                (
-                    Verdict889::NeedsReview,
-                    Code889::UnknownMaker,
-                    format!(
-                        "{what}, so the producer cannot be checked against §889; a reasonable inquiry must identify the maker."
-                    ),
-                    Vec::new(),
-                    Vec::new(),
-                    None,
-                )
-            } else if let Some(&risky) = known
-                .iter()
-                .find(|&&i| ds.entity_at(i).is_some_and(|e| e.component_risk))
-            {
-                let e = ds.entity_at(risky);
-                if line.components.iter().all(|c| c.trim().is_empty()) {
-                    (
-                        Verdict889::NeedsReview,
-                        Code889::ComponentUnknown,
-                        format!(
-                            "{} is not named in §889 and not linked to a named entity, but HiSilicon SoCs are common in its products and the line lists no components; name the SoC to decide.",
-                            e.map_or("The maker", |e| e.name.as_str())
-                        ),
-                        Vec::new(),
-                        e.map(|e| e.sources.clone()).unwrap_or_default(),
-                        None,
-                    )
-                } else {
-                    (
-                        Verdict889::NotCovered,
-                        Code889::NoCoveredLink,
-                        format!(
-                            "{} is not named in §889, not linked to a named entity, and none of the listed components is made by a covered producer.",
-                            e.map_or("The maker", |e| e.name.as_str())
-                        ),
-                        Vec::new(),
-                        e.map(|e| e.sources.clone()).unwrap_or_default(),
-                        None,
-                    )
-                }
-            } else if let Some(&k) = known.first() {
-                let e = ds.entity_at(k);
-                (
-                    Verdict889::NotCovered,
-                    Code889::NoCoveredLink,
-                    format!(
-                        "{} is in the data as a maker that is not named in §889 and has no documented link to a named entity; nothing else on the line points at a covered producer.",
-                        e.map_or("The maker", |e| e.name.as_str())
-                    ),
-                    Vec::new(),
-                    e.map(|e| e.sources.clone()).unwrap_or_default(),
-                    None,
-                )
-            } else {
-                (
-                    Verdict889::NotCovered,
-                    Code889::NoCoveredLink,
-                    format!(
-                        "\"{}\" is not in the data; it is not one of the named entities or their known subsidiaries, brands or OEM partners, and nothing else on the line points at a covered producer.",
-                        named.join("\" / \"")
-                    ),
-                    Vec::new(),
-                    Vec::new(),
-                    None,
-                )
-            }
-        }
-    };
-    match limb {
+    match outcome.limb {
         Some(Limb::A) => push_citation(Citation {
             text: "NDAA FY2019 §889(f)(3)(A)".to_owned(),
             url: statute_url.clone(),
@@ -660,29 +1043,31 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
             url: statute_url.clone(),
         }),
         None => {
-            if let Some(c) = rule("ndaa-889") {
+            if outcome.code == Code889::PassiveEquipment {
+                push_citation(Citation {
+                    text: "NDAA FY2019 §889(a)(2)(B) (equipment that cannot route, redirect or see user data)".to_owned(),
+                    url: statute_url.clone(),
+                });
+            } else if let Some(c) = rule("ndaa-889") {
                 push_citation(c);
             }
+        }
+    }
+    for id in &outcome.rules {
+        if let Some(c) = rule(id) {
+            push_citation(c);
         }
     }
     if let Some(c) = rule("far-52.204-25") {
         push_citation(c);
     }
-    for s in &sources {
+    for s in &outcome.sources {
         push_citation(Citation {
             text: s.title.clone().unwrap_or_else(|| "source".to_owned()),
             url: Some(s.url.clone()),
         });
     }
-    Section889 {
-        verdict,
-        code,
-        reason,
-        chain,
-        citations,
-        findings,
-        notes,
-    }
+    citations
 }
 
 #[cfg(test)]

@@ -57,6 +57,63 @@ pub enum TaaCode {
     AmbiguousOrigin,
     /// Text that is not recognisably a country.
     UnrecognisedOrigin,
+    /// Only a design, distribution or import statement ("Designed in California"), which says
+    /// nothing about where the product was made.
+    NoOriginStatement,
+}
+
+impl TaaCode {
+    /// Every code.
+    pub const ALL: &'static [TaaCode] = &[
+        TaaCode::DesignatedCountry,
+        TaaCode::NonDesignatedCountry,
+        TaaCode::NoOrigin,
+        TaaCode::AssembledIn,
+        TaaCode::MultipleCountries,
+        TaaCode::AmbiguousOrigin,
+        TaaCode::UnrecognisedOrigin,
+        TaaCode::NoOriginStatement,
+    ];
+
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaaCode::DesignatedCountry => "designated-country",
+            TaaCode::NonDesignatedCountry => "non-designated-country",
+            TaaCode::NoOrigin => "no-origin",
+            TaaCode::AssembledIn => "assembled-in",
+            TaaCode::MultipleCountries => "multiple-countries",
+            TaaCode::AmbiguousOrigin => "ambiguous-origin",
+            TaaCode::UnrecognisedOrigin => "unrecognised-origin",
+            TaaCode::NoOriginStatement => "no-origin-statement",
+        }
+    }
+
+    /// One-line description for documentation.
+    pub fn description(self) -> &'static str {
+        match self {
+            TaaCode::DesignatedCountry => {
+                "The origin is the US or a FAR 25.003 designated country on the date checked."
+            }
+            TaaCode::NonDesignatedCountry => {
+                "The origin is a country on no FAR 25.003 list on the date checked."
+            }
+            TaaCode::NoOrigin => "No country of origin is given.",
+            TaaCode::AssembledIn => {
+                "An assembly or packaging statement (\"Assembled in X of foreign parts\"), which does not establish substantial transformation."
+            }
+            TaaCode::MultipleCountries => {
+                "Several countries (\"CN/TW\") and no place of substantial transformation."
+            }
+            TaaCode::AmbiguousOrigin => {
+                "A name or code that can mean countries with different status (\"Korea\", \"CA\"), or that is also a maker's name (\"DJI\")."
+            }
+            TaaCode::UnrecognisedOrigin => "Text that is not recognisably a country.",
+            TaaCode::NoOriginStatement => {
+                "Only a design, distribution or import statement, which says nothing about where the product was made."
+            }
+        }
+    }
 }
 
 /// A country as resolved.
@@ -113,19 +170,78 @@ const FILLER: &[&str] = &[
     "manufacture",
 ];
 
-/// Words that make a statement about something other than substantial transformation.
-const ASSEMBLY: &[&str] = &[
-    "assembled",
-    "assembly",
-    "assy",
-    "packaged",
-    "packed",
+/// Words that make a statement about assembly or packing, which does not establish substantial
+/// transformation.
+const ASSEMBLY: &[&str] = &["assembled", "assembly", "assy", "packaged", "packed"];
+
+/// Words that open a statement about something other than where the product was made; the
+/// statement runs to the next statement word and is set aside ("Designed in California").
+const NOT_ORIGIN: &[&str] = &[
     "designed",
+    "design",
     "engineered",
+    "developed",
     "distributed",
+    "distributor",
     "imported",
+    "importer",
     "shipped",
+    "ships",
+    "sold",
+    "marketed",
+    "branded",
+    "headquartered",
+    "hq",
 ];
+
+/// Words that open a statement of where the product was made.
+const ORIGIN: &[&str] = &[
+    "made",
+    "manufactured",
+    "manufacture",
+    "produced",
+    "product",
+    "mfd",
+    "mfg",
+    "fabricated",
+    "built",
+    "origin",
+    "coo",
+];
+
+/// Abbreviations expanded before a name is looked up ("Rep. of Korea").
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("rep", "republic"),
+    ("repub", "republic"),
+    ("dem", "democratic"),
+    ("s", "south"),
+    ("n", "north"),
+    ("utd", "united"),
+    ("st", "saint"),
+];
+
+/// Spellings of one name: the folded text, its abbreviations expanded, and a two-word name
+/// turned round ("Korea (South)" is "South Korea").
+fn name_variants(folded: &str) -> Vec<String> {
+    let mut out = vec![folded.to_owned()];
+    let expanded: Vec<&str> = folded
+        .split(' ')
+        .map(|t| {
+            ABBREVIATIONS
+                .iter()
+                .find(|(a, _)| *a == t)
+                .map_or(t, |(_, full)| *full)
+        })
+        .collect();
+    out.push(expanded.join(" "));
+    for words in [folded.split(' ').collect::<Vec<_>>(), expanded] {
+        if words.len() == 2 {
+            out.push(format!("{} {}", words[1], words[0]));
+        }
+    }
+    out.dedup();
+    out
+}
 
 fn active_lists(c: &CountryRecord, date: Date) -> Vec<TaaList> {
     let mut lists: Vec<TaaList> = c
@@ -154,13 +270,36 @@ enum Parsed {
 }
 
 fn parse(ds: &Dataset, raw: &str, date: Date) -> Parsed {
+    use unicode_normalization::UnicodeNormalization;
     let idx = &ds.index.countries;
     let trimmed = raw.trim();
+    let narrow: String = trimmed.nfkc().collect();
+    // A maker's name is never read as a country code: "DJI" is Djibouti's alpha-3 code.
+    if (2..=3).contains(&narrow.len())
+        && narrow.chars().all(|c| c.is_ascii_alphabetic())
+        && idx.by_code.contains_key(&narrow.to_ascii_uppercase())
+        && ds
+            .index
+            .single_tokens
+            .contains(&narrow.to_ascii_lowercase())
+    {
+        let country = idx
+            .by_code
+            .get(&narrow.to_ascii_uppercase())
+            .and_then(|&i| ds.country_at(i))
+            .map_or("a country", |c| c.name.as_str());
+        return Parsed::Unknown(
+            TaaCode::AmbiguousOrigin,
+            format!(
+                "\"{trimmed}\" is the ISO code of {country} but also the name of a maker in the data; a maker is not an origin, so spell the country out"
+            ),
+        );
+    }
     // A bare code. Two-letter codes that are also US postal codes are only trusted when both
     // readings have the same TAA status.
-    if (2..=3).contains(&trimmed.len())
-        && trimmed.chars().all(|c| c.is_ascii_alphabetic())
-        && let Some(&i) = idx.by_code.get(&trimmed.to_ascii_uppercase())
+    if (2..=3).contains(&narrow.len())
+        && narrow.chars().all(|c| c.is_ascii_alphabetic())
+        && let Some(&i) = idx.by_code.get(&narrow.to_ascii_uppercase())
     {
         let Some(c) = ds.country_at(i) else {
             return Parsed::Unknown(
@@ -203,15 +342,56 @@ fn parse(ds: &Dataset, raw: &str, date: Date) -> Parsed {
             "the country of origin is empty".to_owned(),
         );
     }
-    let toks: Vec<&str> = folded.split(' ').collect();
-    if let Some(word) = toks.iter().find(|t| ASSEMBLY.contains(t)) {
+    let all_toks: Vec<&str> = folded.split(' ').collect();
+    if let Some(word) = all_toks.iter().find(|t| ASSEMBLY.contains(t)) {
+        let parts = if all_toks.contains(&"foreign") {
+            " of foreign parts"
+        } else {
+            ""
+        };
         return Parsed::Unknown(
             TaaCode::AssembledIn,
             format!(
-                "\"{trimmed}\" is a \"{word}\" statement; assembly or packaging alone does not establish the country of substantial transformation (CBP decides case by case)"
+                "\"{trimmed}\" is a \"{word}\" statement{parts}; assembly or packaging alone does not establish the country of substantial transformation (CBP decides case by case)"
             ),
         );
     }
+    // Set aside design, distribution and import statements: "Designed in California, Made in
+    // China" says the product was made in China. A statement runs from its word to the next
+    // statement word.
+    let mut toks: Vec<&str> = Vec::with_capacity(all_toks.len());
+    let mut set_aside: Vec<&str> = Vec::new();
+    let mut skipping = false;
+    for t in &all_toks {
+        if NOT_ORIGIN.contains(t) {
+            skipping = true;
+            set_aside.push(t);
+            continue;
+        }
+        if ORIGIN.contains(t) {
+            skipping = false;
+        }
+        if !skipping {
+            toks.push(t);
+        }
+    }
+    if toks.iter().all(|t| FILLER.contains(t)) && !set_aside.is_empty() {
+        return Parsed::Unknown(
+            TaaCode::NoOriginStatement,
+            format!(
+                "\"{trimmed}\" is a \"{}\" statement, which says nothing about where the product was made or substantially transformed",
+                set_aside.join("\"/\"")
+            ),
+        );
+    }
+    let folded = toks.join(" ");
+    // Upper-case codes inside a longer text ("CN/TW", "Made in CN"); never filler words and
+    // never a maker's name.
+    let upper_codes: std::collections::HashSet<String> = narrow
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| (2..=3).contains(&t.len()) && t.chars().all(|c| c.is_ascii_uppercase()))
+        .map(str::to_ascii_lowercase)
+        .collect();
     if let Some(&a) = idx.ambiguous.get(&folded) {
         let note = ds
             .meta()
@@ -223,14 +403,27 @@ fn parse(ds: &Dataset, raw: &str, date: Date) -> Parsed {
             format!("\"{trimmed}\" is ambiguous: {note}"),
         );
     }
-    if let Some(&i) = idx.by_name.get(&folded) {
-        return Parsed::One(
-            i,
-            format!(
-                "\"{trimmed}\" names {}",
-                ds.country_at(i).map_or("", |c| c.name.as_str())
-            ),
-        );
+    // The name alone, without filler words, in its usual variants ("Rep. of Korea").
+    let core: Vec<&str> = toks
+        .iter()
+        .copied()
+        .filter(|t| !FILLER.contains(t) || *t == "of")
+        .collect();
+    let core = core.join(" ");
+    let core = core.trim_start_matches("of ").trim_end_matches(" of");
+    for key in name_variants(&folded)
+        .into_iter()
+        .chain(name_variants(core))
+    {
+        if let Some(&i) = idx.by_name.get(&key) {
+            return Parsed::One(
+                i,
+                format!(
+                    "\"{trimmed}\" names {}",
+                    ds.country_at(i).map_or("", |c| c.name.as_str())
+                ),
+            );
+        }
     }
     // Scan for country names as whole-token runs, longest first, so "Hong Kong SAR China" is one
     // name and "Republic of China" is Taiwan, never "China".
@@ -264,7 +457,16 @@ fn parse(ds: &Dataset, raw: &str, date: Date) -> Parsed {
         }
         if !matched {
             let t = toks[pos];
-            if !FILLER.contains(&t) && !["and", "or", "with", "plus"].contains(&t) {
+            let code = (upper_codes.contains(t)
+                && !FILLER.contains(&t)
+                && !ds.index.single_tokens.contains(t))
+            .then(|| idx.by_code.get(&t.to_ascii_uppercase()).copied())
+            .flatten();
+            if let Some(i) = code {
+                if !found.contains(&i) {
+                    found.push(i);
+                }
+            } else if !FILLER.contains(&t) && !["and", "or", "with", "plus"].contains(&t) {
                 unknown_words.push(t);
             }
             pos += 1;

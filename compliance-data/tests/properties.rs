@@ -87,6 +87,36 @@ proptest! {
         prop_assert!(v.section_889.citations.iter().any(|c| c.url.is_some()));
     }
 
+    /// A maker the data does not know is never `not_covered`, whatever else the line says
+    /// (a model, a clean component, a designated origin): "not in the data" is not "clear".
+    #[test]
+    fn a_maker_absent_from_the_data_is_never_not_covered(
+        maker in "[A-Za-z][A-Za-z0-9 .,&-]{0,30}",
+        brand in prop::option::of("[A-Za-z][A-Za-z0-9 ]{0,15}"),
+        model in prop::option::of("[A-Z]{1,3}-?[0-9]{2,5}[A-Z]{0,3}"),
+        component in prop::option::of(prop::sample::select(&["Ambarella CV25", "Novatek NT98528", "no HiSilicon parts", ""][..])),
+        origin in prop::option::of(prop::sample::select(&["Taiwan", "USA", "Made in Japan", "Korea (South)"][..])),
+    ) {
+        let known = |text: &str| !explain(ds(), text, TODAY).entities.is_empty();
+        prop_assume!(!known(&maker));
+        prop_assume!(brand.as_deref().is_none_or(|b| !known(b)));
+        let mut line = LineFacts::with_manufacturer(maker.clone());
+        if let Some(b) = &brand {
+            line = line.brand(b.clone());
+        }
+        if let Some(m) = &model {
+            line = line.model(m.clone());
+        }
+        if let Some(c) = component {
+            line = line.component(c);
+        }
+        if let Some(o) = origin {
+            line = line.country_of_origin(o);
+        }
+        let v = check_line(ds(), &line, TODAY);
+        prop_assert_ne!(v.section_889.verdict, Verdict889::NotCovered, "{:?}: {:?} {}", line, v.section_889.code, v.section_889.reason);
+    }
+
     /// Checking never panics on arbitrary text in any field.
     #[test]
     fn arbitrary_text_does_not_panic(

@@ -1,4 +1,6 @@
 //! One test per matching rule, including the date-aware ownership cases.
+// Test helpers unwrap: a panic here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
 
 use camscope_compliance_data::{
     Code889, Dataset, LineFacts, TaaCode, TaaVerdict, Verdict889, check_line, explain,
@@ -110,8 +112,12 @@ fn sepura_is_only_covered_after_the_hytera_acquisition() {
         (v, code),
         (Verdict889::NeedsReview, Code889::BeforeEffective)
     );
+    // Before the link, nothing in the data says who owned Sepura: not covered is not shown.
     let (v, code, _) = v889(&ds, line, date!(2017 - 05 - 24));
-    assert_eq!((v, code), (Verdict889::NotCovered, Code889::NoCoveredLink));
+    assert_eq!(
+        (v, code),
+        (Verdict889::NeedsReview, Code889::IndependenceUnverified)
+    );
 }
 
 #[test]
@@ -136,10 +142,16 @@ fn lorex_is_covered_only_while_dahua_owned_it() {
         (Verdict889::NeedsReview, Code889::FormerAffiliate)
     );
     assert!(reason.contains("2022-11-24"), "{reason}");
-    // Before FLIR sold it to Dahua, Lorex had no covered link at all.
-    assert_eq!(
-        v889(&ds, line, date!(2017 - 01 - 01)).0,
-        Verdict889::NotCovered
+    // Before FLIR sold it to Dahua, Lorex had no covered link at all; without a record of its
+    // owners then, that is review, not a clear.
+    let (v, code, _) = v889(&ds, line, date!(2017 - 01 - 01));
+    assert_ne!(v, Verdict889::Covered);
+    assert!(
+        matches!(
+            code,
+            Code889::IndependenceUnverified | Code889::IndependentMaker
+        ),
+        "{code:?}"
     );
 }
 
@@ -151,16 +163,24 @@ fn honor_and_h3c_are_not_covered_after_huawei_left() {
         v889(&ds, honor.clone(), date!(2020 - 06 - 01)).0,
         Verdict889::Covered
     );
+    // The link ended cleanly; the line clears only if the data also records Honor's owners now.
     let (v, code, _) = v889(&ds, honor, date!(2020 - 11 - 18));
+    let vetted = ds
+        .entity("honor")
+        .is_some_and(|e| e.independence().is_some());
+    assert_eq!(code, Code889::FormerAffiliate);
     assert_eq!(
-        (v, code),
-        (Verdict889::NotCovered, Code889::FormerAffiliate)
+        v,
+        if vetted {
+            Verdict889::NotCovered
+        } else {
+            Verdict889::NeedsReview
+        }
     );
     let (v, code, _) = v889(&ds, LineFacts::with_manufacturer("H3C"), TODAY);
-    assert_eq!(
-        (v, code),
-        (Verdict889::NotCovered, Code889::FormerAffiliate)
-    );
+    let vetted = ds.entity("h3c").is_some_and(|e| e.independence().is_some());
+    assert_eq!(code, Code889::FormerAffiliate);
+    assert_eq!(v == Verdict889::NotCovered, vetted);
     // In 2004 H3C was a Huawei joint venture, but that predates §889.
     let (v, code, _) = v889(
         &ds,
@@ -223,7 +243,7 @@ fn covered_components_make_any_product_covered() {
     assert_eq!(v889(&ds, line, TODAY).1, Code889::ComponentReview);
     // Goke parts are HiSilicon analogues, not HiSilicon.
     let line = LineFacts::with_manufacturer("Acme").component("GK7205V200");
-    assert_eq!(v889(&ds, line, TODAY).0, Verdict889::NotCovered);
+    assert_eq!(v889(&ds, line, TODAY).1, Code889::MakerNotInData);
 }
 
 #[test]
@@ -251,12 +271,21 @@ fn lookalikes_do_not_match() {
         "Pelco",
         "Uniarch",
     ] {
-        let (v, _, reason) = v889(
+        let (v, code, reason) = v889(
             &ds,
             LineFacts::with_manufacturer(name).component("Ambarella CV25"),
             TODAY,
         );
-        assert_eq!(v, Verdict889::NotCovered, "{name}: {reason}");
+        assert_ne!(v, Verdict889::Covered, "{name}: {reason}");
+        assert!(
+            matches!(
+                code,
+                Code889::MakerNotInData
+                    | Code889::IndependenceUnverified
+                    | Code889::IndependentMaker
+            ),
+            "{name}: {code:?} {reason}"
+        );
     }
 }
 
@@ -292,15 +321,323 @@ fn missing_or_placeholder_maker_needs_review() {
 }
 
 #[test]
-fn clearly_named_unknown_maker_is_not_covered() {
+fn a_maker_the_data_has_never_heard_of_is_review_not_clear() {
     let ds = ds();
     let (v, code, reason) = v889(
         &ds,
-        LineFacts::with_manufacturer("Milestone Systems"),
+        LineFacts::with_manufacturer("Northwind Optronics"),
         TODAY,
     );
-    assert_eq!((v, code), (Verdict889::NotCovered, Code889::NoCoveredLink));
-    assert!(reason.contains("Milestone Systems"));
+    assert_eq!(
+        (v, code),
+        (Verdict889::NeedsReview, Code889::MakerNotInData)
+    );
+    assert!(reason.contains("Northwind Optronics"), "{reason}");
+    // A known clean maker with an unknown brand is not cleared either.
+    let (v, code, _) = v889(
+        &ds,
+        LineFacts::with_manufacturer("Hikvision").brand("Northwind"),
+        TODAY,
+    );
+    assert_eq!(v, Verdict889::Covered, "{code:?}");
+}
+
+/// Issue 11: these came back `not_covered` / `no-covered-link` on a distributor quote.
+#[test]
+fn the_names_that_were_cleared_by_mistake_are_never_clear() {
+    let ds = ds();
+    for name in [
+        "LeChange",
+        "Zhejiang Huaray Technology",
+        "Interlogix",
+        "TruVision",
+        "Futurewei Technologies",
+    ] {
+        let (v, code, reason) = v889(&ds, LineFacts::with_manufacturer(name), TODAY);
+        assert_ne!(v, Verdict889::NotCovered, "{name}: {code:?} {reason}");
+    }
+}
+
+/// A copy of the shipped data with an `[independence]` table added to one entity.
+fn data_with_independence(id: &str) -> Dataset {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let dir =
+        std::env::temp_dir().join(format!("camscope-independence-{id}-{}", std::process::id()));
+    copy_dir(&src, &dir);
+    let file = dir.join("entities").join(format!("{id}.toml"));
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str(
+        r#"
+[independence]
+as_of = "2026-11-30"
+parent = "Canon Inc. (Japan), since 2015"
+owners = "wholly owned by Canon Inc., listed on the Tokyo Stock Exchange"
+oem = "makes its own cameras; no relabelling of covered producers' products reported"
+checked = ["parent", "owners", "oem"]
+sources = [{ url = "https://global.canon/en/ir/", grade = "B", title = "Canon annual report" }]
+"#,
+    );
+    std::fs::write(&file, text).unwrap();
+    Dataset::load_dir(&dir).unwrap()
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_clean_verdict_rests_on_a_record_of_independence_and_says_what_was_checked() {
+    // The shipped data holds Axis's record; a copy gets one added if it ever does not.
+    let shipped = Dataset::embedded().unwrap();
+    let ds = if shipped
+        .entity("axis")
+        .is_some_and(|e| e.independence().is_some())
+    {
+        shipped
+    } else {
+        data_with_independence("axis")
+    };
+    let ind = ds.entity("axis").and_then(|e| e.independence()).unwrap().clone();
+    let v = check_line(
+        &ds,
+        &LineFacts::with_manufacturer("Axis Communications").model("P3265-LVE"),
+        TODAY,
+    );
+    let s = &v.section_889;
+    assert_eq!(
+        (s.verdict, s.code),
+        (Verdict889::NotCovered, Code889::IndependentMaker)
+    );
+    assert_eq!(s.basis, Some(camscope_compliance_data::ClearBasis::Record));
+    assert_eq!(s.independence.len(), 1);
+    assert!(s.independence[0].checked.iter().any(|c| c == "parent"));
+    assert!(s.independence[0].checked.iter().any(|c| c == "owners"));
+    assert_eq!(s.independence[0].as_of, ind.as_of);
+    assert!(s.reason.contains(ind.parent.trim()), "{}", s.reason);
+    assert!(s.reason.contains(&ind.as_of.to_string()), "{}", s.reason);
+    assert!(
+        s.citations
+            .iter()
+            .any(|c| c.url.as_deref() == Some(ind.sources[0].url.as_str())),
+        "the independence source is cited"
+    );
+    // The same maker without that record is only "in the data": review.
+    let shipped = Dataset::embedded().unwrap();
+    let plain = check_line(
+        &shipped,
+        &LineFacts::with_manufacturer("Axis Communications"),
+        TODAY,
+    );
+    if shipped
+        .entity("axis")
+        .is_some_and(|e| e.independence().is_none())
+    {
+        assert_eq!(plain.section_889.code, Code889::IndependenceUnverified);
+    }
+    // A brand the data does not know keeps even a vetted maker from a clear.
+    let v = check_line(
+        &ds,
+        &LineFacts::with_manufacturer("Axis").brand("Northwind"),
+        TODAY,
+    );
+    assert_eq!(
+        (v.section_889.verdict, v.section_889.code),
+        (Verdict889::NeedsReview, Code889::MakerNotInData)
+    );
+    // A covered component still wins over the record.
+    let v = check_line(
+        &ds,
+        &LineFacts::with_manufacturer("Axis").component("HiSilicon Hi3516EV300"),
+        TODAY,
+    );
+    assert_eq!(v.section_889.verdict, Verdict889::Covered);
+}
+
+#[test]
+fn passive_equipment_is_out_of_scope_by_a_cited_rule() {
+    let ds = ds();
+    let v = check_line(
+        &ds,
+        &LineFacts::with_manufacturer("Northwind Metalworks")
+            .description("Pole mount bracket, aluminium"),
+        TODAY,
+    );
+    let s = &v.section_889;
+    assert_eq!(
+        (s.verdict, s.code),
+        (Verdict889::NotCovered, Code889::PassiveEquipment)
+    );
+    assert_eq!(s.basis, Some(camscope_compliance_data::ClearBasis::Rule));
+    assert!(s.citations.iter().any(|c| c.text.contains("§889(a)(2)(B)")));
+    // Anything electronic is not passive, whatever else the description says.
+    for desc in [
+        "Pole mount with PoE injector",
+        "Wall mount IR illuminator",
+        "27 inch monitor",
+    ] {
+        let v = check_line(
+            &ds,
+            &LineFacts::with_manufacturer("Northwind Metalworks").description(desc),
+            TODAY,
+        );
+        assert_eq!(v.section_889.code, Code889::MakerNotInData, "{desc}");
+    }
+}
+
+/// Issue 11: a components cell that only denies was read as presence.
+#[test]
+fn denials_in_components_are_not_evidence_of_presence() {
+    let ds = ds();
+    for cell in [
+        "SoC not HiSilicon",
+        "Vendor statement: no HiSilicon or other covered components",
+        "non-HiSilicon SoC",
+        "without Huawei components",
+        "HiSilicon-free",
+    ] {
+        let v = check_line(
+            &ds,
+            &LineFacts::with_manufacturer("Northwind Optronics").component(cell),
+            TODAY,
+        );
+        assert!(
+            !matches!(
+                v.section_889.code,
+                Code889::CoveredComponent | Code889::ComponentReview
+            ),
+            "{cell}: {:?} {}",
+            v.section_889.code,
+            v.section_889.reason
+        );
+        assert!(
+            v.section_889.notes.iter().any(|n| n.contains("denies")),
+            "{cell}: the attestation is noted"
+        );
+        // A denial never clears a covered maker.
+        let v = check_line(
+            &ds,
+            &LineFacts::with_manufacturer("Hikvision").component(cell),
+            TODAY,
+        );
+        assert_eq!(v.section_889.verdict, Verdict889::Covered, "{cell}");
+    }
+    // Presence beside a denial is still presence.
+    let v = check_line(
+        &ds,
+        &LineFacts::with_manufacturer("Northwind Optronics").component("Hi3516EV300, no Wi-Fi"),
+        TODAY,
+    );
+    assert_eq!(v.section_889.code, Code889::CoveredComponent);
+    let v = check_line(
+        &ds,
+        &LineFacts::with_manufacturer("Northwind Optronics")
+            .description("Dome camera, non-HiSilicon SoC"),
+        TODAY,
+    );
+    assert_ne!(v.section_889.code, Code889::CoveredComponent);
+}
+
+/// Issue 11: "Rep. of Korea" and "Korea (South)" were unknown while "S. Korea" passed.
+#[test]
+fn country_spellings_and_phrases() {
+    let ds = ds();
+    let taa =
+        |origin: &str| check_line(&ds, &LineFacts::default().country_of_origin(origin), TODAY).taa;
+    for korea in [
+        "Rep. of Korea",
+        "Korea (South)",
+        "South Korea",
+        "Republic of Korea",
+        "ROK",
+        "KR",
+        "KOR",
+        "S. Korea",
+        "Korea, Rep.",
+        "ＫＲ",
+        "Made in Rep. of Korea",
+        "KOREA, REPUBLIC OF",
+    ] {
+        let t = taa(korea);
+        assert_eq!(t.verdict, TaaVerdict::Designated, "{korea}: {}", t.reason);
+        assert_eq!(
+            t.country.as_ref().map(|c| c.alpha2.as_str()),
+            Some("KR"),
+            "{korea}"
+        );
+    }
+    for vietnam in ["Viet Nam", "Vietnam", "VN", "Made in Viet Nam"] {
+        let t = taa(vietnam);
+        assert_eq!(
+            t.country.as_ref().map(|c| c.alpha2.as_str()),
+            Some("VN"),
+            "{vietnam}: {}",
+            t.reason
+        );
+        assert_eq!(t.verdict, TaaVerdict::NonDesignated, "{vietnam}");
+    }
+    for (phrase, code) in [
+        ("Made in China", "CN"),
+        ("Designed in California, Made in China", "CN"),
+        ("Designed in USA; manufactured in Taiwan", "TW"),
+        ("Made in CN", "CN"),
+    ] {
+        let t = taa(phrase);
+        assert_eq!(
+            t.country.as_ref().map(|c| c.alpha2.as_str()),
+            Some(code),
+            "{phrase}: {}",
+            t.reason
+        );
+    }
+    let t = taa("Assembled in Mexico of foreign parts");
+    assert_eq!(
+        (t.verdict, t.code),
+        (TaaVerdict::Unknown, TaaCode::AssembledIn)
+    );
+    assert!(t.reason.contains("foreign parts"), "{}", t.reason);
+    let t = taa("Designed in California");
+    assert_eq!(
+        (t.verdict, t.code),
+        (TaaVerdict::Unknown, TaaCode::NoOriginStatement)
+    );
+    let t = taa("CN/TW");
+    assert_eq!(
+        (t.verdict, t.code),
+        (TaaVerdict::Unknown, TaaCode::MultipleCountries)
+    );
+    assert!(
+        t.reason.contains("China") && t.reason.contains("Taiwan"),
+        "{}",
+        t.reason
+    );
+}
+
+/// "DJI" is Djibouti's alpha-3 code and a drone maker: a maker token is never an origin.
+#[test]
+fn a_maker_token_is_never_read_as_a_country() {
+    let ds = ds();
+    let t = check_line(&ds, &LineFacts::default().country_of_origin("DJI"), TODAY).taa;
+    assert_eq!(
+        (t.verdict, t.code),
+        (TaaVerdict::Unknown, TaaCode::AmbiguousOrigin)
+    );
+    assert!(t.reason.contains("maker"), "{}", t.reason);
+    let t = check_line(
+        &ds,
+        &LineFacts::default().country_of_origin("Djibouti"),
+        TODAY,
+    )
+    .taa;
+    assert_eq!(t.country.as_ref().map(|c| c.alpha2.as_str()), Some("DJ"));
 }
 
 #[test]
@@ -320,7 +657,7 @@ fn notes_from_other_regimes_are_shown() {
         &LineFacts::with_manufacturer("Uniview").component("Ambarella CV25"),
         TODAY,
     );
-    assert_eq!(v.section_889.verdict, Verdict889::NotCovered);
+    assert_ne!(v.section_889.verdict, Verdict889::Covered);
     assert!(
         v.section_889
             .notes

@@ -65,14 +65,21 @@ pub enum WaiverScope {
     #[default]
     Both,
     /// Section 889 only.
+    #[serde(rename = "section-889", alias = "section889")]
     Section889,
     /// TAA only.
     Taa,
 }
 
-/// A date written in a policy file (`2027-01-31`, bare or quoted).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// A date written in a policy file (`2027-01-31`, bare or quoted); written back the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PolicyDate(pub Date);
+
+impl Serialize for PolicyDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
 
 impl<'de> Deserialize<'de> for PolicyDate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -99,7 +106,8 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
         .map_err(|e| format!("{text:?} is not a date such as 2027-01-31 ({e})"))
 }
 
-/// One `[[waiver]]`.
+/// One recorded review decision (`[[decision]]`, or `[[waiver]]` as older files spell it): an
+/// officer looked at the lines it names and accepted them, for the reason given.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Waiver {
@@ -116,6 +124,11 @@ pub struct Waiver {
     pub check: WaiverScope,
     /// Why the line is accepted despite its verdict (required).
     pub reason: String,
+    /// Who decided (required): a name, role or office an auditor can ask.
+    #[serde(default)]
+    pub by: String,
+    /// When the decision was made (required).
+    pub date: Option<PolicyDate>,
     /// Last day the waiver applies.
     pub expires: Option<PolicyDate>,
 }
@@ -160,17 +173,27 @@ pub struct Policy {
     pub version: u32,
     /// Outcomes that fail the check (overridden by `--deny`).
     pub deny: Option<Vec<Outcome>>,
-    /// Waivers.
-    #[serde(default, rename = "waiver")]
+    /// Recorded review decisions (`[[decision]]` tables, then `[[waiver]]` tables).
+    #[serde(default, rename = "decision")]
     pub waivers: Vec<Waiver>,
+    /// `[[waiver]]` tables as older policy files write them; moved into `waivers` on parse.
+    #[serde(default, rename = "waiver", skip_serializing)]
+    pub older_waivers: Vec<Waiver>,
 }
 
 fn one() -> u32 {
     1
 }
 
-/// The outcomes denied when neither the command line nor the policy says.
-pub const DEFAULT_DENY: &[Outcome] = &[Outcome::Covered, Outcome::NonDesignated];
+/// The outcomes denied when neither the command line nor the policy says: everything that is not
+/// positively resolved, so a run exits 0 only when every line is clear on evidence or accepted by
+/// a recorded decision.
+pub const DEFAULT_DENY: &[Outcome] = &[
+    Outcome::Covered,
+    Outcome::NeedsReview,
+    Outcome::NonDesignated,
+    Outcome::UnknownOrigin,
+];
 
 /// Days after which the data is called stale.
 pub const STALE_AFTER_DAYS: i64 = 180;
@@ -186,7 +209,9 @@ impl Policy {
             "expires" => Some("a date such as 2027-01-31".to_string()),
             _ => None,
         };
-        let p: Policy = parse_toml(file, text, &hint)?;
+        let mut p: Policy = parse_toml(file, text, &hint)?;
+        let older = std::mem::take(&mut p.older_waivers);
+        p.waivers.extend(older);
         let err = |field: String, message: String, hint: &str| InputError {
             file: file.to_string(),
             line: None,
@@ -205,9 +230,23 @@ impl Policy {
         for (i, w) in p.waivers.iter().enumerate() {
             if w.reason.trim().is_empty() {
                 return Err(err(
-                    format!("waiver[{i}].reason"),
-                    "a waiver needs a reason".into(),
+                    format!("decision[{i}].reason"),
+                    "a review decision needs a reason".into(),
                     "say why the line is accepted, for the audit trail",
+                ));
+            }
+            if w.by.trim().is_empty() {
+                return Err(err(
+                    format!("decision[{i}].by"),
+                    "a review decision needs `by`: who decided".into(),
+                    "write by = \"J. Smith, contracting officer\"",
+                ));
+            }
+            if w.date.is_none() {
+                return Err(err(
+                    format!("decision[{i}].date"),
+                    "a review decision needs `date`: when it was decided".into(),
+                    "write date = 2026-11-20",
                 ));
             }
             if w.row.is_none()
@@ -216,8 +255,8 @@ impl Policy {
                 && w.part_number.is_none()
             {
                 return Err(err(
-                    format!("waiver[{i}]"),
-                    "a waiver must name the line it waives".into(),
+                    format!("decision[{i}]"),
+                    "a review decision must name the lines it accepts".into(),
                     "give row, manufacturer, model or part-number",
                 ));
             }
@@ -226,7 +265,7 @@ impl Policy {
     }
 }
 
-/// The waiver applied to a line.
+/// The review decision applied to a line.
 #[derive(Debug, Clone, Serialize)]
 pub struct AppliedWaiver {
     /// Index in the policy file.
@@ -235,8 +274,54 @@ pub struct AppliedWaiver {
     pub check: WaiverScope,
     /// Why.
     pub reason: String,
+    /// Who decided.
+    pub by: String,
+    /// When.
+    pub date: Option<PolicyDate>,
     /// Until when.
     pub expires: Option<PolicyDate>,
+}
+
+impl AppliedWaiver {
+    /// One line for every output: "accepted (section-889) by J. Smith on 2026-11-20, until
+    /// 2027-03-31: reason".
+    pub fn summary(&self) -> String {
+        let scope = match self.check {
+            WaiverScope::Both => String::new(),
+            WaiverScope::Section889 => " (section-889)".to_owned(),
+            WaiverScope::Taa => " (taa)".to_owned(),
+        };
+        let date = self
+            .date
+            .map(|d| format!(" on {}", d.0))
+            .unwrap_or_default();
+        let until = self
+            .expires
+            .map(|d| format!(", until {}", d.0))
+            .unwrap_or_default();
+        format!(
+            "accepted{scope} by {}{date}{until}: {}",
+            self.by.trim(),
+            self.reason.trim()
+        )
+    }
+}
+
+/// A row below the header that was not checked, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedLine {
+    /// Row as the spreadsheet numbers it.
+    pub row: usize,
+    /// Sheet, for workbooks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Stable reason code (`total`, `section-heading`, `note`, `repeated-header`,
+    /// `no-product-identity`).
+    pub reason: &'static str,
+    /// Plain-words explanation.
+    pub message: String,
+    /// The row's non-empty cells, so it can be recognised.
+    pub text: String,
 }
 
 /// One checked line.
@@ -269,9 +354,13 @@ pub struct CheckedLine {
     pub denied: Vec<Outcome>,
     /// Outcomes of this line that are not denied but deserve attention.
     pub warned: Vec<Outcome>,
-    /// The waiver applied, if any.
+    /// The review decision applied, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<AppliedWaiver>,
+    /// Cells of this line that could not be read (a quantity of "2 ea"), each naming its cell;
+    /// the line was checked without them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
     /// "deny", "warn", "waived" or "ok".
     pub level: &'static str,
 }
@@ -297,6 +386,12 @@ pub struct Counts {
     pub denied: usize,
     /// Lines with a waiver applied.
     pub waived: usize,
+    /// Rows below the header that were not checked (listed in `skipped`).
+    pub skipped: usize,
+    /// `not_covered` verdicts that rest on a record of independence.
+    pub clear_on_record: usize,
+    /// `not_covered` verdicts that rest on a scope rule (passive equipment).
+    pub clear_on_rule: usize,
 }
 
 /// The data that decided the verdicts.
@@ -335,6 +430,8 @@ pub struct CheckReport {
     pub warnings: Vec<String>,
     /// Every line.
     pub lines: Vec<CheckedLine>,
+    /// Every non-blank row below the header that was not checked, with why.
+    pub skipped: Vec<SkippedLine>,
 }
 
 impl CheckReport {
@@ -422,7 +519,18 @@ pub fn check(
 ) -> CheckReport {
     let deny_set: BTreeSet<Outcome> = deny.iter().copied().collect();
     let mut used = vec![false; policy.waivers.len()];
-    let mut warnings: Vec<String> = bom.warnings.iter().map(ToString::to_string).collect();
+    // Skipped rows are listed on their own; bad cells are shown on their lines.
+    let mut warnings: Vec<String> = bom
+        .warnings
+        .iter()
+        .filter(|w| {
+            !matches!(
+                w.kind,
+                bom::WarningKind::LineWithoutProduct | bom::WarningKind::BadCell
+            )
+        })
+        .map(ToString::to_string)
+        .collect();
     let age = (date - ds.as_of()).whole_days();
     if age > STALE_AFTER_DAYS {
         warnings.push(format!(
@@ -432,6 +540,7 @@ pub fn check(
     }
     let mut counts = Counts {
         lines: bom.lines.len(),
+        skipped: bom.skipped.len(),
         ..Counts::default()
     };
     let mut lines = Vec::with_capacity(bom.lines.len());
@@ -463,7 +572,13 @@ pub fn check(
         match v.section_889.verdict {
             Verdict889::Covered => counts.covered += 1,
             Verdict889::NeedsReview => counts.needs_review += 1,
-            Verdict889::NotCovered => counts.not_covered += 1,
+            Verdict889::NotCovered => {
+                counts.not_covered += 1;
+                match v.section_889.basis {
+                    Some(compliance_data::ClearBasis::Rule) => counts.clear_on_rule += 1,
+                    _ => counts.clear_on_record += 1,
+                }
+            }
         }
         match v.taa.verdict {
             TaaVerdict::Designated => counts.designated += 1,
@@ -501,20 +616,23 @@ pub fn check(
                 index: i,
                 check: w.check,
                 reason: w.reason.clone(),
+                by: w.by.clone(),
+                date: w.date,
                 expires: w.expires,
             }),
+            problems: line.problems.iter().map(ToString::to_string).collect(),
             level,
         });
     }
     for (i, w) in policy.waivers.iter().enumerate() {
         if !used[i] {
             warnings.push(format!(
-                "waiver[{i}] ({}) matches no line of this BOM",
+                "decision[{i}] ({}) matches no line of this BOM",
                 w.describe()
             ));
         } else if let Some(e) = w.expires.filter(|e| e.0 < date) {
             warnings.push(format!(
-                "waiver[{i}] ({}) expired on {} and no longer applies",
+                "decision[{i}] ({}) expired on {} and no longer applies",
                 w.describe(),
                 e.0
             ));
@@ -536,7 +654,24 @@ pub fn check(
         summary: counts,
         warnings,
         lines,
+        skipped: bom
+            .skipped
+            .iter()
+            .map(|s| SkippedLine {
+                row: s.origin.row,
+                sheet: s.origin.sheet.clone(),
+                reason: s.reason.as_str(),
+                message: s.message.clone(),
+                text: s.text.clone(),
+            })
+            .collect(),
     }
+}
+
+/// Tells the BOM reader which descriptions name a product, from the compliance data, so that a
+/// row with only "Hikvision DS-2CD2143G2-I dome" is checked rather than skipped.
+pub fn product_hint(ds: std::sync::Arc<Dataset>) -> bom::ProductHint {
+    bom::ProductHint::new(move |text| compliance_data::names_product(&ds, text))
 }
 
 fn code_of(v: &impl Serialize) -> String {
@@ -657,22 +792,41 @@ pub fn table(r: &CheckReport) -> String {
             },
             l.taa.reason
         );
+        for ind in &l.section_889.independence {
+            let _ = writeln!(o, "           independence: {}", ind.summary());
+        }
+        for p in &l.problems {
+            let _ = writeln!(o, "      cell: {p}");
+        }
         if let Some(w) = &l.waiver {
-            let _ = writeln!(o, "      waived: {}", w.reason);
+            let _ = writeln!(o, "      decision: {}", w.summary());
+        }
+    }
+    if !r.skipped.is_empty() {
+        let _ = writeln!(o, "\nnot checked ({} row(s)):", r.skipped.len());
+        for k in &r.skipped {
+            let _ = writeln!(
+                o,
+                "row {:>5} [skipped] {} — {}: {}",
+                k.row, k.text, k.reason, k.message
+            );
         }
     }
     let _ = writeln!(
         o,
-        "\n{} line(s): 889 covered {}, needs review {}, not covered {}; TAA designated {}, non-designated {}, unknown {}; {} at deny level, {} waived",
+        "\n{} line(s): 889 covered {}, needs review {}, not covered {} ({} on a record, {} on a rule); TAA designated {}, non-designated {}, unknown {}; {} at deny level, {} accepted by a decision; {} row(s) not checked",
         s.lines,
         s.covered,
         s.needs_review,
         s.not_covered,
+        s.clear_on_record,
+        s.clear_on_rule,
         s.designated,
         s.non_designated,
         s.unknown,
         s.denied,
-        s.waived
+        s.waived,
+        s.skipped
     );
     for w in &r.warnings {
         let _ = writeln!(o, "warning: {w}");
@@ -720,10 +874,22 @@ fn verdict_cells(r: &CheckReport, l: &CheckedLine) -> Vec<String> {
         citation_text(&l.taa.citations),
         l.waiver
             .as_ref()
-            .map(|w| w.reason.clone())
+            .map(AppliedWaiver::summary)
             .unwrap_or_default(),
         format!("{} ({})", r.data.version, r.data.as_of),
     ]
+}
+
+/// The verdict columns of a row that was not checked: level `skipped` and the reason.
+fn skipped_cells(r: &CheckReport, k: &SkippedLine) -> Vec<String> {
+    let mut cells = vec![String::new(); VERDICT_COLUMNS.len()];
+    cells[0] = "skipped".to_owned();
+    cells[2] = k.reason.to_owned();
+    cells[3] = format!("not checked: {}", k.message);
+    if let Some(last) = cells.last_mut() {
+        *last = format!("{} ({})", r.data.version, r.data.as_of);
+    }
+    cells
 }
 
 /// CSV: one row per line with its identity and the verdict columns.
@@ -751,6 +917,12 @@ pub fn csv(r: &CheckReport, out: &mut Vec<u8>) -> std::io::Result<()> {
             l.country_of_origin.clone().unwrap_or_default(),
         ];
         rec.extend(verdict_cells(r, l));
+        w.write_record(&rec)?;
+    }
+    for k in &r.skipped {
+        let mut rec = vec![k.row.to_string(), k.sheet.clone().unwrap_or_default()];
+        rec.extend(std::iter::repeat_n(String::new(), 5));
+        rec.extend(skipped_cells(r, k));
         w.write_record(&rec)?;
     }
     w.flush()
@@ -790,8 +962,18 @@ pub fn xlsx(r: &CheckReport, bom: &Bom) -> Result<Vec<u8>, rust_xlsxwriter::Xlsx
             sheet.write_string(row, col, &cell)?;
         }
     }
+    for (i, k) in r.skipped.iter().enumerate() {
+        let row = (r.lines.len() + i) as u32 + 1;
+        sheet.write_number(row, 0, k.row as f64)?;
+        sheet.write_string(row, 1, &k.text)?;
+        let mut col = bom.headers.len() as u16;
+        for cell in skipped_cells(r, k) {
+            col += 1;
+            sheet.write_string(row, col, &cell)?;
+        }
+    }
     sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, r.lines.len() as u32, last_col)?;
+    sheet.autofilter(0, 0, (r.lines.len() + r.skipped.len()) as u32, last_col)?;
     let about = book.add_worksheet();
     about.set_name("About")?;
     let rows = [
@@ -959,7 +1141,7 @@ pub fn html(r: &CheckReport, generated: &str) -> String {
                 l.waiver.as_ref().map(|w| reports::WaiverRow {
                     row: l.row,
                     check: code_of(&w.check),
-                    reason: w.reason.clone(),
+                    reason: w.summary(),
                     expires: w.expires.map_or_else(String::new, |e| e.0.to_string()),
                 })
             })
@@ -1019,7 +1201,17 @@ pub fn html(r: &CheckReport, generated: &str) -> String {
                 class: "review".into(),
             },
         ],
-        warnings: r.warnings.clone(),
+        warnings: r
+            .warnings
+            .iter()
+            .cloned()
+            .chain(r.skipped.iter().map(|k| {
+                format!(
+                    "row {} not checked ({}): {} — {}",
+                    k.row, k.reason, k.text, k.message
+                )
+            }))
+            .collect(),
         lines: r
             .lines
             .iter()
@@ -1059,8 +1251,11 @@ pub fn html(r: &CheckReport, generated: &str) -> String {
                 waiver: l
                     .waiver
                     .as_ref()
-                    .map(|w| w.reason.clone())
-                    .unwrap_or_default(),
+                    .map(AppliedWaiver::summary)
+                    .into_iter()
+                    .chain(l.problems.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join("; "),
             })
             .collect(),
     };

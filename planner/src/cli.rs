@@ -483,7 +483,7 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
         }) => {
             let catalog = load_catalog(cli.catalog.as_deref())?;
             let (site_file, plan) = read_plan(&site, &catalog)?;
-            let choice = if plan.recommendation.choice == "nvr" {
+            let choice = if plan.recommendation.choice == crate::plan::Choice::Nvr {
                 deploy::Choice::Nvr
             } else {
                 deploy::Choice::Vms
@@ -495,12 +495,14 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                 })?;
             let report = match &bom {
                 Some(path) => {
-                    let mut read = bom::ReadOptions::default();
+                    let (ds, source) = load_dataset(cli.data_dir.as_deref())?;
+                    let ds = std::sync::Arc::new(ds);
+                    let mut read = bom::ReadOptions::default()
+                        .with_product_hint(check::product_hint(ds.clone()));
                     if let Some(s) = &sheet {
                         read = read.with_sheet(s.clone());
                     }
                     let lines = bom::read_bom(path, &read).map_err(|e| Failure(e.to_string()))?;
-                    let (ds, source) = load_dataset(cli.data_dir.as_deref())?;
                     let date = check_date(as_of.as_deref())?;
                     Some(check::check(
                         &lines,
@@ -621,12 +623,13 @@ fn run_check(
         .clone()
         .or_else(|| policy.deny.clone())
         .unwrap_or_else(|| check::DEFAULT_DENY.to_vec());
-    let mut read = bom::ReadOptions::default();
+    let (ds, source) = load_dataset(data_dir)?;
+    let ds = std::sync::Arc::new(ds);
+    let mut read = bom::ReadOptions::default().with_product_hint(check::product_hint(ds.clone()));
     if let Some(s) = &o.sheet {
         read = read.with_sheet(s.clone());
     }
     let bom = bom::read_bom(&o.bom, &read).map_err(|e| Failure(e.to_string()))?;
-    let (ds, source) = load_dataset(data_dir)?;
     let report = check::check(&bom, &ds, &source, &policy, &deny, date);
     let mut body = Vec::new();
     match o.format {
@@ -764,7 +767,7 @@ fn run_generate(
 ) -> Result<i32, Failure> {
     let catalog = load_catalog(catalog)?;
     let (site, plan) = read_plan(path, &catalog)?;
-    let choice = option.unwrap_or(if plan.recommendation.choice == "nvr" {
+    let choice = option.unwrap_or(if plan.recommendation.choice == crate::plan::Choice::Nvr {
         deploy::Choice::Nvr
     } else {
         deploy::Choice::Vms

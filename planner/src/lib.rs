@@ -8,11 +8,13 @@
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod cost;
 pub mod deploy;
 pub mod frigate;
 pub mod generate;
 pub mod ids;
 pub mod input;
+pub mod money;
 pub mod plan;
 pub mod proposal;
 pub mod render;

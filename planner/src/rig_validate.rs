@@ -26,8 +26,8 @@ use sha2::{Digest, Sha256};
 use crate::cli::Failure;
 use crate::validate::{
     self, CameraResult, LatencyResult, ManifestRef, Measured, OutageResult, Planned, Reason,
-    RecordingResult, Reported, ReportedEncoder, RigResults, Severity, Shard, Summary, Tolerances,
-    Verdict,
+    ReasonCode, RecordingResult, Reported, ReportedEncoder, RigResults, Severity, Shard, Summary,
+    Tolerances, Verdict,
 };
 
 /// How progress is shown.
@@ -398,9 +398,9 @@ struct Setup {
 
 fn client_reason(stage: &str, e: &ClientError) -> Reason {
     let code = match e {
-        ClientError::NotAuthorized { .. } => "credentials-refused",
-        ClientError::Timeout { .. } | ClientError::Connect { .. } => "onvif-unreachable",
-        _ => "onvif-error",
+        ClientError::NotAuthorized { .. } => ReasonCode::CredentialsRefused,
+        ClientError::Timeout { .. } | ClientError::Connect { .. } => ReasonCode::OnvifUnreachable,
+        _ => ReasonCode::OnvifError,
     };
     Reason::fail(code, format!("{stage}: {e}"))
 }
@@ -473,7 +473,7 @@ async fn onvif_stage(
     // The main stream is the first profile, as on every camera the clients we tested met.
     let Some(main) = profiles.first() else {
         setup.reasons.push(Reason::fail(
-            "no-profile",
+            ReasonCode::NoProfile,
             "GetProfiles returned no profile".into(),
         ));
         setup.reported = Some(reported);
@@ -495,15 +495,15 @@ async fn onvif_stage(
             Err(e) => {
                 reported.applied = Some(false);
                 let mut r = client_reason("SetVideoEncoderConfiguration", &e);
-                if r.code == "onvif-error" {
-                    r.code = "apply-failed".into();
+                if r.code == ReasonCode::OnvifError {
+                    r.code = ReasonCode::ApplyFailed;
                 }
                 setup.reasons.push(r);
             }
         }
     } else if apply {
         setup.reasons.push(Reason::fail(
-            "apply-failed",
+            ReasonCode::ApplyFailed,
             "the main profile has no video encoder configuration to set".into(),
         ));
     }
@@ -828,7 +828,7 @@ pub fn validate(
         let (rtsp, m) = measured.remove(&c.id).unzip();
         if l.is_none() {
             setup_reasons.push(Reason::fail(
-                "camera-not-found",
+                ReasonCode::CameraNotFound,
                 format!(
                     "no camera named {} in the {}",
                     c.id,
@@ -837,7 +837,7 @@ pub fn validate(
             ));
         } else if m.is_none() && setup_reasons.is_empty() {
             setup_reasons.push(Reason::fail(
-                "no-stream",
+                ReasonCode::NoStream,
                 "no RTSP URL: neither given nor reported by GetStreamUri".into(),
             ));
         }

@@ -246,11 +246,158 @@ pub enum Severity {
     Warn,
 }
 
+/// A reason's stable code: what scripts match on, listed in docs/rig.md ("Verdicts and reason
+/// codes"); a test keeps that table and this enum equal.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReasonCode {
+    /// `camera-not-found`.
+    CameraNotFound,
+    /// `onvif-unreachable`.
+    OnvifUnreachable,
+    /// `onvif-error`.
+    OnvifError,
+    /// `credentials-refused`.
+    CredentialsRefused,
+    /// `no-profile`.
+    NoProfile,
+    /// `settings-differ`.
+    SettingsDiffer,
+    /// `apply-failed`.
+    ApplyFailed,
+    /// `apply-not-kept`.
+    ApplyNotKept,
+    /// `no-stream`.
+    NoStream,
+    /// `no-whole-gop`.
+    NoWholeGop,
+    /// `codec-differs`.
+    CodecDiffers,
+    /// `resolution-differs`.
+    ResolutionDiffers,
+    /// `bitrate-short`.
+    BitrateShort,
+    /// `bitrate-over`.
+    BitrateOver,
+    /// `fps-differs`.
+    FpsDiffers,
+    /// `key-frame-interval-differs`.
+    KeyFrameIntervalDiffers,
+    /// `packet-loss`.
+    PacketLoss,
+    /// `latency-high`.
+    LatencyHigh,
+    /// `slow-first-frame`.
+    SlowFirstFrame,
+    /// `dropped-out`.
+    DroppedOut,
+    /// `reconnected`.
+    Reconnected,
+    /// `recorder-overloaded`.
+    RecorderOverloaded,
+    /// `storage-over-plan`.
+    StorageOverPlan,
+    /// `retention-short`.
+    RetentionShort,
+    /// `disk-too-slow`.
+    DiskTooSlow,
+    /// `recording-fell-behind`.
+    RecordingFellBehind,
+    /// `recording-failed`.
+    RecordingFailed,
+    /// `interrupted`.
+    Interrupted,
+    /// `partial`.
+    Partial,
+    /// `model-differs`.
+    ModelDiffers,
+}
+
+impl ReasonCode {
+    /// Every code, in the order docs/rig.md lists them.
+    pub const ALL: [ReasonCode; 30] = [
+        ReasonCode::CameraNotFound,
+        ReasonCode::OnvifUnreachable,
+        ReasonCode::OnvifError,
+        ReasonCode::CredentialsRefused,
+        ReasonCode::NoProfile,
+        ReasonCode::SettingsDiffer,
+        ReasonCode::ApplyFailed,
+        ReasonCode::ApplyNotKept,
+        ReasonCode::NoStream,
+        ReasonCode::NoWholeGop,
+        ReasonCode::CodecDiffers,
+        ReasonCode::ResolutionDiffers,
+        ReasonCode::BitrateShort,
+        ReasonCode::BitrateOver,
+        ReasonCode::FpsDiffers,
+        ReasonCode::KeyFrameIntervalDiffers,
+        ReasonCode::PacketLoss,
+        ReasonCode::LatencyHigh,
+        ReasonCode::SlowFirstFrame,
+        ReasonCode::DroppedOut,
+        ReasonCode::Reconnected,
+        ReasonCode::RecorderOverloaded,
+        ReasonCode::StorageOverPlan,
+        ReasonCode::RetentionShort,
+        ReasonCode::DiskTooSlow,
+        ReasonCode::RecordingFellBehind,
+        ReasonCode::RecordingFailed,
+        ReasonCode::Interrupted,
+        ReasonCode::Partial,
+        ReasonCode::ModelDiffers,
+    ];
+
+    /// The kebab-case code as written in results files and docs/rig.md.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonCode::CameraNotFound => "camera-not-found",
+            ReasonCode::OnvifUnreachable => "onvif-unreachable",
+            ReasonCode::OnvifError => "onvif-error",
+            ReasonCode::CredentialsRefused => "credentials-refused",
+            ReasonCode::NoProfile => "no-profile",
+            ReasonCode::SettingsDiffer => "settings-differ",
+            ReasonCode::ApplyFailed => "apply-failed",
+            ReasonCode::ApplyNotKept => "apply-not-kept",
+            ReasonCode::NoStream => "no-stream",
+            ReasonCode::NoWholeGop => "no-whole-gop",
+            ReasonCode::CodecDiffers => "codec-differs",
+            ReasonCode::ResolutionDiffers => "resolution-differs",
+            ReasonCode::BitrateShort => "bitrate-short",
+            ReasonCode::BitrateOver => "bitrate-over",
+            ReasonCode::FpsDiffers => "fps-differs",
+            ReasonCode::KeyFrameIntervalDiffers => "key-frame-interval-differs",
+            ReasonCode::PacketLoss => "packet-loss",
+            ReasonCode::LatencyHigh => "latency-high",
+            ReasonCode::SlowFirstFrame => "slow-first-frame",
+            ReasonCode::DroppedOut => "dropped-out",
+            ReasonCode::Reconnected => "reconnected",
+            ReasonCode::RecorderOverloaded => "recorder-overloaded",
+            ReasonCode::StorageOverPlan => "storage-over-plan",
+            ReasonCode::RetentionShort => "retention-short",
+            ReasonCode::DiskTooSlow => "disk-too-slow",
+            ReasonCode::RecordingFellBehind => "recording-fell-behind",
+            ReasonCode::RecordingFailed => "recording-failed",
+            ReasonCode::Interrupted => "interrupted",
+            ReasonCode::Partial => "partial",
+            ReasonCode::ModelDiffers => "model-differs",
+        }
+    }
+}
+
+impl std::fmt::Display for ReasonCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One finding, with a stable code for scripts and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Reason {
     /// Stable kebab-case code (see docs/rig.md).
-    pub code: String,
+    pub code: ReasonCode,
     /// Fail or warn.
     pub severity: Severity,
     /// What was found, with the figures.
@@ -259,18 +406,18 @@ pub struct Reason {
 
 impl Reason {
     /// A finding that fails its camera, recorder or run.
-    pub fn fail(code: &str, message: String) -> Reason {
+    pub fn fail(code: ReasonCode, message: String) -> Reason {
         Reason {
-            code: code.into(),
+            code,
             severity: Severity::Fail,
             message,
         }
     }
 
     /// A finding worth knowing that does not fail.
-    pub fn warn(code: &str, message: String) -> Reason {
+    pub fn warn(code: ReasonCode, message: String) -> Reason {
         Reason {
-            code: code.into(),
+            code,
             severity: Severity::Warn,
             message,
         }
@@ -646,9 +793,9 @@ pub fn judge_camera(c: &mut CameraResult, t: &Tolerances) {
             && e.gop.is_none_or(|g| g == p.gop);
         if !same {
             let code = if r.applied == Some(true) {
-                "apply-not-kept"
+                ReasonCode::ApplyNotKept
             } else {
-                "settings-differ"
+                ReasonCode::SettingsDiffer
             };
             reasons.push(Reason::fail(
                 code,
@@ -668,7 +815,7 @@ pub fn judge_camera(c: &mut CameraResult, t: &Tolerances) {
             && !got.to_lowercase().contains(&want.to_lowercase())
         {
             reasons.push(Reason::warn(
-                "model-differs",
+                ReasonCode::ModelDiffers,
                 format!("the camera says it is a {got}; the plan names {want}"),
             ));
         }
@@ -681,9 +828,9 @@ pub fn judge_camera(c: &mut CameraResult, t: &Tolerances) {
                 .clone()
                 .unwrap_or_else(|| "no frame arrived".into());
             let code = if m.credentials_refused {
-                "credentials-refused"
+                ReasonCode::CredentialsRefused
             } else {
-                "no-stream"
+                ReasonCode::NoStream
             };
             if !reasons.iter().any(|r| r.code == code) {
                 reasons.push(Reason::fail(
@@ -707,7 +854,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
         && *codec != p.codec
     {
         reasons.push(Reason::fail(
-            "codec-differs",
+            ReasonCode::CodecDiffers,
             format!("the stream is {codec}; the plan needs {}", p.codec),
         ));
     }
@@ -715,7 +862,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
         && (w, h) != (p.width, p.height)
     {
         reasons.push(Reason::fail(
-            "resolution-differs",
+            ReasonCode::ResolutionDiffers,
             format!(
                 "the stream is {w}x{h}; the plan needs {}x{}",
                 p.width, p.height
@@ -726,7 +873,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
     // frame fell inside the window: judge them only over whole GOPs.
     if m.gop_frames.is_none() {
         reasons.push(Reason::fail(
-            "no-whole-gop",
+            ReasonCode::NoWholeGop,
             format!(
                 "fewer than two key frames arrived in {:.1} s of video: bitrate and frame rate cannot be measured over a whole GOP (the planned GOP is {} frames at {} fps; a longer window or a shorter GOP is needed)",
                 m.streaming_s, p.gop, p.fps
@@ -739,7 +886,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
         let ratio = bps / planned;
         if ratio < 1.0 - t.bitrate_shortfall {
             reasons.push(Reason::fail(
-                "bitrate-short",
+                ReasonCode::BitrateShort,
                 format!(
                     "the stream delivered {}, {} of the planned {} (tolerance {} below)",
                     mbps(bps),
@@ -750,7 +897,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             ));
         } else if ratio > 1.0 + t.bitrate_excess {
             reasons.push(Reason::fail(
-                "bitrate-over",
+                ReasonCode::BitrateOver,
                 format!(
                     "the stream delivered {}, {} of the planned cap {} (tolerance {} above): the plan's storage and ingest no longer hold",
                     mbps(bps),
@@ -766,7 +913,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
         && (fps / p.fps - 1.0).abs() > t.fps_tolerance
     {
         reasons.push(Reason::fail(
-            "fps-differs",
+            ReasonCode::FpsDiffers,
             format!(
                 "the stream ran at {fps:.2} fps; the plan needs {} (±{})",
                 p.fps,
@@ -779,7 +926,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
         && (gop / f64::from(p.gop) - 1.0).abs() > t.key_frame_tolerance
     {
         reasons.push(Reason::fail(
-            "key-frame-interval-differs",
+            ReasonCode::KeyFrameIntervalDiffers,
             format!(
                 "key frames every {gop:.1} frames; the plan needs {} (±{})",
                 p.gop,
@@ -789,7 +936,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
     }
     if m.lost_packets > t.max_lost_packets {
         reasons.push(Reason::fail(
-            "packet-loss",
+            ReasonCode::PacketLoss,
             format!(
                 "{} RTP packet(s) lost (at most {} allowed)",
                 m.lost_packets, t.max_lost_packets
@@ -800,7 +947,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
         && l.p95_ms > t.max_latency_p95_ms
     {
         reasons.push(Reason::fail(
-            "latency-high",
+            ReasonCode::LatencyHigh,
             format!(
                 "95th-percentile latency {:.0} ms (from {}); at most {:.0} ms allowed",
                 l.p95_ms, l.source, t.max_latency_p95_ms
@@ -811,7 +958,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
         && first > t.max_first_frame_s
     {
         reasons.push(Reason::fail(
-            "slow-first-frame",
+            ReasonCode::SlowFirstFrame,
             format!(
                 "the first frame took {first:.1} s; at most {:.1} s allowed",
                 t.max_first_frame_s
@@ -823,7 +970,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
         && let Some(o) = m.outages.last()
     {
         reasons.push(Reason::fail(
-            "dropped-out",
+            ReasonCode::DroppedOut,
             format!(
                 "the stream stopped at {:.1} s ({}) and did not come back for the remaining {:.1} s",
                 o.start_s, o.cause, o.length_s
@@ -833,7 +980,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
     if m.reconnects > t.max_reconnects {
         let lost: f64 = m.outages.iter().map(|o| o.length_s).sum();
         reasons.push(Reason::fail(
-            "reconnected",
+            ReasonCode::Reconnected,
             format!(
                 "the stream had to be reopened {} time(s), {lost:.1} s without video; first cause: {}",
                 m.reconnects,
@@ -843,7 +990,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
     }
     if m.record_dropped_frames > 0 {
         reasons.push(Reason::fail(
-            "recording-fell-behind",
+            ReasonCode::RecordingFellBehind,
             format!(
                 "{} frame(s) could not be written: the recording disk fell behind",
                 m.record_dropped_frames
@@ -912,7 +1059,7 @@ fn judge_recorder(
     if !partial {
         if measured_ingest > r.ingest_limit_bps as f64 {
             reasons.push(Reason::fail(
-                "recorder-overloaded",
+                ReasonCode::RecorderOverloaded,
                 format!(
                     "its cameras sent {} together; the {} ingests at most {} ({} over)",
                     mbps(measured_ingest),
@@ -924,7 +1071,7 @@ fn judge_recorder(
         }
         if planned_day > 0.0 && projected_day > planned_day * (1.0 + t.storage_excess) {
             reasons.push(Reason::fail(
-                "storage-over-plan",
+                ReasonCode::StorageOverPlan,
                 format!(
                     "at the measured rates it writes {:.1} GB a day; the plan allows {:.1} GB (+{})",
                     projected_day / 1e9,
@@ -935,7 +1082,7 @@ fn judge_recorder(
         }
         if projected_retention > r.volume.usable_bytes as f64 {
             reasons.push(Reason::fail(
-                "retention-short",
+                ReasonCode::RetentionShort,
                 format!(
                     "keeping every camera's retention at the measured rates needs {:.2} TB; the volume holds {:.2} TB",
                     projected_retention / 1e12,
@@ -971,13 +1118,13 @@ pub fn judge_recording(r: &mut RecordingResult, t: &Tolerances) {
     let mut reasons = Vec::new();
     if let Some(e) = &r.error {
         reasons.push(Reason::fail(
-            "recording-failed",
+            ReasonCode::RecordingFailed,
             format!("writing failed: {e}"),
         ));
     }
     if r.write_rate_bps < r.planned_rate_bps * (1.0 - t.bitrate_shortfall) {
         reasons.push(Reason::fail(
-            "disk-too-slow",
+            ReasonCode::DiskTooSlow,
             format!(
                 "the disk sustained {}; the cameras pulled need {}",
                 mbps(r.write_rate_bps),
@@ -987,7 +1134,7 @@ pub fn judge_recording(r: &mut RecordingResult, t: &Tolerances) {
     }
     if r.dropped_frames > 0 {
         reasons.push(Reason::fail(
-            "recording-fell-behind",
+            ReasonCode::RecordingFellBehind,
             format!("{} frame(s) could not be written in time", r.dropped_frames),
         ));
     }
@@ -1003,16 +1150,18 @@ fn finish(results: &mut RigResults) {
         .filter(|c| c.verdict == Verdict::Fail)
         .collect();
     if !failed.is_empty() {
-        let mut by_code: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        // Keyed by the code's name, so the run's reasons stay in alphabetical order of code.
+        let mut by_code: BTreeMap<&str, (ReasonCode, Vec<&str>)> = BTreeMap::new();
         for c in &failed {
             for r in c.reasons.iter().filter(|r| r.severity == Severity::Fail) {
                 by_code
                     .entry(r.code.as_str())
-                    .or_default()
+                    .or_insert_with(|| (r.code, Vec::new()))
+                    .1
                     .push(c.id.as_str());
             }
         }
-        for (code, ids) in by_code {
+        for (code, ids) in by_code.into_values() {
             let shown: Vec<&str> = ids.iter().take(5).copied().collect();
             let more = ids.len().saturating_sub(shown.len());
             reasons.push(Reason::fail(
@@ -1033,7 +1182,7 @@ fn finish(results: &mut RigResults) {
     for r in &results.recorders {
         for reason in r.reasons.iter().filter(|x| x.severity == Severity::Fail) {
             reasons.push(Reason::fail(
-                &reason.code,
+                reason.code,
                 format!("recorder {}: {}", r.id, reason.message),
             ));
         }
@@ -1041,14 +1190,14 @@ fn finish(results: &mut RigResults) {
     for rec in &results.recordings {
         for reason in rec.reasons.iter().filter(|x| x.severity == Severity::Fail) {
             reasons.push(Reason::fail(
-                &reason.code,
+                reason.code,
                 format!("recording to {}: {}", rec.directory, reason.message),
             ));
         }
     }
     if let Some(after) = results.interrupted_after_s {
         reasons.push(Reason::fail(
-            "interrupted",
+            ReasonCode::Interrupted,
             format!(
                 "the run was stopped after {after:.1} s of the {:.0} s window: what arrived by then is judged, but the plan was not held for the whole window",
                 results.duration_s
@@ -1057,7 +1206,7 @@ fn finish(results: &mut RigResults) {
     }
     if results.recorders.iter().any(|r| r.partial) {
         reasons.push(Reason::warn(
-            "partial",
+            ReasonCode::Partial,
             "these results cover part of the fleet: recorder totals are judged by `camscope rig merge`".into(),
         ));
     }
@@ -1267,6 +1416,49 @@ mod tests {
         c.reasons.iter().map(|r| r.code.as_str()).collect()
     }
 
+    /// The codes docs/rig.md's reason-code table lists (first column, in backticks).
+    fn documented_codes() -> Vec<String> {
+        let doc = include_str!("../../docs/rig.md");
+        let table = doc
+            .split("### Verdicts and reason codes")
+            .nth(1)
+            .expect("docs/rig.md has a \"Verdicts and reason codes\" section");
+        let mut codes = Vec::new();
+        for line in table
+            .lines()
+            .skip_while(|l| !l.starts_with("| code |"))
+            .skip(2)
+        {
+            if !line.starts_with('|') {
+                break;
+            }
+            let first = line.split('|').nth(1).unwrap_or_default();
+            codes.extend(first.split('`').skip(1).step_by(2).map(str::to_string));
+        }
+        codes
+    }
+
+    #[test]
+    fn docs_list_every_reason_code_and_no_other() {
+        let documented = documented_codes();
+        let known: Vec<String> = ReasonCode::ALL.iter().map(|c| c.to_string()).collect();
+        let undocumented: Vec<&String> = known.iter().filter(|c| !documented.contains(c)).collect();
+        let unknown: Vec<&String> = documented.iter().filter(|c| !known.contains(c)).collect();
+        assert!(
+            undocumented.is_empty() && unknown.is_empty(),
+            "docs/rig.md's reason codes drifted: not documented {undocumented:?}, documented but not a code {unknown:?}"
+        );
+        assert_eq!(
+            documented.len(),
+            known.len(),
+            "a code is listed twice: {documented:?}"
+        );
+        // The serde spelling is the documented one.
+        for c in ReasonCode::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+    }
+
     #[test]
     fn shipped_tolerances_load_with_sources() {
         let t = Tolerances::shipped().unwrap();
@@ -1414,7 +1606,7 @@ mod tests {
         ];
         let r = judge_recorder(&recorder, 2, &cams, &t);
         assert_eq!(r.verdict, Verdict::Fail);
-        assert_eq!(r.reasons[0].code, "recorder-overloaded");
+        assert_eq!(r.reasons[0].code, ReasonCode::RecorderOverloaded);
         // Half the cameras (a shard) are not judged as a recorder.
         let r = judge_recorder(&recorder, 4, &cams, &t);
         assert!(r.partial);

@@ -157,7 +157,22 @@ fn labelled_fixture_end_to_end_no_covered_line_is_cleared() {
             );
         }
         if want.note.starts_with("lookalike") {
-            assert_eq!(got, "not_covered", "lookalike flagged: {}", want.note);
+            let code = l["section_889"]["code"].as_str().unwrap();
+            assert!(
+                [
+                    "maker-not-in-data",
+                    "independence-unverified",
+                    "independent-maker",
+                    "passive-equipment"
+                ]
+                .contains(&code),
+                "lookalike matched to a covered name: {} [{code}]",
+                want.note
+            );
+        }
+        // No maker absent from the data is ever cleared.
+        if l["section_889"]["code"] == "maker-not-in-data" {
+            assert_eq!(got, "needs_review");
         }
         if got == "covered" {
             flagged += 1;
@@ -274,35 +289,69 @@ fn bad_files_are_located_and_exit_2() {
 }
 
 #[test]
-fn deny_levels_and_waivers_decide_the_exit_status() {
+fn the_default_gate_denies_everything_unresolved_and_decisions_are_recorded() {
     let dir = tempfile::tempdir().unwrap();
+    // Issue 11: Amcrest, LTS, a Hikvision monitor and LeChange with COO Taiwan exited 0.
+    let unresolved = write(
+        dir.path(),
+        "unresolved.csv",
+        b"Manufacturer,Model,Description,Country of Origin
+Amcrest,IP8M-2496EB,bullet camera,China
+LTS,CMIP3C42W,turret,Taiwan
+Hikvision,DS-D5027FN,27 inch monitor,China
+LeChange,LC-C6,pan/tilt camera,Taiwan
+",
+    );
+    let r = camscope(&["check", &unresolved, "--as-of", AS_OF]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("deny: covered, needs-review, non-designated, unknown-origin"),
+        "{}",
+        r.stdout
+    );
     let bom = write(
         dir.path(),
         "small.csv",
-        b"Manufacturer,Model,Country of Origin\nAxis Communications,P3265-LVE,Sweden\nHikvision,DS-2CD2143G2-I,China\n",
+        b"Manufacturer,Model,Country of Origin
+Northwind Optronics,NW-4410,Sweden
+Hikvision,DS-2CD2143G2-I,China
+",
     );
     let r = camscope(&["check", &bom, "--as-of", AS_OF]);
     assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("row     2 [ deny ]"), "{}", r.stdout);
+    assert!(r.stdout.contains("maker-not-in-data"), "{}", r.stdout);
     assert!(r.stdout.contains("row     3 [ deny ]"), "{}", r.stdout);
-    // Deny only needs-review: the covered line is reported but does not fail the check.
-    let r = camscope(&["check", &bom, "--deny", "needs-review", "--as-of", AS_OF]);
+    // --deny still overrides: only an unknown origin fails, and both origins are known.
+    let r = camscope(&["check", &bom, "--deny", "unknown-origin", "--as-of", AS_OF]);
     assert_eq!(r.code, 0, "{}", r.stdout);
-    // A waiver with its reason clears the exit status and stays visible.
+    // Recorded review decisions clear the exit status and stay visible on the line.
     let policy = write(
         dir.path(),
         "policy.toml",
-        b"version = 1\n[[waiver]]\nrow = 3\nreason = \"Removal scheduled under contract mod 0004; DIBNET report 2026-11-20\"\nexpires = 2027-03-31\n\n[[waiver]]\nmodel = \"NOT-ON-THIS-BOM\"\nreason = \"old exception\"\n",
+        b"version = 1\n\n[[decision]]\nmanufacturer = \"Northwind Optronics\"\ncheck = \"section-889\"\nby = \"J. Smith, contracting officer\"\ndate = 2026-11-20\nreason = \"Ownership confirmed from the vendor's annual report; file 26-114\"\n\n[[waiver]]\nrow = 3\nby = \"J. Smith\"\ndate = 2026-11-20\nreason = \"Removal scheduled under contract mod 0004; DIBNET report 2026-11-20\"\nexpires = 2027-03-31\n\n[[decision]]\nmodel = \"NOT-ON-THIS-BOM\"\nby = \"J. Smith\"\ndate = 2025-01-02\nreason = \"old exception\"\n",
     );
     let r = camscope(&[
         "check", &bom, "--policy", &policy, "--format", "json", "--as-of", AS_OF,
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["lines"][1]["level"], "waived");
     assert_eq!(
-        v["lines"][1]["section_889"]["verdict"], "covered",
-        "a waiver never changes the verdict"
+        r.code, 0,
+        "every line is accepted by a decision: {}",
+        r.stdout
     );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["lines"][0]["level"], "waived", "{:#}", v["lines"][0]);
+    assert_eq!(
+        v["lines"][0]["section_889"]["verdict"], "needs_review",
+        "a decision never changes the verdict"
+    );
+    assert_eq!(
+        v["lines"][0]["waiver"]["by"],
+        "J. Smith, contracting officer"
+    );
+    assert_eq!(v["lines"][0]["waiver"]["date"], "2026-11-20");
+    assert_eq!(v["lines"][1]["level"], "waived");
     assert!(
         v["lines"][1]["waiver"]["reason"]
             .as_str()
@@ -311,28 +360,52 @@ fn deny_levels_and_waivers_decide_the_exit_status() {
     );
     assert!(
         r.stderr
-            .contains("waiver[1] (model \"NOT-ON-THIS-BOM\") matches no line"),
+            .contains("decision[1] (model \"NOT-ON-THIS-BOM\") matches no line"),
         "{}",
         r.stderr
+    );
+    let r = camscope(&["check", &bom, "--policy", &policy, "--as-of", AS_OF]);
+    assert!(
+        r.stdout.contains(
+            "decision: accepted (section-889) by J. Smith, contracting officer on 2026-11-20: Ownership confirmed"
+        ),
+        "{}",
+        r.stdout
+    );
+    let csv = camscope(&[
+        "check", &bom, "--policy", &policy, "--format", "csv", "--as-of", AS_OF,
+    ]);
+    assert!(
+        csv.stdout
+            .contains("by J. Smith, contracting officer on 2026-11-20"),
+        "{}",
+        csv.stdout
     );
     // After it expires the line fails again, with a warning.
     let r = camscope(&["check", &bom, "--policy", &policy, "--as-of", "2027-04-01"]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("expired on 2027-03-31"), "{}", r.stdout);
-    // A waiver without a reason is bad input.
-    let bad = write(
-        dir.path(),
-        "bad_policy.toml",
-        b"version = 1\n[[waiver]]\nrow = 3\nreason = \"\"\n",
-    );
-    let r = camscope(&["check", &bom, "--policy", &bad]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr
-            .contains("waiver[0].reason: a waiver needs a reason"),
-        "{}",
-        r.stderr
-    );
+    // A decision without who, when or why is bad input.
+    for (text, message) in [
+        (
+            &b"version = 1\n[[decision]]\nrow = 3\nby = \"x\"\ndate = 2026-01-01\nreason = \"\"\n"
+                [..],
+            "decision[0].reason: a review decision needs a reason",
+        ),
+        (
+            &b"version = 1\n[[decision]]\nrow = 3\ndate = 2026-01-01\nreason = \"ok\"\n"[..],
+            "decision[0].by: a review decision needs `by`",
+        ),
+        (
+            &b"version = 1\n[[waiver]]\nrow = 3\nby = \"x\"\nreason = \"ok\"\n"[..],
+            "decision[0].date: a review decision needs `date`",
+        ),
+    ] {
+        let bad = write(dir.path(), "bad_policy.toml", text);
+        let r = camscope(&["check", &bom, "--policy", &bad]);
+        assert_eq!(r.code, 2);
+        assert!(r.stderr.contains(message), "{}", r.stderr);
+    }
 }
 
 #[test]
@@ -415,7 +488,9 @@ fn html_report_escapes_bom_text_and_fetches_nothing() {
         "--as-of",
         AS_OF,
     ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Exit 1: Axis has no record of independence in the shipped data yet, or the Axis line is
+    // clear; either way the report is written.
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(!html.contains("<script>alert"), "BOM text must be escaped");
     assert!(
@@ -492,4 +567,275 @@ fn data_show_explains_lorex_with_its_dated_ownership() {
         v["entities"][0]["verdict"], "covered",
         "Dahua sold Lorex on 2022-11-24"
     );
+}
+
+/// A distributor quote as an officer receives it: a title block in merged cells, the header
+/// "Line # | Mfr | Mfg Part # | Item Description | COO | Qty | Unit Price", sections, subtotals,
+/// notes, a blank maker under a part number, a description-only line and a bad quantity.
+fn write_officer_quote(dir: &Path) -> PathBuf {
+    use rust_xlsxwriter::{Format, Workbook};
+    let path = dir.join("distributor_quote.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Quote").unwrap();
+    let merged = Format::new().set_bold();
+    sheet
+        .merge_range(
+            0,
+            0,
+            0,
+            6,
+            "ACME Security Distribution — Quotation Q-26-1187",
+            &merged,
+        )
+        .unwrap();
+    sheet
+        .merge_range(
+            1,
+            0,
+            1,
+            6,
+            "Customer: Riverside Transit Authority   Valid 30 days",
+            &Format::new(),
+        )
+        .unwrap();
+    let header = [
+        "Line #",
+        "Mfr",
+        "Mfg Part #",
+        "Item Description",
+        "COO",
+        "Qty",
+        "Unit Price",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(3, c as u16, *h).unwrap();
+    }
+    let rows: &[&[&str]] = &[
+        &["CAMERAS"],
+        &[
+            "1",
+            "Hikvision",
+            "DS-2CD2143G2-I",
+            "4MP dome",
+            "China",
+            "12",
+            "$182.00",
+        ],
+        &[
+            "2",
+            "",
+            "DS-2CD2183G2-IU",
+            "8MP bullet",
+            "China",
+            "4",
+            "$210.00",
+        ],
+        &[
+            "3",
+            "",
+            "",
+            "Hikvision DS-2CD2143G2-I dome",
+            "China",
+            "2",
+            "$182.00",
+        ],
+        &[
+            "4",
+            "LeChange",
+            "LC-C6",
+            "Pan/tilt camera",
+            "Taiwan",
+            "2 ea",
+            "$60",
+        ],
+        &[
+            "5",
+            "Zhejiang Huaray Technology",
+            "A7500MG20",
+            "Machine vision camera",
+            "China",
+            "1",
+            "$900",
+        ],
+        &[
+            "6",
+            "Interlogix",
+            "TVD-5801",
+            "TruVision dome",
+            "Rep. of Korea",
+            "6",
+            "$140",
+        ],
+        &[
+            "7",
+            "Futurewei Technologies",
+            "AR651",
+            "Branch router",
+            "Korea (South)",
+            "1",
+            "$700",
+        ],
+        &[
+            "8",
+            "Northwind Optronics",
+            "NW-4410",
+            "4MP dome, SoC not HiSilicon",
+            "Designed in California, Made in China",
+            "8",
+            "$120",
+        ],
+        &["", "", "", "Subtotal cameras", "", "", "$6,044.00"],
+        &["NETWORK"],
+        &[
+            "9",
+            "Huawei",
+            "ME909s-120",
+            "LTE module for NVR",
+            "China",
+            "1",
+            "$45",
+        ],
+        &[
+            "10",
+            "",
+            "",
+            "Pole mount bracket, aluminium",
+            "Taiwan",
+            "12",
+            "$18",
+        ],
+        &["", "", "", "Subtotal network", "", "", "$261.00"],
+        &["Note: prices exclude freight; lead time 4-6 weeks"],
+        &["", "", "", "Freight", "", "", "$150.00"],
+        &["", "", "", "TOTAL", "", "", "$6,455.00"],
+    ];
+    for (i, cells) in rows.iter().enumerate() {
+        let r = 4 + i as u32;
+        if cells.len() == 1 {
+            sheet.merge_range(r, 0, r, 6, cells[0], &merged).unwrap();
+            continue;
+        }
+        for (c, v) in cells.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r, c as u16, *v).unwrap();
+            }
+        }
+    }
+    book.save(&path).unwrap();
+    path
+}
+
+#[test]
+fn an_officers_quote_is_read_line_by_line_and_nothing_is_dropped_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_officer_quote(dir.path());
+    let (code, report) = check_json(&path, &[]);
+    assert_eq!(code, 1);
+    let lines = report["lines"].as_array().unwrap();
+    let skipped = report["skipped"].as_array().unwrap();
+    let checked: Vec<u64> = lines.iter().map(|l| l["row"].as_u64().unwrap()).collect();
+    let listed: Vec<(u64, &str)> = skipped
+        .iter()
+        .map(|s| (s["row"].as_u64().unwrap(), s["reason"].as_str().unwrap()))
+        .collect();
+    // Rows 5..21 below the header on row 4: every product line is checked, every other row is
+    // listed with its reason, and nothing falls between.
+    assert_eq!(checked, [6, 7, 8, 9, 10, 11, 12, 13, 16, 17], "{listed:?}");
+    assert_eq!(
+        listed,
+        [
+            (5, "section-heading"),
+            (14, "total"),
+            (15, "section-heading"),
+            (18, "total"),
+            (19, "note"),
+            (20, "total"),
+            (21, "total")
+        ]
+    );
+    assert_eq!(report["summary"]["skipped"], 7);
+    let by_row = |row: u64| lines.iter().find(|l| l["row"] == row).unwrap();
+    // The blank-maker Hikvision part number and the description-only line are not cleared.
+    assert_ne!(by_row(7)["section_889"]["verdict"], "not_covered");
+    assert_ne!(by_row(8)["section_889"]["verdict"], "not_covered");
+    // The names cleared by mistake before are never clear.
+    for row in [9, 10, 11, 12, 13] {
+        assert_ne!(
+            by_row(row)["section_889"]["verdict"],
+            "not_covered",
+            "{:#}",
+            by_row(row)
+        );
+    }
+    // "2 ea" is a problem on its line, and the line is still checked.
+    assert!(
+        by_row(9)["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("column F (qty): \"2 ea\" is not a number"),
+        "{:#}",
+        by_row(9)
+    );
+    // Countries as written on quotes, and the made-in clause decides.
+    assert_eq!(by_row(11)["taa"]["country"]["alpha2"], "KR");
+    assert_eq!(by_row(12)["taa"]["country"]["alpha2"], "KR");
+    assert_eq!(by_row(13)["taa"]["country"]["alpha2"], "CN");
+    // The denial is not read as a HiSilicon component.
+    assert_ne!(by_row(13)["section_889"]["code"], "covered-component");
+    // Passive equipment is clear by a cited rule.
+    assert_eq!(by_row(17)["section_889"]["code"], "passive-equipment");
+    assert_eq!(by_row(17)["section_889"]["basis"], "rule");
+    // The table and the CSV list the rows not checked as well.
+    let p = path.display().to_string();
+    let table = camscope(&["check", &p, "--as-of", AS_OF]);
+    assert!(
+        table.stdout.contains("not checked (7 row(s))"),
+        "{}",
+        table.stdout
+    );
+    assert!(
+        table.stdout.contains("row    14 [skipped]"),
+        "{}",
+        table.stdout
+    );
+    let csv = camscope(&["check", &p, "--format", "csv", "--as-of", AS_OF]);
+    assert_eq!(csv.stdout.matches(",skipped,").count(), 7, "{}", csv.stdout);
+}
+
+/// docs/check.md has one line per code camscope can print, and no line for a code it cannot.
+#[test]
+fn every_code_has_one_line_in_docs_check_md() {
+    let doc = include_str!("../../docs/check.md");
+    let table = doc
+        .split("## Codes")
+        .nth(1)
+        .and_then(|t| t.split("\n## ").next())
+        .unwrap();
+    let mut documented: Vec<String> = table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .map(str::to_owned)
+        .collect();
+    let mut codes: Vec<String> = compliance_data::Code889::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .chain(
+            compliance_data::TaaCode::ALL
+                .iter()
+                .map(|c| c.as_str().to_owned()),
+        )
+        .chain(bom::SkipReason::ALL.iter().map(|c| c.as_str().to_owned()))
+        .collect();
+    let before = documented.len();
+    documented.sort();
+    documented.dedup();
+    assert_eq!(before, documented.len(), "a code is listed twice");
+    codes.sort();
+    assert_eq!(documented, codes);
+    // The codes the JSON prints are the ones the table lists.
+    for c in compliance_data::TaaCode::ALL {
+        assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+    }
 }
