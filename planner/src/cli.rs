@@ -482,7 +482,7 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
         }) => {
             let catalog = load_catalog(cli.catalog.as_deref())?;
             let (site_file, plan) = read_plan(&site, &catalog)?;
-            let choice = if plan.recommendation.choice == "nvr" {
+            let choice = if plan.recommendation.choice == crate::plan::Choice::Nvr {
                 deploy::Choice::Nvr
             } else {
                 deploy::Choice::Vms
@@ -766,7 +766,7 @@ fn run_generate(
 ) -> Result<i32, Failure> {
     let catalog = load_catalog(catalog)?;
     let (site, plan) = read_plan(path, &catalog)?;
-    let choice = option.unwrap_or(if plan.recommendation.choice == "nvr" {
+    let choice = option.unwrap_or(if plan.recommendation.choice == crate::plan::Choice::Nvr {
         deploy::Choice::Nvr
     } else {
         deploy::Choice::Vms

@@ -209,7 +209,7 @@ pub fn deploy(
         generated_by: format!("camscope {}", env!("CARGO_PKG_VERSION")),
         project: plan.project.clone(),
         option: choice,
-        recommended: if plan.recommendation.choice == "nvr" {
+        recommended: if plan.recommendation.choice == crate::plan::Choice::Nvr {
             Choice::Nvr
         } else {
             Choice::Vms

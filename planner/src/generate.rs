@@ -187,16 +187,21 @@ pub fn bill_of_materials(
             qty: paid as f64,
             unit_price: Some(p.per_channel * rate),
         });
-        if plan.vms.care_per_year > 0.0 {
+        let care = plan.vms.care_per_year.unwrap_or_default();
+        let care_years = (plan.horizon_years + 1).saturating_sub(plan.vms.care_from_year);
+        if care > crate::money::Money::ZERO && care_years > 0 {
             lines.push(BomLine {
                 manufacturer: p.maker.clone(),
                 brand: p.maker.clone(),
                 model: format!("{} care / upgrade plan", p.name),
                 part_number: format!("{}-care", p.id),
-                description: format!("Yearly care for {} channels, per year", plan.vms.channels),
+                description: format!(
+                    "Yearly care for {} channels, per year, billed from year {}",
+                    plan.vms.channels, plan.vms.care_from_year
+                ),
                 country_of_origin: String::new(),
-                qty: f64::from(plan.horizon_years),
-                unit_price: Some(plan.vms.care_per_year),
+                qty: f64::from(care_years),
+                unit_price: Some(care.as_f64()),
             });
         }
     }

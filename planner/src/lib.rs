@@ -8,9 +8,11 @@
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod cost;
 pub mod deploy;
 pub mod generate;
 pub mod input;
+pub mod money;
 pub mod plan;
 pub mod proposal;
 pub mod render;
