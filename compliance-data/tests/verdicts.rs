@@ -406,7 +406,11 @@ fn a_clean_verdict_rests_on_a_record_of_independence_and_says_what_was_checked()
     } else {
         data_with_independence("axis")
     };
-    let ind = ds.entity("axis").and_then(|e| e.independence()).unwrap().clone();
+    let ind = ds
+        .entity("axis")
+        .and_then(|e| e.independence())
+        .unwrap()
+        .clone();
     let v = check_line(
         &ds,
         &LineFacts::with_manufacturer("Axis Communications").model("P3265-LVE"),
