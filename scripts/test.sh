@@ -36,6 +36,10 @@ if ! /usr/bin/python3 "$gst_peer" --check >/dev/null 2>&1; then
   missing+=(python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
     gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly)
 fi
+# Graphviz's `dot` renders topology/<site>.svg in `camscope generate`; the topology test checks it.
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+# Python's venv module makes the throwaway environment for Frigate's config checker below.
+/usr/bin/python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]} (apt)"
   export DEBIAN_FRONTEND=noninteractive
@@ -69,6 +73,24 @@ echo "== pip install WSDiscovery"
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore WSDiscovery==2.1.2
 python3 -c "import wsdiscovery" || { echo "test.sh: WSDiscovery did not install" >&2; exit 1; }
 need ip netns list
+need dot -V
+
+# Frigate's own config model checks the exported Frigate files (tests/tests/frigate.rs): its
+# pinned requirements go into a throwaway venv, never the system Python. The peer lives beside
+# the repository (../shared/peers/frigate, read-only); Frigate reads its labelmap from /.
+frigate_peer="${CAMSCOPE_FRIGATE_PEER:-$(cd .. && pwd)/shared/peers/frigate}"
+frigate_venv="${CAMSCOPE_FRIGATE_VENV:-$HOME/.cache/frigate-venv}"
+test -f "$frigate_peer/check_config.py" || { echo "test.sh: Frigate peer missing at $frigate_peer" >&2; exit 1; }
+if ! "$frigate_venv/bin/python" -c "import pydantic, ruamel.yaml, cv2" >/dev/null 2>&1; then
+  echo "== python venv for Frigate's config checker ($frigate_venv: $frigate_peer/requirements.txt)"
+  python3 -m venv "$frigate_venv"
+  "$frigate_venv/bin/pip" install -q --disable-pip-version-check -r "$frigate_peer/requirements.txt"
+fi
+"$frigate_venv/bin/python" -c "import pydantic, ruamel.yaml, cv2" || { echo "test.sh: Frigate's requirements did not install" >&2; exit 1; }
+test -f /labelmap.txt || cp "$frigate_peer/src/labelmap.txt" /labelmap.txt
+export CAMSCOPE_FRIGATE_PEER="$frigate_peer"
+export CAMSCOPE_FRIGATE_PYTHON="$frigate_venv/bin/python"
+need unshare -n true
 
 echo "== cargo test --workspace"
 cargo test --workspace "$@"

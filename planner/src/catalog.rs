@@ -40,6 +40,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "catalog/switches.toml",
         include_str!("../catalog/switches.toml"),
     ),
+    (
+        "catalog/operating.toml",
+        include_str!("../catalog/operating.toml"),
+    ),
 ];
 
 /// Where a figure comes from.
@@ -239,6 +243,136 @@ pub struct Defaults {
     pub camera_password_env: Sourced<String>,
 }
 
+/// Declares `[operating]` once: the struct of sourced figures, the site file's overrides and the
+/// list of names, so that a figure added here is read, overridable and provenance-checked.
+macro_rules! operating_figures {
+    ($($(#[$doc:meta])* $field:ident = $name:literal),* $(,)?) => {
+        /// `[operating]`: what running an option costs once it is bought. Each figure is
+        /// overridable in the site file's `[costs]` under the same name.
+        #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        pub struct Operating {
+            $($(#[$doc])* pub $field: Sourced<f64>,)*
+        }
+
+        /// The site file's `[costs]`: any `[operating]` figure, overridden for this project.
+        #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        pub struct CostOverrides {
+            $($(#[$doc])* pub $field: Option<crate::site::Amount>,)*
+        }
+
+        impl Operating {
+            /// Every figure with its kebab-case name.
+            pub fn figures(&self) -> Vec<(&'static str, &Sourced<f64>)> {
+                vec![$(($name, &self.$field),)*]
+            }
+        }
+
+        impl CostOverrides {
+            /// The value the site file gives for `name`, if any.
+            pub fn get(&self, name: &str) -> Option<f64> {
+                $(if name == $name { return self.$field.map(|a| a.0); })*
+                None
+            }
+        }
+    };
+}
+
+operating_figures!(
+    /// Hourly rate of the people who run the system.
+    labour_rate = "labour-rate",
+    /// Hours a year per NVR appliance (an island managed on its own).
+    admin_hours_per_nvr = "admin-hours-per-nvr",
+    /// Hours a year for the VMS platform as a whole.
+    admin_hours_per_vms_platform = "admin-hours-per-vms-platform",
+    /// Hours a year per recording server managed by the VMS.
+    admin_hours_per_recording_server = "admin-hours-per-recording-server",
+    /// Hours a year per site (visits).
+    admin_hours_per_site = "admin-hours-per-site",
+    /// Hours a year per camera.
+    admin_hours_per_camera = "admin-hours-per-camera",
+    /// NVR firmware updates a year.
+    nvr_firmware_cycles_per_year = "nvr-firmware-cycles-per-year",
+    /// Hours per NVR and firmware update.
+    patch_hours_per_nvr = "patch-hours-per-nvr",
+    /// Server operating-system patch cycles a year.
+    server_patch_cycles_per_year = "server-patch-cycles-per-year",
+    /// Hours per server and patch cycle.
+    patch_hours_per_server = "patch-hours-per-server",
+    /// Health-monitoring hours a year per NVR appliance.
+    monitoring_hours_per_nvr = "monitoring-hours-per-nvr",
+    /// Health-monitoring hours a year for the VMS platform.
+    monitoring_hours_per_vms_platform = "monitoring-hours-per-vms-platform",
+    /// Remote-support hours a year per managed system (an NVR, or the VMS platform).
+    remote_support_hours_per_system = "remote-support-hours-per-system",
+    /// Share of drives that fail each year.
+    drive_annual_failure_rate = "drive-annual-failure-rate",
+    /// Hours to replace one failed drive.
+    drive_swap_hours = "drive-swap-hours",
+    /// Watts of an NVR appliance without drives, when its record gives none.
+    nvr_watts = "nvr-watts",
+    /// Watts of a recording server without drives, when its record gives none.
+    server_watts = "server-watts",
+    /// Watts per installed drive.
+    drive_watts = "drive-watts",
+    /// Energy price per kWh.
+    energy_price = "energy-price",
+    /// Power usage effectiveness of the room the recorders stand in.
+    pue = "pue",
+    /// Watts of the VMS management server.
+    management_server_watts = "management-server-watts",
+);
+
+/// What a platform item is.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlatformKind {
+    /// An operating-system licence.
+    Os,
+    /// A database licence.
+    Database,
+    /// The management/directory server's hardware.
+    ManagementServer,
+}
+
+/// How many of a platform item a VMS option buys.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlatformPer {
+    /// One per recording server (and per management server).
+    Server,
+    /// One per system.
+    System,
+}
+
+/// Software or hardware a VMS product needs besides its own licence.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Platform {
+    /// Catalog id, listed in a product's `platform`.
+    pub id: String,
+    /// What it is.
+    pub name: String,
+    /// Its kind.
+    pub kind: PlatformKind,
+    /// How many are bought.
+    pub per: PlatformPer,
+    /// Price each.
+    pub price: f64,
+    /// Bought again when the servers are replaced.
+    pub refreshed: bool,
+    /// Source id.
+    pub source: Option<String>,
+    /// Assumed fields.
+    #[serde(default)]
+    pub assumed: Vec<String>,
+    /// Why.
+    pub assumption: Option<String>,
+    /// Remarks.
+    pub note: Option<String>,
+}
+
 /// An NVR appliance model and its ceilings.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -272,6 +406,10 @@ pub struct NvrModel {
     pub raid: Vec<RaidLevel>,
     /// Unit price in the catalog currency, drives excluded.
     pub price: f64,
+    /// Power drawn without drives ([operating] nvr-watts when absent).
+    pub watts: Option<Watts>,
+    /// Replacement cycle in years (defaults.nvr-refresh-years when absent).
+    pub refresh_years: Option<u32>,
     /// Where the figures come from.
     pub source: Option<String>,
     /// Fields the source does not give.
@@ -308,6 +446,8 @@ pub struct ServerModel {
     pub raid: Vec<RaidLevel>,
     /// Price without drives.
     pub price: f64,
+    /// Power drawn without drives ([operating] server-watts when absent).
+    pub watts: Option<Watts>,
     /// Replacement cycle in years.
     pub refresh_years: u32,
     /// Source id.
@@ -365,6 +505,12 @@ pub struct VmsProduct {
     /// Yearly care per channel, for products priced that way.
     #[serde(default)]
     pub care_per_channel: f64,
+    /// The licence includes the first year of care, so care is billed from year 2.
+    #[serde(default = "yes")]
+    pub care_first_year_included: bool,
+    /// Ids of the `[[platform]]` items the product needs (OS, database, management server).
+    #[serde(default)]
+    pub platform: Vec<String>,
     /// Source id.
     pub source: Option<String>,
     /// Assumed fields.
@@ -436,6 +582,23 @@ pub struct SwitchModel {
     pub assumption: Option<String>,
 }
 
+fn yes() -> bool {
+    true
+}
+
+/// One price tier of a cloud service: what a camera costs a year when it keeps up to
+/// `retention-days` of video at up to `max-megapixels`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CloudTier {
+    /// Longest retention the tier stores.
+    pub retention_days: u32,
+    /// Highest resolution the tier records, megapixels.
+    pub max_megapixels: f64,
+    /// Price per camera per year.
+    pub per_camera_year: f64,
+}
+
 /// A cloud VMS, for context in the cost table.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -444,8 +607,11 @@ pub struct CloudService {
     pub id: String,
     /// Product.
     pub name: String,
-    /// Price per camera per year.
+    /// Entry price per camera per year, whatever the retention.
     pub per_camera_year: f64,
+    /// Prices by retention and resolution; without them the service is not comparable.
+    #[serde(default)]
+    pub tiers: Vec<CloudTier>,
     /// Source id.
     pub source: Option<String>,
     /// Remarks.
@@ -473,7 +639,7 @@ macro_rules! provenanced {
         }
     )* };
 }
-provenanced!(NvrModel => "nvr", ServerModel => "server", DriveModel => "drive", VmsProduct => "vms", SwitchModel => "switch");
+provenanced!(NvrModel => "nvr", ServerModel => "server", DriveModel => "drive", VmsProduct => "vms", SwitchModel => "switch", Platform => "platform");
 
 /// One catalog file: any subset of the sections.
 #[derive(Debug, Default, Deserialize)]
@@ -489,6 +655,8 @@ struct CatalogFile {
     vms: Option<Vec<VmsProduct>>,
     cloud: Option<Vec<CloudService>>,
     switch: Option<Vec<SwitchModel>>,
+    operating: Option<Operating>,
+    platform: Option<Vec<Platform>>,
 }
 
 /// The resolved catalog.
@@ -514,6 +682,10 @@ pub struct Catalog {
     pub cloud: Vec<CloudService>,
     /// Network switches.
     pub switch: Vec<SwitchModel>,
+    /// Operating-cost figures.
+    pub operating: Operating,
+    /// Platform software and hardware VMS products need.
+    pub platform: Vec<Platform>,
     /// The files the catalog was built from, in order.
     pub files: Vec<String>,
 }
@@ -531,6 +703,42 @@ fn hint_for(key: &str) -> Option<String> {
         }
         .to_string(),
     )
+}
+
+/// The problems [`Catalog::validate`] collects, with the sources provenance is checked against.
+struct Problems<'a> {
+    sources: &'a BTreeMap<String, Source>,
+    list: Vec<String>,
+}
+
+impl Problems<'_> {
+    fn push(&mut self, problem: String) {
+        self.list.push(problem);
+    }
+
+    /// A record names a known source, or says why its figures are assumed.
+    fn provenance(
+        &mut self,
+        what: &str,
+        source: Option<&str>,
+        assumed: &[String],
+        assumption: Option<&str>,
+    ) {
+        match source {
+            Some(id) if !self.sources.contains_key(id) => {
+                self.push(format!("{what}: source {id:?} is not in [sources]"));
+            }
+            None if assumption.is_none() => {
+                self.push(format!("{what}: has neither a source nor an assumption"));
+            }
+            _ => {}
+        }
+        if !assumed.is_empty() && assumption.is_none() {
+            self.push(format!(
+                "{what}: lists assumed fields without an `assumption` saying why"
+            ));
+        }
+    }
 }
 
 impl Catalog {
@@ -558,7 +766,8 @@ impl Catalog {
                 ($($field:ident),*) => { $( if f.$field.is_some() { merged.$field = f.$field; } )* };
             }
             overlay!(
-                currency, bitrate, defaults, nvr, server, drive, vms, cloud, switch
+                currency, bitrate, defaults, nvr, server, drive, vms, cloud, switch, operating,
+                platform
             );
             names.push(name);
         }
@@ -583,6 +792,8 @@ impl Catalog {
             vms: merged.vms.ok_or_else(|| missing("vms"))?,
             cloud: merged.cloud.unwrap_or_default(),
             switch: merged.switch.ok_or_else(|| missing("switch"))?,
+            operating: merged.operating.ok_or_else(|| missing("operating"))?,
+            platform: merged.platform.unwrap_or_default(),
             files: names,
         };
         catalog.validate()?;
@@ -590,30 +801,45 @@ impl Catalog {
     }
 
     /// Checks what serde cannot: every record has provenance, every source id exists, ids are
-    /// unique and numbers are in range.
+    /// unique and numbers are in range. Each stage adds its problems; all are reported at once.
     fn validate(&self) -> Result<(), InputError> {
-        let mut problems = Vec::new();
-        let mut check_prov =
-            |what: String, source: Option<&str>, assumed: &[String], assumption: Option<&str>| {
-                match source {
-                    Some(id) if !self.sources.contains_key(id) => {
-                        problems.push(format!("{what}: source {id:?} is not in [sources]"));
-                    }
-                    None if assumption.is_none() => {
-                        problems.push(format!("{what}: has neither a source nor an assumption"));
-                    }
-                    _ => {}
-                }
-                if !assumed.is_empty() && assumption.is_none() {
-                    problems.push(format!(
-                        "{what}: lists assumed fields without an `assumption` saying why"
-                    ));
-                }
-            };
+        let mut problems = Problems {
+            sources: &self.sources,
+            list: Vec::new(),
+        };
+        self.check_bitrate_provenance(&mut problems);
+        self.check_defaults_provenance(&mut problems);
+        self.check_operating(&mut problems);
+        self.check_records_provenance(&mut problems);
+        self.check_sources(&mut problems);
+        self.check_unique_ids(&mut problems);
+        self.check_equipment(&mut problems);
+        self.check_default_ranges(&mut problems);
+        self.check_licences(&mut problems);
+        self.check_bitrate_curve(&mut problems);
+        if problems.list.is_empty() {
+            return Ok(());
+        }
+        Err(InputError {
+            file: self.files.join(" + "),
+            line: None,
+            column: None,
+            field: None,
+            message: format!(
+                "the catalog is inconsistent:\n  - {}",
+                problems.list.join("\n  - ")
+            ),
+            hint: Some(
+                "every record needs `source` (a key of [sources]) or an `assumption`".into(),
+            ),
+        })
+    }
+
+    fn check_bitrate_provenance(&self, p: &mut Problems) {
         let b = &self.bitrate;
-        check_prov("bitrate".into(), Some(&b.source), &[], None);
-        check_prov(
-            "bitrate.codec-factor".into(),
+        p.provenance("bitrate", Some(&b.source), &[], None);
+        p.provenance(
+            "bitrate.codec-factor",
             Some(&b.codec_factor.source),
             &[],
             None,
@@ -625,25 +851,28 @@ impl Catalog {
             &b.codec_factor.h265_smart,
         ] {
             if let Factor::Sourced { source, .. } = f {
-                check_prov("bitrate.codec-factor".into(), Some(source), &[], None);
+                p.provenance("bitrate.codec-factor", Some(source), &[], None);
             }
         }
         for (name, t) in [
             ("scene-factor", &b.scene_factor),
             ("mjpeg-bytes-per-pixel", &b.mjpeg_bytes_per_pixel),
         ] {
-            check_prov(
-                format!("bitrate.{name}"),
+            p.provenance(
+                &format!("bitrate.{name}"),
                 t.source.as_deref(),
                 &[],
                 t.assumption.as_deref(),
             );
         }
-        check_prov("bitrate.audio".into(), Some(&b.audio.source), &[], None);
+        p.provenance("bitrate.audio", Some(&b.audio.source), &[], None);
+    }
+
+    fn check_defaults_provenance(&self, p: &mut Problems) {
         macro_rules! defaults {
             ($($field:ident),*) => { $(
                 let d = &self.defaults.$field;
-                check_prov(format!("defaults.{}", stringify!($field).replace('_', "-")), d.source.as_deref(), &[], d.assumption.as_deref());
+                p.provenance(&format!("defaults.{}", stringify!($field).replace('_', "-")), d.source.as_deref(), &[], d.assumption.as_deref());
             )* };
         }
         defaults!(
@@ -672,64 +901,100 @@ impl Catalog {
             camera_user_env,
             camera_password_env
         );
-        fn each<T, F>(items: &[T], check: &mut F)
-        where
-            T: Provenanced,
-            F: FnMut(String, Option<&str>, &[String], Option<&str>),
-        {
+    }
+
+    /// Every operating figure has provenance and a value a site could have.
+    fn check_operating(&self, p: &mut Problems) {
+        for (name, f) in self.operating.figures() {
+            p.provenance(
+                &format!("operating.{name}"),
+                f.source.as_deref(),
+                &[],
+                f.assumption.as_deref(),
+            );
+            let ceiling = match name {
+                "drive-annual-failure-rate" => 1.0,
+                "pue" => 5.0,
+                _ => 1e9,
+            };
+            let floor = if name == "pue" { 1.0 } else { 0.0 };
+            if !(floor..=ceiling).contains(&f.value) {
+                p.push(format!(
+                    "operating.{name}: {} is outside {floor}..={ceiling}",
+                    f.value
+                ));
+            }
+        }
+    }
+
+    fn check_records_provenance(&self, p: &mut Problems) {
+        fn each<T: Provenanced>(items: &[T], p: &mut Problems) {
             for r in items {
-                check(
-                    format!("{} {}", T::KIND, r.id()),
+                p.provenance(
+                    &format!("{} {}", T::KIND, r.id()),
                     r.source(),
                     r.assumed(),
                     r.assumption(),
                 );
             }
         }
-        each(&self.nvr, &mut check_prov);
-        each(&self.server, &mut check_prov);
-        each(&self.drive, &mut check_prov);
-        each(&self.vms, &mut check_prov);
-        each(&self.switch, &mut check_prov);
+        each(&self.nvr, p);
+        each(&self.server, p);
+        each(&self.drive, p);
+        each(&self.vms, p);
+        each(&self.switch, p);
+        each(&self.platform, p);
         for c in &self.cloud {
-            check_prov(format!("cloud {}", c.id), c.source.as_deref(), &[], None);
+            p.provenance(&format!("cloud {}", c.id), c.source.as_deref(), &[], None);
         }
+    }
+
+    fn check_sources(&self, p: &mut Problems) {
         for (id, s) in &self.sources {
             if s.url.is_none() && s.note.is_none() {
-                problems.push(format!(
+                p.push(format!(
                     "sources.{id}: has neither a url nor a note saying why not"
                 ));
             }
         }
+    }
+
+    fn check_unique_ids(&self, p: &mut Problems) {
         let mut ids = BTreeSet::new();
         let all_ids = self
             .nvr
             .iter()
             .map(|n| &n.id)
-            .chain(self.server.iter().map(|s| &s.id));
-        let all_ids = all_ids
+            .chain(self.server.iter().map(|s| &s.id))
             .chain(self.switch.iter().map(|d| &d.id))
             .chain(self.drive.iter().map(|d| &d.id))
-            .chain(self.vms.iter().map(|v| &v.id));
+            .chain(self.vms.iter().map(|v| &v.id))
+            .chain(self.platform.iter().map(|v| &v.id));
         for id in all_ids.chain(self.cloud.iter().map(|c| &c.id)) {
             if !ids.insert(id) {
-                problems.push(format!("id {id:?} is used twice"));
+                p.push(format!("id {id:?} is used twice"));
             }
         }
+    }
+
+    fn check_equipment(&self, p: &mut Problems) {
         for n in &self.nvr {
             if n.channels == 0 || n.incoming.bps() == 0 || n.bays == 0 || n.max_drive.get() == 0 {
-                problems.push(format!(
+                p.push(format!(
                     "nvr {}: channels, incoming, bays and max-drive must be above zero",
                     n.id
                 ));
             }
             if n.raid.contains(&RaidLevel::None) {
-                problems.push(format!("nvr {}: list only RAID levels in `raid`; independent disks are always possible", n.id));
+                p.push(format!("nvr {}: list only RAID levels in `raid`; independent disks are always possible", n.id));
+            }
+            if n.refresh_years == Some(0) {
+                p.push(format!("nvr {}: refresh-years must be above zero", n.id));
             }
         }
         for s in &self.server {
             if s.cameras == 0 || s.ingest.bps() == 0 || s.bays == 0 || s.refresh_years == 0 {
-                problems.push(format!(
+                p.push(format!(
                     "server {}: cameras, ingest, bays and refresh-years must be above zero",
                     s.id
                 ));
@@ -737,25 +1002,27 @@ impl Catalog {
         }
         for sw in &self.switch {
             if sw.ports == 0 || sw.port_speed.bps() == 0 || sw.poe_ports > sw.ports {
-                problems.push(format!(
+                p.push(format!(
                     "switch {}: needs ports and a port speed, and no more PoE ports than ports",
                     sw.id
                 ));
             }
             if !sw.core && sw.uplinks == 0 {
-                problems.push(format!(
+                p.push(format!(
                     "switch {}: an access switch needs at least one uplink",
                     sw.id
                 ));
             }
         }
         if !self.switch.iter().any(|s| !s.core) || !self.switch.iter().any(|s| s.core) {
-            problems
-                .push("the catalog needs at least one access switch and one core switch".into());
+            p.push("the catalog needs at least one access switch and one core switch".into());
         }
         if self.drive.is_empty() {
-            problems.push("the catalog lists no drives".into());
+            p.push("the catalog lists no drives".into());
         }
+    }
+
+    fn check_default_ranges(&self, p: &mut Problems) {
         let d = &self.defaults;
         for (name, v, lo, hi) in [
             ("format-loss", d.format_loss.value, 0.0, 0.9),
@@ -773,46 +1040,61 @@ impl Catalog {
             ("gop-seconds", d.gop_seconds.value, 0.1, 60.0),
         ] {
             if !(lo..=hi).contains(&v) {
-                problems.push(format!("defaults.{name}: {v} is outside {lo}..={hi}"));
+                p.push(format!("defaults.{name}: {v} is outside {lo}..={hi}"));
             }
         }
         if !self.cloud.iter().any(|c| c.id == d.cloud.value) {
-            problems.push(format!(
+            p.push(format!(
                 "defaults.cloud: {:?} is not a [[cloud]] id",
                 d.cloud.value
             ));
         }
+        if d.nvr_refresh_years.value == 0 {
+            p.push("defaults.nvr-refresh-years must be above zero".into());
+        }
+    }
+
+    /// Products name platform items that exist; cloud tiers are usable.
+    fn check_licences(&self, p: &mut Problems) {
+        for v in &self.vms {
+            for id in &v.platform {
+                if !self.platform.iter().any(|pl| &pl.id == id) {
+                    p.push(format!(
+                        "vms {}: platform {id:?} is not a [[platform]] id",
+                        v.id
+                    ));
+                }
+            }
+        }
+        for c in &self.cloud {
+            for t in &c.tiers {
+                if t.retention_days == 0 || t.max_megapixels <= 0.0 || t.per_camera_year < 0.0 {
+                    p.push(format!(
+                        "cloud {}: a tier needs retention-days and max-megapixels above zero and a price",
+                        c.id
+                    ));
+                }
+            }
+        }
+    }
+
+    fn check_bitrate_curve(&self, p: &mut Problems) {
+        let b = &self.bitrate;
         let mut last = 0.0;
-        for p in &b.curve {
-            if p.megapixels <= last || p.kbps <= 0.0 {
-                problems.push(
+        for point in &b.curve {
+            if point.megapixels <= last || point.kbps <= 0.0 {
+                p.push(
                     "bitrate.curve: points must have rising megapixels and positive kbps".into(),
                 );
                 break;
             }
-            last = p.megapixels;
+            last = point.megapixels;
         }
         if b.curve.is_empty() || b.reference_fps <= 0.0 {
-            problems.push(
+            p.push(
                 "bitrate: the curve must have points and reference-fps must be above zero".into(),
             );
         }
-        if problems.is_empty() {
-            return Ok(());
-        }
-        Err(InputError {
-            file: self.files.join(" + "),
-            line: None,
-            column: None,
-            field: None,
-            message: format!(
-                "the catalog is inconsistent:\n  - {}",
-                problems.join("\n  - ")
-            ),
-            hint: Some(
-                "every record needs `source` (a key of [sources]) or an `assumption`".into(),
-            ),
-        })
     }
 
     /// The bitrate model built from `[bitrate]`.

@@ -20,7 +20,7 @@ use sizing::{
 use crate::catalog::Catalog;
 use crate::input::InputError;
 use crate::site::{EXAMPLE, EXAMPLE_NAME, SiteFile};
-use crate::{check, deploy, generate, plan, render};
+use crate::{check, deploy, frigate, generate, plan, render, topology};
 
 /// Plan video-surveillance systems: cameras → bitrate → storage → recorders → licences → cost.
 #[derive(Debug, Parser)]
@@ -48,8 +48,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Write the deployment for a site file: manifest.json, bom.csv, bom.xlsx, topology.dot and
-    /// frigate.yml. Exit status 1 when something is over a ceiling (listed on stderr).
+    /// Write the deployment for a site file: manifest.json, bom.csv, bom.xlsx, topology/<site>.dot
+    /// (and .svg with Graphviz) and frigate/<recorder>.yml with frigate/index.json. Exit status 1
+    /// when something is over a ceiling (listed on stderr).
     Generate {
         /// The site file (TOML, version 1).
         site: PathBuf,
@@ -482,7 +483,7 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
         }) => {
             let catalog = load_catalog(cli.catalog.as_deref())?;
             let (site_file, plan) = read_plan(&site, &catalog)?;
-            let choice = if plan.recommendation.choice == "nvr" {
+            let choice = if plan.recommendation.choice == crate::plan::Choice::Nvr {
                 deploy::Choice::Nvr
             } else {
                 deploy::Choice::Vms
@@ -766,7 +767,7 @@ fn run_generate(
 ) -> Result<i32, Failure> {
     let catalog = load_catalog(catalog)?;
     let (site, plan) = read_plan(path, &catalog)?;
-    let choice = option.unwrap_or(if plan.recommendation.choice == "nvr" {
+    let choice = option.unwrap_or(if plan.recommendation.choice == crate::plan::Choice::Nvr {
         deploy::Choice::Nvr
     } else {
         deploy::Choice::Vms
@@ -789,22 +790,30 @@ fn run_generate(
         generate::bom_xlsx(&plan.project, &bom)
             .map_err(|e| Failure(format!("writing bom.xlsx: {e}")))?,
     ));
-    files.push((
-        "topology.dot",
-        generate::topology_dot(&manifest).into_bytes(),
-    ));
-    files.push((
-        "frigate.yml",
-        generate::frigate_yaml(&manifest)
-            .map_err(|e| Failure(format!("writing frigate.yml: {e}")))?
-            .into_bytes(),
-    ));
-    std::fs::create_dir_all(dir).map_err(|e| io_failure(dir, e))?;
+    let export = frigate::frigate_export(&site, &plan, &manifest)
+        .map_err(|e| Failure(format!("writing the Frigate configurations: {e}")))?;
+    let mut owned: Vec<(String, Vec<u8>)> = Vec::new();
+    for (name, text) in &export.files {
+        owned.push((format!("frigate/{name}"), text.clone().into_bytes()));
+    }
+    let mut index = Vec::new();
+    write_json(&mut index, &export.index)?;
+    owned.push(("frigate/index.json".into(), index));
+    let graphs = topology::site_graphs(&manifest);
+    for (site_id, dot) in &graphs {
+        owned.push((format!("topology/{site_id}.dot"), dot.clone().into_bytes()));
+    }
+    files.extend(owned.iter().map(|(n, b)| (n.as_str(), b.clone())));
+    for sub in ["frigate", "topology"] {
+        let d = dir.join(sub);
+        std::fs::create_dir_all(&d).map_err(|e| io_failure(&d, e))?;
+    }
     for (name, bytes) in &files {
         let p = dir.join(name);
         std::fs::write(&p, bytes).map_err(|e| io_failure(&p, e))?;
         let _ = writeln!(out, "wrote {}", p.display());
     }
+    render_topology(dir, &graphs, out, notes);
     let _ = writeln!(
         out,
         "{} option: {} cameras on {} recorder(s), {} switch(es), {} link(s); {}",
@@ -823,10 +832,68 @@ fn run_generate(
             format!("{} ceiling(s) exceeded", manifest.violations.len())
         }
     );
+    for n in deploy::IdPlan::of(&site).notes() {
+        let _ = writeln!(notes, "note: {n}");
+    }
+    for n in frigate::mismatch_summary(&export.index) {
+        let _ = writeln!(notes, "note: {n}");
+    }
     for v in &manifest.violations {
         let _ = writeln!(notes, "over a ceiling: {}", v.message);
     }
     Ok(if manifest.fits { 0 } else { 1 })
+}
+
+/// Renders each site's topology to SVG with Graphviz's `dot` when it is installed, and says so
+/// when it is not (the DOT files are written either way).
+fn render_topology(
+    dir: &Path,
+    graphs: &[(String, String)],
+    out: &mut Vec<u8>,
+    notes: &mut Vec<u8>,
+) {
+    let dot = std::env::var_os("CAMSCOPE_DOT").unwrap_or_else(|| "dot".into());
+    let found = std::process::Command::new(&dot)
+        .arg("-V")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        let _ = writeln!(
+            notes,
+            "note: Graphviz `dot` is not installed: wrote topology/*.dot only; install graphviz \
+             (apt-get install graphviz) and run `dot -Tsvg -O {}/topology/*.dot`",
+            dir.display()
+        );
+        return;
+    }
+    for (site_id, _) in graphs {
+        let src = dir.join("topology").join(format!("{site_id}.dot"));
+        let svg = src.with_extension("svg");
+        let run = std::process::Command::new(&dot)
+            .arg("-Tsvg")
+            .arg("-o")
+            .arg(&svg)
+            .arg(&src)
+            .output();
+        match run {
+            Ok(o) if o.status.success() => {
+                let _ = writeln!(out, "wrote {}", svg.display());
+            }
+            Ok(o) => {
+                let _ = writeln!(
+                    notes,
+                    "note: dot could not render {}: {}",
+                    src.display(),
+                    String::from_utf8_lossy(&o.stderr).trim()
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(notes, "note: cannot run dot on {}: {e}", src.display());
+            }
+        }
+    }
 }
 
 fn run_data(cmd: DataCommand, data_dir: Option<&Path>, out: &mut Vec<u8>) -> Result<i32, Failure> {

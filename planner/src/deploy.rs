@@ -18,6 +18,7 @@ use petgraph::graph::{NodeIndex, UnGraph};
 use sizing::{Bitrate, Codec, Watts};
 
 use crate::catalog::{Catalog, SwitchModel};
+use crate::ids;
 use crate::input::InputError;
 use crate::plan::{Ceiling, Plan, RecorderUnit, Unit, Violation};
 use crate::site::{RecordingKind, SiteFile};
@@ -27,16 +28,83 @@ pub use manifest::{
     Recorder, RecordingSchedule, SiteInstance, SubStream, Switch, Volume,
 };
 
-fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
+/// The ids a deployment gives its site instances and camera groups, and every renaming made to
+/// keep them unique (see [`crate::ids`]).
+#[derive(Debug, Clone, Default)]
+pub struct IdPlan {
+    /// Per `[[site]]`, per copy: the instance id.
+    pub instances: Vec<Vec<String>>,
+    /// Per `[[site]]`, per camera group: the group's word in camera ids.
+    pub groups: Vec<Vec<String>>,
+    /// Names that gave an id already taken: what they name ("camera group in site \"Campus\""),
+    /// and the renaming.
+    pub renamed: Vec<(String, ids::Renamed)>,
+}
+
+impl IdPlan {
+    /// The ids of a site file's instances and groups, in file order.
+    pub fn of(site: &SiteFile) -> IdPlan {
+        let mut plan = IdPlan::default();
+        let mut names = Vec::new();
+        let mut owner = Vec::new();
+        for (si, s) in site.sites.iter().enumerate() {
+            for copy in 1..=s.copies.0 {
+                names.push(if s.copies.0 > 1 {
+                    format!("{} {copy:02}", s.name)
+                } else {
+                    s.name.clone()
+                });
+                owner.push(si);
+            }
         }
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let (words, renamed) = ids::unique_words(&refs, |i| format!("site-{}", i + 1));
+        plan.instances = vec![Vec::new(); site.sites.len()];
+        for (w, si) in words.into_iter().zip(owner) {
+            plan.instances[si].push(w);
+        }
+        plan.renamed
+            .extend(renamed.into_iter().map(|r| (String::new(), r)));
+        for s in &site.sites {
+            let names: Vec<String> = s
+                .cameras
+                .iter()
+                .enumerate()
+                .map(|(gi, g)| {
+                    g.name
+                        .clone()
+                        .unwrap_or_else(|| format!("group {}", gi + 1))
+                })
+                .collect();
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            let (words, renamed) = ids::unique_words(&refs, |gi| format!("group-{}", gi + 1));
+            plan.groups.push(words);
+            plan.renamed.extend(
+                renamed
+                    .into_iter()
+                    .map(|r| (format!("in site {:?}", s.name), r)),
+            );
+        }
+        plan
     }
-    out.trim_end_matches('-').to_string()
+
+    /// One sentence per renaming, for `generate` to print.
+    pub fn notes(&self) -> Vec<String> {
+        self.renamed
+            .iter()
+            .map(|(place, r)| {
+                let what = if place.is_empty() {
+                    format!("site {:?}", r.name)
+                } else {
+                    format!("camera group {:?} {place}", r.name)
+                };
+                format!(
+                    "{what} gives the id {:?}, already taken by {:?}: it uses {:?}",
+                    r.wanted, r.clashes_with, r.used
+                )
+            })
+            .collect()
+    }
 }
 
 /// Addresses of one site instance: a /22 out of 10.16.0.0/12, hosts numbered within it.
@@ -209,7 +277,7 @@ pub fn deploy(
         generated_by: format!("camscope {}", env!("CARGO_PKG_VERSION")),
         project: plan.project.clone(),
         option: choice,
-        recommended: if plan.recommendation.choice == "nvr" {
+        recommended: if plan.recommendation.choice == crate::plan::Choice::Nvr {
             Choice::Nvr
         } else {
             Choice::Vms
@@ -225,6 +293,7 @@ pub fn deploy(
         violations: Vec::new(),
         fits: false,
     };
+    let ids = IdPlan::of(site);
     let mut instance_no = 0u32;
     for (si, s) in site.sites.iter().enumerate() {
         let Some(recorders) = option_sites.get(si) else {
@@ -281,19 +350,12 @@ pub fn deploy(
             });
         }
         for copy in 1..=s.copies.0 {
-            let (name, id) = if s.copies.0 > 1 {
-                (
-                    format!("{} #{copy:02}", s.name),
-                    format!("{}-{copy:02}", slug(&s.name)),
-                )
+            let name = if s.copies.0 > 1 {
+                format!("{} #{copy:02}", s.name)
             } else {
-                (s.name.clone(), slug(&s.name))
+                s.name.clone()
             };
-            let id = if id.is_empty() {
-                format!("site-{}", instance_no + 1)
-            } else {
-                id
-            };
+            let id = ids.instances[si][copy as usize - 1].clone();
             let addr = Addresses::new(instance_no);
             instance_no += 1;
             manifest.sites.push(SiteInstance {
@@ -314,6 +376,7 @@ pub fn deploy(
                     site: s,
                     groups: &groups,
                     slots: &slots,
+                    group_words: &ids.groups[si],
                     units: &recorders.units,
                 },
             )?;
@@ -348,6 +411,8 @@ struct Instance<'a> {
     site: &'a crate::site::Site,
     groups: &'a [&'a crate::plan::GroupPlan],
     slots: &'a [(usize, u32)],
+    /// Each camera group's word in camera ids, unique within the site.
+    group_words: &'a [String],
     units: &'a [RecorderUnit],
 }
 
@@ -710,7 +775,7 @@ fn deploy_instance(
         let g = &s.cameras[*gi];
         let gp = groups[*gi];
         let group_name = gp.name.clone();
-        let cid = format!("{}/{}-{k}", inst.id, slug(&group_name));
+        let cid = format!("{}/{}-{k}", inst.id, inst.group_words[*gi]);
         let ui = *recorder_of_slot.get(&slot).ok_or_else(|| {
             route_error(format!(
                 "camera {cid} was not assigned a recorder (a camscope bug; please report it)"

@@ -17,8 +17,11 @@ use sizing::raid::RaidLayout;
 use sizing::storage::{HeadroomPolicy, recorded_bytes};
 use sizing::{Bitrate, Bytes, RaidLevel, Watts, ingest};
 
-use crate::catalog::{Catalog, DriveModel, NvrModel, ServerModel, VmsProduct};
+use crate::catalog::{Catalog, DriveModel, NvrModel, ServerModel};
+use crate::cost::{self, Costs};
+pub use crate::cost::{CloudContext, Crossover, VmsAlternative, YearCost};
 use crate::input::InputError;
+use crate::money::Money;
 use crate::site::{Analytics, DriveSize, Redundancy, SiteFile};
 
 /// One camera group, sized.
@@ -104,8 +107,10 @@ pub struct RecorderUnit {
     /// Cameras that need PoE from a switch instead.
     pub external_poe: u32,
     /// Unit price, drives excluded.
+    #[serde(serialize_with = "crate::money::f64_as_money")]
     pub unit_price: f64,
     /// Price of the drives.
+    #[serde(serialize_with = "crate::money::f64_as_money")]
     pub drives_price: f64,
     /// Whether this unit stands by for another (failover).
     pub failover: bool,
@@ -160,29 +165,14 @@ pub struct NvrOption {
     pub sites: Vec<SiteRecorders>,
     /// NVR units in total.
     pub units: u64,
-    /// Purchase price of units and drives.
-    pub capex: f64,
+    /// Purchase price of units and drives (`null` when the option cannot be built).
+    pub capex: Option<Money>,
     /// Replacement cycle in years.
     pub refresh_years: u32,
     /// Models excluded by the Section 889 requirement.
     pub excluded_889: Vec<String>,
     /// Ceilings broken by equipment the site file fixes.
     pub violations: Vec<Violation>,
-}
-
-/// A VMS licence alternative.
-#[derive(Debug, Clone, Serialize)]
-pub struct VmsAlternative {
-    /// Catalog id.
-    pub id: String,
-    /// Product name.
-    pub name: String,
-    /// Licence price.
-    pub licence: f64,
-    /// Care per year.
-    pub care_per_year: f64,
-    /// Total over the horizon, servers included.
-    pub total: f64,
 }
 
 /// The VMS option.
@@ -206,57 +196,22 @@ pub struct VmsOption {
     pub failover_servers: u64,
     /// Licensed channels.
     pub channels: u64,
-    /// Licence price.
-    pub licence: f64,
-    /// Care per year.
-    pub care_per_year: f64,
-    /// Servers and drives.
-    pub hardware: f64,
+    /// Licence price (`null` when the option cannot be built).
+    pub licence: Option<Money>,
+    /// Care per year once billed (`null` when the option cannot be built).
+    pub care_per_year: Option<Money>,
+    /// First year care is billed (2 when the licence includes the first year).
+    pub care_from_year: u32,
+    /// OS, database and management server bought with the servers.
+    pub platform: Option<Money>,
+    /// Servers and drives (`null` when the option cannot be built).
+    pub hardware: Option<Money>,
     /// Server replacement cycle in years.
     pub refresh_years: u32,
     /// Every eligible product, cheapest first.
     pub alternatives: Vec<VmsAlternative>,
     /// Ceilings broken by equipment the site file fixes.
     pub violations: Vec<Violation>,
-}
-
-/// Cloud VMS shown as context.
-#[derive(Debug, Clone, Serialize)]
-pub struct CloudContext {
-    /// Catalog id.
-    pub id: String,
-    /// Product.
-    pub name: String,
-    /// Price per camera per year.
-    pub per_camera_year: f64,
-}
-
-/// One year of cost.
-#[derive(Debug, Clone, Serialize)]
-pub struct YearCost {
-    /// Year, 1-based.
-    pub year: u32,
-    /// NVR option spend in the year.
-    pub nvr: f64,
-    /// VMS option spend in the year.
-    pub vms: f64,
-    /// Cloud context spend in the year.
-    pub cloud: f64,
-    /// NVR cumulative.
-    pub nvr_cumulative: f64,
-    /// VMS cumulative.
-    pub vms_cumulative: f64,
-    /// Cloud cumulative.
-    pub cloud_cumulative: f64,
-}
-
-/// Where the cumulative costs of the two options cross.
-#[derive(Debug, Clone, Serialize)]
-pub struct Crossover {
-    /// First year in which the cumulative order flips.
-    pub year: u32,
-    /// The option that is cheaper from that year on ("nvr" or "vms").
-    pub cheaper_from_then: &'static str,
 }
 
 /// A reason that points to a VMS.
@@ -268,15 +223,44 @@ pub struct Reason {
     pub text: String,
 }
 
+/// What the recommendation chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Choice {
+    /// NVR appliances.
+    Nvr,
+    /// A VMS.
+    Vms,
+}
+
+impl Choice {
+    /// "nvr" or "vms".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Choice::Nvr => "nvr",
+            Choice::Vms => "vms",
+        }
+    }
+}
+
+impl std::fmt::Display for Choice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The recommendation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Recommendation {
-    /// "nvr" or "vms".
-    pub choice: &'static str,
+    /// NVR appliances or a VMS.
+    pub choice: Choice,
     /// Every reason that fired (empty for an NVR).
     pub reasons: Vec<Reason>,
     /// One-sentence summary.
     pub summary: String,
+    /// Why the recommendation stands when the money points the other way, or why the options
+    /// are not compared on cost; `null` when the money agrees.
+    pub cost_note: Option<String>,
 }
 
 /// Totals across the project.
@@ -344,6 +328,8 @@ pub struct Plan {
     pub tco: Vec<YearCost>,
     /// Where the options cross.
     pub crossover: Option<Crossover>,
+    /// Operating costs, the drivers of the difference and the comparison in words.
+    pub costs: Costs,
     /// The recommendation.
     pub recommendation: Recommendation,
     /// What the costs leave out.
@@ -730,7 +716,7 @@ fn server_bin<'a>(s: &'a ServerModel, rules: &StorageRules, reserve: f64, rate: 
     }
 }
 
-fn input_error(field: &str, message: String, hint: String) -> InputError {
+pub(crate) fn input_error(field: &str, message: String, hint: String) -> InputError {
     InputError {
         file: String::new(),
         line: None,
@@ -1041,11 +1027,11 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     );
     let nvr = NvrOption {
         feasible: nvr_problem.is_none(),
-        problem: nvr_problem,
+        problem: nvr_problem.clone(),
         sites: nvr_sites,
         violations: nvr_violations,
         units: nvr_units,
-        capex: nvr_capex,
+        capex: nvr_problem.is_none().then(|| Money::from_f64(nvr_capex)),
         refresh_years: d.nvr_refresh_years.value,
         excluded_889,
     };
@@ -1129,7 +1115,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         .iter()
         .map(|s| s.units.iter().filter(|u| u.failover).count() as u64 * u64::from(s.copies))
         .sum();
-    let hardware: f64 = vms_sites
+    let hardware_f64: f64 = vms_sites
         .iter()
         .map(|s| s.price_per_copy() * f64::from(s.copies))
         .sum();
@@ -1137,71 +1123,22 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     let channels = cameras;
 
     // VMS licences: the product asked for, or the cheapest over the horizon.
-    let total_for = |p: &VmsProduct| -> Option<VmsAlternative> {
-        let licence = p.licence_cost(channels, servers)? * rate;
-        let care = p.care_per_year(licence / rate, channels) * rate;
-        let tco = vms_yearly(hardware, licence, care, refresh_years, horizon)
-            .iter()
-            .sum();
-        Some(VmsAlternative {
-            id: p.id.clone(),
-            name: p.name.clone(),
-            licence,
-            care_per_year: care,
-            total: tco,
-        })
-    };
-    let mut alternatives: Vec<VmsAlternative> = catalog.vms.iter().filter_map(total_for).collect();
-    alternatives.sort_by(|a, b| a.total.total_cmp(&b.total));
-    let asked = site
-        .requirements
-        .vms
-        .as_deref()
-        .filter(|v| !v.eq_ignore_ascii_case("cheapest"));
-    let (chosen, product_reason) = match asked {
-        Some(id) => {
-            let product = catalog.vms_product(id).ok_or_else(|| {
-                let ids: Vec<&str> = catalog.vms.iter().map(|v| v.id.as_str()).collect();
-                let mut hint = format!("use \"cheapest\" or one of: {}", ids.join(", "));
-                if let Some(best) = crate::input::did_you_mean(id, ids.iter().copied()) {
-                    hint = format!("did you mean {best:?}? ({hint})");
-                }
-                input_error(
-                    "requirements.vms",
-                    format!("{id:?} is not a VMS in the catalog"),
-                    hint,
-                )
-            })?;
-            let alt = total_for(product).ok_or_else(|| {
-                input_error(
-                    "requirements.vms",
-                    format!(
-                        "{} is capped at {} channels; the plan needs {channels}",
-                        product.name,
-                        product.max_channels.unwrap_or(0)
-                    ),
-                    "choose a larger edition or \"cheapest\"".into(),
-                )
-            })?;
-            (alt, "asked for in the site file".to_string())
-        }
-        None => match alternatives.first() {
-            Some(a) => (
-                a.clone(),
-                format!(
-                    "cheapest of {} eligible products over {horizon} years",
-                    alternatives.len()
-                ),
-            ),
-            None => {
-                return Err(input_error(
-                    "requirements.vms",
-                    format!("no VMS in the catalog can license {channels} channels"),
-                    "add a licence model with --catalog".into(),
-                ));
-            }
+    let priced = cost::choose_vms(
+        site,
+        catalog,
+        cost::VmsCosting {
+            catalog,
+            channels,
+            servers,
+            hardware: hardware_f64,
+            refresh_years,
+            horizon,
+            rate,
         },
-    };
+    )?;
+    let (chosen, product_reason, alternatives) =
+        (priced.chosen, priced.reason, priced.alternatives);
+    let vms_feasible = vms_problem.is_none();
     let vms = VmsOption {
         feasible: vms_problem.is_none(),
         problem: vms_problem,
@@ -1213,56 +1150,13 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         servers,
         failover_servers,
         channels,
-        licence: chosen.licence,
-        care_per_year: chosen.care_per_year,
-        hardware,
+        licence: vms_feasible.then_some(chosen.licence),
+        care_per_year: vms_feasible.then_some(chosen.care_per_year),
+        care_from_year: chosen.care_from_year,
+        platform: vms_feasible.then_some(chosen.platform),
+        hardware: vms_feasible.then(|| Money::from_f64(hardware_f64)),
         refresh_years,
         alternatives,
-    };
-
-    // Cloud context.
-    let cloud = catalog
-        .cloud
-        .iter()
-        .find(|c| c.id == d.cloud.value)
-        .map(|c| CloudContext {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            per_camera_year: c.per_camera_year * rate,
-        });
-
-    // Cost per year.
-    let nvr_years = refresh_schedule(nvr.capex, 0.0, nvr.refresh_years, horizon);
-    let vms_years = vms_yearly(
-        vms.hardware,
-        vms.licence,
-        vms.care_per_year,
-        vms.refresh_years,
-        horizon,
-    );
-    let cloud_year = cloud
-        .as_ref()
-        .map_or(0.0, |c| c.per_camera_year * cameras as f64);
-    let mut tco = Vec::new();
-    let (mut nc, mut vc, mut cc) = (0.0, 0.0, 0.0);
-    for (i, (n, v)) in nvr_years.iter().zip(&vms_years).enumerate() {
-        nc += n;
-        vc += v;
-        cc += cloud_year;
-        tco.push(YearCost {
-            year: i as u32 + 1,
-            nvr: *n,
-            vms: *v,
-            cloud: cloud_year,
-            nvr_cumulative: nc,
-            vms_cumulative: vc,
-            cloud_cumulative: cc,
-        });
-    }
-    let crossover = if nvr.feasible && vms.feasible {
-        find_crossover(&tco)
-    } else {
-        None
     };
 
     // Summary.
@@ -1303,7 +1197,36 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         poe_mw,
     };
 
-    let recommendation = recommend(site, &nvr, &summary);
+    // Costs over the years: the cloud reference, both options and where they cross.
+    let megapixels: Vec<f64> = site
+        .sites
+        .iter()
+        .flat_map(|s| s.cameras.iter().map(|g| g.resolution.megapixels()))
+        .collect();
+    let cloud = cost::cloud_context(catalog, &groups, &megapixels, rate);
+    let figures = cost::Figures::resolve(site, catalog);
+    for f in figures.used.iter().filter(|f| f.from == "catalog") {
+        note_default(
+            &format!("operating.{}", f.name),
+            f.value.to_string(),
+            &f.source,
+            &f.assumption,
+        );
+    }
+    let inputs = cost::CostInputs {
+        catalog,
+        figures: &figures,
+        rate,
+        horizon,
+        sites: site.site_count(),
+        cameras,
+        poe_mw: summary.poe_mw,
+        vms_product: catalog.vms_product(&vms.product_id),
+    };
+    let (tco, crossover, costs) = cost::costs(&inputs, &nvr, &vms, cloud.as_ref());
+
+    let mut recommendation = recommend(site, &nvr, &summary);
+    recommendation.cost_note = cost_note(&recommendation, &tco, &nvr, &vms, horizon);
     Ok(Plan {
         project: site.project.name.clone(),
         currency,
@@ -1327,8 +1250,9 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         cloud,
         tco,
         crossover,
+        costs,
         recommendation,
-        excluded_costs: "Cameras, cabling, switches, installation, power and labour are the same for both options and left out.",
+        excluded_costs: "Cameras, cabling, switches, installation and commissioning are the same for both options and left out; so are the switches' own power and VMS client licences.",
     })
 }
 
@@ -1383,35 +1307,6 @@ fn standby_of(u: &RecorderUnit) -> RecorderUnit {
         poe_slots: Vec::new(),
         ..u.clone()
     }
-}
-
-/// Spend per year for a purchase of `capex` replaced every `refresh` years, plus `yearly`.
-fn refresh_schedule(capex: f64, yearly: f64, refresh: u32, horizon: u32) -> Vec<f64> {
-    (0..horizon)
-        .map(|y| yearly + if y % refresh.max(1) == 0 { capex } else { 0.0 })
-        .collect()
-}
-
-/// VMS spend per year: hardware bought and refreshed, licences bought once, care every year
-/// (vendors sell the first year of care with the licence).
-fn vms_yearly(hardware: f64, licence: f64, care: f64, refresh: u32, horizon: u32) -> Vec<f64> {
-    let mut years = refresh_schedule(hardware, care, refresh, horizon);
-    if let Some(first) = years.first_mut() {
-        *first += licence;
-    }
-    years
-}
-
-fn find_crossover(tco: &[YearCost]) -> Option<Crossover> {
-    let first = tco.first()?;
-    let nvr_cheaper_at_start = first.nvr_cumulative <= first.vms_cumulative;
-    tco.iter().skip(1).find_map(|y| {
-        let nvr_cheaper = y.nvr_cumulative <= y.vms_cumulative;
-        (nvr_cheaper != nvr_cheaper_at_start).then_some(Crossover {
-            year: y.year,
-            cheaper_from_then: if nvr_cheaper { "nvr" } else { "vms" },
-        })
-    })
 }
 
 /// The decision path: every answer that needs a VMS is a reason.
@@ -1524,10 +1419,10 @@ fn recommend(site: &SiteFile, nvr: &NvrOption, summary: &Summary) -> Recommendat
         );
     }
     let (choice, summary_text) = if reasons.is_empty() {
-        ("nvr", "NVR appliance: no requirement calls for a VMS, and an appliance is the simplest system to run.".to_string())
+        (Choice::Nvr, "NVR appliance: no requirement calls for a VMS, and an appliance is the simplest system to run.".to_string())
     } else {
         (
-            "vms",
+            Choice::Vms,
             format!("VMS: {} requirement(s) call for it.", reasons.len()),
         )
     };
@@ -1535,5 +1430,41 @@ fn recommend(site: &SiteFile, nvr: &NvrOption, summary: &Summary) -> Recommendat
         choice,
         reasons,
         summary: summary_text,
+        cost_note: None,
+    }
+}
+
+/// The sentence that reconciles the recommendation with the money: why a dearer option is
+/// recommended, or why an option is not compared on cost. `None` when the money agrees.
+fn cost_note(
+    r: &Recommendation,
+    tco: &[YearCost],
+    nvr: &NvrOption,
+    vms: &VmsOption,
+    horizon: u32,
+) -> Option<String> {
+    if let Some(p) = &nvr.problem {
+        return Some(format!(
+            "NVR appliances cannot be built ({p}), so they are not compared on cost."
+        ));
+    }
+    if let Some(p) = &vms.problem {
+        return Some(format!(
+            "The VMS option cannot be built ({p}), so it is not compared on cost."
+        ));
+    }
+    let last = tco.last()?;
+    let (n, v) = (last.nvr_cumulative?, last.vms_cumulative?);
+    match r.choice {
+        Choice::Vms if n < v => Some(format!(
+            "The VMS is recommended for what it does, not for its price: over {horizon} years it costs {} more than NVR appliances, which is what meeting the {} requirement(s) above costs.",
+            (v - n).whole(),
+            r.reasons.len()
+        )),
+        Choice::Nvr if v < n => Some(format!(
+            "NVR appliances are recommended because no requirement calls for a VMS, although over {horizon} years a VMS would cost {} less; consider it when the people who run the system matter more than its simplicity.",
+            (n - v).whole()
+        )),
+        _ => None,
     }
 }

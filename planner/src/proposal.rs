@@ -12,6 +12,7 @@ use sizing::{Bitrate, Bytes};
 
 use crate::check::CheckReport;
 use crate::deploy::Manifest;
+use crate::money::Money;
 use crate::plan::{Plan, SiteRecorders};
 use crate::render::money;
 
@@ -143,11 +144,15 @@ pub fn proposal_view(
                 },
                 Fact {
                     label: "Purchase".into(),
-                    value: format!("{} {c}", money(nvr.capex)),
+                    value: cost_or_why(nvr.capex, nvr.problem.as_deref(), c),
                 },
                 Fact {
                     label: format!("{} years total", plan.horizon_years),
-                    value: format!("{} {c}", money(last.map_or(0.0, |y| y.nvr_cumulative))),
+                    value: cost_or_why(
+                        last.and_then(|y| y.nvr_cumulative),
+                        nvr.problem.as_deref(),
+                        c,
+                    ),
                 },
                 Fact {
                     label: "Failover".into(),
@@ -171,19 +176,38 @@ pub fn proposal_view(
                 },
                 Fact {
                     label: "Licences".into(),
-                    value: format!("{} channels, {} {c}", vms.channels, money(vms.licence)),
+                    value: format!(
+                        "{} channels, {}",
+                        vms.channels,
+                        cost_or_why(vms.licence, vms.problem.as_deref(), c)
+                    ),
                 },
                 Fact {
                     label: "Care per year".into(),
-                    value: format!("{} {c}", money(vms.care_per_year)),
+                    value: format!(
+                        "{} (from year {})",
+                        cost_or_why(vms.care_per_year, vms.problem.as_deref(), c),
+                        vms.care_from_year
+                    ),
                 },
                 Fact {
                     label: "Purchase".into(),
-                    value: format!("{} {c}", money(vms.hardware + vms.licence)),
+                    value: cost_or_why(
+                        vms.hardware
+                            .zip(vms.licence)
+                            .zip(vms.platform)
+                            .map(|((h, l), p)| h + l + p),
+                        vms.problem.as_deref(),
+                        c,
+                    ),
                 },
                 Fact {
                     label: format!("{} years total", plan.horizon_years),
-                    value: format!("{} {c}", money(last.map_or(0.0, |y| y.vms_cumulative))),
+                    value: cost_or_why(
+                        last.and_then(|y| y.vms_cumulative),
+                        vms.problem.as_deref(),
+                        c,
+                    ),
                 },
             ],
             ceilings: ceilings(&vms.sites, false),
@@ -199,53 +223,56 @@ pub fn proposal_view(
         .crossover
         .as_ref()
         .and_then(|x| plan.tco.iter().position(|y| y.year == x.year));
+    // An option that cannot be built is not drawn at all (never at zero).
+    let cumulative = |f: fn(&crate::cost::YearCost) -> Option<Money>| -> Option<Vec<f64>> {
+        plan.tco.iter().map(|y| f(y).map(Money::as_f64)).collect()
+    };
+    let mut series = Vec::new();
+    if let Some(values) = cumulative(|y| y.nvr_cumulative) {
+        series.push(SeriesData {
+            name: "NVR appliances".into(),
+            class: "nvr".into(),
+            values,
+        });
+    }
+    if let Some(values) = cumulative(|y| y.vms_cumulative) {
+        series.push(SeriesData {
+            name: format!("VMS ({})", vms.product),
+            class: "vms".into(),
+            values,
+        });
+    }
+    if let Some(cl) = &plan.cloud {
+        series.push(SeriesData {
+            name: format!(
+                "Cloud ({}, {})",
+                cl.name,
+                if cl.comparable {
+                    "priced by what it stores"
+                } else {
+                    "entry price, not comparable"
+                }
+            ),
+            class: "cloud".into(),
+            values: plan
+                .tco
+                .iter()
+                .map(|y| y.cloud_cumulative.as_f64())
+                .collect(),
+        });
+    }
     let tco_chart = line_chart(
         &format!("Cumulative cost ({c})"),
         &years,
-        vec![
-            SeriesData {
-                name: "NVR appliances".into(),
-                class: "nvr".into(),
-                values: plan.tco.iter().map(|y| y.nvr_cumulative).collect(),
-            },
-            SeriesData {
-                name: format!("VMS ({})", vms.product),
-                class: "vms".into(),
-                values: plan.tco.iter().map(|y| y.vms_cumulative).collect(),
-            },
-            SeriesData {
-                name: format!(
-                    "Cloud ({}, context)",
-                    plan.cloud.as_ref().map_or("cloud", |cl| cl.name.as_str())
-                ),
-                class: "cloud".into(),
-                values: plan.tco.iter().map(|y| y.cloud_cumulative).collect(),
-            },
-        ],
+        series,
         &|v| money(v),
         crossover_index.map(|i| (i, "crossover".to_string())),
     );
-    let crossover = match (&plan.crossover, plan.tco.first(), last) {
-        (Some(x), _, _) => format!(
-            "The options cross in year {}: {} is cheaper from then on.",
-            x.year,
-            x.cheaper_from_then.to_uppercase()
-        ),
-        (None, Some(first), Some(last)) => {
-            let cheaper = if first.nvr_cumulative <= first.vms_cumulative {
-                "NVR appliances stay"
-            } else {
-                "The VMS stays"
-            };
-            format!(
-                "No crossover within {} years: {cheaper} cheaper, by {} {c} at year {}.",
-                plan.horizon_years,
-                money((last.nvr_cumulative - last.vms_cumulative).abs()),
-                last.year
-            )
-        }
-        _ => String::new(),
-    };
+    let mut crossover = plan.costs.verdict.clone();
+    if let Some(note) = &plan.recommendation.cost_note {
+        crossover.push(' ');
+        crossover.push_str(note);
+    }
     let storage_chart = bar_chart(
         "Storage kept by camera group (TB)",
         &plan
@@ -384,11 +411,15 @@ pub fn proposal_view(
             .iter()
             .map(|y| TcoRow {
                 year: y.year,
-                nvr: money(y.nvr),
-                vms: money(y.vms),
-                nvr_cumulative: money(y.nvr_cumulative),
-                vms_cumulative: money(y.vms_cumulative),
-                cloud_cumulative: money(y.cloud_cumulative),
+                nvr: y.nvr.map_or_else(|| "not feasible".into(), Money::whole),
+                vms: y.vms.map_or_else(|| "not feasible".into(), Money::whole),
+                nvr_cumulative: y
+                    .nvr_cumulative
+                    .map_or_else(|| "not feasible".into(), Money::whole),
+                vms_cumulative: y
+                    .vms_cumulative
+                    .map_or_else(|| "not feasible".into(), Money::whole),
+                cloud_cumulative: y.cloud_cumulative.whole(),
             })
             .collect(),
         crossover,
@@ -402,5 +433,14 @@ pub fn proposal_view(
         topology,
         bom_source,
         bom: bom_rows,
+    }
+}
+
+/// "12,345 USD", or "not feasible: <why>" for an option that cannot be built.
+fn cost_or_why(m: Option<Money>, why: Option<&str>, currency: &str) -> String {
+    match (m, why) {
+        (Some(m), None) => format!("{} {currency}", m.whole()),
+        (_, Some(why)) => format!("not feasible: {why}"),
+        (None, None) => "not feasible".into(),
     }
 }

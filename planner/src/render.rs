@@ -9,6 +9,8 @@ use std::io;
 
 use sizing::{Bitrate, Bytes};
 
+use crate::cost::Operating;
+use crate::money::Money;
 use crate::plan::{Plan, RecorderUnit, SiteRecorders};
 
 /// Whole currency units with thousands separators: "17,715".
@@ -161,14 +163,24 @@ pub fn plan_table(p: &Plan) -> String {
             units_line(&mut o, site, u, true);
         }
     }
-    let _ = writeln!(
-        o,
-        "  {} unit(s), purchase {} {}, replaced every {} years\n",
-        p.nvr.units,
-        money(p.nvr.capex),
-        c,
-        p.nvr.refresh_years
-    );
+    match p.nvr.capex {
+        Some(capex) => {
+            let _ = writeln!(
+                o,
+                "  {} unit(s), purchase {} {c}, replaced every {} years",
+                p.nvr.units,
+                capex.whole(),
+                p.nvr.refresh_years
+            );
+        }
+        None => {
+            let _ = writeln!(o, "  no purchase price: the option cannot be built");
+        }
+    }
+    if let Some(op) = &p.costs.nvr {
+        operating_lines(&mut o, op, c);
+    }
+    o.push('\n');
 
     let v = &p.vms;
     let _ = writeln!(o, "OPTION B — VMS ({}: {})", v.product, v.product_reason);
@@ -188,22 +200,28 @@ pub fn plan_table(p: &Plan) -> String {
             units_line(&mut o, site, u, false);
         }
     }
+    let shown = |m: Option<Money>| m.map_or_else(|| "—".to_string(), Money::whole);
     let _ = writeln!(
         o,
-        "  {} server(s) ({} failover), {} channels; hardware {} {c}, licences {} {c}, care {} {c}/year",
+        "  {} server(s) ({} failover), {} channels; hardware {} {c}, licences {} {c}, OS/database/management server {} {c}, care {} {c}/year from year {}",
         v.servers,
         v.failover_servers,
         v.channels,
-        money(v.hardware),
-        money(v.licence),
-        money(v.care_per_year)
+        shown(v.hardware),
+        shown(v.licence),
+        shown(v.platform),
+        shown(v.care_per_year),
+        v.care_from_year
     );
+    if let Some(op) = &p.costs.vms {
+        operating_lines(&mut o, op, c);
+    }
     if v.alternatives.len() > 1 {
         let alts: Vec<String> = v
             .alternatives
             .iter()
             .take(4)
-            .map(|a| format!("{} {}", a.name, money(a.total)))
+            .map(|a| format!("{} {}", a.name, a.total.whole()))
             .collect();
         let _ = writeln!(
             o,
@@ -214,11 +232,59 @@ pub fn plan_table(p: &Plan) -> String {
     }
     o.push('\n');
 
+    cost_table(&mut o, p);
+    o.push('\n');
+    let _ = writeln!(o, "DEFAULTS USED (catalog: {})", p.catalog.join(", "));
+    for d in &p.defaults_used {
+        let _ = writeln!(o, "  {d}");
+    }
+    o
+}
+
+/// An option's operating cost a year: hours by kind of work, power, drives, care.
+fn operating_lines(o: &mut String, op: &Operating, c: &str) {
+    let _ = writeln!(
+        o,
+        "  operating cost per year: {} {c} = management {} h × rate {} + power {} + drives {} + care {}",
+        op.per_year.whole(),
+        round1(op.hours_per_year),
+        op.labour_per_year.whole(),
+        op.power_per_year.whole(),
+        op.drives_per_year.whole(),
+        op.care_per_year.whole()
+    );
+    let hours: Vec<String> = op
+        .hours
+        .iter()
+        .filter(|h| h.hours > 0.0)
+        .map(|h| format!("{} {} h", h.what, round1(h.hours)))
+        .collect();
+    let _ = writeln!(
+        o,
+        "    {} managed system(s); hours: {}; {:.0} W, {:.0} kWh/year; {} drives, {:.2} failing a year",
+        op.managed_systems,
+        hours.join(", "),
+        op.watts,
+        op.kwh_per_year,
+        op.drives,
+        op.drive_failures_per_year
+    );
+}
+
+fn round1(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+/// The cost per year, the crossover, its drivers and the reconciliation with the recommendation.
+fn cost_table(o: &mut String, p: &Plan) {
+    let c = &p.currency;
     let _ = writeln!(o, "COST PER YEAR ({c})");
-    let cloud_name = p
-        .cloud
-        .as_ref()
-        .map_or("cloud".to_string(), |cl| format!("cloud: {}", cl.name));
+    let cell = |m: Option<Money>| m.map_or_else(|| "not feasible".to_string(), Money::whole);
     let _ = writeln!(
         o,
         "  {:>4} {:>12} {:>12} {:>14} {:>14} {:>16}",
@@ -229,50 +295,60 @@ pub fn plan_table(p: &Plan) -> String {
             o,
             "  {:>4} {:>12} {:>12} {:>14} {:>14} {:>16}",
             y.year,
-            money(y.nvr),
-            money(y.vms),
-            money(y.nvr_cumulative),
-            money(y.vms_cumulative),
-            money(y.cloud_cumulative)
+            cell(y.nvr),
+            cell(y.vms),
+            cell(y.nvr_cumulative),
+            cell(y.vms_cumulative),
+            y.cloud_cumulative.whole()
         );
     }
-    let _ = writeln!(
-        o,
-        "  ({cloud_name} shown for context; {})",
-        p.excluded_costs
-    );
-    match &p.crossover {
-        Some(x) => {
-            let _ = writeln!(
-                o,
-                "  the options cross in year {}: {} is cheaper from then on",
-                x.year,
-                x.cheaper_from_then.to_uppercase()
-            );
+    for (side, problem) in [("NVR", &p.nvr.problem), ("VMS", &p.vms.problem)] {
+        if let Some(why) = problem {
+            let _ = writeln!(o, "  {side}: not feasible: {why}");
         }
-        None => {
-            if let (Some(first), Some(last)) = (p.tco.first(), p.tco.last()) {
-                let cheaper = if first.nvr_cumulative <= first.vms_cumulative {
-                    "NVR"
-                } else {
-                    "VMS"
-                };
+    }
+    if let Some(cl) = &p.cloud {
+        match &cl.not_comparable {
+            Some(why) => {
+                let _ = writeln!(o, "  cloud ({}): not comparable: {why}", cl.name);
+            }
+            None => {
                 let _ = writeln!(
                     o,
-                    "  no crossover within {} years: {cheaper} stays cheaper (by {} {c} at year {})",
-                    p.horizon_years,
-                    money((last.nvr_cumulative - last.vms_cumulative).abs()),
-                    last.year
+                    "  cloud ({}): priced by retention and resolution tiers, {} a camera a year on average",
+                    cl.name,
+                    cl.per_camera_year.whole()
                 );
             }
         }
     }
-    o.push('\n');
-    let _ = writeln!(o, "DEFAULTS USED (catalog: {})", p.catalog.join(", "));
-    for d in &p.defaults_used {
-        let _ = writeln!(o, "  {d}");
+    let _ = writeln!(o, "  ({})", p.excluded_costs);
+    if !p.costs.drivers.is_empty() {
+        let _ = writeln!(
+            o,
+            "  main drivers of the difference over {} years:",
+            p.horizon_years
+        );
+        for d in &p.costs.drivers {
+            let dearer = if d.nvr_minus_vms > Money::ZERO {
+                "NVR"
+            } else {
+                "VMS"
+            };
+            let _ = writeln!(
+                o,
+                "    {:<36} NVR {:>12}  VMS {:>12}  ({dearer} +{})",
+                d.kind.label(),
+                d.nvr.whole(),
+                d.vms.whole(),
+                d.nvr_minus_vms.abs().whole()
+            );
+        }
     }
-    o
+    let _ = writeln!(o, "  {}", p.costs.verdict);
+    if let Some(note) = &p.recommendation.cost_note {
+        let _ = writeln!(o, "  {note}");
+    }
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -105,6 +105,9 @@ ranged_int!(
     /// Live-view clients at a site, 0 to 8.
     Clients: u32, 0, 8, "live-view clients");
 ranged_float!(
+    /// An operating-cost figure (money, hours, watts, a rate or a PUE), 0 to 10^9.
+    Amount, 0.0, 1e9, "an operating-cost figure");
+ranged_float!(
     /// A positive exchange rate.
     Rate, 0.000_001, 1_000_000.0, "an exchange rate");
 
@@ -125,6 +128,9 @@ pub struct SiteFile {
     /// The sites.
     #[serde(rename = "site")]
     pub sites: Vec<Site>,
+    /// Operating-cost figures overriding the catalog's `[operating]` (labour rate, energy price …).
+    #[serde(default)]
+    pub costs: crate::catalog::CostOverrides,
 }
 
 /// The format version, checked while reading.
@@ -390,6 +396,9 @@ pub struct CameraGroup {
     pub audio: bool,
     /// PoE draw per camera in watts.
     pub poe_watts: Option<PoeWatts>,
+    /// What these cameras are for, when it is more than recording (`lpr` for plate cameras):
+    /// the Frigate export turns on its licence-plate reader for `lpr` groups.
+    pub analytics: Option<Analytics>,
 }
 
 /// Hints shown with an error on a field, keyed by the field's name.

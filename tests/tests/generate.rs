@@ -1,4 +1,4 @@
-//! `camscope generate`: the five files, the plan's BOM through `camscope check`, overloads
+//! `camscope generate`: its files, the plan's BOM through `camscope check`, overloads
 //! reported with element, load and limit, N+1 takeover, the manifest against its published
 //! schema, the Frigate config, and properties of deployments over random sites.
 // Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
@@ -22,16 +22,10 @@ fn manifest_of(text: &str, choice: Choice) -> Manifest {
     deploy(&site, &catalog, &p, choice).unwrap()
 }
 
-const FILES: [&str; 5] = [
-    "manifest.json",
-    "bom.csv",
-    "bom.xlsx",
-    "topology.dot",
-    "frigate.yml",
-];
+const FILES: [&str; 4] = ["manifest.json", "bom.csv", "bom.xlsx", "frigate/index.json"];
 
 #[test]
-fn generate_writes_five_files_and_check_reads_the_bom() {
+fn generate_writes_its_files_and_check_reads_the_bom() {
     for example in ["retail-chain", "corner-shop"] {
         for option in ["nvr", "vms"] {
             let dir = tempfile::tempdir().unwrap();
@@ -293,23 +287,41 @@ fn generated_manifests_validate_against_the_published_schema() {
 }
 
 #[test]
-fn frigate_config_parses_and_lists_every_camera_without_credentials() {
+fn frigate_files_list_every_camera_once_per_recorder_without_credentials() {
     let text = std::fs::read_to_string("../examples/retail-chain.toml").unwrap();
-    let m = manifest_of(&text, Choice::Vms);
-    let yaml = planner::generate::frigate_yaml(&m).unwrap();
-    let v: Value = serde_norway::from_str(&yaml).unwrap();
-    let cameras = v["cameras"].as_object().unwrap();
-    assert_eq!(cameras.len(), m.cameras.len());
-    for c in &m.cameras {
-        let entry = &cameras[&c.id.replace(['/', '-', '.'], "_")];
-        let path = entry["ffmpeg"]["inputs"][0]["path"].as_str().unwrap();
-        assert!(
-            path.contains(&c.address) && path.ends_with(&c.main_stream_path),
-            "{path}"
-        );
-        assert!(path.contains("{FRIGATE_RTSP_PASSWORD}"));
-        assert_eq!(entry["record"]["motion"]["days"], c.retention_days);
+    let site = SiteFile::parse("site.toml", &text).unwrap();
+    let catalog = Catalog::embedded().unwrap();
+    let p = plan(&site, &catalog).unwrap();
+    let m = deploy(&site, &catalog, &p, Choice::Vms).unwrap();
+    let export = planner::frigate::frigate_export(&site, &p, &m).unwrap();
+    let with_cameras = m.recorders.iter().filter(|r| !r.cameras.is_empty()).count();
+    assert_eq!(export.files.len(), with_cameras, "one file per recorder");
+    let mut seen = 0;
+    for ((name, yaml), inst) in export
+        .files
+        .iter()
+        .zip(export.index.instances.iter().filter(|i| i.file.is_some()))
+    {
+        assert_eq!(inst.file.as_deref(), Some(name.as_str()));
+        let v: Value = serde_norway::from_str(yaml).unwrap();
+        assert_eq!(v["version"], "0.17-0", "{name}");
+        let cameras = v["cameras"].as_object().unwrap();
+        let recorder = m.recorders.iter().find(|r| r.id == inst.recorder).unwrap();
+        assert_eq!(cameras.len(), recorder.cameras.len(), "{name}");
+        for id in &recorder.cameras {
+            let c = m.cameras.iter().find(|c| &c.id == id).unwrap();
+            let entry = &cameras[id.rsplit_once('/').unwrap().1];
+            let path = entry["ffmpeg"]["inputs"][0]["path"].as_str().unwrap();
+            assert!(
+                path.contains(&c.address) && path.ends_with(&c.main_stream_path),
+                "{path}"
+            );
+            assert!(path.contains("{FRIGATE_RTSP_PASSWORD}"));
+            assert!(entry["detect"]["width"].as_u64().unwrap() > 0);
+            seen += 1;
+        }
     }
+    assert_eq!(seen, m.cameras.len());
 }
 
 // ---- properties over random sites ----

@@ -159,7 +159,7 @@ proptest! {
     ) {
         let base = [(1u32, vec![g.clone()])];
         let plain = plan_of(&site_text(&base, "none", ""));
-        prop_assume!(plain.recommendation.choice == "nvr");
+        prop_assume!(plain.recommendation.choice == planner::plan::Choice::Nvr);
         let (sites, extra, code): (Vec<(u32, Vec<Group>)>, &str, &str) = match trigger {
             0 => (vec![(2, vec![g.clone()])], "", "multi-site"),
             1 => (base.to_vec(), "cameras-in-36-months = 400", "growth"),
@@ -175,7 +175,7 @@ proptest! {
             text = text.replace("analytics = \"motion\"", "analytics = \"face\"");
         }
         let p = plan_of(&text);
-        prop_assert_eq!(p.recommendation.choice, "vms");
+        prop_assert_eq!(p.recommendation.choice, planner::plan::Choice::Vms);
         prop_assert!(p.recommendation.reasons.iter().any(|r| r.code == code), "{:?}", p.recommendation.reasons);
     }
 }
@@ -196,7 +196,7 @@ fn a_second_brand_is_a_reason() {
     let text =
         site_text(&[(1, vec![g])], "none", "").replace("[\"Axis\"]", "[\"Axis\", \"Bosch\"]");
     let p = plan_of(&text);
-    assert_eq!(p.recommendation.choice, "vms");
+    assert_eq!(p.recommendation.choice, planner::plan::Choice::Vms);
     assert_eq!(p.recommendation.reasons[0].code, "multiple-brands");
 }
 
