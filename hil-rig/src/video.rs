@@ -894,7 +894,7 @@ mod tests {
         assert_eq!(g.profile_level_id(), "4D0016"); // level 2.2
         let sprop = g.sprop_parameter_sets();
         let (sps, pps) = sprop.split_once(',').unwrap();
-        assert!(sps.starts_with("Z0LAF"), "{sps}"); // 0x67 0x42 0xC0 0x16
+        assert!(sps.starts_with("Z00AF"), "{sps}"); // 0x67 0x4D 0x00 0x16: Main profile, level 2.2
         assert_eq!(pps, h264::base64(g.pps()));
     }
 
