@@ -970,13 +970,22 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
         && !p.profile.is_empty()
         && !profile.eq_ignore_ascii_case(&p.profile)
     {
-        reasons.push(Reason::fail(
-            ReasonCode::ProfileDiffers,
-            format!(
-                "the stream's parameter sets say {} profile{level}; the plan needs {} profile",
-                profile, p.profile
-            ),
-        ));
+        // A Constrained Baseline stream sets constraint_set1_flag: it conforms to Main profile
+        // (H.264 A.2.1.1), so a Main or High decoder plays it. Worth saying, not a failure.
+        let conforms = profile.eq_ignore_ascii_case("constrained-baseline")
+            && (p.profile.eq_ignore_ascii_case("main") || p.profile.eq_ignore_ascii_case("high"));
+        let message = format!(
+            "the stream's parameter sets say {} profile{level}; the plan needs {} profile",
+            profile, p.profile
+        );
+        reasons.push(if conforms {
+            Reason::warn(
+                ReasonCode::ProfileDiffers,
+                format!("{message} (Constrained Baseline conforms to Main, so it still plays)"),
+            )
+        } else {
+            Reason::fail(ReasonCode::ProfileDiffers, message)
+        });
     }
     // Without two key frames the rates are wall-clock guesses skewed by whether the one key
     // frame fell inside the window: judge them only over whole GOPs.
