@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use camscope_tests::{Run, camscope};
+use camscope_tests::generate;
 use serde_json::Value;
 
 const PASSWORD: &str = "Pw-7c1e9a-not-in-any-file";
@@ -116,21 +116,10 @@ fn within(a: f64, b: f64, tolerance: f64) -> bool {
 /// matched the plan and how many carry a reason.
 fn check_export(site: &str, option: &str) -> (usize, usize) {
     labelmap();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().display().to_string();
-    let Run {
-        code,
-        stdout,
-        stderr,
-    } = camscope(&["generate", site, "--out", &out, "--option", option]);
-    assert_ne!(code, 2, "{site}: {stdout}{stderr}");
+    let dir = generate(site, &["--option", option]);
     let frigate = dir.path().join("frigate");
-    let index: Value =
-        serde_json::from_str(&std::fs::read_to_string(frigate.join("index.json")).unwrap())
-            .unwrap();
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
-            .unwrap();
+    let index = dir.json("frigate/index.json");
+    let manifest = dir.json("manifest.json");
     let tolerance = index["tolerance"].as_f64().unwrap();
     let segment = index["segment_seconds"].as_f64().unwrap();
     let instances: Vec<&Value> = index["instances"]
