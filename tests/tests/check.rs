@@ -351,7 +351,14 @@ Hikvision,DS-2CD2143G2-I,China
         "J. Smith, contracting officer"
     );
     assert_eq!(v["lines"][0]["waiver"]["date"], "2026-11-20");
-    assert_eq!(v["lines"][1]["level"], "waived");
+    // The decision accepts Section 889 and TAA; the FCC Covered List finding on Hikvision is
+    // another list's, which a `both` decision does not accept, so the line stays a warning.
+    assert_eq!(v["lines"][1]["level"], "warn", "{:#}", v["lines"][1]);
+    assert_eq!(
+        v["lines"][1]["warned"],
+        serde_json::json!(["fcc-covered-list"])
+    );
+    assert_eq!(v["lines"][1]["other_lists"][0]["code"], "listed-entity");
     assert!(
         v["lines"][1]["waiver"]["reason"]
             .as_str()
@@ -827,6 +834,11 @@ fn every_code_has_one_line_in_docs_check_md() {
                 .map(|c| c.as_str().to_owned()),
         )
         .chain(bom::SkipReason::ALL.iter().map(|c| c.as_str().to_owned()))
+        .chain(
+            compliance_data::ListCode::ALL
+                .iter()
+                .map(|c| c.as_str().to_owned()),
+        )
         .collect();
     let before = documented.len();
     documented.sort();
@@ -836,6 +848,9 @@ fn every_code_has_one_line_in_docs_check_md() {
     assert_eq!(documented, codes);
     // The codes the JSON prints are the ones the table lists.
     for c in compliance_data::TaaCode::ALL {
+        assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+    }
+    for c in compliance_data::ListCode::ALL {
         assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
     }
 }
