@@ -868,6 +868,15 @@ fn run_generate(
         }
     );
     if let Some((p, inv, applied)) = &applied {
+        if inv.manifest.project != manifest.project {
+            let _ = writeln!(
+                notes,
+                "note: {} was taken for project {:?}, not {:?}: cameras are matched by id only",
+                p.display(),
+                inv.manifest.project,
+                manifest.project
+            );
+        }
         stream_uri_report(p, inv, applied, out, notes);
     }
     for n in deploy::IdPlan::of(&site).notes() {

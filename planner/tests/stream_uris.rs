@@ -374,6 +374,11 @@ fn a_bad_inventory_exits_2_naming_file_line_and_field() {
     let out = dir.path().join("out-vendor");
     let o = generate(&out, &["--stream-uris", path.to_str().unwrap()]);
     assert!(
+        text(&o).contains("was taken for project \"p\", not \"Every recording mode"),
+        "{}",
+        text(&o)
+    );
+    assert!(
         text(&o).contains("(0 matched by id, 1 by address)"),
         "{}",
         text(&o)
