@@ -208,6 +208,11 @@ pub struct Camera {
     /// RTSP path of the sub-stream, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_stream_path: Option<String>,
+    /// The stream URIs the camera itself reported over ONVIF (`camscope rig inventory`), when
+    /// `camscope generate --stream-uris` was given an inventory that has this camera. Exports
+    /// use them instead of the planned address and paths.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported_streams: Option<ReportedStreams>,
     /// Main-stream encoder settings.
     pub encoder: Encoder,
     /// Sub-stream, when the recorder pulls one.
@@ -231,6 +236,44 @@ pub struct Camera {
     pub port: u32,
     /// PoE draw, milliwatts.
     pub poe_mw: u64,
+}
+
+/// How a camera that answered was matched to the planned camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchedBy {
+    /// Its name in the camera list (endpoints file, CSV, or its ONVIF `name` scope) is the
+    /// planned camera's id.
+    Id,
+    /// Its address is the planned camera's address.
+    Address,
+}
+
+impl MatchedBy {
+    /// The name used in files and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchedBy::Id => "id",
+            MatchedBy::Address => "address",
+        }
+    }
+}
+
+/// Stream URIs a camera reported over ONVIF (`GetProfiles` and `GetStreamUri`), never with
+/// credentials in them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReportedStreams {
+    /// Main stream (the first profile), e.g. `rtsp://10.1.2.3:554/Streaming/Channels/101`.
+    pub main_uri: String,
+    /// Sub-stream (the smallest other profile), when the plan pulls one and the camera has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_uri: Option<String>,
+    /// How the camera was matched to this planned camera.
+    pub matched_by: MatchedBy,
+    /// The camera's ONVIF device service.
+    pub onvif: String,
+    /// When the inventory was taken (RFC 3339).
+    pub taken_at: String,
 }
 
 /// A switch.
