@@ -69,6 +69,10 @@ pub struct ValidateArgs {
     /// Measurement window, e.g. 60s, 2m.
     #[arg(long, default_value = "60s")]
     pub duration: String,
+    /// Read past manifest fields this camscope does not know (a manifest from a newer
+    /// camscope), listing them, instead of refusing the manifest.
+    #[arg(long)]
+    pub allow_unknown_fields: bool,
     /// Push each camera's planned encoder settings over ONVIF and read them back first.
     #[arg(long)]
     pub apply: bool,
@@ -671,10 +675,12 @@ pub fn validate(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, Failure> {
-    let manifest_text = read(&args.manifest)?;
     let manifest_file = args.manifest.display().to_string();
-    let manifest =
-        manifest::parse(&manifest_file, &manifest_text).map_err(|e| Failure(e.to_string()))?;
+    let (manifest, manifest_text, warnings) =
+        crate::rig::read_manifest(&args.manifest, args.allow_unknown_fields)?;
+    for w in warnings {
+        writeln!(err, "warning: {w}").map_err(|e| Failure(format!("stderr: {e}")))?;
+    }
     let duration =
         parse_duration(&args.duration).map_err(|e| Failure(format!("--duration {e}")))?;
     let mut tolerances = Tolerances::shipped()?;
