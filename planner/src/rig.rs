@@ -304,12 +304,18 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
     })
 }
 
+/// This machine's host name, or empty when the system does not say.
+pub(crate) fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
 /// The fleet seed when none is given: this host, the address the cameras listen on, and what
 /// the fleet was made from.
 fn default_seed(args: &SimulateArgs) -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .unwrap_or_default();
+    let host = host_name();
     let source = match (&args.manifest, args.cameras) {
         (Some(path), _) => std::fs::canonicalize(path)
             .unwrap_or_else(|_| path.clone())

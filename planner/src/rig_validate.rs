@@ -896,6 +896,7 @@ pub fn validate(
             TransportArg::Tcp => "tcp".into(),
             TransportArg::Udp => "udp".into(),
         },
+        rig_host: crate::rig::host_name(),
         source: if args.endpoints.is_some() {
             "endpoints".into()
         } else if args.inventory.is_some() {
