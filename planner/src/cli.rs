@@ -569,6 +569,11 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                 Format::Csv => render::plan_csv(&plan, out)
                     .map_err(|e| Failure(format!("writing CSV: {e}")))?,
             }
+            // A covered camera (or, when the site says so, an unresolved one) in a site that
+            // requires Section 889 is a finding, like a BOM line at deny level.
+            if plan.section_889.has_errors() {
+                return Ok(1);
+            }
         }
         Command::Generate {
             site,

@@ -23,6 +23,7 @@ pub mod rig;
 pub mod rig_inventory;
 pub mod rig_report;
 pub mod rig_validate;
+pub mod screen;
 pub mod site;
 pub mod topology;
 pub mod validate;
