@@ -145,14 +145,30 @@ fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// The entity records a line names: its maker and brand cells, the makers a description names,
-/// and the makers of model-number patterns its model or part number matches.
-fn named_entities(ds: &Dataset, line: &LineFacts) -> Vec<(String, usize)> {
-    let mut out: Vec<(String, usize)> = Vec::new();
-    let mut add = |field: &str, record: usize| {
-        if !out.iter().any(|(_, r)| *r == record) {
-            out.push((field.to_owned(), record));
+/// How a line names an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    /// The maker, brand or a component cell names it.
+    Named,
+    /// A description mentions it, or a model number follows its catalogue pattern: evidence,
+    /// not proof, as for the Section 889 verdict.
+    Suggested,
+}
+
+/// The entity records a line names: its maker, brand and component cells, the makers a
+/// description names, and the makers of model-number patterns its model or part number
+/// matches (the last two only suggest the maker).
+fn named_entities(ds: &Dataset, line: &LineFacts) -> Vec<(String, usize, Naming)> {
+    let mut out: Vec<(String, usize, Naming)> = Vec::new();
+    let mut add = |field: &str, record: usize, how: Naming| match out
+        .iter_mut()
+        .find(|(_, r, _)| *r == record)
+    {
+        Some(seen) if seen.2 == Naming::Suggested && how == Naming::Named => {
+            *seen = (field.to_owned(), record, how);
         }
+        Some(_) => {}
+        None => out.push((field.to_owned(), record, how)),
     };
     let cells = [
         ("manufacturer", present(&line.manufacturer)),
@@ -173,7 +189,12 @@ fn named_entities(ds: &Dataset, line: &LineFacts) -> Vec<(String, usize)> {
         };
         for hit in matching::match_names(ds, &text) {
             if matches!(hit.kind, MatchKind::Exact | MatchKind::Contained) {
-                add(field, hit.record);
+                let how = if field == "description" {
+                    Naming::Suggested
+                } else {
+                    Naming::Named
+                };
+                add(field, hit.record, how);
             }
         }
     }
@@ -188,7 +209,7 @@ fn named_entities(ds: &Dataset, line: &LineFacts) -> Vec<(String, usize)> {
                     && let Some(m) = ds.model_at(*i)
                     && let Some(&e) = ds.index.entity_by_id.get(&m.maker)
                 {
-                    add(field, e);
+                    add(field, e, Naming::Suggested);
                 }
             }
         }
@@ -214,7 +235,7 @@ fn listing_findings(
                 .iter()
                 .any(|l| l.regime == regime && active(l, date))
         };
-        for (field, record) in &named {
+        for (field, record, how) in &named {
             let walks = ds
                 .index
                 .graph
@@ -233,7 +254,7 @@ fn listing_findings(
             }) {
                 continue;
             }
-            if let Some(f) = listing_finding(ds, regime, field, *record, walk, date) {
+            if let Some(f) = listing_finding(ds, regime, (field, *how), *record, walk, date) {
                 out.push(f);
             }
         }
@@ -243,7 +264,7 @@ fn listing_findings(
 fn listing_finding(
     ds: &Dataset,
     regime: Regime,
-    field: &str,
+    (field, how): (&str, Naming),
     start: usize,
     walk: &Walk,
     date: Date,
@@ -256,7 +277,7 @@ fn listing_finding(
         .find(|l| l.regime == regime && active(l, date))?;
     let ended = walk.hops.iter().any(|h| h.state == EdgeState::Ended);
     let strong = listing.established && listing.best_grade().is_some_and(|g| g <= Grade::B);
-    let code = if strong && !ended {
+    let code = if strong && !ended && how == Naming::Named {
         ListCode::ListedEntity
     } else {
         ListCode::ReportedListing
@@ -279,7 +300,13 @@ fn listing_finding(
             listing.scope
         )
     };
-    if !listing.established {
+    if how == Naming::Suggested {
+        reason.push_str(&format!(
+            " (the {} only suggests {}: a description or a model-number pattern is evidence, not proof, so confirm the maker)",
+            field.replace('_', " "),
+            first.name
+        ));
+    } else if !listing.established {
         reason.push_str(" (the sources here do not show the entry itself: confirm it on the list)");
     } else if !strong {
         reason.push_str(" (reported only by sources of grade C or D: confirm it on the list)");

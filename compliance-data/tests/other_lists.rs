@@ -235,3 +235,22 @@ fn other_lists_never_change_the_section_889_or_taa_verdict() {
         assert_eq!(with.taa, without.taa, "{line:?}");
     }
 }
+
+#[test]
+fn a_listing_suggested_only_by_a_model_pattern_or_a_description_is_reported() {
+    let ds = ds();
+    for line in [
+        LineFacts::default().part_number("DS-2CD2183G2-IU"),
+        LineFacts::default().description("Hikvision DS-2CD2143G2-I dome"),
+    ] {
+        let f = findings(&ds, &line, DEFAULT_REGIMES);
+        let hik = f.iter().find(|f| f.record == "hikvision").unwrap();
+        assert_eq!(hik.code, ListCode::ReportedListing, "{line:?}");
+        assert!(hik.reason.contains("evidence, not proof"), "{}", hik.reason);
+    }
+    // Named in the maker cell as well: listed.
+    let named = LineFacts::with_manufacturer("Hikvision").part_number("DS-2CD2183G2-IU");
+    let f = findings(&ds, &named, DEFAULT_REGIMES);
+    assert_eq!(f[0].code, ListCode::ListedEntity);
+    assert_eq!(f[0].field, "manufacturer");
+}

@@ -24,8 +24,8 @@ use crate::plan::{Ceiling, Plan, RecorderUnit, Unit, Violation};
 use crate::site::{RecordingKind, SiteFile};
 
 pub use manifest::{
-    Camera, Choice, Client, Credentials, Encoder, Link, MANIFEST_SCHEMA, Manifest, Network,
-    Recorder, RecordingSchedule, SiteInstance, SubStream, Switch, Volume,
+    Camera, Choice, Client, Credentials, Encoder, Link, MANIFEST_SCHEMA, Manifest, MatchedBy,
+    Network, Recorder, RecordingSchedule, ReportedStreams, SiteInstance, SubStream, Switch, Volume,
 };
 
 /// The ids a deployment gives its site instances and camera groups, and every renaming made to
@@ -1007,6 +1007,7 @@ fn camera_of(run: &Run, inst: &Instance, gi: usize, placed: Placement) -> Camera
         address: placed.address,
         main_stream_path: format!("/{cid}/main"),
         sub_stream_path: g.substream_kbps.map(|_| format!("/{cid}/sub")),
+        reported_streams: None,
         encoder: Encoder {
             codec: g.codec,
             width: g.resolution.width,

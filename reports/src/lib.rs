@@ -345,6 +345,8 @@ pub struct RigView {
     pub reasons: Vec<String>,
     /// Headline figures.
     pub summary: Vec<Fact>,
+    /// How the run was made: tolerances, apply, cameras, transport, host, versions.
+    pub context: Vec<Fact>,
     /// Received bitrate over time.
     pub timeline: LineChart,
     /// Per camera.

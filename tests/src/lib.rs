@@ -5,6 +5,8 @@
 
 use std::ffi::OsString;
 
+pub mod frigate_check;
+
 /// What one `camscope` invocation produced.
 #[derive(Debug)]
 pub struct Run {
