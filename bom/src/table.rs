@@ -212,7 +212,14 @@ pub(crate) fn build_bom(
                 || hint.is_some_and(|h| h.names_product(d))
                 || (text(Field::Qty).is_some() && !is_total(d))
         });
-        if !identified && !described {
+        // A remark typed into the first column, which is the maker column on many quotes
+        // ("Note: lead time 4-6 weeks"), is a note, not a maker: the row holds nothing else.
+        let lone_note = row.cells.iter().filter(|c| !c.trim().is_empty()).count() == 1
+            && [&manufacturer, &brand, &model, &part_number, &description]
+                .iter()
+                .filter_map(|v| v.as_deref())
+                .any(is_note);
+        if (!identified && !described) || lone_note {
             let origin = Origin {
                 file: file.to_path_buf(),
                 sheet: origin_sheet.clone(),
@@ -357,6 +364,21 @@ fn is_total(text: &str) -> bool {
         .any(|w| matches!(w, "total" | "subtotal" | "totals" | "sub" | "grand"))
 }
 
+/// Whether a cell reads as a note or remark rather than a value.
+fn is_note(cell: &str) -> bool {
+    let c = cell.trim().to_lowercase();
+    let word = |w: &str| {
+        c.strip_prefix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', ' ', '-', 's', '.']))
+    };
+    word("note")
+        || word("remark")
+        || word("comment")
+        || c.starts_with('*')
+        || c.starts_with("prices ")
+        || c.starts_with("quote ")
+}
+
 /// Why a row with values but no product identity is not a line.
 fn classify_skipped(row: &SourceRow, headers: &[String]) -> (SkipReason, String) {
     let cells: Vec<&str> = row
@@ -384,14 +406,7 @@ fn classify_skipped(row: &SourceRow, headers: &[String]) -> (SkipReason, String)
             "the header row repeated (a page break in the export)".to_owned(),
         );
     }
-    if lower.first().is_some_and(|c| {
-        c.starts_with("note")
-            || c.starts_with("remark")
-            || c.starts_with("comment")
-            || c.starts_with('*')
-            || c.starts_with("prices ")
-            || c.starts_with("quote ")
-    }) {
+    if cells.first().is_some_and(|c| is_note(c)) {
         return (
             SkipReason::Note,
             "a note or remark; it names no product".to_owned(),

@@ -7,7 +7,9 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx, open_workbook_from_rs};
+use calamine::{
+    Data, Dimensions, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx, open_workbook_from_rs,
+};
 
 use crate::error::{BomError, ErrorKind, Location};
 use crate::table::{SourceRow, build_bom};
@@ -64,8 +66,55 @@ pub(crate) fn read_workbook(
             })?
         }
     };
-    let rows = grid_rows(&range);
+    let mut rows = grid_rows(&range);
+    fill_down_merged(&mut rows, &merged_regions(&mut workbook, &name));
     build_bom(file, Some(name), rows, hint)
+}
+
+/// The merged regions of a sheet, for the formats that record them (XLSX, XLS). A sheet whose
+/// merges cannot be read is read as it stands: merges only fill cells, they never remove any.
+fn merged_regions(workbook: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Vec<Dimensions> {
+    match workbook {
+        Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+    }
+}
+
+/// A cell merged down over several rows of one column (a "Mfr" cell spanning the four lines of
+/// one maker) shows its value on every one of those rows, so each row gets it. Only the
+/// top-left cell holds the value in the file. Regions that span several columns as well are
+/// text blocks (titles, notes), and are left as they are: their text stays on their first row.
+fn fill_down_merged(rows: &mut [SourceRow], regions: &[Dimensions]) {
+    for region in regions {
+        let ((top, col), (bottom, last_col)) = (region.start, region.end);
+        if bottom <= top || last_col != col {
+            continue;
+        }
+        let col = col as usize;
+        let row_index = |rows: &[SourceRow], number: u32| {
+            rows.iter().position(|r| r.number == number as usize + 1)
+        };
+        let Some(value) = row_index(rows, top)
+            .and_then(|i| rows[i].cells.get(col))
+            .filter(|v| !v.trim().is_empty())
+            .cloned()
+        else {
+            continue;
+        };
+        for number in top + 1..=bottom {
+            let Some(i) = row_index(rows, number) else {
+                continue;
+            };
+            let cells = &mut rows[i].cells;
+            if cells.len() <= col {
+                cells.resize(col + 1, String::new());
+            }
+            if cells[col].trim().is_empty() {
+                cells[col] = value.clone();
+            }
+        }
+    }
 }
 
 fn open<'a>(

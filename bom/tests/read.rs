@@ -946,3 +946,65 @@ fn model_like_tokens() {
         assert!(!camscope_bom::looks_like_model(no), "{no}");
     }
 }
+
+/// A maker cell merged down over the lines of that maker (Excel shows "Hikvision" beside each
+/// of them) gives every one of those lines the maker; a note merged over several rows and
+/// columns stays one note on its first row, and nothing else moves.
+#[test]
+fn a_maker_cell_merged_down_belongs_to_every_row_it_spans() {
+    use rust_xlsxwriter::Format;
+    let path = temp_path("merged_maker.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let plain = Format::new();
+    for (c, h) in ["Mfr", "Mfg Part #", "Item Description", "COO", "Qty"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    // B2:E4 hold three Hikvision lines; A2:A4 is one merged "Hikvision" cell.
+    sheet.merge_range(1, 0, 3, 0, "Hikvision", &plain).unwrap();
+    for (r, (pn, d)) in [
+        ("DS-2CD2143G2-I", "4MP dome"),
+        ("DS-2CD2183G2-IU", "8MP bullet"),
+        ("DS-7608NXI-K2", "8-channel NVR"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 1, *pn).unwrap();
+        sheet.write_string(r, 2, *d).unwrap();
+        sheet.write_string(r, 3, "China").unwrap();
+        sheet.write_number(r, 4, 2.0).unwrap();
+    }
+    sheet.write_string(4, 0, "Axis").unwrap();
+    sheet.write_string(4, 1, "P3265-LVE").unwrap();
+    sheet.write_string(4, 2, "dome").unwrap();
+    sheet.write_string(4, 3, "Sweden").unwrap();
+    sheet.write_number(4, 4, 1.0).unwrap();
+    // A note merged over A7:E8.
+    sheet
+        .merge_range(6, 0, 7, 4, "Note: lead time 4-6 weeks", &plain)
+        .unwrap();
+    book.save(&path).unwrap();
+
+    let bom = read(&path);
+    let makers: Vec<(usize, Option<&str>)> = bom
+        .lines
+        .iter()
+        .map(|l| (l.origin.row, l.manufacturer.as_deref()))
+        .collect();
+    assert_eq!(
+        makers,
+        [
+            (2, Some("Hikvision")),
+            (3, Some("Hikvision")),
+            (4, Some("Hikvision")),
+            (5, Some("Axis"))
+        ]
+    );
+    let skipped: Vec<usize> = bom.skipped.iter().map(|s| s.origin.row).collect();
+    assert_eq!(skipped, [7], "the note is listed once, on its first row");
+}

@@ -30,7 +30,14 @@ mod embedded {
 pub const HEADER_FILE: &str = "dataset.toml";
 
 /// Citation ids the matcher relies on; a data directory without them is unusable.
-pub(crate) const REQUIRED_CITATIONS: &[&str] = &["ndaa-889", "far-52.204-25", "far-25.003"];
+pub(crate) const REQUIRED_CITATIONS: &[&str] = &[
+    "ndaa-889",
+    "far-52.204-25",
+    "far-25.003",
+    "fcc-covered-list",
+    "far-52.240-1",
+    "ndaa-fy2021-1260h",
+];
 
 /// A record together with the file it came from.
 #[derive(Debug, Clone)]
@@ -98,6 +105,9 @@ pub(crate) struct Index {
     pub components: Vec<(usize, Vec<Regex>)>,
     pub models: Vec<(usize, Regex)>,
     pub countries: CountryIndex,
+    /// Category entries: record index, patterns that put a line in the class, patterns that
+    /// take it out.
+    pub categories: Vec<(usize, Vec<Regex>, Vec<Regex>)>,
 }
 
 /// A loaded, indexed and hashed compliance dataset.
@@ -187,6 +197,13 @@ impl Dataset {
     pub(crate) fn component_at(&self, i: usize) -> Option<&ComponentRecord> {
         match self.records.get(i).map(|r| &r.record) {
             Some(Record::Component(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn category_at(&self, i: usize) -> Option<&crate::record::CategoryRecord> {
+        match self.records.get(i).map(|r| &r.record) {
+            Some(Record::Category(c)) => Some(c),
             _ => None,
         }
     }
@@ -384,13 +401,14 @@ pub(crate) fn parse_record(file: &str, table: toml::Table) -> Result<Record, Err
         "component" => Record::Component(deserialize_table(file, table)?),
         "model-pattern" => Record::ModelPattern(deserialize_table(file, table)?),
         "country" => Record::Country(deserialize_table(file, table)?),
+        "category" => Record::Category(deserialize_table(file, table)?),
         other => {
             return Err(Error::new(
                 ErrorKind::Schema,
                 file,
                 "kind",
                 format!(
-                    "unknown kind `{other}`; expected entity, component, model-pattern or country"
+                    "unknown kind `{other}`; expected entity, component, model-pattern, country or category"
                 ),
             ));
         }
@@ -445,6 +463,7 @@ fn build_index(records: &[StoredRecord], meta: &DatasetMeta) -> Result<Index, Er
     let mut components = Vec::new();
     let mut models = Vec::new();
     let mut countries = CountryIndex::default();
+    let mut categories = Vec::new();
     for (i, r) in records.iter().enumerate() {
         let file = r.file.as_str();
         match &r.record {
@@ -521,6 +540,27 @@ fn build_index(records: &[StoredRecord], meta: &DatasetMeta) -> Result<Index, Er
                 need_entity(file, "maker".into(), &m.maker)?;
                 models.push((i, compile(file, "pattern", &m.pattern)?));
             }
+            Record::Category(c) => {
+                if c.patterns.is_empty() {
+                    return Err(Error::new(
+                        ErrorKind::Schema,
+                        file,
+                        "patterns",
+                        "a category needs at least one pattern",
+                    ));
+                }
+                let compile_all = |field: &str, list: &[String]| {
+                    list.iter()
+                        .enumerate()
+                        .map(|(n, p)| compile(file, &format!("{field}[{n}]"), p))
+                        .collect::<Result<Vec<_>, _>>()
+                };
+                categories.push((
+                    i,
+                    compile_all("patterns", &c.patterns)?,
+                    compile_all("not_patterns", &c.not_patterns)?,
+                ));
+            }
             Record::Country(c) => {
                 let spelled = [&c.name, &c.iso_name]
                     .into_iter()
@@ -567,5 +607,6 @@ fn build_index(records: &[StoredRecord], meta: &DatasetMeta) -> Result<Index, Er
         components,
         models,
         countries,
+        categories,
     })
 }

@@ -13,7 +13,7 @@ use time::Date;
 
 use crate::dataset::StoredRecord;
 use crate::date::within;
-use crate::record::{Link, Record};
+use crate::record::{EntityRecord, Link, Record};
 
 /// Longest chain followed; real chains are at most four hops.
 const MAX_DEPTH: usize = 8;
@@ -75,40 +75,53 @@ impl EntityGraph {
     /// Every simple chain from `start` to a covered entity that exists on `date`, counting edges
     /// that have ended (marked `Ended`) but not edges that have not started yet.
     pub(crate) fn walks(&self, records: &[StoredRecord], start: usize, date: Date) -> Vec<Walk> {
+        self.walks_to(records, start, date, &|e| e.covered.is_some())
+    }
+
+    /// Every simple chain from `start` (itself included, as a chain of no hops) to an entity
+    /// for which `end` holds, with the same date rules as [`EntityGraph::walks`].
+    pub(crate) fn walks_to(
+        &self,
+        records: &[StoredRecord],
+        start: usize,
+        date: Date,
+        end: &dyn Fn(&EntityRecord) -> bool,
+    ) -> Vec<Walk> {
         let mut out = Vec::new();
         let Some(&node) = self.node_of.get(&start) else {
             return out;
         };
         let mut path = Vec::new();
         let mut on_path = vec![node];
-        self.dfs(records, node, date, &mut path, &mut on_path, &mut out);
+        let mut walk = WalkState {
+            records,
+            date,
+            end,
+            path: &mut path,
+            on_path: &mut on_path,
+            out: &mut out,
+        };
+        self.dfs(node, &mut walk);
         out
     }
 
-    fn dfs(
-        &self,
-        records: &[StoredRecord],
-        node: NodeIndex,
-        date: Date,
-        path: &mut Vec<Hop>,
-        on_path: &mut Vec<NodeIndex>,
-        out: &mut Vec<Walk>,
-    ) {
+    fn dfs(&self, node: NodeIndex, w: &mut WalkState<'_>) {
+        let (records, date) = (w.records, w.date);
         let here = self.graph[node];
         if let Some(Record::Entity(e)) = records.get(here).map(|r| &r.record)
-            && e.covered.is_some()
+            && (w.end)(e)
         {
-            out.push(Walk {
-                hops: path.clone(),
+            w.out.push(Walk {
+                hops: w.path.clone(),
                 end: here,
             });
         }
-        if path.len() >= MAX_DEPTH {
+        if w.path.len() >= MAX_DEPTH {
             return;
         }
         for edge in self.graph.edges(node) {
             let next = edge.target();
-            if on_path.contains(&next) {
+            if w.on_path.contains(&next) {
                 continue;
             }
             let (child, k) = *edge.weight();
@@ -122,18 +135,28 @@ impl EntityGraph {
             } else {
                 EdgeState::Ended
             };
-            path.push(Hop {
+            w.path.push(Hop {
                 from: child,
                 to: self.graph[next],
                 link: k,
                 state,
             });
-            on_path.push(next);
-            self.dfs(records, next, date, path, on_path, out);
-            on_path.pop();
-            path.pop();
+            w.on_path.push(next);
+            self.dfs(next, w);
+            w.on_path.pop();
+            w.path.pop();
         }
     }
+}
+
+/// What a walk carries down the recursion.
+struct WalkState<'a> {
+    records: &'a [StoredRecord],
+    date: Date,
+    end: &'a dyn Fn(&EntityRecord) -> bool,
+    path: &'a mut Vec<Hop>,
+    on_path: &'a mut Vec<NodeIndex>,
+    out: &'a mut Vec<Walk>,
 }
 
 pub(crate) fn link_at(records: &[StoredRecord], child: usize, k: usize) -> Option<&Link> {

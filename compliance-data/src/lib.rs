@@ -23,6 +23,7 @@ mod matching;
 mod negation;
 mod normalize;
 mod record;
+mod regimes;
 mod section889;
 mod summary;
 mod taa;
@@ -39,10 +40,12 @@ pub use explain::{
 pub use lint::{LintFinding, LintRule, lint};
 pub use matching::{ChainStep, MatchKind};
 pub use record::{
-    AfterEnd, AmbiguousOrigin, ComponentEvidence, ComponentRecord, CountryRecord, Covered,
-    DatasetMeta, Effective, EntityRecord, Grade, Independence, IndependenceCheck, Limb, Link,
-    ListEntry, ModelPatternRecord, Record, Relation, RuleCitation, Source, TaaList, url_host,
+    AfterEnd, AmbiguousOrigin, CategoryRecord, CategoryTest, ComponentEvidence, ComponentRecord,
+    CountryRecord, Covered, DatasetMeta, Effective, EntityRecord, Grade, Independence,
+    IndependenceCheck, Limb, Link, ListEntry, Listing, ModelPatternRecord, ProductClass, Record,
+    Regime, Relation, RuleCitation, Source, TaaList, url_host,
 };
+pub use regimes::{DEFAULT_REGIMES, ListCode, ListFinding};
 pub use section889::{
     Citation, ClearBasis, Code889, Finding, IndependenceShown, Section889, Verdict889,
 };
@@ -147,17 +150,35 @@ pub struct LineVerdict {
     pub section_889: Section889,
     /// Trade Agreements Act.
     pub taa: Taa,
+    /// Findings under the other lists checked (FCC Covered List, ASDA, DoD 1260H), each
+    /// labelled with its list. They never change the Section 889 verdict.
+    pub other_lists: Vec<ListFinding>,
     /// The date the line was checked as of.
     pub date: PartialDate,
     /// The data used.
     pub data: DataStamp,
 }
 
-/// Checks one line as of `date`. Pure: no I/O, no clock.
+/// Checks one line as of `date`, with the other lists of [`DEFAULT_REGIMES`]. Pure: no I/O,
+/// no clock.
 pub fn check_line(ds: &Dataset, line: &LineFacts, date: Date) -> LineVerdict {
+    check_line_with(ds, line, date, DEFAULT_REGIMES)
+}
+
+/// Checks one line as of `date`, with findings under the other lists in `regimes`. Pure.
+pub fn check_line_with(
+    ds: &Dataset,
+    line: &LineFacts,
+    date: Date,
+    regimes: &[Regime],
+) -> LineVerdict {
+    let section_889 = section889::check(ds, line, date);
+    let taa = taa::check(ds, line.country_of_origin.as_deref(), date);
+    let other_lists = regimes::check(ds, line, &taa, date, regimes);
     LineVerdict {
-        section_889: section889::check(ds, line, date),
-        taa: taa::check(ds, line.country_of_origin.as_deref(), date),
+        section_889,
+        taa,
+        other_lists,
         date: PartialDate::from(date),
         data: DataStamp::of(ds),
     }
@@ -180,4 +201,28 @@ pub fn names_product(ds: &Dataset, text: &str) -> bool {
         || text
             .split_whitespace()
             .any(|word| ds.index.models.iter().any(|(_, re)| re.is_match(word)))
+}
+
+/// Whether two maker names name the same maker as the checks read them: equal once case,
+/// width, accents, punctuation and legal or generic words ("Co., Ltd.", "Technology") are set
+/// aside ("Seagate" and "Seagate Technology"), or both aliases of one entity in the data. A
+/// review decision uses this, so it covers exactly the lines its verdicts are about. Pure.
+pub fn same_maker(ds: &Dataset, a: &str, b: &str) -> bool {
+    let (ta, tb) = (normalize::name_tokens(a), normalize::name_tokens(b));
+    if ta.is_empty() || tb.is_empty() {
+        return false;
+    }
+    if ta == tb {
+        return true;
+    }
+    let records = |t: &[String]| -> Vec<usize> {
+        ds.index
+            .names
+            .iter()
+            .filter(|n| n.tokens == t)
+            .map(|n| n.record)
+            .collect()
+    };
+    let ra = records(&ta);
+    !ra.is_empty() && records(&tb).iter().any(|r| ra.contains(r))
 }

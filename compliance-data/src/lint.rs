@@ -86,6 +86,32 @@ fn allowed(shape: &str) -> &'static [&'static str] {
             "sources",
             "links",
             "independence",
+            "listings",
+        ],
+        "listing" => &[
+            "regime",
+            "added",
+            "removed",
+            "scope",
+            "established",
+            "sources",
+        ],
+        "category" => &[
+            "id",
+            "kind",
+            "name",
+            "regime",
+            "added",
+            "product",
+            "patterns",
+            "not_patterns",
+            "test",
+            "also_ask",
+            "consequence",
+            "exceptions",
+            "retrieved",
+            "rationale",
+            "sources",
         ],
         "independence" => &["as_of", "parent", "owners", "oem", "checked", "sources"],
         "component" => &[
@@ -168,6 +194,7 @@ fn nested(shape: &str, key: &str) -> Option<&'static str> {
         ("entity", "covered") => "covered",
         ("entity", "links") => "link",
         ("entity", "independence") => "independence",
+        ("entity", "listings") => "listing",
         ("country", "lists") => "list",
         ("header", "citations") => "citation",
         ("header", "ambiguous_origins") => "ambiguous",
@@ -175,7 +202,15 @@ fn nested(shape: &str, key: &str) -> Option<&'static str> {
     })
 }
 
-const DATE_KEYS: &[&str] = &["retrieved", "from", "to", "date", "as_of"];
+const DATE_KEYS: &[&str] = &[
+    "retrieved",
+    "from",
+    "to",
+    "date",
+    "as_of",
+    "added",
+    "removed",
+];
 
 struct Linter {
     findings: Vec<LintFinding>,
@@ -400,13 +435,15 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
             .to_owned();
         if !matches!(
             kind.as_str(),
-            "entity" | "component" | "model-pattern" | "country"
+            "entity" | "component" | "model-pattern" | "country" | "category"
         ) {
             l.push(
                 file,
                 "kind",
                 LintRule::Schema,
-                format!("kind `{kind}` is not one of entity, component, model-pattern, country"),
+                format!(
+                    "kind `{kind}` is not one of entity, component, model-pattern, country, category"
+                ),
             );
             continue;
         }
@@ -537,6 +574,24 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
                         name,
                     );
                 }
+                for (n, listing) in e.listings.iter().enumerate() {
+                    if listing.sources.is_empty() {
+                        l.push(
+                            file,
+                            format!("listings[{n}].sources"),
+                            LintRule::MissingSource,
+                            "a listing needs at least one source",
+                        );
+                    }
+                    if listing.scope.trim().is_empty() {
+                        l.push(
+                            file,
+                            format!("listings[{n}].scope"),
+                            LintRule::Schema,
+                            "a listing says what the entry covers",
+                        );
+                    }
+                }
                 for (n, link) in e.links.iter().enumerate() {
                     refs.push((
                         file.clone(),
@@ -564,6 +619,43 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
                         "patterns",
                         LintRule::Schema,
                         "a component needs at least one pattern",
+                    );
+                }
+            }
+            Record::Category(c) => {
+                for (field, list) in [("patterns", &c.patterns), ("not_patterns", &c.not_patterns)]
+                {
+                    for (n, p) in list.iter().enumerate() {
+                        if let Err(err) = regex::Regex::new(p) {
+                            l.push(
+                                file,
+                                format!("{field}[{n}]"),
+                                LintRule::BadPattern,
+                                err.to_string(),
+                            );
+                        }
+                    }
+                }
+                if c.patterns.is_empty() {
+                    l.push(
+                        file,
+                        "patterns",
+                        LintRule::Schema,
+                        "a category needs at least one pattern",
+                    );
+                }
+                // A category entry decides lines on its own, so it rests on the list itself or a
+                // reputable account of it.
+                if !c
+                    .sources
+                    .iter()
+                    .any(|s| matches!(s.grade, crate::record::Grade::A | crate::record::Grade::B))
+                {
+                    l.push(
+                        file,
+                        "sources",
+                        LintRule::WeakEvidence,
+                        "a category entry must cite at least one grade A or B source",
                     );
                 }
             }

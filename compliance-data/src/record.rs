@@ -247,6 +247,10 @@ pub struct EntityRecord {
     /// Positive evidence of independence from the covered entities, if it was checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub independence: Option<Independence>,
+    /// Entries on other lists a buyer checks (FCC Covered List, DoD 1260H). They are shown as
+    /// their own findings and never change the Section 889 verdict.
+    #[serde(default)]
+    pub listings: Vec<Listing>,
 }
 
 impl EntityRecord {
@@ -412,6 +416,154 @@ pub struct CountryRecord {
     pub sources: Vec<Source>,
 }
 
+/// A list other than Section 889 that the same buyer checks. Findings under these never change
+/// the Section 889 verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Regime {
+    /// The FCC Covered List (Secure and Trusted Communications Networks Act of 2019, 47 U.S.C.
+    /// 1601): named entities and category entries.
+    FccCoveredList,
+    /// The American Security Drone Act (FY2024 NDAA §§1821–1833; FAR 52.240-1).
+    Asda,
+    /// The DoD list of Chinese military companies under §1260H of the FY2021 NDAA.
+    #[serde(rename = "dod-1260h")]
+    Dod1260h,
+}
+
+impl Regime {
+    /// Every regime, in display order.
+    pub const ALL: [Regime; 3] = [Regime::FccCoveredList, Regime::Asda, Regime::Dod1260h];
+
+    /// The kebab-case name used in data, policy files and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Regime::FccCoveredList => "fcc-covered-list",
+            Regime::Asda => "asda",
+            Regime::Dod1260h => "dod-1260h",
+        }
+    }
+
+    /// The name shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Regime::FccCoveredList => "FCC Covered List",
+            Regime::Asda => "American Security Drone Act",
+            Regime::Dod1260h => "DoD 1260H list",
+        }
+    }
+
+    /// The id of the dataset citation for the regime's primary text.
+    pub fn citation_id(self) -> &'static str {
+        match self {
+            Regime::FccCoveredList => "fcc-covered-list",
+            Regime::Asda => "far-52.240-1",
+            Regime::Dod1260h => "ndaa-fy2021-1260h",
+        }
+    }
+}
+
+impl std::fmt::Display for Regime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An entity's entry on another regime's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Listing {
+    /// Which list.
+    pub regime: Regime,
+    /// The date the entry was added, as the sources give it.
+    pub added: PartialDate,
+    /// The date it was removed, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<PartialDate>,
+    /// What the entry covers, in the list's own terms.
+    pub scope: String,
+    /// Whether the sources establish the entry itself. `false` when they show only a
+    /// predecessor list or a second-hand account: the finding is then `reported-listing`.
+    #[serde(default = "yes")]
+    pub established: bool,
+    /// Evidence that the entry exists (a grade A or B source makes it `listed`; weaker sources
+    /// make it `reported`).
+    pub sources: Vec<Source>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Listing {
+    /// The best grade among the listing's sources.
+    pub fn best_grade(&self) -> Option<Grade> {
+        self.sources.iter().map(|s| s.grade).min()
+    }
+}
+
+/// The kind of product a category entry names, recognised from a line's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProductClass {
+    /// Unmanned aircraft (drones) and their critical components.
+    UnmannedAircraft,
+    /// Routers.
+    Router,
+}
+
+/// How a category entry decides whether a line of its product class is within it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CategoryTest {
+    /// Within the entry when produced outside the United States: read from the line's country
+    /// of origin; an unknown origin needs review.
+    ForeignProduced,
+    /// Within the entry when the maker or assembler is on a list camscope does not hold (the
+    /// FASC list in SAM.gov for the ASDA): always a check for the buyer to make.
+    ExternalList,
+}
+
+/// A category entry of another regime: a product class rather than a named maker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CategoryRecord {
+    /// Stable id, equal to the file stem.
+    pub id: String,
+    /// The entry as people call it.
+    pub name: String,
+    /// Which regime it belongs to.
+    pub regime: Regime,
+    /// When the entry took effect.
+    pub added: PartialDate,
+    /// The product class it names.
+    pub product: ProductClass,
+    /// Case-insensitive regular expressions over the maker, model, part number and description
+    /// that put a line in the product class.
+    pub patterns: Vec<String>,
+    /// Expressions that take a line back out (a "drone detection radar" is not a drone).
+    #[serde(default)]
+    pub not_patterns: Vec<String>,
+    /// How a line of the class is decided.
+    pub test: CategoryTest,
+    /// A question only the buyer can answer, even for a foreign-produced line ("is it
+    /// consumer-grade?"): when present, such a line needs review instead of being inside.
+    #[serde(default)]
+    pub also_ask: Option<String>,
+    /// What being within the entry means for the buyer.
+    pub consequence: String,
+    /// Exceptions the list itself makes, which camscope cannot see from a BOM line.
+    #[serde(default)]
+    pub exceptions: Vec<String>,
+    /// When the sources were last checked.
+    pub retrieved: PartialDate,
+    /// Why the record says what it says.
+    pub rationale: String,
+    /// Evidence for the record.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+}
+
 /// One data record of any kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -425,6 +577,8 @@ pub enum Record {
     ModelPattern(ModelPatternRecord),
     /// A country.
     Country(CountryRecord),
+    /// A category entry of another regime (foreign-produced drones, consumer routers).
+    Category(CategoryRecord),
 }
 
 impl Record {
@@ -435,6 +589,7 @@ impl Record {
             Record::Component(r) => &r.id,
             Record::ModelPattern(r) => &r.id,
             Record::Country(r) => &r.id,
+            Record::Category(r) => &r.id,
         }
     }
 
@@ -445,6 +600,7 @@ impl Record {
             Record::Component(r) => &r.sources,
             Record::ModelPattern(r) => &r.sources,
             Record::Country(r) => &r.sources,
+            Record::Category(r) => &r.sources,
         }
     }
 
@@ -455,6 +611,7 @@ impl Record {
             Record::Component(r) => r.retrieved,
             Record::ModelPattern(r) => r.retrieved,
             Record::Country(r) => r.retrieved,
+            Record::Category(r) => r.retrieved,
         }
     }
 }

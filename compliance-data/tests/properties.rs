@@ -128,3 +128,65 @@ proptest! {
         prop_assert!(!v.taa.reason.is_empty());
     }
 }
+
+const MAKERS: &[&str] = &[
+    "DJI",
+    "Autel",
+    "Skydio",
+    "Hikvision",
+    "EZVIZ",
+    "Axis",
+    "Quectel",
+    "Kaspersky",
+    "TP-Link",
+    "Netgear",
+    "Northwind Optronics",
+    "",
+];
+const DESCRIPTIONS: &[&str] = &[
+    "enterprise drone",
+    "UAV with gimbal camera",
+    "drone detection radar",
+    "Wi-Fi 6 router",
+    "4MP dome camera",
+    "LTE module",
+    "anti-virus licence",
+    "",
+];
+const ORIGINS: &[&str] = &[
+    "China",
+    "USA",
+    "Vietnam",
+    "DJI",
+    "Made in Taiwan",
+    "CN/TW",
+    "",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The other lists (FCC Covered List, ASDA, DoD 1260H) are findings beside the verdicts:
+    /// turning them on or off never changes a Section 889 or TAA verdict, and every finding is
+    /// labelled with one of the lists that was asked for.
+    #[test]
+    fn other_lists_never_change_a_verdict(
+        maker in prop::sample::select(MAKERS),
+        description in prop::sample::select(DESCRIPTIONS),
+        origin in prop::sample::select(ORIGINS),
+        component in prop::option::of(prop::sample::select(&["Quectel EG25-G", "no Quectel parts", "Ambarella CV25"][..])),
+        asked in prop::sample::subsequence(camscope_compliance_data::Regime::ALL.to_vec(), 0..=3),
+    ) {
+        let mut line = LineFacts::with_manufacturer(maker).description(description).country_of_origin(origin);
+        if let Some(c) = component {
+            line = line.component(c);
+        }
+        let with = camscope_compliance_data::check_line_with(ds(), &line, TODAY, &asked);
+        let without = camscope_compliance_data::check_line_with(ds(), &line, TODAY, &[]);
+        prop_assert_eq!(&with.section_889, &without.section_889);
+        prop_assert_eq!(&with.taa, &without.taa);
+        for f in &with.other_lists {
+            prop_assert!(asked.contains(&f.regime), "{:?} not asked for", f.regime);
+        }
+    }
+}

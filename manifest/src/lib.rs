@@ -208,6 +208,11 @@ pub struct Camera {
     /// RTSP path of the sub-stream, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_stream_path: Option<String>,
+    /// The stream URIs the camera itself reported over ONVIF (`camscope rig inventory`), when
+    /// `camscope generate --stream-uris` was given an inventory that has this camera. Exports
+    /// use them instead of the planned address and paths.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported_streams: Option<ReportedStreams>,
     /// Main-stream encoder settings.
     pub encoder: Encoder,
     /// Sub-stream, when the recorder pulls one.
@@ -231,6 +236,44 @@ pub struct Camera {
     pub port: u32,
     /// PoE draw, milliwatts.
     pub poe_mw: u64,
+}
+
+/// How a camera that answered was matched to the planned camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchedBy {
+    /// Its name in the camera list (endpoints file, CSV, or its ONVIF `name` scope) is the
+    /// planned camera's id.
+    Id,
+    /// Its address is the planned camera's address.
+    Address,
+}
+
+impl MatchedBy {
+    /// The name used in files and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchedBy::Id => "id",
+            MatchedBy::Address => "address",
+        }
+    }
+}
+
+/// Stream URIs a camera reported over ONVIF (`GetProfiles` and `GetStreamUri`), never with
+/// credentials in them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReportedStreams {
+    /// Main stream (the first profile), e.g. `rtsp://10.1.2.3:554/Streaming/Channels/101`.
+    pub main_uri: String,
+    /// Sub-stream (the smallest other profile), when the plan pulls one and the camera has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_uri: Option<String>,
+    /// How the camera was matched to this planned camera.
+    pub matched_by: MatchedBy,
+    /// The camera's ONVIF device service.
+    pub onvif: String,
+    /// When the inventory was taken (RFC 3339).
+    pub taken_at: String,
 }
 
 /// A switch.
@@ -449,6 +492,22 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// JSON of the right shape that does not hold together: no cameras, an id used twice, a
+    /// reference to a camera or recorder that is not there, or a field this camscope does not
+    /// know (when unknown fields are refused).
+    #[error("{file}:{line}:{column}: {path}: {message}")]
+    Invalid {
+        /// The file's name as the user gave it.
+        file: String,
+        /// 1-based line of the value at fault.
+        line: usize,
+        /// 1-based column of the value at fault.
+        column: usize,
+        /// Field path ("recorders[0].cameras[2]").
+        path: String,
+        /// What is wrong there.
+        message: String,
+    },
     /// A manifest of another format version.
     #[error(
         "{file}: schema is {found:?}; this camscope reads {MANIFEST_SCHEMA:?} manifests (from `camscope generate`)"
@@ -461,9 +520,120 @@ pub enum Error {
     },
 }
 
-/// Reads a manifest, naming the file, line, column and field path on error. Unknown fields are
-/// ignored, so a reader keeps reading manifests that gained fields; the schema version must match.
+/// What to do with a field the manifest format does not define.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownFields {
+    /// Refuse it, naming where it is: a misspelt field is never silently ignored.
+    #[default]
+    Refuse,
+    /// Read past it (a manifest written by a newer camscope); the fields are returned.
+    Allow,
+}
+
+/// A manifest read, and the unknown fields read past (empty unless they were allowed).
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Paths of the fields that were read past.
+    pub unknown_fields: Vec<String>,
+}
+
+/// Reads a manifest, refusing unknown fields; see [`parse_with`].
 pub fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
+    parse_with(file, text, UnknownFields::Refuse).map(|p| p.manifest)
+}
+
+/// Reads a manifest, naming the file, line, column and field path on error: JSON of another
+/// shape, a schema version other than this camscope's, an unknown field (unless `unknown` allows
+/// it), an empty camera list, an id used twice, and a camera or recorder referenced but absent.
+pub fn parse_with(file: &str, text: &str, unknown: UnknownFields) -> Result<Parsed, Error> {
+    let mut ignored = Vec::new();
+    let manifest = parse_shape(file, text, &mut ignored)?;
+    let invalid = |path: String, message: String| {
+        let (line, column) = locate::position(text, &path).unwrap_or((1, 1));
+        Error::Invalid {
+            file: file.to_string(),
+            line,
+            column,
+            path,
+            message,
+        }
+    };
+    if unknown == UnknownFields::Refuse
+        && let Some(path) = ignored.first()
+    {
+        return Err(invalid(
+            path.clone(),
+            "unknown field: this camscope's manifest format has no such field (a misspelling, or a manifest from a newer camscope: pass --allow-unknown-fields to read past it)".into(),
+        ));
+    }
+    if let Some((path, message)) = check_references(&manifest) {
+        return Err(invalid(path, message));
+    }
+    Ok(Parsed {
+        manifest,
+        unknown_fields: ignored,
+    })
+}
+
+/// The first thing in a well-shaped manifest that does not hold together, as (path, message).
+fn check_references(m: &Manifest) -> Option<(String, String)> {
+    use std::collections::HashMap;
+    if m.cameras.is_empty() {
+        return Some((
+            "cameras".into(),
+            "the manifest lists no cameras: there is nothing to simulate or validate".into(),
+        ));
+    }
+    let mut cameras: HashMap<&str, usize> = HashMap::new();
+    for (i, c) in m.cameras.iter().enumerate() {
+        if let Some(first) = cameras.insert(c.id.as_str(), i) {
+            return Some((
+                format!("cameras[{i}].id"),
+                format!("camera id {:?} is used twice (also cameras[{first}])", c.id),
+            ));
+        }
+    }
+    let mut recorders: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in m.recorders.iter().enumerate() {
+        if let Some(first) = recorders.insert(r.id.as_str(), i) {
+            return Some((
+                format!("recorders[{i}].id"),
+                format!(
+                    "recorder id {:?} is used twice (also recorders[{first}])",
+                    r.id
+                ),
+            ));
+        }
+        for (j, c) in r.cameras.iter().enumerate() {
+            if !cameras.contains_key(c.as_str()) {
+                return Some((
+                    format!("recorders[{i}].cameras[{j}]"),
+                    format!(
+                        "recorder {:?} names camera {c:?}, which is not in `cameras`",
+                        r.id
+                    ),
+                ));
+            }
+        }
+    }
+    for (i, c) in m.cameras.iter().enumerate() {
+        if !recorders.contains_key(c.recorder.as_str()) {
+            return Some((
+                format!("cameras[{i}].recorder"),
+                format!(
+                    "camera {:?} records to {:?}, which is not in `recorders`",
+                    c.id, c.recorder
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// The JSON read into the types, collecting the paths of fields the types do not define.
+fn parse_shape(file: &str, text: &str, ignored: &mut Vec<String>) -> Result<Manifest, Error> {
     // The version first, so a manifest of another version says so rather than failing on
     // whichever field changed.
     #[derive(Deserialize)]
@@ -481,6 +651,8 @@ pub fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
         });
     }
     let de = &mut serde_json::Deserializer::from_str(text);
+    let mut note = |path: serde_ignored::Path<'_>| ignored.push(field_path(&path));
+    let de = serde_ignored::Deserializer::new(de, &mut note);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let source = e.into_inner();
@@ -495,6 +667,26 @@ pub fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
     })
 }
 
+/// A serde_ignored path in the form the errors use: `cameras[3].encoder.gop`.
+fn field_path(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", field_path(parent)),
+        Path::Map { parent, key } => {
+            let parent = field_path(parent);
+            if parent.is_empty() {
+                key.clone()
+            } else {
+                format!("{parent}.{key}")
+            }
+        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => field_path(parent),
+    }
+}
+
 /// serde_json's message without its " at line L column C" tail (the error names them first).
 fn strip_position(e: &serde_json::Error) -> String {
     let text = e.to_string();
@@ -507,4 +699,114 @@ fn strip_position(e: &serde_json::Error) -> String {
 /// The JSON Schema of `manifest.json`, as published in `docs/manifest.schema.json`.
 pub fn schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(Manifest)).unwrap_or(serde_json::Value::Null)
+}
+
+/// Where a value sits in JSON text, found by serde_json itself: a walk down the path that fails
+/// on purpose at the value, so the parser reports its line and column.
+mod locate {
+    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    /// One step of a field path.
+    enum Step {
+        Key(String),
+        Index(usize),
+    }
+
+    /// `recorders[0].cameras[2]` as steps; `None` for a path this module cannot read.
+    fn steps(path: &str) -> Option<Vec<Step>> {
+        let mut out = Vec::new();
+        for part in path.split('.') {
+            let (key, rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+            if !key.is_empty() {
+                out.push(Step::Key(key.to_string()));
+            }
+            for index in rest.split('[').filter(|s| !s.is_empty()) {
+                out.push(Step::Index(index.strip_suffix(']')?.parse().ok()?));
+            }
+        }
+        Some(out)
+    }
+
+    /// 1-based line and column of the value at `path`.
+    pub(super) fn position(text: &str, path: &str) -> Option<(usize, usize)> {
+        let steps = steps(path)?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        match (Walk { steps: &steps }).deserialize(&mut de) {
+            Err(e) if e.to_string().starts_with(FOUND) => Some((e.line(), e.column())),
+            _ => None,
+        }
+    }
+
+    const FOUND: &str = "camscope-manifest: found";
+
+    struct Walk<'a> {
+        steps: &'a [Step],
+    }
+
+    impl<'de> DeserializeSeed<'de> for Walk<'_> {
+        type Value = ();
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Walk<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let Some((Step::Key(want), rest)) = self.steps.split_first() else {
+                return Err(de::Error::custom(FOUND));
+            };
+            while let Some(key) = map.next_key::<String>()? {
+                if key == *want {
+                    return map.next_value_seed(Walk { steps: rest });
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Err(de::Error::custom("camscope-manifest: path not found"))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let Some((Step::Index(want), rest)) = self.steps.split_first() else {
+                return Err(de::Error::custom(FOUND));
+            };
+            for _ in 0..*want {
+                if seq.next_element::<IgnoredAny>()?.is_none() {
+                    return Err(de::Error::custom("camscope-manifest: path not found"));
+                }
+            }
+            seq.next_element_seed(Walk { steps: rest })?
+                .ok_or_else(|| de::Error::custom("camscope-manifest: path not found"))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+            self.leaf()
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+            self.leaf()
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+            self.leaf()
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+            self.leaf()
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+            self.leaf()
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            self.leaf()
+        }
+    }
+
+    impl Walk<'_> {
+        fn leaf<E: de::Error>(&self) -> Result<(), E> {
+            if self.steps.is_empty() {
+                Err(E::custom(FOUND))
+            } else {
+                Err(E::custom("camscope-manifest: path not found"))
+            }
+        }
+    }
 }

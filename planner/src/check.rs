@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use bom::{Bom, BomLine};
-use compliance_data::{Dataset, LineFacts, LineVerdict, Section889, Taa, TaaVerdict, Verdict889};
+use compliance_data::{
+    Dataset, LineFacts, LineVerdict, ListFinding, Regime, Section889, Taa, TaaVerdict, Verdict889,
+};
 use serde::{Deserialize, Deserializer, Serialize};
 use time::Date;
 
@@ -40,6 +42,14 @@ pub enum Outcome {
     NonDesignated,
     /// TAA: origin unknown, ambiguous or only "assembled in".
     UnknownOrigin,
+    /// A finding under the FCC Covered List (a named entity or a category entry).
+    FccCoveredList,
+    /// A finding under the American Security Drone Act (a drone line).
+    Asda,
+    /// A finding under the DoD 1260H list (checked when the policy asks for it).
+    #[serde(rename = "dod-1260h")]
+    #[value(name = "dod-1260h")]
+    Dod1260h,
 }
 
 impl Outcome {
@@ -50,10 +60,18 @@ impl Outcome {
             Outcome::NeedsReview => "needs-review",
             Outcome::NonDesignated => "non-designated",
             Outcome::UnknownOrigin => "unknown-origin",
+            Outcome::FccCoveredList => "fcc-covered-list",
+            Outcome::Asda => "asda",
+            Outcome::Dod1260h => "dod-1260h",
         }
     }
-    fn is_taa(self) -> bool {
-        matches!(self, Outcome::NonDesignated | Outcome::UnknownOrigin)
+    /// The outcome of a finding under another list.
+    pub fn of_regime(regime: Regime) -> Outcome {
+        match regime {
+            Regime::FccCoveredList => Outcome::FccCoveredList,
+            Regime::Asda => Outcome::Asda,
+            Regime::Dod1260h => Outcome::Dod1260h,
+        }
     }
 }
 
@@ -65,10 +83,38 @@ pub enum WaiverScope {
     #[default]
     Both,
     /// Section 889 only.
-    #[serde(rename = "section-889", alias = "section889")]
+    #[serde(rename = "section-889")]
     Section889,
     /// TAA only.
     Taa,
+    /// Findings under the FCC Covered List only.
+    FccCoveredList,
+    /// Findings under the American Security Drone Act only (say what the SAM.gov check found).
+    Asda,
+    /// Findings under the DoD 1260H list only.
+    #[serde(rename = "dod-1260h")]
+    Dod1260h,
+}
+
+impl WaiverScope {
+    /// Whether a decision of this scope accepts `o`. `both` means Section 889 and TAA: a
+    /// finding under another list is accepted only by a decision that names that list.
+    fn accepts(self, o: Outcome) -> bool {
+        match self {
+            WaiverScope::Both => matches!(
+                o,
+                Outcome::Covered
+                    | Outcome::NeedsReview
+                    | Outcome::NonDesignated
+                    | Outcome::UnknownOrigin
+            ),
+            WaiverScope::Section889 => matches!(o, Outcome::Covered | Outcome::NeedsReview),
+            WaiverScope::Taa => matches!(o, Outcome::NonDesignated | Outcome::UnknownOrigin),
+            WaiverScope::FccCoveredList => o == Outcome::FccCoveredList,
+            WaiverScope::Asda => o == Outcome::Asda,
+            WaiverScope::Dod1260h => o == Outcome::Dod1260h,
+        }
+    }
 }
 
 /// A date written in a policy file (`2027-01-31`, bare or quoted); written back the same way.
@@ -134,15 +180,24 @@ pub struct Waiver {
 }
 
 impl Waiver {
-    fn matches(&self, line: &BomLine) -> bool {
+    /// Whether the decision names this line. The manufacturer is compared as the verdicts read
+    /// makers ([`compliance_data::same_maker`]: "Seagate" covers "Seagate Technology"); model
+    /// and part number case-insensitively.
+    fn matches(&self, ds: &Dataset, line: &BomLine) -> bool {
         let same = |want: &Option<String>, have: &Option<String>| match want {
             None => true,
             Some(w) => have
                 .as_deref()
                 .is_some_and(|h| h.trim().eq_ignore_ascii_case(w.trim())),
         };
+        let same_maker = match &self.manufacturer {
+            None => true,
+            Some(w) => line.manufacturer.as_deref().is_some_and(|h| {
+                h.trim().eq_ignore_ascii_case(w.trim()) || compliance_data::same_maker(ds, w, h)
+            }),
+        };
         self.row.is_none_or(|r| r == line.origin.row)
-            && same(&self.manufacturer, &line.manufacturer)
+            && same_maker
             && same(&self.model, &line.model)
             && same(&self.part_number, &line.part_number)
     }
@@ -173,6 +228,9 @@ pub struct Policy {
     pub version: u32,
     /// Outcomes that fail the check (overridden by `--deny`).
     pub deny: Option<Vec<Outcome>>,
+    /// The other lists to check beside Section 889 and TAA (default: the FCC Covered List
+    /// and the ASDA; add `dod-1260h` to check the DoD 1260H list; `[]` checks none).
+    pub other_lists: Option<Vec<Regime>>,
     /// Recorded review decisions (`[[decision]]` tables, then `[[waiver]]` tables).
     #[serde(default, rename = "decision")]
     pub waivers: Vec<Waiver>,
@@ -188,11 +246,18 @@ fn one() -> u32 {
 /// The outcomes denied when neither the command line nor the policy says: everything that is not
 /// positively resolved, so a run exits 0 only when every line is clear on evidence or accepted by
 /// a recorded decision.
+///
+/// Of the other lists, an ASDA finding (a drone line, to be checked against the FASC list in
+/// SAM.gov) and a DoD 1260H finding (when the policy asks for that list) are denied: both bar
+/// the purchase for the buyers who check them. An FCC Covered List finding is a warning: the
+/// list bars new FCC authorizations and federal subsidies, not the purchase itself.
 pub const DEFAULT_DENY: &[Outcome] = &[
     Outcome::Covered,
     Outcome::NeedsReview,
     Outcome::NonDesignated,
     Outcome::UnknownOrigin,
+    Outcome::Asda,
+    Outcome::Dod1260h,
 ];
 
 /// Days after which the data is called stale.
@@ -201,13 +266,19 @@ pub const STALE_AFTER_DAYS: i64 = 180;
 impl Policy {
     /// Reads a policy file.
     pub fn parse(file: &str, text: &str) -> Result<Policy, InputError> {
-        let hint = |key: &str| match key {
-            "deny" => {
-                Some("a list of: covered, needs-review, non-designated, unknown-origin".to_string())
-            }
-            "check" => Some("one of both, section-889, taa".to_string()),
+        let hint = |key: &str| {
+            match key {
+            "deny" => Some(
+                "a list of: covered, needs-review, non-designated, unknown-origin, fcc-covered-list, asda, dod-1260h"
+                    .to_string(),
+            ),
+            "other-lists" => Some("a list of: fcc-covered-list, asda, dod-1260h".to_string()),
+            "check" => Some(
+                "one of both, section-889, taa, fcc-covered-list, asda, dod-1260h".to_string(),
+            ),
             "expires" => Some("a date such as 2027-01-31".to_string()),
             _ => None,
+        }
         };
         let mut p: Policy = parse_toml(file, text, &hint)?;
         let older = std::mem::take(&mut p.older_waivers);
@@ -290,6 +361,9 @@ impl AppliedWaiver {
             WaiverScope::Both => String::new(),
             WaiverScope::Section889 => " (section-889)".to_owned(),
             WaiverScope::Taa => " (taa)".to_owned(),
+            WaiverScope::FccCoveredList => " (fcc-covered-list)".to_owned(),
+            WaiverScope::Asda => " (asda)".to_owned(),
+            WaiverScope::Dod1260h => " (dod-1260h)".to_owned(),
         };
         let date = self
             .date
@@ -346,10 +420,15 @@ pub struct CheckedLine {
     pub country_of_origin: Option<String>,
     /// Quantity.
     pub qty: Option<f64>,
+    /// Unit price in US dollars.
+    pub unit_price: Option<f64>,
     /// Section 889 verdict.
     pub section_889: Section889,
     /// TAA verdict.
     pub taa: Taa,
+    /// Findings under the other lists checked, each labelled with its list; they never change
+    /// the Section 889 verdict.
+    pub other_lists: Vec<ListFinding>,
     /// Outcomes of this line that the policy denies and no waiver covers.
     pub denied: Vec<Outcome>,
     /// Outcomes of this line that are not denied but deserve attention.
@@ -392,6 +471,8 @@ pub struct Counts {
     pub clear_on_record: usize,
     /// `not_covered` verdicts that rest on a scope rule (passive equipment).
     pub clear_on_rule: usize,
+    /// Lines with at least one finding under another list.
+    pub other_lists: usize,
 }
 
 /// The data that decided the verdicts.
@@ -424,6 +505,8 @@ pub struct CheckReport {
     pub header_row: usize,
     /// Outcomes at deny level.
     pub deny: Vec<Outcome>,
+    /// The other lists checked beside Section 889 and TAA.
+    pub other_lists: Vec<Regime>,
     /// Counts.
     pub summary: Counts,
     /// Warnings: reader warnings, stale data, unused or expired waivers.
@@ -432,6 +515,45 @@ pub struct CheckReport {
     pub lines: Vec<CheckedLine>,
     /// Every non-blank row below the header that was not checked, with why.
     pub skipped: Vec<SkippedLine>,
+    /// Every review decision of the policy file, with the lines it accepted.
+    pub decisions: Vec<DecisionRecord>,
+}
+
+/// What became of a review decision on this BOM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecisionStatus {
+    /// It accepted at least one outcome of a line.
+    Applied,
+    /// It names lines, but none of them had an outcome within its scope.
+    NothingToAccept,
+    /// It matches no line of this BOM.
+    Unused,
+    /// It expired before the date checked and no longer applies.
+    Expired,
+}
+
+/// A review decision of the policy file and what it did (the waiver register).
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRecord {
+    /// Index in the policy file (`decision[i]`).
+    pub index: usize,
+    /// The lines it names ("manufacturer \"Seagate\"").
+    pub names: String,
+    /// What it covers.
+    pub check: WaiverScope,
+    /// Who decided.
+    pub by: String,
+    /// When.
+    pub date: Option<PolicyDate>,
+    /// Until when.
+    pub expires: Option<PolicyDate>,
+    /// Why.
+    pub reason: String,
+    /// What became of it.
+    pub status: DecisionStatus,
+    /// Rows whose outcomes it accepted.
+    pub rows: Vec<usize>,
 }
 
 impl CheckReport {
@@ -463,14 +585,19 @@ fn facts(line: &BomLine) -> LineFacts {
 
 /// The verdicts of every line, in order. Lines are independent and `check_line` is pure, so a
 /// large BOM is split across the machine's cores; a small one stays on this thread.
-fn verdicts_in_parallel(lines: &[BomLine], ds: &Dataset, date: Date) -> Vec<LineVerdict> {
+fn verdicts_in_parallel(
+    lines: &[BomLine],
+    ds: &Dataset,
+    date: Date,
+    regimes: &[Regime],
+) -> Vec<LineVerdict> {
     const PER_THREAD_AT_LEAST: usize = 2_000;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = cores.min(lines.len() / PER_THREAD_AT_LEAST).max(1);
     if threads == 1 {
         return lines
             .iter()
-            .map(|l| compliance_data::check_line(ds, &facts(l), date))
+            .map(|l| compliance_data::check_line_with(ds, &facts(l), date, regimes))
             .collect();
     }
     let chunk = lines.len().div_ceil(threads);
@@ -480,7 +607,7 @@ fn verdicts_in_parallel(lines: &[BomLine], ds: &Dataset, date: Date) -> Vec<Line
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|l| compliance_data::check_line(ds, &facts(l), date))
+                        .map(|l| compliance_data::check_line_with(ds, &facts(l), date, regimes))
                         .collect::<Vec<_>>()
                 })
             })
@@ -505,6 +632,12 @@ fn outcomes(v: &LineVerdict) -> Vec<Outcome> {
         TaaVerdict::Unknown => o.push(Outcome::UnknownOrigin),
         TaaVerdict::Designated => {}
     }
+    for f in &v.other_lists {
+        let outcome = Outcome::of_regime(f.regime);
+        if !o.contains(&outcome) {
+            o.push(outcome);
+        }
+    }
     o
 }
 
@@ -519,6 +652,7 @@ pub fn check(
 ) -> CheckReport {
     let deny_set: BTreeSet<Outcome> = deny.iter().copied().collect();
     let mut used = vec![false; policy.waivers.len()];
+    let mut accepted: Vec<Vec<usize>> = vec![Vec::new(); policy.waivers.len()];
     // Skipped rows are listed on their own; bad cells are shown on their lines.
     let mut warnings: Vec<String> = bom
         .warnings
@@ -544,23 +678,24 @@ pub fn check(
         ..Counts::default()
     };
     let mut lines = Vec::with_capacity(bom.lines.len());
-    let verdicts = verdicts_in_parallel(&bom.lines, ds, date);
+    let regimes: Vec<Regime> = policy
+        .other_lists
+        .clone()
+        .unwrap_or_else(|| compliance_data::DEFAULT_REGIMES.to_vec());
+    let verdicts = verdicts_in_parallel(&bom.lines, ds, date, &regimes);
     for (line, v) in bom.lines.iter().zip(verdicts) {
         let waiver = policy.waivers.iter().enumerate().find(|(i, w)| {
             let live = w.expires.is_none_or(|e| e.0 >= date);
-            if w.matches(line) {
+            let matches = w.matches(ds, line);
+            if matches {
                 used[*i] = true;
             }
-            live && w.matches(line)
+            live && matches
         });
         let (mut denied, mut warned) = (Vec::new(), Vec::new());
         let mut waived_any = false;
         for o in outcomes(&v) {
-            let waived = waiver.is_some_and(|(_, w)| match w.check {
-                WaiverScope::Both => true,
-                WaiverScope::Section889 => !o.is_taa(),
-                WaiverScope::Taa => o.is_taa(),
-            });
+            let waived = waiver.is_some_and(|(_, w)| w.check.accepts(o));
             if waived {
                 waived_any = true;
             } else if deny_set.contains(&o) {
@@ -585,6 +720,9 @@ pub fn check(
             TaaVerdict::NonDesignated => counts.non_designated += 1,
             TaaVerdict::Unknown => counts.unknown += 1,
         }
+        if !v.other_lists.is_empty() {
+            counts.other_lists += 1;
+        }
         let level = if !denied.is_empty() {
             counts.denied += 1;
             "deny"
@@ -597,6 +735,9 @@ pub fn check(
         };
         if waived_any {
             counts.waived += 1;
+            if let Some((i, _)) = waiver {
+                accepted[i].push(line.origin.row);
+            }
         }
         lines.push(CheckedLine {
             row: line.origin.row,
@@ -608,8 +749,10 @@ pub fn check(
             description: line.description.clone(),
             country_of_origin: line.country_of_origin.clone(),
             qty: line.qty,
+            unit_price: line.unit_price,
             section_889: v.section_889,
             taa: v.taa,
+            other_lists: v.other_lists,
             denied,
             warned,
             waiver: waiver.filter(|_| waived_any).map(|(i, w)| AppliedWaiver {
@@ -638,6 +781,30 @@ pub fn check(
             ));
         }
     }
+    let decisions = policy
+        .waivers
+        .iter()
+        .enumerate()
+        .map(|(i, w)| DecisionRecord {
+            index: i,
+            names: w.describe(),
+            check: w.check,
+            by: w.by.clone(),
+            date: w.date,
+            expires: w.expires,
+            reason: w.reason.clone(),
+            status: if !used[i] {
+                DecisionStatus::Unused
+            } else if w.expires.is_some_and(|e| e.0 < date) {
+                DecisionStatus::Expired
+            } else if accepted[i].is_empty() {
+                DecisionStatus::NothingToAccept
+            } else {
+                DecisionStatus::Applied
+            },
+            rows: std::mem::take(&mut accepted[i]),
+        })
+        .collect();
     CheckReport {
         tool: format!("camscope {}", env!("CARGO_PKG_VERSION")),
         checked_on: date.to_string(),
@@ -651,6 +818,7 @@ pub fn check(
         sheet: bom.sheet.clone(),
         header_row: bom.header_row,
         deny: deny_set.into_iter().collect(),
+        other_lists: regimes,
         summary: counts,
         warnings,
         lines,
@@ -665,6 +833,7 @@ pub fn check(
                 text: s.text.clone(),
             })
             .collect(),
+        decisions,
     }
 }
 
@@ -741,13 +910,14 @@ pub fn table(r: &CheckReport) -> String {
     let deny: Vec<&str> = r.deny.iter().map(|d| d.as_str()).collect();
     let _ = writeln!(
         o,
-        "deny: {}\n",
+        "deny: {}",
         if deny.is_empty() {
             "nothing".into()
         } else {
             deny.join(", ")
         }
     );
+    let _ = writeln!(o, "other lists checked: {}\n", other_lists_checked(r));
     for l in &r.lines {
         let item = [&l.manufacturer, &l.brand, &l.model, &l.part_number]
             .iter()
@@ -795,6 +965,17 @@ pub fn table(r: &CheckReport) -> String {
         for ind in &l.section_889.independence {
             let _ = writeln!(o, "           independence: {}", ind.summary());
         }
+        for f in &l.other_lists {
+            let _ = writeln!(
+                o,
+                "      {}: {} — {}\n           cite: {} {}",
+                f.regime.label(),
+                f.code,
+                f.reason,
+                citation_text(&f.citations),
+                first_url(&f.citations)
+            );
+        }
         for p in &l.problems {
             let _ = writeln!(o, "      cell: {p}");
         }
@@ -814,7 +995,7 @@ pub fn table(r: &CheckReport) -> String {
     }
     let _ = writeln!(
         o,
-        "\n{} line(s): 889 covered {}, needs review {}, not covered {} ({} on a record, {} on a rule); TAA designated {}, non-designated {}, unknown {}; {} at deny level, {} accepted by a decision; {} row(s) not checked",
+        "\n{} line(s): 889 covered {}, needs review {}, not covered {} ({} on a record, {} on a rule); TAA designated {}, non-designated {}, unknown {}; {} with findings under other lists; {} at deny level, {} accepted by a decision; {} row(s) not checked",
         s.lines,
         s.covered,
         s.needs_review,
@@ -824,6 +1005,7 @@ pub fn table(r: &CheckReport) -> String {
         s.designated,
         s.non_designated,
         s.unknown,
+        s.other_lists,
         s.denied,
         s.waived,
         s.skipped
@@ -832,6 +1014,28 @@ pub fn table(r: &CheckReport) -> String {
         let _ = writeln!(o, "warning: {w}");
     }
     o
+}
+
+/// The other lists a report checked, by name ("none" when the policy turned them off).
+pub fn other_lists_checked(r: &CheckReport) -> String {
+    if r.other_lists.is_empty() {
+        "none".into()
+    } else {
+        r.other_lists
+            .iter()
+            .map(|g| g.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// One cell for a line's other-list findings: `list: code (subject)`, separated by `; `.
+pub fn other_lists_text(findings: &[ListFinding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("{}: {} ({})", f.regime.label(), f.code, f.subject))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Column headers of the verdict columns added to CSV and XLSX output.
@@ -849,6 +1053,7 @@ pub const VERDICT_COLUMNS: &[&str] = &[
     "TAA lists",
     "TAA reason",
     "TAA citation",
+    "other lists",
     "waiver",
     "data version",
 ];
@@ -872,6 +1077,7 @@ fn verdict_cells(r: &CheckReport, l: &CheckedLine) -> Vec<String> {
         l.taa.lists.join(", "),
         l.taa.reason.clone(),
         citation_text(&l.taa.citations),
+        other_lists_text(&l.other_lists),
         l.waiver
             .as_ref()
             .map(AppliedWaiver::summary)
@@ -902,6 +1108,9 @@ pub fn csv(r: &CheckReport, out: &mut Vec<u8>) -> std::io::Result<()> {
         "brand",
         "model",
         "part_number",
+        "description",
+        "qty",
+        "unit_price",
         "country_of_origin",
     ];
     header.extend_from_slice(VERDICT_COLUMNS);
@@ -914,6 +1123,9 @@ pub fn csv(r: &CheckReport, out: &mut Vec<u8>) -> std::io::Result<()> {
             l.brand.clone().unwrap_or_default(),
             l.model.clone().unwrap_or_default(),
             l.part_number.clone().unwrap_or_default(),
+            l.description.clone().unwrap_or_default(),
+            l.qty.map(|q| q.to_string()).unwrap_or_default(),
+            l.unit_price.map(|p| p.to_string()).unwrap_or_default(),
             l.country_of_origin.clone().unwrap_or_default(),
         ];
         rec.extend(verdict_cells(r, l));
@@ -921,7 +1133,10 @@ pub fn csv(r: &CheckReport, out: &mut Vec<u8>) -> std::io::Result<()> {
     }
     for k in &r.skipped {
         let mut rec = vec![k.row.to_string(), k.sheet.clone().unwrap_or_default()];
-        rec.extend(std::iter::repeat_n(String::new(), 5));
+        // The skipped row's own cells go in the description column, so it can be recognised.
+        rec.extend(std::iter::repeat_n(String::new(), 4));
+        rec.push(k.text.clone());
+        rec.extend(std::iter::repeat_n(String::new(), 3));
         rec.extend(skipped_cells(r, k));
         w.write_record(&rec)?;
     }
@@ -1200,6 +1415,14 @@ pub fn html(r: &CheckReport, generated: &str) -> String {
                 value: counts.waived,
                 class: "review".into(),
             },
+            reports::Count {
+                label: format!(
+                    "Lines with findings on other lists ({})",
+                    other_lists_checked(r)
+                ),
+                value: counts.other_lists,
+                class: "review".into(),
+            },
         ],
         warnings: r
             .warnings
@@ -1233,6 +1456,7 @@ pub fn html(r: &CheckReport, generated: &str) -> String {
                     .citations
                     .iter()
                     .chain(&l.taa.citations)
+                    .chain(l.other_lists.iter().flat_map(|f| &f.citations))
                     .map(|c| reports::Link {
                         text: c.text.clone(),
                         url: c.url.clone().unwrap_or_default(),
@@ -1248,6 +1472,11 @@ pub fn html(r: &CheckReport, generated: &str) -> String {
                     .unwrap_or_default(),
                 taa_lists: l.taa.lists.join(", "),
                 taa_reason: l.taa.reason.clone(),
+                other_lists: l
+                    .other_lists
+                    .iter()
+                    .map(|f| format!("{}: {} — {}", f.regime.label(), f.code, f.reason))
+                    .collect(),
                 waiver: l
                     .waiver
                     .as_ref()

@@ -60,6 +60,11 @@ pub enum Command {
         /// Option to deploy [default: the recommended one].
         #[arg(long, value_enum)]
         option: Option<ChoiceArg>,
+        /// A stream inventory (`camscope rig inventory --out FILE`): write the stream URIs the
+        /// cameras reported into manifest.json and the Frigate files instead of the planned
+        /// paths. Cameras it does not report keep their planned paths, listed with why.
+        #[arg(long, value_name = "INVENTORY")]
+        stream_uris: Option<PathBuf>,
     },
     /// The hardware-in-the-loop rig: simulated cameras.
     #[command(subcommand)]
@@ -146,6 +151,10 @@ pub enum RigCommand {
     Validate(crate::rig_validate::ValidateArgs),
     /// Combine the results of `rig validate --shard` runs into one verdict.
     Merge(crate::rig_validate::MergeArgs),
+    /// Ask every camera of a manifest over ONVIF for its stream URIs (GetProfiles,
+    /// GetStreamUri) and write the inventory `generate --stream-uris` writes back into the
+    /// exports. Exit 0 when every planned camera reported, 1 when some did not, 2 bad input.
+    Inventory(crate::rig_inventory::InventoryArgs),
 }
 
 /// Reports.
@@ -431,6 +440,15 @@ pub fn run(
             }
         };
     }
+    if let Command::Rig(RigCommand::Inventory(args)) = cli.command {
+        return match crate::rig_inventory::inventory(args, out, err) {
+            Ok(code) => code,
+            Err(Failure(msg)) => {
+                let _ = writeln!(err, "error: {msg}");
+                2
+            }
+        };
+    }
     let mut buffer = Vec::new();
     let mut notes = Vec::new();
     let result = execute(cli, &mut buffer, &mut notes);
@@ -467,9 +485,12 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
     match cli.command {
         Command::Check(args) => return run_check(args, cli.data_dir.as_deref(), out, notes),
         Command::Data(cmd) => return run_data(cmd, cli.data_dir.as_deref(), out),
-        Command::Rig(RigCommand::Simulate(_) | RigCommand::Validate(_)) => {
+        Command::Rig(
+            RigCommand::Simulate(_) | RigCommand::Validate(_) | RigCommand::Inventory(_),
+        ) => {
             return Err(Failure(
-                "rig simulate and validate run unbuffered; this path is not reached".into(),
+                "rig simulate, validate and inventory run unbuffered; this path is not reached"
+                    .into(),
             ));
         }
         Command::Rig(RigCommand::Merge(args)) => return crate::rig_validate::merge(args, out),
@@ -548,16 +569,23 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                 Format::Csv => render::plan_csv(&plan, out)
                     .map_err(|e| Failure(format!("writing CSV: {e}")))?,
             }
+            // A covered camera (or, when the site says so, an unresolved one) in a site that
+            // requires Section 889 is a finding, like a BOM line at deny level.
+            if plan.section_889.has_errors() {
+                return Ok(1);
+            }
         }
         Command::Generate {
             site,
             out: dir,
             option,
+            stream_uris,
         } => {
             return run_generate(
                 &site,
                 &dir,
                 option.map(deploy::Choice::from),
+                stream_uris.as_deref(),
                 cli.catalog.as_deref(),
                 out,
                 notes,
@@ -761,21 +789,33 @@ fn run_generate(
     path: &Path,
     dir: &Path,
     option: Option<deploy::Choice>,
+    stream_uris: Option<&Path>,
     catalog: Option<&Path>,
     out: &mut Vec<u8>,
     notes: &mut Vec<u8>,
 ) -> Result<i32, Failure> {
     let catalog = load_catalog(catalog)?;
     let (site, plan) = read_plan(path, &catalog)?;
+    // The inventory is read before anything is written, so a bad one leaves the directory as it was.
+    let inventory = match stream_uris {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| io_failure(p, e))?;
+            Some((p, crate::inventory::parse(&p.display().to_string(), &text)?))
+        }
+        None => None,
+    };
     let choice = option.unwrap_or(if plan.recommendation.choice == crate::plan::Choice::Nvr {
         deploy::Choice::Nvr
     } else {
         deploy::Choice::Vms
     });
-    let manifest = deploy::deploy(&site, &catalog, &plan, choice).map_err(|mut e| {
+    let mut manifest = deploy::deploy(&site, &catalog, &plan, choice).map_err(|mut e| {
         e.file = path.display().to_string();
         Failure::from(e)
     })?;
+    let applied = inventory
+        .as_ref()
+        .map(|(p, inv)| (*p, inv, crate::inventory::apply(&mut manifest, inv)));
     let bom = generate::bill_of_materials(&site, &catalog, &plan, &manifest);
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     let mut json = Vec::new();
@@ -832,6 +872,18 @@ fn run_generate(
             format!("{} ceiling(s) exceeded", manifest.violations.len())
         }
     );
+    if let Some((p, inv, applied)) = &applied {
+        if inv.manifest.project != manifest.project {
+            let _ = writeln!(
+                notes,
+                "note: {} was taken for project {:?}, not {:?}: cameras are matched by id only",
+                p.display(),
+                inv.manifest.project,
+                manifest.project
+            );
+        }
+        stream_uri_report(p, inv, applied, out, notes);
+    }
     for n in deploy::IdPlan::of(&site).notes() {
         let _ = writeln!(notes, "note: {n}");
     }
@@ -842,6 +894,53 @@ fn run_generate(
         let _ = writeln!(notes, "over a ceiling: {}", v.message);
     }
     Ok(if manifest.fits { 0 } else { 1 })
+}
+
+/// What `generate --stream-uris` did: on stdout the count of cameras given their reported URIs
+/// and how they were matched; on stderr every camera that keeps its planned path, every
+/// inventory entry this plan does not have and every device that matched nothing, with why.
+fn stream_uri_report(
+    file: &Path,
+    inv: &crate::inventory::Inventory,
+    applied: &crate::inventory::Applied,
+    out: &mut Vec<u8>,
+    notes: &mut Vec<u8>,
+) {
+    let by = |m: deploy::MatchedBy| applied.reported.iter().filter(|(_, b)| *b == m).count();
+    let _ = writeln!(
+        out,
+        "stream URIs from {} (taken {}): {} of {} camera(s) as the cameras reported them ({} matched by id, {} by address); {} keep the planned path",
+        file.display(),
+        inv.taken_at,
+        applied.reported.len(),
+        applied.reported.len() + applied.kept.len(),
+        by(deploy::MatchedBy::Id),
+        by(deploy::MatchedBy::Address),
+        applied.kept.len()
+    );
+    for (id, why) in &applied.kept {
+        let _ = writeln!(notes, "note: {id} keeps its planned stream path: {why}");
+    }
+    for id in &applied.not_in_plan {
+        let _ = writeln!(
+            notes,
+            "note: {} lists {id}, which this plan does not have: not used",
+            file.display()
+        );
+    }
+    for u in &applied.unmatched {
+        let _ = writeln!(
+            notes,
+            "note: {} lists a device that matched no planned camera ({}{}): {}",
+            file.display(),
+            u.name.as_deref().unwrap_or("no name"),
+            u.onvif
+                .as_deref()
+                .map(|o| format!(" at {o}"))
+                .unwrap_or_default(),
+            u.reason
+        );
+    }
 }
 
 /// Renders each site's topology to SVG with Graphviz's `dot` when it is installed, and says so

@@ -24,8 +24,8 @@ use crate::plan::{Ceiling, Plan, RecorderUnit, Unit, Violation};
 use crate::site::{RecordingKind, SiteFile};
 
 pub use manifest::{
-    Camera, Choice, Client, Credentials, Encoder, Link, MANIFEST_SCHEMA, Manifest, Network,
-    Recorder, RecordingSchedule, SiteInstance, SubStream, Switch, Volume,
+    Camera, Choice, Client, Credentials, Encoder, Link, MANIFEST_SCHEMA, Manifest, MatchedBy,
+    Network, Recorder, RecordingSchedule, ReportedStreams, SiteInstance, SubStream, Switch, Volume,
 };
 
 /// The ids a deployment gives its site instances and camera groups, and every renaming made to
@@ -416,48 +416,78 @@ struct Instance<'a> {
     units: &'a [RecorderUnit],
 }
 
+/// Deploys one site instance, stage by stage: its recorders, the access layout its cameras
+/// need, the switches that carry it, the links to the core, its cameras and their streams, the
+/// live view, and finally every ceiling the result breaks.
 fn deploy_instance(
     m: &mut Manifest,
     violations: &mut Vec<Violation>,
     run: &Run,
     inst: Instance,
 ) -> Result<(), InputError> {
-    let Run {
-        catalog,
-        ref access_models,
-        choice,
-        overhead,
-        utilization,
-    } = *run;
-    let (s, groups, slots, units) = (inst.site, inst.groups, inst.slots, inst.units);
-    let access_models = access_models.as_slice();
-    let d = &catalog.defaults;
-    let net = &s.network;
     let camera_base = m.cameras.len();
     let link_base = m.network.links.len();
     let mut graph = SiteGraph {
         graph: UnGraph::new_undirected(),
     };
-    let kind = if choice == Choice::Nvr {
+    let recorders = place_recorders(m, violations, run, &inst, &mut graph);
+    let layout = choose_layout(run, &inst, &recorders)?;
+    let switches = place_switches(m, run, &inst, &layout, &mut graph)?;
+    let client_nodes = link_to_core(m, run, &inst, &recorders, &layout, &switches, &mut graph);
+    place_cameras(m, run, &inst, &recorders, &layout, &switches, &mut graph)?;
+    route_live_view(
+        m,
+        run,
+        &recorders,
+        &client_nodes,
+        layout.tiles,
+        camera_base,
+        &graph,
+    )?;
+    check_ceilings(m, violations, run, &inst, camera_base, link_base);
+    Ok(())
+}
+
+/// The recorders of one site instance as placed: their graph nodes, where they start in the
+/// manifest, which recorder records each camera slot and which powers it from its own ports.
+struct PlacedRecorders {
+    nodes: Vec<NodeIndex>,
+    base: usize,
+    of_slot: BTreeMap<usize, usize>,
+    nvr_powered: BTreeMap<usize, usize>,
+}
+
+/// Stage 1: the recorders, each with its volume, and whether each standby can take over every
+/// primary.
+fn place_recorders(
+    m: &mut Manifest,
+    violations: &mut Vec<Violation>,
+    run: &Run,
+    inst: &Instance,
+    graph: &mut SiteGraph,
+) -> PlacedRecorders {
+    let units = inst.units;
+    let kind = if run.choice == Choice::Nvr {
         "nvr"
     } else {
         "server"
     };
-
-    // Recorders.
-    let mut recorder_nodes = Vec::new();
-    let mut recorder_of_slot: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut nvr_powered: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut placed = PlacedRecorders {
+        nodes: Vec::new(),
+        base: m.recorders.len(),
+        of_slot: BTreeMap::new(),
+        nvr_powered: BTreeMap::new(),
+    };
     for (ui, u) in units.iter().enumerate() {
         let rid = format!("{}/{kind}-{}", inst.id, ui + 1);
         for slot in &u.camera_slots {
-            recorder_of_slot.insert(*slot, ui);
+            placed.of_slot.insert(*slot, ui);
         }
         for slot in &u.poe_slots {
-            nvr_powered.insert(*slot, ui);
+            placed.nvr_powered.insert(*slot, ui);
         }
         let node = graph.graph.add_node(Node { id: rid.clone() });
-        recorder_nodes.push(node);
+        placed.nodes.push(node);
         if u.failover {
             // A standby must be able to take over any one primary: its cameras, their ingest and
             // the storage they need.
@@ -480,7 +510,7 @@ fn deploy_instance(
         m.recorders.push(Recorder {
             id: rid.clone(),
             site: inst.id.to_string(),
-            kind: if choice == Choice::Nvr {
+            kind: if run.choice == Choice::Nvr {
                 "nvr".into()
             } else {
                 "recording-server".into()
@@ -509,17 +539,44 @@ fn deploy_instance(
             cameras: Vec::new(),
         });
     }
-    let recorder_base = m.recorders.len() - units.len();
+    placed
+}
 
+/// The access layer chosen for one site instance: the model, the camera slots on each access
+/// switch, and the live-view clients.
+struct Layout<'a> {
+    model: Option<&'a SwitchModel>,
+    switch_cams: Vec<Vec<usize>>,
+    switch_poe: Vec<u64>,
+    clients: u32,
+    tiles: u32,
+}
+
+/// The PoE draw of a camera slot, milliwatts.
+fn slot_draw(inst: &Instance, slot: usize) -> u64 {
+    inst.groups.get(inst.slots[slot].0).map_or(0, |g| g.poe_mw)
+}
+
+/// Stage 2: the access switches the cameras not powered by an NVR plug into: the cheapest
+/// model and packing, or the model and count the site file fixes.
+fn choose_layout<'a>(
+    run: &Run<'a>,
+    inst: &Instance,
+    recorders: &PlacedRecorders,
+) -> Result<Layout<'a>, InputError> {
+    let catalog = run.catalog;
+    let d = &catalog.defaults;
+    let net = &inst.site.network;
+    let (slots, units) = (inst.slots, inst.units);
     // Cameras that need a switch port: everything not powered by an NVR's own port.
     let on_switch: Vec<usize> = (0..slots.len())
-        .filter(|slot| !nvr_powered.contains_key(slot))
+        .filter(|slot| !recorders.nvr_powered.contains_key(slot))
         .collect();
-    let draw = |slot: usize| -> u64 { groups.get(slots[slot].0).map_or(0, |g| g.poe_mw) };
+    let draw = |slot: usize| slot_draw(inst, slot);
     let load = |slot: usize| -> u64 {
-        groups
+        inst.groups
             .get(slots[slot].0)
-            .map_or(0, |g| with_overhead(g.ingest_bps, overhead))
+            .map_or(0, |g| with_overhead(g.ingest_bps, run.overhead))
     };
     let cams: Vec<(usize, u64, u64)> = on_switch.iter().map(|s| (*s, draw(*s), load(*s))).collect();
     let fixed_model = match &net.access_switch {
@@ -558,38 +615,21 @@ fn deploy_instance(
     };
     let candidates: Vec<&SwitchModel> = match fixed_model {
         Some(m) => vec![m],
-        None => access_models.to_vec(),
+        None => run.access_models.clone(),
     };
     let chosen = if on_switch.is_empty() {
         None
     } else {
-        choose_access(&candidates, &cams, net.uplink, utilization, &core_price)
+        choose_access(&candidates, &cams, net.uplink, run.utilization, &core_price)
     };
-    let (access_model, switch_cams): (Option<&SwitchModel>, Vec<Vec<usize>>) =
+    let (model, switch_cams): (Option<&SwitchModel>, Vec<Vec<usize>>) =
         match (net.access_switches, chosen) {
             // A fixed count (switches already installed): spread the cameras over them, and report
             // whatever does not fit.
             (Some(n), _) if !on_switch.is_empty() => {
                 let model = fixed_model.or_else(|| candidates.first().copied());
-                let mut bins: Vec<Vec<usize>> = vec![Vec::new(); n.0 as usize];
-                let mut poe = vec![0u64; n.0 as usize];
-                let mut order = on_switch.clone();
-                order.sort_by_key(|s| std::cmp::Reverse(draw(*s)));
-                for slot in order {
-                    let ports = model.map_or(u32::MAX, |m| m.ports);
-                    let free = (0..bins.len())
-                        .filter(|i| (bins[*i].len() as u32) < ports)
-                        .min_by_key(|i| (poe[*i] + draw(slot), bins[*i].len()));
-                    if let Some(i) = free.or_else(|| (0..bins.len()).min_by_key(|i| bins[*i].len()))
-                    {
-                        bins[i].push(slot);
-                        poe[i] += draw(slot);
-                    }
-                }
-                for b in &mut bins {
-                    b.sort_unstable();
-                }
-                (model, bins)
+                let ports = model.map_or(u32::MAX, |m| m.ports);
+                (model, spread_over(n.0 as usize, ports, &on_switch, draw))
             }
             (_, Some((m, packed))) => (Some(m), packed),
             // No model can take some camera (a draw above every switch's per-port limit): put them
@@ -601,27 +641,84 @@ fn deploy_instance(
             }
             _ => (None, Vec::new()),
         };
-    let access_count = switch_cams.len() as u32;
-    let switch_poe: Vec<u64> = switch_cams
+    let switch_poe = switch_cams
         .iter()
         .map(|b| b.iter().map(|s| draw(*s)).sum())
         .collect();
+    Ok(Layout {
+        model,
+        switch_cams,
+        switch_poe,
+        clients,
+        tiles,
+    })
+}
 
-    // Core: the single access switch when it has room for recorders and clients; otherwise a
-    // core switch with a port for every access switch, recorder and client.
+/// Spreads camera slots over `n` installed switches of `ports` ports, heaviest PoE draw first,
+/// each onto the switch with room that would draw least; what finds no room goes onto the
+/// emptiest switch, for the checks to report.
+fn spread_over(
+    n: usize,
+    ports: u32,
+    on_switch: &[usize],
+    draw: impl Fn(usize) -> u64,
+) -> Vec<Vec<usize>> {
+    let mut bins: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut poe = vec![0u64; n];
+    let mut order = on_switch.to_vec();
+    order.sort_by_key(|s| std::cmp::Reverse(draw(*s)));
+    for slot in order {
+        let free = (0..bins.len())
+            .filter(|i| (bins[*i].len() as u32) < ports)
+            .min_by_key(|i| (poe[*i] + draw(slot), bins[*i].len()));
+        if let Some(i) = free.or_else(|| (0..bins.len()).min_by_key(|i| bins[*i].len())) {
+            bins[i].push(slot);
+            poe[i] += draw(slot);
+        }
+    }
+    for b in &mut bins {
+        b.sort_unstable();
+    }
+    bins
+}
+
+/// The switches of one site instance as placed: access switches' nodes, the core's node and the
+/// speed of its ports, and whether the single access switch is the core.
+struct PlacedSwitches {
+    access_nodes: Vec<NodeIndex>,
+    core_node: NodeIndex,
+    core_speed: Bitrate,
+    single_is_core: bool,
+}
+
+/// Stage 3: the access switches and the core: the single access switch when it has room for
+/// recorders and clients; otherwise a core switch with a port for every access switch, recorder
+/// and client.
+fn place_switches(
+    m: &mut Manifest,
+    run: &Run,
+    inst: &Instance,
+    layout: &Layout,
+    graph: &mut SiteGraph,
+) -> Result<PlacedSwitches, InputError> {
+    let catalog = run.catalog;
+    let net = &inst.site.network;
+    let units = inst.units;
+    let clients = layout.clients;
+    let access_count = layout.switch_cams.len() as u32;
     let core_needs = access_count + units.len() as u32 + clients;
     // A fixed uplink says there is a core beyond the access switch.
     let single_is_core = access_count == 1
         && net.uplink.is_none()
-        && access_model.is_some_and(|mdl| {
-            switch_cams[0].len() as u32 + units.len() as u32 + clients <= mdl.ports
+        && layout.model.is_some_and(|mdl| {
+            layout.switch_cams[0].len() as u32 + units.len() as u32 + clients <= mdl.ports
         });
-    let mut switch_nodes = Vec::new();
-    for (i, cams) in switch_cams.iter().enumerate() {
-        let Some(model) = access_model else { break };
+    let mut access_nodes = Vec::new();
+    for (i, cams) in layout.switch_cams.iter().enumerate() {
+        let Some(model) = layout.model else { break };
         let sid = format!("{}/access-{}", inst.id, i + 1);
         let node = graph.graph.add_node(Node { id: sid.clone() });
-        switch_nodes.push(node);
+        access_nodes.push(node);
         let extra = if single_is_core {
             units.len() as u32 + clients
         } else {
@@ -641,101 +738,129 @@ fn deploy_instance(
             ports_used: cams.len() as u32
                 + extra.min(model.ports.saturating_sub(cams.len() as u32)),
             poe_budget_mw: model.poe_budget.milliwatts(),
-            poe_used_mw: switch_poe[i],
+            poe_used_mw: layout.switch_poe[i],
         });
     }
     // The core and the speed of its ports: the one access switch, or a switch of its own.
-    let single_core = access_model.filter(|_| single_is_core);
-    let (core_node, core_speed) = if let Some(model) = single_core {
-        (switch_nodes[0], model.port_speed)
-    } else {
-        let smallest_lan = access_models
-            .iter()
-            .filter(|m| m.ports >= core_needs)
-            .min_by(|a, b| a.price.total_cmp(&b.price));
-        let core_model = catalog
-            .switch
-            .iter()
-            .filter(|m| m.core && m.ports >= core_needs)
-            .min_by(|a, b| a.price.total_cmp(&b.price))
-            .or_else(|| {
-                catalog
-                    .switch
-                    .iter()
-                    .filter(|m| m.core)
-                    .max_by_key(|m| m.ports)
-            });
-        // A site with no access switches (every camera on the NVR) still needs a LAN switch for
-        // its recorder and clients: the smallest access switch does.
-        let model = if access_count == 0 {
-            smallest_lan.copied().or(core_model)
-        } else {
-            core_model.or(smallest_lan.copied())
-        };
-        let Some(model) = model else {
-            return Err(InputError {
-                file: String::new(),
-                line: None,
-                column: None,
-                field: Some("switch".into()),
-                message: "the catalog has no switch to use as the site's core".into(),
-                hint: Some("add a [[switch]] with core = true".into()),
-            });
-        };
-        let sid = format!("{}/core", inst.id);
-        let node = graph.graph.add_node(Node { id: sid.clone() });
-        m.network.switches.push(Switch {
-            id: sid,
-            site: inst.id.to_string(),
-            role: "core".into(),
-            model_id: model.id.clone(),
-            model: model.name.clone(),
-            ports: model.ports,
-            ports_used: core_needs,
-            poe_budget_mw: model.poe_budget.milliwatts(),
-            poe_used_mw: 0,
+    if let Some(model) = layout.model.filter(|_| single_is_core) {
+        return Ok(PlacedSwitches {
+            core_node: access_nodes[0],
+            access_nodes,
+            core_speed: model.port_speed,
+            single_is_core,
         });
-        (node, model.port_speed)
+    }
+    let smallest_lan = run
+        .access_models
+        .iter()
+        .filter(|m| m.ports >= core_needs)
+        .min_by(|a, b| a.price.total_cmp(&b.price));
+    let core_model = catalog
+        .switch
+        .iter()
+        .filter(|m| m.core && m.ports >= core_needs)
+        .min_by(|a, b| a.price.total_cmp(&b.price))
+        .or_else(|| {
+            catalog
+                .switch
+                .iter()
+                .filter(|m| m.core)
+                .max_by_key(|m| m.ports)
+        });
+    // A site with no access switches (every camera on the NVR) still needs a LAN switch for
+    // its recorder and clients: the smallest access switch does.
+    let model = if access_count == 0 {
+        smallest_lan.copied().or(core_model)
+    } else {
+        core_model.or(smallest_lan.copied())
     };
-    let core_id = graph.graph[core_node].id.clone();
+    let Some(model) = model else {
+        return Err(InputError {
+            file: String::new(),
+            line: None,
+            column: None,
+            field: Some("switch".into()),
+            message: "the catalog has no switch to use as the site's core".into(),
+            hint: Some("add a [[switch]] with core = true".into()),
+        });
+    };
+    let sid = format!("{}/core", inst.id);
+    let node = graph.graph.add_node(Node { id: sid.clone() });
+    m.network.switches.push(Switch {
+        id: sid,
+        site: inst.id.to_string(),
+        role: "core".into(),
+        model_id: model.id.clone(),
+        model: model.name.clone(),
+        ports: model.ports,
+        ports_used: core_needs,
+        poe_budget_mw: model.poe_budget.milliwatts(),
+        poe_used_mw: 0,
+    });
+    Ok(PlacedSwitches {
+        access_nodes,
+        core_node: node,
+        core_speed: model.port_speed,
+        single_is_core,
+    })
+}
 
-    let add_link = |graph: &mut SiteGraph,
-                    links: &mut Vec<Link>,
-                    a: NodeIndex,
-                    b: NodeIndex,
-                    capacity: Bitrate| {
+impl SiteGraph {
+    /// Adds a link from `a` to `b` of `capacity`, its limit at `utilization`, to the graph and
+    /// the manifest's links.
+    fn link(
+        &mut self,
+        links: &mut Vec<Link>,
+        (a, b): (NodeIndex, NodeIndex),
+        capacity: Bitrate,
+        utilization: f64,
+    ) {
         let link = links.len();
         links.push(Link {
-            from: graph.graph[a].id.clone(),
-            to: graph.graph[b].id.clone(),
+            from: self.graph[a].id.clone(),
+            to: self.graph[b].id.clone(),
             capacity_bps: capacity.bps(),
             limit_bps: (capacity.bps() as f64 * utilization) as u64,
             forward_bps: 0,
             reverse_bps: 0,
         });
-        graph.graph.add_edge(a, b, Edge { link });
-    };
+        self.graph.add_edge(a, b, Edge { link });
+    }
+}
+
+/// Stage 4: what plugs into the core: access uplinks, recorders and live-view clients (which are
+/// added here). Returns the clients' nodes.
+fn link_to_core(
+    m: &mut Manifest,
+    run: &Run,
+    inst: &Instance,
+    recorders: &PlacedRecorders,
+    layout: &Layout,
+    switches: &PlacedSwitches,
+    graph: &mut SiteGraph,
+) -> Vec<NodeIndex> {
+    let utilization = run.utilization;
+    let (core_node, core_speed) = (switches.core_node, switches.core_speed);
     // Access uplinks.
-    if let (false, Some(model)) = (single_is_core, access_model) {
-        for node in &switch_nodes {
-            let speed = net.uplink.unwrap_or(model.uplink);
-            add_link(&mut graph, &mut m.network.links, *node, core_node, speed);
+    if let (false, Some(model)) = (switches.single_is_core, layout.model) {
+        for node in &switches.access_nodes {
+            let speed = inst.site.network.uplink.unwrap_or(model.uplink);
+            graph.link(&mut m.network.links, (*node, core_node), speed, utilization);
         }
     }
     // Recorders on the core.
-    let nic = d.recorder_nic.value;
-    for node in &recorder_nodes {
-        add_link(
-            &mut graph,
+    let nic = run.catalog.defaults.recorder_nic.value;
+    for node in &recorders.nodes {
+        graph.link(
             &mut m.network.links,
-            core_node,
-            *node,
+            (core_node, *node),
             nic.min(core_speed),
+            utilization,
         );
     }
     // Clients on the core.
     let mut client_nodes = Vec::new();
-    for c in 0..clients {
+    for c in 0..layout.clients {
         let cid = format!("{}/client-{}", inst.id, c + 1);
         let node = graph.graph.add_node(Node { id: cid.clone() });
         client_nodes.push(node);
@@ -743,22 +868,34 @@ fn deploy_instance(
             id: cid,
             site: inst.id.to_string(),
             address: inst.addr.host(30 + c),
-            streams: tiles,
+            streams: layout.tiles,
             load_bps: 0,
         });
-        add_link(
-            &mut graph,
+        graph.link(
             &mut m.network.links,
-            core_node,
-            node,
+            (core_node, node),
             nic.min(core_speed),
+            utilization,
         );
     }
+    client_nodes
+}
 
-    // Cameras.
-    let gop_seconds = d.gop_seconds.value;
+/// Stage 5: every camera with its encoder settings, recorder, port and address, its streams
+/// routed to its recorder.
+fn place_cameras(
+    m: &mut Manifest,
+    run: &Run,
+    inst: &Instance,
+    recorders: &PlacedRecorders,
+    layout: &Layout,
+    switches: &PlacedSwitches,
+    graph: &mut SiteGraph,
+) -> Result<(), InputError> {
+    let d = &run.catalog.defaults;
+    let core_id = graph.graph[switches.core_node].id.clone();
     let mut port_on_switch: BTreeMap<usize, (usize, u32)> = BTreeMap::new();
-    for (i, cams) in switch_cams.iter().enumerate() {
+    for (i, cams) in layout.switch_cams.iter().enumerate() {
         for (p, slot) in cams.iter().enumerate() {
             port_on_switch.insert(*slot, (i, p as u32 + 1));
         }
@@ -766,122 +903,163 @@ fn deploy_instance(
     // Ports on each NVR's built-in switch, numbered per NVR in camera order.
     let mut nvr_port: BTreeMap<usize, u32> = BTreeMap::new();
     let mut next_port: BTreeMap<usize, u32> = BTreeMap::new();
-    for (slot, ui) in &nvr_powered {
+    for (slot, ui) in &recorders.nvr_powered {
         let n = next_port.entry(*ui).or_insert(0);
         *n += 1;
         nvr_port.insert(*slot, *n);
     }
-    for (slot, (gi, k)) in slots.iter().enumerate() {
-        let g = &s.cameras[*gi];
-        let gp = groups[*gi];
-        let group_name = gp.name.clone();
+    for (slot, (gi, k)) in inst.slots.iter().enumerate() {
         let cid = format!("{}/{}-{k}", inst.id, inst.group_words[*gi]);
-        let ui = *recorder_of_slot.get(&slot).ok_or_else(|| {
+        let ui = *recorders.of_slot.get(&slot).ok_or_else(|| {
             route_error(format!(
                 "camera {cid} was not assigned a recorder (a camscope bug; please report it)"
             ))
         })?;
-        let rec_index = recorder_base + ui;
+        let rec_index = recorders.base + ui;
         let recorder_id = m.recorders[rec_index].id.clone();
         m.recorders[rec_index].cameras.push(cid.clone());
         let node = graph.graph.add_node(Node { id: cid.clone() });
         let (switch_id, port, attach, speed) = match (
-            nvr_powered.get(&slot),
+            recorders.nvr_powered.get(&slot),
             port_on_switch.get(&slot),
-            access_model,
+            layout.model,
         ) {
             (Some(u), _, _) => (
                 recorder_id.clone(),
                 nvr_port[&slot],
-                recorder_nodes[*u],
+                recorders.nodes[*u],
                 d.nvr_poe_port_speed.value,
             ),
             (None, Some((i, p)), Some(model)) => (
-                graph.graph[switch_nodes[*i]].id.clone(),
+                graph.graph[switches.access_nodes[*i]].id.clone(),
                 *p,
-                switch_nodes[*i],
+                switches.access_nodes[*i],
                 model.port_speed,
             ),
-            _ => (core_id.clone(), 0, core_node, core_speed),
+            _ => (core_id.clone(), 0, switches.core_node, switches.core_speed),
         };
-        add_link(&mut graph, &mut m.network.links, node, attach, speed);
-        let fps = gp.fps;
-        let (gop, profile) = match g.codec {
-            Codec::Mjpeg => (0, String::new()),
-            Codec::H264 | Codec::H264Smart => (
-                (fps * gop_seconds).round().max(1.0) as u32,
-                d.h264_profile.value.clone(),
-            ),
-            Codec::H265 | Codec::H265Smart => (
-                (fps * gop_seconds).round().max(1.0) as u32,
-                d.h265_profile.value.clone(),
-            ),
-        };
-        let mode = g.mode();
-        let hours = match mode {
-            sizing::RecordingMode::Schedule { hours_per_day }
-            | sizing::RecordingMode::Motion { hours_per_day, .. } => hours_per_day,
-            _ => 24.0,
-        };
-        m.cameras.push(Camera {
-            id: cid.clone(),
-            site: inst.id.to_string(),
-            group: group_name,
-            brand: g.brand.clone(),
-            model: g.model.clone(),
+        graph.link(&mut m.network.links, (node, attach), speed, run.utilization);
+        let volume = m.recorders[rec_index].volume.id.clone();
+        let placed = Placement {
+            id: cid,
             address: inst.addr.host(100 + slot as u32),
-            main_stream_path: format!("/{cid}/main"),
-            sub_stream_path: g.substream_kbps.map(|_| format!("/{cid}/sub")),
-            encoder: Encoder {
-                codec: g.codec,
-                width: g.resolution.width,
-                height: g.resolution.height,
-                resolution: g.resolution.to_string(),
-                fps,
-                bitrate_cap_kbps: gp.main_bps.div_ceil(1000),
-                gop,
-                profile,
-            },
-            substream: g.substream_kbps.map(|k| SubStream {
-                bitrate_kbps: k.0,
-                recorded: g.record_substream,
-            }),
-            audio: g.audio,
-            ingest_bps: gp.ingest_bps,
-            recording: RecordingSchedule {
-                mode: serde_json::to_value(g.recording)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                hours_per_day: if g.recording == RecordingKind::Events {
-                    24.0
-                } else {
-                    hours
-                },
-                duty_cycle: g.duty_cycle.map(|v| v.0),
-                events_per_day: g.events_per_day.map(|v| v.0),
-                pre_seconds: g.pre_seconds.map(|v| v.0),
-                post_seconds: g.post_seconds.map(|v| v.0),
-                recorded_seconds_per_day: gp.recorded_seconds_per_day,
-            },
-            retention_days: gp.retention_days,
             recorder: recorder_id,
-            volume: m.recorders[rec_index].volume.id.clone(),
+            volume,
             switch: switch_id,
             port,
-            poe_mw: gp.poe_mw,
-        });
+        };
+        let camera = camera_of(run, inst, *gi, placed);
+        let ingest = camera.ingest_bps;
+        m.cameras.push(camera);
         // The camera's streams travel to its recorder.
         graph
             .route(
                 &mut m.network.links,
                 node,
-                recorder_nodes[ui],
-                with_overhead(gp.ingest_bps, overhead),
+                recorders.nodes[ui],
+                with_overhead(ingest, run.overhead),
             )
             .map_err(route_error)?;
     }
-    // Live view: each client shows the first `tiles` cameras, sub-streams where there are.
+    Ok(())
+}
+
+/// Where one camera goes: its id, address, recorder, volume, switch and port.
+struct Placement {
+    id: String,
+    address: String,
+    recorder: String,
+    volume: String,
+    switch: String,
+    port: u32,
+}
+
+/// One camera of group `gi`, with the encoder settings and schedule its group's plan gives.
+fn camera_of(run: &Run, inst: &Instance, gi: usize, placed: Placement) -> Camera {
+    let d = &run.catalog.defaults;
+    let g = &inst.site.cameras[gi];
+    let gp = inst.groups[gi];
+    let gop_seconds = d.gop_seconds.value;
+    let fps = gp.fps;
+    let (gop, profile) = match g.codec {
+        Codec::Mjpeg => (0, String::new()),
+        Codec::H264 | Codec::H264Smart => (
+            (fps * gop_seconds).round().max(1.0) as u32,
+            d.h264_profile.value.clone(),
+        ),
+        Codec::H265 | Codec::H265Smart => (
+            (fps * gop_seconds).round().max(1.0) as u32,
+            d.h265_profile.value.clone(),
+        ),
+    };
+    let hours = match g.mode() {
+        sizing::RecordingMode::Schedule { hours_per_day }
+        | sizing::RecordingMode::Motion { hours_per_day, .. } => hours_per_day,
+        _ => 24.0,
+    };
+    let cid = placed.id;
+    Camera {
+        id: cid.clone(),
+        site: inst.id.to_string(),
+        group: gp.name.clone(),
+        brand: g.brand.clone(),
+        model: g.model.clone(),
+        address: placed.address,
+        main_stream_path: format!("/{cid}/main"),
+        sub_stream_path: g.substream_kbps.map(|_| format!("/{cid}/sub")),
+        reported_streams: None,
+        encoder: Encoder {
+            codec: g.codec,
+            width: g.resolution.width,
+            height: g.resolution.height,
+            resolution: g.resolution.to_string(),
+            fps,
+            bitrate_cap_kbps: gp.main_bps.div_ceil(1000),
+            gop,
+            profile,
+        },
+        substream: g.substream_kbps.map(|k| SubStream {
+            bitrate_kbps: k.0,
+            recorded: g.record_substream,
+        }),
+        audio: g.audio,
+        ingest_bps: gp.ingest_bps,
+        recording: RecordingSchedule {
+            mode: serde_json::to_value(g.recording)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            hours_per_day: if g.recording == RecordingKind::Events {
+                24.0
+            } else {
+                hours
+            },
+            duty_cycle: g.duty_cycle.map(|v| v.0),
+            events_per_day: g.events_per_day.map(|v| v.0),
+            pre_seconds: g.pre_seconds.map(|v| v.0),
+            post_seconds: g.post_seconds.map(|v| v.0),
+            recorded_seconds_per_day: gp.recorded_seconds_per_day,
+        },
+        retention_days: gp.retention_days,
+        recorder: placed.recorder,
+        volume: placed.volume,
+        switch: placed.switch,
+        port: placed.port,
+        poe_mw: gp.poe_mw,
+    }
+}
+
+/// Stage 6: live view: each client shows the first `tiles` cameras, sub-streams where there are,
+/// routed from their recorders.
+fn route_live_view(
+    m: &mut Manifest,
+    run: &Run,
+    recorders: &PlacedRecorders,
+    client_nodes: &[NodeIndex],
+    tiles: u32,
+    camera_base: usize,
+    graph: &SiteGraph,
+) -> Result<(), InputError> {
     for (c, client) in client_nodes.iter().enumerate() {
         let mut total = 0;
         for cam in m.cameras[camera_base..].iter().take(tiles as usize) {
@@ -889,11 +1067,11 @@ fn deploy_instance(
                 Some(sub) => sub.bitrate_kbps * 1000,
                 None => cam.encoder.bitrate_cap_kbps * 1000,
             };
-            let bps = with_overhead(bps, overhead);
+            let bps = with_overhead(bps, run.overhead);
             let Some(ri) = m.recorders.iter().position(|r| r.id == cam.recorder) else {
                 continue;
             };
-            let from = recorder_nodes[ri - recorder_base];
+            let from = recorders.nodes[ri - recorders.base];
             graph
                 .route(&mut m.network.links, from, *client, bps)
                 .map_err(route_error)?;
@@ -902,8 +1080,19 @@ fn deploy_instance(
         let ci = m.network.clients.len() - client_nodes.len() + c;
         m.network.clients[ci].load_bps = total;
     }
+    Ok(())
+}
 
-    // Everything over a limit.
+/// Stage 7: every link, switch PoE budget and switch port count of the instance over its limit.
+fn check_ceilings(
+    m: &Manifest,
+    violations: &mut Vec<Violation>,
+    run: &Run,
+    inst: &Instance,
+    camera_base: usize,
+    link_base: usize,
+) {
+    let utilization = run.utilization;
     for l in &m.network.links[link_base..] {
         if l.load_bps() > l.limit_bps {
             violations.push(Violation {
@@ -960,7 +1149,6 @@ fn deploy_instance(
             });
         }
     }
-    Ok(())
 }
 
 fn route_error(message: String) -> InputError {

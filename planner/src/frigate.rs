@@ -134,6 +134,21 @@ pub struct IndexCamera {
     /// Why they do not, and what to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
+    /// Where the stream URIs in the file come from.
+    pub streams: StreamSource,
+    /// The inputs' URIs, as in the file (credentials as Frigate variables).
+    pub stream_uris: Vec<String>,
+}
+
+/// Where a camera's stream URIs come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StreamSource {
+    /// The planned address and camscope's simulator paths (no inventory, or the camera did not
+    /// report its streams).
+    Planned,
+    /// What the camera reported over ONVIF (`generate --stream-uris`).
+    Reported,
 }
 
 #[derive(Serialize)]
@@ -371,6 +386,21 @@ fn recorder_file(
         record: Enabled { enabled: true },
         lpr: any_lpr.then_some(Enabled { enabled: true }),
     })?;
+    let reported = index
+        .iter()
+        .filter(|c| c.streams == StreamSource::Reported)
+        .count();
+    let streams = if reported == index.len() {
+        "# Stream URIs: as each camera reported them over ONVIF (`camscope rig inventory`).\n"
+            .to_string()
+    } else {
+        format!(
+            "# Stream URIs: {reported} of {n} cameras as the cameras reported them over ONVIF; the others use\n\
+             # the planned address and camscope's simulator paths, which a real camera may not serve:\n\
+             # run `camscope rig inventory` and generate again with --stream-uris.\n",
+            n = index.len()
+        )
+    };
     let planned: u64 = index.iter().map(|c| c.planned_bytes).sum();
     let kept: u64 = index.iter().map(|c| c.frigate_bytes).sum();
     let header = format!(
@@ -383,7 +413,7 @@ fn recorder_file(
          # Storage: the plan sizes {planned} for these cameras; these settings keep {kept}\n\
          # (Frigate records the main stream as the camera sends it, in {seg:.0}-second segments).\n\
          # Detect sizes are set so Frigate never probes a stream; a sub-stream is assumed to be\n\
-         # {sw}x{sh} (Frigate scales whatever the camera sends to this size).\n",
+         # {sw}x{sh} (Frigate scales whatever the camera sends to this size).\n{streams}",
         rid = r.id,
         model = r.model,
         project = m.project.replace('\n', " "),
@@ -400,31 +430,54 @@ fn recorder_file(
 /// One camera's Frigate entry, its index entry and the notes to write above it.
 fn camera_entry(c: &Camera, src: Option<&Source>) -> (FrigateCamera, IndexCamera, Vec<String>) {
     let mut notes = Vec::new();
-    let url = |path: &str| {
+    let planned_url = |path: &str| {
         format!(
             "rtsp://{{{FRIGATE_USER_VAR}}}:{{{FRIGATE_PASSWORD_VAR}}}@{}:554{path}",
             c.address
         )
+    };
+    // The camera's own URIs when an inventory reported them, else the planned paths.
+    let reported = c.reported_streams.as_ref();
+    let (main_url, sub_url) = match reported {
+        Some(r) => {
+            notes.push(format!(
+                "Stream URIs as the camera reported them over ONVIF (matched by {}, at {}, inventory taken {}).",
+                r.matched_by.as_str(),
+                r.onvif,
+                r.taken_at
+            ));
+            let sub = r.sub_uri.as_deref().map(with_credentials);
+            if c.sub_stream_path.is_some() && sub.is_none() {
+                notes.push(
+                    "The camera reported no sub-stream: Frigate detects on the main stream.".into(),
+                );
+            }
+            (with_credentials(&r.main_uri), sub)
+        }
+        None => (
+            planned_url(&c.main_stream_path),
+            c.sub_stream_path.as_deref().map(planned_url),
+        ),
     };
     let lpr = src.is_some_and(|s| s.group.analytics == Some(Analytics::Lpr));
     let mode = src.map_or(RecordingKind::Continuous, |s| s.group.recording);
     let events = mode == RecordingKind::Events;
     let detect_on = events || lpr;
     let mut inputs = vec![Input {
-        path: url(&c.main_stream_path),
+        path: main_url,
         roles: vec!["record"],
     }];
-    let (width, height) = match &c.sub_stream_path {
+    let (width, height) = match sub_url {
         Some(sub) => {
             inputs.push(Input {
-                path: url(sub),
+                path: sub,
                 roles: vec!["detect"],
             });
             SUB_DETECT
         }
         None => {
             inputs[0].roles.push("detect");
-            if detect_on {
+            if detect_on && c.sub_stream_path.is_none() {
                 notes.push(format!(
                     "No sub-stream in the plan: Frigate decodes the {} main stream to detect. \
                      Give the group substream-kbps to detect on a low-resolution stream.",
@@ -580,8 +633,24 @@ fn camera_entry(c: &Camera, src: Option<&Source>) -> (FrigateCamera, IndexCamera
         frigate_bytes,
         matches,
         why: why_text,
+        streams: if reported.is_some() {
+            StreamSource::Reported
+        } else {
+            StreamSource::Planned
+        },
+        stream_uris: inputs_of(&camera),
     };
     (camera, entry, notes)
+}
+
+/// A reported stream URI (which never holds credentials) with Frigate's credential
+/// variables as its user and password, so the file still holds no credential.
+fn with_credentials(uri: &str) -> String {
+    let login = format!("{{{FRIGATE_USER_VAR}}}:{{{FRIGATE_PASSWORD_VAR}}}@");
+    match uri.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{login}{rest}"),
+        None => uri.to_string(),
+    }
 }
 
 /// A camera's name in its recorder's file: its id within the site instance. Ids are lowercase
@@ -590,6 +659,16 @@ pub fn camera_name(c: &Camera) -> String {
     c.id.rsplit_once('/')
         .map_or(c.id.as_str(), |(_, n)| n)
         .to_string()
+}
+
+/// The URIs of a camera entry's inputs, in order.
+fn inputs_of(camera: &FrigateCamera) -> Vec<String> {
+    camera
+        .ffmpeg
+        .inputs
+        .iter()
+        .map(|i| i.path.clone())
+        .collect()
 }
 
 /// `target` shrunk to the stream's aspect ratio, even sizes, never above the stream.

@@ -334,6 +334,8 @@ pub struct Plan {
     pub costs: Costs,
     /// The recommendation.
     pub recommendation: Recommendation,
+    /// Section 889 across the cameras the site file names (when the site requires it).
+    pub section_889: crate::screen::Screening,
     /// What the costs leave out.
     pub excluded_costs: &'static str,
 }
@@ -726,6 +728,26 @@ pub(crate) fn input_error(field: &str, message: String, hint: String) -> InputEr
         field: Some(field.into()),
         message,
         hint: Some(hint),
+    }
+}
+
+/// The Section 889 screening of the site's cameras with the compiled-in compliance data.
+fn screening(site: &SiteFile) -> crate::screen::Screening {
+    match compliance_data::Dataset::embedded() {
+        Ok(ds) => crate::screen::screen(site, &ds),
+        Err(e) => crate::screen::Screening {
+            required: site.requirements.section_889,
+            data: "compliance data unavailable".into(),
+            cleared: Vec::new(),
+            findings: vec![crate::screen::ScreenFinding {
+                severity: crate::screen::Severity::Error,
+                code: "no-data".into(),
+                place: "requirements.section-889".into(),
+                brand: None,
+                model: None,
+                message: format!("the compiled-in compliance data could not be read: {e}"),
+            }],
+        },
     }
 }
 
@@ -1275,6 +1297,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         crossover,
         costs,
         recommendation,
+        section_889: screening(site),
         excluded_costs: "Cameras, cabling, switches, installation and commissioning are the same for both options and left out; so are the switches' own power and VMS client licences.",
     })
 }

@@ -95,6 +95,28 @@ pub fn plan_table(p: &Plan) -> String {
         p.storage.hot_spares
     );
 
+    let screening = &p.section_889;
+    if screening.required {
+        let _ = writeln!(
+            o,
+            "SECTION 889 SCREENING of the cameras the site file names ({}):",
+            screening.data
+        );
+        for f in &screening.findings {
+            let _ = writeln!(
+                o,
+                "  {} [{}] {}: {}",
+                f.severity.as_str().to_uppercase(),
+                f.code,
+                f.place,
+                f.message
+            );
+        }
+        for c in &screening.cleared {
+            let _ = writeln!(o, "  clear: {c}");
+        }
+        o.push('\n');
+    }
     let r = &p.recommendation;
     let _ = writeln!(o, "RECOMMENDATION: {}", r.summary);
     for reason in &r.reasons {

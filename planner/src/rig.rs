@@ -34,6 +34,10 @@ pub struct SimulateArgs {
     /// Run one camera per camera of a `camscope generate` manifest, with its encoder settings.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Read past manifest fields this camscope does not know (a manifest from a newer
+    /// camscope), listing them, instead of refusing the manifest.
+    #[arg(long, requires = "manifest")]
+    pub allow_unknown_fields: bool,
     /// Address every camera listens on (keep it on loopback for tests).
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
@@ -101,11 +105,40 @@ pub enum RtspAuthArg {
     None,
 }
 
-fn specs_from_manifest(path: &Path) -> Result<Vec<CameraSpec>, Failure> {
+/// Reads a manifest for the rig, the same way for every rig command: JSON of another shape, no
+/// cameras, an id used twice, a missing camera or recorder and (unless `allow_unknown`) an
+/// unknown field are bad input naming file, line, column and field. Returns the manifest, its
+/// text and a warning per unknown field read past.
+pub(crate) fn read_manifest(
+    path: &Path,
+    allow_unknown: bool,
+) -> Result<(manifest::Manifest, String, Vec<String>), Failure> {
     let text =
         std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-    let manifest =
-        manifest::parse(&path.display().to_string(), &text).map_err(|e| Failure(e.to_string()))?;
+    let file = path.display().to_string();
+    let unknown = if allow_unknown {
+        manifest::UnknownFields::Allow
+    } else {
+        manifest::UnknownFields::Refuse
+    };
+    let parsed = manifest::parse_with(&file, &text, unknown).map_err(|e| Failure(e.to_string()))?;
+    let warnings = parsed
+        .unknown_fields
+        .iter()
+        .map(|f| format!("{file}: {f}: unknown field, read past (--allow-unknown-fields)"))
+        .collect();
+    Ok((parsed.manifest, text, warnings))
+}
+
+fn specs_from_manifest(
+    path: &Path,
+    allow_unknown: bool,
+    out: &mut dyn Write,
+) -> Result<Vec<CameraSpec>, Failure> {
+    let (manifest, _, warnings) = read_manifest(path, allow_unknown)?;
+    for w in warnings {
+        writeln!(out, "warning: {w}").map_err(|e| Failure(format!("stdout: {e}")))?;
+    }
     Ok(manifest.cameras.iter().map(camera_spec).collect())
 }
 
@@ -146,20 +179,8 @@ fn camera_spec(c: &manifest::Camera) -> CameraSpec {
 
 /// Runs the fleet; `out` gets the endpoints and status lines as they happen.
 pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure> {
-    let password = std::env::var(&args.password_env).unwrap_or_default();
-    if password.is_empty() {
-        return Err(Failure(format!(
-            "set {} to the cameras' password: it is read from the environment, never from the command line",
-            args.password_env
-        )));
-    }
-    let discovery = if args.discovery {
-        Some(ResponderConfig::multicast(discovery_interface(args.bind)?))
-    } else {
-        None
-    };
     let specs = match (&args.manifest, args.cameras) {
-        (Some(path), _) => specs_from_manifest(path)?,
+        (Some(path), _) => specs_from_manifest(path, args.allow_unknown_fields, out)?,
         (None, Some(n)) if n > 0 => {
             let bitrate: sizing::Bitrate = args
                 .bitrate
@@ -178,6 +199,19 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
                 "give --cameras N or --manifest manifest.json".into(),
             ));
         }
+    };
+    // The input first, so a bad manifest is reported whatever the environment holds.
+    let password = std::env::var(&args.password_env).unwrap_or_default();
+    if password.is_empty() {
+        return Err(Failure(format!(
+            "set {} to the cameras' password: it is read from the environment, never from the command line",
+            args.password_env
+        )));
+    }
+    let discovery = if args.discovery {
+        Some(ResponderConfig::multicast(discovery_interface(args.bind)?))
+    } else {
+        None
     };
     // Check every stream before binding anything, so a bad manifest fails with the camera named.
     for s in &specs {
@@ -270,12 +304,18 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
     })
 }
 
+/// This machine's host name, or empty when the system does not say.
+pub(crate) fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
 /// The fleet seed when none is given: this host, the address the cameras listen on, and what
 /// the fleet was made from.
 fn default_seed(args: &SimulateArgs) -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .unwrap_or_default();
+    let host = host_name();
     let source = match (&args.manifest, args.cameras) {
         (Some(path), _) => std::fs::canonicalize(path)
             .unwrap_or_else(|_| path.clone())

@@ -8,7 +8,151 @@ use reports::{Fact, RigCameraRow, RigView};
 use crate::validate::{RigResults, Severity, Verdict};
 
 fn kbps(bps: f64) -> String {
-    format!("{:.0}", bps / 1000.0)
+    fixed(bps / 1000.0, 0)
+}
+
+/// A number with `places` decimals, never "-0": a rounding of a tiny negative is zero.
+fn fixed(v: f64, places: usize) -> String {
+    let text = format!("{v:.places$}");
+    if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
+        text[1..].to_string()
+    } else {
+        text
+    }
+}
+
+/// A latency as people read it: "< 1 ms" below a millisecond, whole milliseconds above.
+fn latency_text(ms: f64) -> String {
+    if ms < 1.0 {
+        "< 1 ms".into()
+    } else {
+        format!("{} ms", fixed(ms, 0))
+    }
+}
+
+/// A fraction as a signed percentage ("±10 %").
+fn percent(f: f64) -> String {
+    format!("{} %", fixed(f * 100.0, 0))
+}
+
+/// How the run was made, for the context block: what a reader needs to repeat it.
+fn context(results: &RigResults) -> Vec<Fact> {
+    let t = &results.tolerances;
+    let fact = |label: &str, value: String| Fact {
+        label: label.into(),
+        value,
+    };
+    vec![
+        fact(
+            "tolerances",
+            format!(
+                "bitrate −{} / +{} of plan; fps ±{}; key-frame interval ±{}; at most {} RTP packets lost; latency p95 ≤ {}; first frame ≤ {} s; at most {} reconnects; storage +{}",
+                percent(t.bitrate_shortfall),
+                percent(t.bitrate_excess),
+                percent(t.fps_tolerance),
+                percent(t.key_frame_tolerance),
+                t.max_lost_packets,
+                latency_text(t.max_latency_p95_ms),
+                fixed(t.max_first_frame_s, 1),
+                t.max_reconnects,
+                percent(t.storage_excess),
+            ),
+        ),
+        fact(
+            "encoder settings",
+            if results.applied {
+                "pushed to every camera over ONVIF and read back before the window (--apply)".into()
+            } else {
+                "as the cameras were found (not pushed: no --apply)".into()
+            },
+        ),
+        fact(
+            "cameras",
+            match results.source.as_str() {
+                "endpoints" => "from an endpoints file (as `camscope rig simulate` writes for its simulated fleet)".into(),
+                "inventory" => "from an inventory CSV of real cameras".into(),
+                "discovery" => "found by WS-Discovery on the network".into(),
+                other => other.to_string(),
+            },
+        ),
+        fact(
+            "transport",
+            format!("RTP over {}", results.transport.to_uppercase()),
+        ),
+        fact(
+            "window",
+            format!(
+                "{} s{}",
+                fixed(results.duration_s, 0),
+                results
+                    .interrupted_after_s
+                    .map(|s| format!(", interrupted after {} s", fixed(s, 1)))
+                    .unwrap_or_default()
+            ),
+        ),
+        fact(
+            "rig host",
+            if results.rig_host.is_empty() {
+                "not recorded".into()
+            } else {
+                results.rig_host.clone()
+            },
+        ),
+        fact(
+            "versions",
+            format!(
+                "{} · results {} · manifest sha256 {}",
+                results.generated_by,
+                results.schema,
+                results.manifest.sha256.chars().take(16).collect::<String>()
+            ),
+        ),
+    ]
+}
+
+/// The stretches of the timeline where not every camera was streaming, as (from, to, label)
+/// in timeline positions, for shading.
+fn outage_bands(results: &RigResults) -> Vec<(f64, f64, String)> {
+    let cameras = results.summary.cameras;
+    let mut bands: Vec<(f64, f64, String)> = Vec::new();
+    let mut open: Option<(usize, u32)> = None;
+    for (i, p) in results.timeline.iter().enumerate() {
+        let short = p.streaming < cameras;
+        match (short, open) {
+            (true, None) => open = Some((i, p.streaming)),
+            (true, Some((start, least))) => open = Some((start, least.min(p.streaming))),
+            (false, Some((start, least))) => {
+                bands.push(band(&results.timeline, start, i, least, cameras));
+                open = None;
+            }
+            (false, None) => {}
+        }
+    }
+    if let Some((start, least)) = open {
+        let end = results.timeline.len().saturating_sub(1);
+        bands.push(band(&results.timeline, start, end, least, cameras));
+    }
+    bands
+}
+
+fn band(
+    timeline: &[crate::validate::TimelinePoint],
+    start: usize,
+    end: usize,
+    least: u32,
+    cameras: u32,
+) -> (f64, f64, String) {
+    let t = |i: usize| timeline.get(i).map_or(0.0, |p| p.t_s);
+    // Each point covers the second before it: shade from half a step before the first.
+    (
+        (start as f64 - 0.5).max(0.0),
+        end as f64,
+        format!(
+            "{}–{} s: as few as {least} of {cameras} cameras streaming",
+            fixed(t(start).max(0.0), 0),
+            fixed(t(end), 0)
+        ),
+    )
 }
 
 fn verdict_word(v: Verdict) -> String {
@@ -58,7 +202,7 @@ pub fn render(results: &RigResults) -> String {
                 loss: m.map_or("—".into(), |m| m.lost_packets.to_string()),
                 latency: m
                     .and_then(|m| m.latency.as_ref())
-                    .map_or("—".into(), |l| format!("{:.0} ms p95", l.p95_ms)),
+                    .map_or("—".into(), |l| format!("{} p95", latency_text(l.p95_ms))),
                 result: verdict_word(c.verdict),
                 reason: c
                     .reasons
@@ -124,7 +268,7 @@ pub fn render(results: &RigResults) -> String {
         vec![
             SeriesData {
                 name: "received".into(),
-                class: "s1".into(),
+                class: "received".into(),
                 values: results
                     .timeline
                     .iter()
@@ -133,7 +277,7 @@ pub fn render(results: &RigResults) -> String {
             },
             SeriesData {
                 name: "planned".into(),
-                class: "s2".into(),
+                class: "planned".into(),
                 values: results
                     .timeline
                     .iter()
@@ -141,9 +285,10 @@ pub fn render(results: &RigResults) -> String {
                     .collect(),
             },
         ],
-        &|v| format!("{v:.0} Mbit/s"),
+        &|v| format!("{} Mbit/s", fixed(v, 0)),
         None,
-    );
+    )
+    .with_bands(&outage_bands(results));
     let view = RigView {
         title: format!("Rig validation: {}", results.manifest.project),
         tool: results.generated_by.clone(),
@@ -181,6 +326,7 @@ pub fn render(results: &RigResults) -> String {
             .map(|r| format!("[{}] {}", r.code, r.message))
             .collect(),
         summary,
+        context: context(results),
         timeline,
         cameras,
     };

@@ -69,6 +69,10 @@ pub struct ValidateArgs {
     /// Measurement window, e.g. 60s, 2m.
     #[arg(long, default_value = "60s")]
     pub duration: String,
+    /// Read past manifest fields this camscope does not know (a manifest from a newer
+    /// camscope), listing them, instead of refusing the manifest.
+    #[arg(long)]
+    pub allow_unknown_fields: bool,
     /// Push each camera's planned encoder settings over ONVIF and read them back first.
     #[arg(long)]
     pub apply: bool,
@@ -150,11 +154,11 @@ fn parse_shard(text: &str) -> Result<Shard, Failure> {
     Ok(Shard { index, count })
 }
 
-fn read(path: &Path) -> Result<String, Failure> {
+pub(crate) fn read(path: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
-fn env_secret(var: &str, what: &str) -> Result<String, Failure> {
+pub(crate) fn env_secret(var: &str, what: &str) -> Result<String, Failure> {
     match std::env::var(var) {
         Ok(v) if !v.is_empty() => Ok(v),
         _ => Err(Failure(format!(
@@ -181,15 +185,42 @@ struct EndpointEntry {
     rtsp: Option<String>,
 }
 
+/// A camera as a source lists it, before matching, and how to log in to it.
+pub(crate) struct Listed {
+    pub(crate) found: crate::inventory::Found,
+    pub(crate) credentials: Credentials,
+}
+
+/// Every camera of an endpoints file (`rig simulate --endpoints`).
+pub(crate) fn list_endpoints(
+    path: &Path,
+    credentials: &Credentials,
+) -> Result<Vec<Listed>, Failure> {
+    let text = read(path)?;
+    let entries: Vec<EndpointEntry> = validate::read_json(&path.display().to_string(), &text)?;
+    Ok(entries
+        .into_iter()
+        .map(|e| Listed {
+            found: crate::inventory::Found {
+                name: Some(e.name),
+                onvif: e.onvif,
+                rtsp: e.rtsp,
+            },
+            credentials: credentials.clone(),
+        })
+        .collect())
+}
+
 fn locate_from_endpoints(
     path: &Path,
     cameras: &[&manifest::Camera],
     credentials: &Credentials,
 ) -> Result<BTreeMap<String, Located>, Failure> {
-    let text = read(path)?;
-    let entries: Vec<EndpointEntry> = validate::read_json(&path.display().to_string(), &text)?;
-    let by_name: BTreeMap<&str, &EndpointEntry> =
-        entries.iter().map(|e| (e.name.as_str(), e)).collect();
+    let listed = list_endpoints(path, credentials)?;
+    let by_name: BTreeMap<&str, &Listed> = listed
+        .iter()
+        .filter_map(|l| l.found.name.as_deref().map(|n| (n, l)))
+        .collect();
     Ok(cameras
         .iter()
         .filter_map(|c| {
@@ -198,8 +229,8 @@ fn locate_from_endpoints(
                     c.id.clone(),
                     Located {
                         found_by: "endpoints",
-                        onvif: e.onvif.clone(),
-                        rtsp: e.rtsp.clone(),
+                        onvif: e.found.onvif.clone(),
+                        rtsp: e.found.rtsp.clone(),
                         credentials: credentials.clone(),
                     },
                 )
@@ -208,11 +239,12 @@ fn locate_from_endpoints(
         .collect())
 }
 
-fn locate_from_inventory(
+/// Every row of a camera list (CSV: camera, onvif, [rtsp], [username_env], [password_env]),
+/// checked: a bad row ends the run naming its line and field.
+pub(crate) fn list_camera_list(
     path: &Path,
-    cameras: &[&manifest::Camera],
     credentials: &Credentials,
-) -> Result<BTreeMap<String, Located>, Failure> {
+) -> Result<Vec<Listed>, Failure> {
     let text = read(path)?;
     let file = path.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
@@ -244,8 +276,7 @@ fn locate_from_inventory(
             "{file}:1: needs an `onvif` or an `rtsp` column"
         )));
     }
-    let wanted: BTreeMap<&str, ()> = cameras.iter().map(|c| (c.id.as_str(), ())).collect();
-    let mut located = BTreeMap::new();
+    let mut listed = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
@@ -303,20 +334,40 @@ fn locate_from_inventory(
                 },
             },
         };
-        if !wanted.contains_key(id.as_str()) {
-            continue;
-        }
-        located.insert(
-            id,
-            Located {
-                found_by: "inventory",
+        listed.push(Listed {
+            found: crate::inventory::Found {
+                name: Some(id),
                 onvif,
                 rtsp,
-                credentials: creds,
             },
-        );
+            credentials: creds,
+        });
     }
-    Ok(located)
+    Ok(listed)
+}
+
+fn locate_from_inventory(
+    path: &Path,
+    cameras: &[&manifest::Camera],
+    credentials: &Credentials,
+) -> Result<BTreeMap<String, Located>, Failure> {
+    let wanted: BTreeMap<&str, ()> = cameras.iter().map(|c| (c.id.as_str(), ())).collect();
+    Ok(list_camera_list(path, credentials)?
+        .into_iter()
+        .filter_map(|l| {
+            let id = l.found.name?;
+            let keep = wanted.contains_key(id.as_str());
+            keep.then_some((
+                id,
+                Located {
+                    found_by: "inventory",
+                    onvif: l.found.onvif,
+                    rtsp: l.found.rtsp,
+                    credentials: l.credentials,
+                },
+            ))
+        })
+        .collect())
 }
 
 /// The name a camera's `onvif://www.onvif.org/name/…` scope would carry.
@@ -342,24 +393,22 @@ fn simple(name: &str) -> String {
         .collect()
 }
 
-async fn locate_by_discovery(
+/// Every camera that answers a WS-Discovery probe through `interface`, named by its ONVIF
+/// `name` scope (asked over ONVIF when the probe match does not carry it).
+pub(crate) async fn list_discovered(
     interface: std::net::Ipv4Addr,
-    cameras: &[&manifest::Camera],
     credentials: &Credentials,
     timeout: Duration,
-) -> Result<BTreeMap<String, Located>, Failure> {
+) -> Result<Vec<Listed>, Failure> {
     let options = hil_rig::discovery::ProbeOptions::cameras(interface);
     let found = hil_rig::discovery::probe(&options)
         .await
         .map_err(|e| Failure(format!("--discover {interface}: {e}")))?;
-    let mut located = BTreeMap::new();
+    let mut listed = Vec::new();
     for endpoint in found {
         let Some(xaddr) = endpoint.xaddrs.first().cloned() else {
             continue;
         };
-        let host = url::Url::parse(&xaddr)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string));
         let mut name = scope_name(&endpoint.scopes);
         if name.is_none()
             && let Ok(Ok(client)) = tokio::time::timeout(
@@ -371,6 +420,28 @@ async fn locate_by_discovery(
         {
             name = scope_name(&scopes);
         }
+        listed.push(Listed {
+            found: crate::inventory::Found {
+                name,
+                onvif: Some(xaddr),
+                rtsp: None,
+            },
+            credentials: credentials.clone(),
+        });
+    }
+    Ok(listed)
+}
+
+async fn locate_by_discovery(
+    interface: std::net::Ipv4Addr,
+    cameras: &[&manifest::Camera],
+    credentials: &Credentials,
+    timeout: Duration,
+) -> Result<BTreeMap<String, Located>, Failure> {
+    let mut located = BTreeMap::new();
+    for l in list_discovered(interface, credentials, timeout).await? {
+        let host = l.found.host();
+        let name = l.found.name;
         let matched = cameras.iter().find(|c| {
             name.as_deref()
                 .is_some_and(|n| n == c.id || simple(n) == simple(&c.id))
@@ -379,7 +450,7 @@ async fn locate_by_discovery(
         if let Some(c) = matched {
             located.entry(c.id.clone()).or_insert(Located {
                 found_by: "discovery",
-                onvif: Some(xaddr),
+                onvif: l.found.onvif,
                 rtsp: None,
                 credentials: credentials.clone(),
             });
@@ -396,7 +467,7 @@ struct Setup {
     reasons: Vec<Reason>,
 }
 
-fn client_reason(stage: &str, e: &ClientError) -> Reason {
+pub(crate) fn client_reason(stage: &str, e: &ClientError) -> Reason {
     let code = match e {
         ClientError::NotAuthorized { .. } => ReasonCode::CredentialsRefused,
         ClientError::Timeout { .. } | ClientError::Connect { .. } => ReasonCode::OnvifUnreachable,
@@ -524,7 +595,7 @@ async fn onvif_stage(
 }
 
 /// Some cameras put credentials in the stream URI; they must not reach results or logs.
-fn strip_credentials(uri: &str) -> String {
+pub(crate) fn strip_credentials(uri: &str) -> String {
     match url::Url::parse(uri) {
         Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
             let _ = u.set_username("");
@@ -604,10 +675,12 @@ pub fn validate(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, Failure> {
-    let manifest_text = read(&args.manifest)?;
     let manifest_file = args.manifest.display().to_string();
-    let manifest =
-        manifest::parse(&manifest_file, &manifest_text).map_err(|e| Failure(e.to_string()))?;
+    let (manifest, manifest_text, warnings) =
+        crate::rig::read_manifest(&args.manifest, args.allow_unknown_fields)?;
+    for w in warnings {
+        writeln!(err, "warning: {w}").map_err(|e| Failure(format!("stderr: {e}")))?;
+    }
     let duration =
         parse_duration(&args.duration).map_err(|e| Failure(format!("--duration {e}")))?;
     let mut tolerances = Tolerances::shipped()?;
@@ -823,6 +896,7 @@ pub fn validate(
             TransportArg::Tcp => "tcp".into(),
             TransportArg::Udp => "udp".into(),
         },
+        rig_host: crate::rig::host_name(),
         source: if args.endpoints.is_some() {
             "endpoints".into()
         } else if args.inventory.is_some() {

@@ -232,9 +232,13 @@ pub struct Requirements {
     pub redundancy: Redundancy,
     /// VMS product id from the catalog, or "cheapest" (default) to compare them all.
     pub vms: Option<String>,
-    /// Exclude equipment from makers named in NDAA FY2019 Section 889.
+    /// Exclude equipment from makers named in NDAA FY2019 Section 889: the cameras the site
+    /// file names are screened, and a covered one is an error in the plan.
     #[serde(default)]
     pub section_889: bool,
+    /// How a camera the Section 889 screening cannot resolve is reported: "warning" (default)
+    /// or "error".
+    pub section_889_unresolved: Option<crate::screen::Severity>,
 }
 
 /// Drive size: a fixed size or "choose".

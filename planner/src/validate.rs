@@ -779,6 +779,9 @@ pub struct RigResults {
     pub transport: String,
     /// How cameras were found: endpoints, inventory or discovery.
     pub source: String,
+    /// The host (or, merged, the hosts) the rig ran on.
+    #[serde(default)]
+    pub rig_host: String,
     /// The settings were pushed with `--apply`.
     pub applied: bool,
     /// The shards these results cover (one for a shard run, all for a merge, none for a whole
@@ -1412,6 +1415,13 @@ pub fn merge(parts: Vec<(String, RigResults)>, manifest: &Manifest) -> Result<Ri
     merged.recordings.clear();
     merged.shards.clear();
     merged.timeline.clear();
+    let mut hosts: Vec<&str> = Vec::new();
+    for (_, part) in &parts {
+        if !part.rig_host.is_empty() && !hosts.contains(&part.rig_host.as_str()) {
+            hosts.push(&part.rig_host);
+        }
+    }
+    merged.rig_host = hosts.join(", ");
     let mut seen_cameras = BTreeMap::new();
     for (file, part) in &parts {
         if part.schema != RESULTS_SCHEMA {

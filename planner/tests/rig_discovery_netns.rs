@@ -365,4 +365,38 @@ fn inside_namespace() {
         assert_eq!(c["found_by"], "discovery", "{c}");
         assert_eq!(c["verdict"], "pass", "{c}");
     }
+
+    // `rig inventory --discover` finds the same cameras, matches each by the name it answers
+    // to, and records the stream URIs each one reports (those the endpoints file lists).
+    let inventory = dir.path().join("inventory.json");
+    let asked = Command::new(env!("CARGO_BIN_EXE_camscope"))
+        .args(["rig", "inventory"])
+        .arg(&manifest)
+        .args(["--discover", &CAMERAS_IP.to_string(), "--out"])
+        .arg(&inventory)
+        .env("CAMSCOPE_CAMERA_USER", "admin")
+        .env("CAMSCOPE_CAMERA_PASSWORD", &password)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&asked.stdout);
+    assert_eq!(asked.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains(&password));
+    let served: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("planned.json")).unwrap())
+            .unwrap();
+    let inv: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&inventory).unwrap()).unwrap();
+    assert_eq!(inv["source"], "discovery");
+    assert_eq!(inv["unmatched"].as_array().unwrap().len(), 0, "{inv}");
+    for c in inv["cameras"].as_array().unwrap() {
+        let s = served
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == c["id"])
+            .unwrap();
+        assert_eq!(c["status"], "reported", "{c}");
+        assert_eq!(c["matched_by"], "id", "{c}");
+        assert_eq!(c["main"]["uri"], s["rtsp"], "{c}");
+    }
 }

@@ -705,3 +705,126 @@ fn simulate_reads_durations_with_units_as_validate_does() {
         "{out:?}"
     );
 }
+
+/// Ports free on loopback now: a block of `n` consecutive ONVIF ports and one RTSP port, so a
+/// restarted simulator listens where the first one did.
+fn free_ports(n: u16) -> (u16, u16) {
+    use std::net::TcpListener;
+    for base in (20_000u16..60_000)
+        .step_by(97)
+        .skip((std::process::id() % 200) as usize)
+    {
+        let block: Option<Vec<TcpListener>> = (0..=n)
+            .map(|i| TcpListener::bind(("127.0.0.1", base + i)).ok())
+            .collect();
+        if block.is_some() {
+            return (base, base + n);
+        }
+    }
+    panic!("no block of {n} free ports on loopback");
+}
+
+/// The fleet is killed 4 s into a 14 s window and comes back 4 s later on the same ports, as
+/// when a camera switch reboots. The headline, the table and the JSON all show the outage:
+/// received is short of planned over the whole window, every camera has an outage with a
+/// cause and a positive length, and every camera fails with a cause — none passes silently and
+/// none fails with "unknown".
+#[test]
+fn a_fleet_killed_and_restarted_mid_window_shows_its_outage_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = manifest(dir.path());
+    // Eight cameras are enough, and restart fast.
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&full).unwrap()).unwrap();
+    let keep: Vec<Value> = m["cameras"].as_array().unwrap()[..8].to_vec();
+    let ids: Vec<Value> = keep.iter().map(|c| c["id"].clone()).collect();
+    m["cameras"] = Value::Array(keep);
+    for r in m["recorders"].as_array_mut().unwrap() {
+        let cams: Vec<Value> = r["cameras"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| ids.contains(c))
+            .cloned()
+            .collect();
+        r["cameras"] = Value::Array(cams);
+    }
+    let manifest = dir.path().join("eight.json");
+    std::fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let (base, rtsp) = free_ports(8);
+    let start = |name: &str| {
+        let endpoints = dir.path().join(name);
+        let child = camscope()
+            .args(["rig", "simulate", "--manifest"])
+            .arg(&manifest)
+            .args(["--duration", "300", "--base-port", &base.to_string()])
+            .args(["--rtsp-port", &rtsp.to_string(), "--endpoints"])
+            .arg(&endpoints)
+            .env("CAMSCOPE_CAMERA_PASSWORD", PASSWORD)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let sim = Sim { child, endpoints };
+        let started = Instant::now();
+        while !sim.endpoints.is_file() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no endpoints file"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        sim
+    };
+    let first = start("endpoints-1.json");
+    let out_file = dir.path().join("outage.json");
+    let validator = camscope()
+        .args(["rig", "validate"])
+        .arg(&manifest)
+        .arg("--endpoints")
+        .arg(&first.endpoints)
+        .args(["--duration", "14s", "--out"])
+        .arg(&out_file)
+        .env("CAMSCOPE_CAMERA_USER", "admin")
+        .env("CAMSCOPE_CAMERA_PASSWORD", PASSWORD)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    drop(first);
+    std::thread::sleep(Duration::from_secs(4));
+    let second = start("endpoints-2.json");
+    let out = validator.wait_with_output().unwrap();
+    drop(second);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let r = results(&out_file);
+    assert_eq!(schema_errors(&r), Vec::<String>::new());
+    let s = &r["summary"];
+    let share = s["measured_bps"].as_f64().unwrap() / s["planned_bps"].as_f64().unwrap();
+    assert!(
+        share < 0.85,
+        "received {share:.2} of planned over a window with a 4 s gap"
+    );
+    assert!(s["outages"].as_u64().unwrap() >= 8, "{s}");
+    assert!(s["outage_s"].as_f64().unwrap() > 8.0 * 2.0, "{s}");
+    // The headline names the outage too.
+    assert!(stdout.to_lowercase().contains("outage"), "{stdout}");
+    for c in r["cameras"].as_array().unwrap() {
+        assert_eq!(c["verdict"], "fail", "{c}");
+        let outages = c["measured"]["outages"].as_array().unwrap();
+        assert!(!outages.is_empty(), "{c}");
+        for o in outages {
+            assert!(o["start_s"].as_f64().unwrap() >= 0.0, "{o}");
+            assert!(o["length_s"].as_f64().unwrap() > 0.0, "{o}");
+            assert!(!o["cause"].as_str().unwrap().is_empty(), "{o}");
+        }
+        let reasons = c["reasons"].as_array().unwrap();
+        assert!(
+            reasons
+                .iter()
+                .all(|x| !x["message"].as_str().unwrap().contains("unknown")),
+            "{c}"
+        );
+    }
+}

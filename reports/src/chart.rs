@@ -32,7 +32,26 @@ pub struct Series {
     pub points: String,
     /// The points, for markers and tooltips.
     pub markers: Vec<Point>,
+    /// Whether to draw a dot per point: only while there are few enough to tell apart.
+    pub dots: bool,
 }
+
+/// A shaded stretch of the x axis (an outage).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    /// Left edge in SVG units.
+    pub x: f64,
+    /// Width in SVG units.
+    pub w: f64,
+    /// What it marks.
+    pub label: String,
+}
+
+/// Most x-axis labels a line chart prints; the rest are thinned out evenly.
+pub const MAX_X_LABELS: usize = 12;
+
+/// Most points a series is drawn with a dot each.
+pub const MAX_DOTS: usize = 60;
 
 /// A marked point (a crossover).
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +89,32 @@ pub struct LineChart {
     pub series: Vec<Series>,
     /// A marked point, if any.
     pub marker: Option<Marker>,
+    /// How many x positions the series have.
+    pub n_positions: usize,
+    /// Shaded stretches (outages), drawn under the series.
+    pub bands: Vec<Band>,
+}
+
+impl LineChart {
+    /// Shades the stretches between x positions `from` and `to` (indices into the x labels,
+    /// fractional allowed), each with its label.
+    pub fn with_bands(mut self, bands: &[(f64, f64, String)]) -> Self {
+        let n = self.n_positions.max(2) as f64;
+        let at = |i: f64| self.left + (self.right - self.left) * (i / (n - 1.0)).clamp(0.0, 1.0);
+        self.bands = bands
+            .iter()
+            .filter(|(from, to, _)| to >= from)
+            .map(|(from, to, label)| {
+                let x = at(*from);
+                Band {
+                    x: round1(x),
+                    w: round1((at(*to) - x).max(1.0)),
+                    label: label.clone(),
+                }
+            })
+            .collect();
+        self
+    }
 }
 
 /// One bar.
@@ -212,6 +257,7 @@ pub fn line_chart(
                 name: s.name,
                 class: s.class,
                 points,
+                dots: markers.len() <= MAX_DOTS,
                 markers,
             }
         })
@@ -235,6 +281,7 @@ pub fn line_chart(
         x_labels: x_labels
             .iter()
             .enumerate()
+            .filter(|(i, _)| i % n.div_ceil(MAX_X_LABELS) == 0)
             .map(|(i, t)| AxisLabel {
                 at: round1(x_at(i)),
                 text: t.clone(),
@@ -249,6 +296,8 @@ pub fn line_chart(
             .collect(),
         series,
         marker,
+        n_positions: n,
+        bands: Vec::new(),
     }
 }
 

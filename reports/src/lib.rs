@@ -73,6 +73,9 @@ pub struct ComplianceLine {
     pub taa_lists: String,
     /// TAA reason.
     pub taa_reason: String,
+    /// Findings under other lists (FCC Covered List, ASDA, DoD 1260H), one per entry, each
+    /// starting with its list's name.
+    pub other_lists: Vec<String>,
     /// Waiver reason, or empty.
     pub waiver: String,
 }
@@ -363,6 +366,8 @@ pub struct RigView {
     pub reasons: Vec<String>,
     /// Headline figures.
     pub summary: Vec<Fact>,
+    /// How the run was made: tolerances, apply, cameras, transport, host, versions.
+    pub context: Vec<Fact>,
     /// Received bitrate over time.
     pub timeline: LineChart,
     /// Per camera.
@@ -422,6 +427,7 @@ mod tests {
                 taa_country: "China (CN)".into(),
                 taa_lists: String::new(),
                 taa_reason: "r".into(),
+                other_lists: vec!["FCC Covered List: listed-entity — <b>r</b>".into()],
                 waiver: String::new(),
             }],
         }
@@ -431,6 +437,8 @@ mod tests {
     fn user_values_are_escaped() {
         let html = render(&view("<script>alert(1)</script>"));
         assert!(!html.contains("<script>alert(1)</script>"));
+        assert!(html.contains("FCC Covered List: listed-entity"));
+        assert!(!html.contains("<b>r</b>"), "other-list text is escaped");
         assert!(
             html.contains("&#60;script&#62;alert(1)&#60;/script&#62;")
                 || html.contains("&lt;script&gt;"),

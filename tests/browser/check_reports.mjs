@@ -48,6 +48,34 @@ for (const file of args) {
     if (c.w < 100 || c.h < 50) problems.push(`chart ${i} renders at ${c.w}x${c.h}`);
     if (c.nan) problems.push(`chart ${i} has NaN or infinite coordinates`);
   });
+  // Every line of a line chart is stroked (a polyline without a stroke colour shows only its
+  // dots), every series has a legend entry, and the x axis stays readable.
+  const lines = await page.evaluate(() => [...document.querySelectorAll('svg.chart.line')].map((svg) => ({
+    strokes: [...svg.querySelectorAll('.series polyline')].map((p) => {
+      const st = getComputedStyle(p);
+      return { stroke: st.stroke, width: parseFloat(st.strokeWidth), length: p.getTotalLength(), cls: p.getAttribute('class') };
+    }),
+    legend: svg.nextElementSibling ? svg.nextElementSibling.querySelectorAll('span').length : 0,
+    series: svg.querySelectorAll('.series').length,
+    xLabels: [...svg.querySelectorAll(':scope > text[text-anchor="middle"]')].length,
+    bands: svg.querySelectorAll('rect.band').length,
+  })));
+  lines.forEach((c, i) => {
+    c.strokes.forEach((s) => {
+      if (s.stroke === 'none' || s.stroke === '' || !(s.width > 0) || !(s.length > 0)) {
+        problems.push(`line chart ${i}: series ${s.cls} is not drawn (stroke ${s.stroke}, width ${s.width}, length ${s.length})`);
+      }
+    });
+    if (c.legend < c.series) problems.push(`line chart ${i}: ${c.series} series but ${c.legend} legend entries`);
+    if (c.xLabels > 13) problems.push(`line chart ${i}: ${c.xLabels} x-axis labels (at most about a dozen)`);
+  });
+  if (kind === 'rig') {
+    if (!lines.some((c) => c.bands > 0)) problems.push('rig: the outage in the results is not shaded');
+    const context = await page.locator('table.context tr').count();
+    if (context < 6) problems.push(`rig: run context has ${context} rows`);
+    const text = await page.locator('body').innerText();
+    if (/(^|[^\w])-0(\.0+)?([^\d.]|$)/m.test(text)) problems.push('rig: a negative zero is printed');
+  }
   if (shots) {
     await page.screenshot({ path: path.join(shots, `${path.basename(file, '.html')}.png`), fullPage: true });
   }

@@ -5,6 +5,8 @@
 
 use std::ffi::OsString;
 
+pub mod frigate_check;
+
 /// What one `camscope` invocation produced.
 #[derive(Debug)]
 pub struct Run {
@@ -29,4 +31,48 @@ pub fn camscope(args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&out).into_owned(),
         stderr: String::from_utf8_lossy(&err).into_owned(),
     }
+}
+
+/// What `camscope generate` wrote into a fresh temporary directory, which lives as long as this.
+#[derive(Debug)]
+pub struct Generated {
+    /// The directory written into; removed when this is dropped.
+    pub dir: tempfile::TempDir,
+    /// The `generate` run itself.
+    pub run: Run,
+}
+
+impl Generated {
+    /// The directory written into.
+    pub fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// The text of a file `generate` wrote (`"frigate/index.json"`); panics naming it if absent.
+    pub fn text(&self, file: &str) -> String {
+        let path = self.dir.path().join(file);
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("generate wrote no {}: {e}", path.display()))
+    }
+
+    /// A JSON file `generate` wrote, parsed; panics naming it if absent or not JSON.
+    pub fn json(&self, file: &str) -> serde_json::Value {
+        serde_json::from_str(&self.text(file)).unwrap_or_else(|e| panic!("{file} is not JSON: {e}"))
+    }
+}
+
+/// Runs `camscope generate SITE --out <new temporary directory> ARGS…`. A run that exits 2
+/// (bad input) panics with its output: the sites the tests generate are all valid.
+pub fn generate(site: &str, args: &[&str]) -> Generated {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temporary directory: {e}"));
+    let out = dir.path().display().to_string();
+    let mut argv = vec!["generate", site, "--out", out.as_str()];
+    argv.extend_from_slice(args);
+    let run = camscope(&argv);
+    assert_ne!(
+        run.code, 2,
+        "camscope generate {site}: bad input\n{}{}",
+        run.stdout, run.stderr
+    );
+    Generated { dir, run }
 }

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use camscope_tests::{Run, camscope};
+use camscope_tests::{Run, generate};
 use planner::catalog::Catalog;
 use planner::deploy::{Choice, deploy};
 use planner::plan::plan;
@@ -135,25 +135,19 @@ fn the_colliding_names_fixture_keeps_every_camera_and_reports_the_renaming() {
     for choice in [Choice::Nvr, Choice::Vms] {
         assert_eq!(check_ids(&text, choice).unwrap(), 9);
     }
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().display().to_string();
+    let dir = generate("../tests/fixtures/colliding-names.toml", &[]);
     let Run {
         code,
         stdout,
         stderr,
-    } = camscope(&[
-        "generate",
-        "../tests/fixtures/colliding-names.toml",
-        "--out",
-        &out,
-    ]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    } = &dir.run;
+    assert_eq!(*code, 0, "{stdout}{stderr}");
     assert!(
         stderr.contains("camera group \"Gate-A\" in site \"Campus\" gives the id \"gate-a\", already taken by \"Gate A\": it uses \"gate-a-2\""),
         "{stderr}"
     );
     assert!(stderr.contains("\"Gate.A\""), "{stderr}");
-    let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+    let manifest = dir.text("manifest.json");
     for id in [
         "campus/entree-nord-1",
         "campus/gate-a-3-1",

@@ -13,88 +13,10 @@
 //! elsewhere. The test fails, never skips, when they are missing.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use camscope_tests::{Run, camscope};
+use camscope_tests::generate;
 use serde_json::Value;
 
-const PASSWORD: &str = "Pw-7c1e9a-not-in-any-file";
-
-fn python() -> PathBuf {
-    std::env::var_os("CAMSCOPE_FRIGATE_PYTHON").map_or_else(
-        || {
-            let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
-            Path::new(&home).join(".cache/frigate-venv/bin/python")
-        },
-        PathBuf::from,
-    )
-}
-
-fn peer() -> PathBuf {
-    std::env::var_os("CAMSCOPE_FRIGATE_PEER").map_or_else(
-        || PathBuf::from("../../shared/peers/frigate"),
-        PathBuf::from,
-    )
-}
-
-/// Frigate reads its labelmap from `/labelmap.txt`.
-fn labelmap() {
-    let target = Path::new("/labelmap.txt");
-    if !target.exists() {
-        std::fs::copy(peer().join("src/labelmap.txt"), target).unwrap_or_else(|e| {
-            panic!("Frigate needs /labelmap.txt (copy it from the peer's src/): {e}")
-        });
-    }
-}
-
-/// Runs Frigate's checker on one file; returns its JSON report and everything it printed.
-fn check(file: &Path, scratch: &Path) -> (Value, String) {
-    let py = python();
-    assert!(
-        py.exists(),
-        "Frigate's Python environment is missing at {}: run the README's test script, or\n  \
-         python3 -m venv ~/.cache/frigate-venv && ~/.cache/frigate-venv/bin/pip install -r {}",
-        py.display(),
-        peer().join("requirements.txt").display()
-    );
-    let json = scratch.join(format!(
-        "{}.json",
-        file.file_name().unwrap().to_string_lossy()
-    ));
-    let script = peer().join("check_config.py");
-    let src = peer().join("src");
-    // No network: Frigate must not reach, or try to probe, any camera.
-    let unshare = Command::new("unshare").args(["-n", "true"]).status();
-    let mut cmd = if unshare.is_ok_and(|s| s.success()) {
-        let mut c = Command::new("unshare");
-        c.arg("-n").arg(&py);
-        c
-    } else {
-        Command::new(&py)
-    };
-    let out = cmd
-        .arg(&script)
-        .arg(file)
-        .arg("--json")
-        .arg(&json)
-        .env("PYTHONPATH", &src)
-        .env("FRIGATE_RTSP_USER", "operator")
-        .env("FRIGATE_RTSP_PASSWORD", PASSWORD)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", py.display()));
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_str(
-        &std::fs::read_to_string(&json)
-            .unwrap_or_else(|e| panic!("no report from the checker ({e}):\n{printed}")),
-    )
-    .unwrap();
-    (report, printed)
-}
+use camscope_tests::frigate_check::{PASSWORD, check, labelmap};
 
 /// Seconds of video Frigate keeps for a camera at steady state, from the retention Frigate
 /// resolved and the plan's motion share and event rate (the only figures that are not settings).
@@ -116,21 +38,10 @@ fn within(a: f64, b: f64, tolerance: f64) -> bool {
 /// matched the plan and how many carry a reason.
 fn check_export(site: &str, option: &str) -> (usize, usize) {
     labelmap();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().display().to_string();
-    let Run {
-        code,
-        stdout,
-        stderr,
-    } = camscope(&["generate", site, "--out", &out, "--option", option]);
-    assert_ne!(code, 2, "{site}: {stdout}{stderr}");
+    let dir = generate(site, &["--option", option]);
     let frigate = dir.path().join("frigate");
-    let index: Value =
-        serde_json::from_str(&std::fs::read_to_string(frigate.join("index.json")).unwrap())
-            .unwrap();
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
-            .unwrap();
+    let index = dir.json("frigate/index.json");
+    let manifest = dir.json("manifest.json");
     let tolerance = index["tolerance"].as_f64().unwrap();
     let segment = index["segment_seconds"].as_f64().unwrap();
     let instances: Vec<&Value> = index["instances"]

@@ -66,6 +66,10 @@ pub fn sample_rig() -> RigView {
                 value: "1".into(),
             },
         ],
+        context: vec![Fact {
+            label: "transport".into(),
+            value: "RTP over TCP".into(),
+        }],
         timeline: line_chart(
             "Received bitrate (Mbit/s)",
             &seconds,
@@ -122,6 +126,83 @@ fn proposal_html_snapshot() {
 fn compliance_html_snapshot() {
     let r = checked(b"Manufacturer,Model,Description,Country of Origin\nAxis,P3265-LVE,Dome,Sweden\nHikvision,DS-2CD2143G2-I,Dome,China\n");
     insta::assert_snapshot!(planner::check::html(&r, GENERATED));
+}
+
+/// The rig report of a long run stays readable: about a dozen time labels, lines without a dot
+/// per second, the outage shaded and named, latency under a millisecond as "< 1 ms", no "-0",
+/// and the run's context (tolerances, apply, cameras, transport, host, versions).
+#[test]
+fn a_long_rig_run_reads_as_a_qa_lead_needs() {
+    let mut results: planner::validate::RigResults =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/rig-results.json").unwrap())
+            .unwrap();
+    let cameras = results.summary.cameras;
+    let first = results.timeline[0].clone();
+    results.timeline = (0..600)
+        .map(|i| {
+            let mut p = first.clone();
+            p.t_s = f64::from(i + 1);
+            // Six cameras drop out from 200 s to 260 s.
+            p.streaming = if (200..260).contains(&i) {
+                cameras - 6
+            } else {
+                cameras
+            };
+            p
+        })
+        .collect();
+    if let Some(m) = results.cameras[0].measured.as_mut() {
+        if let Some(l) = m.latency.as_mut() {
+            l.p95_ms = 0.4;
+        }
+        m.bitrate_bps = Some(-0.0);
+    }
+    results.rig_host = "rig-a".into();
+    let html = planner::rig_report::render(&results);
+    let chart = html
+        .split("<svg class=\"chart line\"")
+        .nth(1)
+        .and_then(|c| c.split("</svg>").next())
+        .unwrap();
+    let x_labels = chart.matches("text-anchor=\"middle\"").count();
+    assert!((2..=12).contains(&x_labels), "{x_labels} x-axis labels");
+    assert_eq!(
+        chart.matches("<circle").count(),
+        0,
+        "a dot per second hides the line"
+    );
+    assert_eq!(chart.matches("<polyline class=\"received\"").count(), 1);
+    assert_eq!(chart.matches("<polyline class=\"planned\"").count(), 1);
+    assert_eq!(chart.matches("<rect class=\"band\"").count(), 1, "{chart}");
+    assert!(
+        chart.contains(&format!(
+            "as few as {} of {cameras} cameras streaming",
+            cameras - 6
+        )),
+        "{chart}"
+    );
+    assert!(
+        html.contains("&#60; 1 ms p95"),
+        "latency under a millisecond"
+    );
+    assert!(
+        !html.contains(">-0<") && !html.contains("-0 ·"),
+        "a negative zero is printed"
+    );
+    for label in [
+        "tolerances",
+        "encoder settings",
+        "cameras",
+        "transport",
+        "rig host",
+        "versions",
+    ] {
+        assert!(
+            html.contains(&format!("<th>{label}</th>")),
+            "no {label} in the run context"
+        );
+    }
+    assert!(html.contains("rig-a"));
 }
 
 #[test]

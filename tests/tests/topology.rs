@@ -5,22 +5,17 @@
 //! Needs Graphviz's `dot` (the README's test script installs it); fails, never skips, without it.
 #![allow(clippy::unwrap_used)]
 
-use camscope_tests::{Run, camscope};
+use camscope_tests::Generated;
 
-fn generate(site: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().display().to_string();
-    let Run {
-        code,
-        stdout,
-        stderr,
-    } = camscope(&["generate", site, "--out", &out]);
-    assert_ne!(code, 2, "{stdout}{stderr}");
+/// Generates `site`; fails when Graphviz is missing, which this test needs.
+fn generate(site: &str) -> Generated {
+    let dir = camscope_tests::generate(site, &[]);
     assert!(
-        !stderr.contains("Graphviz `dot` is not installed"),
-        "Graphviz is needed for this test (apt-get install graphviz): {stderr}"
+        !dir.run.stderr.contains("Graphviz `dot` is not installed"),
+        "Graphviz is needed for this test (apt-get install graphviz): {}",
+        dir.run.stderr
     );
-    (dir, format!("{stdout}{stderr}"))
+    dir
 }
 
 /// Width and height of an SVG, in points.
@@ -37,20 +32,16 @@ fn size(svg: &str) -> (f64, f64) {
 
 #[test]
 fn a_200_camera_site_renders_to_a_readable_svg() {
-    let (dir, _) = generate("../tests/fixtures/two-hundred-cameras.toml");
+    let dir = generate("../tests/fixtures/two-hundred-cameras.toml");
     // Graphviz writes a hyphen in text as `&#45;`.
-    let svg = std::fs::read_to_string(dir.path().join("topology/campus.svg"))
-        .unwrap()
-        .replace("&#45;", "-");
+    let svg = dir.text("topology/campus.svg").replace("&#45;", "-");
     let (w, h) = size(&svg);
     // A page a browser shows at 100% with some scrolling: neither side over 4,000 pt (about
     // 1.4 m at 96 dpi would be unreadable to navigate), and no strip (sides within 1:4).
     assert!(w <= 4000.0 && h <= 4000.0, "{w} × {h} pt");
     assert!(w.max(h) / w.min(h) <= 4.0, "{w} × {h} pt is a strip");
     // Every camera is labelled in the drawing, once.
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
-            .unwrap();
+    let manifest = dir.json("manifest.json");
     let cameras = manifest["cameras"].as_array().unwrap();
     assert_eq!(cameras.len(), 200);
     for c in cameras {
@@ -74,13 +65,11 @@ fn a_200_camera_site_renders_to_a_readable_svg() {
 
 #[test]
 fn each_site_instance_has_its_own_graph_clustered_by_switch() {
-    let (dir, _) = generate("../examples/retail-chain.toml");
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
-            .unwrap();
+    let dir = generate("../examples/retail-chain.toml");
+    let manifest = dir.json("manifest.json");
     for site in manifest["sites"].as_array().unwrap() {
         let id = site["id"].as_str().unwrap();
-        let dot = std::fs::read_to_string(dir.path().join(format!("topology/{id}.dot"))).unwrap();
+        let dot = dir.text(&format!("topology/{id}.dot"));
         assert!(
             dir.path().join(format!("topology/{id}.svg")).exists(),
             "{id}.svg"
