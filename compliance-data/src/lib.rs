@@ -202,3 +202,27 @@ pub fn names_product(ds: &Dataset, text: &str) -> bool {
             .split_whitespace()
             .any(|word| ds.index.models.iter().any(|(_, re)| re.is_match(word)))
 }
+
+/// Whether two maker names name the same maker as the checks read them: equal once case,
+/// width, accents, punctuation and legal or generic words ("Co., Ltd.", "Technology") are set
+/// aside ("Seagate" and "Seagate Technology"), or both aliases of one entity in the data. A
+/// review decision uses this, so it covers exactly the lines its verdicts are about. Pure.
+pub fn same_maker(ds: &Dataset, a: &str, b: &str) -> bool {
+    let (ta, tb) = (normalize::name_tokens(a), normalize::name_tokens(b));
+    if ta.is_empty() || tb.is_empty() {
+        return false;
+    }
+    if ta == tb {
+        return true;
+    }
+    let records = |t: &[String]| -> Vec<usize> {
+        ds.index
+            .names
+            .iter()
+            .filter(|n| n.tokens == t)
+            .map(|n| n.record)
+            .collect()
+    };
+    let ra = records(&ta);
+    !ra.is_empty() && records(&tb).iter().any(|r| ra.contains(r))
+}

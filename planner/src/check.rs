@@ -83,7 +83,7 @@ pub enum WaiverScope {
     #[default]
     Both,
     /// Section 889 only.
-    #[serde(rename = "section-889", alias = "section889")]
+    #[serde(rename = "section-889")]
     Section889,
     /// TAA only.
     Taa,
@@ -180,15 +180,24 @@ pub struct Waiver {
 }
 
 impl Waiver {
-    fn matches(&self, line: &BomLine) -> bool {
+    /// Whether the decision names this line. The manufacturer is compared as the verdicts read
+    /// makers ([`compliance_data::same_maker`]: "Seagate" covers "Seagate Technology"); model
+    /// and part number case-insensitively.
+    fn matches(&self, ds: &Dataset, line: &BomLine) -> bool {
         let same = |want: &Option<String>, have: &Option<String>| match want {
             None => true,
             Some(w) => have
                 .as_deref()
                 .is_some_and(|h| h.trim().eq_ignore_ascii_case(w.trim())),
         };
+        let same_maker = match &self.manufacturer {
+            None => true,
+            Some(w) => line.manufacturer.as_deref().is_some_and(|h| {
+                h.trim().eq_ignore_ascii_case(w.trim()) || compliance_data::same_maker(ds, w, h)
+            }),
+        };
         self.row.is_none_or(|r| r == line.origin.row)
-            && same(&self.manufacturer, &line.manufacturer)
+            && same_maker
             && same(&self.model, &line.model)
             && same(&self.part_number, &line.part_number)
     }
@@ -411,6 +420,8 @@ pub struct CheckedLine {
     pub country_of_origin: Option<String>,
     /// Quantity.
     pub qty: Option<f64>,
+    /// Unit price in US dollars.
+    pub unit_price: Option<f64>,
     /// Section 889 verdict.
     pub section_889: Section889,
     /// TAA verdict.
@@ -504,6 +515,45 @@ pub struct CheckReport {
     pub lines: Vec<CheckedLine>,
     /// Every non-blank row below the header that was not checked, with why.
     pub skipped: Vec<SkippedLine>,
+    /// Every review decision of the policy file, with the lines it accepted.
+    pub decisions: Vec<DecisionRecord>,
+}
+
+/// What became of a review decision on this BOM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecisionStatus {
+    /// It accepted at least one outcome of a line.
+    Applied,
+    /// It names lines, but none of them had an outcome within its scope.
+    NothingToAccept,
+    /// It matches no line of this BOM.
+    Unused,
+    /// It expired before the date checked and no longer applies.
+    Expired,
+}
+
+/// A review decision of the policy file and what it did (the waiver register).
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRecord {
+    /// Index in the policy file (`decision[i]`).
+    pub index: usize,
+    /// The lines it names ("manufacturer \"Seagate\"").
+    pub names: String,
+    /// What it covers.
+    pub check: WaiverScope,
+    /// Who decided.
+    pub by: String,
+    /// When.
+    pub date: Option<PolicyDate>,
+    /// Until when.
+    pub expires: Option<PolicyDate>,
+    /// Why.
+    pub reason: String,
+    /// What became of it.
+    pub status: DecisionStatus,
+    /// Rows whose outcomes it accepted.
+    pub rows: Vec<usize>,
 }
 
 impl CheckReport {
@@ -602,6 +652,7 @@ pub fn check(
 ) -> CheckReport {
     let deny_set: BTreeSet<Outcome> = deny.iter().copied().collect();
     let mut used = vec![false; policy.waivers.len()];
+    let mut accepted: Vec<Vec<usize>> = vec![Vec::new(); policy.waivers.len()];
     // Skipped rows are listed on their own; bad cells are shown on their lines.
     let mut warnings: Vec<String> = bom
         .warnings
@@ -635,10 +686,11 @@ pub fn check(
     for (line, v) in bom.lines.iter().zip(verdicts) {
         let waiver = policy.waivers.iter().enumerate().find(|(i, w)| {
             let live = w.expires.is_none_or(|e| e.0 >= date);
-            if w.matches(line) {
+            let matches = w.matches(ds, line);
+            if matches {
                 used[*i] = true;
             }
-            live && w.matches(line)
+            live && matches
         });
         let (mut denied, mut warned) = (Vec::new(), Vec::new());
         let mut waived_any = false;
@@ -683,6 +735,9 @@ pub fn check(
         };
         if waived_any {
             counts.waived += 1;
+            if let Some((i, _)) = waiver {
+                accepted[i].push(line.origin.row);
+            }
         }
         lines.push(CheckedLine {
             row: line.origin.row,
@@ -694,6 +749,7 @@ pub fn check(
             description: line.description.clone(),
             country_of_origin: line.country_of_origin.clone(),
             qty: line.qty,
+            unit_price: line.unit_price,
             section_889: v.section_889,
             taa: v.taa,
             other_lists: v.other_lists,
@@ -725,6 +781,30 @@ pub fn check(
             ));
         }
     }
+    let decisions = policy
+        .waivers
+        .iter()
+        .enumerate()
+        .map(|(i, w)| DecisionRecord {
+            index: i,
+            names: w.describe(),
+            check: w.check,
+            by: w.by.clone(),
+            date: w.date,
+            expires: w.expires,
+            reason: w.reason.clone(),
+            status: if !used[i] {
+                DecisionStatus::Unused
+            } else if w.expires.is_some_and(|e| e.0 < date) {
+                DecisionStatus::Expired
+            } else if accepted[i].is_empty() {
+                DecisionStatus::NothingToAccept
+            } else {
+                DecisionStatus::Applied
+            },
+            rows: std::mem::take(&mut accepted[i]),
+        })
+        .collect();
     CheckReport {
         tool: format!("camscope {}", env!("CARGO_PKG_VERSION")),
         checked_on: date.to_string(),
@@ -753,6 +833,7 @@ pub fn check(
                 text: s.text.clone(),
             })
             .collect(),
+        decisions,
     }
 }
 
@@ -1027,6 +1108,9 @@ pub fn csv(r: &CheckReport, out: &mut Vec<u8>) -> std::io::Result<()> {
         "brand",
         "model",
         "part_number",
+        "description",
+        "qty",
+        "unit_price",
         "country_of_origin",
     ];
     header.extend_from_slice(VERDICT_COLUMNS);
@@ -1039,6 +1123,9 @@ pub fn csv(r: &CheckReport, out: &mut Vec<u8>) -> std::io::Result<()> {
             l.brand.clone().unwrap_or_default(),
             l.model.clone().unwrap_or_default(),
             l.part_number.clone().unwrap_or_default(),
+            l.description.clone().unwrap_or_default(),
+            l.qty.map(|q| q.to_string()).unwrap_or_default(),
+            l.unit_price.map(|p| p.to_string()).unwrap_or_default(),
             l.country_of_origin.clone().unwrap_or_default(),
         ];
         rec.extend(verdict_cells(r, l));
@@ -1046,7 +1133,10 @@ pub fn csv(r: &CheckReport, out: &mut Vec<u8>) -> std::io::Result<()> {
     }
     for k in &r.skipped {
         let mut rec = vec![k.row.to_string(), k.sheet.clone().unwrap_or_default()];
-        rec.extend(std::iter::repeat_n(String::new(), 5));
+        // The skipped row's own cells go in the description column, so it can be recognised.
+        rec.extend(std::iter::repeat_n(String::new(), 4));
+        rec.push(k.text.clone());
+        rec.extend(std::iter::repeat_n(String::new(), 3));
         rec.extend(skipped_cells(r, k));
         w.write_record(&rec)?;
     }

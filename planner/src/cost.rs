@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, PlatformKind, PlatformPer, VmsProduct};
+use crate::figures::{Basis, FigureUsed};
 use crate::input::InputError;
 use crate::money::Money;
 use crate::plan::{GroupPlan, NvrOption, RecorderUnit, SiteRecorders, VmsOption, input_error};
@@ -252,21 +253,6 @@ pub struct WouldCross {
     pub labour_rate: Option<Money>,
 }
 
-/// An operating figure the plan used, and where it came from.
-#[derive(Debug, Clone, Serialize)]
-pub struct FigureUsed {
-    /// Its name in `[operating]` and in the site file's `[costs]`.
-    pub name: &'static str,
-    /// The value.
-    pub value: f64,
-    /// "site file" or "catalog".
-    pub from: &'static str,
-    /// The catalog source id, when the figure has one and the catalog's value is used.
-    pub source: Option<String>,
-    /// Why the catalog's value is an assumption, when it is one.
-    pub assumption: Option<String>,
-}
-
 /// The cost model's results beyond the yearly table.
 #[derive(Debug, Clone, Serialize)]
 pub struct Costs {
@@ -280,8 +266,6 @@ pub struct Costs {
     pub would_cross: Option<WouldCross>,
     /// The comparison in one or two sentences.
     pub verdict: String,
-    /// Every operating figure used.
-    pub figures: Vec<FigureUsed>,
 }
 
 /// What the VMS option's licences are priced against.
@@ -525,24 +509,46 @@ pub struct Figures {
     pub used: Vec<FigureUsed>,
 }
 
+/// The unit of an `[operating]` figure, money in `currency`.
+pub fn operating_unit(name: &str, currency: &str) -> String {
+    match name {
+        "labour-rate" => format!("{currency}/h"),
+        "energy-price" => format!("{currency}/kWh"),
+        "pue" => String::new(),
+        "drive-annual-failure-rate" => "failures per drive-year".into(),
+        "drive-swap-hours" => "h per failed drive".into(),
+        n if n.ends_with("-watts") => "W".into(),
+        n if n.ends_with("-cycles-per-year") => "cycles/year".into(),
+        n if n.starts_with("patch-hours-") => "h per cycle".into(),
+        _ => "h/year".into(),
+    }
+}
+
 impl Figures {
     /// Resolves every figure for `site`.
     pub fn resolve(site: &SiteFile, catalog: &Catalog) -> Figures {
         let mut values = BTreeMap::new();
         let mut used = Vec::new();
         for (name, f) in catalog.operating.figures() {
-            let (value, from) = match site.costs.get(name) {
-                Some(v) => (v, "site file"),
-                None => (f.value, "catalog"),
+            let (value, basis) = match site.costs.get(name) {
+                Some(v) => (v, Basis::SiteFile),
+                None => (
+                    f.value,
+                    Basis::of(
+                        catalog,
+                        f.source.as_deref(),
+                        f.source.is_none(),
+                        f.assumption.as_deref(),
+                    ),
+                ),
             };
             values.insert(name, value);
-            let from_catalog = from == "catalog";
             used.push(FigureUsed {
-                name,
-                value,
-                from,
-                source: f.source.clone().filter(|_| from_catalog),
-                assumption: f.assumption.clone().filter(|_| from_catalog),
+                entry: format!("operating.{name}"),
+                what: name.replace('-', " "),
+                value: crate::figures::number(value),
+                unit: operating_unit(name, &catalog.currency),
+                basis,
             });
         }
         Figures { values, used }
@@ -904,7 +910,6 @@ pub fn costs(
         drivers,
         would_cross,
         verdict,
-        figures: inp.figures.used.clone(),
     };
     (tco, crossover, costs)
 }

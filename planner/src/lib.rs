@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod cost;
 pub mod deploy;
+pub mod figures;
 pub mod frigate;
 pub mod generate;
 pub mod ids;

@@ -20,6 +20,7 @@ use sizing::{Bitrate, Bytes, RaidLevel, Watts, ingest};
 use crate::catalog::{Catalog, DriveModel, NvrModel, ServerModel};
 use crate::cost::{self, Costs};
 pub use crate::cost::{CloudContext, Crossover, VmsAlternative, YearCost};
+use crate::figures::{Basis, FigureUsed, FiguresUsed, number};
 use crate::input::InputError;
 use crate::money::Money;
 use crate::site::{Analytics, DriveSize, Redundancy, SiteFile};
@@ -310,8 +311,9 @@ pub struct Plan {
     pub horizon_years: u32,
     /// Catalog files used.
     pub catalog: Vec<String>,
-    /// Defaults the plan relied on, with their sources.
-    pub defaults_used: Vec<String>,
+    /// Every catalog figure and default the plan used, with its entry and its source or
+    /// assumption; figures the site file sets are marked as set there.
+    pub figures_used: Vec<FigureUsed>,
     /// Storage policy in force.
     pub storage: StorageInForce,
     /// Totals.
@@ -754,19 +756,7 @@ fn screening(site: &SiteFile) -> crate::screen::Screening {
 /// their `file` is left empty for the caller to fill in.
 pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     let d = &catalog.defaults;
-    let mut defaults_used = Vec::new();
-    let mut note_default =
-        |what: &str, value: String, source: &Option<String>, assumption: &Option<String>| {
-            let why = match (source, assumption) {
-                (Some(s), _) => format!("source: {s}"),
-                (None, Some(_)) => "assumption, see catalog".into(),
-                _ => String::new(),
-            };
-            let line = format!("{what} = {value} ({why})");
-            if !defaults_used.contains(&line) {
-                defaults_used.push(line);
-            }
-        };
+    let mut used = FiguresUsed::default();
 
     // Currency.
     let currency = site
@@ -792,9 +782,14 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         })?
     };
     let horizon = match site.project.horizon_years {
-        Some(y) => y.0,
+        Some(y) => {
+            set_in_site(&mut used, "horizon-years", y.0.to_string());
+            y.0
+        }
         None => {
             note_default(
+                &mut used,
+                catalog,
                 "horizon-years",
                 d.horizon_years.value.to_string(),
                 &d.horizon_years.source,
@@ -807,9 +802,14 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     // Storage policy.
     let st = &site.storage;
     let level = match st.raid {
-        Some(r) => r.0,
+        Some(r) => {
+            set_in_site(&mut used, "raid", r.0.to_string());
+            r.0
+        }
         None => {
             note_default(
+                &mut used,
+                catalog,
                 "raid",
                 d.raid.value.to_string(),
                 &d.raid.source,
@@ -819,9 +819,14 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         }
     };
     let spares = match st.hot_spares {
-        Some(s) => s.0,
+        Some(s) => {
+            set_in_site(&mut used, "hot-spares", s.0.to_string());
+            s.0
+        }
         None => {
             note_default(
+                &mut used,
+                catalog,
                 "hot-spares",
                 d.hot_spares.value.to_string(),
                 &d.hot_spares.source,
@@ -834,8 +839,13 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     macro_rules! headroom_field {
         ($field:ident, $name:literal) => {
             match st.$field {
-                Some(v) => headroom.$field = v.0,
+                Some(v) => {
+                    headroom.$field = v.0;
+                    set_in_site(&mut used, $name, number(v.0));
+                }
                 None => note_default(
+                    &mut used,
+                    catalog,
                     $name,
                     d.$field.value.to_string(),
                     &d.$field.source,
@@ -949,6 +959,8 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     }
     if used_default_fps {
         note_default(
+            &mut used,
+            catalog,
             "fps",
             d.fps.value.to_string(),
             &d.fps.source,
@@ -957,6 +969,8 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     }
     if used_default_retention {
         note_default(
+            &mut used,
+            catalog,
             "retention-days",
             d.retention_days.value.to_string(),
             &d.retention_days.source,
@@ -971,6 +985,8 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
 
     // NVR option.
     note_default(
+        &mut used,
+        catalog,
         "nvr-ingest-reserve",
         d.nvr_ingest_reserve.value.to_string(),
         &d.nvr_ingest_reserve.source,
@@ -1042,6 +1058,8 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         .map(|s| s.price_per_copy() * f64::from(s.copies))
         .sum();
     note_default(
+        &mut used,
+        catalog,
         "nvr-refresh-years",
         d.nvr_refresh_years.value.to_string(),
         &d.nvr_refresh_years.source,
@@ -1060,6 +1078,8 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
 
     // VMS option: servers.
     note_default(
+        &mut used,
+        catalog,
         "server-ingest-reserve",
         d.server_ingest_reserve.value.to_string(),
         &d.server_ingest_reserve.source,
@@ -1227,14 +1247,6 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         .collect();
     let cloud = cost::cloud_context(catalog, &groups, &megapixels, rate);
     let figures = cost::Figures::resolve(site, catalog);
-    for f in figures.used.iter().filter(|f| f.from == "catalog") {
-        note_default(
-            &format!("operating.{}", f.name),
-            f.value.to_string(),
-            &f.source,
-            &f.assumption,
-        );
-    }
     let inputs = cost::CostInputs {
         catalog,
         figures: &figures,
@@ -1247,6 +1259,17 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     };
     let (tco, crossover, costs) = cost::costs(&inputs, &nvr, &vms, cloud.as_ref());
 
+    for f in &figures.used {
+        used.push(
+            f.entry.clone(),
+            &f.what,
+            f.value.clone(),
+            &f.unit,
+            f.basis.clone(),
+        );
+    }
+    note_products(&mut used, catalog, site, &nvr, &vms, cloud.as_ref());
+
     let mut recommendation = recommend(site, &nvr, &summary);
     recommendation.cost_note = cost_note(&recommendation, &tco, &nvr, &vms, horizon);
     Ok(Plan {
@@ -1254,7 +1277,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         currency,
         horizon_years: horizon,
         catalog: catalog.files.clone(),
-        defaults_used,
+        figures_used: used.into_vec(),
         storage: StorageInForce {
             raid: level,
             hot_spares: spares,
@@ -1489,5 +1512,481 @@ fn cost_note(
             (n - v).whole()
         )),
         _ => None,
+    }
+}
+
+/// Records a `[defaults]` figure the plan used because the site file left it out.
+fn note_default(
+    used: &mut FiguresUsed,
+    catalog: &Catalog,
+    what: &str,
+    value: String,
+    source: &Option<String>,
+    assumption: &Option<String>,
+) {
+    let basis = Basis::of(
+        catalog,
+        source.as_deref(),
+        source.is_none(),
+        assumption.as_deref(),
+    );
+    used.push(
+        format!("defaults.{what}"),
+        &what.replace('-', " "),
+        value,
+        default_unit(what),
+        basis,
+    );
+}
+
+/// Records a figure the catalog has a default for and the site file sets.
+fn set_in_site(used: &mut FiguresUsed, what: &str, value: String) {
+    used.push(
+        format!("defaults.{what}"),
+        &what.replace('-', " "),
+        value,
+        default_unit(what),
+        Basis::SiteFile,
+    );
+}
+
+/// The unit of a `[defaults]` figure.
+fn default_unit(name: &str) -> &'static str {
+    match name {
+        "horizon-years" | "nvr-refresh-years" => "years",
+        "retention-days" => "days",
+        "fps" => "frames/s",
+        "hot-spares" => "drives per recorder",
+        "raid-max-group" => "drives per RAID group",
+        "format-loss"
+        | "fill-target"
+        | "safety-margin"
+        | "nvr-ingest-reserve"
+        | "server-ingest-reserve"
+        | "network-overhead" => "fraction",
+        _ => "",
+    }
+}
+
+/// Records the catalog's product figures the options used: recorder, server and drive prices,
+/// power draws and refresh ages, the VMS product's licence and care terms, its platform items,
+/// the cloud reference's price, and the bitrate model where a group's bitrate was estimated.
+fn note_products(
+    used: &mut FiguresUsed,
+    catalog: &Catalog,
+    site: &SiteFile,
+    nvr: &NvrOption,
+    vms: &VmsOption,
+    cloud: Option<&CloudContext>,
+) {
+    let cur = catalog.currency.as_str();
+    let d = &catalog.defaults;
+    note_default(
+        used,
+        catalog,
+        "network-overhead",
+        number(d.network_overhead.value),
+        &d.network_overhead.source,
+        &d.network_overhead.assumption,
+    );
+    if nvr
+        .sites
+        .iter()
+        .chain(&vms.sites)
+        .flat_map(|s| &s.units)
+        .any(|u| u.layout.contains("RAID 5") || u.layout.contains("RAID 6"))
+        || matches!(
+            site.storage.raid.map(|r| r.0),
+            Some(RaidLevel::Raid5 | RaidLevel::Raid6)
+        )
+    {
+        note_default(
+            used,
+            catalog,
+            "raid-max-group",
+            d.raid_max_group.value.to_string(),
+            &d.raid_max_group.source,
+            &d.raid_max_group.assumption,
+        );
+    }
+    let units = |sites: &[SiteRecorders]| -> Vec<String> {
+        let mut ids: Vec<String> = sites
+            .iter()
+            .flat_map(|s| s.units.iter().map(|u| u.model_id.clone()))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    for id in units(&nvr.sites) {
+        let Some(m) = catalog.nvr.iter().find(|m| m.id == id) else {
+            continue;
+        };
+        let prov = (
+            m.source.as_deref(),
+            m.assumed.as_slice(),
+            m.assumption.as_deref(),
+        );
+        let name = format!("{} {}", m.maker, m.model);
+        used.product(
+            catalog,
+            "nvr",
+            &id,
+            "price",
+            &format!("{name}: price, drives excluded"),
+            number(m.price),
+            cur,
+            prov,
+        );
+        if let Some(w) = m.watts {
+            used.product(
+                catalog,
+                "nvr",
+                &id,
+                "watts",
+                &format!("{name}: power without drives"),
+                number(w.milliwatts() as f64 / 1000.0),
+                "W",
+                prov,
+            );
+        }
+        match m.refresh_years {
+            Some(r) => used.product(
+                catalog,
+                "nvr",
+                &id,
+                "refresh-years",
+                &format!("{name}: replaced after"),
+                r.to_string(),
+                "years",
+                prov,
+            ),
+            None => note_default(
+                used,
+                catalog,
+                "nvr-refresh-years",
+                d.nvr_refresh_years.value.to_string(),
+                &d.nvr_refresh_years.source,
+                &d.nvr_refresh_years.assumption,
+            ),
+        }
+    }
+    for id in units(&vms.sites) {
+        let Some(m) = catalog.server.iter().find(|m| m.id == id) else {
+            continue;
+        };
+        let prov = (
+            m.source.as_deref(),
+            m.assumed.as_slice(),
+            m.assumption.as_deref(),
+        );
+        used.product(
+            catalog,
+            "server",
+            &id,
+            "price",
+            &format!("{}: price, drives excluded", m.name),
+            number(m.price),
+            cur,
+            prov,
+        );
+        if let Some(w) = m.watts {
+            used.product(
+                catalog,
+                "server",
+                &id,
+                "watts",
+                &format!("{}: power without drives", m.name),
+                number(w.milliwatts() as f64 / 1000.0),
+                "W",
+                prov,
+            );
+        }
+        used.product(
+            catalog,
+            "server",
+            &id,
+            "refresh-years",
+            &format!("{}: replaced after", m.name),
+            m.refresh_years.to_string(),
+            "years",
+            prov,
+        );
+    }
+    let mut sizes: Vec<u64> = nvr
+        .sites
+        .iter()
+        .chain(&vms.sites)
+        .flat_map(|s| &s.units)
+        .filter(|u| u.drives > 0)
+        .map(|u| u.drive_size_bytes)
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    for size in sizes {
+        let drive = catalog
+            .drive
+            .iter()
+            .filter(|dm| dm.size.get() == size)
+            .min_by(|a, b| a.price.total_cmp(&b.price));
+        if let Some(dm) = drive {
+            used.product(
+                catalog,
+                "drive",
+                &dm.id,
+                "price",
+                &format!("{} drive: price each", Bytes(size)),
+                number(dm.price),
+                cur,
+                (
+                    dm.source.as_deref(),
+                    dm.assumed.as_slice(),
+                    dm.assumption.as_deref(),
+                ),
+            );
+        }
+    }
+    if vms.feasible
+        && let Some(p) = catalog.vms_product(&vms.product_id)
+    {
+        {
+            let prov = (
+                p.source.as_deref(),
+                p.assumed.as_slice(),
+                p.assumption.as_deref(),
+            );
+            let mut field = |f: &str, what: &str, value: String, unit: &str| {
+                used.product(
+                    catalog,
+                    "vms",
+                    &p.id,
+                    f,
+                    &format!("{}: {what}", p.name),
+                    value,
+                    unit,
+                    prov,
+                );
+            };
+            field("base", "base licence", number(p.base), cur);
+            field(
+                "per-channel",
+                "licence per channel",
+                number(p.per_channel),
+                cur,
+            );
+            if p.free_channels > 0 {
+                field(
+                    "free-channels",
+                    "channels included",
+                    p.free_channels.to_string(),
+                    "channels",
+                );
+            }
+            if let Some(m) = p.unlimited_per_machine {
+                field(
+                    "unlimited-per-machine",
+                    "licence per recording server, any channels",
+                    number(m),
+                    cur,
+                );
+            }
+            if p.care_rate > 0.0 {
+                field(
+                    "care-rate",
+                    "care per year, share of the licence",
+                    number(p.care_rate),
+                    "fraction/year",
+                );
+            }
+            if p.care_per_channel > 0.0 {
+                field(
+                    "care-per-channel",
+                    "care per channel a year",
+                    number(p.care_per_channel),
+                    &format!("{cur}/channel/year"),
+                );
+            }
+            field(
+                "care-first-year-included",
+                "first year of care included",
+                if p.care_first_year_included {
+                    "yes"
+                } else {
+                    "no"
+                }
+                .into(),
+                "",
+            );
+            for item in catalog
+                .platform
+                .iter()
+                .filter(|pl| p.platform.contains(&pl.id))
+            {
+                used.product(
+                    catalog,
+                    "platform",
+                    &item.id,
+                    "price",
+                    &format!("{}: price each", item.name),
+                    number(item.price),
+                    cur,
+                    (
+                        item.source.as_deref(),
+                        item.assumed.as_slice(),
+                        item.assumption.as_deref(),
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(c) = cloud {
+        note_default(
+            used,
+            catalog,
+            "cloud",
+            d.cloud.value.clone(),
+            &d.cloud.source,
+            &d.cloud.assumption,
+        );
+        if let Some(svc) = catalog.cloud.iter().find(|s| s.id == c.id) {
+            let basis = Basis::of(catalog, svc.source.as_deref(), false, svc.note.as_deref());
+            used.push(
+                format!("cloud.{}.per-camera-year", svc.id),
+                &format!("{}: entry price per camera a year", svc.name),
+                number(svc.per_camera_year),
+                cur,
+                basis.clone(),
+            );
+            if !svc.tiers.is_empty() {
+                let tiers: Vec<String> = svc
+                    .tiers
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{} days ≤{} MP: {}",
+                            t.retention_days,
+                            number(t.max_megapixels),
+                            number(t.per_camera_year)
+                        )
+                    })
+                    .collect();
+                used.push(
+                    format!("cloud.{}.tiers", svc.id),
+                    &format!("{}: price tiers per camera a year", svc.name),
+                    tiers.join("; "),
+                    cur,
+                    basis,
+                );
+            }
+        }
+    }
+    note_bitrate_model(used, catalog, site);
+}
+
+/// Records the bitrate model's figures for the groups whose bitrate was estimated.
+fn note_bitrate_model(used: &mut FiguresUsed, catalog: &Catalog, site: &SiteFile) {
+    let b = &catalog.bitrate;
+    let modelled: Vec<&crate::site::CameraGroup> = site
+        .sites
+        .iter()
+        .flat_map(|s| &s.cameras)
+        .filter(|g| g.bitrate_kbps.is_none())
+        .collect();
+    let src = |id: &str| Basis::of(catalog, Some(id), false, None);
+    if modelled.iter().any(|g| g.codec != sizing::Codec::Mjpeg) {
+        let curve: Vec<String> = b
+            .curve
+            .iter()
+            .map(|p| format!("{} MP {}", number(p.megapixels), number(p.kbps)))
+            .collect();
+        used.push(
+            "bitrate.curve".into(),
+            "H.264 bitrate by resolution, medium scene, at the reference frame rate",
+            curve.join(", "),
+            &format!("kbit/s at {} fps", number(b.reference_fps)),
+            src(&b.source),
+        );
+    }
+    if modelled
+        .iter()
+        .any(|g| g.fps.is_some_and(|f| (f.0 - b.reference_fps).abs() > 1e-9))
+    {
+        used.push(
+            "bitrate.fps-exponent".into(),
+            "frame-rate scaling exponent",
+            number(b.fps_exponent),
+            "",
+            src(&b.source),
+        );
+    }
+    let cf = &b.codec_factor;
+    for g in &modelled {
+        let factor = match g.codec {
+            sizing::Codec::Mjpeg => None,
+            sizing::Codec::H264 => Some(&cf.h264),
+            sizing::Codec::H265 => Some(&cf.h265),
+            sizing::Codec::H264Smart => Some(&cf.h264_smart),
+            sizing::Codec::H265Smart => Some(&cf.h265_smart),
+        };
+        let scene = format!("{:?}", g.scene).to_lowercase();
+        if let Some(f) = factor {
+            let source = match f {
+                crate::catalog::Factor::Sourced { source, .. } => source.clone(),
+                crate::catalog::Factor::Plain(_) => cf.source.clone(),
+            };
+            used.push(
+                format!("bitrate.codec-factor.{}", g.codec.as_str()),
+                &format!("{} bitrate relative to H.264", g.codec.as_str()),
+                number(f.value()),
+                "",
+                src(&source),
+            );
+            let st = &b.scene_factor;
+            let v = match g.scene {
+                sizing::Scene::Low => st.low,
+                sizing::Scene::Medium => st.medium,
+                sizing::Scene::High => st.high,
+            };
+            used.push(
+                format!("bitrate.scene-factor.{scene}"),
+                &format!("{scene}-activity scene factor"),
+                number(v),
+                "",
+                Basis::of(
+                    catalog,
+                    st.source.as_deref(),
+                    st.source.is_none(),
+                    st.assumption.as_deref(),
+                ),
+            );
+        } else if g.mjpeg_frame_kb.is_none() {
+            let st = &b.mjpeg_bytes_per_pixel;
+            let v = match g.scene {
+                sizing::Scene::Low => st.low,
+                sizing::Scene::Medium => st.medium,
+                sizing::Scene::High => st.high,
+            };
+            used.push(
+                format!("bitrate.mjpeg-bytes-per-pixel.{scene}"),
+                &format!("MJPEG bytes per pixel, {scene}-activity scene"),
+                number(v),
+                "B/px",
+                Basis::of(
+                    catalog,
+                    st.source.as_deref(),
+                    st.source.is_none(),
+                    st.assumption.as_deref(),
+                ),
+            );
+        }
+    }
+    if site.sites.iter().flat_map(|s| &s.cameras).any(|g| g.audio) {
+        used.push(
+            "bitrate.audio".into(),
+            "audio and container on top of the video stream",
+            b.audio.kbps.to_string(),
+            "kbit/s",
+            src(&b.audio.source),
+        );
     }
 }

@@ -5,13 +5,14 @@
 
 use reports::chart::{SeriesData, bar_chart, line_chart};
 use reports::{
-    Ceiling, Fact, GroupRow, OptionColumn, ProposalBomRow, ProposalView, ReasonRow, TcoRow,
-    TopologyRow,
+    AssumptionRow, Ceiling, Fact, GroupRow, OptionColumn, ProposalBomRow, ProposalView, ReasonRow,
+    TcoRow, TopologyRow,
 };
 use sizing::{Bitrate, Bytes};
 
 use crate::check::CheckReport;
 use crate::deploy::Manifest;
+use crate::figures::{Basis, FigureUsed};
 use crate::money::Money;
 use crate::plan::{Plan, SiteRecorders};
 use crate::render::money;
@@ -433,6 +434,32 @@ pub fn proposal_view(
         topology,
         bom_source,
         bom: bom_rows,
+        assumptions: plan.figures_used.iter().map(assumption_row).collect(),
+    }
+}
+
+/// A figure the plan used, as the assumptions page shows it.
+fn assumption_row(f: &FigureUsed) -> AssumptionRow {
+    let value = if f.unit.is_empty() {
+        f.value.clone()
+    } else {
+        format!("{} {}", f.value, f.unit)
+    };
+    let (class, basis, url, date) = match &f.basis {
+        Basis::SiteFile => ("site", "set in the site file".to_string(), None, None),
+        Basis::Source {
+            title, url, date, ..
+        } => ("source", title.clone(), url.clone(), Some(date.clone())),
+        Basis::Assumed { why } => ("assumed", why.clone(), None, None),
+    };
+    AssumptionRow {
+        entry: f.entry.clone(),
+        what: f.what.clone(),
+        value,
+        class: class.into(),
+        basis,
+        url: url.unwrap_or_default(),
+        date: date.unwrap_or_default(),
     }
 }
 

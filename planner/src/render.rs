@@ -256,9 +256,18 @@ pub fn plan_table(p: &Plan) -> String {
 
     cost_table(&mut o, p);
     o.push('\n');
-    let _ = writeln!(o, "DEFAULTS USED (catalog: {})", p.catalog.join(", "));
-    for d in &p.defaults_used {
-        let _ = writeln!(o, "  {d}");
+    let _ = writeln!(
+        o,
+        "FIGURES USED: catalog defaults, prices and operating figures (catalog: {})",
+        p.catalog.join(", ")
+    );
+    for f in &p.figures_used {
+        let unit = if f.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", f.unit)
+        };
+        let _ = writeln!(o, "  {} = {}{unit} ({})", f.entry, f.value, f.basis.short());
     }
     o
 }

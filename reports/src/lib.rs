@@ -244,6 +244,25 @@ pub struct ProposalBomRow {
     pub taa: String,
 }
 
+/// A figure the plan used, on the assumptions page.
+#[derive(Debug, Clone)]
+pub struct AssumptionRow {
+    /// Catalog entry ("operating.labour-rate").
+    pub entry: String,
+    /// What it is.
+    pub what: String,
+    /// Value with its unit.
+    pub value: String,
+    /// "source", "assumed" or "site" (styles the row).
+    pub class: String,
+    /// The source's title, the assumption's reason, or "set in the site file".
+    pub basis: String,
+    /// The source's address, or empty.
+    pub url: String,
+    /// The source's date, or empty.
+    pub date: String,
+}
+
 /// The proposal.
 #[derive(Debug, Clone, Template)]
 #[template(path = "proposal.html")]
@@ -294,6 +313,8 @@ pub struct ProposalView {
     pub bom_source: String,
     /// BOM lines with verdicts (empty without a BOM).
     pub bom: Vec<ProposalBomRow>,
+    /// Every catalog figure and default the plan used, with its source or assumption.
+    pub assumptions: Vec<AssumptionRow>,
 }
 
 /// One camera's result in the rig report.

@@ -854,3 +854,87 @@ fn every_code_has_one_line_in_docs_check_md() {
         assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
     }
 }
+
+#[test]
+fn policy_keys_have_one_spelling_and_decisions_match_the_normalised_maker() {
+    let dir = tempfile::tempdir().unwrap();
+    let bom = write(
+        dir.path(),
+        "drives.csv",
+        b"Manufacturer,Model,Description,Country of Origin,Qty,Unit Price
+Seagate Technology,ST8000VE001,SkyHawk 8TB surveillance drive,Thailand,4,$189.50
+Seagate,ST4000VX016,SkyHawk 4TB,Thailand,2,$99
+Northwind Optronics,NW-4410,4MP dome,Taiwan,6,$240
+,,Subtotal,,,$1152
+",
+    );
+    // The documented spelling is `section-889`; the undashed one is refused, with the right one.
+    let wrong = write(
+        dir.path(),
+        "wrong.toml",
+        b"version = 1\n[[decision]]\nmanufacturer = \"Seagate\"\ncheck = \"section889\"\nby = \"J. Smith\"\ndate = 2026-11-20\nreason = \"file 26-120\"\n",
+    );
+    let r = camscope(&["check", &bom, "--policy", &wrong, "--as-of", AS_OF]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("wrong.toml"), "{}", r.stderr);
+    assert!(r.stderr.contains("section889"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did you mean `section-889`?"),
+        "{}",
+        r.stderr
+    );
+    // A decision for "Seagate" covers "Seagate Technology": both are the same maker to the check.
+    let policy = write(
+        dir.path(),
+        "policy.toml",
+        b"version = 1\n[[decision]]\nmanufacturer = \"Seagate\"\ncheck = \"taa\"\nby = \"J. Smith, contracting officer\"\ndate = 2026-11-20\nreason = \"Thai origin accepted under the COTS exception; file 26-120\"\n\n[[decision]]\nmodel = \"NOT-ON-THIS-BOM\"\nby = \"J. Smith\"\ndate = 2026-11-20\nreason = \"old exception\"\n",
+    );
+    let (_, report) = check_json(Path::new(&bom), &["--policy", &policy]);
+    let lines = report["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 3);
+    // Both Seagate lines are non-designated (Thailand) and both are accepted by the decision.
+    for l in &lines[..2] {
+        assert_eq!(l["taa"]["verdict"], "non_designated", "{l}");
+        assert_eq!(l["level"], "waived", "{l}");
+        assert!(
+            l["waiver"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("file 26-120"),
+            "row {} ({}) is not covered by the Seagate decision: {l}",
+            l["row"],
+            l["manufacturer"]
+        );
+    }
+    assert_eq!(report["decisions"][0]["rows"], serde_json::json!([2, 3]));
+    assert_eq!(report["decisions"][0]["status"], "applied");
+    // JSON lines carry their identifying cells; skipped rows and decisions are in the JSON.
+    assert_eq!(lines[0]["description"], "SkyHawk 8TB surveillance drive");
+    assert_eq!(lines[0]["qty"], 4.0);
+    assert_eq!(lines[0]["unit_price"], 189.5);
+    let skipped = report["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0]["row"], 5);
+    assert_eq!(skipped[0]["reason"], "total");
+    let decisions = report["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 2);
+    assert_eq!(decisions[0]["by"], "J. Smith, contracting officer");
+    assert_eq!(decisions[1]["status"], "unused");
+    assert!(decisions[1]["rows"].as_array().unwrap().is_empty());
+    // CSV lines carry description, quantity and price beside the verdicts.
+    let r = camscope(&[
+        "check", &bom, "--policy", &policy, "--format", "csv", "--as-of", AS_OF,
+    ]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let mut rd = csv::Reader::from_reader(r.stdout.as_bytes());
+    let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4, "three lines and the skipped subtotal");
+    assert_eq!(&rows[2][col("manufacturer")], "Northwind Optronics");
+    assert_eq!(&rows[2][col("description")], "4MP dome");
+    assert_eq!(&rows[2][col("qty")], "6");
+    assert_eq!(&rows[2][col("unit_price")], "240");
+    assert_eq!(&rows[3][col("level")], "skipped");
+    assert!(rows[3][col("description")].contains("Subtotal"));
+}
