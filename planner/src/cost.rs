@@ -576,6 +576,9 @@ pub struct CostInputs<'a> {
     pub cameras: u64,
     /// PoE drawn by every camera, milliwatts.
     pub poe_mw: u64,
+    /// Cameras the site file expects within 36 months, when more than today's: the costs are
+    /// for today's cameras, and the comparison says so.
+    pub cameras_expected: Option<u64>,
     /// The chosen VMS product.
     pub vms_product: Option<&'a VmsProduct>,
 }
@@ -1079,5 +1082,12 @@ fn verdict(
             t
         }
     };
-    head + &driver_words
+    let growth = match inp.cameras_expected {
+        Some(expected) if expected > inp.cameras => format!(
+            " These costs are for today's {} cameras: the {expected} expected within 36 months are not costed, so neither the totals nor the crossover include that growth.",
+            inp.cameras
+        ),
+        _ => String::new(),
+    };
+    head + &driver_words + &growth
 }
