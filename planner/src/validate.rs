@@ -287,6 +287,8 @@ pub enum ReasonCode {
     BitrateOver,
     /// `fps-differs`.
     FpsDiffers,
+    /// `behind-real-time`.
+    BehindRealTime,
     /// `key-frame-interval-differs`.
     KeyFrameIntervalDiffers,
     /// `packet-loss`.
@@ -327,7 +329,7 @@ pub enum ReasonCode {
 
 impl ReasonCode {
     /// Every code, in the order docs/rig.md lists them.
-    pub const ALL: [ReasonCode; 33] = [
+    pub const ALL: [ReasonCode; 34] = [
         ReasonCode::CameraNotFound,
         ReasonCode::OnvifUnreachable,
         ReasonCode::OnvifError,
@@ -348,6 +350,7 @@ impl ReasonCode {
         ReasonCode::HostDropped,
         ReasonCode::LateStart,
         ReasonCode::ProfileDiffers,
+        ReasonCode::BehindRealTime,
         ReasonCode::LatencyHigh,
         ReasonCode::SlowFirstFrame,
         ReasonCode::DroppedOut,
@@ -387,6 +390,7 @@ impl ReasonCode {
             ReasonCode::LateStart => "late-start",
             ReasonCode::ProfileDiffers => "profile-differs",
             ReasonCode::LatencyHigh => "latency-high",
+            ReasonCode::BehindRealTime => "behind-real-time",
             ReasonCode::SlowFirstFrame => "slow-first-frame",
             ReasonCode::DroppedOut => "dropped-out",
             ReasonCode::Reconnected => "reconnected",
@@ -949,6 +953,39 @@ fn stream_profile(codec_string: &str) -> Option<(&'static str, String)> {
     }
 }
 
+/// Frames must arrive as fast as the stream's own clock says they were taken. A camera (or
+/// simulator) that cannot keep up sends a stream whose timestamps read 25 fps and whose GOPs
+/// carry the planned bitrate, yet only a part of those frames reach the recorder each second:
+/// every rate measured over whole GOPs looks right while the recorder falls further behind.
+/// So the frames that arrived while streaming are compared with the frame rate times the time
+/// spent streaming (outages are judged on their own), with the frame-rate tolerance and one
+/// frame of slack for where the window cut.
+fn judge_delivery(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Reason>) {
+    let fps = m.fps.filter(|_| m.gop_frames.is_some()).unwrap_or(p.fps);
+    let expected = fps * m.streaming_s;
+    if m.frames == 0 || expected < 1.0 {
+        return;
+    }
+    let arrived = m.frames as f64;
+    if arrived + 1.0 >= expected * (1.0 - t.fps_tolerance) {
+        return;
+    }
+    let media_s = arrived / fps;
+    let delivered_bps = m.bytes as f64 * 8.0 / m.streaming_s;
+    reasons.push(Reason::fail(
+        ReasonCode::BehindRealTime,
+        format!(
+            "{} frames arrived in {:.1} s of streaming, {} of the {:.0} that {fps:.2} fps needs: the stream covers {media_s:.1} s of video, so it falls behind real time and delivers {} of the planned {} (the camera or the path to it cannot keep up)",
+            m.frames,
+            m.streaming_s,
+            pct(arrived / expected),
+            expected,
+            mbps(delivered_bps),
+            mbps(p.bitrate_bps as f64),
+        ),
+    ));
+}
+
 fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Reason>) {
     if let Some(codec) = &m.codec
         && *codec != p.codec
@@ -1042,6 +1079,7 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             ),
         ));
     }
+    judge_delivery(p, m, t, reasons);
     if let Some(gop) = m.gop_frames
         && p.gop > 0
         && (gop / f64::from(p.gop) - 1.0).abs() > t.key_frame_tolerance
@@ -1648,6 +1686,45 @@ mod tests {
             "{:?}",
             half.reasons
         );
+    }
+
+    /// 2,000 cameras over UDP on one loaded machine: the simulator fell behind, each stream's
+    /// timestamps still read 25 fps and its whole GOPs the planned 4 Mbit/s, but only 189 frames
+    /// came in 19.5 s of streaming (1.6 Mbit/s). 520 of those cameras passed with no reason.
+    #[test]
+    fn a_stream_that_falls_behind_real_time_fails_though_its_gops_look_right() {
+        let t = Tolerances::shipped().unwrap();
+        let mut slow = camera(Measured {
+            bitrate_bps: Some(4_096_000.0),
+            frames: 189,
+            bytes: 3_883_471,
+            streaming_s: 19.54,
+            ..healthy()
+        });
+        judge_camera(&mut slow, &t);
+        assert_eq!(slow.verdict, Verdict::Fail);
+        assert_eq!(codes(&slow), ["behind-real-time"]);
+        let message = &slow.reasons[0].message;
+        assert!(
+            message.contains("189 frames") && message.contains("39%"),
+            "{message}"
+        );
+        // A healthy window that cut one frame short, or ended a frame late, still passes.
+        for frames in [1499, 1500, 1501] {
+            let mut ok = camera(Measured {
+                frames,
+                ..healthy()
+            });
+            judge_camera(&mut ok, &t);
+            assert_eq!(ok.verdict, Verdict::Pass, "{frames}: {:?}", ok.reasons);
+        }
+        // Past the frame-rate tolerance and the one frame of slack, it fails.
+        let mut short = camera(Measured {
+            frames: 1468,
+            ..healthy()
+        });
+        judge_camera(&mut short, &t);
+        assert_eq!(codes(&short), ["behind-real-time"]);
     }
 
     #[test]
