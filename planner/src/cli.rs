@@ -612,7 +612,7 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                     if let Some(s) = &sheet {
                         read = read.with_sheet(s.clone());
                     }
-                    let lines = bom::read_bom(path, &read).map_err(|e| Failure::of(e))?;
+                    let lines = bom::read_bom(path, &read).map_err(Failure::of)?;
                     let date = check_date(as_of.as_deref())?;
                     Some(check::check(
                         &lines,
@@ -747,7 +747,7 @@ fn run_check(
     if let Some(s) = &o.sheet {
         read = read.with_sheet(s.clone());
     }
-    let bom = bom::read_bom(&o.bom, &read).map_err(|e| Failure::of(e))?;
+    let bom = bom::read_bom(&o.bom, &read).map_err(Failure::of)?;
     let report = check::check(&bom, &ds, &source, &policy, &deny, date);
     let mut body = Vec::new();
     match o.format {
@@ -1280,7 +1280,7 @@ fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<()
             format,
         } => {
             let l = RaidLayout::new(level, drives, hot_spares, drive_size, max_group)
-                .map_err(|e| Failure::of(e))?;
+                .map_err(Failure::of)?;
             emit(
                 out,
                 format.format,

@@ -121,7 +121,7 @@ pub(crate) fn read_manifest(
     } else {
         manifest::UnknownFields::Refuse
     };
-    let parsed = manifest::parse_with(&file, &text, unknown).map_err(|e| Failure::of(e))?;
+    let parsed = manifest::parse_with(&file, &text, unknown).map_err(Failure::of)?;
     let warnings = parsed
         .unknown_fields
         .iter()
@@ -226,8 +226,8 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
     // The same for the fault plan: its own mistakes, then names and bitrates against the fleet.
     let faults = match &args.faults {
         Some(path) => {
-            let plan = FaultPlan::load(path).map_err(|e| Failure::of(e))?;
-            check_faults(&plan, &specs).map_err(|e| Failure::of(e))?;
+            let plan = FaultPlan::load(path).map_err(Failure::of)?;
+            check_faults(&plan, &specs).map_err(Failure::of)?;
             Some(plan)
         }
         None => None,
@@ -269,7 +269,7 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
             seed,
         })
         .await
-        .map_err(|e| Failure::of(e))?;
+        .map_err(Failure::of)?;
         if let Some(path) = &args.endpoints {
             write_endpoints(path, fleet.endpoints())?;
         }

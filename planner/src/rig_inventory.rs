@@ -163,7 +163,7 @@ pub fn inventory(
 ) -> Result<i32, Failure> {
     let manifest_text = read(&args.manifest)?;
     let manifest_file = args.manifest.display().to_string();
-    let manifest = manifest::parse(&manifest_file, &manifest_text).map_err(|e| Failure::of(e))?;
+    let manifest = manifest::parse(&manifest_file, &manifest_text).map_err(Failure::of)?;
     let tolerances = Tolerances::shipped()?;
     let timeout = Duration::from_secs_f64(tolerances.onvif_timeout_s);
     let credentials = Credentials {

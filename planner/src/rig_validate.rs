@@ -1086,7 +1086,7 @@ fn finish_output(
 pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let manifest_text = read(&args.manifest)?;
     let manifest = manifest::parse(&args.manifest.display().to_string(), &manifest_text)
-        .map_err(|e| Failure::of(e))?;
+        .map_err(Failure::of)?;
     let sha = format!("{:x}", Sha256::digest(manifest_text.as_bytes()));
     let mut parts = Vec::new();
     for path in &args.results {
