@@ -26,7 +26,7 @@ pub fn read_json<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Resu
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let inner = e.inner();
-        Failure(format!(
+        Failure::new(format!(
             "{file}:{}:{}: {}: {inner}",
             inner.line(),
             inner.column(),
@@ -129,18 +129,18 @@ impl Tolerances {
             validation: BTreeMap<String, SourcedValue>,
         }
         let file: File = toml::from_str(VALIDATION_TOML)
-            .map_err(|e| Failure(format!("planner/catalog/validation.toml: {e}")))?;
+            .map_err(|e| Failure::new(format!("planner/catalog/validation.toml: {e}")))?;
         let mut table = toml::Table::new();
         for (key, v) in file.validation {
             if v.source.is_none() && v.assumption.is_none() {
-                return Err(Failure(format!(
+                return Err(Failure::new(format!(
                     "planner/catalog/validation.toml: [validation.{key}] names no source and no assumption"
                 )));
             }
             table.insert(key, v.value);
         }
         Tolerances::deserialize(toml::Value::Table(table))
-            .map_err(|e| Failure(format!("planner/catalog/validation.toml: {e}")))
+            .map_err(|e| Failure::new(format!("planner/catalog/validation.toml: {e}")))
     }
 
     /// The shipped values with a `[tolerances]` table from `file` laid over them.
@@ -154,11 +154,11 @@ impl Tolerances {
             toml::from_str(text).map_err(|e| toml_failure(file, text, &e))?;
         let mut table = match toml::Value::try_from(self) {
             Ok(toml::Value::Table(t)) => t,
-            _ => return Err(Failure("tolerances: cannot be written as TOML".into())),
+            _ => return Err(Failure::new("tolerances: cannot be written as TOML".into())),
         };
         for (key, value) in overrides.tolerances {
             if !table.contains_key(&key) {
-                return Err(Failure(format!(
+                return Err(Failure::new(format!(
                     "{file}: [tolerances] has no setting `{key}` (known: {})",
                     table.keys().cloned().collect::<Vec<_>>().join(", ")
                 )));
@@ -171,7 +171,7 @@ impl Tolerances {
             table.insert(key, value);
         }
         let t = Tolerances::deserialize(toml::Value::Table(table))
-            .map_err(|e| Failure(format!("{file}: [tolerances]: {e}")))?;
+            .map_err(|e| Failure::new(format!("{file}: [tolerances]: {e}")))?;
         t.check(file)?;
         Ok(t)
     }
@@ -186,7 +186,7 @@ impl Tolerances {
         ];
         for (name, v) in fractions {
             if !(0.0..=10.0).contains(&v) {
-                return Err(Failure(format!(
+                return Err(Failure::new(format!(
                     "{file}: [tolerances] {name} = {v}: must be a fraction between 0 and 10"
                 )));
             }
@@ -203,13 +203,13 @@ impl Tolerances {
         ];
         for (name, v) in seconds {
             if !(v.is_finite() && v > 0.0 && v < 86_400_000.0) {
-                return Err(Failure(format!(
+                return Err(Failure::new(format!(
                     "{file}: [tolerances] {name} = {v}: must be a positive time"
                 )));
             }
         }
         if self.onvif_concurrency == 0 {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "{file}: [tolerances] onvif-concurrency = 0: at least one camera must be asked at a time"
             )));
         }
@@ -224,7 +224,7 @@ fn toml_failure(file: &str, text: &str, e: &toml::de::Error) -> Failure {
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         (line, col)
     });
-    Failure(format!("{file}:{line}:{col}: {}", e.message()))
+    Failure::new(format!("{file}:{line}:{col}: {}", e.message()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1446,7 +1446,9 @@ fn finish(results: &mut RigResults) {
 /// Combines shard results into one, judged as if one rig had validated the whole fleet.
 pub fn merge(parts: Vec<(String, RigResults)>, manifest: &Manifest) -> Result<RigResults, Failure> {
     let Some((first_file, first)) = parts.first() else {
-        return Err(Failure("rig merge: give at least one results file".into()));
+        return Err(Failure::new(
+            "rig merge: give at least one results file".into(),
+        ));
     };
     let mut merged = first.clone();
     merged.cameras.clear();
@@ -1463,25 +1465,25 @@ pub fn merge(parts: Vec<(String, RigResults)>, manifest: &Manifest) -> Result<Ri
     let mut seen_cameras = BTreeMap::new();
     for (file, part) in &parts {
         if part.schema != RESULTS_SCHEMA {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "{file}: schema {:?}, expected {RESULTS_SCHEMA:?}",
                 part.schema
             )));
         }
         if part.manifest.sha256 != first.manifest.sha256 {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "{file}: validated a different manifest (sha256 {}) than {first_file} ({})",
                 part.manifest.sha256, first.manifest.sha256
             )));
         }
         if part.tolerances != first.tolerances {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "{file}: judged with different tolerances than {first_file}; rerun with the same --tolerances"
             )));
         }
         for shard in &part.shards {
             if merged.shards.contains(shard) {
-                return Err(Failure(format!(
+                return Err(Failure::new(format!(
                     "{file}: shard {}/{} is given twice",
                     shard.index, shard.count
                 )));
@@ -1490,7 +1492,7 @@ pub fn merge(parts: Vec<(String, RigResults)>, manifest: &Manifest) -> Result<Ri
         }
         for c in &part.cameras {
             if let Some(other) = seen_cameras.insert(c.id.clone(), file.clone()) {
-                return Err(Failure(format!(
+                return Err(Failure::new(format!(
                     "{file}: camera {} was also validated in {other}",
                     c.id
                 )));
@@ -1520,7 +1522,7 @@ pub fn merge(parts: Vec<(String, RigResults)>, manifest: &Manifest) -> Result<Ri
             .map(|i| format!("{i}/{count}"))
             .collect();
         if !missing.is_empty() || merged.shards.iter().any(|s| s.count != count) {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "rig merge: shards {} are missing (every shard of one run must be given)",
                 missing.join(", ")
             )));
@@ -1880,16 +1882,16 @@ mod tests {
             .with_overrides("t.toml", "[tolerances]\nbitrate-shortfal = 0.1\n")
             .unwrap_err();
         assert!(
-            e.0.contains("t.toml") && e.0.contains("bitrate-shortfal"),
+            e.to_string().contains("t.toml") && e.to_string().contains("bitrate-shortfal"),
             "{}",
-            e.0
+            e.to_string()
         );
         let e = t
             .with_overrides("t.toml", "[tolerances]\nfps-tolerance = -1.0\n")
             .unwrap_err();
-        assert!(e.0.contains("fps-tolerance"), "{}", e.0);
+        assert!(e.to_string().contains("fps-tolerance"), "{}", e.to_string());
         let e = t.with_overrides("t.toml", "[tolerances\n").unwrap_err();
-        assert!(e.0.starts_with("t.toml:1:"), "{}", e.0);
+        assert!(e.to_string().starts_with("t.toml:1:"), "{}", e.to_string());
         let ok = t
             .with_overrides("t.toml", "[tolerances]\nmax-first-frame-s = 3\n")
             .unwrap();
