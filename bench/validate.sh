@@ -19,7 +19,7 @@ cargo build --quiet --release -p camscope-planner --bin camscope
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 dir=$(mktemp -d)
 sim=
-trap '[ -n "$sim" ] && kill "$sim" 2>/dev/null; rm -rf "$dir"' EXIT
+trap '[ -n "$sim" ] && kill "$sim" 2>/dev/null; [ -n "${CAMSCOPE_BENCH_KEEP:-}" ] && echo "kept $dir" >&2 || rm -rf "$dir"' EXIT
 export CAMSCOPE_CAMERA_USER=admin
 export CAMSCOPE_CAMERA_PASSWORD="bench-$$-$RANDOM"
 # A manifest of N identical cameras: written directly, in the shape `camscope generate` emits,
@@ -100,7 +100,8 @@ end=$(date +%s.%N)
 python3 - "$dir/results.json" "$dir/rig.time" "$before" "$after" "$hz" "$status" "$dir" "$start" "$end" "$probes" <<'PY'
 import glob, json, sys
 r = json.load(open(sys.argv[1]))
-user, system, rss_kb = open(sys.argv[2]).read().split()
+# GNU time puts "Command exited with non-zero status N" above its figures when the rig fails.
+user, system, rss_kb = open(sys.argv[2]).read().split("\n")[-2].split()
 before, after, hz, status = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 secs = r["duration_s"]
 s = r["summary"]
@@ -112,7 +113,7 @@ print(f"rig validate: exit {status}, verdict {r['verdict']}: {s['passed']}/{s['c
       f"{s['reconnects']} reconnects, {s.get('outages', 0)} outages over {secs:.0f} s, transport {r['transport']}")
 print(f"rig CPU {rig_cpu:.2f} cores = {rig_cpu / max(s['cameras'], 1) * 100:.3f}% of a core per stream; "
       f"peak RSS {int(rss_kb) / 1024:.0f} MiB; simulator CPU {sim_cpu:.2f} cores")
-times = [open(f).read().split() for f in glob.glob(sys.argv[7] + "/probe.*.time")]
+times = [open(f).read().strip().split("\n")[-1].split() for f in glob.glob(sys.argv[7] + "/probe.*.time")]
 n = len(times)
 if n:
     cpu = sum(float(u) + float(s_) for u, s_, _ in times)

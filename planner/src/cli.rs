@@ -265,7 +265,7 @@ impl StreamArgs {
     /// The bitrate under the convention, and the whole seconds recorded per day.
     fn resolve(&self) -> Result<(Bitrate, u64), Failure> {
         let bitrate = Bitrate::parse_as(&self.bitrate, self.convention.into())
-            .map_err(|e| Failure(format!("--bitrate: {e}")))?;
+            .map_err(|e| Failure::new(format!("--bitrate: {e}")))?;
         Ok((bitrate, seconds_per_day(self.hours_per_day, self.duty)?))
     }
 }
@@ -393,18 +393,107 @@ pub enum Calc {
     },
 }
 
-/// An error that ends the command with exit status 2.
+/// An error that ends the command with exit status 2: what failed and, when another error caused
+/// it, that error with its own causes. [`run`] prints the message, then one `caused by:` line per
+/// cause, as cargo and ripgrep do, so "cannot listen on 127.0.0.1:80" keeps the "Permission
+/// denied" that explains it.
 #[derive(Debug)]
-pub struct Failure(pub(crate) String);
+pub struct Failure(Box<dyn std::error::Error + Send + Sync + 'static>);
+
+/// A failure that is only a message.
+#[derive(Debug)]
+struct Message(String);
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Message {}
+
+/// A failure with the error that caused it.
+#[derive(Debug)]
+struct Caused {
+    message: String,
+    source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl std::fmt::Display for Caused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Caused {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+impl Failure {
+    /// A failure that is only `message`.
+    pub fn new(message: String) -> Failure {
+        Failure(Box::new(Message(message)))
+    }
+
+    /// A failure saying what failed (`message`), caused by `source`.
+    pub fn caused(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Failure {
+        Failure(Box::new(Caused {
+            message: message.into(),
+            source: source.into(),
+        }))
+    }
+
+    /// A failure that is `error` itself: its message, then its causes.
+    pub fn of(error: impl std::error::Error + Send + Sync + 'static) -> Failure {
+        Failure(Box::new(error))
+    }
+
+    /// The causes under the message, outermost first. A cause whose text the lines above
+    /// already show (an error that prints its source inline) is left out.
+    pub fn causes(&self) -> Vec<String> {
+        let mut shown = self.0.to_string();
+        let mut causes = Vec::new();
+        let mut next = self.0.source();
+        while let Some(cause) = next {
+            let text = cause.to_string();
+            if !shown.contains(&text) {
+                shown.push('\n');
+                shown.push_str(&text);
+                causes.push(text);
+            }
+            next = cause.source();
+        }
+        causes
+    }
+
+    /// Writes `error: message` and one `caused by: …` line per cause to `err`.
+    fn report(&self, err: &mut dyn Write) {
+        let _ = writeln!(err, "error: {self}");
+        for cause in self.causes() {
+            let _ = writeln!(err, "caused by: {cause}");
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 impl From<InputError> for Failure {
     fn from(e: InputError) -> Self {
-        Failure(e.to_string())
+        Failure::of(e)
     }
 }
 
 fn io_failure(path: &Path, e: io::Error) -> Failure {
-    Failure(format!("{}: {e}", path.display()))
+    Failure::caused(path.display().to_string(), e)
 }
 
 /// Runs the binary against the process's arguments and streams.
@@ -439,8 +528,8 @@ pub fn run(
     if let Command::Rig(RigCommand::Simulate(args)) = cli.command {
         return match crate::rig::simulate(args, out) {
             Ok(code) => code,
-            Err(Failure(msg)) => {
-                let _ = writeln!(err, "error: {msg}");
+            Err(failure) => {
+                failure.report(err);
                 2
             }
         };
@@ -449,8 +538,8 @@ pub fn run(
     if let Command::Rig(RigCommand::Validate(args)) = cli.command {
         return match crate::rig_validate::validate(args, out, err) {
             Ok(code) => code,
-            Err(Failure(msg)) => {
-                let _ = writeln!(err, "error: {msg}");
+            Err(failure) => {
+                failure.report(err);
                 2
             }
         };
@@ -458,8 +547,8 @@ pub fn run(
     if let Command::Rig(RigCommand::Inventory(args)) = cli.command {
         return match crate::rig_inventory::inventory(args, out, err) {
             Ok(code) => code,
-            Err(Failure(msg)) => {
-                let _ = writeln!(err, "error: {msg}");
+            Err(failure) => {
+                failure.report(err);
                 2
             }
         };
@@ -479,8 +568,8 @@ pub fn run(
                 2
             }
         },
-        Err(Failure(msg)) => {
-            let _ = writeln!(err, "error: {msg}");
+        Err(failure) => {
+            failure.report(err);
             2
         }
     }
@@ -503,7 +592,7 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
         Command::Rig(
             RigCommand::Simulate(_) | RigCommand::Validate(_) | RigCommand::Inventory(_),
         ) => {
-            return Err(Failure(
+            return Err(Failure::new(
                 "rig simulate, validate and inventory run unbuffered; this path is not reached"
                     .into(),
             ));
@@ -538,7 +627,7 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                     if let Some(s) = &sheet {
                         read = read.with_sheet(s.clone());
                     }
-                    let lines = bom::read_bom(path, &read).map_err(|e| Failure(e.to_string()))?;
+                    let lines = bom::read_bom(path, &read).map_err(Failure::of)?;
                     let date = check_date(as_of.as_deref())?;
                     Some(check::check(
                         &lines,
@@ -581,8 +670,9 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
             match format {
                 Format::Table => out.extend_from_slice(render::plan_table(&plan).as_bytes()),
                 Format::Json => write_json(out, &plan)?,
-                Format::Csv => render::plan_csv(&plan, out)
-                    .map_err(|e| Failure(format!("writing CSV: {e}")))?,
+                Format::Csv => {
+                    render::plan_csv(&plan, out).map_err(|e| Failure::caused("writing CSV", e))?
+                }
             }
             // A covered camera (or, when the site says so, an unresolved one) in a site that
             // requires Section 889 is a finding, like a BOM line at deny level.
@@ -609,7 +699,7 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
         Command::Init { dir, force } => {
             let path = dir.join(EXAMPLE_NAME);
             if path.exists() && !force {
-                return Err(Failure(format!(
+                return Err(Failure::new(format!(
                     "{} already exists; pass --force to overwrite it",
                     path.display()
                 )));
@@ -633,16 +723,16 @@ fn load_dataset(dir: Option<&Path>) -> Result<(compliance_data::Dataset, String)
     match dir {
         None => compliance_data::Dataset::embedded()
             .map(|d| (d, "embedded".to_string()))
-            .map_err(|e| Failure(format!("the built-in compliance data does not load: {e}"))),
+            .map_err(|e| Failure::caused("the built-in compliance data does not load", e)),
         Some(d) => compliance_data::Dataset::load_dir(d)
             .map(|ds| (ds, d.display().to_string()))
-            .map_err(|e| Failure(format!("--data-dir {}: {e}", d.display()))),
+            .map_err(|e| Failure::caused(format!("--data-dir {}", d.display()), e)),
     }
 }
 
 fn check_date(as_of: Option<&str>) -> Result<time::Date, Failure> {
     match as_of {
-        Some(text) => check::parse_date(text).map_err(|e| Failure(format!("--as-of: {e}"))),
+        Some(text) => check::parse_date(text).map_err(|e| Failure::new(format!("--as-of: {e}"))),
         None => Ok(time::OffsetDateTime::now_utc().date()),
     }
 }
@@ -693,7 +783,7 @@ fn run_check(
     if let Some(s) = &o.sheet {
         read = read.with_sheet(s.clone());
     }
-    let bom = bom::read_bom(&o.bom, &read).map_err(|e| Failure(e.to_string()))?;
+    let bom = bom::read_bom(&o.bom, &read).map_err(Failure::of)?;
     let mut report = check::check(&bom, &ds, &source, &policy, &deny, date);
     report.file_sha256 = file_sha256(&o.bom)?;
     report.report = policy.report.overridden_by(&check::ReportFields {
@@ -708,15 +798,15 @@ fn run_check(
         CheckFormat::Table => body.extend_from_slice(check::table(&report).as_bytes()),
         CheckFormat::Json => write_json(&mut body, &report)?,
         CheckFormat::Csv => {
-            check::csv(&report, &mut body).map_err(|e| Failure(format!("writing CSV: {e}")))?
+            check::csv(&report, &mut body).map_err(|e| Failure::caused("writing CSV", e))?
         }
         CheckFormat::Xlsx => {
             if o.out.is_none() {
-                return Err(Failure(
+                return Err(Failure::new(
                     "--format xlsx writes a workbook: give --out FILE.xlsx".into(),
                 ));
             }
-            body = check::xlsx(&report).map_err(|e| Failure(format!("writing XLSX: {e}")))?;
+            body = check::xlsx(&report).map_err(|e| Failure::caused("writing XLSX", e))?;
         }
         CheckFormat::Html => body.extend_from_slice(check::html(&report, &now_text()).as_bytes()),
     }
@@ -726,7 +816,7 @@ fn run_check(
         }
     }
     if o.pdf && (o.format != CheckFormat::Html || o.out.is_none()) {
-        return Err(Failure(
+        return Err(Failure::new(
             "--pdf prints the HTML report: use it with --format html --out FILE.html".into(),
         ));
     }
@@ -781,7 +871,7 @@ fn print_pdf(html: &Path) -> Result<PathBuf, Failure> {
                 .find(|p| p.is_file())
         });
     let Some(browser) = browser else {
-        return Err(Failure(format!(
+        return Err(Failure::new(format!(
             "--pdf needs Chromium, and none was found (looked for {} on PATH and CAMSCOPE_CHROMIUM). The HTML report was written: {}. Install Chromium (Debian: apt-get install chromium) or open the HTML and print it.",
             CHROMIUM_NAMES.join(", "),
             html.display()
@@ -806,10 +896,10 @@ fn print_pdf(html: &Path) -> Result<PathBuf, Failure> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
-        .map_err(|e| Failure(format!("could not start {}: {e}", browser.display())))?;
+        .map_err(|e| Failure::caused(format!("could not start {}", browser.display()), e))?;
     let _ = std::fs::remove_dir_all(&profile);
     if !status.success() || !pdf.is_file() {
-        return Err(Failure(format!(
+        return Err(Failure::new(format!(
             "{} did not print {} to PDF ({status})",
             browser.display(),
             html.display()
@@ -867,15 +957,15 @@ fn run_generate(
     files.push(("manifest.json", json));
     files.push((
         "bom.csv",
-        generate::bom_csv(&bom).map_err(|e| Failure(format!("writing bom.csv: {e}")))?,
+        generate::bom_csv(&bom).map_err(|e| Failure::caused("writing bom.csv", e))?,
     ));
     files.push((
         "bom.xlsx",
         generate::bom_xlsx(&plan.project, &bom)
-            .map_err(|e| Failure(format!("writing bom.xlsx: {e}")))?,
+            .map_err(|e| Failure::caused("writing bom.xlsx", e))?,
     ));
     let export = frigate::frigate_export(&site, &plan, &manifest)
-        .map_err(|e| Failure(format!("writing the Frigate configurations: {e}")))?;
+        .map_err(|e| Failure::caused("writing the Frigate configurations", e))?;
     let mut owned: Vec<(String, Vec<u8>)> = Vec::new();
     for (name, text) in &export.files {
         owned.push((format!("frigate/{name}"), text.clone().into_bytes()));
@@ -1095,7 +1185,7 @@ fn run_data(cmd: DataCommand, data_dir: Option<&Path>, out: &mut Vec<u8>) -> Res
 
 fn write_json(out: &mut Vec<u8>, value: &impl serde::Serialize) -> Result<(), Failure> {
     serde_json::to_writer_pretty(&mut *out, value)
-        .map_err(|e| Failure(format!("writing JSON: {e}")))?;
+        .map_err(|e| Failure::caused("writing JSON", e))?;
     out.push(b'\n');
     Ok(())
 }
@@ -1104,7 +1194,7 @@ fn check_fraction(name: &str, v: f64, lo: f64, hi: f64) -> Result<(), Failure> {
     if (lo..=hi).contains(&v) {
         Ok(())
     } else {
-        Err(Failure(format!(
+        Err(Failure::new(format!(
             "--{name} must be from {lo} to {hi}, not {v}"
         )))
     }
@@ -1146,12 +1236,12 @@ fn emit(
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut *out);
-            let fail = |e: csv::Error| Failure(format!("writing CSV: {e}"));
+            let fail = |e: csv::Error| Failure::caused("writing CSV", e);
             w.write_record(["quantity", "value"]).map_err(fail)?;
             for (k, v) in table {
                 w.write_record([k, v.as_str()]).map_err(fail)?;
             }
-            w.flush().map_err(|e| Failure(format!("writing CSV: {e}")))
+            w.flush().map_err(|e| Failure::caused("writing CSV", e))
         }
     }
 }
@@ -1234,7 +1324,7 @@ fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<()
             format,
         } => {
             let l = RaidLayout::new(level, drives, hot_spares, drive_size, max_group)
-                .map_err(|e| Failure(e.to_string()))?;
+                .map_err(Failure::of)?;
             emit(
                 out,
                 format.format,
@@ -1262,7 +1352,7 @@ fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<()
         } => {
             check_fraction("reserve", reserve, 0.0, 0.9)?;
             let n = ingest::cameras_within(incoming, reserve, main, sub).ok_or_else(|| {
-                Failure("--main and --sub are both zero: every camera sends something".into())
+                Failure::new("--main and --sub are both zero: every camera sends something".into())
             })?;
             let usable = ingest::usable_ceiling(incoming, reserve);
             emit(
@@ -1312,5 +1402,36 @@ fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<()
                 ],
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod failure_tests {
+    use super::Failure;
+
+    /// The case the chain exists for: "cannot listen on 127.0.0.1:80" alone does not say why;
+    /// the operating system's "Permission denied" under it does. (The tests run as root, which
+    /// the kernel does not deny, so the error is the OS's own for EACCES rather than a real bind.)
+    #[test]
+    fn permission_denied_is_printed_under_the_message() {
+        let failure = Failure::caused(
+            "camera cam0: cannot listen on 127.0.0.1:80",
+            std::io::Error::from_raw_os_error(13),
+        );
+        let mut err = Vec::new();
+        failure.report(&mut err);
+        assert_eq!(
+            String::from_utf8(err).unwrap(),
+            "error: camera cam0: cannot listen on 127.0.0.1:80\n\
+             caused by: Permission denied (os error 13)\n"
+        );
+    }
+
+    /// An error that already prints its source inline does not print it twice.
+    #[test]
+    fn a_cause_already_shown_is_not_repeated() {
+        let io = std::io::Error::from_raw_os_error(2);
+        let failure = Failure::caused(format!("site.toml: {io}"), io);
+        assert!(failure.causes().is_empty());
     }
 }

@@ -576,6 +576,9 @@ pub struct CostInputs<'a> {
     pub cameras: u64,
     /// PoE drawn by every camera, milliwatts.
     pub poe_mw: u64,
+    /// Cameras the site file expects within 36 months, when more than today's: the costs are
+    /// for today's cameras, and the comparison says so.
+    pub cameras_expected: Option<u64>,
     /// The chosen VMS product.
     pub vms_product: Option<&'a VmsProduct>,
 }
@@ -928,18 +931,35 @@ pub fn find_crossover(tco: &[YearCost]) -> Option<Crossover> {
     })
 }
 
+/// One option's spend over the whole horizon by kind (`None` when it cannot be built). The
+/// proposal stacks these; `drivers` ranks their differences.
+pub fn totals_by_kind(tco: &[YearCost], side: Side) -> Option<Lines> {
+    fn lines(y: &YearCost, side: Side) -> Option<&Lines> {
+        match side {
+            Side::Nvr => y.nvr_lines.as_ref(),
+            Side::Vms => y.vms_lines.as_ref(),
+        }
+    }
+    if tco.is_empty() || tco.iter().any(|y| lines(y, side).is_none()) {
+        return None;
+    }
+    let mut totals = Lines::new();
+    for (kind, money) in tco.iter().filter_map(|y| lines(y, side)).flatten() {
+        *totals.entry(*kind).or_insert(Money::ZERO) += *money;
+    }
+    Some(totals)
+}
+
 /// The three kinds of cost that differ most between the options over the horizon.
 fn drivers(tco: &[YearCost]) -> Vec<Driver> {
-    let total = |kind: CostKind, lines: fn(&YearCost) -> Option<&Lines>| -> Money {
-        tco.iter()
-            .filter_map(|y| lines(y).and_then(|l| l.get(&kind)).copied())
-            .sum()
-    };
+    let nvr_totals = totals_by_kind(tco, Side::Nvr).unwrap_or_default();
+    let vms_totals = totals_by_kind(tco, Side::Vms).unwrap_or_default();
+    let total = |totals: &Lines, kind: CostKind| totals.get(&kind).copied().unwrap_or(Money::ZERO);
     let mut d: Vec<Driver> = CostKind::ALL
         .iter()
         .map(|&kind| {
-            let nvr = total(kind, |y| y.nvr_lines.as_ref());
-            let vms = total(kind, |y| y.vms_lines.as_ref());
+            let nvr = total(&nvr_totals, kind);
+            let vms = total(&vms_totals, kind);
             Driver {
                 kind,
                 nvr,
@@ -1062,5 +1082,12 @@ fn verdict(
             t
         }
     };
-    head + &driver_words
+    let growth = match inp.cameras_expected {
+        Some(expected) if expected > inp.cameras => format!(
+            " These costs are for today's {} cameras: the {expected} expected within 36 months are not costed, so neither the totals nor the crossover include that growth.",
+            inp.cameras
+        ),
+        _ => String::new(),
+    };
+    head + &driver_words + &growth
 }

@@ -347,7 +347,7 @@ pub fn parse(file: &str, text: &str) -> Result<Inventory, Failure> {
     }) = serde_json::from_str::<Version>(text)
         && found != INVENTORY_SCHEMA
     {
-        return Err(Failure(format!(
+        return Err(Failure::new(format!(
             "{file}: schema is {found:?}; this camscope reads {INVENTORY_SCHEMA:?} inventories (from `camscope rig inventory`)"
         )));
     }
@@ -355,14 +355,14 @@ pub fn parse(file: &str, text: &str) -> Result<Inventory, Failure> {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, c) in inv.cameras.iter().enumerate() {
         if let Some(first) = seen.insert(c.id.as_str(), i) {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "{file}:{}: cameras[{i}].id: {:?} is already cameras[{first}]",
                 line_of_nth(text, &format!("{:?}", c.id), 2),
                 c.id
             )));
         }
         if c.status == Status::Reported && c.main.is_none() {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "{file}:{}: cameras[{i}].main: status is \"reported\" but there is no main stream",
                 line_of_nth(text, &format!("{:?}", c.id), 1),
             )));
@@ -522,7 +522,7 @@ mod tests {
     #[test]
     fn a_bad_uri_is_reported_at_its_line_and_field() {
         let text = "{\n\"schema\": \"camscope-inventory/1\",\n\"generated_by\": \"t\",\n\"taken_at\": \"t\",\n\"manifest\": {\"path\": \"m\", \"project\": \"p\", \"sha256\": \"x\"},\n\"source\": \"endpoints\",\n\"credentials\": {\"username_env\": \"U\", \"password_env\": \"P\"},\n\"cameras\": [\n{\"id\": \"s/a-1\", \"status\": \"reported\", \"matched_by\": \"id\",\n \"main\": {\"profile\": \"main\", \"uri\": \"rtsp://admin:secret@10.0.0.5/main\"}}\n],\n\"unmatched\": []\n}\n";
-        let Failure(msg) = parse("inv.json", text).unwrap_err();
+        let msg = parse("inv.json", text).unwrap_err().to_string();
         assert!(msg.starts_with("inv.json:10:"), "{msg}");
         assert!(msg.contains("cameras[0].main.uri"), "{msg}");
         assert!(!msg.contains("secret"), "{msg}");

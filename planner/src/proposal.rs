@@ -3,19 +3,97 @@
 //!
 //! Formatting (money, units, percentages) happens here so the template only lays things out.
 
-use reports::chart::{SeriesData, bar_chart, line_chart};
+use reports::chart::{
+    LegendEntry, SeriesData, StackData, bar_chart, line_chart, stacked_bar_chart,
+};
 use reports::{
-    AssumptionRow, Ceiling, Fact, GroupRow, OptionColumn, ProposalBomRow, ProposalView, ReasonRow,
-    TcoRow, TopologyRow,
+    AssumptionRow, Ceiling, CostKindRow, Fact, GroupRow, OptionColumn, ProposalBomRow,
+    ProposalView, ReasonRow, TcoRow, TopologyRow,
 };
 use sizing::{Bitrate, Bytes};
 
 use crate::check::CheckReport;
+use crate::cost::{CostKind, Side, totals_by_kind};
 use crate::deploy::Manifest;
 use crate::figures::{Basis, FigureUsed};
 use crate::money::Money;
 use crate::plan::{Plan, SiteRecorders};
 use crate::render::money;
+
+fn kind_entry(kind: CostKind) -> LegendEntry {
+    LegendEntry {
+        name: kind.label().to_string(),
+        class: format!("k-{}", kind.as_str()),
+    }
+}
+
+/// Each option's spend over the horizon, stacked by kind: what the money in the cumulative
+/// chart is made of. An option that cannot be built is a column that says so, never a zero.
+fn cost_kinds_chart(plan: &Plan) -> reports::StackedBarChart {
+    let column = |side: Side, label: &str| -> StackData {
+        let segments = totals_by_kind(&plan.tco, side)
+            .map(|totals| {
+                CostKind::ALL
+                    .iter()
+                    .map(|&k| {
+                        let v = totals.get(&k).copied().unwrap_or(Money::ZERO).as_f64();
+                        (kind_entry(k), v)
+                    })
+                    .collect()
+            })
+            .ok_or_else(|| "cannot be built".to_string());
+        (label.to_string(), segments)
+    };
+    stacked_bar_chart(
+        &format!(
+            "Spend over {} years by kind of cost ({})",
+            plan.horizon_years, plan.currency
+        ),
+        &[
+            column(Side::Nvr, "NVR appliances"),
+            column(Side::Vms, "VMS"),
+        ],
+        &|v| money(v),
+    )
+}
+
+/// The stacked chart's figures as a table, one row per kind either option spends on.
+fn cost_kinds(plan: &Plan) -> Vec<CostKindRow> {
+    let nvr = totals_by_kind(&plan.tco, Side::Nvr);
+    let vms = totals_by_kind(&plan.tco, Side::Vms);
+    let get = |t: &Option<crate::cost::Lines>, k| {
+        t.as_ref()
+            .map(|t| t.get(&k).copied().unwrap_or(Money::ZERO))
+    };
+    CostKind::ALL
+        .iter()
+        .filter_map(|&k| {
+            let (n, v) = (get(&nvr, k), get(&vms, k));
+            let zero = |m: Option<Money>| m.is_none_or(|m| m == Money::ZERO);
+            if zero(n) && zero(v) {
+                return None;
+            }
+            let shown = |m: Option<Money>| m.map_or_else(|| "—".to_string(), Money::whole);
+            Some(CostKindRow {
+                kind: k.label().to_string(),
+                class: format!("k-{}", k.as_str()),
+                nvr: shown(n),
+                vms: shown(v),
+                difference: match (n, v) {
+                    (Some(n), Some(v)) => {
+                        let d = n - v;
+                        if d > Money::ZERO {
+                            format!("+{}", d.whole())
+                        } else {
+                            d.whole()
+                        }
+                    }
+                    _ => String::new(),
+                },
+            })
+        })
+        .collect()
+}
 
 fn pct(used: u64, limit: u64) -> f64 {
     if limit == 0 {
@@ -423,6 +501,8 @@ pub fn proposal_view(
                 cloud_cumulative: y.cloud_cumulative.whole(),
             })
             .collect(),
+        cost_kinds_chart: cost_kinds_chart(plan),
+        cost_kinds: cost_kinds(plan),
         crossover,
         excluded_costs: plan.excluded_costs.to_string(),
         storage_chart,

@@ -88,7 +88,7 @@ fn discovery_interface(bind: IpAddr) -> Result<Ipv4Addr, Failure> {
         IpAddr::V4(ip) if !ip.is_unspecified() && !ip.is_multicast() && !ip.is_broadcast() => {
             Ok(ip)
         }
-        other => Err(Failure(format!(
+        other => Err(Failure::new(format!(
             "--discovery needs --bind to be the IPv4 address of the interface the cameras are \
              found on (it is joined to {} and sent in every XAddr), not {other}",
             MULTICAST_V4.ip()
@@ -113,15 +113,15 @@ pub(crate) fn read_manifest(
     path: &Path,
     allow_unknown: bool,
 ) -> Result<(manifest::Manifest, String, Vec<String>), Failure> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::caused(path.display().to_string(), e))?;
     let file = path.display().to_string();
     let unknown = if allow_unknown {
         manifest::UnknownFields::Allow
     } else {
         manifest::UnknownFields::Refuse
     };
-    let parsed = manifest::parse_with(&file, &text, unknown).map_err(|e| Failure(e.to_string()))?;
+    let parsed = manifest::parse_with(&file, &text, unknown).map_err(Failure::of)?;
     let warnings = parsed
         .unknown_fields
         .iter()
@@ -137,7 +137,7 @@ fn specs_from_manifest(
 ) -> Result<Vec<CameraSpec>, Failure> {
     let (manifest, _, warnings) = read_manifest(path, allow_unknown)?;
     for w in warnings {
-        writeln!(out, "warning: {w}").map_err(|e| Failure(format!("stdout: {e}")))?;
+        writeln!(out, "warning: {w}").map_err(|e| Failure::caused("stdout", e))?;
     }
     Ok(manifest.cameras.iter().map(camera_spec).collect())
 }
@@ -185,7 +185,7 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
             let bitrate: sizing::Bitrate = args
                 .bitrate
                 .parse()
-                .map_err(|e| Failure(format!("--bitrate: {e}")))?;
+                .map_err(|e| Failure::new(format!("--bitrate: {e}")))?;
             (0..n as usize)
                 .map(|i| {
                     let mut spec = CameraSpec::standard(i);
@@ -195,7 +195,7 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
                 .collect()
         }
         _ => {
-            return Err(Failure(
+            return Err(Failure::new(
                 "give --cameras N or --manifest manifest.json".into(),
             ));
         }
@@ -203,7 +203,7 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
     // The input first, so a bad manifest is reported whatever the environment holds.
     let password = std::env::var(&args.password_env).unwrap_or_default();
     if password.is_empty() {
-        return Err(Failure(format!(
+        return Err(Failure::new(format!(
             "set {} to the cameras' password: it is read from the environment, never from the command line",
             args.password_env
         )));
@@ -218,15 +218,16 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
         for (kind, v) in
             std::iter::once(("main", &s.main)).chain(s.sub.as_ref().map(|v| ("sub", v)))
         {
-            hil_rig::video::H264Generator::new(*v)
-                .map_err(|e| Failure(format!("camera {} {kind} stream: {}", s.name, e.message)))?;
+            hil_rig::video::H264Generator::new(*v).map_err(|e| {
+                Failure::new(format!("camera {} {kind} stream: {}", s.name, e.message))
+            })?;
         }
     }
     // The same for the fault plan: its own mistakes, then names and bitrates against the fleet.
     let faults = match &args.faults {
         Some(path) => {
-            let plan = FaultPlan::load(path).map_err(|e| Failure(e.to_string()))?;
-            check_faults(&plan, &specs).map_err(|e| Failure(e.to_string()))?;
+            let plan = FaultPlan::load(path).map_err(Failure::of)?;
+            check_faults(&plan, &specs).map_err(Failure::of)?;
             Some(plan)
         }
         None => None,
@@ -240,13 +241,13 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Failure::caused("cannot start the async runtime", e))?;
     let duration = args
         .duration
         .as_deref()
         .map(crate::rig_validate::parse_duration)
         .transpose()
-        .map_err(|e| Failure(format!("--duration {e}")))?;
+        .map_err(|e| Failure::new(format!("--duration {e}")))?;
     let seed = args
         .fleet_seed
         .clone()
@@ -268,7 +269,7 @@ pub fn simulate(args: SimulateArgs, out: &mut dyn Write) -> Result<i32, Failure>
             seed,
         })
         .await
-        .map_err(|e| Failure(e.to_string()))?;
+        .map_err(Failure::of)?;
         if let Some(path) = &args.endpoints {
             write_endpoints(path, fleet.endpoints())?;
         }
@@ -358,9 +359,9 @@ fn write_endpoints(path: &Path, endpoints: &[Endpoint]) -> Result<(), Failure> {
         })
         .collect();
     let text = serde_json::to_string_pretty(&list)
-        .map_err(|e| Failure(format!("writing endpoints: {e}")))?
+        .map_err(|e| Failure::caused("writing endpoints", e))?
         + "\n";
     let tmp = path.with_extension("json.partial");
-    std::fs::write(&tmp, text).map_err(|e| Failure(format!("{}: {e}", tmp.display())))?;
-    std::fs::rename(&tmp, path).map_err(|e| Failure(format!("{}: {e}", path.display())))
+    std::fs::write(&tmp, text).map_err(|e| Failure::caused(tmp.display().to_string(), e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Failure::caused(path.display().to_string(), e))
 }

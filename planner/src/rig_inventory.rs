@@ -163,8 +163,7 @@ pub fn inventory(
 ) -> Result<i32, Failure> {
     let manifest_text = read(&args.manifest)?;
     let manifest_file = args.manifest.display().to_string();
-    let manifest =
-        manifest::parse(&manifest_file, &manifest_text).map_err(|e| Failure(e.to_string()))?;
+    let manifest = manifest::parse(&manifest_file, &manifest_text).map_err(Failure::of)?;
     let tolerances = Tolerances::shipped()?;
     let timeout = Duration::from_secs_f64(tolerances.onvif_timeout_s);
     let credentials = Credentials {
@@ -179,7 +178,7 @@ pub fn inventory(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Failure::caused("cannot start the async runtime", e))?;
     let taken_at = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
@@ -190,7 +189,7 @@ pub fn inventory(
                 list_discovered(interface, &credentials, timeout).await?
             }
             ("discovery", None) => {
-                return Err(Failure(
+                return Err(Failure::new(
                     "say where the cameras are: --endpoints FILE, --cameras FILE.csv or --discover ADDRESS"
                         .into(),
                 ));
@@ -236,9 +235,10 @@ pub fn inventory(
         unmatched,
     };
     let text = serde_json::to_string_pretty(&inventory)
-        .map_err(|e| Failure(format!("writing the inventory: {e}")))?
+        .map_err(|e| Failure::caused("writing the inventory", e))?
         + "\n";
-    std::fs::write(&args.out, text).map_err(|e| Failure(format!("{}: {e}", args.out.display())))?;
+    std::fs::write(&args.out, text)
+        .map_err(|e| Failure::caused(args.out.display().to_string(), e))?;
     report(&inventory, &args.out.display().to_string(), out, err);
     let complete = inventory
         .cameras

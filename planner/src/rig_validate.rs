@@ -141,7 +141,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 fn parse_shard(text: &str) -> Result<Shard, Failure> {
     let bad = || {
-        Failure(format!(
+        Failure::new(format!(
             "--shard {text}: expected I/N with 1 <= I <= N, e.g. 2/4"
         ))
     };
@@ -155,13 +155,13 @@ fn parse_shard(text: &str) -> Result<Shard, Failure> {
 }
 
 pub(crate) fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display())))
+    std::fs::read_to_string(path).map_err(|e| Failure::caused(path.display().to_string(), e))
 }
 
 pub(crate) fn env_secret(var: &str, what: &str) -> Result<String, Failure> {
     match std::env::var(var) {
         Ok(v) if !v.is_empty() => Ok(v),
-        _ => Err(Failure(format!(
+        _ => Err(Failure::new(format!(
             "set {var} to the cameras' {what}: it is read from the environment, never from the command line"
         ))),
     }
@@ -253,14 +253,14 @@ pub(crate) fn list_camera_list(
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| Failure(format!("{file}:1: {e}")))?
+        .map_err(|e| Failure::new(format!("{file}:1: {e}")))?
         .iter()
         .map(|h| h.to_ascii_lowercase().replace([' ', '-'], "_"))
         .collect();
     let known = ["camera", "onvif", "rtsp", "username_env", "password_env"];
     for h in &headers {
         if !known.contains(&h.as_str()) {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "{file}:1: unknown column `{h}` (columns: {})",
                 known.join(", ")
             )));
@@ -268,11 +268,11 @@ pub(crate) fn list_camera_list(
     }
     let column = |name: &str| headers.iter().position(|h| h == name);
     let Some(camera_col) = column("camera") else {
-        return Err(Failure(format!("{file}:1: no `camera` column")));
+        return Err(Failure::new(format!("{file}:1: no `camera` column")));
     };
     let (onvif_col, rtsp_col) = (column("onvif"), column("rtsp"));
     if onvif_col.is_none() && rtsp_col.is_none() {
-        return Err(Failure(format!(
+        return Err(Failure::new(format!(
             "{file}:1: needs an `onvif` or an `rtsp` column"
         )));
     }
@@ -280,17 +280,17 @@ pub(crate) fn list_camera_list(
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
-        let record = record.map_err(|e| Failure(format!("{file}:{line}: {e}")))?;
+        let record = record.map_err(|e| Failure::new(format!("{file}:{line}: {e}")))?;
         let get = |col: Option<usize>| {
             col.and_then(|c| record.get(c))
                 .map(str::to_string)
                 .filter(|s| !s.is_empty())
         };
         let Some(id) = get(Some(camera_col)) else {
-            return Err(Failure(format!("{file}:{line}: camera: empty")));
+            return Err(Failure::new(format!("{file}:{line}: camera: empty")));
         };
         if let Some(first) = seen.insert(id.clone(), line) {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "{file}:{line}: camera: {id} is already on line {first}"
             )));
         }
@@ -305,16 +305,16 @@ pub(crate) fn list_camera_list(
         for (field, value) in [("onvif", &onvif), ("rtsp", &rtsp)] {
             if let Some(v) = value {
                 let url = url::Url::parse(v)
-                    .map_err(|e| Failure(format!("{file}:{line}: {field}: {v:?}: {e}")))?;
+                    .map_err(|e| Failure::new(format!("{file}:{line}: {field}: {v:?}: {e}")))?;
                 if !url.username().is_empty() || url.password().is_some() {
-                    return Err(Failure(format!(
+                    return Err(Failure::new(format!(
                         "{file}:{line}: {field}: credentials in the URL; name environment variables in username_env/password_env instead"
                     )));
                 }
             }
         }
         if onvif.is_none() && rtsp.is_none() {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "{file}:{line}: camera {id}: give an onvif address or an rtsp URL"
             )));
         }
@@ -403,7 +403,7 @@ pub(crate) async fn list_discovered(
     let options = hil_rig::discovery::ProbeOptions::cameras(interface);
     let found = hil_rig::discovery::probe(&options)
         .await
-        .map_err(|e| Failure(format!("--discover {interface}: {e}")))?;
+        .map_err(|e| Failure::new(format!("--discover {interface}: {e}")))?;
     let mut listed = Vec::new();
     for endpoint in found {
         let Some(xaddr) = endpoint.xaddrs.first().cloned() else {
@@ -679,17 +679,17 @@ pub fn validate(
     let (manifest, manifest_text, warnings) =
         crate::rig::read_manifest(&args.manifest, args.allow_unknown_fields)?;
     for w in warnings {
-        writeln!(err, "warning: {w}").map_err(|e| Failure(format!("stderr: {e}")))?;
+        writeln!(err, "warning: {w}").map_err(|e| Failure::caused("stderr", e))?;
     }
     let duration =
-        parse_duration(&args.duration).map_err(|e| Failure(format!("--duration {e}")))?;
+        parse_duration(&args.duration).map_err(|e| Failure::new(format!("--duration {e}")))?;
     let mut tolerances = Tolerances::shipped()?;
     if let Some(path) = &args.tolerances {
         tolerances = tolerances.with_overrides(&path.display().to_string(), &read(path)?)?;
     }
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     if args.endpoints.is_none() && args.inventory.is_none() && args.discover.is_none() {
-        return Err(Failure(
+        return Err(Failure::new(
             "say where the cameras are: --endpoints FILE, --inventory FILE or --discover ADDRESS"
                 .into(),
         ));
@@ -706,7 +706,7 @@ pub fn validate(
         .map(|(_, c)| c)
         .collect();
     if let Some(dir) = &args.record_to {
-        std::fs::create_dir_all(dir).map_err(|e| Failure(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| Failure::caused(dir.display().to_string(), e))?;
     }
     let progress = match args.progress {
         ProgressMode::Auto if std::io::stderr().is_terminal() => ProgressMode::Bar,
@@ -717,7 +717,7 @@ pub fn validate(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Failure::caused("cannot start the async runtime", e))?;
     let started_at = time::OffsetDateTime::now_utc();
     let (located, setups, report, timeline, interrupted_after_s) = runtime.block_on(async {
         let located = if let Some(path) = &args.endpoints {
@@ -998,13 +998,13 @@ fn finish_output(
 ) -> Result<(), Failure> {
     if let Some(path) = out_file {
         let text = serde_json::to_string_pretty(results)
-            .map_err(|e| Failure(format!("writing results: {e}")))?
+            .map_err(|e| Failure::caused("writing results", e))?
             + "\n";
-        std::fs::write(path, text).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+        std::fs::write(path, text).map_err(|e| Failure::caused(path.display().to_string(), e))?;
     }
     if let Some(path) = report {
         let html = crate::rig_report::render(results);
-        std::fs::write(path, html).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+        std::fs::write(path, html).map_err(|e| Failure::caused(path.display().to_string(), e))?;
     }
     let s = &results.summary;
     let _ = writeln!(
@@ -1086,7 +1086,7 @@ fn finish_output(
 pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     let manifest_text = read(&args.manifest)?;
     let manifest = manifest::parse(&args.manifest.display().to_string(), &manifest_text)
-        .map_err(|e| Failure(e.to_string()))?;
+        .map_err(Failure::of)?;
     let sha = format!("{:x}", Sha256::digest(manifest_text.as_bytes()));
     let mut parts = Vec::new();
     for path in &args.results {
@@ -1094,7 +1094,7 @@ pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         let text = read(path)?;
         let part: RigResults = validate::read_json(&file, &text)?;
         if part.manifest.sha256 != sha {
-            return Err(Failure(format!(
+            return Err(Failure::new(format!(
                 "{file}: validated another manifest than {} (sha256 differs)",
                 args.manifest.display()
             )));

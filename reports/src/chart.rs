@@ -346,6 +346,144 @@ pub fn bar_chart(
     }
 }
 
+/// A legend entry: name and CSS class (colour).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendEntry {
+    /// Name.
+    pub name: String,
+    /// CSS class.
+    pub class: String,
+}
+
+/// One column of a stacked bar chart: its segments from the bottom up, or a note when the
+/// column has no figures (an option that cannot be built is shown as such, never as zero).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackColumn {
+    /// Category label under the column.
+    pub label: String,
+    /// Centre of the column.
+    pub centre: f64,
+    /// The column's total, formatted, above it; or why there is none.
+    pub total: String,
+    /// Baseline of the total written above the column.
+    pub total_y: f64,
+    /// Segments, bottom first; each bar's `label` names its kind.
+    pub segments: Vec<Bar>,
+}
+
+/// A stacked bar chart: one column per category, one segment per kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackedBarChart {
+    /// Title.
+    pub title: String,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+    /// Left edge of the plot area.
+    pub left: f64,
+    /// Bottom edge of the plot area.
+    pub bottom: f64,
+    /// Right edge of the plot area.
+    pub right: f64,
+    /// y-axis labels with grid lines.
+    pub y_labels: Vec<AxisLabel>,
+    /// The columns.
+    pub columns: Vec<StackColumn>,
+    /// The kinds that appear in some column, in stacking order.
+    pub legend: Vec<LegendEntry>,
+}
+
+/// Input of one stacked column: its label and its (kind, value) segments bottom first, or
+/// `Err(why)` when the column has no figures.
+pub type StackData = (String, Result<Vec<(LegendEntry, f64)>, String>);
+
+/// Lays out a stacked bar chart. Segments of zero are left out; the legend lists each kind that
+/// has a segment somewhere, in stacking order (columns give their kinds in the same order).
+pub fn stacked_bar_chart(
+    title: &str,
+    columns: &[StackData],
+    format: &dyn Fn(f64) -> String,
+) -> StackedBarChart {
+    let (width, height) = (640.0, 320.0);
+    let (left, right, top, bottom) = (80.0, 400.0, 30.0, 270.0);
+    let totals: Vec<f64> = columns
+        .iter()
+        .map(|(_, c)| {
+            c.as_ref()
+                .map_or(0.0, |s| s.iter().map(|(_, v)| v.max(0.0)).sum())
+        })
+        .collect();
+    let max = totals.iter().copied().fold(0.0, f64::max);
+    let (ceiling, y_labels) = y_axis(max, top, bottom, format);
+    let slot = (right - left) / columns.len().max(1) as f64;
+    let w = (slot * 0.5).min(90.0);
+    let mut legend: Vec<(usize, LegendEntry)> = Vec::new();
+    let columns = columns
+        .iter()
+        .zip(&totals)
+        .enumerate()
+        .map(|(i, ((label, column), total))| {
+            let x = left + slot * i as f64 + (slot - w) / 2.0;
+            let mut y = bottom;
+            let segments = match column {
+                Ok(segments) => segments
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, v))| *v > 0.0)
+                    .map(|(position, (kind, value))| {
+                        if !legend.iter().any(|(_, k)| k == kind) {
+                            legend.push((position, kind.clone()));
+                        }
+                        let h = value / ceiling * (bottom - top);
+                        y -= h;
+                        Bar {
+                            x: round1(x),
+                            y: round1(y),
+                            w: round1(w),
+                            h: round1(h),
+                            label: kind.name.clone(),
+                            value: format(*value),
+                            class: kind.class.clone(),
+                        }
+                    })
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            StackColumn {
+                label: label.clone(),
+                centre: round1(x + w / 2.0),
+                total: match column {
+                    Ok(_) => format(*total),
+                    Err(why) => why.clone(),
+                },
+                total_y: round1(y - 6.0),
+                segments,
+            }
+        })
+        .collect();
+    StackedBarChart {
+        title: title.to_string(),
+        width,
+        height,
+        left,
+        bottom,
+        right,
+        y_labels: y_labels
+            .into_iter()
+            .map(|l| AxisLabel {
+                at: round1(l.at),
+                text: l.text,
+            })
+            .collect(),
+        columns,
+        legend: {
+            legend.sort_by_key(|(position, _)| *position);
+            legend.into_iter().map(|(_, k)| k).collect()
+        },
+    }
+}
+
 fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
@@ -394,5 +532,50 @@ mod tests {
         );
         assert!((c.bars[0].h - 2.0 * c.bars[1].h).abs() < 0.2);
         assert!(c.bars.iter().all(|b| b.y + b.h <= 230.1));
+    }
+
+    #[test]
+    fn stacked_columns_stack_their_segments_to_the_total_and_name_what_cannot_be_drawn() {
+        let kind = |name: &str| LegendEntry {
+            name: name.into(),
+            class: format!("k-{name}"),
+        };
+        let chart = stacked_bar_chart(
+            "t",
+            &[
+                (
+                    "NVR".into(),
+                    Ok(vec![
+                        (kind("hardware"), 60.0),
+                        (kind("care"), 0.0),
+                        (kind("labour"), 40.0),
+                    ]),
+                ),
+                (
+                    "VMS".into(),
+                    Ok(vec![
+                        (kind("hardware"), 30.0),
+                        (kind("care"), 20.0),
+                        (kind("labour"), 0.0),
+                    ]),
+                ),
+                ("Cloud".into(), Err("not comparable".into())),
+            ],
+            &|v| format!("{v:.0}"),
+        );
+        let nvr = &chart.columns[0];
+        // Zero segments are left out; the rest sit on each other from the axis up.
+        assert_eq!(nvr.segments.len(), 2);
+        assert_eq!(nvr.segments[0].y + nvr.segments[0].h, chart.bottom);
+        assert!((nvr.segments[1].y + nvr.segments[1].h - nvr.segments[0].y).abs() < 0.2);
+        assert_eq!(nvr.total, "100");
+        // Heights are proportional to the values: 60 of NVR's hardware is twice VMS's 30.
+        let vms = &chart.columns[1];
+        assert!((nvr.segments[0].h - 2.0 * vms.segments[0].h).abs() < 0.2);
+        // A column without figures draws nothing and says why.
+        assert!(chart.columns[2].segments.is_empty());
+        assert_eq!(chart.columns[2].total, "not comparable");
+        let legend: Vec<&str> = chart.legend.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(legend, ["hardware", "care", "labour"]);
     }
 }

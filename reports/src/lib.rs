@@ -11,7 +11,7 @@ pub mod chart;
 
 use askama::Template;
 
-pub use chart::{BarChart, LineChart};
+pub use chart::{BarChart, LineChart, StackedBarChart};
 
 /// A labelled figure.
 #[derive(Debug, Clone)]
@@ -322,6 +322,21 @@ pub struct AssumptionRow {
     pub date: String,
 }
 
+/// One kind of cost over the horizon, per option.
+#[derive(Debug, Clone)]
+pub struct CostKindRow {
+    /// The kind, in words.
+    pub kind: String,
+    /// CSS class of its colour in the stacked chart.
+    pub class: String,
+    /// The NVR option's total, or "—" when it cannot be built.
+    pub nvr: String,
+    /// The VMS option's total, or "—".
+    pub vms: String,
+    /// NVR minus VMS, signed; empty when either cannot be built.
+    pub difference: String,
+}
+
 /// The proposal.
 #[derive(Debug, Clone, Template)]
 #[template(path = "proposal.html")]
@@ -356,6 +371,10 @@ pub struct ProposalView {
     pub tco_chart: LineChart,
     /// Cost table.
     pub tco: Vec<TcoRow>,
+    /// Each option's spend over the horizon, stacked by kind of cost.
+    pub cost_kinds_chart: StackedBarChart,
+    /// The same figures as a table: one row per kind.
+    pub cost_kinds: Vec<CostKindRow>,
     /// Where the options cross, in words.
     pub crossover: String,
     /// What the costs leave out.

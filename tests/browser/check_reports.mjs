@@ -12,7 +12,7 @@ const executablePath = process.env.CAMSCOPE_CHROMIUM || '/usr/bin/chromium';
 
 // What each report must show: selector → minimum count.
 const expectations = {
-  proposal: { 'svg.chart.line .series polyline': 3, 'svg.chart.line .series circle': 6, 'svg.chart.bars rect.bar': 1, '.option': 2, '.callout li, .callout b': 1 },
+  proposal: { 'svg.chart.line .series polyline': 3, 'svg.chart.line .series circle': 6, 'svg.chart.bars rect.bar': 1, 'svg.chart.stacked rect.segment': 2, 'table.cost-kinds tbody tr': 2, '.option': 2, '.callout li, .callout b': 1 },
   compliance: { 'svg.chart.bars rect.bar': 6, 'tbody tr': 1, '.card': 6 },
   rig: { 'svg.chart.line .series polyline': 1, 'tbody tr': 1 },
 };
@@ -68,6 +68,23 @@ for (const file of args) {
     });
     if (c.legend < c.series) problems.push(`line chart ${i}: ${c.series} series but ${c.legend} legend entries`);
     if (c.xLabels > 13) problems.push(`line chart ${i}: ${c.xLabels} x-axis labels (at most about a dozen)`);
+  });
+  // Stacked charts: every segment is filled in its kind's colour, every kind drawn has a legend
+  // key, and no label runs out of the chart's box (long kind names are where it would).
+  const stacks = await page.evaluate(() => [...document.querySelectorAll('svg.chart.stacked')].map((svg) => {
+    const width = svg.viewBox.baseVal.width;
+    const segments = [...svg.querySelectorAll('rect.segment')];
+    return {
+      unfilled: segments.filter((r) => { const f = getComputedStyle(r).fill; return !f || f === 'none' || f === 'rgb(0, 0, 0)'; }).length,
+      kinds: new Set(segments.map((r) => r.getAttribute('data-kind'))).size,
+      keys: svg.querySelectorAll('g.key').length,
+      overflowing: [...svg.querySelectorAll('text')].filter((t) => { const b = t.getBBox(); return b.x < 0 || b.x + b.width > width + 0.5; }).map((t) => t.textContent),
+    };
+  }));
+  stacks.forEach((c, i) => {
+    if (c.unfilled) problems.push(`stacked chart ${i}: ${c.unfilled} segment(s) without their colour`);
+    if (c.keys !== c.kinds) problems.push(`stacked chart ${i}: ${c.kinds} kinds drawn but ${c.keys} legend keys`);
+    if (c.overflowing.length) problems.push(`stacked chart ${i}: text outside the chart: ${c.overflowing.join(', ')}`);
   });
   if (kind === 'rig') {
     if (!lines.some((c) => c.bands > 0)) problems.push('rig: the outage in the results is not shaded');

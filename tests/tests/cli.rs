@@ -396,6 +396,55 @@ fn syntax_errors_and_missing_files_exit_2() {
     assert!(r.stderr.contains("/nonexistent/site.toml"), "{}", r.stderr);
 }
 
+/// An error keeps its cause: the message says what failed, a `caused by:` line what the
+/// operating system answered (tests run as root, so the cause is one root still gets).
+#[test]
+fn an_error_prints_its_causes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "").unwrap();
+    let site = file.join("site.toml");
+    let r = camscope(&["plan", site.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("error: {}", site.display()),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        lines[1], "caused by: Not a directory (os error 20)",
+        "{}",
+        r.stderr
+    );
+
+    // The rig's "cannot listen" names the port and keeps why the socket was refused.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let r = camscope(&[
+        "rig",
+        "simulate",
+        "--cameras",
+        "1",
+        "--base-port",
+        &port,
+        "--duration",
+        "1s",
+        // Any variable that is set will do for the password: the fleet never starts.
+        "--password-env",
+        "PATH",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "cannot listen on 127.0.0.1:{port}\ncaused by: Address already in use"
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn unknown_vms_product_is_named() {
     let r = bad_site(&STORE.replace(

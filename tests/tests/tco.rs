@@ -215,13 +215,7 @@ fn care_is_billed_from_year_two_when_the_licence_includes_the_first() {
 #[test]
 fn an_infeasible_option_is_never_drawn_at_zero_or_called_cheaper() {
     // RAID 6 with Section 889: no eligible NVR appliance offers it.
-    let text = CHAIN
-        .replace(
-            "analytics = \"motion\"",
-            "analytics = \"motion\"\nsection-889 = true",
-        )
-        .replace("[[site]]", "[storage]\nraid = \"raid6\"\n\n[[site]]");
-    let p = plan_of(&text);
+    let p = plan_of(&camscope_tests::without_a_buildable_nvr(CHAIN));
     assert!(!p.nvr.feasible);
     assert!(p.nvr.capex.is_none());
     assert!(
@@ -348,4 +342,33 @@ proptest! {
         prop_assert!(b.per_year >= a.per_year, "{:?} < {:?}", b.per_year, a.per_year);
         prop_assert!(b.hours_per_year >= a.hours_per_year);
     }
+}
+
+/// The cost comparison is for today's cameras; a site expecting more within 36 months is told
+/// the growth is not in the totals or the crossover, where the comparison is shown.
+#[test]
+fn growth_the_costs_leave_out_is_named_beside_them() {
+    let text = CHAIN.replace(
+        "analytics = \"motion\"",
+        "analytics = \"motion\"\ncameras-in-36-months = 140",
+    );
+    assert_ne!(
+        text, CHAIN,
+        "the fixture has the requirement line to extend"
+    );
+    let p = plan_of(&text);
+    assert!(
+        p.costs
+            .verdict
+            .contains("for today's 99 cameras: the 140 expected within 36 months are not costed"),
+        "{}",
+        p.costs.verdict
+    );
+    assert!(plan_table(&p).contains("140 expected within 36 months are not costed"));
+    let plain = plan_of(CHAIN);
+    assert!(
+        !plain.costs.verdict.contains("not costed"),
+        "{}",
+        plain.costs.verdict
+    );
 }
