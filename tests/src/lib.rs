@@ -6,6 +6,7 @@
 use std::ffi::OsString;
 
 pub mod frigate_check;
+pub mod quote;
 
 /// What one `camscope` invocation produced.
 #[derive(Debug)]
