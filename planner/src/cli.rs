@@ -640,8 +640,14 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                 }
                 None => None,
             };
-            let view =
-                crate::proposal::proposal_view(&plan, &manifest, report.as_ref(), &now_text());
+            let priced = crate::generate::bill_of_materials(&site_file, &catalog, &plan, &manifest);
+            let view = crate::proposal::proposal_view(
+                &plan,
+                &manifest,
+                &priced,
+                report.as_ref(),
+                &now_text(),
+            );
             let html = reports::render(&view);
             std::fs::write(&file, html).map_err(|e| io_failure(&file, e))?;
             let _ = writeln!(out, "wrote {}", file.display());
