@@ -108,27 +108,73 @@ impl IdPlan {
     }
 }
 
-/// Addresses of one site instance: a /22 out of 10.16.0.0/12, hosts numbered within it.
+/// Addresses of one site instance: a block out of 10.16.0.0 upwards, a /22 unless the site
+/// needs more (a 10,000-camera site gets a /18), hosts numbered within it: recorders from .10,
+/// live-view clients from .30 and cameras from .100 of the block, each range moved up when the
+/// one before it is longer.
+#[derive(Debug, Clone, Copy)]
 struct Addresses {
-    second: u32,
-    third: u32,
+    base: u32,
+    prefix: u32,
+    clients: u32,
+    cameras: u32,
 }
 
-/// Devices one site's /22 can number (1,022 hosts less the gateway and switches' range).
-const HOSTS_PER_SITE: u32 = 1000;
+/// Where the first block starts (10.16.0.0) and where the address plan ends (10.255.255.255).
+const FIRST_BLOCK: u32 = (10 << 24) | (16 << 16);
+const LAST_ADDRESS: u32 = (10 << 24) | 0x00ff_ffff;
+
+/// The smallest block: a /22.
+const SMALLEST_BLOCK: u32 = 1024;
+
+/// Hands out each site instance's block in turn, aligned to its size.
+struct AddressPlan {
+    next: u32,
+}
+
+impl AddressPlan {
+    fn new() -> AddressPlan {
+        AddressPlan { next: FIRST_BLOCK }
+    }
+
+    /// The block for a site of `recorders` recorders, `clients` live-view clients and
+    /// `cameras` cameras, or `None` when the plan's space is used up.
+    fn block(&mut self, recorders: u32, clients: u32, cameras: u32) -> Option<Addresses> {
+        let client_base = 30u32.max(10 + recorders);
+        let camera_base = 100u32.max((client_base + clients).div_ceil(100) * 100);
+        // Cameras, the network's and broadcast addresses, and room for the switches.
+        let needed = camera_base.checked_add(cameras)?.checked_add(2)?;
+        let size = needed.checked_next_power_of_two()?.max(SMALLEST_BLOCK);
+        let base = self.next.checked_next_multiple_of(size)?;
+        let last = base.checked_add(size - 1)?;
+        if last > LAST_ADDRESS {
+            return None;
+        }
+        self.next = last + 1;
+        Some(Addresses {
+            base,
+            prefix: 32 - size.trailing_zeros(),
+            clients: client_base,
+            cameras: camera_base,
+        })
+    }
+}
 
 impl Addresses {
-    fn new(instance: u32) -> Addresses {
-        Addresses {
-            second: 16 + instance / 64,
-            third: (instance % 64) * 4,
-        }
-    }
     fn host(&self, n: u32) -> String {
-        format!("10.{}.{}.{}", self.second, self.third + n / 256, n % 256)
+        std::net::Ipv4Addr::from(self.base + n).to_string()
+    }
+    fn recorder(&self, index: u32) -> String {
+        self.host(10 + index)
+    }
+    fn client(&self, index: u32) -> String {
+        self.host(self.clients + index)
+    }
+    fn camera(&self, slot: u32) -> String {
+        self.host(self.cameras + slot)
     }
     fn subnet(&self) -> String {
-        format!("10.{}.{}.0/22", self.second, self.third)
+        format!("{}/{}", std::net::Ipv4Addr::from(self.base), self.prefix)
     }
 }
 
@@ -146,6 +192,16 @@ struct Edge {
 /// One site instance's graph and the flows routed over it.
 struct SiteGraph {
     graph: UnGraph<Node, Edge>,
+    /// Per destination, each node's next hop towards it, as a breadth-first search found it,
+    /// with the node and edge counts the graph had then.
+    towards: std::cell::RefCell<BTreeMap<NodeIndex, Hops>>,
+}
+
+/// Next hops towards one destination.
+struct Hops {
+    next: Vec<Option<NodeIndex>>,
+    nodes: usize,
+    edges: usize,
 }
 
 impl SiteGraph {
@@ -157,14 +213,12 @@ impl SiteGraph {
         to: NodeIndex,
         bps: u64,
     ) -> Result<(), String> {
-        let path = petgraph::algo::astar(&self.graph, from, |n| n == to, |_| 1u32, |_| 0u32)
-            .map(|(_, p)| p)
-            .ok_or_else(|| {
-                format!(
-                    "no network path from {} to {}",
-                    self.graph[from].id, self.graph[to].id
-                )
-            })?;
+        let path = self.path(from, to).ok_or_else(|| {
+            format!(
+                "no network path from {} to {}",
+                self.graph[from].id, self.graph[to].id
+            )
+        })?;
         for pair in path.windows(2) {
             let Some(e) = self.graph.find_edge(pair[0], pair[1]) else {
                 continue;
@@ -177,6 +231,60 @@ impl SiteGraph {
             }
         }
         Ok(())
+    }
+
+    /// The shortest path from `from` to `to`. A site's network is a tree (cameras on switches
+    /// or recorders, switches and recorders on the core), so one breadth-first search from `to`
+    /// serves every camera routed to it, including cameras added since as leaves; anything else
+    /// added since searches again.
+    fn path(&self, from: NodeIndex, to: NodeIndex) -> Option<Vec<NodeIndex>> {
+        let (nodes, edges) = (self.graph.node_count(), self.graph.edge_count());
+        let mut towards = self.towards.borrow_mut();
+        let fresh = towards
+            .get(&to)
+            .is_some_and(|h| edges - h.edges == nodes - h.nodes);
+        if !fresh {
+            towards.insert(to, self.search_from(to));
+        }
+        let hops = towards.get(&to)?;
+        // Leaves added since the search: climb to a node the search saw.
+        let mut path = vec![from];
+        let mut at = from;
+        while at.index() >= hops.nodes {
+            let mut up = self.graph.neighbors(at);
+            let parent = up.next()?;
+            if up.next().is_some() {
+                return None;
+            }
+            path.push(parent);
+            at = parent;
+        }
+        while at != to {
+            at = hops.next.get(at.index()).copied().flatten()?;
+            path.push(at);
+        }
+        Some(path)
+    }
+
+    fn search_from(&self, to: NodeIndex) -> Hops {
+        let mut next = vec![None; self.graph.node_count()];
+        let mut seen = vec![false; self.graph.node_count()];
+        let mut queue = std::collections::VecDeque::from([to]);
+        seen[to.index()] = true;
+        while let Some(n) = queue.pop_front() {
+            for m in self.graph.neighbors(n) {
+                if !seen[m.index()] {
+                    seen[m.index()] = true;
+                    next[m.index()] = Some(n);
+                    queue.push_back(m);
+                }
+            }
+        }
+        Hops {
+            next,
+            nodes: self.graph.node_count(),
+            edges: self.graph.edge_count(),
+        }
     }
 }
 
@@ -291,7 +399,7 @@ pub fn deploy(
         fits: false,
     };
     let ids = IdPlan::of(site);
-    let mut instance_no = 0u32;
+    let mut addresses = AddressPlan::new();
     for (si, s) in site.sites.iter().enumerate() {
         let Some(recorders) = option_sites.get(si) else {
             continue;
@@ -330,22 +438,11 @@ pub fn deploy(
                 slots.push((gi, k + 1));
             }
         }
-        let devices = slots.len() as u32 + recorders.units.len() as u32 + 40;
-        if devices > HOSTS_PER_SITE {
-            return Err(InputError {
-                file: String::new(),
-                line: None,
-                column: None,
-                field: Some(format!("site[{si}]")),
-                message: format!(
-                    "site {:?} has {} devices; the address plan numbers at most {HOSTS_PER_SITE} per site",
-                    s.name, devices
-                ),
-                hint: Some(
-                    "split the site into several [[site]] tables (buildings, floors)".into(),
-                ),
-            });
-        }
+        let clients = s
+            .network
+            .viewing_clients
+            .map_or(d.viewing_clients.value, |c| c.0);
+        let units = recorders.units.len() as u32;
         for copy in 1..=s.copies.0 {
             let name = if s.copies.0 > 1 {
                 format!("{} #{copy:02}", s.name)
@@ -353,8 +450,18 @@ pub fn deploy(
                 s.name.clone()
             };
             let id = ids.instances[si][copy as usize - 1].clone();
-            let addr = Addresses::new(instance_no);
-            instance_no += 1;
+            let addr = addresses
+                .block(units, clients, slots.len() as u32)
+                .ok_or_else(|| InputError {
+                    file: String::new(),
+                    line: None,
+                    column: None,
+                    field: Some(format!("site[{si}]")),
+                    message: format!(
+                        "{name:?} does not fit the address plan: every site's block comes out of 10.16.0.0 to 10.255.255.255, and the sites before it used that up"
+                    ),
+                    hint: Some("plan fewer site copies or cameras per run".into()),
+                })?;
             manifest.sites.push(SiteInstance {
                 id: id.clone(),
                 name: name.clone(),
@@ -426,6 +533,7 @@ fn deploy_instance(
     let link_base = m.network.links.len();
     let mut graph = SiteGraph {
         graph: UnGraph::new_undirected(),
+        towards: std::cell::RefCell::default(),
     };
     let recorders = place_recorders(m, violations, run, &inst, &mut graph);
     let layout = choose_layout(run, &inst, &recorders)?;
@@ -519,7 +627,7 @@ fn place_recorders(
             },
             model_id: u.model_id.clone(),
             model: u.model.clone(),
-            address: inst.addr.host(10 + ui as u32),
+            address: inst.addr.recorder(ui as u32),
             camera_limit: u.camera_limit,
             ingest_limit_bps: u.ingest_limit_bps,
             ingest_bps: u.ingest_bps,
@@ -864,7 +972,7 @@ fn link_to_core(
         m.network.clients.push(Client {
             id: cid,
             site: inst.id.to_string(),
-            address: inst.addr.host(30 + c),
+            address: inst.addr.client(c),
             streams: layout.tiles,
             load_bps: 0,
         });
@@ -939,7 +1047,7 @@ fn place_cameras(
         let volume = m.recorders[rec_index].volume.id.clone();
         let placed = Placement {
             id: cid,
-            address: inst.addr.host(100 + slot as u32),
+            address: inst.addr.camera(slot as u32),
             recorder: recorder_id,
             volume,
             switch: switch_id,
