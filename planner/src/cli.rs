@@ -144,7 +144,7 @@ pub struct CheckArgs {
 pub enum RigCommand {
     /// Run simulated ONVIF cameras (device, Media, Media2 over HTTP; H.264/H.265 over RTSP) until
     /// interrupted. The password comes from the environment (--password-env), never the command line.
-    Simulate(crate::rig::SimulateArgs),
+    Simulate(crate::rig_simulate::SimulateArgs),
     /// Prove a plan on cameras: find every camera of a manifest, optionally push its settings,
     /// pull every stream at once with retina and judge what arrived against the plan.
     /// Exit 0 pass, 1 fail, 2 bad input.
@@ -477,6 +477,12 @@ impl From<InputError> for Failure {
     }
 }
 
+impl From<rig::Error> for Failure {
+    fn from(e: rig::Error) -> Self {
+        Failure::of(e)
+    }
+}
+
 fn io_failure(path: &Path, e: io::Error) -> Failure {
     Failure::caused(path.display().to_string(), e)
 }
@@ -511,7 +517,7 @@ pub fn run(
     };
     // The simulator runs until interrupted: its status lines go out as they happen, unbuffered.
     if let Command::Rig(RigCommand::Simulate(args)) = cli.command {
-        return match crate::rig::simulate(args, out) {
+        return match crate::rig_simulate::simulate(args, out) {
             Ok(code) => code,
             Err(failure) => {
                 failure.report(err);
@@ -890,7 +896,7 @@ fn run_generate(
     let inventory = match stream_uris {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| io_failure(p, e))?;
-            Some((p, crate::inventory::parse(&p.display().to_string(), &text)?))
+            Some((p, rig::inventory::parse(&p.display().to_string(), &text)?))
         }
         None => None,
     };
@@ -905,7 +911,7 @@ fn run_generate(
     })?;
     let applied = inventory
         .as_ref()
-        .map(|(p, inv)| (*p, inv, crate::inventory::apply(&mut manifest, inv)));
+        .map(|(p, inv)| (*p, inv, rig::inventory::apply(&mut manifest, inv)));
     let bom = generate::bill_of_materials(&site, &catalog, &plan, &manifest);
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     let mut json = Vec::new();
@@ -991,8 +997,8 @@ fn run_generate(
 /// inventory entry this plan does not have and every device that matched nothing, with why.
 fn stream_uri_report(
     file: &Path,
-    inv: &crate::inventory::Inventory,
-    applied: &crate::inventory::Applied,
+    inv: &rig::inventory::Inventory,
+    applied: &rig::inventory::Applied,
     out: &mut Vec<u8>,
     notes: &mut Vec<u8>,
 ) {

@@ -133,7 +133,7 @@ fn compliance_html_snapshot() {
 /// and the run's context (tolerances, apply, cameras, transport, host, versions).
 #[test]
 fn a_long_rig_run_reads_as_a_qa_lead_needs() {
-    let mut results: planner::validate::RigResults =
+    let mut results: rig::judge::RigResults =
         serde_json::from_str(&std::fs::read_to_string("fixtures/rig-results.json").unwrap())
             .unwrap();
     let cameras = results.summary.cameras;
@@ -158,7 +158,7 @@ fn a_long_rig_run_reads_as_a_qa_lead_needs() {
         m.bitrate_bps = Some(-0.0);
     }
     results.rig_host = "rig-a".into();
-    let html = planner::rig_report::render(&results);
+    let html = rig::report::render(&results);
     let chart = html
         .split("<svg class=\"chart line\"")
         .nth(1)
@@ -308,11 +308,11 @@ fn write_reports(dir: &Path) -> Vec<PathBuf> {
     assert_eq!(code, 1, "{err}");
     // The rig report of a real run: 64 simulated cameras validated with faults injected
     // (`rig-results.json`, recorded with `camscope rig validate … --out`).
-    let results: planner::validate::RigResults =
+    let results: rig::judge::RigResults =
         serde_json::from_str(&std::fs::read_to_string("fixtures/rig-results.json").unwrap())
             .unwrap();
     let rig = dir.join("rig.html");
-    std::fs::write(&rig, planner::rig_report::render(&results)).unwrap();
+    std::fs::write(&rig, rig::report::render(&results)).unwrap();
     vec![proposal, compliance, rig]
 }
 
