@@ -74,6 +74,7 @@ pub(crate) fn read_csv(
         rows.push(SourceRow {
             number: line,
             cells,
+            typed: Vec::new(),
         });
     }
     build_bom(file, None, rows, hint)

@@ -299,6 +299,10 @@ pub struct BomLine {
     pub cage: Option<String>,
     /// The row's cells as text, untrimmed, in column order; lines up with [`Bom::headers`].
     pub cells: Vec<String>,
+    /// The cells that are numbers, dates or booleans, by column index (into `cells`), in column
+    /// order: what the workbook stored, and the quantity and unit price as read from text. A
+    /// report hands the officer's cells back with these types rather than as text.
+    pub typed: Vec<(usize, TypedCell)>,
     /// Cells of this line that could not be read (a quantity of "2 ea"): the field is left
     /// empty, the line is still checked, and each problem names its cell.
     pub problems: Vec<BomWarning>,
@@ -321,6 +325,23 @@ impl BomLine {
             Field::Qty | Field::UnitPrice => None,
         }
     }
+}
+
+/// A cell value that is not text, as the workbook stored it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TypedCell {
+    /// A number.
+    Number(f64),
+    /// A date or date-time as an Excel serial number (days since 1899-12-30, the time of day
+    /// in the fraction); `with_time` when the time of day is not midnight.
+    Date {
+        /// The serial number.
+        serial: f64,
+        /// Whether a time of day is part of it.
+        with_time: bool,
+    },
+    /// TRUE or FALSE.
+    Bool(bool),
 }
 
 /// Reads the BOM in `path`, choosing the format from the extension (or `opts.format`).

@@ -11,7 +11,7 @@ use std::path::Path;
 use crate::columns::Field;
 use crate::error::{BomError, BomWarning, Column, ErrorKind, Location, WarningKind};
 use crate::value::{ValueError, parse_price, parse_qty};
-use crate::{Bom, BomLine, Origin, ProductHint, SkipReason, SkippedRow};
+use crate::{Bom, BomLine, Origin, ProductHint, SkipReason, SkippedRow, TypedCell};
 
 /// One row of the source, numbered as the spreadsheet numbers it.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,8 @@ pub(crate) struct SourceRow {
     pub number: usize,
     /// The cells from column A onwards, as text.
     pub cells: Vec<String>,
+    /// The cells the workbook stores as numbers, dates or booleans, by column index.
+    pub typed: Vec<(usize, TypedCell)>,
 }
 
 impl SourceRow {
@@ -266,6 +268,17 @@ pub(crate) fn build_bom(
         let qty = number(Field::Qty, parse_qty);
         let unit_price = number(Field::UnitPrice, parse_price);
         warnings.extend(problems.iter().cloned());
+        // A quantity or price read from text ("$182.00", or any CSV cell) is handed back as the
+        // number it was read as.
+        let mut typed = row.typed;
+        for (field, value) in [(Field::Qty, qty), (Field::UnitPrice, unit_price)] {
+            if let (Some(index), Some(v)) = (by_field[field as usize], value)
+                && !typed.iter().any(|(i, _)| *i == index)
+            {
+                typed.push((index, TypedCell::Number(v)));
+            }
+        }
+        typed.sort_by_key(|(i, _)| *i);
         let line = BomLine {
             origin: Origin {
                 file: file.to_path_buf(),
@@ -289,6 +302,7 @@ pub(crate) fn build_bom(
                 cells.resize(width, String::new());
                 cells
             },
+            typed,
             problems,
         };
         lines.push(line);
@@ -447,6 +461,7 @@ mod tests {
             .map(|(i, cells)| SourceRow {
                 number: i + 1,
                 cells: cells.iter().map(|c| (*c).to_owned()).collect(),
+                typed: Vec::new(),
             })
             .collect()
     }
@@ -499,7 +514,7 @@ mod tests {
             let rows: Vec<SourceRow> = grid
                 .into_iter()
                 .enumerate()
-                .map(|(i, cells)| SourceRow { number: i + 1, cells })
+                .map(|(i, cells)| SourceRow { number: i + 1, cells, typed: Vec::new() })
                 .collect();
             let _ = find_header(&rows);
             let _ = build_bom(Path::new("fuzz.csv"), None, rows, None);
@@ -519,7 +534,7 @@ mod tests {
             let rows: Vec<SourceRow> = grid
                 .into_iter()
                 .enumerate()
-                .map(|(i, cells)| SourceRow { number: i + 1, cells })
+                .map(|(i, cells)| SourceRow { number: i + 1, cells, typed: Vec::new() })
                 .collect();
             match find_header(&rows) {
                 HeaderSearch::Found { index, .. } => prop_assert_eq!(index, expected),

@@ -14,7 +14,7 @@ use toml::Spanned;
 use crate::columns::Field;
 use crate::error::{BomError, BomWarning, ErrorKind, Location, WarningKind};
 use crate::value::{ValueError, parse_price, parse_qty};
-use crate::{Bom, BomLine, Origin};
+use crate::{Bom, BomLine, Origin, TypedCell};
 
 /// The only TOML BOM version this reader knows.
 pub const TOML_VERSION: i64 = 1;
@@ -206,6 +206,15 @@ pub(crate) fn read_toml(file: &Path, text: &str) -> Result<Bom, BomError> {
                         .find(|(f, _)| f == field)
                         .and_then(|(_, v)| v.clone())
                         .unwrap_or_default()
+                })
+                .collect(),
+            typed: used
+                .iter()
+                .enumerate()
+                .filter_map(|(i, field)| match field {
+                    Field::Qty => qty.map(|v| (i, TypedCell::Number(v))),
+                    Field::UnitPrice => unit_price.map(|v| (i, TypedCell::Number(v))),
+                    _ => None,
                 })
                 .collect(),
             problems,

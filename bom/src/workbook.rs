@@ -13,7 +13,7 @@ use calamine::{
 
 use crate::error::{BomError, ErrorKind, Location};
 use crate::table::{SourceRow, build_bom};
-use crate::{Bom, Format};
+use crate::{Bom, Format, TypedCell};
 
 /// Reads a workbook held in memory; `format` must be one of the workbook formats.
 pub(crate) fn read_workbook(
@@ -219,12 +219,33 @@ fn grid_rows(range: &Range<Data>) -> Vec<SourceRow> {
             let mut row = Vec::with_capacity(first_col + cells.len());
             row.resize(first_col, String::new());
             row.extend(cells.iter().map(cell_text));
+            let typed = cells
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| typed_cell(c).map(|t| (first_col + i, t)))
+                .collect();
             SourceRow {
                 number: first_row + offset + 1,
                 cells: row,
+                typed,
             }
         })
         .collect()
+}
+
+/// The value of a cell the workbook stores as a number, date or boolean.
+fn typed_cell(cell: &Data) -> Option<TypedCell> {
+    match cell {
+        Data::Float(f) => Some(TypedCell::Number(*f)),
+        // Integers in a BOM (quantities, line numbers) are far below 2^53: exact as f64.
+        Data::Int(i) => Some(TypedCell::Number(*i as f64)),
+        Data::Bool(b) => Some(TypedCell::Bool(*b)),
+        Data::DateTime(dt) if dt.is_datetime() => Some(TypedCell::Date {
+            serial: dt.as_f64(),
+            with_time: dt.as_f64().fract() != 0.0,
+        }),
+        _ => None,
+    }
 }
 
 /// The text a cell shows, close enough to what Excel displays for BOM purposes: numbers

@@ -18,6 +18,9 @@ use time::Date;
 
 use crate::input::{InputError, parse_toml};
 
+pub use crate::check_html::html;
+pub use crate::check_xlsx::xlsx;
+
 /// An outcome a policy can deny.
 #[derive(
     Debug,
@@ -237,6 +240,53 @@ pub struct Policy {
     /// `[[waiver]]` tables as older policy files write them; moved into `waivers` on parse.
     #[serde(default, rename = "waiver", skip_serializing)]
     pub older_waivers: Vec<Waiver>,
+    /// Who and what the report is for (`[report]`), printed on its first page.
+    #[serde(default)]
+    pub report: ReportFields,
+}
+
+/// The identity of a check for the contract file: what it is about and who ran and reviewed
+/// it. Every field is optional; each `camscope check` flag of the same name overrides it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ReportFields {
+    /// The project ("Riverside Transit Center cameras").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// The solicitation or contract ("RFQ 24-117").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solicitation: Option<String>,
+    /// The quote or BOM being checked ("ACME Q-26-1187 rev B").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    /// Who ran the check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prepared_by: Option<String>,
+    /// Who reviewed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed_by: Option<String>,
+}
+
+impl ReportFields {
+    /// These fields, each replaced by `other`'s where `other` has one.
+    pub fn overridden_by(&self, other: &ReportFields) -> ReportFields {
+        let pick = |a: &Option<String>, b: &Option<String>| {
+            b.clone()
+                .or_else(|| a.clone())
+                .filter(|v| !v.trim().is_empty())
+        };
+        ReportFields {
+            project: pick(&self.project, &other.project),
+            solicitation: pick(&self.solicitation, &other.solicitation),
+            quote: pick(&self.quote, &other.quote),
+            prepared_by: pick(&self.prepared_by, &other.prepared_by),
+            reviewed_by: pick(&self.reviewed_by, &other.reviewed_by),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == ReportFields::default()
+    }
 }
 
 fn one() -> u32 {
@@ -442,6 +492,30 @@ pub struct CheckedLine {
     pub problems: Vec<String>,
     /// "deny", "warn", "waived" or "ok".
     pub level: &'static str,
+    /// The officer's own cells, as read, for the formats that hand them back (XLSX).
+    #[serde(skip)]
+    pub cells: OwnCells,
+}
+
+/// A line's cells as the officer wrote them: the text of each column and the cells that are
+/// numbers, dates or booleans ([`bom::BomLine::typed`]).
+#[derive(Debug, Clone, Default)]
+pub struct OwnCells {
+    /// Text of every column, lined up with [`CheckReport::headers`].
+    pub text: Vec<String>,
+    /// The typed cells, by column index.
+    pub typed: Vec<(usize, bom::TypedCell)>,
+}
+
+/// A column of the BOM whose values were not read.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadColumn {
+    /// Spreadsheet letter ("G").
+    pub column: String,
+    /// Header as written (empty for a column without one).
+    pub header: String,
+    /// Why it was not read.
+    pub reason: String,
 }
 
 /// Counts by verdict.
@@ -499,10 +573,21 @@ pub struct CheckReport {
     pub data: DataUsed,
     /// The BOM file.
     pub file: String,
+    /// SHA-256 of the BOM file's bytes, as read (empty when checked from memory).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub file_sha256: String,
+    /// What the check is for and who ran and reviewed it (policy `[report]` and flags).
+    #[serde(skip_serializing_if = "ReportFields::is_empty")]
+    pub report: ReportFields,
     /// The sheet read, for workbooks.
     pub sheet: Option<String>,
     /// Row of the header.
     pub header_row: usize,
+    /// The header cells as written, from column A.
+    #[serde(skip)]
+    pub headers: Vec<String>,
+    /// Columns whose values were not read: unknown headers, values under no header.
+    pub unread_columns: Vec<UnreadColumn>,
     /// Outcomes at deny level.
     pub deny: Vec<Outcome>,
     /// The other lists checked beside Section 889 and TAA.
@@ -765,6 +850,10 @@ pub fn check(
             }),
             problems: line.problems.iter().map(ToString::to_string).collect(),
             level,
+            cells: OwnCells {
+                text: line.cells.clone(),
+                typed: line.typed.clone(),
+            },
         });
     }
     for (i, w) in policy.waivers.iter().enumerate() {
@@ -815,8 +904,29 @@ pub fn check(
             source: data_source.to_string(),
         },
         file: bom.source.display().to_string(),
+        file_sha256: String::new(),
+        report: policy.report.clone(),
         sheet: bom.sheet.clone(),
         header_row: bom.header_row,
+        headers: bom.headers.clone(),
+        unread_columns: bom
+            .warnings
+            .iter()
+            .filter(|w| {
+                matches!(
+                    w.kind,
+                    bom::WarningKind::UnknownColumn | bom::WarningKind::UnnamedColumn
+                )
+            })
+            .filter_map(|w| {
+                let c = w.location.column.as_ref()?;
+                Some(UnreadColumn {
+                    column: c.letter(),
+                    header: c.header.trim().to_owned(),
+                    reason: w.message.clone(),
+                })
+            })
+            .collect(),
         deny: deny_set.into_iter().collect(),
         other_lists: regimes,
         summary: counts,
@@ -843,7 +953,7 @@ pub fn product_hint(ds: std::sync::Arc<Dataset>) -> bom::ProductHint {
     bom::ProductHint::new(move |text| compliance_data::names_product(&ds, text))
 }
 
-fn code_of(v: &impl Serialize) -> String {
+pub(crate) fn code_of(v: &impl Serialize) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -1058,7 +1168,7 @@ pub const VERDICT_COLUMNS: &[&str] = &[
     "data version",
 ];
 
-fn verdict_cells(r: &CheckReport, l: &CheckedLine) -> Vec<String> {
+pub(crate) fn verdict_cells(r: &CheckReport, l: &CheckedLine) -> Vec<String> {
     vec![
         l.level.to_string(),
         l.section_889.verdict.as_str().to_string(),
@@ -1087,7 +1197,7 @@ fn verdict_cells(r: &CheckReport, l: &CheckedLine) -> Vec<String> {
 }
 
 /// The verdict columns of a row that was not checked: level `skipped` and the reason.
-fn skipped_cells(r: &CheckReport, k: &SkippedLine) -> Vec<String> {
+pub(crate) fn skipped_cells(r: &CheckReport, k: &SkippedLine) -> Vec<String> {
     let mut cells = vec![String::new(); VERDICT_COLUMNS.len()];
     cells[0] = "skipped".to_owned();
     cells[2] = k.reason.to_owned();
@@ -1141,82 +1251,6 @@ pub fn csv(r: &CheckReport, out: &mut Vec<u8>) -> std::io::Result<()> {
         w.write_record(&rec)?;
     }
     w.flush()
-}
-
-/// XLSX: the officer's own columns, as read, then the verdict columns; the first column gives
-/// the source row so every line can be found in the original sheet.
-pub fn xlsx(r: &CheckReport, bom: &Bom) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Compliance")?;
-    let bold = Format::new().set_bold();
-    let mut col: u16 = 0;
-    sheet.write_string_with_format(0, col, "source row", &bold)?;
-    for h in &bom.headers {
-        col += 1;
-        sheet.write_string_with_format(0, col, h, &bold)?;
-    }
-    for h in VERDICT_COLUMNS {
-        col += 1;
-        sheet.write_string_with_format(0, col, *h, &bold)?;
-    }
-    let last_col = col;
-    for (i, (l, line)) in r.lines.iter().zip(&bom.lines).enumerate() {
-        let row = i as u32 + 1;
-        sheet.write_number(row, 0, l.row as f64)?;
-        let mut col: u16 = 0;
-        for k in 0..bom.headers.len() {
-            col += 1;
-            if let Some(cell) = line.cells.get(k).filter(|c| !c.is_empty()) {
-                sheet.write_string(row, col, cell)?;
-            }
-        }
-        for cell in verdict_cells(r, l) {
-            col += 1;
-            sheet.write_string(row, col, &cell)?;
-        }
-    }
-    for (i, k) in r.skipped.iter().enumerate() {
-        let row = (r.lines.len() + i) as u32 + 1;
-        sheet.write_number(row, 0, k.row as f64)?;
-        sheet.write_string(row, 1, &k.text)?;
-        let mut col = bom.headers.len() as u16;
-        for cell in skipped_cells(r, k) {
-            col += 1;
-            sheet.write_string(row, col, &cell)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, (r.lines.len() + r.skipped.len()) as u32, last_col)?;
-    let about = book.add_worksheet();
-    about.set_name("About")?;
-    let rows = [
-        ("tool", r.tool.clone()),
-        ("file", r.file.clone()),
-        ("checked as of", r.checked_on.clone()),
-        ("data version", r.data.version.clone()),
-        ("data as of", r.data.as_of.clone()),
-        ("data sha256", r.data.hash.clone()),
-        ("data source", r.data.source.clone()),
-        (
-            "deny",
-            r.deny
-                .iter()
-                .map(|d| d.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-    ];
-    for (i, (k, v)) in rows.iter().enumerate() {
-        about.write_string_with_format(i as u32, 0, *k, &bold)?;
-        about.write_string(i as u32, 1, v)?;
-    }
-    for (i, w) in r.warnings.iter().enumerate() {
-        about.write_string_with_format((rows.len() + 1 + i) as u32, 0, "warning", &bold)?;
-        about.write_string((rows.len() + 1 + i) as u32, 1, w)?;
-    }
-    book.save_to_buffer()
 }
 
 /// `camscope data show` as text.
@@ -1322,171 +1356,4 @@ pub fn explanation_text(e: &compliance_data::Explanation) -> String {
         );
     }
     o
-}
-
-/// The self-contained HTML compliance report; `generated` is the time printed on it.
-pub fn html(r: &CheckReport, generated: &str) -> String {
-    let counts = &r.summary;
-    let count_bars: Vec<(String, f64, String)> = [
-        ("covered", counts.covered, "bad"),
-        ("needs review", counts.needs_review, "review"),
-        ("not covered", counts.not_covered, "good"),
-        ("TAA designated", counts.designated, "good"),
-        ("non-designated", counts.non_designated, "bad"),
-        ("origin unknown", counts.unknown, "review"),
-    ]
-    .iter()
-    .map(|(l, v, c)| (l.to_string(), *v as f64, c.to_string()))
-    .collect();
-    let view = reports::ComplianceView {
-        title: format!("Compliance check — {}", r.file),
-        tool: r.tool.clone(),
-        generated: generated.to_string(),
-        data_stamp: format!(
-            "compliance data {} (as of {}, sha256 {})",
-            r.data.version, r.data.as_of, r.data.hash
-        ),
-        counts_chart: reports::chart::bar_chart("Lines by verdict", &count_bars, &|v| {
-            format!("{v:.0}")
-        }),
-        waivers: r
-            .lines
-            .iter()
-            .filter_map(|l| {
-                l.waiver.as_ref().map(|w| reports::WaiverRow {
-                    row: l.row,
-                    check: code_of(&w.check),
-                    reason: w.summary(),
-                    expires: w.expires.map_or_else(String::new, |e| e.0.to_string()),
-                })
-            })
-            .collect(),
-        checked_on: r.checked_on.clone(),
-        file: r.file.clone(),
-        sheet: r.sheet.clone().unwrap_or_default(),
-        data_version: r.data.version.clone(),
-        data_hash: r.data.hash.clone(),
-        data_as_of: r.data.as_of.clone(),
-        data_source: r.data.source.clone(),
-        deny: r
-            .deny
-            .iter()
-            .map(|d| d.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        counts: vec![
-            reports::Count {
-                label: "Section 889 covered".into(),
-                value: counts.covered,
-                class: "bad".into(),
-            },
-            reports::Count {
-                label: "Section 889 needs review".into(),
-                value: counts.needs_review,
-                class: "review".into(),
-            },
-            reports::Count {
-                label: "Section 889 not covered".into(),
-                value: counts.not_covered,
-                class: "good".into(),
-            },
-            reports::Count {
-                label: "TAA designated".into(),
-                value: counts.designated,
-                class: "good".into(),
-            },
-            reports::Count {
-                label: "TAA non-designated".into(),
-                value: counts.non_designated,
-                class: "bad".into(),
-            },
-            reports::Count {
-                label: "TAA unknown".into(),
-                value: counts.unknown,
-                class: "review".into(),
-            },
-            reports::Count {
-                label: "Lines at deny level".into(),
-                value: counts.denied,
-                class: "bad".into(),
-            },
-            reports::Count {
-                label: "Lines waived".into(),
-                value: counts.waived,
-                class: "review".into(),
-            },
-            reports::Count {
-                label: format!(
-                    "Lines with findings on other lists ({})",
-                    other_lists_checked(r)
-                ),
-                value: counts.other_lists,
-                class: "review".into(),
-            },
-        ],
-        warnings: r
-            .warnings
-            .iter()
-            .cloned()
-            .chain(r.skipped.iter().map(|k| {
-                format!(
-                    "row {} not checked ({}): {} — {}",
-                    k.row, k.reason, k.text, k.message
-                )
-            }))
-            .collect(),
-        lines: r
-            .lines
-            .iter()
-            .map(|l| reports::ComplianceLine {
-                row: l.row,
-                level: l.level.to_string(),
-                item: [&l.manufacturer, &l.brand, &l.model, &l.part_number]
-                    .iter()
-                    .filter_map(|v| v.as_deref())
-                    .collect::<Vec<_>>()
-                    .join(" / "),
-                description: l.description.clone().unwrap_or_default(),
-                verdict_889: l.section_889.verdict.as_str().to_string(),
-                code_889: l.section_889.code.as_str().to_string(),
-                reason_889: l.section_889.reason.clone(),
-                chain: chain_text(&l.section_889),
-                citations: l
-                    .section_889
-                    .citations
-                    .iter()
-                    .chain(&l.taa.citations)
-                    .chain(l.other_lists.iter().flat_map(|f| &f.citations))
-                    .map(|c| reports::Link {
-                        text: c.text.clone(),
-                        url: c.url.clone().unwrap_or_default(),
-                    })
-                    .collect(),
-                taa_verdict: l.taa.verdict.as_str().to_string(),
-                taa_code: code_of(&l.taa.code),
-                taa_country: l
-                    .taa
-                    .country
-                    .as_ref()
-                    .map(|c| format!("{} ({})", c.name, c.alpha2))
-                    .unwrap_or_default(),
-                taa_lists: l.taa.lists.join(", "),
-                taa_reason: l.taa.reason.clone(),
-                other_lists: l
-                    .other_lists
-                    .iter()
-                    .map(|f| format!("{}: {} — {}", f.regime.label(), f.code, f.reason))
-                    .collect(),
-                waiver: l
-                    .waiver
-                    .as_ref()
-                    .map(AppliedWaiver::summary)
-                    .into_iter()
-                    .chain(l.problems.iter().cloned())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            })
-            .collect(),
-    };
-    reports::render(&view)
 }

@@ -137,6 +137,21 @@ pub struct CheckArgs {
     /// With --format html and --out: also print the report to PDF through headless Chromium.
     #[arg(long)]
     pub pdf: bool,
+    /// The project the BOM is for, printed on the report (overrides the policy's `[report]`).
+    #[arg(long, value_name = "TEXT")]
+    pub project: Option<String>,
+    /// The solicitation or contract number, printed on the report.
+    #[arg(long, value_name = "TEXT")]
+    pub solicitation: Option<String>,
+    /// The quote or BOM identity (vendor, number, revision), printed on the report.
+    #[arg(long, value_name = "TEXT")]
+    pub quote: Option<String>,
+    /// Who ran the check, printed on the report.
+    #[arg(long, value_name = "NAME")]
+    pub prepared_by: Option<String>,
+    /// Who reviewed it, printed on the report.
+    #[arg(long, value_name = "NAME")]
+    pub reviewed_by: Option<String>,
 }
 
 /// Rig commands.
@@ -631,8 +646,14 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                 }
                 None => None,
             };
-            let view =
-                crate::proposal::proposal_view(&plan, &manifest, report.as_ref(), &now_text());
+            let priced = crate::generate::bill_of_materials(&site_file, &catalog, &plan, &manifest);
+            let view = crate::proposal::proposal_view(
+                &plan,
+                &manifest,
+                &priced,
+                report.as_ref(),
+                &now_text(),
+            );
             let html = reports::render(&view);
             std::fs::write(&file, html).map_err(|e| io_failure(&file, e))?;
             let _ = writeln!(out, "wrote {}", file.display());
@@ -728,6 +749,27 @@ fn check_date(as_of: Option<&str>) -> Result<time::Date, Failure> {
     }
 }
 
+/// The SHA-256 of a file, in hex, read in blocks so a large BOM is not held twice.
+fn file_sha256(path: &Path) -> Result<String, Failure> {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(path).map_err(|e| io_failure(path, e))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| io_failure(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 fn run_check(
     o: CheckArgs,
     data_dir: Option<&Path>,
@@ -754,7 +796,15 @@ fn run_check(
         read = read.with_sheet(s.clone());
     }
     let bom = bom::read_bom(&o.bom, &read).map_err(Failure::of)?;
-    let report = check::check(&bom, &ds, &source, &policy, &deny, date);
+    let mut report = check::check(&bom, &ds, &source, &policy, &deny, date);
+    report.file_sha256 = file_sha256(&o.bom)?;
+    report.report = policy.report.overridden_by(&check::ReportFields {
+        project: o.project.clone(),
+        solicitation: o.solicitation.clone(),
+        quote: o.quote.clone(),
+        prepared_by: o.prepared_by.clone(),
+        reviewed_by: o.reviewed_by.clone(),
+    });
     let mut body = Vec::new();
     match o.format {
         CheckFormat::Table => body.extend_from_slice(check::table(&report).as_bytes()),
@@ -768,7 +818,7 @@ fn run_check(
                     "--format xlsx writes a workbook: give --out FILE.xlsx".into(),
                 ));
             }
-            body = check::xlsx(&report, &bom).map_err(|e| Failure::caused("writing XLSX", e))?;
+            body = check::xlsx(&report).map_err(|e| Failure::caused("writing XLSX", e))?;
         }
         CheckFormat::Html => body.extend_from_slice(check::html(&report, &now_text()).as_bytes()),
     }

@@ -7,6 +7,8 @@
 
 pub mod catalog;
 pub mod check;
+pub mod check_html;
+pub mod check_xlsx;
 pub mod cli;
 pub mod cost;
 pub mod deploy;

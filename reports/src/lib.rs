@@ -33,16 +33,7 @@ pub struct Count {
     pub class: String,
 }
 
-/// A link with its text.
-#[derive(Debug, Clone)]
-pub struct Link {
-    /// Text shown.
-    pub text: String,
-    /// Target, or empty.
-    pub url: String,
-}
-
-/// One BOM line in the compliance report.
+/// One BOM line in the compliance report: one compact row.
 #[derive(Debug, Clone)]
 pub struct ComplianceLine {
     /// Row as the spreadsheet numbers it.
@@ -53,44 +44,88 @@ pub struct ComplianceLine {
     pub item: String,
     /// Description from the BOM.
     pub description: String,
-    /// Section 889 verdict.
+    /// Quantity, or empty.
+    pub qty: String,
+    /// Section 889 verdict in words ("needs review").
     pub verdict_889: String,
+    /// good, review or bad.
+    pub class_889: String,
     /// Section 889 code.
     pub code_889: String,
     /// Section 889 reason.
     pub reason_889: String,
     /// Relationship chain, or empty.
     pub chain: String,
-    /// Citations of both checks.
-    pub citations: Vec<Link>,
-    /// TAA verdict.
+    /// TAA verdict in words ("origin unknown").
     pub taa_verdict: String,
+    /// good, review or bad.
+    pub class_taa: String,
     /// TAA code.
     pub taa_code: String,
-    /// Country resolved.
+    /// Country resolved (or the origin as written).
     pub taa_country: String,
-    /// Lists the country is on.
-    pub taa_lists: String,
-    /// TAA reason.
+    /// TAA reason when the country is not designated, else empty.
     pub taa_reason: String,
     /// Findings under other lists (FCC Covered List, ASDA, DoD 1260H), one per entry, each
     /// starting with its list's name.
     pub other_lists: Vec<String>,
-    /// Waiver reason, or empty.
-    pub waiver: String,
+    /// Numbers of the appendix entries this line rests on, as ranges ("1–4, 9").
+    pub cites: String,
+    /// The review decision applied, in words, or empty.
+    pub decision: String,
+    /// Cells that could not be read.
+    pub problems: Vec<String>,
 }
 
-/// A waiver applied in a compliance report.
+/// One entry of the citations appendix.
 #[derive(Debug, Clone)]
-pub struct WaiverRow {
-    /// Row it applies to.
-    pub row: usize,
-    /// section-889, taa or both.
+pub struct CitationEntry {
+    /// Its number, as the lines reference it.
+    pub number: usize,
+    /// What is cited.
+    pub text: String,
+    /// Where to read it, or empty.
+    pub url: String,
+    /// How many lines cite it.
+    pub lines: usize,
+    /// The first rows that cite it.
+    pub rows: String,
+}
+
+/// A review decision of the policy file and what it did.
+#[derive(Debug, Clone)]
+pub struct DecisionRow {
+    /// Index in the policy file.
+    pub index: usize,
+    /// The lines it names.
+    pub names: String,
+    /// What it covers.
     pub check: String,
+    /// Who decided.
+    pub by: String,
+    /// When.
+    pub date: String,
+    /// Until when, or empty.
+    pub expires: String,
     /// Why.
     pub reason: String,
-    /// Expiry, or empty.
-    pub expires: String,
+    /// What became of it, in words.
+    pub status: String,
+    /// Rows it accepted.
+    pub rows: String,
+}
+
+/// A row below the header that was not checked.
+#[derive(Debug, Clone)]
+pub struct SkippedRowView {
+    /// Row as the spreadsheet numbers it.
+    pub row: usize,
+    /// Stable reason code.
+    pub reason: String,
+    /// Why, in words.
+    pub message: String,
+    /// The row's cells.
+    pub text: String,
 }
 
 /// The compliance report.
@@ -105,12 +140,22 @@ pub struct ComplianceView {
     pub generated: String,
     /// Data version line for the footer.
     pub data_stamp: String,
-    /// Date of the check.
-    pub checked_on: String,
     /// BOM file.
     pub file: String,
+    /// SHA-256 of the BOM file, or empty.
+    pub file_sha256: String,
     /// Sheet, or empty.
     pub sheet: String,
+    /// Row of the header.
+    pub header_row: usize,
+    /// Project, solicitation and quote, those given.
+    pub identity: Vec<Fact>,
+    /// Who ran the check, or empty (a line to sign).
+    pub prepared_by: String,
+    /// Who reviewed it, or empty (a line to sign).
+    pub reviewed_by: String,
+    /// Date of the check.
+    pub checked_on: String,
     /// Data version.
     pub data_version: String,
     /// Data hash.
@@ -121,16 +166,30 @@ pub struct ComplianceView {
     pub data_source: String,
     /// Outcomes at deny level.
     pub deny: String,
+    /// Other lists checked.
+    pub other_lists: String,
+    /// The exit result in words.
+    pub exit: String,
+    /// good or bad.
+    pub exit_class: String,
     /// Summary counts.
     pub counts: Vec<Count>,
     /// The counts as a bar chart.
     pub counts_chart: BarChart,
-    /// Waivers applied.
-    pub waivers: Vec<WaiverRow>,
     /// Warnings.
     pub warnings: Vec<String>,
     /// Lines.
     pub lines: Vec<ComplianceLine>,
+    /// The citations appendix.
+    pub citations: Vec<CitationEntry>,
+    /// Review decisions and waivers.
+    pub decisions: Vec<DecisionRow>,
+    /// Rows not checked.
+    pub skipped: Vec<SkippedRowView>,
+    /// Columns not read: the column, and why.
+    pub unread_columns: Vec<Fact>,
+    /// Data notes that applied: the rows, and the note.
+    pub data_notes: Vec<Fact>,
 }
 
 /// A reason for the recommendation.
@@ -223,6 +282,49 @@ pub struct TopologyRow {
     pub load: String,
 }
 
+/// One line of the design schedule: identical recorders of one site, with what each carries and
+/// how its storage is built, and the site's switches.
+#[derive(Debug, Clone)]
+pub struct ScheduleRow {
+    /// Site, with its copies ("Store ×12").
+    pub site: String,
+    /// Recorder or server model, with its role when it stands by.
+    pub model: String,
+    /// How many of it at one copy of the site.
+    pub count: u32,
+    /// Cameras on each over its channels ("10 of 16").
+    pub channels: String,
+    /// Ingest of each over its limit.
+    pub ingest: String,
+    /// RAID layout as built ("2 × RAID 6 of 10+10").
+    pub raid: String,
+    /// Drives in each ("21 × 20 TB").
+    pub drives: String,
+    /// Hot spares in each.
+    pub spares: u32,
+    /// The site's switches ("2 × 24-port PoE"), on the site's first line only.
+    pub switches: String,
+    /// Set when a figure is over its ceiling: what is over, in words.
+    pub over: String,
+}
+
+/// A priced line of the bill of materials the plan draws.
+#[derive(Debug, Clone)]
+pub struct PricedBomRow {
+    /// Section (cameras, recording, network, software).
+    pub section: String,
+    /// Item as a buyer orders it.
+    pub item: String,
+    /// What it is for.
+    pub description: String,
+    /// Quantity.
+    pub qty: String,
+    /// Unit price, or why there is none.
+    pub unit_price: String,
+    /// Quantity × unit price, or empty.
+    pub extended: String,
+}
+
 /// A BOM line with its verdicts, in the proposal.
 #[derive(Debug, Clone)]
 pub struct ProposalBomRow {
@@ -238,8 +340,6 @@ pub struct ProposalBomRow {
     pub level: String,
     /// Section 889 verdict.
     pub verdict_889: String,
-    /// Section 889 code.
-    pub code_889: String,
     /// TAA verdict and country.
     pub taa: String,
 }
@@ -334,6 +434,16 @@ pub struct ProposalView {
     pub bom: Vec<ProposalBomRow>,
     /// Every catalog figure and default the plan used, with its source or assumption.
     pub assumptions: Vec<AssumptionRow>,
+    /// The design schedule of the option deployed.
+    pub schedule: Vec<ScheduleRow>,
+    /// The priced bill of materials of the option deployed.
+    pub priced_bom: Vec<PricedBomRow>,
+    /// Subtotal per section.
+    pub bom_subtotals: Vec<Fact>,
+    /// Total of every priced line, with the currency.
+    pub bom_total: String,
+    /// What the total leaves out (lines without a price).
+    pub bom_unpriced: String,
 }
 
 /// One camera's result in the rig report.
@@ -413,15 +523,22 @@ mod tests {
             counts_chart: chart::bar_chart("c", &[("covered".into(), 1.0, "bad".into())], &|v| {
                 format!("{v}")
             }),
-            waivers: vec![],
-            checked_on: "2026-11-22".into(),
             file: "bom.csv".into(),
+            file_sha256: "f00d".into(),
             sheet: String::new(),
+            header_row: 1,
+            identity: vec![],
+            prepared_by: String::new(),
+            reviewed_by: "J. Smith".into(),
+            checked_on: "2026-11-22".into(),
             data_version: "1".into(),
             data_hash: "abc".into(),
             data_as_of: "2026-09-30".into(),
             data_source: "embedded".into(),
             deny: "covered".into(),
+            other_lists: "FCC Covered List".into(),
+            exit: "exit 1".into(),
+            exit_class: "bad".into(),
             counts: vec![Count {
                 label: "covered".into(),
                 value: 1,
@@ -433,22 +550,33 @@ mod tests {
                 level: "deny".into(),
                 item: "Hikvision / DS-2CD2143G2-I".into(),
                 description: description.into(),
+                qty: "1".into(),
                 verdict_889: "covered".into(),
+                class_889: "bad".into(),
                 code_889: "named-entity".into(),
                 reason_889: "r".into(),
                 chain: String::new(),
-                citations: vec![Link {
-                    text: "FAR 52.204-25".into(),
-                    url: "https://www.acquisition.gov/far/52.204-25".into(),
-                }],
-                taa_verdict: "non_designated".into(),
+                taa_verdict: "non-designated".into(),
+                class_taa: "bad".into(),
                 taa_code: "non-designated-country".into(),
                 taa_country: "China (CN)".into(),
-                taa_lists: String::new(),
-                taa_reason: "r".into(),
+                taa_reason: String::new(),
                 other_lists: vec!["FCC Covered List: listed-entity — <b>r</b>".into()],
-                waiver: String::new(),
+                cites: "1".into(),
+                decision: String::new(),
+                problems: vec![],
             }],
+            citations: vec![CitationEntry {
+                number: 1,
+                text: "FAR 52.204-25".into(),
+                url: "https://www.acquisition.gov/far/52.204-25".into(),
+                lines: 1,
+                rows: "2".into(),
+            }],
+            decisions: vec![],
+            skipped: vec![],
+            unread_columns: vec![],
+            data_notes: vec![],
         }
     }
 

@@ -6,6 +6,7 @@
 use std::ffi::OsString;
 
 pub mod frigate_check;
+pub mod quote;
 
 /// What one `camscope` invocation produced.
 #[derive(Debug)]
@@ -75,4 +76,42 @@ pub fn generate(site: &str, args: &[&str]) -> Generated {
         run.stdout, run.stderr
     );
     Generated { dir, run }
+}
+
+/// The guides' eleven stores of nine cameras (tests/fixtures/chain-11x9.toml).
+pub const CHAIN_11X9: &str = include_str!("../fixtures/chain-11x9.toml");
+
+/// `site` (a chain-shaped site file) with Section 889 and RAID 6 required: no eligible NVR
+/// appliance offers RAID 6, so the NVR option cannot be built.
+pub fn without_a_buildable_nvr(site: &str) -> String {
+    site.replace(
+        "analytics = \"motion\"",
+        "analytics = \"motion\"\nsection-889 = true",
+    )
+    .replace("[[site]]", "[storage]\nraid = \"raid6\"\n\n[[site]]")
+}
+
+/// Plans `site` (TOML text) with the embedded catalog, deploys the recommended option and
+/// renders its proposal as `camscope report proposal` does, at a fixed generation time.
+pub fn proposal_of(site: &str) -> (planner::plan::Plan, String) {
+    use planner::catalog::Catalog;
+    use planner::deploy::{Choice, deploy};
+    let parsed = planner::site::SiteFile::parse("site.toml", site)
+        .unwrap_or_else(|e| panic!("site.toml: {e}"));
+    let catalog = Catalog::embedded().unwrap_or_else(|e| panic!("embedded catalog: {e}"));
+    let p = planner::plan::plan(&parsed, &catalog).unwrap_or_else(|e| panic!("plan: {e}"));
+    let choice = match p.recommendation.choice {
+        planner::plan::Choice::Nvr => Choice::Nvr,
+        planner::plan::Choice::Vms => Choice::Vms,
+    };
+    let m = deploy(&parsed, &catalog, &p, choice).unwrap_or_else(|e| panic!("deploy: {e}"));
+    let priced = planner::generate::bill_of_materials(&parsed, &catalog, &p, &m);
+    let html = reports::render(&planner::proposal::proposal_view(
+        &p,
+        &m,
+        &priced,
+        None,
+        "2026-12-02 09:00 UTC",
+    ));
+    (p, html)
 }

@@ -6,30 +6,14 @@
 #![allow(clippy::unwrap_used)]
 
 use planner::catalog::Catalog;
-use planner::deploy::{Choice, deploy};
 use planner::figures::number;
-use planner::plan::{Plan, plan};
-use planner::site::SiteFile;
+use planner::plan::Plan;
 
 const CHAIN: &str = include_str!("../fixtures/chain-11x9.toml");
 const RETAIL: &str = include_str!("../../examples/retail-chain.toml");
 
 fn proposal(text: &str) -> (Plan, String) {
-    let site = SiteFile::parse("site.toml", text).unwrap();
-    let catalog = Catalog::embedded().unwrap();
-    let p = plan(&site, &catalog).unwrap();
-    let choice = match p.recommendation.choice {
-        planner::plan::Choice::Nvr => Choice::Nvr,
-        planner::plan::Choice::Vms => Choice::Vms,
-    };
-    let m = deploy(&site, &catalog, &p, choice).unwrap();
-    let html = reports::render(&planner::proposal::proposal_view(
-        &p,
-        &m,
-        None,
-        "2026-12-02 09:00 UTC",
-    ));
-    (p, html)
+    camscope_tests::proposal_of(text)
 }
 
 /// HTML escaping as the template engine does it, for comparing catalog text with the page.

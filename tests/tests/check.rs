@@ -938,3 +938,212 @@ Northwind Optronics,NW-4410,4MP dome,Taiwan,6,$240
     assert_eq!(&rows[3][col("level")], "skipped");
     assert!(rows[3][col("description")].contains("Subtotal"));
 }
+
+/// The XLSX hands the officer's own cells back with their types: the 146-line quote's line
+/// numbers, quantities and prices are numbers and its ship dates are dates, the verdicts sit
+/// beside them, and the Summary and Skipped sheets carry the counts and every row not checked.
+#[test]
+fn xlsx_keeps_the_officers_numbers_and_dates_and_has_summary_and_skipped_sheets() {
+    use calamine::{Data, Reader, open_workbook_auto};
+    use camscope_tests::quote::{QUOTE_HEADER, QUOTE_LINES, QUOTE_SKIPPED, write_quote_146};
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_quote_146(dir.path()).unwrap();
+    let out = dir.path().join("verdicts.xlsx");
+    let r = camscope(&[
+        "check",
+        &input.display().to_string(),
+        "--format",
+        "xlsx",
+        "--out",
+        &out.display().to_string(),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let (_, json) = check_json(&input, &[]);
+    let mut book = open_workbook_auto(&out).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["Compliance", "Summary", "Skipped", "About"]
+    );
+    let sheet = book.worksheet_range("Compliance").unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    let header: Vec<String> = rows[0].iter().map(ToString::to_string).collect();
+    assert_eq!(&header[1..=QUOTE_HEADER.len()], QUOTE_HEADER.as_slice());
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows.len(), 1 + QUOTE_LINES + QUOTE_SKIPPED);
+    let lines = &rows[1..=QUOTE_LINES];
+    for (i, row) in lines.iter().enumerate() {
+        assert!(matches!(row[0], Data::Float(_)), "source row is a number");
+        assert_eq!(row[col("Line #")], Data::Float((i + 1) as f64), "line {i}");
+        assert!(
+            matches!(row[col("Qty")], Data::Float(q) if q >= 1.0),
+            "{:?}",
+            row[col("Qty")]
+        );
+        assert!(matches!(row[col("Unit Price")], Data::Float(p) if p > 40.0));
+        match &row[col("Ship Date")] {
+            Data::DateTime(d) => assert!(d.is_datetime() && d.as_f64() > 46_000.0, "{d:?}"),
+            other => panic!("ship date came back as {other:?}"),
+        }
+        assert!(matches!(&row[col("Mfr")], Data::String(_) | Data::Empty));
+    }
+    // The verdicts are those of the JSON report, line for line.
+    let verdict_889: Vec<String> = lines
+        .iter()
+        .map(|r| r[col("889 verdict")].to_string())
+        .collect();
+    let from_json: Vec<String> = json["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["section_889"]["verdict"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(verdict_889, from_json);
+    // Summary: counts as numbers, equal to the JSON summary.
+    let summary = book.worksheet_range("Summary").unwrap();
+    let count = |label: &str| -> f64 {
+        summary
+            .rows()
+            .find(|r| r[1] == label)
+            .and_then(|r| match r[2] {
+                Data::Float(f) => Some(f),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no count {label:?}"))
+    };
+    assert_eq!(count("lines checked"), QUOTE_LINES as f64);
+    assert_eq!(
+        count("covered"),
+        json["summary"]["covered"].as_f64().unwrap()
+    );
+    assert_eq!(
+        count("needs review"),
+        json["summary"]["needs_review"].as_f64().unwrap()
+    );
+    assert_eq!(
+        count("non-designated country"),
+        json["summary"]["non_designated"].as_f64().unwrap()
+    );
+    assert_eq!(
+        count("at deny level"),
+        json["summary"]["denied"].as_f64().unwrap()
+    );
+    assert_eq!(count("rows not checked"), QUOTE_SKIPPED as f64);
+    // Skipped: every row not checked, with its reason.
+    let skipped = book.worksheet_range("Skipped").unwrap();
+    let listed: Vec<(f64, String)> = skipped
+        .rows()
+        .skip(1)
+        .map(|r| {
+            (
+                match r[0] {
+                    Data::Float(f) => f,
+                    ref other => panic!("{other:?}"),
+                },
+                r[1].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(listed.len(), QUOTE_SKIPPED);
+    assert_eq!(listed[0], (5.0, "section-heading".to_owned()));
+    assert!(listed.iter().any(|(_, reason)| reason == "total"));
+    assert!(listed.iter().any(|(_, reason)| reason == "note"));
+    let about = book.worksheet_range("About").unwrap();
+    assert!(
+        about
+            .rows()
+            .any(|r| r[0] == "file sha256" && r[1].to_string().len() == 64)
+    );
+}
+
+/// The HTML report is a record for a contract file: the BOM's hash, who prepared and reviewed
+/// it (policy `[report]`, overridden by flags), the counts, the exit result, what the check is
+/// not, the decisions register, the rows and columns not read, the data notes, and every
+/// citation once in a numbered appendix that the lines refer to.
+#[test]
+fn html_report_is_a_record_for_the_contract_file() {
+    use camscope_tests::quote::{QUOTE_LINES, QUOTE_SKIPPED, write_quote_146};
+    use sha2::Digest as _;
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_quote_146(dir.path()).unwrap();
+    let hash: String = sha2::Sha256::digest(std::fs::read(&input).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let policy = write(
+        dir.path(),
+        "policy.toml",
+        b"version = 1\n[report]\nproject = \"Riverside Transit Center cameras\"\nsolicitation = \"RFQ 24-117\"\nprepared-by = \"A. Analyst, procurement\"\nreviewed-by = \"someone else\"\n\n[[decision]]\nmanufacturer = \"Seagate\"\ncheck = \"taa\"\nby = \"J. Smith, contracting officer\"\ndate = 2026-11-20\nexpires = 2027-03-31\nreason = \"Thai origin accepted under the COTS exception; file 26-120\"\n",
+    );
+    let out = dir.path().join("compliance.html");
+    let r = camscope(&[
+        "check",
+        &input.display().to_string(),
+        "--format",
+        "html",
+        "--out",
+        &out.display().to_string(),
+        "--as-of",
+        AS_OF,
+        "--policy",
+        &policy,
+        "--quote",
+        "ACME Q-26-1187 rev B",
+        "--reviewed-by",
+        "J. Smith, contracting officer",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let html = std::fs::read_to_string(&out).unwrap();
+    let (_, json) = check_json(&input, &["--policy", &policy]);
+    assert_eq!(json["file_sha256"], hash.as_str());
+    for needle in [
+        hash.as_str(),
+        "Riverside Transit Center cameras",
+        "RFQ 24-117",
+        "ACME Q-26-1187 rev B",
+        "A. Analyst, procurement",
+        "J. Smith, contracting officer",
+        "sheet “Quote”",
+        "an aid to a determination, not the determination",
+        "exit 1 — ",
+        "Appendix: citations",
+        "Review decisions and waivers (1)",
+        "Thai origin accepted under the COTS exception",
+        "2027-03-31",
+        &format!("Rows not checked ({QUOTE_SKIPPED})"),
+        "Columns not read (2)",
+        "“Ship Date”",
+        "Data notes that applied",
+        &format!("Lines ({QUOTE_LINES})"),
+    ] {
+        assert!(html.contains(needle), "the report lacks {needle:?}");
+    }
+    assert!(
+        !html.contains("someone else"),
+        "--reviewed-by overrides the policy"
+    );
+    let deny = json["summary"]["denied"].as_u64().unwrap();
+    assert!(html.contains(&format!("exit 1 — {deny} line(s) at deny level")));
+    // One compact row per line, and each citation once: far fewer appendix entries than
+    // citations on the lines, every one referred to by number.
+    let rows = html.matches("<tr class=\"line-").count();
+    assert_eq!(rows, QUOTE_LINES);
+    let entries = html.matches("<li id=\"cite-").count();
+    let cited: usize = json["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["section_889"]["citations"].as_array().unwrap().len())
+        .sum();
+    assert!(
+        entries > 5 && entries * 4 < cited,
+        "{entries} entries for {cited} citations"
+    );
+    assert!(
+        html.matches("href=\"https://www.acquisition.gov/far/52.204-25\"")
+            .count()
+            <= 2,
+        "the FAR clause is cited once, not on every line"
+    );
+}

@@ -4,32 +4,15 @@
 // Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
 #![allow(clippy::unwrap_used)]
 
-use planner::catalog::Catalog;
 use planner::cost::{CostKind, YearCost};
-use planner::deploy::{Choice, deploy};
 use planner::money::Money;
-use planner::plan::{Plan, plan};
+use planner::plan::Plan;
 use planner::render::money;
-use planner::site::SiteFile;
 
-const CHAIN: &str = include_str!("../fixtures/chain-11x9.toml");
+use camscope_tests::CHAIN_11X9 as CHAIN;
 
 fn proposal(text: &str) -> (Plan, String) {
-    let site = SiteFile::parse("site.toml", text).unwrap();
-    let catalog = Catalog::embedded().unwrap();
-    let p = plan(&site, &catalog).unwrap();
-    let choice = match p.recommendation.choice {
-        planner::plan::Choice::Nvr => Choice::Nvr,
-        planner::plan::Choice::Vms => Choice::Vms,
-    };
-    let m = deploy(&site, &catalog, &p, choice).unwrap();
-    let html = reports::render(&planner::proposal::proposal_view(
-        &p,
-        &m,
-        None,
-        "2026-12-02 09:00 UTC",
-    ));
-    (p, html)
+    camscope_tests::proposal_of(text)
 }
 
 /// One option's spend on `kind` over every year, summed from the plan's year lines.
@@ -119,13 +102,7 @@ fn the_chain_proposal_stacks_each_options_spend_by_kind_as_the_plan_costed_it() 
 #[test]
 fn an_option_that_cannot_be_built_is_a_column_that_says_so_never_a_zero_stack() {
     // RAID 6 with Section 889: no eligible NVR appliance offers it.
-    let text = CHAIN
-        .replace(
-            "analytics = \"motion\"",
-            "analytics = \"motion\"\nsection-889 = true",
-        )
-        .replace("[[site]]", "[storage]\nraid = \"raid6\"\n\n[[site]]");
-    let (p, html) = proposal(&text);
+    let (p, html) = proposal(&camscope_tests::without_a_buildable_nvr(CHAIN));
     assert!(!p.nvr.feasible);
     assert!(segments(&html, "NVR appliances").is_empty());
     assert!(

@@ -20,7 +20,10 @@ fn proposal_html(bom: Option<&planner::check::CheckReport>) -> String {
     let catalog = Catalog::embedded().unwrap();
     let p = plan(&site, &catalog).unwrap();
     let m = deploy(&site, &catalog, &p, Choice::Vms).unwrap();
-    reports::render(&planner::proposal::proposal_view(&p, &m, bom, GENERATED))
+    let priced = planner::generate::bill_of_materials(&site, &catalog, &p, &m);
+    reports::render(&planner::proposal::proposal_view(
+        &p, &m, &priced, bom, GENERATED,
+    ))
 }
 
 fn checked(csv: &[u8]) -> planner::check::CheckReport {
@@ -232,7 +235,10 @@ fn every_user_value_is_escaped() {
     let c = Catalog::embedded().unwrap();
     let p = plan(&s, &c).unwrap();
     let m = deploy(&s, &c, &p, Choice::Vms).unwrap();
-    let html = reports::render(&planner::proposal::proposal_view(&p, &m, None, GENERATED));
+    let priced = planner::generate::bill_of_materials(&s, &c, &p, &m);
+    let html = reports::render(&planner::proposal::proposal_view(
+        &p, &m, &priced, None, GENERATED,
+    ));
     assert!(
         !html.contains("<img src=x"),
         "site name reached the page unescaped"
@@ -313,7 +319,28 @@ fn write_reports(dir: &Path) -> Vec<PathBuf> {
             .unwrap();
     let rig = dir.join("rig.html");
     std::fs::write(&rig, rig::report::render(&results)).unwrap();
-    vec![proposal, compliance, rig]
+    let mut files = vec![proposal, compliance, rig];
+    // Each design fixture's proposal (issue 14): the schedule, the priced BOM with its total,
+    // the assumptions page and the reason codes in the appendix only.
+    for name in ["shop", "chain", "campus", "federal"] {
+        let file = dir.join(format!("proposal-{name}.html"));
+        let Run {
+            code,
+            stdout: _,
+            stderr: err,
+        } = camscope(&[
+            "report",
+            "proposal",
+            &format!("fixtures/designs/{name}.toml"),
+            "--out",
+            &file.display().to_string(),
+        ]);
+        // The federal site names a covered camera brand: the plan's finding does not stop the
+        // proposal.
+        assert_eq!(code, 0, "{name}: {err}");
+        files.push(file);
+    }
+    files
 }
 
 /// Opens every report in headless Chromium: no console error, no request beyond the file,
@@ -346,7 +373,7 @@ fn reports_render_in_headless_chromium() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "browser check failed:\n{stdout}");
-    assert!(stdout.contains("3 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("7 passed, 0 failed"), "{stdout}");
     for f in ["proposal.png", "compliance.png", "rig.png"] {
         assert!(
             std::fs::metadata(shots.join(f)).unwrap().len() > 10_000,

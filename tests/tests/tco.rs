@@ -215,13 +215,7 @@ fn care_is_billed_from_year_two_when_the_licence_includes_the_first() {
 #[test]
 fn an_infeasible_option_is_never_drawn_at_zero_or_called_cheaper() {
     // RAID 6 with Section 889: no eligible NVR appliance offers it.
-    let text = CHAIN
-        .replace(
-            "analytics = \"motion\"",
-            "analytics = \"motion\"\nsection-889 = true",
-        )
-        .replace("[[site]]", "[storage]\nraid = \"raid6\"\n\n[[site]]");
-    let p = plan_of(&text);
+    let p = plan_of(&camscope_tests::without_a_buildable_nvr(CHAIN));
     assert!(!p.nvr.feasible);
     assert!(p.nvr.capex.is_none());
     assert!(
