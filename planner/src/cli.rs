@@ -159,7 +159,7 @@ pub struct CheckArgs {
 pub enum RigCommand {
     /// Run simulated ONVIF cameras (device, Media, Media2 over HTTP; H.264/H.265 over RTSP) until
     /// interrupted. The password comes from the environment (--password-env), never the command line.
-    Simulate(crate::rig::SimulateArgs),
+    Simulate(crate::rig_simulate::SimulateArgs),
     /// Prove a plan on cameras: find every camera of a manifest, optionally push its settings,
     /// pull every stream at once with retina and judge what arrived against the plan.
     /// Exit 0 pass, 1 fail, 2 bad input.
@@ -492,6 +492,12 @@ impl From<InputError> for Failure {
     }
 }
 
+impl From<rig::Error> for Failure {
+    fn from(e: rig::Error) -> Self {
+        Failure::of(e)
+    }
+}
+
 fn io_failure(path: &Path, e: io::Error) -> Failure {
     Failure::caused(path.display().to_string(), e)
 }
@@ -526,7 +532,7 @@ pub fn run(
     };
     // The simulator runs until interrupted: its status lines go out as they happen, unbuffered.
     if let Command::Rig(RigCommand::Simulate(args)) = cli.command {
-        return match crate::rig::simulate(args, out) {
+        return match crate::rig_simulate::simulate(args, out) {
             Ok(code) => code,
             Err(failure) => {
                 failure.report(err);
@@ -640,8 +646,14 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                 }
                 None => None,
             };
-            let view =
-                crate::proposal::proposal_view(&plan, &manifest, report.as_ref(), &now_text());
+            let priced = crate::generate::bill_of_materials(&site_file, &catalog, &plan, &manifest);
+            let view = crate::proposal::proposal_view(
+                &plan,
+                &manifest,
+                &priced,
+                report.as_ref(),
+                &now_text(),
+            );
             let html = reports::render(&view);
             std::fs::write(&file, html).map_err(|e| io_failure(&file, e))?;
             let _ = writeln!(out, "wrote {}", file.display());
@@ -934,7 +946,7 @@ fn run_generate(
     let inventory = match stream_uris {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| io_failure(p, e))?;
-            Some((p, crate::inventory::parse(&p.display().to_string(), &text)?))
+            Some((p, rig::inventory::parse(&p.display().to_string(), &text)?))
         }
         None => None,
     };
@@ -949,7 +961,7 @@ fn run_generate(
     })?;
     let applied = inventory
         .as_ref()
-        .map(|(p, inv)| (*p, inv, crate::inventory::apply(&mut manifest, inv)));
+        .map(|(p, inv)| (*p, inv, rig::inventory::apply(&mut manifest, inv)));
     let bom = generate::bill_of_materials(&site, &catalog, &plan, &manifest);
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     let mut json = Vec::new();
@@ -1035,8 +1047,8 @@ fn run_generate(
 /// inventory entry this plan does not have and every device that matched nothing, with why.
 fn stream_uri_report(
     file: &Path,
-    inv: &crate::inventory::Inventory,
-    applied: &crate::inventory::Applied,
+    inv: &rig::inventory::Inventory,
+    applied: &rig::inventory::Applied,
     out: &mut Vec<u8>,
     notes: &mut Vec<u8>,
 ) {

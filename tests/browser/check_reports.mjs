@@ -18,7 +18,9 @@ const executablePath = process.env.CAMSCOPE_CHROMIUM || '/usr/bin/chromium';
 
 // What each report must show: selector → minimum count.
 const expectations = {
-  proposal: { 'svg.chart.line .series polyline': 3, 'svg.chart.line .series circle': 6, 'svg.chart.bars rect.bar': 1, 'svg.chart.stacked rect.segment': 2, 'table.cost-kinds tbody tr': 2, '.option': 2, '.callout li, .callout b': 1 },
+  proposal: { 'svg.chart.line .series polyline': 2, 'svg.chart.line .series circle': 4, 'svg.chart.bars rect.bar': 1, 'svg.chart.stacked rect.segment': 2, 'table.cost-kinds tbody tr': 2, '.option': 2, '.callout li, .callout b': 1,
+    'table.schedule tbody tr': 1, 'table.priced-bom tbody tr': 2, 'table.priced-bom tr.bom-total': 1,
+    '#assumptions tbody tr': 1 },
   compliance: { 'svg.chart.bars rect.bar': 6, 'tbody tr': 1, '.card': 6 },
   rig: { 'svg.chart.line .series polyline': 1, 'tbody tr': 1 },
 };
@@ -92,6 +94,40 @@ for (const file of args) {
     if (c.keys !== c.kinds) problems.push(`stacked chart ${i}: ${c.kinds} kinds drawn but ${c.keys} legend keys`);
     if (c.overflowing.length) problems.push(`stacked chart ${i}: text outside the chart: ${c.overflowing.join(', ')}`);
   });
+  if (kind === 'proposal') {
+    // The design and its price: every priced line's extended price adds up to the subtotals
+    // and the total, to the cent; and no reason code or verdict code shows outside the appendix.
+    const bom = await page.evaluate(() => {
+      const cents = (t) => Math.round(parseFloat(t.replace(/[^0-9.-]/g, '')) * 100);
+      const ext = [...document.querySelectorAll('table.priced-bom td.extended')].map((td) => td.textContent.trim()).filter((t) => t);
+      const subs = [...document.querySelectorAll('table.priced-bom tr.subtotal td')].map((td) => cents(td.textContent));
+      const total = document.querySelector('table.priced-bom tr.bom-total td');
+      const codes = [...document.querySelectorAll('#codes code')].map((c) => c.textContent.trim());
+      const body = document.body.cloneNode(true);
+      body.querySelector('#codes')?.remove();
+      const text = body.innerText || body.textContent;
+      const asCode = [...body.querySelectorAll('code')].map((c) => c.textContent.trim()).filter((t) => codes.includes(t));
+      const inText = codes.filter((c) => c.includes('-') && text.includes(c));
+      return {
+        lines: ext.length, sum: ext.map(cents).reduce((a, b) => a + b, 0), subs: subs.reduce((a, b) => a + b, 0),
+        total: total ? cents(total.textContent) : NaN, leaked: [...new Set([...asCode, ...inText])],
+        snake: /\b(not_covered|needs_review)\b/.test(text), schedule: document.querySelectorAll('table.schedule tbody tr td:nth-child(2)').length,
+      };
+    });
+    // Both options and the cloud are drawn, except an option that cannot be built.
+    const drawn = await page.locator('svg.chart.line .series polyline').count();
+    const infeasible = await page.locator('.option p.bad', { hasText: 'Not feasible' }).count();
+    if (drawn !== 3 - infeasible) problems.push(`proposal: ${drawn} cost line(s) for ${2 - infeasible} buildable option(s) and the cloud`);
+    if (bom.lines < 2) problems.push(`proposal: ${bom.lines} priced line(s)`);
+    if (bom.sum !== bom.total) problems.push(`proposal: priced lines add up to ${bom.sum / 100}, the total says ${bom.total / 100}`);
+    if (bom.subs !== bom.total) problems.push(`proposal: subtotals add up to ${bom.subs / 100}, the total says ${bom.total / 100}`);
+    const reasons = await page.locator('.callout li').count();
+    const appendix = await page.locator('#codes code').count();
+    if (appendix !== reasons) problems.push(`proposal: ${reasons} reason(s) but ${appendix} code(s) in the appendix`);
+    if (bom.leaked.length) problems.push(`proposal: reason code(s) in the body: ${bom.leaked.join(', ')}`);
+    if (bom.snake) problems.push('proposal: a verdict code (not_covered, needs_review) in the customer text');
+    if (bom.schedule < 1) problems.push('proposal: the design schedule names no recorder');
+  }
   if (kind === 'rig') {
     if (!lines.some((c) => c.bands > 0)) problems.push('rig: the outage in the results is not shaded');
     const context = await page.locator('table.context tr').count();
