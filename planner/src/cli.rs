@@ -1258,75 +1258,91 @@ fn emit(
     }
 }
 
+/// `calc storage`: what N cameras record in D days.
+fn calc_storage(
+    streams: &StreamArgs,
+    days: u64,
+    format: Format,
+    out: &mut Vec<u8>,
+) -> Result<(), Failure> {
+    let (bitrate, secs) = streams.resolve()?;
+    let (cameras, convention) = (streams.cameras, Convention::from(streams.convention));
+    let total = recorded_bytes(cameras, bitrate, secs, days);
+    let per_day = recorded_bytes(cameras, bitrate, secs, 1);
+    let human = |b: Bytes| match convention {
+        Convention::Si => b.both(),
+        Convention::Binary => b.binary(),
+    };
+    emit(
+        out,
+        format,
+        json!({
+            "cameras": cameras, "bitrate_bps": bitrate.bps(), "convention": convention,
+            "recorded_seconds_per_day": secs, "days": days,
+            "per_day": bytes_json(per_day), "storage": bytes_json(total),
+            "formula": "cameras × bit/s ÷ 8 × seconds per day × days (no overhead)",
+        }),
+        vec![
+            ("cameras", cameras.to_string()),
+            (
+                "bitrate per camera",
+                format!("{bitrate} ({} bit/s)", bitrate.bps()),
+            ),
+            ("recorded per day", format!("{secs} s")),
+            ("per day", human(per_day)),
+            (
+                "storage",
+                format!("{} = {} bytes", human(total), total.get()),
+            ),
+        ],
+    )
+}
+
+/// `calc retention`: the days a capacity holds.
+fn calc_retention(
+    streams: &StreamArgs,
+    capacity: Bytes,
+    format: Format,
+    out: &mut Vec<u8>,
+) -> Result<(), Failure> {
+    let (bitrate, secs) = streams.resolve()?;
+    let cameras = streams.cameras;
+    let total = Bitrate(bitrate.bps().saturating_mul(cameras));
+    let days = retention_days(capacity, total, secs);
+    let whole = days.map(f64::floor);
+    emit(
+        out,
+        format,
+        json!({
+            "cameras": cameras, "bitrate_bps": bitrate.bps(), "capacity": bytes_json(capacity),
+            "recorded_seconds_per_day": secs, "days": days.map(|d| round(d, 3)), "whole_days": whole,
+        }),
+        vec![
+            ("cameras", cameras.to_string()),
+            ("bitrate per camera", bitrate.to_string()),
+            ("capacity", capacity.both()),
+            (
+                "retention",
+                days.map_or("unbounded (nothing is recorded)".into(), |d| {
+                    format!("{d:.2} days ({} whole days)", d.floor())
+                }),
+            ),
+        ],
+    )
+}
+
 fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<(), Failure> {
     match calc {
         Calc::Storage {
             streams,
             days,
             format,
-        } => {
-            let (bitrate, secs) = streams.resolve()?;
-            let (cameras, convention) = (streams.cameras, Convention::from(streams.convention));
-            let total = recorded_bytes(cameras, bitrate, secs, days);
-            let per_day = recorded_bytes(cameras, bitrate, secs, 1);
-            let human = |b: Bytes| match convention {
-                Convention::Si => b.both(),
-                Convention::Binary => b.binary(),
-            };
-            emit(
-                out,
-                format.format,
-                json!({
-                    "cameras": cameras, "bitrate_bps": bitrate.bps(), "convention": convention,
-                    "recorded_seconds_per_day": secs, "days": days,
-                    "per_day": bytes_json(per_day), "storage": bytes_json(total),
-                    "formula": "cameras × bit/s ÷ 8 × seconds per day × days (no overhead)",
-                }),
-                vec![
-                    ("cameras", cameras.to_string()),
-                    (
-                        "bitrate per camera",
-                        format!("{bitrate} ({} bit/s)", bitrate.bps()),
-                    ),
-                    ("recorded per day", format!("{secs} s")),
-                    ("per day", human(per_day)),
-                    (
-                        "storage",
-                        format!("{} = {} bytes", human(total), total.get()),
-                    ),
-                ],
-            )
-        }
+        } => calc_storage(&streams, days, format.format, out),
         Calc::Retention {
             streams,
             capacity,
             format,
-        } => {
-            let (bitrate, secs) = streams.resolve()?;
-            let cameras = streams.cameras;
-            let total = Bitrate(bitrate.bps().saturating_mul(cameras));
-            let days = retention_days(capacity, total, secs);
-            let whole = days.map(f64::floor);
-            emit(
-                out,
-                format.format,
-                json!({
-                    "cameras": cameras, "bitrate_bps": bitrate.bps(), "capacity": bytes_json(capacity),
-                    "recorded_seconds_per_day": secs, "days": days.map(|d| round(d, 3)), "whole_days": whole,
-                }),
-                vec![
-                    ("cameras", cameras.to_string()),
-                    ("bitrate per camera", bitrate.to_string()),
-                    ("capacity", capacity.both()),
-                    (
-                        "retention",
-                        days.map_or("unbounded (nothing is recorded)".into(), |d| {
-                            format!("{d:.2} days ({} whole days)", d.floor())
-                        }),
-                    ),
-                ],
-            )
-        }
+        } => calc_retention(&streams, capacity, format.format, out),
         Calc::Raid {
             level,
             drives,
