@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 
 use petgraph::graph::{NodeIndex, UnGraph};
+use sizing::ingest::on_the_wire as with_overhead;
 use sizing::{Bitrate, Codec, Watts};
 
 use crate::catalog::{Catalog, SwitchModel};
@@ -177,10 +178,6 @@ impl SiteGraph {
         }
         Ok(())
     }
-}
-
-fn with_overhead(bps: u64, overhead: f64) -> u64 {
-    (bps as f64 * (1.0 + overhead)).ceil() as u64
 }
 
 /// Packs cameras (slot, PoE draw, load) onto switches of `model`, first-fit decreasing by draw
@@ -820,7 +817,7 @@ impl SiteGraph {
             from: self.graph[a].id.clone(),
             to: self.graph[b].id.clone(),
             capacity_bps: capacity.bps(),
-            limit_bps: (capacity.bps() as f64 * utilization) as u64,
+            limit_bps: sizing::ingest::link_limit(capacity, utilization),
             forward_bps: 0,
             reverse_bps: 0,
         });

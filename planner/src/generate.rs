@@ -13,9 +13,37 @@ use crate::deploy::{Choice, Manifest};
 use crate::plan::Plan;
 use crate::site::SiteFile;
 
+/// Which part of the system a BOM line belongs to (the proposal subtotals by it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BomSection {
+    /// Cameras.
+    Cameras,
+    /// Recorders, servers and their drives.
+    Recording,
+    /// Switches.
+    Network,
+    /// VMS licences and care.
+    Software,
+}
+
+impl BomSection {
+    /// The section's name in a proposal.
+    pub fn label(self) -> &'static str {
+        match self {
+            BomSection::Cameras => "cameras",
+            BomSection::Recording => "recording",
+            BomSection::Network => "network",
+            BomSection::Software => "software",
+        }
+    }
+}
+
 /// One line of the plan's bill of materials.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BomLine {
+    /// The part of the system it belongs to.
+    pub section: BomSection,
     /// Manufacturer, when the plan knows it.
     pub manufacturer: String,
     /// Brand.
@@ -71,6 +99,7 @@ pub fn bill_of_materials(
             .find(|p| p.site == s.name && g.name.as_deref().is_none_or(|n| n == p.name));
         let qty = u64::from(g.count.0) * u64::from(s.copies.0);
         lines.push(BomLine {
+            section: BomSection::Cameras,
             manufacturer: g.brand.clone().unwrap_or_default(),
             brand: g.brand.clone().unwrap_or_default(),
             model: g.model.clone().unwrap_or_else(|| {
@@ -113,6 +142,7 @@ pub fn bill_of_materials(
             None => (String::new(), name.clone()),
         };
         lines.push(BomLine {
+            section: BomSection::Recording,
             manufacturer: maker.clone(),
             brand: maker,
             model,
@@ -130,6 +160,7 @@ pub fn bill_of_materials(
     for (size, qty) in drives.into_iter().filter(|(s, q)| *s > 0 && *q > 0) {
         let drive = catalog.drive.iter().find(|d| d.size.get() == size);
         lines.push(BomLine {
+            section: BomSection::Recording,
             manufacturer: String::new(),
             brand: String::new(),
             model: format!("{:.0} TB surveillance drive", size as f64 / 1e12),
@@ -148,6 +179,7 @@ pub fn bill_of_materials(
     for (id, qty) in switches {
         let model = catalog.switch.iter().find(|s| s.id == id);
         lines.push(BomLine {
+            section: BomSection::Network,
             manufacturer: String::new(),
             brand: String::new(),
             model: model.map_or_else(|| id.clone(), |s| s.name.clone()),
@@ -164,6 +196,7 @@ pub fn bill_of_materials(
     {
         if p.base > 0.0 {
             lines.push(BomLine {
+                section: BomSection::Software,
                 manufacturer: p.maker.clone(),
                 brand: p.maker.clone(),
                 model: format!("{} base licence", p.name),
@@ -176,6 +209,7 @@ pub fn bill_of_materials(
         }
         let paid = plan.vms.channels.saturating_sub(u64::from(p.free_channels));
         lines.push(BomLine {
+            section: BomSection::Software,
             manufacturer: p.maker.clone(),
             brand: p.maker.clone(),
             model: format!("{} camera licence", p.name),
@@ -189,6 +223,7 @@ pub fn bill_of_materials(
         let care_years = (plan.horizon_years + 1).saturating_sub(plan.vms.care_from_year);
         if care > crate::money::Money::ZERO && care_years > 0 {
             lines.push(BomLine {
+                section: BomSection::Software,
                 manufacturer: p.maker.clone(),
                 brand: p.maker.clone(),
                 model: format!("{} care / upgrade plan", p.name),

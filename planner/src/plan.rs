@@ -85,6 +85,12 @@ pub struct RecorderUnit {
     pub ingest_limit_bps: u64,
     /// Ingest ceiling as the datasheet gives it, bit/s.
     pub ingest_rated_bps: u64,
+    /// What the cameras that reach the unit through the network (not its own PoE ports) put on
+    /// its network link, protocol overhead included, bit/s: the load `generate` routes over the
+    /// link from the site's core to the unit.
+    pub link_bps: u64,
+    /// The unit's link ceiling: the recorder NIC at the link utilisation limit, bit/s.
+    pub link_limit_bps: u64,
     /// Bytes the assigned cameras keep at full retention.
     pub recorded_bytes: u64,
     /// Usable marked capacity needed with headroom.
@@ -345,6 +351,8 @@ pub struct Plan {
 struct Item {
     slot: usize,
     ingest: u64,
+    /// `ingest` on the wire (protocol overhead included).
+    wire: u64,
     bytes: u64,
     poe_mw: u64,
 }
@@ -358,10 +366,13 @@ struct Bin<'a> {
     cameras: u32,
     ingest_rated: u64,
     ingest_limit: u64,
+    link_limit: u64,
     bays: u32,
     max_drive: Bytes,
-    /// Largest usable capacity (all bays, largest allowed drive).
+    /// Largest usable capacity packing may fill (all bays of the drive size being tried).
     max_usable: u64,
+    /// Largest usable capacity the model can take at all (all bays, largest allowed drive).
+    max_usable_any: u64,
     poe_ports: u32,
     poe_budget_mw: u64,
     poe_per_port_mw: u64,
@@ -424,6 +435,7 @@ impl StorageRules<'_> {
 struct Load {
     cameras: u32,
     ingest: u64,
+    wire: u64,
     bytes: u64,
     items: Vec<Item>,
 }
@@ -432,6 +444,7 @@ impl Load {
     fn fits(&self, bin: &Bin, item: &Item, headroom: &HeadroomPolicy) -> bool {
         self.cameras < bin.cameras
             && self.ingest + item.ingest <= bin.ingest_limit
+            && self.wire + item.wire <= bin.link_limit
             && headroom
                 .capacity_needed(Bytes(self.bytes + item.bytes))
                 .get()
@@ -441,11 +454,13 @@ impl Load {
     fn fits_in(&self, bin: &Bin, headroom: &HeadroomPolicy) -> bool {
         self.cameras <= bin.cameras
             && self.ingest <= bin.ingest_limit
+            && self.wire <= bin.link_limit
             && headroom.capacity_needed(Bytes(self.bytes)).get() <= bin.max_usable
     }
     fn add(&mut self, item: Item) {
         self.cameras += 1;
         self.ingest += item.ingest;
+        self.wire += item.wire;
         self.bytes += item.bytes;
         self.items.push(item);
     }
@@ -455,8 +470,16 @@ impl Load {
 /// model's ceilings.
 fn pack(items: &[Item], bin: &Bin, headroom: &HeadroomPolicy) -> Option<Vec<Load>> {
     let mut loads: Vec<Load> = Vec::new();
+    // Units before `open` have every channel taken: no camera fits them again.
+    let mut open = 0;
     for item in items {
-        match loads.iter_mut().find(|l| l.fits(bin, item, headroom)) {
+        while loads.get(open).is_some_and(|l| l.cameras >= bin.cameras) {
+            open += 1;
+        }
+        match loads[open..]
+            .iter_mut()
+            .find(|l| l.fits(bin, item, headroom))
+        {
             Some(l) => l.add(*item),
             None => {
                 let mut l = Load::default();
@@ -537,6 +560,14 @@ fn unit_on(
             poe_slots.push(*slot);
         }
     }
+    // Cameras on the unit's own ports reach it directly; the rest come over its link.
+    let on_ports: BTreeSet<usize> = poe_slots.iter().copied().collect();
+    let link_bps = load
+        .items
+        .iter()
+        .filter(|i| !on_ports.contains(&i.slot))
+        .map(|i| i.wire)
+        .sum();
     RecorderUnit {
         model_id: bin.id.to_string(),
         model: bin.name.clone(),
@@ -545,13 +576,15 @@ fn unit_on(
         ingest_bps: load.ingest,
         ingest_limit_bps: bin.ingest_limit,
         ingest_rated_bps: bin.ingest_rated,
+        link_bps,
+        link_limit_bps: bin.link_limit,
         recorded_bytes: load.bytes,
         capacity_needed_bytes: need.get(),
         layout: layout.describe(),
         drives: layout.drives,
         drive_size_bytes: layout.drive_size.get(),
         usable_bytes: layout.usable.get(),
-        max_usable_bytes: bin.max_usable,
+        max_usable_bytes: bin.max_usable_any,
         poe_used_mw: used,
         poe_budget_mw: bin.poe_budget_mw,
         poe_powered: poe_slots.len() as u32,
@@ -619,6 +652,17 @@ pub fn unit_violations(element: &str, u: &RecorderUnit) -> Vec<Violation> {
         ),
     );
     push(
+        Ceiling::Link,
+        u.link_bps,
+        u.link_limit_bps,
+        Unit::BitsPerSecond,
+        format!(
+            "its network link carries {}, over its limit of {}",
+            Bitrate(u.link_bps),
+            Bitrate(u.link_limit_bps)
+        ),
+    );
+    push(
         Ceiling::Storage,
         u.capacity_needed_bytes,
         u.usable_bytes,
@@ -643,49 +687,148 @@ pub fn unit_violations(element: &str, u: &RecorderUnit) -> Vec<Violation> {
     v
 }
 
-/// The cheapest set of units from `bins` that holds `items`: every model alone (first-fit
-/// decreasing), then each unit moved to the cheapest model that still holds its contents.
-fn cheapest_units(
+/// The design a designer would draw for one site from `bins`: the fewest recorders first, then
+/// every drive of the site one size, then the lowest price. Each pair of a model and a drive
+/// size is packed first-fit decreasing against the capacity of all the model's bays filled with
+/// that drive; the cameras are then spread evenly over that many units, and each unit moves to
+/// the cheapest model that holds its share with drives of the same size.
+fn design_units(
     items: &[Item],
     bins: &[Bin],
     rules: &StorageRules,
 ) -> Result<Vec<RecorderUnit>, String> {
-    let mut best: Option<(f64, Vec<RecorderUnit>)> = None;
-    for bin in bins {
-        let Some(loads) = pack(items, bin, &rules.headroom) else {
-            continue;
+    let mut best: Option<(usize, f64, Vec<RecorderUnit>)> = None;
+    for drive in &rules.drives {
+        let sized = StorageRules {
+            drives: vec![*drive],
+            ..*rules
         };
-        let mut units = Vec::with_capacity(loads.len());
-        for load in &loads {
-            // Downsize: the cheapest model (unit + drives) that holds this load.
-            let candidate = bins
-                .iter()
-                .filter(|b| load.fits_in(b, &rules.headroom))
-                .filter_map(|b| realise(load, b, rules, false))
-                .min_by(|a, b| a.price().total_cmp(&b.price()));
-            match candidate {
-                Some(u) => units.push(u),
-                None => break,
+        let sized_bins: Vec<Bin> = bins
+            .iter()
+            .filter(|b| drive.size <= b.max_drive)
+            .map(|b| Bin {
+                max_usable: sized.max_usable(b.bays, b.max_drive),
+                ..b.clone()
+            })
+            .filter(|b| b.max_usable > 0)
+            .collect();
+        for bin in &sized_bins {
+            let beaten = |count: usize| best.as_ref().is_some_and(|(n, _, _)| count > *n);
+            if beaten(fewest_possible(items, bin, &sized.headroom)) {
+                continue;
+            }
+            let Some(loads) = pack(items, bin, &sized.headroom) else {
+                continue;
+            };
+            if beaten(loads.len()) {
+                continue;
+            }
+            let loads = spread(items, bin, loads.len(), &sized.headroom).unwrap_or(loads);
+            let Some(units) = cheapest_models(&loads, &sized_bins, &sized) else {
+                continue;
+            };
+            let cost: f64 = units.iter().map(RecorderUnit::price).sum();
+            let better = best
+                .as_ref()
+                .is_none_or(|(n, c, _)| units.len() < *n || (units.len() == *n && cost < *c));
+            if better {
+                best = Some((units.len(), cost, units));
             }
         }
-        if units.len() != loads.len() {
-            continue;
-        }
-        let cost: f64 = units.iter().map(RecorderUnit::price).sum();
-        if best.as_ref().is_none_or(|(c, _)| cost < *c) {
-            best = Some((cost, units));
-        }
     }
-    best.map(|(_, u)| u).ok_or_else(|| {
+    best.map(|(_, _, u)| u).ok_or_else(|| {
         let biggest = items.iter().map(|i| i.ingest).max().unwrap_or(0);
         format!(
-            "no model holds these cameras: the most demanding sends {} and every candidate is short of channels, ingest or storage",
+            "no model holds these cameras: the most demanding sends {} and every candidate is short of channels, ingest, network link or storage",
             Bitrate(biggest)
         )
     })
 }
 
-fn nvr_bin<'a>(m: &'a NvrModel, rules: &StorageRules, reserve: f64, rate: f64) -> Bin<'a> {
+/// No packing onto units of `bin` can use fewer units than this: the cameras, ingest, link load
+/// and storage of the whole site over one unit's ceilings.
+fn fewest_possible(items: &[Item], bin: &Bin, headroom: &HeadroomPolicy) -> usize {
+    let (ingest, wire, bytes) = items.iter().fold((0u64, 0u64, 0u64), |(a, b, c), i| {
+        (a + i.ingest, b + i.wire, c + i.bytes)
+    });
+    let need = headroom.capacity_needed(Bytes(bytes)).get();
+    let over = |total: u64, limit: u64| {
+        if limit == 0 {
+            usize::MAX
+        } else {
+            total.div_ceil(limit) as usize
+        }
+    };
+    over(items.len() as u64, u64::from(bin.cameras))
+        .max(over(ingest, bin.ingest_limit))
+        .max(over(wire, bin.link_limit))
+        .max(over(need, bin.max_usable))
+}
+
+/// The cameras spread over exactly `count` units of `bin`, each (largest first) onto the unit
+/// holding the least storage that still takes it, so that units of one site carry like shares
+/// rather than a full unit and a remainder. `None` when spreading needs more units.
+fn spread(items: &[Item], bin: &Bin, count: usize, headroom: &HeadroomPolicy) -> Option<Vec<Load>> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut loads: Vec<Load> = (0..count).map(|_| Load::default()).collect();
+    let mut lightest: BinaryHeap<Reverse<(u64, u32, usize)>> =
+        (0..count).map(|i| Reverse((0, 0, i))).collect();
+    for item in items {
+        let mut tried = Vec::new();
+        let mut placed = None;
+        while let Some(Reverse(top)) = lightest.pop() {
+            let load = &loads[top.2];
+            if load.fits(bin, item, headroom) {
+                placed = Some(top.2);
+                break;
+            }
+            // A unit with every channel taken never takes another camera.
+            if load.cameras < bin.cameras {
+                tried.push(top);
+            }
+        }
+        lightest.extend(tried.into_iter().map(Reverse));
+        let i = placed?;
+        loads[i].add(*item);
+        lightest.push(Reverse((loads[i].bytes, loads[i].cameras, i)));
+    }
+    Some(loads)
+}
+
+/// Each load on the cheapest model (unit and drives) among `bins` that holds it, or `None` if
+/// one load fits none.
+fn cheapest_models(
+    loads: &[Load],
+    bins: &[Bin],
+    rules: &StorageRules,
+) -> Option<Vec<RecorderUnit>> {
+    loads
+        .iter()
+        .map(|load| {
+            bins.iter()
+                .filter(|b| load.fits_in(b, &rules.headroom))
+                .filter_map(|b| realise(load, b, rules, false))
+                .min_by(|a, b| a.price().total_cmp(&b.price()))
+        })
+        .collect()
+}
+
+/// What the packer needs from the plan's network rule: the overhead on every stream and the
+/// load a recorder's link may carry.
+#[derive(Debug, Clone, Copy)]
+struct LinkRule {
+    overhead: f64,
+    recorder_limit: u64,
+}
+
+fn nvr_bin<'a>(
+    m: &'a NvrModel,
+    rules: &StorageRules,
+    reserve: f64,
+    rate: f64,
+    link: LinkRule,
+) -> Bin<'a> {
     let drive_power = m.drive_power.map_or(0, Watts::milliwatts) * u64::from(m.bays);
     Bin {
         id: &m.id,
@@ -694,16 +837,24 @@ fn nvr_bin<'a>(m: &'a NvrModel, rules: &StorageRules, reserve: f64, rate: f64) -
         cameras: m.channels,
         ingest_rated: m.incoming.bps(),
         ingest_limit: ingest::usable_ceiling(m.incoming, reserve).bps(),
+        link_limit: link.recorder_limit,
         bays: m.bays,
         max_drive: m.max_drive,
         max_usable: rules.max_usable(m.bays, m.max_drive),
+        max_usable_any: rules.max_usable(m.bays, m.max_drive),
         poe_ports: m.poe_ports,
         poe_budget_mw: m.poe_budget.milliwatts().saturating_sub(drive_power),
         poe_per_port_mw: m.poe_per_port.unwrap_or(m.poe_budget).milliwatts(),
     }
 }
 
-fn server_bin<'a>(s: &'a ServerModel, rules: &StorageRules, reserve: f64, rate: f64) -> Bin<'a> {
+fn server_bin<'a>(
+    s: &'a ServerModel,
+    rules: &StorageRules,
+    reserve: f64,
+    rate: f64,
+    link: LinkRule,
+) -> Bin<'a> {
     Bin {
         id: &s.id,
         name: s.name.clone(),
@@ -711,9 +862,11 @@ fn server_bin<'a>(s: &'a ServerModel, rules: &StorageRules, reserve: f64, rate: 
         cameras: s.cameras,
         ingest_rated: s.ingest.bps(),
         ingest_limit: ingest::usable_ceiling(s.ingest, reserve).bps(),
+        link_limit: link.recorder_limit,
         bays: s.bays,
         max_drive: s.max_drive,
         max_usable: rules.max_usable(s.bays, s.max_drive),
+        max_usable_any: rules.max_usable(s.bays, s.max_drive),
         poe_ports: 0,
         poe_budget_mw: 0,
         poe_per_port_mw: 0,
@@ -889,6 +1042,14 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         rate,
     };
 
+    // The network rule `generate` applies too: every stream carries the protocol overhead, and
+    // a recorder's link (its NIC) is kept below the link utilisation limit.
+    let overhead = d.network_overhead.value;
+    let link = LinkRule {
+        overhead,
+        recorder_limit: ingest::link_limit(d.recorder_nic.value, d.link_utilization.value),
+    };
+
     // Camera groups.
     let model = catalog.bitrate_model();
     let audio = Bitrate::from_kbps(catalog.bitrate.audio.kbps);
@@ -948,6 +1109,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
                 items.push(Item {
                     slot: items.len(),
                     ingest: ingest_bps.bps(),
+                    wire: ingest::on_the_wire(ingest_bps.bps(), link.overhead),
                     bytes: per_camera.get(),
                     poe_mw,
                 });
@@ -978,10 +1140,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         );
     }
 
-    let overhead = d.network_overhead.value;
-    let network = |items: &[Item]| -> u64 {
-        (items.iter().map(|i| i.ingest).sum::<u64>() as f64 * (1.0 + overhead)).ceil() as u64
-    };
+    let network = |items: &[Item]| -> u64 { items.iter().map(|i| i.wire).sum() };
 
     // NVR option.
     note_default(
@@ -1007,7 +1166,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         .iter()
         .filter(|m| !(site.requirements.section_889 && m.covered_889))
         .filter(|m| m.supports(level))
-        .map(|m| nvr_bin(m, &rules, d.nvr_ingest_reserve.value, rate))
+        .map(|m| nvr_bin(m, &rules, d.nvr_ingest_reserve.value, rate, link))
         .collect();
     let mut nvr_sites = Vec::new();
     let mut nvr_problem = None;
@@ -1016,7 +1175,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         let s = &site.sites[*si];
         let fixed = fixed_recorder(*si, s, catalog)?;
         let units = if let Some(Fixed::Nvr(model, count)) = fixed {
-            let bin = nvr_bin(model, &rules, d.nvr_ingest_reserve.value, rate);
+            let bin = nvr_bin(model, &rules, d.nvr_ingest_reserve.value, rate, link);
             let units = fixed_units(items, &bin, count, &rules);
             for (i, u) in units.iter().enumerate() {
                 nvr_violations.extend(unit_violations(
@@ -1035,7 +1194,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
                 }
             ))
         } else {
-            cheapest_units(items, &nvr_bins, &rules)
+            design_units(items, &nvr_bins, &rules)
         };
         let units = units.unwrap_or_else(|why| {
             nvr_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
@@ -1089,7 +1248,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         .server
         .iter()
         .filter(|s| level == RaidLevel::None || s.raid.contains(&level))
-        .map(|s| server_bin(s, &rules, d.server_ingest_reserve.value, rate))
+        .map(|s| server_bin(s, &rules, d.server_ingest_reserve.value, rate, link))
         .collect();
     let mut vms_sites = Vec::new();
     let mut vms_problem = None;
@@ -1098,7 +1257,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         let s = &site.sites[*si];
         let mut units = match fixed_recorder(*si, s, catalog)? {
             Some(Fixed::Server(model, count)) => {
-                let bin = server_bin(model, &rules, d.server_ingest_reserve.value, rate);
+                let bin = server_bin(model, &rules, d.server_ingest_reserve.value, rate, link);
                 let units = fixed_units(items, &bin, count, &rules);
                 for (i, u) in units.iter().enumerate() {
                     vms_violations.extend(unit_violations(
@@ -1108,7 +1267,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
                 }
                 units
             }
-            _ => cheapest_units(items, &server_bins, &rules).unwrap_or_else(|why| {
+            _ => design_units(items, &server_bins, &rules).unwrap_or_else(|why| {
                 vms_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
                 Vec::new()
             }),
@@ -1345,6 +1504,7 @@ fn standby_of(u: &RecorderUnit) -> RecorderUnit {
     RecorderUnit {
         cameras: 0,
         ingest_bps: 0,
+        link_bps: 0,
         recorded_bytes: 0,
         poe_used_mw: 0,
         poe_powered: 0,

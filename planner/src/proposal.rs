@@ -7,8 +7,8 @@ use reports::chart::{
     LegendEntry, SeriesData, StackData, bar_chart, line_chart, stacked_bar_chart,
 };
 use reports::{
-    AssumptionRow, Ceiling, CostKindRow, Fact, GroupRow, OptionColumn, ProposalBomRow,
-    ProposalView, ReasonRow, TcoRow, TopologyRow,
+    AssumptionRow, Ceiling, CostKindRow, Fact, GroupRow, OptionColumn, PricedBomRow,
+    ProposalBomRow, ProposalView, ReasonRow, ScheduleRow, TcoRow, TopologyRow,
 };
 use sizing::{Bitrate, Bytes};
 
@@ -16,8 +16,9 @@ use crate::check::CheckReport;
 use crate::cost::{CostKind, Side, totals_by_kind};
 use crate::deploy::Manifest;
 use crate::figures::{Basis, FigureUsed};
+use crate::generate::{BomLine, BomSection};
 use crate::money::Money;
-use crate::plan::{Plan, SiteRecorders};
+use crate::plan::{Plan, RecorderUnit, SiteRecorders};
 use crate::render::money;
 
 fn kind_entry(kind: CostKind) -> LegendEntry {
@@ -170,129 +171,189 @@ fn short(text: &str, n: usize) -> String {
     }
 }
 
-/// Builds the proposal view. `generated` is the time to print on it.
+/// The proposal's view model, stage by stage: the summary, both options side by side, the costs,
+/// storage, the design schedule and priced bill of materials of the option deployed (`priced`
+/// is [`crate::generate::bill_of_materials`] of `manifest`), the network, the BOM's compliance
+/// verdicts when one was checked, the assumptions and the reason codes.
 pub fn proposal_view(
     plan: &Plan,
     manifest: &Manifest,
+    priced: &[BomLine],
     bom: Option<&CheckReport>,
     generated: &str,
 ) -> ProposalView {
     let c = &plan.currency;
+    let (bom_rows, bom_source) = compliance_rows(bom);
+    let priced = priced_bom(priced, c);
+    let data_stamp = match bom {
+        Some(r) => format!(
+            "catalog {} · compliance data {} (as of {})",
+            plan.catalog.len(),
+            r.data.version,
+            r.data.as_of
+        ),
+        None => format!("catalog files: {}", plan.catalog.len()),
+    };
+    let mut crossover = plan.costs.verdict.clone();
+    if let Some(note) = &plan.recommendation.cost_note {
+        crossover.push(' ');
+        crossover.push_str(note);
+    }
+    ProposalView {
+        title: format!("Proposal — {}", plan.project),
+        tool: format!("camscope {}", env!("CARGO_PKG_VERSION")),
+        generated: generated.to_string(),
+        data_stamp,
+        project: plan.project.clone(),
+        currency: c.clone(),
+        catalog: plan.catalog.join(", "),
+        summary: summary_facts(plan),
+        choice: plan.recommendation.choice.to_string(),
+        recommendation: plan.recommendation.summary.clone(),
+        reasons: plan
+            .recommendation
+            .reasons
+            .iter()
+            .map(|r| ReasonRow {
+                code: r.code.to_string(),
+                text: r.text.clone(),
+            })
+            .collect(),
+        options: vec![nvr_column(plan), vms_column(plan)],
+        horizon: plan.horizon_years,
+        tco_chart: tco_chart(plan),
+        tco: tco_rows(plan),
+        cost_kinds_chart: cost_kinds_chart(plan),
+        cost_kinds: cost_kinds(plan),
+        crossover,
+        excluded_costs: plan.excluded_costs.to_string(),
+        storage_chart: storage_chart(plan),
+        groups: group_rows(plan),
+        topology_option: match manifest.option {
+            crate::deploy::Choice::Nvr => "NVR".into(),
+            crate::deploy::Choice::Vms => "VMS".into(),
+        },
+        topology: topology_rows(manifest),
+        bom_source,
+        bom: bom_rows,
+        assumptions: plan.figures_used.iter().map(assumption_row).collect(),
+        schedule: schedule_rows(plan, manifest),
+        priced_bom: priced.rows,
+        bom_subtotals: priced.subtotals,
+        bom_total: priced.total,
+        bom_unpriced: priced.unpriced,
+    }
+}
+
+/// The headline figures.
+fn summary_facts(plan: &Plan) -> Vec<Fact> {
     let s = &plan.summary;
-    let summary = vec![
-        Fact {
-            label: "sites".into(),
-            value: s.sites.to_string(),
-        },
-        Fact {
-            label: "cameras".into(),
-            value: s.cameras.to_string(),
-        },
-        Fact {
-            label: "recorder ingest".into(),
-            value: Bitrate(s.ingest_bps).to_string(),
-        },
-        Fact {
-            label: "written per day".into(),
-            value: Bytes(s.bytes_per_day).both(),
-        },
-        Fact {
-            label: "usable storage needed".into(),
-            value: Bytes(s.capacity_needed_bytes).both(),
-        },
-    ];
-    let last = plan.tco.last();
-    let nvr = &plan.nvr;
-    let vms = &plan.vms;
-    let options = vec![
-        OptionColumn {
-            name: "NVR appliances".into(),
-            problem: nvr.problem.clone().unwrap_or_default(),
-            rows: vec![
-                Fact {
-                    label: "Units".into(),
-                    value: nvr.units.to_string(),
-                },
-                Fact {
-                    label: "Usable storage".into(),
-                    value: Bytes(storage_of(&nvr.sites)).both(),
-                },
-                Fact {
-                    label: "Licences".into(),
-                    value: "none (built in)".into(),
-                },
-                Fact {
-                    label: "Purchase".into(),
-                    value: cost_or_why(nvr.capex, nvr.problem.as_deref(), c),
-                },
-                Fact {
-                    label: format!("{} years total", plan.horizon_years),
-                    value: cost_or_why(
-                        last.and_then(|y| y.nvr_cumulative),
-                        nvr.problem.as_deref(),
-                        c,
-                    ),
-                },
-                Fact {
-                    label: "Failover".into(),
-                    value: "none".into(),
-                },
-            ],
-            ceilings: ceilings(&nvr.sites, true),
-            violations: nvr.violations.iter().map(|v| v.message.clone()).collect(),
-        },
-        OptionColumn {
-            name: format!("VMS: {}", vms.product),
-            problem: vms.problem.clone().unwrap_or_default(),
-            rows: vec![
-                Fact {
-                    label: "Recording servers".into(),
-                    value: format!("{} ({} failover)", vms.servers, vms.failover_servers),
-                },
-                Fact {
-                    label: "Usable storage".into(),
-                    value: Bytes(storage_of(&vms.sites)).both(),
-                },
-                Fact {
-                    label: "Licences".into(),
-                    value: format!(
-                        "{} channels, {}",
-                        vms.channels,
-                        cost_or_why(vms.licence, vms.problem.as_deref(), c)
-                    ),
-                },
-                Fact {
-                    label: "Care per year".into(),
-                    value: format!(
-                        "{} (from year {})",
-                        cost_or_why(vms.care_per_year, vms.problem.as_deref(), c),
-                        vms.care_from_year
-                    ),
-                },
-                Fact {
-                    label: "Purchase".into(),
-                    value: cost_or_why(
-                        vms.hardware
-                            .zip(vms.licence)
-                            .zip(vms.platform)
-                            .map(|((h, l), p)| h + l + p),
-                        vms.problem.as_deref(),
-                        c,
-                    ),
-                },
-                Fact {
-                    label: format!("{} years total", plan.horizon_years),
-                    value: cost_or_why(
-                        last.and_then(|y| y.vms_cumulative),
-                        vms.problem.as_deref(),
-                        c,
-                    ),
-                },
-            ],
-            ceilings: ceilings(&vms.sites, false),
-            violations: vms.violations.iter().map(|v| v.message.clone()).collect(),
-        },
-    ];
+    let fact = |label: &str, value: String| Fact {
+        label: label.into(),
+        value,
+    };
+    vec![
+        fact("sites", s.sites.to_string()),
+        fact("cameras", s.cameras.to_string()),
+        fact("recorder ingest", Bitrate(s.ingest_bps).to_string()),
+        fact("written per day", Bytes(s.bytes_per_day).both()),
+        fact(
+            "usable storage needed",
+            Bytes(s.capacity_needed_bytes).both(),
+        ),
+    ]
+}
+
+/// The NVR option's column.
+fn nvr_column(plan: &Plan) -> OptionColumn {
+    let (c, nvr, last) = (&plan.currency, &plan.nvr, plan.tco.last());
+    let fact = |label: String, value: String| Fact { label, value };
+    OptionColumn {
+        name: "NVR appliances".into(),
+        problem: nvr.problem.clone().unwrap_or_default(),
+        rows: vec![
+            fact("Units".into(), nvr.units.to_string()),
+            fact(
+                "Usable storage".into(),
+                Bytes(storage_of(&nvr.sites)).both(),
+            ),
+            fact("Licences".into(), "none (built in)".into()),
+            fact(
+                "Purchase".into(),
+                cost_or_why(nvr.capex, nvr.problem.as_deref(), c),
+            ),
+            fact(
+                format!("{} years total", plan.horizon_years),
+                cost_or_why(
+                    last.and_then(|y| y.nvr_cumulative),
+                    nvr.problem.as_deref(),
+                    c,
+                ),
+            ),
+            fact("Failover".into(), "none".into()),
+        ],
+        ceilings: ceilings(&nvr.sites, true),
+        violations: nvr.violations.iter().map(|v| v.message.clone()).collect(),
+    }
+}
+
+/// The VMS option's column.
+fn vms_column(plan: &Plan) -> OptionColumn {
+    let (c, vms, last) = (&plan.currency, &plan.vms, plan.tco.last());
+    let why = vms.problem.as_deref();
+    let fact = |label: String, value: String| Fact { label, value };
+    OptionColumn {
+        name: format!("VMS: {}", vms.product),
+        problem: vms.problem.clone().unwrap_or_default(),
+        rows: vec![
+            fact(
+                "Recording servers".into(),
+                format!("{} ({} failover)", vms.servers, vms.failover_servers),
+            ),
+            fact(
+                "Usable storage".into(),
+                Bytes(storage_of(&vms.sites)).both(),
+            ),
+            fact(
+                "Licences".into(),
+                format!(
+                    "{} channels, {}",
+                    vms.channels,
+                    cost_or_why(vms.licence, why, c)
+                ),
+            ),
+            fact(
+                "Care per year".into(),
+                format!(
+                    "{} (from year {})",
+                    cost_or_why(vms.care_per_year, why, c),
+                    vms.care_from_year
+                ),
+            ),
+            fact(
+                "Purchase".into(),
+                cost_or_why(
+                    vms.hardware
+                        .zip(vms.licence)
+                        .zip(vms.platform)
+                        .map(|((h, l), p)| h + l + p),
+                    why,
+                    c,
+                ),
+            ),
+            fact(
+                format!("{} years total", plan.horizon_years),
+                cost_or_why(last.and_then(|y| y.vms_cumulative), why, c),
+            ),
+        ],
+        ceilings: ceilings(&vms.sites, false),
+        violations: vms.violations.iter().map(|v| v.message.clone()).collect(),
+    }
+}
+
+/// The cumulative cost chart. An option that cannot be built is not drawn at all (never at
+/// zero).
+fn tco_chart(plan: &Plan) -> reports::LineChart {
     let years: Vec<String> = plan
         .tco
         .iter()
@@ -302,7 +363,6 @@ pub fn proposal_view(
         .crossover
         .as_ref()
         .and_then(|x| plan.tco.iter().position(|y| y.year == x.year));
-    // An option that cannot be built is not drawn at all (never at zero).
     let cumulative = |f: fn(&crate::cost::YearCost) -> Option<Money>| -> Option<Vec<f64>> {
         plan.tco.iter().map(|y| f(y).map(Money::as_f64)).collect()
     };
@@ -316,7 +376,7 @@ pub fn proposal_view(
     }
     if let Some(values) = cumulative(|y| y.vms_cumulative) {
         series.push(SeriesData {
-            name: format!("VMS ({})", vms.product),
+            name: format!("VMS ({})", plan.vms.product),
             class: "vms".into(),
             values,
         });
@@ -340,19 +400,34 @@ pub fn proposal_view(
                 .collect(),
         });
     }
-    let tco_chart = line_chart(
-        &format!("Cumulative cost ({c})"),
+    line_chart(
+        &format!("Cumulative cost ({})", plan.currency),
         &years,
         series,
         &|v| money(v),
         crossover_index.map(|i| (i, "crossover".to_string())),
-    );
-    let mut crossover = plan.costs.verdict.clone();
-    if let Some(note) = &plan.recommendation.cost_note {
-        crossover.push(' ');
-        crossover.push_str(note);
-    }
-    let storage_chart = bar_chart(
+    )
+}
+
+/// The cost per year, "not feasible" for an option that cannot be built.
+fn tco_rows(plan: &Plan) -> Vec<TcoRow> {
+    let shown = |m: Option<Money>| m.map_or_else(|| "not feasible".into(), Money::whole);
+    plan.tco
+        .iter()
+        .map(|y| TcoRow {
+            year: y.year,
+            nvr: shown(y.nvr),
+            vms: shown(y.vms),
+            nvr_cumulative: shown(y.nvr_cumulative),
+            vms_cumulative: shown(y.vms_cumulative),
+            cloud_cumulative: y.cloud_cumulative.whole(),
+        })
+        .collect()
+}
+
+/// Storage kept by each camera group.
+fn storage_chart(plan: &Plan) -> reports::BarChart {
+    bar_chart(
         "Storage kept by camera group (TB)",
         &plan
             .groups
@@ -366,9 +441,11 @@ pub fn proposal_view(
             })
             .collect::<Vec<_>>(),
         &|v| format!("{v:.1}"),
-    );
-    let groups = plan
-        .groups
+    )
+}
+
+fn group_rows(plan: &Plan) -> Vec<GroupRow> {
+    plan.groups
         .iter()
         .map(|g| GroupRow {
             site: g.site.clone(),
@@ -379,21 +456,25 @@ pub fn proposal_view(
             retention: format!("{} days", g.retention_days),
             storage: Bytes(g.bytes_total).both(),
         })
-        .collect();
-    let topology = manifest
+        .collect()
+}
+
+/// Each deployed site instance's cameras, recorders, switches and busiest link.
+fn topology_rows(manifest: &Manifest) -> Vec<TopologyRow> {
+    manifest
         .sites
         .iter()
         .map(|si| {
-            let links: Vec<_> = manifest
+            let prefix = format!("{}/", si.id);
+            let busiest = manifest
                 .network
                 .links
                 .iter()
-                .filter(|l| l.from.starts_with(&format!("{}/", si.id)))
-                .collect();
-            let busiest = links.iter().max_by(|a, b| {
-                (a.load_bps() as f64 / a.limit_bps.max(1) as f64)
-                    .total_cmp(&(b.load_bps() as f64 / b.limit_bps.max(1) as f64))
-            });
+                .filter(|l| l.from.starts_with(&prefix))
+                .max_by(|a, b| {
+                    (a.load_bps() as f64 / a.limit_bps.max(1) as f64)
+                        .total_cmp(&(b.load_bps() as f64 / b.limit_bps.max(1) as f64))
+                });
             TopologyRow {
                 site: si.name.clone(),
                 cameras: manifest.cameras.iter().filter(|c| c.site == si.id).count(),
@@ -414,107 +495,240 @@ pub fn proposal_view(
                 }),
             }
         })
-        .collect();
-    let (bom_rows, bom_source) = match bom {
-        Some(r) => (
-            r.lines
+        .collect()
+}
+
+/// The checked BOM's lines with their verdicts, and where the verdicts come from.
+fn compliance_rows(bom: Option<&CheckReport>) -> (Vec<ProposalBomRow>, String) {
+    let Some(r) = bom else {
+        return (Vec::new(), String::new());
+    };
+    let rows = r
+        .lines
+        .iter()
+        .map(|l| ProposalBomRow {
+            row: l.row,
+            item: [&l.manufacturer, &l.model, &l.part_number]
                 .iter()
-                .map(|l| ProposalBomRow {
-                    row: l.row,
-                    item: [&l.manufacturer, &l.model, &l.part_number]
-                        .iter()
-                        .filter_map(|v| v.as_deref())
-                        .collect::<Vec<_>>()
-                        .join(" / "),
-                    description: l.description.clone().unwrap_or_default(),
-                    qty: l.qty.map_or_else(String::new, |q| format!("{q}")),
-                    level: l.level.to_string(),
-                    verdict_889: l.section_889.verdict.as_str().to_string(),
-                    code_889: l.section_889.code.as_str().to_string(),
-                    taa: format!(
-                        "{}{}",
-                        l.taa.verdict.as_str(),
-                        l.taa
-                            .country
-                            .as_ref()
-                            .map(|c| format!(" ({})", c.alpha2))
-                            .unwrap_or_default()
-                    ),
-                })
-                .collect(),
-            format!(
-                "{} — compliance data {} (as of {}, sha256 {}…), checked as of {}",
-                r.file,
-                r.data.version,
-                r.data.as_of,
-                &r.data.hash[..r.data.hash.len().min(12)],
-                r.checked_on
+                .filter_map(|v| v.as_deref())
+                .collect::<Vec<_>>()
+                .join(" / "),
+            description: l.description.clone().unwrap_or_default(),
+            qty: l.qty.map_or_else(String::new, |q| format!("{q}")),
+            level: l.level.to_string(),
+            verdict_889: l.section_889.verdict.as_str().replace('_', " "),
+            taa: format!(
+                "{}{}",
+                l.taa.verdict.as_str().replace('_', " "),
+                l.taa
+                    .country
+                    .as_ref()
+                    .map(|c| format!(" ({})", c.alpha2))
+                    .unwrap_or_default()
             ),
-        ),
-        None => (Vec::new(), String::new()),
+        })
+        .collect();
+    let source = format!(
+        "{} — compliance data {} (as of {}, sha256 {}…), checked as of {}",
+        r.file,
+        r.data.version,
+        r.data.as_of,
+        &r.data.hash[..r.data.hash.len().min(12)],
+        r.checked_on
+    );
+    (rows, source)
+}
+
+/// The design schedule of the deployed option: per site, identical recorders summarised on one
+/// line (model, role and storage build alike), what they carry at most, and the site's switches
+/// as its first copy deploys them.
+fn schedule_rows(plan: &Plan, manifest: &Manifest) -> Vec<ScheduleRow> {
+    let sites = match manifest.option {
+        crate::deploy::Choice::Nvr => &plan.nvr.sites,
+        crate::deploy::Choice::Vms => &plan.vms.sites,
     };
-    let data_stamp = match bom {
-        Some(r) => format!(
-            "catalog {} · compliance data {} (as of {})",
-            plan.catalog.len(),
-            r.data.version,
-            r.data.as_of
-        ),
-        None => format!("catalog files: {}", plan.catalog.len()),
+    let mut rows = Vec::new();
+    for (si, s) in sites.iter().enumerate() {
+        let mut kinds: Vec<(&RecorderUnit, Vec<&RecorderUnit>)> = Vec::new();
+        for u in &s.units {
+            let same = |k: &RecorderUnit| {
+                k.model_id == u.model_id && k.failover == u.failover && k.layout == u.layout
+            };
+            match kinds.iter_mut().find(|(k, _)| same(k)) {
+                Some((_, all)) => all.push(u),
+                None => kinds.push((u, vec![u])),
+            }
+        }
+        let switches = site_switches(manifest, &s.site, si);
+        let label = if s.copies > 1 {
+            format!("{} ×{}", s.site, s.copies)
+        } else {
+            s.site.clone()
+        };
+        for (n, (first, all)) in kinds.iter().enumerate() {
+            rows.push(schedule_row(
+                plan,
+                first,
+                all,
+                if n == 0 { label.clone() } else { String::new() },
+                if n == 0 {
+                    switches.clone()
+                } else {
+                    String::new()
+                },
+            ));
+        }
+    }
+    rows
+}
+
+fn schedule_row(
+    plan: &Plan,
+    first: &RecorderUnit,
+    all: &[&RecorderUnit],
+    site: String,
+    switches: String,
+) -> ScheduleRow {
+    let most = |f: fn(&RecorderUnit) -> u64| all.iter().map(|u| f(u)).max().unwrap_or(0);
+    let least = all.iter().map(|u| u.cameras).min().unwrap_or(0);
+    let cameras = most(|u| u64::from(u.cameras));
+    let channels = if u64::from(least) == cameras {
+        format!("{cameras} of {}", first.camera_limit)
+    } else {
+        format!("{least}–{cameras} of {}", first.camera_limit)
     };
-    ProposalView {
-        title: format!("Proposal — {}", plan.project),
-        tool: format!("camscope {}", env!("CARGO_PKG_VERSION")),
-        generated: generated.to_string(),
-        data_stamp,
-        project: plan.project.clone(),
-        currency: c.clone(),
-        catalog: plan.catalog.join(", "),
-        summary,
-        choice: plan.recommendation.choice.to_string(),
-        recommendation: plan.recommendation.summary.clone(),
-        reasons: plan
-            .recommendation
-            .reasons
-            .iter()
-            .map(|r| ReasonRow {
-                code: r.code.to_string(),
-                text: r.text.clone(),
-            })
-            .collect(),
-        options,
-        horizon: plan.horizon_years,
-        tco_chart,
-        tco: plan
-            .tco
-            .iter()
-            .map(|y| TcoRow {
-                year: y.year,
-                nvr: y.nvr.map_or_else(|| "not feasible".into(), Money::whole),
-                vms: y.vms.map_or_else(|| "not feasible".into(), Money::whole),
-                nvr_cumulative: y
-                    .nvr_cumulative
-                    .map_or_else(|| "not feasible".into(), Money::whole),
-                vms_cumulative: y
-                    .vms_cumulative
-                    .map_or_else(|| "not feasible".into(), Money::whole),
-                cloud_cumulative: y.cloud_cumulative.whole(),
-            })
-            .collect(),
-        cost_kinds_chart: cost_kinds_chart(plan),
-        cost_kinds: cost_kinds(plan),
-        crossover,
-        excluded_costs: plan.excluded_costs.to_string(),
-        storage_chart,
-        groups,
-        topology_option: match manifest.option {
-            crate::deploy::Choice::Nvr => "NVR".into(),
-            crate::deploy::Choice::Vms => "VMS".into(),
+    let (raid, drives) = match first.layout.split_once(" (") {
+        Some((drives, raid)) => (raid.trim_end_matches(')').to_string(), drives.to_string()),
+        None => (first.layout.clone(), String::new()),
+    };
+    let over: Vec<String> = all
+        .iter()
+        .flat_map(|u| crate::plan::unit_violations(&first.model, u))
+        .map(|v| v.message)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    ScheduleRow {
+        site,
+        model: if first.failover {
+            format!("{} (failover)", first.model)
+        } else {
+            first.model.clone()
         },
-        topology,
-        bom_source,
-        bom: bom_rows,
-        assumptions: plan.figures_used.iter().map(assumption_row).collect(),
+        count: all.len() as u32,
+        channels,
+        ingest: format!(
+            "{} / {}",
+            Bitrate(most(|u| u.ingest_bps)),
+            Bitrate(first.ingest_limit_bps)
+        ),
+        raid,
+        drives,
+        spares: if first.drives > 0 {
+            plan.storage.hot_spares
+        } else {
+            0
+        },
+        switches,
+        over: over.join("; "),
+    }
+}
+
+/// The switches of the first deployed copy of site `index` (named `name`), by model.
+fn site_switches(manifest: &Manifest, name: &str, index: usize) -> String {
+    let Some(instance) = manifest
+        .sites
+        .iter()
+        .filter(|i| i.site == name)
+        .min_by_key(|i| i.copy)
+        .or_else(|| manifest.sites.get(index))
+    else {
+        return String::new();
+    };
+    let mut by_model: Vec<(&str, u32)> = Vec::new();
+    for sw in manifest
+        .network
+        .switches
+        .iter()
+        .filter(|sw| sw.site == instance.id)
+    {
+        match by_model.iter_mut().find(|(m, _)| *m == sw.model) {
+            Some((_, n)) => *n += 1,
+            None => by_model.push((&sw.model, 1)),
+        }
+    }
+    by_model
+        .iter()
+        .map(|(m, n)| format!("{n} × {m}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The priced bill of materials as the proposal shows it.
+struct PricedBom {
+    rows: Vec<PricedBomRow>,
+    subtotals: Vec<Fact>,
+    total: String,
+    unpriced: String,
+}
+
+/// Each line with its unit and extended price (exact cents), a subtotal per section and the
+/// total; lines the catalog does not price (cameras) are listed and left out of the total.
+fn priced_bom(lines: &[BomLine], currency: &str) -> PricedBom {
+    let mut rows = Vec::new();
+    let mut sections: Vec<(BomSection, Money)> = Vec::new();
+    let mut total = Money::ZERO;
+    let mut unpriced = 0u64;
+    for l in lines {
+        let extended = l.unit_price.map(|p| Money::from_f64(p).times(l.qty));
+        match extended {
+            Some(e) => {
+                total += e;
+                match sections.iter_mut().find(|(s, _)| *s == l.section) {
+                    Some((_, sum)) => *sum += e,
+                    None => sections.push((l.section, e)),
+                }
+            }
+            None => unpriced += l.qty as u64,
+        }
+        let item = [&l.manufacturer, &l.model]
+            .iter()
+            .filter(|v| !v.is_empty())
+            .map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        rows.push(PricedBomRow {
+            section: l.section.label().to_string(),
+            item: if item.is_empty() {
+                l.part_number.clone()
+            } else {
+                item
+            },
+            description: l.description.clone(),
+            qty: format!("{}", l.qty),
+            unit_price: l
+                .unit_price
+                .map_or_else(|| "not priced".into(), |p| Money::from_f64(p).to_string()),
+            extended: extended.map_or_else(String::new, |e| e.to_string()),
+        });
+    }
+    PricedBom {
+        rows,
+        subtotals: sections
+            .into_iter()
+            .map(|(s, m)| Fact {
+                label: s.label().to_string(),
+                value: format!("{m} {currency}"),
+            })
+            .collect(),
+        total: format!("{total} {currency}"),
+        unpriced: if unpriced > 0 {
+            format!(
+                "The total leaves out {unpriced} item(s) the catalog does not price (the cameras, the same for both options)."
+            )
+        } else {
+            String::new()
+        },
     }
 }
 

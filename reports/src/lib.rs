@@ -282,6 +282,49 @@ pub struct TopologyRow {
     pub load: String,
 }
 
+/// One line of the design schedule: identical recorders of one site, with what each carries and
+/// how its storage is built, and the site's switches.
+#[derive(Debug, Clone)]
+pub struct ScheduleRow {
+    /// Site, with its copies ("Store ×12").
+    pub site: String,
+    /// Recorder or server model, with its role when it stands by.
+    pub model: String,
+    /// How many of it at one copy of the site.
+    pub count: u32,
+    /// Cameras on each over its channels ("10 of 16").
+    pub channels: String,
+    /// Ingest of each over its limit.
+    pub ingest: String,
+    /// RAID layout as built ("2 × RAID 6 of 10+10").
+    pub raid: String,
+    /// Drives in each ("21 × 20 TB").
+    pub drives: String,
+    /// Hot spares in each.
+    pub spares: u32,
+    /// The site's switches ("2 × 24-port PoE"), on the site's first line only.
+    pub switches: String,
+    /// Set when a figure is over its ceiling: what is over, in words.
+    pub over: String,
+}
+
+/// A priced line of the bill of materials the plan draws.
+#[derive(Debug, Clone)]
+pub struct PricedBomRow {
+    /// Section (cameras, recording, network, software).
+    pub section: String,
+    /// Item as a buyer orders it.
+    pub item: String,
+    /// What it is for.
+    pub description: String,
+    /// Quantity.
+    pub qty: String,
+    /// Unit price, or why there is none.
+    pub unit_price: String,
+    /// Quantity × unit price, or empty.
+    pub extended: String,
+}
+
 /// A BOM line with its verdicts, in the proposal.
 #[derive(Debug, Clone)]
 pub struct ProposalBomRow {
@@ -297,8 +340,6 @@ pub struct ProposalBomRow {
     pub level: String,
     /// Section 889 verdict.
     pub verdict_889: String,
-    /// Section 889 code.
-    pub code_889: String,
     /// TAA verdict and country.
     pub taa: String,
 }
@@ -393,6 +434,16 @@ pub struct ProposalView {
     pub bom: Vec<ProposalBomRow>,
     /// Every catalog figure and default the plan used, with its source or assumption.
     pub assumptions: Vec<AssumptionRow>,
+    /// The design schedule of the option deployed.
+    pub schedule: Vec<ScheduleRow>,
+    /// The priced bill of materials of the option deployed.
+    pub priced_bom: Vec<PricedBomRow>,
+    /// Subtotal per section.
+    pub bom_subtotals: Vec<Fact>,
+    /// Total of every priced line, with the currency.
+    pub bom_total: String,
+    /// What the total leaves out (lines without a price).
+    pub bom_unpriced: String,
 }
 
 /// One camera's result in the rig report.

@@ -105,9 +105,11 @@ pub fn proposal_of(site: &str) -> (planner::plan::Plan, String) {
         planner::plan::Choice::Vms => Choice::Vms,
     };
     let m = deploy(&parsed, &catalog, &p, choice).unwrap_or_else(|e| panic!("deploy: {e}"));
+    let priced = planner::generate::bill_of_materials(&parsed, &catalog, &p, &m);
     let html = reports::render(&planner::proposal::proposal_view(
         &p,
         &m,
+        &priced,
         None,
         "2026-12-02 09:00 UTC",
     ));

@@ -1,0 +1,248 @@
+//! Designs a person would draw (issue 14): for the repo's examples and four fixtures of our own
+//! (a shop, a chain, a campus with N+1 and a federal site with Section 889 and a covered camera
+//! brand), the recorders, drives and cost each option is drawn with, as reviewed snapshots; the
+//! rules a designer holds the design to (one recorder per store where one fits, one drive size
+//! per site, no reason from a packing artefact); and `plan` and `generate` reading every
+//! recorder ceiling the same way.
+// Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use planner::catalog::Catalog;
+use planner::plan::{Plan, SiteRecorders, plan};
+use planner::site::SiteFile;
+
+/// The fixtures and examples, by name.
+const DESIGNS: &[(&str, &str)] = &[
+    ("shop", include_str!("../fixtures/designs/shop.toml")),
+    ("chain", include_str!("../fixtures/designs/chain.toml")),
+    ("campus", include_str!("../fixtures/designs/campus.toml")),
+    ("federal", include_str!("../fixtures/designs/federal.toml")),
+    (
+        "corner-shop",
+        include_str!("../../examples/corner-shop.toml"),
+    ),
+    (
+        "retail-chain",
+        include_str!("../../examples/retail-chain.toml"),
+    ),
+];
+
+fn planned(name: &str) -> (SiteFile, Catalog, Plan) {
+    let text = DESIGNS.iter().find(|(n, _)| *n == name).unwrap().1;
+    let site = SiteFile::parse(&format!("{name}.toml"), text).unwrap();
+    let catalog = Catalog::embedded().unwrap();
+    let p = plan(&site, &catalog).unwrap();
+    (site, catalog, p)
+}
+
+/// One option as a designer reads it: per site, each model with its count, drives and price;
+/// then the totals.
+fn schedule(sites: &[SiteRecorders]) -> String {
+    let mut out = String::new();
+    let (mut units, mut drives, mut cost) = (0u64, 0u64, 0.0f64);
+    for s in sites {
+        let copies = u64::from(s.copies);
+        writeln!(out, "  {} (x{}, {} cameras):", s.site, s.copies, s.cameras).unwrap();
+        for u in &s.units {
+            writeln!(
+                out,
+                "    {}{}: {} cams, {} drives of {} TB ({}), {:.0}",
+                u.model,
+                if u.failover { " [failover]" } else { "" },
+                u.cameras,
+                u.drives,
+                u.drive_size_bytes / 1_000_000_000_000,
+                u.layout,
+                u.price()
+            )
+            .unwrap();
+            units += copies;
+            drives += u64::from(u.drives) * copies;
+            cost += u.price() * s.copies as f64;
+        }
+    }
+    writeln!(
+        out,
+        "  recorders {units}, drives {drives}, hardware {cost:.0}"
+    )
+    .unwrap();
+    out
+}
+
+fn designs(p: &Plan) -> String {
+    let reasons: Vec<&str> = p.recommendation.reasons.iter().map(|r| r.code).collect();
+    format!(
+        "recommendation: {} ({})\nNVR (feasible: {}):\n{}VMS (feasible: {}):\n{}",
+        p.recommendation.choice,
+        reasons.join(", "),
+        p.nvr.feasible,
+        schedule(&p.nvr.sites),
+        p.vms.feasible,
+        schedule(&p.vms.sites)
+    )
+}
+
+#[test]
+fn design_snapshots() {
+    for (name, _) in DESIGNS {
+        let (_, _, p) = planned(name);
+        insta::assert_snapshot!(format!("design_{name}"), designs(&p));
+    }
+}
+
+/// Every site's recorders (failover included) use one drive size.
+#[test]
+fn every_site_uses_one_drive_size() {
+    for (name, _) in DESIGNS {
+        let (_, _, p) = planned(name);
+        for s in p.nvr.sites.iter().chain(&p.vms.sites) {
+            let sizes: BTreeSet<u64> = s
+                .units
+                .iter()
+                .filter(|u| u.drives > 0)
+                .map(|u| u.drive_size_bytes)
+                .collect();
+            assert!(
+                sizes.len() <= 1,
+                "{name} / {}: drive sizes {sizes:?}",
+                s.site
+            );
+        }
+    }
+}
+
+/// The chain's stores and the shops get one NVR each; so the plan never says a store exceeds
+/// one recorder.
+#[test]
+fn one_recorder_per_store_where_one_fits() {
+    for name in ["shop", "chain", "corner-shop"] {
+        let (_, _, p) = planned(name);
+        for s in &p.nvr.sites {
+            assert_eq!(s.units.len(), 1, "{name} / {}: {:?}", s.site, s.units);
+        }
+        assert!(
+            p.recommendation
+                .reasons
+                .iter()
+                .all(|r| r.code != "exceeds-one-recorder"),
+            "{name}: {:?}",
+            p.recommendation.reasons
+        );
+    }
+    // Before: 24 NVRs (a 16-channel unit for 7 cameras and one for 3 at every store).
+    let (_, _, p) = planned("chain");
+    assert_eq!(p.nvr.units, 12);
+}
+
+/// "Exceeds one recorder" fires only when no single eligible unit holds the site: then every
+/// site named has more cameras, ingest or storage than any one unit can take.
+#[test]
+fn exceeds_one_recorder_only_when_no_unit_holds_the_site() {
+    for (name, _) in DESIGNS {
+        let (_, catalog, p) = planned(name);
+        let fires = p
+            .recommendation
+            .reasons
+            .iter()
+            .any(|r| r.code == "exceeds-one-recorder");
+        let split = p.nvr.sites.iter().any(|s| s.units.len() > 1);
+        assert_eq!(fires, split, "{name}");
+        for s in p.nvr.sites.iter().filter(|s| s.units.len() > 1) {
+            let biggest = catalog.nvr.iter().map(|m| m.channels).max().unwrap();
+            let needs_two = s.cameras > biggest
+                || s.units.iter().all(|u| {
+                    u.max_usable_bytes
+                        < s.units.iter().map(|v| v.capacity_needed_bytes).sum::<u64>()
+                        || u.ingest_limit_bps < s.units.iter().map(|v| v.ingest_bps).sum::<u64>()
+                        || u.camera_limit < s.cameras
+                });
+            assert!(needs_two, "{name} / {} split without need", s.site);
+        }
+    }
+}
+
+/// A site that requires Section 889 and names a covered camera brand gets an error finding.
+#[test]
+fn covered_camera_brand_is_a_finding() {
+    let (_, _, p) = planned("federal");
+    assert!(p.section_889.required);
+    assert!(
+        p.section_889
+            .findings
+            .iter()
+            .any(|f| f.brand.as_deref() == Some("Hikvision")
+                && f.severity == planner::screen::Severity::Error),
+        "{:?}",
+        p.section_889.findings
+    );
+}
+
+/// For every recorder `generate` deploys, the plan's figures for each ceiling are the ones the
+/// deployment checks: cameras, ingest, storage, PoE and the load on its network link (protocol
+/// overhead included); and a plan that breaks no ceiling deploys with no recorder over one.
+#[test]
+fn plan_and_generate_agree_on_every_ceiling() {
+    use planner::deploy::Choice;
+    for (name, _) in DESIGNS {
+        let (site, catalog, p) = planned(name);
+        for (choice, sites) in [(Choice::Nvr, &p.nvr.sites), (Choice::Vms, &p.vms.sites)] {
+            if sites.iter().any(|s| s.units.is_empty()) {
+                continue;
+            }
+            let m = planner::deploy::deploy(&site, &catalog, &p, choice).unwrap();
+            let units = sites
+                .iter()
+                .flat_map(|s| (0..s.copies).flat_map(move |_| s.units.iter()));
+            let mut seen = 0;
+            for (r, u) in m.recorders.iter().zip(units) {
+                seen += 1;
+                let at = format!("{name} {choice:?} {}", r.id);
+                assert_eq!(r.cameras.len() as u32, u.cameras, "{at} cameras");
+                assert_eq!(r.camera_limit, u.camera_limit, "{at} channels");
+                assert_eq!(r.ingest_bps, u.ingest_bps, "{at} ingest");
+                assert_eq!(r.ingest_limit_bps, u.ingest_limit_bps, "{at} ingest limit");
+                assert_eq!(
+                    r.volume.needed_bytes, u.capacity_needed_bytes,
+                    "{at} storage"
+                );
+                assert_eq!(r.volume.usable_bytes, u.usable_bytes, "{at} usable");
+                assert_eq!(r.poe_used_mw, u.poe_used_mw, "{at} PoE");
+                let link = m
+                    .network
+                    .links
+                    .iter()
+                    .find(|l| l.to == r.id)
+                    .unwrap_or_else(|| panic!("{at}: no link into it"));
+                assert_eq!(link.forward_bps, u.link_bps, "{at} link load");
+                assert_eq!(link.limit_bps, u.link_limit_bps, "{at} link limit");
+                assert!(
+                    u.link_bps <= u.link_limit_bps,
+                    "{at}: plan chose a unit over its link"
+                );
+            }
+            assert_eq!(seen, m.recorders.len(), "{name} {choice:?}");
+            let planned_violations = match choice {
+                Choice::Nvr => &p.nvr.violations,
+                Choice::Vms => &p.vms.violations,
+            };
+            if planned_violations.is_empty() {
+                let recorder_ids: BTreeSet<&str> =
+                    m.recorders.iter().map(|r| r.id.as_str()).collect();
+                let over: Vec<_> = m
+                    .violations
+                    .iter()
+                    .filter(|v| {
+                        recorder_ids.contains(v.element.as_str())
+                            || recorder_ids
+                                .iter()
+                                .any(|id| v.element.ends_with(&format!("→ {id}")))
+                    })
+                    .collect();
+                assert!(over.is_empty(), "{name} {choice:?}: {over:?}");
+            }
+        }
+    }
+}
