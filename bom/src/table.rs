@@ -209,11 +209,12 @@ pub(crate) fn build_bom(
             manufacturer.is_some() || brand.is_some() || model.is_some() || part_number.is_some();
         // A description names the product when it holds a model number or a maker the caller
         // knows; a described row with a quantity is an ordered item, not a total or a note.
-        let described = description.as_deref().is_some_and(|d| {
-            looks_like_model(d)
-                || hint.is_some_and(|h| h.names_product(d))
-                || (text(Field::Qty).is_some() && !is_total(d))
-        });
+        let described = !identified
+            && description.as_deref().is_some_and(|d| {
+                looks_like_model(d)
+                    || hint.is_some_and(|h| h.names_product(d))
+                    || (text(Field::Qty).is_some() && !is_total(d))
+            });
         // A remark typed into the first column, which is the maker column on many quotes
         // ("Note: lead time 4-6 weeks"), is a note, not a maker: the row holds nothing else.
         let lone_note = row.cells.iter().filter(|c| !c.trim().is_empty()).count() == 1

@@ -117,6 +117,48 @@ pub struct Explanation {
     pub data: DataStamp,
 }
 
+/// The component records whose patterns match `name`.
+fn matching_components(ds: &Dataset, name: &str) -> Vec<ComponentExplanation> {
+    ds.index
+        .components
+        .iter()
+        .filter(|(_, pats)| pats.iter().any(|p| p.is_match(name)))
+        .filter_map(|(i, _)| {
+            let c = ds.component_at(*i)?;
+            Some(ComponentExplanation {
+                id: c.id.clone(),
+                file: ds.file_at(*i).to_owned(),
+                name: c.name.clone(),
+                maker: c.maker.clone(),
+                evidence: c.evidence,
+                rationale: c.rationale.clone(),
+                sources: c.sources.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The model-number patterns `name` follows.
+fn matching_model_patterns(ds: &Dataset, name: &str) -> Vec<ModelExplanation> {
+    ds.index
+        .models
+        .iter()
+        .filter(|(_, re)| re.is_match(name.trim()))
+        .filter_map(|(i, _)| {
+            let m = ds.model_at(*i)?;
+            Some(ModelExplanation {
+                id: m.id.clone(),
+                file: ds.file_at(*i).to_owned(),
+                name: m.name.clone(),
+                maker: m.maker.clone(),
+                product_class: m.product_class.clone(),
+                rationale: m.rationale.clone(),
+                sources: m.sources.clone(),
+            })
+        })
+        .collect()
+}
+
 /// Explains what the data knows about `name` on `date`.
 pub fn explain(ds: &Dataset, name: &str, date: Date) -> Explanation {
     let mut hits = match_names(ds, name);
@@ -227,42 +269,8 @@ pub fn explain(ds: &Dataset, name: &str, date: Date) -> Explanation {
             sources: e.sources.clone(),
         });
     }
-    let components = ds
-        .index
-        .components
-        .iter()
-        .filter(|(_, pats)| pats.iter().any(|p| p.is_match(name)))
-        .filter_map(|(i, _)| {
-            let c = ds.component_at(*i)?;
-            Some(ComponentExplanation {
-                id: c.id.clone(),
-                file: ds.file_at(*i).to_owned(),
-                name: c.name.clone(),
-                maker: c.maker.clone(),
-                evidence: c.evidence,
-                rationale: c.rationale.clone(),
-                sources: c.sources.clone(),
-            })
-        })
-        .collect();
-    let model_patterns = ds
-        .index
-        .models
-        .iter()
-        .filter(|(_, re)| re.is_match(name.trim()))
-        .filter_map(|(i, _)| {
-            let m = ds.model_at(*i)?;
-            Some(ModelExplanation {
-                id: m.id.clone(),
-                file: ds.file_at(*i).to_owned(),
-                name: m.name.clone(),
-                maker: m.maker.clone(),
-                product_class: m.product_class.clone(),
-                rationale: m.rationale.clone(),
-                sources: m.sources.clone(),
-            })
-        })
-        .collect();
+    let components = matching_components(ds, name);
+    let model_patterns = matching_model_patterns(ds, name);
     let country = Some(taa::check(ds, Some(name), date)).filter(|t| {
         !matches!(
             t.code,

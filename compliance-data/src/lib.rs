@@ -53,7 +53,7 @@ pub use summary::{DataSummary, summarize};
 pub use taa::{CountryRef, Taa, TaaCode, TaaVerdict};
 
 /// The facts of one BOM line that the checks use. The `bom` crate maps its rows onto this.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
 pub struct LineFacts {
@@ -142,7 +142,8 @@ impl DataStamp {
     }
 }
 
-/// Both verdicts for one line.
+/// Both verdicts for one line. The date and the data it was checked with are the caller's, one
+/// for the whole run ([`DataStamp::of`]), not copied into every line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct LineVerdict {
@@ -153,10 +154,6 @@ pub struct LineVerdict {
     /// Findings under the other lists checked (FCC Covered List, ASDA, DoD 1260H), each
     /// labelled with its list. They never change the Section 889 verdict.
     pub other_lists: Vec<ListFinding>,
-    /// The date the line was checked as of.
-    pub date: PartialDate,
-    /// The data used.
-    pub data: DataStamp,
 }
 
 /// Checks one line as of `date`, with the other lists of [`DEFAULT_REGIMES`]. Pure: no I/O,
@@ -179,8 +176,6 @@ pub fn check_line_with(
         section_889,
         taa,
         other_lists,
-        date: PartialDate::from(date),
-        data: DataStamp::of(ds),
     }
 }
 

@@ -306,6 +306,19 @@ impl FaultPlan {
         }
     }
 
+    /// A bitrate fault's `factor`: above 0 and at most 100.
+    fn check_factor(&self, i: usize, f: &Spanned<f64>) -> Result<f64, FaultPlanError> {
+        let factor = *f.get_ref();
+        let why = if factor.is_nan() || factor <= 0.0 {
+            format!("must be > 0, not {factor}")
+        } else if factor > 100.0 {
+            format!("must be at most 100, not {factor}")
+        } else {
+            return Ok(factor);
+        };
+        Err(self.error(Some(f.span()), Some(format!("fault[{i}].factor")), why))
+    }
+
     fn check_fault(&self, i: usize, r: RawFault) -> Result<Fault, FaultPlanError> {
         let err = |field: &str, span: Range<usize>, message: String| {
             self.error(Some(span), Some(format!("fault[{i}].{field}")), message)
@@ -416,22 +429,9 @@ impl FaultPlan {
             }
             _ => {
                 let f = r.factor.as_ref().ok_or_else(|| missing("factor"))?;
-                let factor = *f.get_ref();
-                if factor.is_nan() || factor <= 0.0 {
-                    return Err(err(
-                        "factor",
-                        f.span(),
-                        format!("must be > 0, not {factor}"),
-                    ));
+                FaultKind::Bitrate {
+                    factor: self.check_factor(i, f)?,
                 }
-                if factor > 100.0 {
-                    return Err(err(
-                        "factor",
-                        f.span(),
-                        format!("must be at most 100, not {factor}"),
-                    ));
-                }
-                FaultKind::Bitrate { factor }
             }
         };
         if kind == FaultKind::Reboot && length.is_none() {

@@ -6,8 +6,9 @@
 //! visible. A waiver that matches no line, or that has expired, is itself a warning, as in
 //! cargo-deny, so stale exceptions do not pile up unnoticed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use bom::{Bom, BomLine};
 use compliance_data::{
@@ -473,12 +474,12 @@ pub struct CheckedLine {
     /// Unit price in US dollars.
     pub unit_price: Option<f64>,
     /// Section 889 verdict.
-    pub section_889: Section889,
+    pub section_889: Arc<Section889>,
     /// TAA verdict.
-    pub taa: Taa,
+    pub taa: Arc<Taa>,
     /// Findings under the other lists checked, each labelled with its list; they never change
     /// the Section 889 verdict.
-    pub other_lists: Vec<ListFinding>,
+    pub other_lists: Arc<Vec<ListFinding>>,
     /// Outcomes of this line that the policy denies and no waiver covers.
     pub denied: Vec<Outcome>,
     /// Outcomes of this line that are not denied but deserve attention.
@@ -668,31 +669,31 @@ fn facts(line: &BomLine) -> LineFacts {
     f
 }
 
-/// The verdicts of every line, in order. Lines are independent and `check_line` is pure, so a
-/// large BOM is split across the machine's cores; a small one stays on this thread.
+/// The verdicts of `facts`, in order. Lines are independent and `check_line` is pure, so many
+/// are split across the machine's cores; a few stay on this thread.
 fn verdicts_in_parallel(
-    lines: &[BomLine],
+    facts: &[LineFacts],
     ds: &Dataset,
     date: Date,
     regimes: &[Regime],
 ) -> Vec<LineVerdict> {
     const PER_THREAD_AT_LEAST: usize = 2_000;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(lines.len() / PER_THREAD_AT_LEAST).max(1);
+    let threads = cores.min(facts.len() / PER_THREAD_AT_LEAST).max(1);
     if threads == 1 {
-        return lines
+        return facts
             .iter()
-            .map(|l| compliance_data::check_line_with(ds, &facts(l), date, regimes))
+            .map(|f| compliance_data::check_line_with(ds, f, date, regimes))
             .collect();
     }
-    let chunk = lines.len().div_ceil(threads);
+    let chunk = facts.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = lines
+        let handles: Vec<_> = facts
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|l| compliance_data::check_line_with(ds, &facts(l), date, regimes))
+                        .map(|f| compliance_data::check_line_with(ds, f, date, regimes))
                         .collect::<Vec<_>>()
                 })
             })
@@ -703,6 +704,27 @@ fn verdicts_in_parallel(
             .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
+}
+
+/// One line's verdicts as the check keeps them: lines with the same facts share one copy.
+#[derive(Debug, Clone)]
+struct SharedVerdict {
+    section_889: Arc<Section889>,
+    taa: Arc<Taa>,
+    other_lists: Arc<Vec<ListFinding>>,
+    outcomes: Arc<[Outcome]>,
+}
+
+impl SharedVerdict {
+    fn of(v: LineVerdict) -> SharedVerdict {
+        let outcomes = outcomes(&v).into();
+        SharedVerdict {
+            section_889: Arc::new(v.section_889),
+            taa: Arc::new(v.taa),
+            other_lists: Arc::new(v.other_lists),
+            outcomes,
+        }
+    }
 }
 
 fn outcomes(v: &LineVerdict) -> Vec<Outcome> {
@@ -726,52 +748,91 @@ fn outcomes(v: &LineVerdict) -> Vec<Outcome> {
     o
 }
 
-/// Checks every line of `bom` as of `date`. Pure apart from what it is given.
-pub fn check(
-    bom: &Bom,
-    ds: &Dataset,
-    data_source: &str,
-    policy: &Policy,
-    deny: &[Outcome],
+/// The verdicts of lines whose facts were seen before are reused, not computed again: a large
+/// BOM repeats its products (the same camera on every floor). At most this many distinct facts
+/// are kept; past it the memory is dropped and filled again, so a BOM of all-different lines
+/// stays bounded. Assumed: a few thousand distinct products cover any real BOM's repeats.
+const REMEMBERED_FACTS_AT_MOST: usize = 16_384;
+
+/// The check of one BOM, fed its lines in order in batches of any size ([`Checker::check_lines`])
+/// so that a caller can write each batch before reading the next, then closed with
+/// [`Checker::finish`], which adds the counts, warnings and the decisions register.
+pub struct Checker<'a> {
+    ds: &'a Dataset,
+    policy: &'a Policy,
+    deny_set: BTreeSet<Outcome>,
     date: Date,
-) -> CheckReport {
-    let deny_set: BTreeSet<Outcome> = deny.iter().copied().collect();
-    let mut used = vec![false; policy.waivers.len()];
-    let mut accepted: Vec<Vec<usize>> = vec![Vec::new(); policy.waivers.len()];
-    // Skipped rows are listed on their own; bad cells are shown on their lines.
-    let mut warnings: Vec<String> = bom
-        .warnings
-        .iter()
-        .filter(|w| {
-            !matches!(
-                w.kind,
-                bom::WarningKind::LineWithoutProduct | bom::WarningKind::BadCell
-            )
-        })
-        .map(ToString::to_string)
-        .collect();
-    let age = (date - ds.as_of()).whole_days();
-    if age > STALE_AFTER_DAYS {
-        warnings.push(format!(
-            "the compliance data is {age} days old (as of {}); lists change — update camscope or pass --data-dir with newer data",
-            ds.as_of()
-        ));
+    regimes: Vec<Regime>,
+    used: Vec<bool>,
+    accepted: Vec<Vec<usize>>,
+    counts: Counts,
+    remembered: HashMap<LineFacts, SharedVerdict>,
+}
+
+impl<'a> Checker<'a> {
+    /// A check as of `date` under `policy`, denying `deny`.
+    pub fn new(ds: &'a Dataset, policy: &'a Policy, deny: &[Outcome], date: Date) -> Self {
+        Checker {
+            ds,
+            policy,
+            deny_set: deny.iter().copied().collect(),
+            date,
+            regimes: policy
+                .other_lists
+                .clone()
+                .unwrap_or_else(|| compliance_data::DEFAULT_REGIMES.to_vec()),
+            used: vec![false; policy.waivers.len()],
+            accepted: vec![Vec::new(); policy.waivers.len()],
+            counts: Counts::default(),
+            remembered: HashMap::new(),
+        }
     }
-    let mut counts = Counts {
-        lines: bom.lines.len(),
-        skipped: bom.skipped.len(),
-        ..Counts::default()
-    };
-    let mut lines = Vec::with_capacity(bom.lines.len());
-    let regimes: Vec<Regime> = policy
-        .other_lists
-        .clone()
-        .unwrap_or_else(|| compliance_data::DEFAULT_REGIMES.to_vec());
-    let verdicts = verdicts_in_parallel(&bom.lines, ds, date, &regimes);
-    for (line, v) in bom.lines.iter().zip(verdicts) {
+
+    /// Checks the next lines of the BOM, in file order.
+    pub fn check_lines(&mut self, lines: Vec<BomLine>) -> Vec<CheckedLine> {
+        if self.remembered.len() > REMEMBERED_FACTS_AT_MOST {
+            self.remembered.clear();
+        }
+        let facts: Vec<LineFacts> = lines.iter().map(facts).collect();
+        let mut new: Vec<LineFacts> = Vec::new();
+        {
+            let mut seen = std::collections::HashSet::new();
+            for f in &facts {
+                if !self.remembered.contains_key(f) && seen.insert(f) {
+                    new.push(f.clone());
+                }
+            }
+        }
+        let verdicts = verdicts_in_parallel(&new, self.ds, self.date, &self.regimes);
+        for (f, v) in new.into_iter().zip(verdicts) {
+            self.remembered.insert(f, SharedVerdict::of(v));
+        }
+        lines
+            .into_iter()
+            .zip(&facts)
+            .map(|(line, f)| {
+                let v = match self.remembered.get(f) {
+                    Some(v) => v.clone(),
+                    None => SharedVerdict::of(compliance_data::check_line_with(
+                        self.ds,
+                        f,
+                        self.date,
+                        &self.regimes,
+                    )),
+                };
+                self.line(line, v)
+            })
+            .collect()
+    }
+
+    fn line(&mut self, line: BomLine, v: SharedVerdict) -> CheckedLine {
+        let (ds, date, policy) = (self.ds, self.date, self.policy);
+        let (used, accepted, counts) = (&mut self.used, &mut self.accepted, &mut self.counts);
+        let deny_set = &self.deny_set;
+        counts.lines += 1;
         let waiver = policy.waivers.iter().enumerate().find(|(i, w)| {
             let live = w.expires.is_none_or(|e| e.0 >= date);
-            let matches = w.matches(ds, line);
+            let matches = w.matches(ds, &line);
             if matches {
                 used[*i] = true;
             }
@@ -779,7 +840,7 @@ pub fn check(
         });
         let (mut denied, mut warned) = (Vec::new(), Vec::new());
         let mut waived_any = false;
-        for o in outcomes(&v) {
+        for &o in v.outcomes.iter() {
             let waived = waiver.is_some_and(|(_, w)| w.check.accepts(o));
             if waived {
                 waived_any = true;
@@ -824,15 +885,15 @@ pub fn check(
                 accepted[i].push(line.origin.row);
             }
         }
-        lines.push(CheckedLine {
+        CheckedLine {
             row: line.origin.row,
-            sheet: line.origin.sheet.clone(),
-            manufacturer: line.manufacturer.clone(),
-            brand: line.brand.clone(),
-            model: line.model.clone(),
-            part_number: line.part_number.clone(),
-            description: line.description.clone(),
-            country_of_origin: line.country_of_origin.clone(),
+            sheet: line.origin.sheet,
+            manufacturer: line.manufacturer,
+            brand: line.brand,
+            model: line.model,
+            part_number: line.part_number,
+            description: line.description,
+            country_of_origin: line.country_of_origin,
             qty: line.qty,
             unit_price: line.unit_price,
             section_889: v.section_889,
@@ -851,100 +912,151 @@ pub fn check(
             problems: line.problems.iter().map(ToString::to_string).collect(),
             level,
             cells: OwnCells {
-                text: line.cells.clone(),
-                typed: line.typed.clone(),
+                text: line.cells,
+                typed: line.typed,
             },
-        });
-    }
-    for (i, w) in policy.waivers.iter().enumerate() {
-        if !used[i] {
-            warnings.push(format!(
-                "decision[{i}] ({}) matches no line of this BOM",
-                w.describe()
-            ));
-        } else if let Some(e) = w.expires.filter(|e| e.0 < date) {
-            warnings.push(format!(
-                "decision[{i}] ({}) expired on {} and no longer applies",
-                w.describe(),
-                e.0
-            ));
         }
     }
-    let decisions = policy
-        .waivers
-        .iter()
-        .enumerate()
-        .map(|(i, w)| DecisionRecord {
-            index: i,
-            names: w.describe(),
-            check: w.check,
-            by: w.by.clone(),
-            date: w.date,
-            expires: w.expires,
-            reason: w.reason.clone(),
-            status: if !used[i] {
-                DecisionStatus::Unused
-            } else if w.expires.is_some_and(|e| e.0 < date) {
-                DecisionStatus::Expired
-            } else if accepted[i].is_empty() {
-                DecisionStatus::NothingToAccept
-            } else {
-                DecisionStatus::Applied
-            },
-            rows: std::mem::take(&mut accepted[i]),
-        })
-        .collect();
-    CheckReport {
-        tool: format!("camscope {}", env!("CARGO_PKG_VERSION")),
-        checked_on: date.to_string(),
-        data: DataUsed {
-            version: ds.version().to_string(),
-            hash: ds.hash().to_string(),
-            as_of: ds.as_of().to_string(),
-            source: data_source.to_string(),
-        },
-        file: bom.source.display().to_string(),
-        file_sha256: String::new(),
-        report: policy.report.clone(),
-        sheet: bom.sheet.clone(),
-        header_row: bom.header_row,
-        headers: bom.headers.clone(),
-        unread_columns: bom
+
+    /// The report, after every line went through [`Checker::check_lines`]; `lines` are the
+    /// checked lines the caller kept (all of them, or none when they were written as they came).
+    /// `bom` gives the file, sheet, header, warnings and skipped rows; its own lines are not read.
+    pub fn finish(self, bom: &Bom, data_source: &str, lines: Vec<CheckedLine>) -> CheckReport {
+        let Checker {
+            ds,
+            policy,
+            deny_set,
+            date,
+            regimes,
+            used,
+            mut accepted,
+            mut counts,
+            ..
+        } = self;
+        counts.skipped = bom.skipped.len();
+        // Skipped rows are listed on their own; bad cells are shown on their lines.
+        let mut warnings: Vec<String> = bom
             .warnings
             .iter()
             .filter(|w| {
-                matches!(
+                !matches!(
                     w.kind,
-                    bom::WarningKind::UnknownColumn | bom::WarningKind::UnnamedColumn
+                    bom::WarningKind::LineWithoutProduct | bom::WarningKind::BadCell
                 )
             })
-            .filter_map(|w| {
-                let c = w.location.column.as_ref()?;
-                Some(UnreadColumn {
-                    column: c.letter(),
-                    header: c.header.trim().to_owned(),
-                    reason: w.message.clone(),
-                })
-            })
-            .collect(),
-        deny: deny_set.into_iter().collect(),
-        other_lists: regimes,
-        summary: counts,
-        warnings,
-        lines,
-        skipped: bom
-            .skipped
+            .map(ToString::to_string)
+            .collect();
+        let age = (date - ds.as_of()).whole_days();
+        if age > STALE_AFTER_DAYS {
+            warnings.push(format!(
+                "the compliance data is {age} days old (as of {}); lists change — update camscope or pass --data-dir with newer data",
+                ds.as_of()
+            ));
+        }
+        for (i, w) in policy.waivers.iter().enumerate() {
+            if !used[i] {
+                warnings.push(format!(
+                    "decision[{i}] ({}) matches no line of this BOM",
+                    w.describe()
+                ));
+            } else if let Some(e) = w.expires.filter(|e| e.0 < date) {
+                warnings.push(format!(
+                    "decision[{i}] ({}) expired on {} and no longer applies",
+                    w.describe(),
+                    e.0
+                ));
+            }
+        }
+        let decisions = policy
+            .waivers
             .iter()
-            .map(|s| SkippedLine {
-                row: s.origin.row,
-                sheet: s.origin.sheet.clone(),
-                reason: s.reason.as_str(),
-                message: s.message.clone(),
-                text: s.text.clone(),
+            .enumerate()
+            .map(|(i, w)| DecisionRecord {
+                index: i,
+                names: w.describe(),
+                check: w.check,
+                by: w.by.clone(),
+                date: w.date,
+                expires: w.expires,
+                reason: w.reason.clone(),
+                status: if !used[i] {
+                    DecisionStatus::Unused
+                } else if w.expires.is_some_and(|e| e.0 < date) {
+                    DecisionStatus::Expired
+                } else if accepted[i].is_empty() {
+                    DecisionStatus::NothingToAccept
+                } else {
+                    DecisionStatus::Applied
+                },
+                rows: std::mem::take(&mut accepted[i]),
             })
-            .collect(),
-        decisions,
+            .collect();
+        CheckReport {
+            tool: format!("camscope {}", env!("CARGO_PKG_VERSION")),
+            checked_on: date.to_string(),
+            data: DataUsed {
+                version: ds.version().to_string(),
+                hash: ds.hash().to_string(),
+                as_of: ds.as_of().to_string(),
+                source: data_source.to_string(),
+            },
+            file: bom.source.display().to_string(),
+            file_sha256: String::new(),
+            report: policy.report.clone(),
+            sheet: bom.sheet.clone(),
+            header_row: bom.header_row,
+            headers: bom.headers.clone(),
+            unread_columns: bom
+                .warnings
+                .iter()
+                .filter(|w| {
+                    matches!(
+                        w.kind,
+                        bom::WarningKind::UnknownColumn | bom::WarningKind::UnnamedColumn
+                    )
+                })
+                .filter_map(|w| {
+                    let c = w.location.column.as_ref()?;
+                    Some(UnreadColumn {
+                        column: c.letter(),
+                        header: c.header.trim().to_owned(),
+                        reason: w.message.clone(),
+                    })
+                })
+                .collect(),
+            deny: deny_set.into_iter().collect(),
+            other_lists: regimes,
+            summary: counts,
+            warnings,
+            lines,
+            skipped: bom
+                .skipped
+                .iter()
+                .map(|s| SkippedLine {
+                    row: s.origin.row,
+                    sheet: s.origin.sheet.clone(),
+                    reason: s.reason.as_str(),
+                    message: s.message.clone(),
+                    text: s.text.clone(),
+                })
+                .collect(),
+            decisions,
+        }
     }
+}
+
+/// Checks every line of `bom` as of `date`. Pure apart from what it is given.
+pub fn check(
+    bom: &Bom,
+    ds: &Dataset,
+    data_source: &str,
+    policy: &Policy,
+    deny: &[Outcome],
+    date: Date,
+) -> CheckReport {
+    let mut checker = Checker::new(ds, policy, deny, date);
+    let lines = checker.check_lines(bom.lines.clone());
+    checker.finish(bom, data_source, lines)
 }
 
 /// Tells the BOM reader which descriptions name a product, from the compliance data, so that a
@@ -1075,7 +1187,7 @@ pub fn table(r: &CheckReport) -> String {
         for ind in &l.section_889.independence {
             let _ = writeln!(o, "           independence: {}", ind.summary());
         }
-        for f in &l.other_lists {
+        for f in l.other_lists.iter() {
             let _ = writeln!(
                 o,
                 "      {}: {} — {}\n           cite: {} {}",

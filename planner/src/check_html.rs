@@ -7,7 +7,7 @@
 //! Fed from the compact per-line result ([`CheckReport`]); the markup lives in
 //! `reports/templates/compliance.html`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use compliance_data::{Citation, TaaVerdict, Verdict889};
 
@@ -151,12 +151,12 @@ impl Appendix {
         };
         let e = &mut self.entries[n - 1];
         e.lines += 1;
-        if e.lines <= 8 {
+        if e.lines <= 4 {
             if !e.rows.is_empty() {
                 e.rows.push_str(", ");
             }
             e.rows.push_str(&row.to_string());
-        } else if e.lines == 9 {
+        } else if e.lines == 5 {
             e.rows.push_str(", …");
         }
         n
@@ -194,8 +194,67 @@ fn rows_text(rows: &[usize]) -> String {
     t.join(", ")
 }
 
+/// The statements of a reason after its first (which names the line's own cells): "A is a
+/// subsidiary of B [grade B]", "B is named in NDAA FY2019 §889(f)(3)(B).".
+fn statements(reason: &str) -> impl Iterator<Item = &str> {
+    reason.split("; ").skip(1)
+}
+
+/// How many lines each statement of a Section 889 reason appears on, and each whole tail of
+/// statements, so that what many lines share is said once in the appendix.
+fn shared_statements(r: &CheckReport) -> HashMap<String, usize> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for l in &r.lines {
+        let reason = &l.section_889.reason;
+        let mut parts: Vec<&str> = statements(reason).collect();
+        if parts.len() > 1 {
+            *seen.entry(parts.join("; ")).or_default() += 1;
+        }
+        parts.sort_unstable();
+        parts.dedup();
+        for p in parts {
+            *seen.entry(p.to_owned()).or_default() += 1;
+        }
+    }
+    seen
+}
+
+/// A Section 889 reason with the statements many lines share replaced by appendix numbers:
+/// the line keeps what is its own ("manufacturer “HiLook” matches HiLook") in words.
+fn reason_with_references(
+    reason: &str,
+    shared: &HashMap<String, usize>,
+    appendix: &mut Appendix,
+    row: usize,
+) -> String {
+    let is_shared = |t: &str| shared.get(t).is_some_and(|n| *n > 1);
+    let first = reason.split("; ").next().unwrap_or_default();
+    let tail: Vec<&str> = statements(reason).collect();
+    let mut own = vec![first.to_owned()];
+    let mut refs = Vec::new();
+    let whole = tail.join("; ");
+    if tail.len() > 1 && is_shared(&whole) {
+        refs.push(appendix.entry(whole, String::new(), row));
+    } else {
+        for t in tail {
+            if is_shared(t) {
+                refs.push(appendix.entry(t.to_owned(), String::new(), row));
+            } else {
+                own.push(t.to_owned());
+            }
+        }
+    }
+    let mut text = own.join("; ");
+    if !refs.is_empty() {
+        let numbers: Vec<String> = refs.iter().map(ToString::to_string).collect();
+        text.push_str(&format!(" [{}]", numbers.join(", ")));
+    }
+    text
+}
+
 fn line_view(
     l: &crate::check::CheckedLine,
+    shared: &HashMap<String, usize>,
     appendix: &mut Appendix,
     notes: &mut Vec<(String, Vec<usize>)>,
 ) -> reports::ComplianceLine {
@@ -218,16 +277,25 @@ fn line_view(
         .other_lists
         .iter()
         .map(|f| {
-            let n = appendix.entry(
-                format!("{}: {}", f.regime.label(), f.reason),
-                String::new(),
-                l.row,
-            );
-            format!("{}: {} [{n}]", f.regime.label(), f.code)
+            // Each statement once: "A is a subsidiary of B", "B is on the list since …".
+            let numbers: Vec<String> = f
+                .reason
+                .split("; ")
+                .map(|part| {
+                    appendix
+                        .entry(
+                            format!("{}: {part}", f.regime.label()),
+                            String::new(),
+                            l.row,
+                        )
+                        .to_string()
+                })
+                .collect();
+            format!("{}: {} [{}]", f.regime.label(), f.code, numbers.join(", "))
         })
         .collect();
     let reason_889 = if l.section_889.independence.is_empty() {
-        l.section_889.reason.clone()
+        reason_with_references(&l.section_889.reason, shared, appendix, l.row)
     } else {
         let shown: Vec<String> = l
             .section_889
@@ -311,11 +379,12 @@ fn status_words(s: DecisionStatus) -> &'static str {
 pub fn html(r: &CheckReport, generated: &str) -> String {
     let counts = summary_counts(r);
     let mut appendix = Appendix::default();
+    let shared = shared_statements(r);
     let mut notes: Vec<(String, Vec<usize>)> = Vec::new();
     let lines: Vec<reports::ComplianceLine> = r
         .lines
         .iter()
-        .map(|l| line_view(l, &mut appendix, &mut notes))
+        .map(|l| line_view(l, &shared, &mut appendix, &mut notes))
         .collect();
     let (exit, exit_class) = exit_result(r);
     let bars: Vec<(String, f64, String)> = counts

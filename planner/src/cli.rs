@@ -159,7 +159,7 @@ pub struct CheckArgs {
 pub enum RigCommand {
     /// Run simulated ONVIF cameras (device, Media, Media2 over HTTP; H.264/H.265 over RTSP) until
     /// interrupted. The password comes from the environment (--password-env), never the command line.
-    Simulate(crate::rig::SimulateArgs),
+    Simulate(crate::rig_simulate::SimulateArgs),
     /// Prove a plan on cameras: find every camera of a manifest, optionally push its settings,
     /// pull every stream at once with retina and judge what arrived against the plan.
     /// Exit 0 pass, 1 fail, 2 bad input.
@@ -492,6 +492,12 @@ impl From<InputError> for Failure {
     }
 }
 
+impl From<rig::Error> for Failure {
+    fn from(e: rig::Error) -> Self {
+        Failure::of(e)
+    }
+}
+
 fn io_failure(path: &Path, e: io::Error) -> Failure {
     Failure::caused(path.display().to_string(), e)
 }
@@ -526,7 +532,7 @@ pub fn run(
     };
     // The simulator runs until interrupted: its status lines go out as they happen, unbuffered.
     if let Command::Rig(RigCommand::Simulate(args)) = cli.command {
-        return match crate::rig::simulate(args, out) {
+        return match crate::rig_simulate::simulate(args, out) {
             Ok(code) => code,
             Err(failure) => {
                 failure.report(err);
@@ -940,7 +946,7 @@ fn run_generate(
     let inventory = match stream_uris {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| io_failure(p, e))?;
-            Some((p, crate::inventory::parse(&p.display().to_string(), &text)?))
+            Some((p, rig::inventory::parse(&p.display().to_string(), &text)?))
         }
         None => None,
     };
@@ -955,7 +961,7 @@ fn run_generate(
     })?;
     let applied = inventory
         .as_ref()
-        .map(|(p, inv)| (*p, inv, crate::inventory::apply(&mut manifest, inv)));
+        .map(|(p, inv)| (*p, inv, rig::inventory::apply(&mut manifest, inv)));
     let bom = generate::bill_of_materials(&site, &catalog, &plan, &manifest);
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     let mut json = Vec::new();
@@ -1041,8 +1047,8 @@ fn run_generate(
 /// inventory entry this plan does not have and every device that matched nothing, with why.
 fn stream_uri_report(
     file: &Path,
-    inv: &crate::inventory::Inventory,
-    applied: &crate::inventory::Applied,
+    inv: &rig::inventory::Inventory,
+    applied: &rig::inventory::Applied,
     out: &mut Vec<u8>,
     notes: &mut Vec<u8>,
 ) {
@@ -1252,75 +1258,91 @@ fn emit(
     }
 }
 
+/// `calc storage`: what N cameras record in D days.
+fn calc_storage(
+    streams: &StreamArgs,
+    days: u64,
+    format: Format,
+    out: &mut Vec<u8>,
+) -> Result<(), Failure> {
+    let (bitrate, secs) = streams.resolve()?;
+    let (cameras, convention) = (streams.cameras, Convention::from(streams.convention));
+    let total = recorded_bytes(cameras, bitrate, secs, days);
+    let per_day = recorded_bytes(cameras, bitrate, secs, 1);
+    let human = |b: Bytes| match convention {
+        Convention::Si => b.both(),
+        Convention::Binary => b.binary(),
+    };
+    emit(
+        out,
+        format,
+        json!({
+            "cameras": cameras, "bitrate_bps": bitrate.bps(), "convention": convention,
+            "recorded_seconds_per_day": secs, "days": days,
+            "per_day": bytes_json(per_day), "storage": bytes_json(total),
+            "formula": "cameras × bit/s ÷ 8 × seconds per day × days (no overhead)",
+        }),
+        vec![
+            ("cameras", cameras.to_string()),
+            (
+                "bitrate per camera",
+                format!("{bitrate} ({} bit/s)", bitrate.bps()),
+            ),
+            ("recorded per day", format!("{secs} s")),
+            ("per day", human(per_day)),
+            (
+                "storage",
+                format!("{} = {} bytes", human(total), total.get()),
+            ),
+        ],
+    )
+}
+
+/// `calc retention`: the days a capacity holds.
+fn calc_retention(
+    streams: &StreamArgs,
+    capacity: Bytes,
+    format: Format,
+    out: &mut Vec<u8>,
+) -> Result<(), Failure> {
+    let (bitrate, secs) = streams.resolve()?;
+    let cameras = streams.cameras;
+    let total = Bitrate(bitrate.bps().saturating_mul(cameras));
+    let days = retention_days(capacity, total, secs);
+    let whole = days.map(f64::floor);
+    emit(
+        out,
+        format,
+        json!({
+            "cameras": cameras, "bitrate_bps": bitrate.bps(), "capacity": bytes_json(capacity),
+            "recorded_seconds_per_day": secs, "days": days.map(|d| round(d, 3)), "whole_days": whole,
+        }),
+        vec![
+            ("cameras", cameras.to_string()),
+            ("bitrate per camera", bitrate.to_string()),
+            ("capacity", capacity.both()),
+            (
+                "retention",
+                days.map_or("unbounded (nothing is recorded)".into(), |d| {
+                    format!("{d:.2} days ({} whole days)", d.floor())
+                }),
+            ),
+        ],
+    )
+}
+
 fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<(), Failure> {
     match calc {
         Calc::Storage {
             streams,
             days,
             format,
-        } => {
-            let (bitrate, secs) = streams.resolve()?;
-            let (cameras, convention) = (streams.cameras, Convention::from(streams.convention));
-            let total = recorded_bytes(cameras, bitrate, secs, days);
-            let per_day = recorded_bytes(cameras, bitrate, secs, 1);
-            let human = |b: Bytes| match convention {
-                Convention::Si => b.both(),
-                Convention::Binary => b.binary(),
-            };
-            emit(
-                out,
-                format.format,
-                json!({
-                    "cameras": cameras, "bitrate_bps": bitrate.bps(), "convention": convention,
-                    "recorded_seconds_per_day": secs, "days": days,
-                    "per_day": bytes_json(per_day), "storage": bytes_json(total),
-                    "formula": "cameras × bit/s ÷ 8 × seconds per day × days (no overhead)",
-                }),
-                vec![
-                    ("cameras", cameras.to_string()),
-                    (
-                        "bitrate per camera",
-                        format!("{bitrate} ({} bit/s)", bitrate.bps()),
-                    ),
-                    ("recorded per day", format!("{secs} s")),
-                    ("per day", human(per_day)),
-                    (
-                        "storage",
-                        format!("{} = {} bytes", human(total), total.get()),
-                    ),
-                ],
-            )
-        }
+        } => calc_storage(&streams, days, format.format, out),
         Calc::Retention {
             streams,
             capacity,
             format,
-        } => {
-            let (bitrate, secs) = streams.resolve()?;
-            let cameras = streams.cameras;
-            let total = Bitrate(bitrate.bps().saturating_mul(cameras));
-            let days = retention_days(capacity, total, secs);
-            let whole = days.map(f64::floor);
-            emit(
-                out,
-                format.format,
-                json!({
-                    "cameras": cameras, "bitrate_bps": bitrate.bps(), "capacity": bytes_json(capacity),
-                    "recorded_seconds_per_day": secs, "days": days.map(|d| round(d, 3)), "whole_days": whole,
-                }),
-                vec![
-                    ("cameras", cameras.to_string()),
-                    ("bitrate per camera", bitrate.to_string()),
-                    ("capacity", capacity.both()),
-                    (
-                        "retention",
-                        days.map_or("unbounded (nothing is recorded)".into(), |d| {
-                            format!("{d:.2} days ({} whole days)", d.floor())
-                        }),
-                    ),
-                ],
-            )
-        }
+        } => calc_retention(&streams, capacity, format.format, out),
         Calc::Raid {
             level,
             drives,

@@ -74,6 +74,28 @@ pub const BOM_HEADER: [&str; 8] = [
     "Unit Price",
 ];
 
+/// The BOM's network lines: the manifest's switches, summed by model.
+fn network_lines(catalog: &Catalog, m: &Manifest, rate: f64, lines: &mut Vec<BomLine>) {
+    let mut switches: BTreeMap<String, u64> = BTreeMap::new();
+    for sw in &m.network.switches {
+        *switches.entry(sw.model_id.clone()).or_insert(0) += 1;
+    }
+    for (id, qty) in switches {
+        let model = catalog.switch.iter().find(|s| s.id == id);
+        lines.push(BomLine {
+            section: BomSection::Network,
+            manufacturer: String::new(),
+            brand: String::new(),
+            model: model.map_or_else(|| id.clone(), |s| s.name.clone()),
+            part_number: id,
+            description: "Network switch".into(),
+            country_of_origin: String::new(),
+            qty: qty as f64,
+            unit_price: model.map(|s| s.price * rate),
+        });
+    }
+}
+
 /// The plan's bill of materials for the deployed option.
 pub fn bill_of_materials(
     site: &SiteFile,
@@ -171,25 +193,7 @@ pub fn bill_of_materials(
             unit_price: drive.map(|d| d.price * rate),
         });
     }
-    // Switches, summed by model.
-    let mut switches: BTreeMap<String, u64> = BTreeMap::new();
-    for sw in &m.network.switches {
-        *switches.entry(sw.model_id.clone()).or_insert(0) += 1;
-    }
-    for (id, qty) in switches {
-        let model = catalog.switch.iter().find(|s| s.id == id);
-        lines.push(BomLine {
-            section: BomSection::Network,
-            manufacturer: String::new(),
-            brand: String::new(),
-            model: model.map_or_else(|| id.clone(), |s| s.name.clone()),
-            part_number: id,
-            description: "Network switch".into(),
-            country_of_origin: String::new(),
-            qty: qty as f64,
-            unit_price: model.map(|s| s.price * rate),
-        });
-    }
+    network_lines(catalog, m, rate, &mut lines);
     // Licences and care, for the VMS option.
     if m.option == Choice::Vms
         && let Some(p) = catalog.vms_product(&plan.vms.product_id)

@@ -5,7 +5,7 @@
 //!
 //! Cameras are found as `rig validate` finds them (an endpoints file, a camera-list CSV or
 //! WS-Discovery) and matched to planned cameras by id, then by address
-//! ([`crate::inventory::match_found`]). Every planned camera gets an entry with its status and
+//! ([`rig::inventory::match_found`]). Every planned camera gets an entry with its status and
 //! why; every device that matched nothing is listed. Progress and the report go to the CLI's
 //! streams; exit status 0 when every planned camera reported its streams, 1 when some did not,
 //! 2 for bad input.
@@ -21,15 +21,15 @@ use hil_rig::onvif::client::{OnvifClient, Profile};
 use sha2::{Digest, Sha256};
 
 use crate::cli::Failure;
-use crate::inventory::{
-    Device, Found, INVENTORY_SCHEMA, Inventory, InventoryCamera, InventoryManifest, Match,
-    ReportedStream, Status, StreamUri, match_found,
-};
 use crate::rig_validate::{
     Listed, client_reason, env_secret, list_camera_list, list_discovered, list_endpoints, read,
     strip_credentials,
 };
-use crate::validate::Tolerances;
+use rig::inventory::{
+    Device, Found, INVENTORY_SCHEMA, Inventory, InventoryCamera, InventoryManifest, Match,
+    ReportedStream, Status, StreamUri, match_found,
+};
+use rig::judge::Tolerances;
 
 /// Arguments of `camscope rig inventory`.
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@
 //! the others: find every camera of the manifest (an endpoints file, an inventory CSV, or
 //! WS-Discovery) and ask it over ONVIF what it is and how it is set (pushing the plan's
 //! settings first with `--apply`); pull every stream at once for the window with retina
-//! (`hil_rig::ingest`); judge the measurements against the plan (`crate::validate`, pure).
+//! (`hil_rig::ingest`); judge the measurements against the plan (`rig::judge`, pure).
 //!
 //! Progress goes to stderr: a live bar on a terminal, JSON lines otherwise (so CI logs and job
 //! runners get machine-readable progress). The results file is the record; the exit status is
@@ -24,7 +24,7 @@ use hil_rig::onvif::client::{ClientError, OnvifClient, VideoEncoderConfig};
 use sha2::{Digest, Sha256};
 
 use crate::cli::Failure;
-use crate::validate::{
+use rig::judge::{
     self, CameraResult, LatencyResult, ManifestRef, Measured, OutageResult, Planned, Reason,
     ReasonCode, RecordingResult, Reported, ReportedEncoder, RigResults, Severity, Shard, Summary,
     Tolerances, Verdict,
@@ -187,7 +187,7 @@ struct EndpointEntry {
 
 /// A camera as a source lists it, before matching, and how to log in to it.
 pub(crate) struct Listed {
-    pub(crate) found: crate::inventory::Found,
+    pub(crate) found: rig::inventory::Found,
     pub(crate) credentials: Credentials,
 }
 
@@ -197,11 +197,11 @@ pub(crate) fn list_endpoints(
     credentials: &Credentials,
 ) -> Result<Vec<Listed>, Failure> {
     let text = read(path)?;
-    let entries: Vec<EndpointEntry> = validate::read_json(&path.display().to_string(), &text)?;
+    let entries: Vec<EndpointEntry> = judge::read_json(&path.display().to_string(), &text)?;
     Ok(entries
         .into_iter()
         .map(|e| Listed {
-            found: crate::inventory::Found {
+            found: rig::inventory::Found {
                 name: Some(e.name),
                 onvif: e.onvif,
                 rtsp: e.rtsp,
@@ -335,7 +335,7 @@ pub(crate) fn list_camera_list(
             },
         };
         listed.push(Listed {
-            found: crate::inventory::Found {
+            found: rig::inventory::Found {
                 name: Some(id),
                 onvif,
                 rtsp,
@@ -421,7 +421,7 @@ pub(crate) async fn list_discovered(
             name = scope_name(&scopes);
         }
         listed.push(Listed {
-            found: crate::inventory::Found {
+            found: rig::inventory::Found {
                 name,
                 onvif: Some(xaddr),
                 rtsp: None,
@@ -616,7 +616,7 @@ fn measured_of(m: &ingest::StreamMeasurement, window: Duration) -> Measured {
             0.0
         },
         host_dropped_packets: m.kernel_dropped_packets,
-        receive_buffer: m.receive_buffer.map(|b| validate::ReceiveBufferResult {
+        receive_buffer: m.receive_buffer.map(|b| judge::ReceiveBufferResult {
             asked_bytes: b.asked as u64,
             granted_bytes: b.granted as u64,
         }),
@@ -677,7 +677,7 @@ pub fn validate(
 ) -> Result<i32, Failure> {
     let manifest_file = args.manifest.display().to_string();
     let (manifest, manifest_text, warnings) =
-        crate::rig::read_manifest(&args.manifest, args.allow_unknown_fields)?;
+        crate::rig_simulate::read_manifest(&args.manifest, args.allow_unknown_fields)?;
     for w in warnings {
         writeln!(err, "warning: {w}").map_err(|e| Failure::caused("stderr", e))?;
     }
@@ -740,7 +740,7 @@ pub fn validate(
         let setups: BTreeMap<String, Setup> = futures::stream::iter(chosen.iter().filter_map(|c| {
             let l = located.get(&c.id)?;
             let url = l.onvif.clone()?;
-            let planned = validate::planned(c);
+            let planned = judge::planned(c);
             let creds = l.credentials.clone();
             let id = c.id.clone();
             Some(async move {
@@ -800,7 +800,7 @@ pub fn validate(
         let run = ingest::run_until_stopped(targets, options, live.clone(), Some(tx), stopped);
         tokio::pin!(run);
         // Ctrl-C or a job runner's SIGTERM ends the window early; what arrived is still judged.
-        let interrupt = crate::rig::stop_signal();
+        let interrupt = crate::rig_simulate::stop_signal();
         tokio::pin!(interrupt);
         let mut interrupted_after: Option<f64> = None;
         let bar = (progress == ProgressMode::Bar).then(|| {
@@ -847,7 +847,7 @@ pub fn validate(
                     last_bytes = t.bytes;
                     last_at = now;
                     let elapsed = now.duration_since(window_start).as_secs_f64();
-                    timeline.push(validate::TimelinePoint { t_s: elapsed, received_bps: bps, streaming: t.streaming as u32 });
+                    timeline.push(judge::TimelinePoint { t_s: elapsed, received_bps: bps, streaming: t.streaming as u32 });
                     match (&bar, progress) {
                         (Some(bar), _) => {
                             bar.set_position(elapsed as u64);
@@ -879,7 +879,7 @@ pub fn validate(
         })
         .collect();
     let mut results = RigResults {
-        schema: validate::RESULTS_SCHEMA.into(),
+        schema: judge::RESULTS_SCHEMA.into(),
         generated_by: format!("camscope {}", env!("CARGO_PKG_VERSION")),
         manifest: ManifestRef {
             path: manifest_file.clone(),
@@ -896,7 +896,7 @@ pub fn validate(
             TransportArg::Tcp => "tcp".into(),
             TransportArg::Udp => "udp".into(),
         },
-        rig_host: crate::rig::host_name(),
+        rig_host: crate::rig_simulate::host_name(),
         source: if args.endpoints.is_some() {
             "endpoints".into()
         } else if args.inventory.is_some() {
@@ -945,7 +945,7 @@ pub fn validate(
             found_by: l.map_or("none", |l| l.found_by).into(),
             onvif: l.and_then(|l| l.onvif.clone()),
             rtsp,
-            planned: validate::planned(c),
+            planned: judge::planned(c),
             reported: setup.reported,
             measured: m,
             setup_reasons,
@@ -971,11 +971,11 @@ pub fn validate(
             verdict: Verdict::Pass,
             reasons: vec![],
         };
-        validate::judge_recording(&mut r, &tolerances);
+        judge::judge_recording(&mut r, &tolerances);
         results.recordings.push(r);
     }
-    let per_recorder = validate::cameras_per_recorder(&manifest);
-    validate::judge_all(&mut results, &manifest.recorders, &per_recorder);
+    let per_recorder = judge::cameras_per_recorder(&manifest);
+    judge::judge_all(&mut results, &manifest.recorders, &per_recorder);
     finish_output(&results, args.out.as_deref(), args.report.as_deref(), out)?;
     if progress == ProgressMode::Json {
         json_line(
@@ -1003,7 +1003,7 @@ fn finish_output(
         std::fs::write(path, text).map_err(|e| Failure::caused(path.display().to_string(), e))?;
     }
     if let Some(path) = report {
-        let html = crate::rig_report::render(results);
+        let html = rig::report::render(results);
         std::fs::write(path, html).map_err(|e| Failure::caused(path.display().to_string(), e))?;
     }
     let s = &results.summary;
@@ -1092,7 +1092,7 @@ pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
     for path in &args.results {
         let file = path.display().to_string();
         let text = read(path)?;
-        let part: RigResults = validate::read_json(&file, &text)?;
+        let part: RigResults = judge::read_json(&file, &text)?;
         if part.manifest.sha256 != sha {
             return Err(Failure::new(format!(
                 "{file}: validated another manifest than {} (sha256 differs)",
@@ -1101,7 +1101,7 @@ pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<i32, Failure> {
         }
         parts.push((file, part));
     }
-    let merged = validate::merge(parts, &manifest)?;
+    let merged = judge::merge(parts, &manifest)?;
     finish_output(&merged, args.out.as_deref(), args.report.as_deref(), out)?;
     Ok(match merged.verdict {
         Verdict::Pass => 0,

@@ -397,8 +397,7 @@ fn a_bad_inventory_exits_2_naming_file_line_and_field() {
 #[test]
 fn published_inventory_schema_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/inventory.schema.json");
-    let generated =
-        serde_json::to_string_pretty(&camscope_planner::inventory::schema()).unwrap() + "\n";
+    let generated = serde_json::to_string_pretty(&rig::inventory::schema()).unwrap() + "\n";
     if std::env::var_os("CAMSCOPE_UPDATE_SCHEMA").is_some() {
         std::fs::write(&path, &generated).unwrap();
     }

@@ -1,13 +1,19 @@
 // Opens each report in headless Chromium and fails on anything a reader would notice: a console
 // error, a page error, a request for anything but the file itself, or a chart without its data.
-// Usage: node check_reports.mjs --shots DIR FILE.html [FILE.html …]
+// A compliance report named in the --expect file must also show the BOM hash, the counts, the
+// prepared-by and reviewed-by fields and a citations appendix every line's numbers resolve in,
+// and print to at most max_pages A4 pages (the count is printed).
+// Usage: node check_reports.mjs --shots DIR [--expect FILE.json] FILE.html [FILE.html …]
 // Prints "N passed, N failed" and exits non-zero on any failure.
 import { chromium } from 'playwright-core';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const shotsAt = args.indexOf('--shots');
 const shots = shotsAt >= 0 ? args.splice(shotsAt, 2)[1] : null;
+const expectAt = args.indexOf('--expect');
+const expected = expectAt >= 0 ? JSON.parse(readFileSync(args.splice(expectAt, 2)[1], 'utf8')) : {};
 const executablePath = process.env.CAMSCOPE_CHROMIUM || '/usr/bin/chromium';
 
 // What each report must show: selector → minimum count.
@@ -128,6 +134,49 @@ for (const file of args) {
     if (context < 6) problems.push(`rig: run context has ${context} rows`);
     const text = await page.locator('body').innerText();
     if (/(^|[^\w])-0(\.0+)?([^\d.]|$)/m.test(text)) problems.push('rig: a negative zero is printed');
+  }
+  const want = expected[path.basename(file)];
+  if (want) {
+    const hash = await page.locator('code.bom-hash').innerText().catch(() => '');
+    if (hash.trim() !== want.hash) problems.push(`BOM hash: "${hash}", expected ${want.hash}`);
+    const rows = await page.locator('table.lines tbody tr').count();
+    if (rows !== want.lines) problems.push(`${rows} line rows, expected ${want.lines}`);
+    const card = async (label) => {
+      const texts = await page.locator('.card').allInnerTexts();
+      const hit = texts.find((t) => t.replace(/\s+/g, ' ').trim().endsWith(label));
+      return hit ? parseInt(hit, 10) : NaN;
+    };
+    for (const [label, value] of [['lines checked', want.lines], ['at deny level', want.denied],
+      ['Section 889 covered', want.covered], ['rows not checked', want.skipped]]) {
+      const n = await card(label);
+      if (n !== value) problems.push(`card "${label}": ${n}, expected ${value}`);
+    }
+    const signatures = await page.locator('table.signatures').innerText();
+    for (const who of [want.prepared_by, want.reviewed_by]) {
+      if (!signatures.includes(who)) problems.push(`signature block lacks "${who}"`);
+    }
+    const entries = await page.locator('ol.citations li[id^="cite-"]').count();
+    if (entries < 5) problems.push(`appendix has ${entries} entries`);
+    const unresolved = await page.evaluate(() => {
+      const numbers = [];
+      for (const cell of document.querySelectorAll('table.lines td.cites')) {
+        for (const m of cell.textContent.matchAll(/(\d+)(?:–(\d+))?/g)) {
+          for (let n = Number(m[1]); n <= Number(m[2] || m[1]); n++) numbers.push(n);
+        }
+      }
+      // An appendix reference follows a space ("… Ltd. [76]"); "components[0]" is not one.
+      for (const m of document.querySelector('table.lines tbody').textContent.matchAll(/ \[(\d+(?:, \d+)*)\]/g)) {
+        numbers.push(...m[1].split(', ').map(Number));
+      }
+      return numbers.filter((n) => !document.getElementById(`cite-${n}`));
+    });
+    if (unresolved.length) problems.push(`line references without an appendix entry: ${unresolved.slice(0, 5)}`);
+    const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+    const letter = await page.pdf({ format: 'Letter', preferCSSPageSize: true });
+    const letterPages = (letter.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+    console.log(`${path.basename(file)}: A4 ${pages} page(s), Letter ${letterPages} page(s)`);
+    if (!(pages >= 1 && pages <= want.max_pages)) problems.push(`prints to ${pages} A4 pages, expected at most ${want.max_pages}`);
   }
   if (shots) {
     await page.screenshot({ path: path.join(shots, `${path.basename(file, '.html')}.png`), fullPage: true });

@@ -94,7 +94,9 @@ fn run(bom: &Path, format: &str, policy: Option<&Path>) -> (i32, String, String)
 fn verdict_records(bom: &Path, policy: Option<&Path>) -> Vec<Value> {
     let (code, stdout, stderr) = run(bom, "json", policy);
     if code == 2 {
-        return vec![json!({"exit": 2, "error": stderr.trim()})];
+        // The error itself; the causes printed under it ("caused by: …") are the libraries' words.
+        let error = stderr.lines().next().unwrap_or_default();
+        return vec![json!({"exit": 2, "error": error})];
     }
     let report: Value = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {stdout}", bom.display()));

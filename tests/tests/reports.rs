@@ -136,7 +136,7 @@ fn compliance_html_snapshot() {
 /// and the run's context (tolerances, apply, cameras, transport, host, versions).
 #[test]
 fn a_long_rig_run_reads_as_a_qa_lead_needs() {
-    let mut results: planner::validate::RigResults =
+    let mut results: rig::judge::RigResults =
         serde_json::from_str(&std::fs::read_to_string("fixtures/rig-results.json").unwrap())
             .unwrap();
     let cameras = results.summary.cameras;
@@ -161,7 +161,7 @@ fn a_long_rig_run_reads_as_a_qa_lead_needs() {
         m.bitrate_bps = Some(-0.0);
     }
     results.rig_host = "rig-a".into();
-    let html = planner::rig_report::render(&results);
+    let html = rig::report::render(&results);
     let chart = html
         .split("<svg class=\"chart line\"")
         .nth(1)
@@ -312,14 +312,66 @@ fn write_reports(dir: &Path) -> Vec<PathBuf> {
         "2026-11-22",
     ]);
     assert_eq!(code, 1, "{err}");
+    // The 146-line distributor quote as a contract-file record: prepared and reviewed, with a
+    // recorded decision; what the browser must find in it goes into expect.json.
+    let quote = camscope_tests::quote::write_quote_146(dir).unwrap();
+    let policy = dir.join("policy.toml");
+    std::fs::write(
+        &policy,
+        "version = 1\n[report]\nproject = \"Riverside Transit Center cameras\"\nsolicitation = \"RFQ 24-117\"\nquote = \"ACME Q-26-1187 rev B\"\n\n[[decision]]\nmanufacturer = \"Seagate\"\ncheck = \"taa\"\nby = \"J. Smith, contracting officer\"\ndate = 2026-11-20\nreason = \"Thai origin accepted under the COTS exception; file 26-120\"\n",
+    )
+    .unwrap();
+    let quote_html = dir.join("compliance-quote.html");
+    let args = |format: &str, out: &Path| {
+        vec![
+            "check".to_owned(),
+            quote.display().to_string(),
+            "--policy".into(),
+            policy.display().to_string(),
+            "--format".into(),
+            format.into(),
+            "--out".into(),
+            out.display().to_string(),
+            "--as-of".into(),
+            "2026-11-22".into(),
+            "--prepared-by".into(),
+            "A. Analyst, procurement".into(),
+            "--reviewed-by".into(),
+            "J. Smith, contracting officer".into(),
+        ]
+    };
+    for (format, out) in [
+        ("html", quote_html.clone()),
+        ("json", dir.join("quote.json")),
+    ] {
+        let a = args(format, &out);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let r = camscope(&a);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("quote.json")).unwrap()).unwrap();
+    let expect = serde_json::json!({
+        "compliance-quote.html": {
+            "hash": json["file_sha256"],
+            "lines": json["summary"]["lines"],
+            "denied": json["summary"]["denied"],
+            "covered": json["summary"]["covered"],
+            "skipped": json["summary"]["skipped"],
+            "prepared_by": "A. Analyst, procurement",
+            "reviewed_by": "J. Smith, contracting officer",
+            "max_pages": 12,
+        }
+    });
+    std::fs::write(dir.join("expect.json"), expect.to_string()).unwrap();
     // The rig report of a real run: 64 simulated cameras validated with faults injected
     // (`rig-results.json`, recorded with `camscope rig validate … --out`).
-    let results: planner::validate::RigResults =
+    let results: rig::judge::RigResults =
         serde_json::from_str(&std::fs::read_to_string("fixtures/rig-results.json").unwrap())
             .unwrap();
     let rig = dir.join("rig.html");
-    std::fs::write(&rig, planner::rig_report::render(&results)).unwrap();
-    let mut files = vec![proposal, compliance, rig];
+    std::fs::write(&rig, rig::report::render(&results)).unwrap();
+    let mut files = vec![proposal, compliance, quote_html, rig];
     // Each design fixture's proposal (issue 14): the schedule, the priced BOM with its total,
     // the assumptions page and the reason codes in the appendix only.
     for name in ["shop", "chain", "campus", "federal"] {
@@ -344,7 +396,8 @@ fn write_reports(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Opens every report in headless Chromium: no console error, no request beyond the file,
-/// every chart drawn with its series. Needs Debian's chromium and `npm ci --prefix
+/// every chart drawn with its series; the 146-line quote's report shows its BOM hash, counts,
+/// reviewer fields and appendix, and prints to at most 12 A4 pages. Needs Debian's chromium and `npm ci --prefix
 /// tests/browser`; `.ci/run` installs both and runs this with `--ignored`. Screenshots go to
 /// `CAMSCOPE_SCREENSHOTS` (the ones in docs/images were made that way) or a temporary directory.
 #[test]
@@ -367,14 +420,23 @@ fn reports_render_in_headless_chromium() {
         .arg(script)
         .arg("--shots")
         .arg(&shots)
+        .arg("--expect")
+        .arg(dir.path().join("expect.json"))
         .args(&files)
         .output()
         .expect("node must be installed to run the browser test");
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "browser check failed:\n{stdout}");
-    assert!(stdout.contains("7 passed, 0 failed"), "{stdout}");
-    for f in ["proposal.png", "compliance.png", "rig.png"] {
+    assert!(stdout.contains("8 passed, 0 failed"), "{stdout}");
+    // The 146-line quote prints to about a dozen A4 pages (the issue found 108).
+    assert!(stdout.contains("compliance-quote.html: A4 "), "{stdout}");
+    for f in [
+        "proposal.png",
+        "compliance.png",
+        "compliance-quote.png",
+        "rig.png",
+    ] {
         assert!(
             std::fs::metadata(shots.join(f)).unwrap().len() > 10_000,
             "{f} looks empty"

@@ -9,8 +9,7 @@ fn schema_path() -> PathBuf {
 
 #[test]
 fn published_results_schema_is_current() {
-    let generated =
-        serde_json::to_string_pretty(&planner::validate::results_schema()).unwrap() + "\n";
+    let generated = serde_json::to_string_pretty(&rig::judge::results_schema()).unwrap() + "\n";
     if std::env::var_os("CAMSCOPE_UPDATE_SCHEMA").is_some() {
         std::fs::write(schema_path(), &generated).unwrap();
     }

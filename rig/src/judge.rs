@@ -16,17 +16,17 @@ use serde::{Deserialize, Serialize};
 
 use manifest::{Camera, Codec, Manifest, Recorder};
 
-use crate::cli::Failure;
+use crate::Error;
 
 /// Version of the results file.
 pub const RESULTS_SCHEMA: &str = "camscope-rig-results/1";
 
 /// Reads a JSON document, naming the file, line, column and field path on error.
-pub fn read_json<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, Failure> {
+pub fn read_json<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let inner = e.inner();
-        Failure::new(format!(
+        Error::input(format!(
             "{file}:{}:{}: {}: {inner}",
             inner.line(),
             inner.column(),
@@ -106,7 +106,7 @@ pub struct Tolerances {
     pub udp_receive_buffer_s: f64,
 }
 
-const VALIDATION_TOML: &str = include_str!("../catalog/validation.toml");
+const VALIDATION_TOML: &str = include_str!("../data/tolerances.toml");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -122,29 +122,29 @@ struct SourcedValue {
 }
 
 impl Tolerances {
-    /// The shipped values (`planner/catalog/validation.toml`), each with its source.
-    pub fn shipped() -> Result<Tolerances, Failure> {
+    /// The shipped values (`rig/data/tolerances.toml`), each with its source.
+    pub fn shipped() -> Result<Tolerances, Error> {
         #[derive(Deserialize)]
         struct File {
             validation: BTreeMap<String, SourcedValue>,
         }
         let file: File = toml::from_str(VALIDATION_TOML)
-            .map_err(|e| Failure::new(format!("planner/catalog/validation.toml: {e}")))?;
+            .map_err(|e| Error::data(format!("rig/data/tolerances.toml: {e}")))?;
         let mut table = toml::Table::new();
         for (key, v) in file.validation {
             if v.source.is_none() && v.assumption.is_none() {
-                return Err(Failure::new(format!(
-                    "planner/catalog/validation.toml: [validation.{key}] names no source and no assumption"
+                return Err(Error::data(format!(
+                    "rig/data/tolerances.toml: [validation.{key}] names no source and no assumption"
                 )));
             }
             table.insert(key, v.value);
         }
         Tolerances::deserialize(toml::Value::Table(table))
-            .map_err(|e| Failure::new(format!("planner/catalog/validation.toml: {e}")))
+            .map_err(|e| Error::data(format!("rig/data/tolerances.toml: {e}")))
     }
 
     /// The shipped values with a `[tolerances]` table from `file` laid over them.
-    pub fn with_overrides(self, file: &str, text: &str) -> Result<Tolerances, Failure> {
+    pub fn with_overrides(self, file: &str, text: &str) -> Result<Tolerances, Error> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Overrides {
@@ -154,11 +154,11 @@ impl Tolerances {
             toml::from_str(text).map_err(|e| toml_failure(file, text, &e))?;
         let mut table = match toml::Value::try_from(self) {
             Ok(toml::Value::Table(t)) => t,
-            _ => return Err(Failure::new("tolerances: cannot be written as TOML".into())),
+            _ => return Err(Error::data("tolerances: cannot be written as TOML")),
         };
         for (key, value) in overrides.tolerances {
             if !table.contains_key(&key) {
-                return Err(Failure::new(format!(
+                return Err(Error::input(format!(
                     "{file}: [tolerances] has no setting `{key}` (known: {})",
                     table.keys().cloned().collect::<Vec<_>>().join(", ")
                 )));
@@ -171,12 +171,12 @@ impl Tolerances {
             table.insert(key, value);
         }
         let t = Tolerances::deserialize(toml::Value::Table(table))
-            .map_err(|e| Failure::new(format!("{file}: [tolerances]: {e}")))?;
+            .map_err(|e| Error::input(format!("{file}: [tolerances]: {e}")))?;
         t.check(file)?;
         Ok(t)
     }
 
-    fn check(&self, file: &str) -> Result<(), Failure> {
+    fn check(&self, file: &str) -> Result<(), Error> {
         let fractions = [
             ("bitrate-shortfall", self.bitrate_shortfall),
             ("bitrate-excess", self.bitrate_excess),
@@ -186,7 +186,7 @@ impl Tolerances {
         ];
         for (name, v) in fractions {
             if !(0.0..=10.0).contains(&v) {
-                return Err(Failure::new(format!(
+                return Err(Error::input(format!(
                     "{file}: [tolerances] {name} = {v}: must be a fraction between 0 and 10"
                 )));
             }
@@ -203,13 +203,13 @@ impl Tolerances {
         ];
         for (name, v) in seconds {
             if !(v.is_finite() && v > 0.0 && v < 86_400_000.0) {
-                return Err(Failure::new(format!(
+                return Err(Error::input(format!(
                     "{file}: [tolerances] {name} = {v}: must be a positive time"
                 )));
             }
         }
         if self.onvif_concurrency == 0 {
-            return Err(Failure::new(format!(
+            return Err(Error::input(format!(
                 "{file}: [tolerances] onvif-concurrency = 0: at least one camera must be asked at a time"
             )));
         }
@@ -217,14 +217,14 @@ impl Tolerances {
     }
 }
 
-fn toml_failure(file: &str, text: &str, e: &toml::de::Error) -> Failure {
+fn toml_failure(file: &str, text: &str, e: &toml::de::Error) -> Error {
     let (line, col) = e.span().map_or((0, 0), |span| {
         let before = &text[..span.start.min(text.len())];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         (line, col)
     });
-    Failure::new(format!("{file}:{line}:{col}: {}", e.message()))
+    Error::input(format!("{file}:{line}:{col}: {}", e.message()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1444,11 +1444,9 @@ fn finish(results: &mut RigResults) {
 }
 
 /// Combines shard results into one, judged as if one rig had validated the whole fleet.
-pub fn merge(parts: Vec<(String, RigResults)>, manifest: &Manifest) -> Result<RigResults, Failure> {
+pub fn merge(parts: Vec<(String, RigResults)>, manifest: &Manifest) -> Result<RigResults, Error> {
     let Some((first_file, first)) = parts.first() else {
-        return Err(Failure::new(
-            "rig merge: give at least one results file".into(),
-        ));
+        return Err(Error::input("rig merge: give at least one results file"));
     };
     let mut merged = first.clone();
     merged.cameras.clear();
@@ -1465,25 +1463,25 @@ pub fn merge(parts: Vec<(String, RigResults)>, manifest: &Manifest) -> Result<Ri
     let mut seen_cameras = BTreeMap::new();
     for (file, part) in &parts {
         if part.schema != RESULTS_SCHEMA {
-            return Err(Failure::new(format!(
+            return Err(Error::input(format!(
                 "{file}: schema {:?}, expected {RESULTS_SCHEMA:?}",
                 part.schema
             )));
         }
         if part.manifest.sha256 != first.manifest.sha256 {
-            return Err(Failure::new(format!(
+            return Err(Error::input(format!(
                 "{file}: validated a different manifest (sha256 {}) than {first_file} ({})",
                 part.manifest.sha256, first.manifest.sha256
             )));
         }
         if part.tolerances != first.tolerances {
-            return Err(Failure::new(format!(
+            return Err(Error::input(format!(
                 "{file}: judged with different tolerances than {first_file}; rerun with the same --tolerances"
             )));
         }
         for shard in &part.shards {
             if merged.shards.contains(shard) {
-                return Err(Failure::new(format!(
+                return Err(Error::input(format!(
                     "{file}: shard {}/{} is given twice",
                     shard.index, shard.count
                 )));
@@ -1492,7 +1490,7 @@ pub fn merge(parts: Vec<(String, RigResults)>, manifest: &Manifest) -> Result<Ri
         }
         for c in &part.cameras {
             if let Some(other) = seen_cameras.insert(c.id.clone(), file.clone()) {
-                return Err(Failure::new(format!(
+                return Err(Error::input(format!(
                     "{file}: camera {} was also validated in {other}",
                     c.id
                 )));
@@ -1522,7 +1520,7 @@ pub fn merge(parts: Vec<(String, RigResults)>, manifest: &Manifest) -> Result<Ri
             .map(|i| format!("{i}/{count}"))
             .collect();
         if !missing.is_empty() || merged.shards.iter().any(|s| s.count != count) {
-            return Err(Failure::new(format!(
+            return Err(Error::input(format!(
                 "rig merge: shards {} are missing (every shard of one run must be given)",
                 missing.join(", ")
             )));

@@ -5,7 +5,7 @@
 use reports::chart::{SeriesData, line_chart};
 use reports::{Fact, RigCameraRow, RigView};
 
-use crate::validate::{RigResults, Severity, Verdict};
+use crate::judge::{RigResults, Severity, Verdict};
 
 fn kbps(bps: f64) -> String {
     fixed(bps / 1000.0, 0)
@@ -136,7 +136,7 @@ fn outage_bands(results: &RigResults) -> Vec<(f64, f64, String)> {
 }
 
 fn band(
-    timeline: &[crate::validate::TimelinePoint],
+    timeline: &[crate::judge::TimelinePoint],
     start: usize,
     end: usize,
     least: u32,

@@ -12,7 +12,7 @@
 //! environment variable, as they do without an inventory.
 //!
 //! Pure: matching and applying are functions of their inputs; the ONVIF questions are
-//! `rig_inventory`'s, reading files the CLI's.
+//! the CLI's `rig inventory`'s, reading files the CLI's.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,8 +20,8 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::Failure;
-use crate::deploy::{Manifest, MatchedBy, ReportedStreams};
+use crate::Error;
+use manifest::{Manifest, MatchedBy, ReportedStreams};
 
 /// Identifies the inventory format; bumped when a field changes meaning.
 pub const INVENTORY_SCHEMA: &str = "camscope-inventory/1";
@@ -337,7 +337,7 @@ pub fn match_found(
 }
 
 /// Reads an inventory, naming the file, line, column and field on error.
-pub fn parse(file: &str, text: &str) -> Result<Inventory, Failure> {
+pub fn parse(file: &str, text: &str) -> Result<Inventory, Error> {
     #[derive(Deserialize)]
     struct Version {
         schema: Option<String>,
@@ -347,22 +347,22 @@ pub fn parse(file: &str, text: &str) -> Result<Inventory, Failure> {
     }) = serde_json::from_str::<Version>(text)
         && found != INVENTORY_SCHEMA
     {
-        return Err(Failure::new(format!(
+        return Err(Error::input(format!(
             "{file}: schema is {found:?}; this camscope reads {INVENTORY_SCHEMA:?} inventories (from `camscope rig inventory`)"
         )));
     }
-    let inv: Inventory = crate::validate::read_json(file, text)?;
+    let inv: Inventory = crate::judge::read_json(file, text)?;
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, c) in inv.cameras.iter().enumerate() {
         if let Some(first) = seen.insert(c.id.as_str(), i) {
-            return Err(Failure::new(format!(
+            return Err(Error::input(format!(
                 "{file}:{}: cameras[{i}].id: {:?} is already cameras[{first}]",
                 line_of_nth(text, &format!("{:?}", c.id), 2),
                 c.id
             )));
         }
         if c.status == Status::Reported && c.main.is_none() {
-            return Err(Failure::new(format!(
+            return Err(Error::input(format!(
                 "{file}:{}: cameras[{i}].main: status is \"reported\" but there is no main stream",
                 line_of_nth(text, &format!("{:?}", c.id), 1),
             )));
