@@ -423,17 +423,24 @@ fn a_healthy_fleet_passes_shards_merge_to_the_same_verdict_and_wrong_credentials
 fn faults_fail_the_run_with_the_right_reason_for_the_right_camera() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = manifest(dir.path());
-    // Server 2 as installed ingests 60 Mbit/s, not the plan's 150: its 32 cameras (42.7
-    // Mbit/s planned) then overload it when they spike to 1.5 times their rate.
+    // The dock's recorder as installed ingests 1.25 times its cameras' planned rate, not the
+    // plan's ceiling: its cameras then overload it when they spike to 1.5 times their rate.
     let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
-    let server2 = m["recorders"][1]["id"].as_str().unwrap().to_string();
-    m["recorders"][1]["ingest_limit_bps"] = 60_000_000.into();
-    let server2_cameras: Vec<String> = m["recorders"][1]["cameras"]
+    let recorders = m["recorders"].as_array().unwrap();
+    let index = recorders
+        .iter()
+        .position(|r| r["site"] == "dock")
+        .unwrap_or_else(|| panic!("no recorder for the dock site: {recorders:?}"));
+    let server2 = recorders[index]["id"].as_str().unwrap().to_string();
+    let planned = recorders[index]["ingest_bps"].as_u64().unwrap();
+    m["recorders"][index]["ingest_limit_bps"] = (planned * 5 / 4).into();
+    let server2_cameras: Vec<String> = m["recorders"][index]["cameras"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c.as_str().unwrap().to_string())
         .collect();
+    assert!(!server2_cameras.is_empty());
     std::fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
     let half = "warehouse/aisle-3";
     let dropped = "warehouse/aisle-7";
