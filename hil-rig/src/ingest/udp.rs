@@ -128,6 +128,9 @@ pub(crate) async fn drops(socket: SizedSocket) -> Option<u64> {
     answer.await.ok().flatten()
 }
 
+/// How many more reads of /proc/net/udp a socket missing from the first one gets.
+const MISSED_LINE_REREADS: usize = 3;
+
 /// Serves requests in batches: everything queued while one batch ran is answered by the next
 /// scan.
 fn serve(rx: &std_mpsc::Receiver<Request>) {
@@ -142,7 +145,26 @@ fn serve(rx: &std_mpsc::Receiver<Request>) {
             }
         }
         if !drops.is_empty() {
-            let counters = udp_drop_counters();
+            let mut counters = udp_drop_counters();
+            // /proc/net/udp is read in chunks and is not a snapshot: a socket that another
+            // session opens or closes during the read shifts the table, and a line can be
+            // skipped. Every socket asked about is still open (this thread holds it), so one
+            // missing from the read is read again rather than reported as unknown.
+            for _ in 0..MISSED_LINE_REREADS {
+                let missing = |c: &HashMap<u64, u64>| {
+                    drops
+                        .iter()
+                        .any(|(socket, _)| !c.contains_key(&socket.inode))
+                };
+                match &mut counters {
+                    Some(c) if missing(c) => {
+                        if let Some(again) = udp_drop_counters() {
+                            c.extend(again);
+                        }
+                    }
+                    _ => break,
+                }
+            }
             for (socket, reply) in drops {
                 let dropped = counters
                     .as_ref()
