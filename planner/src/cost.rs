@@ -576,9 +576,9 @@ pub struct CostInputs<'a> {
     pub cameras: u64,
     /// PoE drawn by every camera, milliwatts.
     pub poe_mw: u64,
-    /// Cameras the site file expects within 36 months, when more than today's: the costs are
-    /// for today's cameras, and the comparison says so.
-    pub cameras_expected: Option<u64>,
+    /// Cameras the site file expects within 36 months (today's count when it gives none): the
+    /// costs are for today's cameras, and when more are expected the comparison says so.
+    pub cameras_expected: u64,
     /// The chosen VMS product.
     pub vms_product: Option<&'a VmsProduct>,
 }
@@ -1082,12 +1082,13 @@ fn verdict(
             t
         }
     };
-    let growth = match inp.cameras_expected {
-        Some(expected) if expected > inp.cameras => format!(
-            " These costs are for today's {} cameras: the {expected} expected within 36 months are not costed, so neither the totals nor the crossover include that growth.",
-            inp.cameras
-        ),
-        _ => String::new(),
+    let growth = if inp.cameras_expected > inp.cameras {
+        format!(
+            " These costs are for today's {} cameras: the {} expected within 36 months are not costed, so neither the totals nor the crossover include that growth.",
+            inp.cameras, inp.cameras_expected
+        )
+    } else {
+        String::new()
     };
     head + &driver_words + &growth
 }

@@ -1414,7 +1414,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         sites: site.site_count(),
         cameras,
         poe_mw: summary.poe_mw,
-        cameras_expected: Some(summary.cameras_in_36_months),
+        cameras_expected: summary.cameras_in_36_months,
         vms_product: catalog.vms_product(&vms.product_id),
     };
     let (tco, crossover, costs) = cost::costs(&inputs, &nvr, &vms, cloud.as_ref());
