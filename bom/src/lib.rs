@@ -18,7 +18,9 @@
 //!   the line is still read. Broken CSV quoting, text files posing as workbooks, empty or
 //!   missing sheets are [`BomError`]s that name the file, sheet, row and column.
 //!
-//! The crate never prints; the only I/O is reading the file in [`read_bom`].
+//! The crate never prints; the only I/O is reading the file in [`read_bom`] and
+//! [`read_bom_lines`], which hands each line on as it is read so that a check of a
+//! million-line BOM need not hold it.
 //!
 //! ```
 //! use std::path::Path;
@@ -52,6 +54,8 @@ mod toml_reader;
 mod value;
 mod workbook;
 
+use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 pub use columns::{Field, column_letter};
@@ -231,8 +235,11 @@ pub struct Bom {
     pub sheet: Option<String>,
     /// The 1-based row number of the header row; 0 for TOML, which has no header row.
     pub header_row: usize,
-    /// The header cells as written, from column A; as wide as the widest row, so every
-    /// line's `cells` has the same length. For TOML, the canonical names of the fields used.
+    /// The header cells as written, from column A; as wide as the widest row. After
+    /// [`read_bom`], every line's `cells` has this length; lines handed on by
+    /// [`read_bom_lines`] are as wide as the header row or their own row, whichever is wider,
+    /// since a wider row further down is not known yet. For TOML, the canonical names of the
+    /// fields used.
     pub headers: Vec<String>,
     /// The lines in file order. Blank rows and rows naming no product are not lines.
     pub lines: Vec<BomLine>,
@@ -241,6 +248,20 @@ pub struct Bom {
     pub warnings: Vec<BomWarning>,
     /// Every non-blank row below the header that is not a line, with why.
     pub skipped: Vec<SkippedRow>,
+}
+
+impl Bom {
+    /// Takes the lines of a whole read, padded to the width of the widest row so that every
+    /// line's `cells` lines up with `headers`.
+    fn keep_lines(&mut self, mut lines: Vec<BomLine>) {
+        let width = self.headers.len();
+        for line in &mut lines {
+            if line.cells.len() < width {
+                line.cells.resize(width, String::new());
+            }
+        }
+        self.lines = lines;
+    }
 }
 
 /// Where a line came from.
@@ -297,7 +318,8 @@ pub struct BomLine {
     pub supplier_uei: Option<String>,
     /// Supplier CAGE code (FAR 52.204-25(d) reporting).
     pub cage: Option<String>,
-    /// The row's cells as text, untrimmed, in column order; lines up with [`Bom::headers`].
+    /// The row's cells as text, untrimmed, in column order; lines up with [`Bom::headers`]
+    /// (padded to the header row's width; a cell past the last header has no header).
     pub cells: Vec<String>,
     /// The cells that are numbers, dates or booleans, by column index (into `cells`), in column
     /// order: what the workbook stored, and the quantity and unit price as read from text. A
@@ -346,18 +368,35 @@ pub enum TypedCell {
 
 /// Reads the BOM in `path`, choosing the format from the extension (or `opts.format`).
 ///
-/// Extensions: `csv`, `tsv`/`tab`, `xlsx`/`xlsm`, `xlsb`, `xls`, `ods`, `toml`.
+/// Extensions: `csv`, `tsv`/`tab`, `xlsx`/`xlsm`, `xlsb`, `xls`, `ods`, `toml`. Every line is
+/// kept in [`Bom::lines`]; [`read_bom_lines`] hands them on one at a time instead.
 pub fn read_bom(path: &Path, opts: &ReadOptions) -> Result<Bom, BomError> {
-    let format = resolve_format(path, opts)?;
-    let bytes = std::fs::read(path).map_err(|e| {
-        BomError::new(
-            ErrorKind::Io,
-            Location::file(path, None),
-            format!("cannot read the file: {e}"),
-        )
-        .with_source(e)
+    let mut lines = Vec::new();
+    let mut bom = read_bom_lines(path, opts, &mut |line| {
+        lines.push(line);
+        ControlFlow::Continue(())
     })?;
-    read_bom_from_bytes(path, &bytes, format, opts)
+    bom.keep_lines(lines);
+    Ok(bom)
+}
+
+/// Reads the BOM in `path` as [`read_bom`] does, but hands each line to `on_line` as soon as
+/// it is read, in file order, and keeps none: the [`Bom`] returned describes the file (header,
+/// warnings, skipped rows) with `lines` empty. Memory does not grow with the number of lines
+/// for CSV, TSV and XLSX, which are read in blocks; XLS, XLSB and ODS are loaded a sheet at a
+/// time. `on_line` returning `Break` stops the read, and the `Bom` then describes the rows
+/// read so far.
+///
+/// An error in the file's layout (no header, two columns for one field) comes before any
+/// line. A file that breaks further down (a cell that is not UTF-8 text at row 90,000) is an
+/// error after the lines above it were handed on: the caller decides what to do with them.
+pub fn read_bom_lines(
+    path: &Path,
+    opts: &ReadOptions,
+    on_line: &mut dyn FnMut(BomLine) -> ControlFlow<()>,
+) -> Result<Bom, BomError> {
+    let format = resolve_format(path, opts)?;
+    read_input(path, Input::File, format, opts, on_line)
 }
 
 /// Reads a BOM held in memory. `source` is only a label for origins and messages.
@@ -369,6 +408,55 @@ pub fn read_bom_from_bytes(
     format: Format,
     opts: &ReadOptions,
 ) -> Result<Bom, BomError> {
+    let mut lines = Vec::new();
+    let mut bom = read_input(source, Input::Bytes(bytes), format, opts, &mut |line| {
+        lines.push(line);
+        ControlFlow::Continue(())
+    })?;
+    bom.keep_lines(lines);
+    Ok(bom)
+}
+
+/// Where the bytes of a BOM are.
+#[derive(Clone, Copy)]
+enum Input<'a> {
+    /// In the file named by the source path.
+    File,
+    /// In memory.
+    Bytes(&'a [u8]),
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> BomError {
+    BomError::new(
+        ErrorKind::Io,
+        Location::file(path, None),
+        format!("cannot read the file: {e}"),
+    )
+    .with_source(e)
+}
+
+/// The first bytes of the input, to tell what a file that fails to open as a workbook is.
+fn head_of(source: &Path, input: Input<'_>) -> Result<Vec<u8>, BomError> {
+    const HEAD: u64 = 4096;
+    match input {
+        Input::Bytes(bytes) => Ok(bytes[..bytes.len().min(HEAD as usize)].to_vec()),
+        Input::File => {
+            let mut head = Vec::new();
+            std::fs::File::open(source)
+                .and_then(|f| f.take(HEAD).read_to_end(&mut head))
+                .map_err(|e| io_error(source, e))?;
+            Ok(head)
+        }
+    }
+}
+
+fn read_input(
+    source: &Path,
+    input: Input<'_>,
+    format: Format,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(BomLine) -> ControlFlow<()>,
+) -> Result<Bom, BomError> {
     let not_a_workbook = |what: &str| {
         BomError::new(
             ErrorKind::Format,
@@ -376,23 +464,36 @@ pub fn read_bom_from_bytes(
             format!("a sheet was requested, but {what} files have no sheets"),
         )
     };
+    let hint = opts.product_hint.as_ref();
     match format {
         Format::Csv | Format::Tsv => {
             if opts.sheet.is_some() {
                 return Err(not_a_workbook("CSV"));
             }
             let default = if format == Format::Tsv { b'\t' } else { b',' };
-            csv_reader::read_csv(
-                source,
-                bytes,
-                opts.delimiter.unwrap_or(default),
-                opts.product_hint.as_ref(),
-            )
+            let open = || -> Result<Box<dyn Read + '_>, BomError> {
+                match input {
+                    Input::Bytes(bytes) => Ok(Box::new(bytes)),
+                    Input::File => std::fs::File::open(source)
+                        .map(|f| Box::new(f) as Box<dyn Read>)
+                        .map_err(|e| io_error(source, e)),
+                }
+            };
+            let delimiter = opts.delimiter.unwrap_or(default);
+            csv_reader::read_csv(source, &open, delimiter, hint, sink)
         }
         Format::Toml => {
             if opts.sheet.is_some() {
                 return Err(not_a_workbook("TOML"));
             }
+            let owned;
+            let bytes = match input {
+                Input::Bytes(bytes) => bytes,
+                Input::File => {
+                    owned = std::fs::read(source).map_err(|e| io_error(source, e))?;
+                    &owned
+                }
+            };
             let text = std::str::from_utf8(bytes).map_err(|e| {
                 BomError::new(
                     ErrorKind::Format,
@@ -401,15 +502,42 @@ pub fn read_bom_from_bytes(
                 )
                 .with_source(e)
             })?;
-            toml_reader::read_toml(source, text)
+            // A TOML BOM is typed by hand: small enough to read whole.
+            let mut bom = toml_reader::read_toml(source, text)?;
+            for line in std::mem::take(&mut bom.lines) {
+                if sink(line).is_break() {
+                    break;
+                }
+            }
+            Ok(bom)
         }
-        Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => workbook::read_workbook(
-            source,
-            bytes,
-            format,
-            opts.sheet.as_deref(),
-            opts.product_hint.as_ref(),
-        ),
+        Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
+            let head = head_of(source, input)?;
+            let sheet = opts.sheet.as_deref();
+            match input {
+                Input::Bytes(bytes) => workbook::read_workbook(
+                    source,
+                    std::io::Cursor::new(bytes),
+                    &head,
+                    format,
+                    sheet,
+                    hint,
+                    sink,
+                ),
+                Input::File => {
+                    let file = std::fs::File::open(source).map_err(|e| io_error(source, e))?;
+                    workbook::read_workbook(
+                        source,
+                        std::io::BufReader::new(file),
+                        &head,
+                        format,
+                        sheet,
+                        hint,
+                        sink,
+                    )
+                }
+            }
+        }
     }
 }
 

@@ -1008,3 +1008,118 @@ fn a_maker_cell_merged_down_belongs_to_every_row_it_spans() {
     let skipped: Vec<usize> = bom.skipped.iter().map(|s| s.origin.row).collect();
     assert_eq!(skipped, [7], "the note is listed once, on its first row");
 }
+
+/// A CSV far larger than the reader's blocks, with blank lines, CRLF and LF line ends and
+/// quoted cells spanning lines scattered through it: read from the file line by line, every
+/// line has the row number of the physical line its record starts on and its own cells, the
+/// same as a whole read, and a `Break` stops the read at once.
+#[test]
+fn streamed_csv_keeps_row_numbers_across_blocks() {
+    let path = temp_path("streamed.csv");
+    let mut text = String::from("Quote 2291\r\n\r\nMfr,Model,Description,Qty\n");
+    let mut line = 4usize;
+    let mut expected = Vec::new();
+    for i in 0..40_000usize {
+        // Every 7th record is preceded by blank lines, every 5th ends in CRLF, every 11th
+        // holds a description over three lines.
+        for _ in 0..(i % 7 == 0) as usize * (1 + i % 3) {
+            text.push_str(if i % 2 == 0 { "\r\n" } else { "\n" });
+            line += 1;
+        }
+        let description = if i % 11 == 0 {
+            format!("\"dome {i}\nsecond line\r\nthird\"")
+        } else {
+            format!("dome {i}")
+        };
+        expected.push((line, format!("M-{i:05}")));
+        text.push_str(&format!("Axis,M-{i:05},{description},{}", 1 + i % 9));
+        text.push_str(if i % 5 == 0 { "\r\n" } else { "\n" });
+        line += 1 + if i % 11 == 0 { 2 } else { 0 };
+    }
+    std::fs::write(&path, &text).unwrap();
+
+    let mut streamed = Vec::new();
+    let described = camscope_bom::read_bom_lines(&path, &ReadOptions::default(), &mut |l| {
+        streamed.push((l.origin.row, l.model.clone().unwrap_or_default()));
+        std::ops::ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert!(described.lines.is_empty(), "a streamed read keeps no line");
+    assert_eq!(described.header_row, 3);
+    assert_eq!(streamed.len(), expected.len());
+    for (got, want) in streamed.iter().zip(&expected) {
+        assert_eq!(got, want);
+    }
+    let whole = read(&path);
+    let rows: Vec<usize> = whole.lines.iter().map(|l| l.origin.row).collect();
+    assert_eq!(rows, expected.iter().map(|e| e.0).collect::<Vec<_>>());
+    assert_eq!(
+        whole.lines[11].description.as_deref(),
+        Some("dome 11\nsecond line\r\nthird")
+    );
+
+    let mut seen = 0;
+    camscope_bom::read_bom_lines(&path, &ReadOptions::default(), &mut |_| {
+        seen += 1;
+        if seen == 3 {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    })
+    .unwrap();
+    assert_eq!(seen, 3, "Break stops the read");
+}
+
+/// An XLSX read cell by cell gives the same lines, rows, types and merged-cell fill as the
+/// whole read, and lines come before the sheet is finished.
+#[test]
+fn streamed_xlsx_matches_the_whole_read() {
+    let path = temp_path("streamed.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Quote").unwrap();
+    sheet.write_string(0, 0, "Quote 77").unwrap();
+    for (c, h) in ["Mfr", "Model", "Qty", "Unit Price"].iter().enumerate() {
+        sheet.write_string(2, c as u16, *h).unwrap();
+    }
+    let plain = rust_xlsxwriter::Format::new();
+    for i in 0..3000u32 {
+        let row = 3 + i;
+        if i % 10 == 0 {
+            sheet
+                .merge_range(row, 0, row + 2, 0, "Hikvision", &plain)
+                .unwrap();
+        } else if i % 10 > 2 {
+            sheet.write_string(row, 0, "Axis").unwrap();
+        }
+        sheet.write_string(row, 1, format!("P{i:05}-LVE")).unwrap();
+        sheet.write_number(row, 2, f64::from(1 + i % 4)).unwrap();
+        sheet.write_number(row, 3, 99.5).unwrap();
+    }
+    workbook.save(&path).unwrap();
+
+    let whole = read(&path);
+    let mut streamed = Vec::new();
+    camscope_bom::read_bom_lines(&path, &ReadOptions::default(), &mut |l| {
+        streamed.push(l);
+        std::ops::ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!(whole.lines.len(), 3000);
+    assert_eq!(streamed.len(), 3000);
+    for (s, w) in streamed.iter().zip(&whole.lines) {
+        assert_eq!(identity(s), identity(w));
+        assert_eq!(
+            (s.origin.row, s.qty, &s.typed),
+            (w.origin.row, w.qty, &w.typed)
+        );
+    }
+    // Rows 4..6 are under one merged "Hikvision" cell; row 7 (i = 3) is Axis.
+    let makers: Vec<&str> = whole.lines[..4]
+        .iter()
+        .map(|l| l.manufacturer.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(makers, ["Hikvision", "Hikvision", "Hikvision", "Axis"]);
+    assert_eq!(whole.lines[0].origin.row, 4);
+}
