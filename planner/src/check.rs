@@ -563,6 +563,23 @@ pub struct DataUsed {
     pub source: String,
 }
 
+impl DataUsed {
+    /// The data of `ds`, loaded from `source` ("embedded" or a directory).
+    pub fn of(ds: &Dataset, source: &str) -> Self {
+        DataUsed {
+            version: ds.version().to_string(),
+            hash: ds.hash().to_string(),
+            as_of: ds.as_of().to_string(),
+            source: source.to_string(),
+        }
+    }
+
+    /// The version and as-of date, as the "data version" column of every line shows them.
+    pub fn column_text(&self) -> String {
+        format!("{} ({})", self.version, self.as_of)
+    }
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckReport {
@@ -994,12 +1011,7 @@ impl<'a> Checker<'a> {
         CheckReport {
             tool: format!("camscope {}", env!("CARGO_PKG_VERSION")),
             checked_on: date.to_string(),
-            data: DataUsed {
-                version: ds.version().to_string(),
-                hash: ds.hash().to_string(),
-                as_of: ds.as_of().to_string(),
-                source: data_source.to_string(),
-            },
+            data: DataUsed::of(ds, data_source),
             file: bom.source.display().to_string(),
             file_sha256: String::new(),
             report: policy.report.clone(),
@@ -1280,7 +1292,8 @@ pub const VERDICT_COLUMNS: &[&str] = &[
     "data version",
 ];
 
-pub(crate) fn verdict_cells(r: &CheckReport, l: &CheckedLine) -> Vec<String> {
+/// The verdict columns of a checked line; `data` is [`DataUsed::column_text`].
+pub(crate) fn verdict_cells(data: &str, l: &CheckedLine) -> Vec<String> {
     vec![
         l.level.to_string(),
         l.section_889.verdict.as_str().to_string(),
@@ -1304,65 +1317,173 @@ pub(crate) fn verdict_cells(r: &CheckReport, l: &CheckedLine) -> Vec<String> {
             .as_ref()
             .map(AppliedWaiver::summary)
             .unwrap_or_default(),
-        format!("{} ({})", r.data.version, r.data.as_of),
+        data.to_owned(),
     ]
 }
 
 /// The verdict columns of a row that was not checked: level `skipped` and the reason.
-pub(crate) fn skipped_cells(r: &CheckReport, k: &SkippedLine) -> Vec<String> {
+pub(crate) fn skipped_cells(data: &str, k: &SkippedLine) -> Vec<String> {
     let mut cells = vec![String::new(); VERDICT_COLUMNS.len()];
     cells[0] = "skipped".to_owned();
     cells[2] = k.reason.to_owned();
     cells[3] = format!("not checked: {}", k.message);
     if let Some(last) = cells.last_mut() {
-        *last = format!("{} ({})", r.data.version, r.data.as_of);
+        *last = data.to_owned();
     }
     cells
 }
 
-/// CSV: one row per line with its identity and the verdict columns.
+/// CSV: one row per line with its identity and the verdict columns, then the skipped rows.
 pub fn csv(r: &CheckReport, out: &mut Vec<u8>) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    let mut header = vec![
-        "row",
-        "sheet",
-        "manufacturer",
-        "brand",
-        "model",
-        "part_number",
-        "description",
-        "qty",
-        "unit_price",
-        "country_of_origin",
-    ];
-    header.extend_from_slice(VERDICT_COLUMNS);
-    w.write_record(&header)?;
-    for l in &r.lines {
-        let mut rec = vec![
-            l.row.to_string(),
-            l.sheet.clone().unwrap_or_default(),
-            l.manufacturer.clone().unwrap_or_default(),
-            l.brand.clone().unwrap_or_default(),
-            l.model.clone().unwrap_or_default(),
-            l.part_number.clone().unwrap_or_default(),
-            l.description.clone().unwrap_or_default(),
-            l.qty.map(|q| q.to_string()).unwrap_or_default(),
-            l.unit_price.map(|p| p.to_string()).unwrap_or_default(),
-            l.country_of_origin.clone().unwrap_or_default(),
+    let mut w = CsvWriter::new(out, &r.data)?;
+    w.lines(&r.lines)?;
+    w.finish(&r.skipped)?;
+    Ok(())
+}
+
+/// Writes the CSV of a check as its lines come: the header first, each batch of checked
+/// lines as it is checked, the skipped rows at the end.
+pub struct CsvWriter<W: std::io::Write> {
+    w: csv::Writer<W>,
+    data: String,
+}
+
+impl<W: std::io::Write> CsvWriter<W> {
+    /// Writes the header row.
+    pub fn new(out: W, data: &DataUsed) -> std::io::Result<Self> {
+        let mut w = csv::Writer::from_writer(out);
+        let mut header = vec![
+            "row",
+            "sheet",
+            "manufacturer",
+            "brand",
+            "model",
+            "part_number",
+            "description",
+            "qty",
+            "unit_price",
+            "country_of_origin",
         ];
-        rec.extend(verdict_cells(r, l));
-        w.write_record(&rec)?;
+        header.extend_from_slice(VERDICT_COLUMNS);
+        w.write_record(&header)?;
+        Ok(CsvWriter {
+            w,
+            data: data.column_text(),
+        })
     }
-    for k in &r.skipped {
-        let mut rec = vec![k.row.to_string(), k.sheet.clone().unwrap_or_default()];
-        // The skipped row's own cells go in the description column, so it can be recognised.
-        rec.extend(std::iter::repeat_n(String::new(), 4));
-        rec.push(k.text.clone());
-        rec.extend(std::iter::repeat_n(String::new(), 3));
-        rec.extend(skipped_cells(r, k));
-        w.write_record(&rec)?;
+
+    /// Writes checked lines, in order.
+    pub fn lines(&mut self, lines: &[CheckedLine]) -> std::io::Result<()> {
+        let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
+        let number = |v: Option<f64>| v.map(|n| n.to_string()).unwrap_or_default();
+        for l in lines {
+            let mut rec = vec![
+                l.row.to_string(),
+                text(&l.sheet),
+                text(&l.manufacturer),
+                text(&l.brand),
+                text(&l.model),
+                text(&l.part_number),
+                text(&l.description),
+                number(l.qty),
+                number(l.unit_price),
+                text(&l.country_of_origin),
+            ];
+            rec.extend(verdict_cells(&self.data, l));
+            self.w.write_record(&rec)?;
+        }
+        Ok(())
     }
-    w.flush()
+
+    /// Writes the skipped rows and flushes; returns the output.
+    pub fn finish(mut self, skipped: &[SkippedLine]) -> std::io::Result<W> {
+        for k in skipped {
+            let mut rec = vec![k.row.to_string(), k.sheet.clone().unwrap_or_default()];
+            // The skipped row's own cells go in the description column, so it can be recognised.
+            rec.extend(std::iter::repeat_n(String::new(), 4));
+            rec.push(k.text.clone());
+            rec.extend(std::iter::repeat_n(String::new(), 3));
+            rec.extend(skipped_cells(&self.data, k));
+            self.w.write_record(&rec)?;
+        }
+        self.w.flush()?;
+        self.w
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }
+}
+
+/// Writes the JSON report of a check as its lines come: `lines` first, each batch as it is
+/// checked, then every other field of the report once the check is finished. The layout is
+/// the same pretty-printed JSON whatever the size of the BOM.
+pub struct JsonWriter<W: std::io::Write> {
+    out: W,
+    lines: usize,
+    buf: Vec<u8>,
+}
+
+impl<W: std::io::Write> JsonWriter<W> {
+    /// Opens the report object and its `lines` array.
+    pub fn new(mut out: W) -> std::io::Result<Self> {
+        out.write_all(b"{\n  \"lines\": [")?;
+        Ok(JsonWriter {
+            out,
+            lines: 0,
+            buf: Vec::new(),
+        })
+    }
+
+    /// Writes checked lines, in order, as elements of `lines`.
+    pub fn lines(&mut self, lines: &[CheckedLine]) -> std::io::Result<()> {
+        for l in lines {
+            self.buf.clear();
+            serde_json::to_writer_pretty(&mut self.buf, l)?;
+            self.out.write_all(if self.lines == 0 {
+                b"\n    "
+            } else {
+                b",\n    "
+            })?;
+            // Pretty JSON has raw newlines only between tokens (strings escape theirs), so
+            // indenting after each one nests the line inside the array.
+            for (i, part) in self.buf.split(|&b| b == b'\n').enumerate() {
+                if i > 0 {
+                    self.out.write_all(b"\n    ")?;
+                }
+                self.out.write_all(part)?;
+            }
+            self.lines += 1;
+        }
+        Ok(())
+    }
+
+    /// Closes `lines` and writes the rest of `report`, whose own `lines` must be empty (they
+    /// were written already). Returns the output.
+    pub fn finish(mut self, report: &CheckReport) -> std::io::Result<W> {
+        if !report.lines.is_empty() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the report's lines were to be written through JsonWriter::lines",
+            ));
+        }
+        let rest = serde_json::to_string_pretty(report)?;
+        // The empty array the report serialises stands where `lines` would be; its fields at
+        // the top level are indented by two spaces, and no string holds a raw newline.
+        const EMPTY_LINES: &str = "\n  \"lines\": [],";
+        let Some(at) = rest.find(EMPTY_LINES) else {
+            return Err(std::io::Error::other(
+                "the report's JSON has no empty lines array to replace",
+            ));
+        };
+        self.out
+            .write_all(if self.lines == 0 { b"]," } else { b"\n  ]," })?;
+        // `rest` opens with "{"; the fields follow.
+        self.out.write_all(&rest.as_bytes()[1..at])?;
+        self.out
+            .write_all(&rest.as_bytes()[at + EMPTY_LINES.len()..])?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
 }
 
 /// `camscope data show` as text.

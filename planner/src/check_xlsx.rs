@@ -2,7 +2,8 @@
 //! types (numbers stay numbers, dates stay dates), the verdict columns beside them with the
 //! verdicts coloured, a frozen header with a filter, and Summary, Skipped and About sheets.
 //!
-//! Fed from the compact per-line result ([`CheckReport`]), never from the raw workbook.
+//! Fed from the compact per-line result ([`CheckReport`]), never from the raw workbook; the
+//! Compliance sheet is written in rust_xlsxwriter's low-memory mode, row by row.
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
@@ -66,7 +67,9 @@ pub fn xlsx(r: &CheckReport) -> Result<Vec<u8>, XlsxError> {
             .set_align(FormatAlign::Top),
     };
     let mut book = Workbook::new();
-    compliance_sheet(book.add_worksheet(), r, &f)?;
+    // The lines sheet is written row by row to a temporary file rather than held as cells in
+    // memory: a 100,000-line check otherwise holds every cell twice over while it saves.
+    compliance_sheet(book.add_worksheet_with_low_memory()?, r, &f)?;
     summary_sheet(book.add_worksheet(), r, &f)?;
     skipped_sheet(book.add_worksheet(), r, &f)?;
     about_sheet(book.add_worksheet(), r, &f)?;
@@ -75,6 +78,7 @@ pub fn xlsx(r: &CheckReport) -> Result<Vec<u8>, XlsxError> {
 
 fn compliance_sheet(sheet: &mut Worksheet, r: &CheckReport, f: &Formats) -> Result<(), XlsxError> {
     sheet.set_name("Compliance")?;
+    let data = r.data.column_text();
     let own = r.headers.len() as u16;
     sheet.write_string_with_format(0, 0, "source row", &f.header)?;
     sheet.set_column_width(0, 8)?;
@@ -124,7 +128,7 @@ fn compliance_sheet(sheet: &mut Worksheet, r: &CheckReport, f: &Formats) -> Resu
         let row = i as u32 + 1;
         sheet.write_number(row, 0, l.row as f64)?;
         write_own_cells(sheet, row, l, f)?;
-        for (k, cell) in verdict_cells(r, l).iter().enumerate() {
+        for (k, cell) in verdict_cells(&data, l).iter().enumerate() {
             let col = own + 1 + k as u16;
             match colour(cell).filter(|_| verdict_cols[k]) {
                 Some(fmt) => sheet.write_string_with_format(row, col, cell, fmt)?,
@@ -137,7 +141,7 @@ fn compliance_sheet(sheet: &mut Worksheet, r: &CheckReport, f: &Formats) -> Resu
         let row = (r.lines.len() + i) as u32 + 1;
         sheet.write_number(row, 0, k.row as f64)?;
         sheet.write_string(row, 1, &k.text)?;
-        for (j, cell) in skipped_cells(r, k).iter().enumerate() {
+        for (j, cell) in skipped_cells(&data, k).iter().enumerate() {
             let col = own + 1 + j as u16;
             match colour(cell).filter(|_| verdict_cols[j]) {
                 Some(fmt) => sheet.write_string_with_format(row, col, cell, fmt)?,

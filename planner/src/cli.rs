@@ -795,8 +795,73 @@ fn run_check(
     if let Some(s) = &o.sheet {
         read = read.with_sheet(s.clone());
     }
-    let bom = bom::read_bom(&o.bom, &read).map_err(Failure::of)?;
-    let mut report = check::check(&bom, &ds, &source, &policy, &deny, date);
+    if o.format == CheckFormat::Xlsx && o.out.is_none() {
+        return Err(Failure::new(
+            "--format xlsx writes a workbook: give --out FILE.xlsx".into(),
+        ));
+    }
+    // CSV and JSON are written as the lines are checked (to a file beside --out, renamed into
+    // place once the check is whole, so a failed check leaves no half-written report); the
+    // other formats need every line and keep the compact checked lines.
+    let streamed = matches!(o.format, CheckFormat::Csv | CheckFormat::Json);
+    let part = o.out.as_ref().filter(|_| streamed).map(|p| {
+        let mut name = p.as_os_str().to_owned();
+        name.push(".part");
+        PathBuf::from(name)
+    });
+    let sink = match &part {
+        Some(p) => Sink::File(io::BufWriter::with_capacity(
+            1 << 16,
+            std::fs::File::create(p).map_err(|e| io_failure(p, e))?,
+        )),
+        // Without --out, the report is printed once written.
+        None => Sink::Memory(Vec::new()),
+    };
+    let data = check::DataUsed::of(&ds, &source);
+    enum Output<W: Write> {
+        Csv(Box<check::CsvWriter<W>>),
+        Json(check::JsonWriter<W>),
+        Keep(Vec<check::CheckedLine>),
+    }
+    let mut output = match o.format {
+        CheckFormat::Csv => check::CsvWriter::new(sink, &data).map(|w| Output::Csv(Box::new(w))),
+        CheckFormat::Json => check::JsonWriter::new(sink).map(Output::Json),
+        _ => {
+            drop(sink);
+            Ok(Output::Keep(Vec::new()))
+        }
+    }
+    .map_err(|e| Failure::caused("writing the report", e))?;
+    let mut checker = check::Checker::new(&ds, &policy, &deny, date);
+    let streamed_check = crate::check_stream::check_file(
+        &o.bom,
+        &read,
+        &mut checker,
+        &mut |lines| match &mut output {
+            Output::Csv(w) => w.lines(&lines),
+            Output::Json(w) => w.lines(&lines),
+            Output::Keep(kept) => {
+                kept.extend(lines);
+                Ok(())
+            }
+        },
+    );
+    let described = match streamed_check {
+        Ok(bom) => bom,
+        Err(e) => {
+            if let Some(p) = &part {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(match e {
+                crate::check_stream::StreamError::Read(e) => Failure::of(e),
+                crate::check_stream::StreamError::Write(e) => {
+                    Failure::caused("writing the report", e)
+                }
+            });
+        }
+    };
+    let mut report = checker.finish(&described, &source, Vec::new());
+    drop(described);
     report.file_sha256 = file_sha256(&o.bom)?;
     report.report = policy.report.overridden_by(&check::ReportFields {
         project: o.project.clone(),
@@ -805,19 +870,36 @@ fn run_check(
         prepared_by: o.prepared_by.clone(),
         reviewed_by: o.reviewed_by.clone(),
     });
+    let written = match output {
+        Output::Csv(w) => Some(w.finish(&report.skipped)),
+        Output::Json(w) => Some(w.finish(&report)),
+        Output::Keep(kept) => {
+            report.lines = kept;
+            None
+        }
+    };
     let mut body = Vec::new();
+    match written {
+        Some(Ok(Sink::Memory(bytes))) => body = bytes,
+        Some(Ok(Sink::File(file))) => {
+            // Written whole: the file beside --out is renamed into place.
+            drop(file);
+            if let (Some(p), Some(out_path)) = (&part, &o.out) {
+                std::fs::rename(p, out_path).map_err(|e| io_failure(out_path, e))?;
+            }
+        }
+        Some(Err(e)) => {
+            if let Some(p) = &part {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(Failure::caused("writing the report", e));
+        }
+        None => {}
+    }
     match o.format {
         CheckFormat::Table => body.extend_from_slice(check::table(&report).as_bytes()),
-        CheckFormat::Json => write_json(&mut body, &report)?,
-        CheckFormat::Csv => {
-            check::csv(&report, &mut body).map_err(|e| Failure::caused("writing CSV", e))?
-        }
+        CheckFormat::Csv | CheckFormat::Json => {}
         CheckFormat::Xlsx => {
-            if o.out.is_none() {
-                return Err(Failure::new(
-                    "--format xlsx writes a workbook: give --out FILE.xlsx".into(),
-                ));
-            }
             body = check::xlsx(&report).map_err(|e| Failure::caused("writing XLSX", e))?;
         }
         CheckFormat::Html => body.extend_from_slice(check::html(&report, &now_text()).as_bytes()),
@@ -834,7 +916,9 @@ fn run_check(
     }
     match &o.out {
         Some(path) => {
-            std::fs::write(path, &body).map_err(|e| io_failure(path, e))?;
+            if !streamed {
+                std::fs::write(path, &body).map_err(|e| io_failure(path, e))?;
+            }
             if o.pdf {
                 let written = print_pdf(path)?;
                 let _ = writeln!(out, "wrote {}", written.display());
@@ -854,6 +938,28 @@ fn run_check(
         None => out.extend_from_slice(&body),
     }
     Ok(if report.fails() { 1 } else { 0 })
+}
+
+/// Where a streamed report goes: a file beside --out, or memory for stdout.
+enum Sink {
+    File(io::BufWriter<std::fs::File>),
+    Memory(Vec<u8>),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::File(f) => f.write(buf),
+            Sink::Memory(m) => m.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::File(f) => f.flush(),
+            Sink::Memory(m) => m.flush(),
+        }
+    }
 }
 
 /// The current time as printed on reports.

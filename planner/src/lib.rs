@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod check;
 pub mod check_html;
+pub mod check_stream;
 pub mod check_xlsx;
 pub mod cli;
 pub mod cost;

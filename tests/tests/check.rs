@@ -1147,3 +1147,72 @@ fn html_report_is_a_record_for_the_contract_file() {
         "the FAR clause is cited once, not on every line"
     );
 }
+
+/// A large BOM is checked as it streams: the CSV and JSON written to --out are byte for byte
+/// what stdout gets, JSON keeps every line and the counts, and a file that breaks at row
+/// 9,002 (a cell that is not UTF-8) exits 2 naming the row and leaves no report behind, not
+/// even the 9,000 lines above it.
+#[test]
+fn a_streamed_check_writes_what_stdout_gets_and_nothing_when_the_file_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let bom = dir.path().join("big.csv");
+    let mut text = String::from("Manufacturer,Model,Description,Qty,Country of Origin\n");
+    for i in 0..12_000 {
+        let (maker, model, country) = match i % 4 {
+            0 => ("Axis", "P3265-LVE", "Sweden"),
+            1 => ("Hikvision", "DS-2CD2143G2-I", "China"),
+            2 => ("Seagate", "ST8000VE001", "Thailand"),
+            _ => ("Bosch", "NDE-5503-AL", "Portugal"),
+        };
+        text.push_str(&format!(
+            "{maker},{model},line {i},{},{country}\n",
+            1 + i % 5
+        ));
+    }
+    std::fs::write(&bom, &text).unwrap();
+    let b = bom.to_str().unwrap();
+    for format in ["csv", "json"] {
+        let file = dir.path().join(format!("out.{format}"));
+        let f = file.to_str().unwrap();
+        let stdout = camscope(&["check", b, "--format", format, "--as-of", AS_OF]);
+        let written = camscope(&["check", b, "--format", format, "--as-of", AS_OF, "--out", f]);
+        assert_eq!(stdout.code, 1, "{}", stdout.stderr);
+        assert_eq!(written.code, 1, "{}", written.stderr);
+        assert!(
+            written.stdout.contains("12000 line(s), 3000 covered"),
+            "{}",
+            written.stdout
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            stdout.stdout,
+            "{format}"
+        );
+        assert!(!dir.path().join(format!("out.{format}.part")).exists());
+    }
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["lines"].as_array().unwrap().len(), 12_000);
+    assert_eq!(json["lines"][11_999]["row"], 12_001);
+    assert_eq!(json["summary"]["covered"], 3000);
+
+    let mut bytes = text.into_bytes();
+    let at = bytes.windows(10).position(|w| w == b"line 9000,").unwrap();
+    bytes[at + 5] = 0xFF;
+    std::fs::write(&bom, &bytes).unwrap();
+    let out = dir.path().join("broken.csv");
+    let run = camscope(&[
+        "check",
+        b,
+        "--format",
+        "csv",
+        "--as-of",
+        AS_OF,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("big.csv:9002"), "{}", run.stderr);
+    assert!(!out.exists() && !dir.path().join("broken.csv.part").exists());
+}
