@@ -48,6 +48,7 @@
 
 mod columns;
 mod csv_reader;
+mod digest;
 mod error;
 mod table;
 mod toml_reader;
@@ -59,6 +60,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 pub use columns::{Field, column_letter};
+pub use digest::{DigestError, file_sha256};
 pub use error::{BomError, BomWarning, Column, ErrorKind, Location, WarningKind};
 pub use table::looks_like_model;
 pub use toml_reader::TOML_VERSION;

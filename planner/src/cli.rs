@@ -749,27 +749,6 @@ fn check_date(as_of: Option<&str>) -> Result<time::Date, Failure> {
     }
 }
 
-/// The SHA-256 of a file, in hex, read in blocks so a large BOM is not held twice.
-fn file_sha256(path: &Path) -> Result<String, Failure> {
-    use sha2::Digest as _;
-    use std::io::Read as _;
-    let mut f = std::fs::File::open(path).map_err(|e| io_failure(path, e))?;
-    let mut hasher = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf).map_err(|e| io_failure(path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
 fn run_check(
     o: CheckArgs,
     data_dir: Option<&Path>,
@@ -862,7 +841,7 @@ fn run_check(
     };
     let mut report = checker.finish(&described, &source, Vec::new());
     drop(described);
-    report.file_sha256 = file_sha256(&o.bom)?;
+    report.file_sha256 = bom::file_sha256(&o.bom).map_err(|e| io_failure(&e.path, e.source))?;
     report.report = policy.report.overridden_by(&check::ReportFields {
         project: o.project.clone(),
         solicitation: o.solicitation.clone(),
