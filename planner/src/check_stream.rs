@@ -11,7 +11,7 @@ use std::sync::mpsc;
 
 use bom::{Bom, BomError, BomLine, ReadOptions};
 
-use crate::check::{CheckedLine, Checker};
+use crate::check::{CheckReport, CheckedLine, Checker, CsvWriter, DataUsed, JsonWriter};
 
 /// Lines per batch: enough for the checker to share verdicts and split work across cores,
 /// small enough that a batch in flight is a few megabytes.
@@ -75,4 +75,52 @@ pub fn check_file(
             (None, Ok(bom)) => Ok(bom),
         }
     })
+}
+
+/// Where checked lines go: written as they come (CSV, JSON), or kept for the formats that need
+/// every line (table, XLSX, HTML).
+pub enum ReportOutput<W: std::io::Write> {
+    /// CSV rows, header first.
+    Csv(Box<CsvWriter<W>>),
+    /// The JSON report, `lines` first.
+    Json(JsonWriter<W>),
+    /// The checked lines, for [`CheckReport::lines`].
+    Keep(Vec<CheckedLine>),
+}
+
+impl<W: std::io::Write> ReportOutput<W> {
+    /// A CSV output; writes the header row.
+    pub fn csv(out: W, data: &DataUsed) -> std::io::Result<Self> {
+        CsvWriter::new(out, data).map(|w| ReportOutput::Csv(Box::new(w)))
+    }
+
+    /// A JSON output; opens the report object.
+    pub fn json(out: W) -> std::io::Result<Self> {
+        JsonWriter::new(out).map(ReportOutput::Json)
+    }
+
+    /// Takes the next checked lines.
+    pub fn lines(&mut self, lines: Vec<CheckedLine>) -> std::io::Result<()> {
+        match self {
+            ReportOutput::Csv(w) => w.lines(&lines),
+            ReportOutput::Json(w) => w.lines(&lines),
+            ReportOutput::Keep(kept) => {
+                kept.extend(lines);
+                Ok(())
+            }
+        }
+    }
+
+    /// Ends the output with what only the finished `report` knows (skipped rows, counts);
+    /// returns the written output, or `None` after putting the kept lines into `report`.
+    pub fn finish(self, report: &mut CheckReport) -> std::io::Result<Option<W>> {
+        match self {
+            ReportOutput::Csv(w) => w.finish(&report.skipped).map(Some),
+            ReportOutput::Json(w) => w.finish(report).map(Some),
+            ReportOutput::Keep(kept) => {
+                report.lines = kept;
+                Ok(None)
+            }
+        }
+    }
 }

@@ -18,6 +18,7 @@ use sizing::{
 };
 
 use crate::catalog::Catalog;
+use crate::check_stream::{self, ReportOutput};
 use crate::input::InputError;
 use crate::site::{EXAMPLE, EXAMPLE_NAME, SiteFile};
 use crate::{check, deploy, frigate, generate, plan, render, topology};
@@ -779,66 +780,39 @@ fn run_check(
             "--format xlsx writes a workbook: give --out FILE.xlsx".into(),
         ));
     }
-    // CSV and JSON are written as the lines are checked (to a file beside --out, renamed into
-    // place once the check is whole, so a failed check leaves no half-written report); the
+    // CSV and JSON are written as the lines are checked (to a temporary file beside --out,
+    // persisted once the check is whole, so a failed check leaves no half-written report); the
     // other formats need every line and keep the compact checked lines.
     let streamed = matches!(o.format, CheckFormat::Csv | CheckFormat::Json);
-    let part = o.out.as_ref().filter(|_| streamed).map(|p| {
-        let mut name = p.as_os_str().to_owned();
-        name.push(".part");
-        PathBuf::from(name)
-    });
-    let sink = match &part {
-        Some(p) => Sink::File(io::BufWriter::with_capacity(
+    let sink = match o.out.as_deref().filter(|_| streamed) {
+        Some(path) => Sink::File(io::BufWriter::with_capacity(
             1 << 16,
-            std::fs::File::create(p).map_err(|e| io_failure(p, e))?,
+            report_file_builder()
+                .tempfile_in(
+                    path.parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .unwrap_or(Path::new(".")),
+                )
+                .map_err(|e| io_failure(path, e))?,
         )),
         // Without --out, the report is printed once written.
         None => Sink::Memory(Vec::new()),
     };
     let data = check::DataUsed::of(&ds, &source);
-    enum Output<W: Write> {
-        Csv(Box<check::CsvWriter<W>>),
-        Json(check::JsonWriter<W>),
-        Keep(Vec<check::CheckedLine>),
-    }
     let mut output = match o.format {
-        CheckFormat::Csv => check::CsvWriter::new(sink, &data).map(|w| Output::Csv(Box::new(w))),
-        CheckFormat::Json => check::JsonWriter::new(sink).map(Output::Json),
-        _ => {
-            drop(sink);
-            Ok(Output::Keep(Vec::new()))
-        }
+        CheckFormat::Csv => ReportOutput::csv(sink, &data),
+        CheckFormat::Json => ReportOutput::json(sink),
+        _ => Ok(ReportOutput::Keep(Vec::new())),
     }
     .map_err(|e| Failure::caused("writing the report", e))?;
     let mut checker = check::Checker::new(&ds, &policy, &deny, date);
-    let streamed_check = crate::check_stream::check_file(
-        &o.bom,
-        &read,
-        &mut checker,
-        &mut |lines| match &mut output {
-            Output::Csv(w) => w.lines(&lines),
-            Output::Json(w) => w.lines(&lines),
-            Output::Keep(kept) => {
-                kept.extend(lines);
-                Ok(())
-            }
-        },
-    );
-    let described = match streamed_check {
-        Ok(bom) => bom,
-        Err(e) => {
-            if let Some(p) = &part {
-                let _ = std::fs::remove_file(p);
-            }
-            return Err(match e {
-                crate::check_stream::StreamError::Read(e) => Failure::of(e),
-                crate::check_stream::StreamError::Write(e) => {
-                    Failure::caused("writing the report", e)
-                }
-            });
-        }
-    };
+    let described = check_stream::check_file(&o.bom, &read, &mut checker, &mut |lines| {
+        output.lines(lines)
+    })
+    .map_err(|e| match e {
+        check_stream::StreamError::Read(e) => Failure::of(e),
+        check_stream::StreamError::Write(e) => Failure::caused("writing the report", e),
+    })?;
     let mut report = checker.finish(&described, &source, Vec::new());
     drop(described);
     report.file_sha256 = bom::file_sha256(&o.bom).map_err(|e| io_failure(&e.path, e.source))?;
@@ -849,31 +823,19 @@ fn run_check(
         prepared_by: o.prepared_by.clone(),
         reviewed_by: o.reviewed_by.clone(),
     });
-    let written = match output {
-        Output::Csv(w) => Some(w.finish(&report.skipped)),
-        Output::Json(w) => Some(w.finish(&report)),
-        Output::Keep(kept) => {
-            report.lines = kept;
-            None
-        }
-    };
     let mut body = Vec::new();
-    match written {
-        Some(Ok(Sink::Memory(bytes))) => body = bytes,
-        Some(Ok(Sink::File(file))) => {
-            // Written whole: the file beside --out is renamed into place.
-            drop(file);
-            if let (Some(p), Some(out_path)) = (&part, &o.out) {
-                std::fs::rename(p, out_path).map_err(|e| io_failure(out_path, e))?;
-            }
+    let written = output
+        .finish(&mut report)
+        .map_err(|e| Failure::caused("writing the report", e))?;
+    match (written, &o.out) {
+        (Some(Sink::Memory(bytes)), _) => body = bytes,
+        (Some(Sink::File(file)), Some(path)) => {
+            file.into_inner()
+                .map_err(|e| io_failure(path, e.into_error()))?
+                .persist(path)
+                .map_err(|e| io_failure(path, e.error))?;
         }
-        Some(Err(e)) => {
-            if let Some(p) = &part {
-                let _ = std::fs::remove_file(p);
-            }
-            return Err(Failure::caused("writing the report", e));
-        }
-        None => {}
+        _ => {}
     }
     match o.format {
         CheckFormat::Table => body.extend_from_slice(check::table(&report).as_bytes()),
@@ -919,9 +881,22 @@ fn run_check(
     Ok(if report.fails() { 1 } else { 0 })
 }
 
-/// Where a streamed report goes: a file beside --out, or memory for stdout.
+/// A temporary report file beside --out, with the permissions any other output gets (the
+/// process's umask applied to 0666) rather than tempfile's private 0600.
+fn report_file_builder() -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".camscope-check-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder
+}
+
+/// Where a streamed report goes: a temporary file beside --out, or memory for stdout.
 enum Sink {
-    File(io::BufWriter<std::fs::File>),
+    File(io::BufWriter<tempfile::NamedTempFile>),
     Memory(Vec<u8>),
 }
 

@@ -1151,7 +1151,7 @@ fn html_report_is_a_record_for_the_contract_file() {
 /// A large BOM is checked as it streams: the CSV and JSON written to --out are byte for byte
 /// what stdout gets, JSON keeps every line and the counts, and a file that breaks at row
 /// 9,002 (a cell that is not UTF-8) exits 2 naming the row and leaves no report behind, not
-/// even the 9,000 lines above it.
+/// even the 9,000 lines above it, and no temporary file.
 #[test]
 fn a_streamed_check_writes_what_stdout_gets_and_nothing_when_the_file_breaks() {
     let dir = tempfile::tempdir().unwrap();
@@ -1188,7 +1188,16 @@ fn a_streamed_check_writes_what_stdout_gets_and_nothing_when_the_file_breaks() {
             stdout.stdout,
             "{format}"
         );
-        assert!(!dir.path().join(format!("out.{format}.part")).exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_ne!(
+                mode & 0o044,
+                0,
+                "the report is readable as other outputs are: {mode:o}"
+            );
+        }
     }
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
@@ -1214,5 +1223,14 @@ fn a_streamed_check_writes_what_stdout_gets_and_nothing_when_the_file_breaks() {
     ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("big.csv:9002"), "{}", run.stderr);
-    assert!(!out.exists() && !dir.path().join("broken.csv.part").exists());
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["big.csv", "out.csv", "out.json"],
+        "no report, no temporary file"
+    );
 }
