@@ -19,7 +19,7 @@ use sizing::{
 
 use crate::catalog::Catalog;
 use crate::check_stream::{self, ReportOutput};
-use crate::input::InputError;
+pub use crate::failure::Failure;
 use crate::site::{EXAMPLE, EXAMPLE_NAME, SiteFile};
 use crate::{check, deploy, frigate, generate, plan, render, topology};
 
@@ -160,17 +160,17 @@ pub struct CheckArgs {
 pub enum RigCommand {
     /// Run simulated ONVIF cameras (device, Media, Media2 over HTTP; H.264/H.265 over RTSP) until
     /// interrupted. The password comes from the environment (--password-env), never the command line.
-    Simulate(crate::rig_simulate::SimulateArgs),
+    Simulate(crate::rig_cli::SimulateArgs),
     /// Prove a plan on cameras: find every camera of a manifest, optionally push its settings,
     /// pull every stream at once with retina and judge what arrived against the plan.
     /// Exit 0 pass, 1 fail, 2 bad input.
-    Validate(crate::rig_validate::ValidateArgs),
+    Validate(crate::rig_cli::ValidateArgs),
     /// Combine the results of `rig validate --shard` runs into one verdict.
-    Merge(crate::rig_validate::MergeArgs),
+    Merge(crate::rig_cli::MergeArgs),
     /// Ask every camera of a manifest over ONVIF for its stream URIs (GetProfiles,
     /// GetStreamUri) and write the inventory `generate --stream-uris` writes back into the
     /// exports. Exit 0 when every planned camera reported, 1 when some did not, 2 bad input.
-    Inventory(crate::rig_inventory::InventoryArgs),
+    Inventory(crate::rig_cli::InventoryArgs),
 }
 
 /// Reports.
@@ -394,111 +394,6 @@ pub enum Calc {
     },
 }
 
-/// An error that ends the command with exit status 2: what failed and, when another error caused
-/// it, that error with its own causes. [`run`] prints the message, then one `caused by:` line per
-/// cause, as cargo and ripgrep do, so "cannot listen on 127.0.0.1:80" keeps the "Permission
-/// denied" that explains it.
-#[derive(Debug)]
-pub struct Failure(Box<dyn std::error::Error + Send + Sync + 'static>);
-
-/// A failure that is only a message.
-#[derive(Debug)]
-struct Message(String);
-
-impl std::fmt::Display for Message {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Message {}
-
-/// A failure with the error that caused it.
-#[derive(Debug)]
-struct Caused {
-    message: String,
-    source: Box<dyn std::error::Error + Send + Sync + 'static>,
-}
-
-impl std::fmt::Display for Caused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Caused {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&*self.source)
-    }
-}
-
-impl Failure {
-    /// A failure that is only `message`.
-    pub fn new(message: String) -> Failure {
-        Failure(Box::new(Message(message)))
-    }
-
-    /// A failure saying what failed (`message`), caused by `source`.
-    pub fn caused(
-        message: impl Into<String>,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
-    ) -> Failure {
-        Failure(Box::new(Caused {
-            message: message.into(),
-            source: source.into(),
-        }))
-    }
-
-    /// A failure that is `error` itself: its message, then its causes.
-    pub fn of(error: impl std::error::Error + Send + Sync + 'static) -> Failure {
-        Failure(Box::new(error))
-    }
-
-    /// The causes under the message, outermost first. A cause whose text the lines above
-    /// already show (an error that prints its source inline) is left out.
-    pub fn causes(&self) -> Vec<String> {
-        let mut shown = self.0.to_string();
-        let mut causes = Vec::new();
-        let mut next = self.0.source();
-        while let Some(cause) = next {
-            let text = cause.to_string();
-            if !shown.contains(&text) {
-                shown.push('\n');
-                shown.push_str(&text);
-                causes.push(text);
-            }
-            next = cause.source();
-        }
-        causes
-    }
-
-    /// Writes `error: message` and one `caused by: …` line per cause to `err`.
-    fn report(&self, err: &mut dyn Write) {
-        let _ = writeln!(err, "error: {self}");
-        for cause in self.causes() {
-            let _ = writeln!(err, "caused by: {cause}");
-        }
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl From<InputError> for Failure {
-    fn from(e: InputError) -> Self {
-        Failure::of(e)
-    }
-}
-
-impl From<rig::Error> for Failure {
-    fn from(e: rig::Error) -> Self {
-        Failure::of(e)
-    }
-}
-
 fn io_failure(path: &Path, e: io::Error) -> Failure {
     Failure::caused(path.display().to_string(), e)
 }
@@ -533,7 +428,7 @@ pub fn run(
     };
     // The simulator runs until interrupted: its status lines go out as they happen, unbuffered.
     if let Command::Rig(RigCommand::Simulate(args)) = cli.command {
-        return match crate::rig_simulate::simulate(args, out) {
+        return match crate::rig_cli::simulate(args, out) {
             Ok(code) => code,
             Err(failure) => {
                 failure.report(err);
@@ -543,7 +438,7 @@ pub fn run(
     }
     // Validation shows progress while it runs, so it writes straight to the streams too.
     if let Command::Rig(RigCommand::Validate(args)) = cli.command {
-        return match crate::rig_validate::validate(args, out, err) {
+        return match crate::rig_cli::validate(args, out, err) {
             Ok(code) => code,
             Err(failure) => {
                 failure.report(err);
@@ -552,7 +447,7 @@ pub fn run(
         };
     }
     if let Command::Rig(RigCommand::Inventory(args)) = cli.command {
-        return match crate::rig_inventory::inventory(args, out, err) {
+        return match crate::rig_cli::inventory(args, out, err) {
             Ok(code) => code,
             Err(failure) => {
                 failure.report(err);
@@ -604,7 +499,7 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                     .into(),
             ));
         }
-        Command::Rig(RigCommand::Merge(args)) => return crate::rig_validate::merge(args, out),
+        Command::Rig(RigCommand::Merge(args)) => return crate::rig_cli::merge(args, out),
         Command::Report(ReportCommand::Proposal {
             site,
             bom,

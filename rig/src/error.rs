@@ -8,10 +8,23 @@ use std::fmt;
 pub enum ErrorKind {
     /// Bad input: a file, field or option the user gave (exit status 2).
     Input,
-    /// Reading or writing a file, or starting the runtime.
+    /// Reading or writing a file, listening, or starting the runtime.
     Io,
     /// The shipped data of the rig itself does not load (a bug in camscope).
     Data,
+}
+
+type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+#[derive(Debug)]
+enum Repr {
+    /// Only a message.
+    Message(String),
+    /// What failed, and why.
+    Caused(String, Cause),
+    /// Another crate's error that already says what failed (a manifest or fault plan that does
+    /// not parse, a port that cannot be bound): shown as it is, with its own causes.
+    Transparent(Cause),
 }
 
 /// A failure of a rig command, with its cause.
@@ -19,8 +32,7 @@ pub enum ErrorKind {
 pub struct Error {
     /// What kind of failure.
     pub kind: ErrorKind,
-    message: String,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    repr: Repr,
 }
 
 impl Error {
@@ -28,21 +40,28 @@ impl Error {
     pub fn input(message: impl Into<String>) -> Error {
         Error {
             kind: ErrorKind::Input,
-            message: message.into(),
-            source: None,
+            repr: Repr::Message(message.into()),
         }
     }
 
     /// `message` says what failed; `source` why.
-    pub fn caused(
-        kind: ErrorKind,
-        message: impl Into<String>,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
-    ) -> Error {
+    pub fn caused(kind: ErrorKind, message: impl Into<String>, source: impl Into<Cause>) -> Error {
         Error {
             kind,
-            message: message.into(),
-            source: Some(source.into()),
+            repr: Repr::Caused(message.into(), source.into()),
+        }
+    }
+
+    /// A file that cannot be read or written: the path, and the io error that says why.
+    pub fn io(path: &std::path::Path, source: std::io::Error) -> Error {
+        Error::caused(ErrorKind::Io, path.display().to_string(), source)
+    }
+
+    /// Another crate's error that names what failed itself, kept whole with its causes.
+    pub fn of(kind: ErrorKind, source: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error {
+            kind,
+            repr: Repr::Transparent(Box::new(source)),
         }
     }
 
@@ -50,22 +69,44 @@ impl Error {
     pub fn data(message: impl Into<String>) -> Error {
         Error {
             kind: ErrorKind::Data,
-            message: message.into(),
-            source: None,
+            repr: Repr::Message(message.into()),
         }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        match &self.repr {
+            Repr::Message(m) | Repr::Caused(m, _) => f.write_str(m),
+            Repr::Transparent(e) => e.fmt(f),
+        }
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
+        match &self.repr {
+            Repr::Message(_) => None,
+            Repr::Caused(_, e) => Some(&**e as &(dyn std::error::Error + 'static)),
+            Repr::Transparent(e) => e.source(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn a_wrapped_error_reads_as_itself_and_keeps_its_causes() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Permission denied");
+        let listen = Error::caused(ErrorKind::Io, "cannot listen on 127.0.0.1:80", io);
+        let outer = Error::of(ErrorKind::Io, listen);
+        assert_eq!(outer.to_string(), "cannot listen on 127.0.0.1:80");
+        assert_eq!(
+            outer.source().map(ToString::to_string).as_deref(),
+            Some("Permission denied")
+        );
     }
 }
