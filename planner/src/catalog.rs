@@ -259,7 +259,7 @@ macro_rules! operating_figures {
         #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
         #[serde(deny_unknown_fields, rename_all = "kebab-case")]
         pub struct CostOverrides {
-            $($(#[$doc])* pub $field: Option<crate::site::Amount>,)*
+            $($(#[$doc])* pub $field: Option<crate::ranged::Amount>,)*
         }
 
         impl Operating {

@@ -19,9 +19,6 @@ use time::Date;
 
 use crate::input::{InputError, parse_toml};
 
-pub use crate::check_html::html;
-pub use crate::check_xlsx::xlsx;
-
 /// An outcome a policy can deny.
 #[derive(
     Debug,

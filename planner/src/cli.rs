@@ -21,7 +21,7 @@ use crate::catalog::Catalog;
 use crate::check_stream::{self, ReportOutput};
 pub use crate::failure::Failure;
 use crate::site::{EXAMPLE, EXAMPLE_NAME, SiteFile};
-use crate::{check, deploy, frigate, generate, plan, render, topology};
+use crate::{check, check_html, check_xlsx, deploy, frigate, generate, plan, render, topology};
 
 /// Plan video-surveillance systems: cameras → bitrate → storage → recorders → licences → cost.
 #[derive(Debug, Parser)]
@@ -736,9 +736,11 @@ fn run_check(
         CheckFormat::Table => body.extend_from_slice(check::table(&report).as_bytes()),
         CheckFormat::Csv | CheckFormat::Json => {}
         CheckFormat::Xlsx => {
-            body = check::xlsx(&report).map_err(|e| Failure::caused("writing XLSX", e))?;
+            body = check_xlsx::xlsx(&report).map_err(|e| Failure::caused("writing XLSX", e))?;
         }
-        CheckFormat::Html => body.extend_from_slice(check::html(&report, &now_text()).as_bytes()),
+        CheckFormat::Html => {
+            body.extend_from_slice(check_html::html(&report, &now_text()).as_bytes())
+        }
     }
     if o.format != CheckFormat::Table {
         for w in &report.warnings {

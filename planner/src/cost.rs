@@ -13,10 +13,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, PlatformKind, PlatformPer, VmsProduct};
+use crate::design::{GroupPlan, NvrOption, RecorderUnit, SiteRecorders, VmsOption};
 use crate::figures::{Basis, FigureUsed};
 use crate::input::InputError;
+use crate::input::input_error;
 use crate::money::Money;
-use crate::plan::{GroupPlan, NvrOption, RecorderUnit, SiteRecorders, VmsOption, input_error};
 use crate::site::SiteFile;
 
 /// Years looked ahead, past the horizon, to say when options that do not cross would.
@@ -84,25 +85,7 @@ impl CostKind {
 /// An option's cost in one year, by kind (kinds that cost nothing are left out).
 pub type Lines = BTreeMap<CostKind, Money>;
 
-/// A VMS licence alternative.
-#[derive(Debug, Clone, Serialize)]
-pub struct VmsAlternative {
-    /// Catalog id.
-    pub id: String,
-    /// Product name.
-    pub name: String,
-    /// Licence price.
-    pub licence: Money,
-    /// Care per year, once billed.
-    pub care_per_year: Money,
-    /// First year care is billed (2 when the licence includes the first year).
-    pub care_from_year: u32,
-    /// Platform software and hardware bought with the first servers.
-    pub platform: Money,
-    /// Total over the horizon: servers, licences, care and platform (operating costs are the
-    /// same for every VMS product and left out of this ranking).
-    pub total: Money,
-}
+pub use crate::design::VmsAlternative;
 
 /// Cloud VMS shown as a reference line.
 #[derive(Debug, Clone, Serialize)]

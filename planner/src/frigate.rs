@@ -427,9 +427,9 @@ fn recorder_file(
     Ok((format!("{header}{head}cameras:\n{body}"), index))
 }
 
-/// One camera's Frigate entry, its index entry and the notes to write above it.
-fn camera_entry(c: &Camera, src: Option<&Source>) -> (FrigateCamera, IndexCamera, Vec<String>) {
-    let mut notes = Vec::new();
+/// The camera's stream URLs with Frigate's credential variables: the URIs an inventory reported
+/// for it, else the planned paths.
+fn stream_urls(c: &Camera, notes: &mut Vec<String>) -> (String, Option<String>) {
     let planned_url = |path: &str| {
         format!(
             "rtsp://{{{FRIGATE_USER_VAR}}}:{{{FRIGATE_PASSWORD_VAR}}}@{}:554{path}",
@@ -438,7 +438,7 @@ fn camera_entry(c: &Camera, src: Option<&Source>) -> (FrigateCamera, IndexCamera
     };
     // The camera's own URIs when an inventory reported them, else the planned paths.
     let reported = c.reported_streams.as_ref();
-    let (main_url, sub_url) = match reported {
+    match reported {
         Some(r) => {
             notes.push(format!(
                 "Stream URIs as the camera reported them over ONVIF (matched by {}, at {}, inventory taken {}).",
@@ -458,16 +458,23 @@ fn camera_entry(c: &Camera, src: Option<&Source>) -> (FrigateCamera, IndexCamera
             planned_url(&c.main_stream_path),
             c.sub_stream_path.as_deref().map(planned_url),
         ),
-    };
-    let lpr = src.is_some_and(|s| s.group.analytics == Some(Analytics::Lpr));
-    let mode = src.map_or(RecordingKind::Continuous, |s| s.group.recording);
-    let events = mode == RecordingKind::Events;
-    let detect_on = events || lpr;
+    }
+}
+
+/// Frigate's inputs (the main stream records; the sub-stream, or else the main, detects) and the
+/// detect size.
+fn inputs_and_detect_size(
+    c: &Camera,
+    main_url: String,
+    sub_url: Option<String>,
+    detect_on: bool,
+    notes: &mut Vec<String>,
+) -> (Vec<Input>, (u32, u32)) {
     let mut inputs = vec![Input {
         path: main_url,
         roles: vec!["record"],
     }];
-    let (width, height) = match sub_url {
+    let size = match sub_url {
         Some(sub) => {
             inputs.push(Input {
                 path: sub,
@@ -487,8 +494,14 @@ fn camera_entry(c: &Camera, src: Option<&Source>) -> (FrigateCamera, IndexCamera
             scaled(MAIN_DETECT, c.encoder.width, c.encoder.height)
         }
     };
+    (inputs, size)
+}
+
+/// The detect rate: the plan's frame rate, capped at Frigate's recommended rate (the LPR rate for
+/// LPR cameras).
+fn detect_fps(c: &Camera, lpr: bool, notes: &mut Vec<String>) -> u32 {
     let planned_fps = c.encoder.fps.round().max(1.0) as u32;
-    let fps = if lpr {
+    if lpr {
         if planned_fps > LPR_DETECT_FPS {
             notes.push(format!(
                 "LPR camera planned at {planned_fps} fps: Frigate detects at {LPR_DETECT_FPS} fps \
@@ -498,17 +511,13 @@ fn camera_entry(c: &Camera, src: Option<&Source>) -> (FrigateCamera, IndexCamera
         planned_fps.min(LPR_DETECT_FPS)
     } else {
         planned_fps.min(DETECT_FPS)
-    };
-    let days = c.retention_days;
-    let rec = &c.recording;
-    let hours = rec.hours_per_day;
-    let (pre, post) = (
-        rec.pre_seconds.unwrap_or(0.0),
-        rec.post_seconds.unwrap_or(0.0),
-    );
-    let pre_c = pre.min(MAX_PRE_CAPTURE).ceil() as u32;
-    let post_c = post.max(0.0).ceil() as u32;
-    let ret = match mode {
+    }
+}
+
+/// Frigate's retention tiers for a recording mode: `days` of what the mode records, with the
+/// pre- and post-capture of events.
+fn retention_of(mode: RecordingKind, days: u32, pre_c: u32, post_c: u32) -> Retention {
+    match mode {
         RecordingKind::Continuous | RecordingKind::Schedule => Retention {
             continuous_days: days,
             motion_days: 0,
@@ -530,14 +539,19 @@ fn camera_entry(c: &Camera, src: Option<&Source>) -> (FrigateCamera, IndexCamera
             pre: pre_c,
             post: post_c,
         },
-    };
+    }
+}
+
+/// Why what Frigate keeps may differ from what the plan sized, for this camera's recording.
+fn storage_differences(
+    rec: &manifest::RecordingSchedule,
+    mode: RecordingKind,
+    (pre, post): (f64, f64),
+    (pre_c, post_c): (u32, u32),
+    src: Option<&Source>,
+) -> Vec<String> {
+    let hours = rec.hours_per_day;
     let duty = rec.duty_cycle.unwrap_or(1.0);
-    let events_per_day = rec.events_per_day.unwrap_or(0.0);
-    // What Frigate writes: the record input, i.e. the main stream and its audio.
-    let record_bps = src.map_or(c.ingest_bps, |s| s.plan.main_bps + s.plan.audio_bps);
-    let planned_bytes = src.map_or(0, |s| s.plan.bytes_per_camera);
-    let kept = ret.kept_seconds(duty, events_per_day);
-    let frigate_bytes = (record_bps as f64 / 8.0 * kept).round() as u64;
     let mut why = Vec::new();
     match mode {
         RecordingKind::Schedule if hours < 24.0 => why.push(format!(
@@ -574,6 +588,38 @@ fn camera_entry(c: &Camera, src: Option<&Source>) -> (FrigateCamera, IndexCamera
     if src.is_none() {
         why.push("camera not found in the plan (a camscope bug; please report it)".into());
     }
+    why
+}
+
+/// One camera's Frigate entry, its index entry and the notes to write above it.
+fn camera_entry(c: &Camera, src: Option<&Source>) -> (FrigateCamera, IndexCamera, Vec<String>) {
+    let mut notes = Vec::new();
+    let reported = c.reported_streams.as_ref();
+    let (main_url, sub_url) = stream_urls(c, &mut notes);
+    let lpr = src.is_some_and(|s| s.group.analytics == Some(Analytics::Lpr));
+    let mode = src.map_or(RecordingKind::Continuous, |s| s.group.recording);
+    let events = mode == RecordingKind::Events;
+    let detect_on = events || lpr;
+    let (inputs, (width, height)) =
+        inputs_and_detect_size(c, main_url, sub_url, detect_on, &mut notes);
+    let fps = detect_fps(c, lpr, &mut notes);
+    let days = c.retention_days;
+    let rec = &c.recording;
+    let (pre, post) = (
+        rec.pre_seconds.unwrap_or(0.0),
+        rec.post_seconds.unwrap_or(0.0),
+    );
+    let pre_c = pre.min(MAX_PRE_CAPTURE).ceil() as u32;
+    let post_c = post.max(0.0).ceil() as u32;
+    let ret = retention_of(mode, days, pre_c, post_c);
+    let duty = rec.duty_cycle.unwrap_or(1.0);
+    let events_per_day = rec.events_per_day.unwrap_or(0.0);
+    // What Frigate writes: the record input, i.e. the main stream and its audio.
+    let record_bps = src.map_or(c.ingest_bps, |s| s.plan.main_bps + s.plan.audio_bps);
+    let planned_bytes = src.map_or(0, |s| s.plan.bytes_per_camera);
+    let kept = ret.kept_seconds(duty, events_per_day);
+    let frigate_bytes = (record_bps as f64 / 8.0 * kept).round() as u64;
+    let why = storage_differences(rec, mode, (pre, post), (pre_c, post_c), src);
     let matches = planned_bytes > 0
         && (frigate_bytes as f64 - planned_bytes as f64).abs() <= TOLERANCE * planned_bytes as f64;
     let why_text = (!matches).then(|| {

@@ -169,6 +169,19 @@ fn from_toml_error(
     }
 }
 
+/// A bad value of a site-file field found while planning (no file position: the plan sees the
+/// parsed site), with a hint at what to write instead.
+pub(crate) fn input_error(field: &str, message: String, hint: String) -> InputError {
+    InputError {
+        file: String::new(),
+        line: None,
+        column: None,
+        field: Some(field.into()),
+        message,
+        hint: Some(hint),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,207 +19,15 @@ use sizing::{Bitrate, Bytes, RaidLevel, Watts, ingest};
 
 use crate::catalog::{Catalog, DriveModel, NvrModel, ServerModel};
 use crate::cost::{self, Costs};
-pub use crate::cost::{CloudContext, Crossover, VmsAlternative, YearCost};
+pub use crate::cost::{CloudContext, Crossover, YearCost};
+pub use crate::design::VmsAlternative;
 use crate::figures::{Basis, FigureUsed, FiguresUsed, number};
-use crate::input::InputError;
+use crate::input::{InputError, input_error};
 use crate::money::Money;
 use crate::site::{Analytics, DriveSize, Redundancy, SiteFile};
 
-/// One camera group, sized.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupPlan {
-    /// Site name.
-    pub site: String,
-    /// Group name.
-    pub name: String,
-    /// Cameras in the group at one copy of the site.
-    pub count: u32,
-    /// Cameras in the group across all copies of the site.
-    pub total_count: u64,
-    /// Resolution as written.
-    pub resolution: String,
-    /// Codec.
-    pub codec: String,
-    /// Frames per second.
-    pub fps: f64,
-    /// Main-stream bitrate per camera, bit/s.
-    pub main_bps: u64,
-    /// "measured" when the site file gave it, "model" when estimated.
-    pub bitrate_from: &'static str,
-    /// Sub-stream bitrate per camera, bit/s (0 when none).
-    pub sub_bps: u64,
-    /// Audio + container bitrate per camera, bit/s (0 without audio).
-    pub audio_bps: u64,
-    /// What a recorder receives per camera, bit/s.
-    pub ingest_bps: u64,
-    /// What is written to disk while recording, bit/s.
-    pub recorded_bps: u64,
-    /// Recording mode, described.
-    pub recording: String,
-    /// Seconds recorded per day.
-    pub recorded_seconds_per_day: u64,
-    /// Retention in days.
-    pub retention_days: u32,
-    /// Bytes one camera keeps at full retention.
-    pub bytes_per_camera: u64,
-    /// Bytes the whole group keeps, all copies.
-    pub bytes_total: u64,
-    /// PoE per camera, milliwatts.
-    pub poe_mw: u64,
-}
-
-/// A recorder unit (NVR appliance or recording server) in a plan.
-#[derive(Debug, Clone, Serialize)]
-pub struct RecorderUnit {
-    /// Catalog id of the model.
-    pub model_id: String,
-    /// Model name as shown to people.
-    pub model: String,
-    /// Cameras assigned.
-    pub cameras: u32,
-    /// Camera ceiling (channels or cameras per server).
-    pub camera_limit: u32,
-    /// Ingest of the assigned cameras, bit/s.
-    pub ingest_bps: u64,
-    /// Ingest ceiling after the reserve, bit/s.
-    pub ingest_limit_bps: u64,
-    /// Ingest ceiling as the datasheet gives it, bit/s.
-    pub ingest_rated_bps: u64,
-    /// What the cameras that reach the unit through the network (not its own PoE ports) put on
-    /// its network link, protocol overhead included, bit/s: the load `generate` routes over the
-    /// link from the site's core to the unit.
-    pub link_bps: u64,
-    /// The unit's link ceiling: the recorder NIC at the link utilisation limit, bit/s.
-    pub link_limit_bps: u64,
-    /// Bytes the assigned cameras keep at full retention.
-    pub recorded_bytes: u64,
-    /// Usable marked capacity needed with headroom.
-    pub capacity_needed_bytes: u64,
-    /// Drive layout chosen.
-    pub layout: String,
-    /// Drives installed.
-    pub drives: u32,
-    /// Marked size of each drive, bytes.
-    pub drive_size_bytes: u64,
-    /// Usable marked capacity of the layout.
-    pub usable_bytes: u64,
-    /// Largest usable capacity the unit could take (all bays, largest allowed drive).
-    pub max_usable_bytes: u64,
-    /// PoE drawn from the unit's own ports, milliwatts.
-    pub poe_used_mw: u64,
-    /// PoE budget left for cameras after drives, milliwatts.
-    pub poe_budget_mw: u64,
-    /// Cameras powered by the unit's own ports.
-    pub poe_powered: u32,
-    /// Cameras that need PoE from a switch instead.
-    pub external_poe: u32,
-    /// Unit price, drives excluded.
-    #[serde(serialize_with = "crate::money::f64_as_money")]
-    pub unit_price: f64,
-    /// Price of the drives.
-    #[serde(serialize_with = "crate::money::f64_as_money")]
-    pub drives_price: f64,
-    /// Whether this unit stands by for another (failover).
-    pub failover: bool,
-    /// The site's cameras on this unit, as positions in the site's camera list (groups in file
-    /// order, cameras in order within a group).
-    #[serde(skip)]
-    pub camera_slots: Vec<usize>,
-    /// The cameras among them powered by the unit's own PoE ports.
-    #[serde(skip)]
-    pub poe_slots: Vec<usize>,
-}
-
-impl RecorderUnit {
-    /// Unit plus drives.
-    pub fn price(&self) -> f64 {
-        self.unit_price + self.drives_price
-    }
-}
-
-/// The recorders for one site (all copies alike).
-#[derive(Debug, Clone, Serialize)]
-pub struct SiteRecorders {
-    /// Site name.
-    pub site: String,
-    /// Identical copies.
-    pub copies: u32,
-    /// Cameras at one copy.
-    pub cameras: u32,
-    /// Units at one copy.
-    pub units: Vec<RecorderUnit>,
-    /// Network load of the site's streams including protocol overhead, bit/s, one copy.
-    pub network_bps: u64,
-}
-
-impl SiteRecorders {
-    /// Price of one copy's units and drives.
-    pub fn price_per_copy(&self) -> f64 {
-        self.units.iter().map(RecorderUnit::price).sum()
-    }
-}
-
+pub use crate::design::{GroupPlan, NvrOption, RecorderUnit, SiteRecorders, VmsOption};
 pub use manifest::{Ceiling, Unit, Violation};
-
-/// The NVR appliance option.
-#[derive(Debug, Clone, Serialize)]
-pub struct NvrOption {
-    /// Whether every site could be equipped.
-    pub feasible: bool,
-    /// Why not, when it could not.
-    pub problem: Option<String>,
-    /// Per site.
-    pub sites: Vec<SiteRecorders>,
-    /// NVR units in total.
-    pub units: u64,
-    /// Purchase price of units and drives (`null` when the option cannot be built).
-    pub capex: Option<Money>,
-    /// Replacement cycle in years.
-    pub refresh_years: u32,
-    /// Models excluded by the Section 889 requirement.
-    pub excluded_889: Vec<String>,
-    /// Ceilings broken by equipment the site file fixes.
-    pub violations: Vec<Violation>,
-}
-
-/// The VMS option.
-#[derive(Debug, Clone, Serialize)]
-pub struct VmsOption {
-    /// Whether servers could be planned for every site.
-    pub feasible: bool,
-    /// Why not.
-    pub problem: Option<String>,
-    /// Chosen product id.
-    pub product_id: String,
-    /// Chosen product name.
-    pub product: String,
-    /// Why this product.
-    pub product_reason: String,
-    /// Per site.
-    pub sites: Vec<SiteRecorders>,
-    /// Recording servers in total, failover included.
-    pub servers: u64,
-    /// Failover servers among them.
-    pub failover_servers: u64,
-    /// Licensed channels.
-    pub channels: u64,
-    /// Licence price (`null` when the option cannot be built).
-    pub licence: Option<Money>,
-    /// Care per year once billed (`null` when the option cannot be built).
-    pub care_per_year: Option<Money>,
-    /// First year care is billed (2 when the licence includes the first year).
-    pub care_from_year: u32,
-    /// OS, database and management server bought with the servers.
-    pub platform: Option<Money>,
-    /// Servers and drives (`null` when the option cannot be built).
-    pub hardware: Option<Money>,
-    /// Server replacement cycle in years.
-    pub refresh_years: u32,
-    /// Every eligible product, cheapest first.
-    pub alternatives: Vec<VmsAlternative>,
-    /// Ceilings broken by equipment the site file fixes.
-    pub violations: Vec<Violation>,
-}
 
 /// A reason that points to a VMS.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -873,17 +681,6 @@ fn server_bin<'a>(
     }
 }
 
-pub(crate) fn input_error(field: &str, message: String, hint: String) -> InputError {
-    InputError {
-        file: String::new(),
-        line: None,
-        column: None,
-        field: Some(field.into()),
-        message,
-        hint: Some(hint),
-    }
-}
-
 /// The Section 889 screening of the site's cameras with the compiled-in compliance data.
 fn screening(site: &SiteFile) -> crate::screen::Screening {
     match compliance_data::Dataset::embedded() {
@@ -893,7 +690,7 @@ fn screening(site: &SiteFile) -> crate::screen::Screening {
             data: "compliance data unavailable".into(),
             cleared: Vec::new(),
             findings: vec![crate::screen::ScreenFinding {
-                severity: crate::screen::Severity::Error,
+                severity: crate::severity::Severity::Error,
                 code: "no-data".into(),
                 place: "requirements.section-889".into(),
                 brand: None,
@@ -904,14 +701,8 @@ fn screening(site: &SiteFile) -> crate::screen::Screening {
     }
 }
 
-/// Makes the plan. Errors are about the site file's choices that the catalog cannot satisfy
-/// (an unknown VMS id, a currency without an exchange rate, a drive size the catalog lacks);
-/// their `file` is left empty for the caller to fill in.
-pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
-    let d = &catalog.defaults;
-    let mut used = FiguresUsed::default();
-
-    // Currency.
+/// The currency of the plan's figures and the exchange rate from the catalog's currency.
+fn currency_of(site: &SiteFile, catalog: &Catalog) -> Result<(String, f64), InputError> {
     let currency = site
         .project
         .currency
@@ -934,84 +725,43 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
             )
         })?
     };
-    let horizon = match site.project.horizon_years {
-        Some(y) => {
-            set_in_site(&mut used, "horizon-years", y.0.to_string());
-            y.0
-        }
-        None => {
-            note_default(
-                &mut used,
-                catalog,
-                "horizon-years",
-                d.horizon_years.value.to_string(),
-                &d.horizon_years.source,
-                &d.horizon_years.assumption,
-            );
-            d.horizon_years.value
-        }
-    };
+    Ok((currency, rate))
+}
 
-    // Storage policy.
-    let st = &site.storage;
-    let level = match st.raid {
-        Some(r) => {
-            set_in_site(&mut used, "raid", r.0.to_string());
-            r.0
+/// A figure the site file may set and the catalog defaults, noted where it came from.
+fn site_or_default<T: Copy + std::fmt::Display>(
+    used: &mut FiguresUsed,
+    catalog: &Catalog,
+    name: &str,
+    given: Option<T>,
+    default: &crate::catalog::Sourced<T>,
+) -> T {
+    match given {
+        Some(v) => {
+            set_in_site(used, name, v.to_string());
+            v
         }
         None => {
             note_default(
-                &mut used,
+                used,
                 catalog,
-                "raid",
-                d.raid.value.to_string(),
-                &d.raid.source,
-                &d.raid.assumption,
+                name,
+                default.value.to_string(),
+                &default.source,
+                &default.assumption,
             );
-            d.raid.value
+            default.value
         }
-    };
-    let spares = match st.hot_spares {
-        Some(s) => {
-            set_in_site(&mut used, "hot-spares", s.0.to_string());
-            s.0
-        }
-        None => {
-            note_default(
-                &mut used,
-                catalog,
-                "hot-spares",
-                d.hot_spares.value.to_string(),
-                &d.hot_spares.source,
-                &d.hot_spares.assumption,
-            );
-            d.hot_spares.value
-        }
-    };
-    let mut headroom = catalog.default_headroom();
-    macro_rules! headroom_field {
-        ($field:ident, $name:literal) => {
-            match st.$field {
-                Some(v) => {
-                    headroom.$field = v.0;
-                    set_in_site(&mut used, $name, number(v.0));
-                }
-                None => note_default(
-                    &mut used,
-                    catalog,
-                    $name,
-                    d.$field.value.to_string(),
-                    &d.$field.source,
-                    &d.$field.assumption,
-                ),
-            }
-        };
     }
-    headroom_field!(format_loss, "format-loss");
-    headroom_field!(fill_target, "fill-target");
-    headroom_field!(safety_margin, "safety-margin");
-    let drives: Vec<&DriveModel> = match st.drive_size {
-        DriveSize::Choose => catalog.drive.iter().collect(),
+}
+
+/// The drives the packer may use: every catalog drive, or the size the site file fixes.
+fn drives_allowed<'a>(
+    site: &SiteFile,
+    catalog: &'a Catalog,
+) -> Result<Vec<&'a DriveModel>, InputError> {
+    match site.storage.drive_size {
+        DriveSize::Choose => Ok(catalog.drive.iter().collect()),
         DriveSize::Fixed(size) => {
             let found: Vec<&DriveModel> =
                 catalog.drive.iter().filter(|dm| dm.size == size).collect();
@@ -1030,29 +780,140 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
                     ),
                 ));
             }
-            found
+            Ok(found)
         }
-    };
-    let rules = StorageRules {
+    }
+}
+
+/// The storage policy in force: RAID level, spares, headroom and drives, from the site file or
+/// the catalog's defaults.
+fn storage_rules<'a>(
+    site: &SiteFile,
+    catalog: &'a Catalog,
+    rate: f64,
+    used: &mut FiguresUsed,
+) -> Result<StorageRules<'a>, InputError> {
+    let d = &catalog.defaults;
+    let st = &site.storage;
+    let level = site_or_default(used, catalog, "raid", st.raid.map(|r| r.0), &d.raid);
+    let spares = site_or_default(
+        used,
+        catalog,
+        "hot-spares",
+        st.hot_spares.map(|s| s.0),
+        &d.hot_spares,
+    );
+    let mut headroom = catalog.default_headroom();
+    macro_rules! headroom_field {
+        ($field:ident, $name:literal) => {
+            match st.$field {
+                Some(v) => {
+                    headroom.$field = v.0;
+                    set_in_site(used, $name, number(v.0));
+                }
+                None => note_default(
+                    used,
+                    catalog,
+                    $name,
+                    d.$field.value.to_string(),
+                    &d.$field.source,
+                    &d.$field.assumption,
+                ),
+            }
+        };
+    }
+    headroom_field!(format_loss, "format-loss");
+    headroom_field!(fill_target, "fill-target");
+    headroom_field!(safety_margin, "safety-margin");
+    Ok(StorageRules {
         level,
         spares,
         max_group: d.raid_max_group.value,
         headroom,
-        drives,
+        drives: drives_allowed(site, catalog)?,
         rate,
-    };
+    })
+}
 
-    // The network rule `generate` applies too: every stream carries the protocol overhead, and
-    // a recorder's link (its NIC) is kept below the link utilisation limit.
-    let overhead = d.network_overhead.value;
-    let link = LinkRule {
-        overhead,
-        recorder_limit: ingest::link_limit(d.recorder_nic.value, d.link_utilization.value),
-    };
+/// Camera groups sized, and each site's cameras as packer items (largest first).
+struct Sized {
+    groups: Vec<GroupPlan>,
+    site_items: Vec<(usize, Vec<Item>)>,
+}
 
-    // Camera groups.
-    let model = catalog.bitrate_model();
+/// One camera group of `s`, sized; its cameras are appended to `items`.
+fn size_group(
+    s: &crate::site::Site,
+    gi: usize,
+    g: &crate::site::CameraGroup,
+    catalog: &Catalog,
+    link: LinkRule,
+    items: &mut Vec<Item>,
+) -> GroupPlan {
+    let d = &catalog.defaults;
+    let main = g.main_bitrate(&catalog.bitrate_model(), d.fps.value);
     let audio = Bitrate::from_kbps(catalog.bitrate.audio.kbps);
+    let sub = g
+        .substream_kbps
+        .map_or(Bitrate(0), |k| Bitrate::from_kbps(k.0));
+    let audio_bps = if g.audio { audio } else { Bitrate(0) };
+    let ingest_bps = main.saturating_add(sub).saturating_add(audio_bps);
+    let recorded_rate = main
+        .saturating_add(audio_bps)
+        .saturating_add(if g.record_substream { sub } else { Bitrate(0) });
+    let mode = g.mode();
+    let seconds = mode.recorded_seconds_per_day();
+    let retention = g.retention_days.map_or(d.retention_days.value, |r| r.0);
+    let per_camera = recorded_bytes(1, recorded_rate, seconds, u64::from(retention));
+    let poe_mw = g.poe_watts.map_or(0, |w| (w.0 * 1000.0).round() as u64);
+    let total_count = u64::from(g.count.0) * u64::from(s.copies.0);
+    for _ in 0..g.count.0 {
+        items.push(Item {
+            slot: items.len(),
+            ingest: ingest_bps.bps(),
+            wire: ingest::on_the_wire(ingest_bps.bps(), link.overhead),
+            bytes: per_camera.get(),
+            poe_mw,
+        });
+    }
+    GroupPlan {
+        site: s.name.clone(),
+        name: g
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("group {}", gi + 1)),
+        count: g.count.0,
+        total_count,
+        resolution: g.resolution.to_string(),
+        codec: g.codec.to_string(),
+        fps: g.fps.map_or(d.fps.value, |f| f.0),
+        main_bps: main.bps(),
+        bitrate_from: if g.bitrate_kbps.is_some() {
+            "measured"
+        } else {
+            "model"
+        },
+        sub_bps: sub.bps(),
+        audio_bps: audio_bps.bps(),
+        ingest_bps: ingest_bps.bps(),
+        recorded_bps: recorded_rate.bps(),
+        recording: mode.describe(),
+        recorded_seconds_per_day: seconds,
+        retention_days: retention,
+        bytes_per_camera: per_camera.get(),
+        bytes_total: per_camera.get().saturating_mul(total_count),
+        poe_mw,
+    }
+}
+
+/// Every camera group sized; the fps and retention defaults are noted when a group used them.
+fn size_groups(
+    site: &SiteFile,
+    catalog: &Catalog,
+    link: LinkRule,
+    used: &mut FiguresUsed,
+) -> Sized {
+    let d = &catalog.defaults;
     let mut groups = Vec::new();
     let mut site_items: Vec<(usize, Vec<Item>)> = Vec::new();
     let mut used_default_fps = false;
@@ -1062,306 +923,304 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         for (gi, g) in s.cameras.iter().enumerate() {
             used_default_fps |= g.fps.is_none() && g.bitrate_kbps.is_none();
             used_default_retention |= g.retention_days.is_none();
-            let main = g.main_bitrate(&model, d.fps.value);
-            let sub = g
-                .substream_kbps
-                .map_or(Bitrate(0), |k| Bitrate::from_kbps(k.0));
-            let audio_bps = if g.audio { audio } else { Bitrate(0) };
-            let ingest_bps = main.saturating_add(sub).saturating_add(audio_bps);
-            let recorded_rate = main
-                .saturating_add(audio_bps)
-                .saturating_add(if g.record_substream { sub } else { Bitrate(0) });
-            let mode = g.mode();
-            let seconds = mode.recorded_seconds_per_day();
-            let retention = g.retention_days.map_or(d.retention_days.value, |r| r.0);
-            let per_camera = recorded_bytes(1, recorded_rate, seconds, u64::from(retention));
-            let poe_mw = g.poe_watts.map_or(0, |w| (w.0 * 1000.0).round() as u64);
-            let total_count = u64::from(g.count.0) * u64::from(s.copies.0);
-            groups.push(GroupPlan {
-                site: s.name.clone(),
-                name: g
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| format!("group {}", gi + 1)),
-                count: g.count.0,
-                total_count,
-                resolution: g.resolution.to_string(),
-                codec: g.codec.to_string(),
-                fps: g.fps.map_or(d.fps.value, |f| f.0),
-                main_bps: main.bps(),
-                bitrate_from: if g.bitrate_kbps.is_some() {
-                    "measured"
-                } else {
-                    "model"
-                },
-                sub_bps: sub.bps(),
-                audio_bps: audio_bps.bps(),
-                ingest_bps: ingest_bps.bps(),
-                recorded_bps: recorded_rate.bps(),
-                recording: mode.describe(),
-                recorded_seconds_per_day: seconds,
-                retention_days: retention,
-                bytes_per_camera: per_camera.get(),
-                bytes_total: per_camera.get().saturating_mul(total_count),
-                poe_mw,
-            });
-            for _ in 0..g.count.0 {
-                items.push(Item {
-                    slot: items.len(),
-                    ingest: ingest_bps.bps(),
-                    wire: ingest::on_the_wire(ingest_bps.bps(), link.overhead),
-                    bytes: per_camera.get(),
-                    poe_mw,
-                });
-            }
+            groups.push(size_group(s, gi, g, catalog, link, &mut items));
         }
         // Decreasing order for first-fit: storage first, then ingest.
         items.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then(b.ingest.cmp(&a.ingest)));
         site_items.push((si, items));
     }
     if used_default_fps {
-        note_default(
-            &mut used,
-            catalog,
-            "fps",
-            d.fps.value.to_string(),
-            &d.fps.source,
-            &d.fps.assumption,
-        );
+        note_sourced(used, catalog, "fps", &d.fps);
     }
     if used_default_retention {
-        note_default(
-            &mut used,
-            catalog,
-            "retention-days",
-            d.retention_days.value.to_string(),
-            &d.retention_days.source,
-            &d.retention_days.assumption,
-        );
+        note_sourced(used, catalog, "retention-days", &d.retention_days);
     }
+    Sized { groups, site_items }
+}
 
-    let network = |items: &[Item]| -> u64 { items.iter().map(|i| i.wire).sum() };
-
-    // NVR option.
+/// Notes the catalog default `name` as used.
+fn note_sourced<T: std::fmt::Display>(
+    used: &mut FiguresUsed,
+    catalog: &Catalog,
+    name: &str,
+    default: &crate::catalog::Sourced<T>,
+) {
     note_default(
-        &mut used,
+        used,
         catalog,
-        "nvr-ingest-reserve",
-        d.nvr_ingest_reserve.value.to_string(),
-        &d.nvr_ingest_reserve.source,
-        &d.nvr_ingest_reserve.assumption,
+        name,
+        default.value.to_string(),
+        &default.source,
+        &default.assumption,
     );
-    let excluded_889: Vec<String> = if site.requirements.section_889 {
-        catalog
+}
+
+/// The network load of a site's streams, protocol overhead included.
+fn network_bps(items: &[Item]) -> u64 {
+    items.iter().map(|i| i.wire).sum()
+}
+
+/// The VMS option's servers: per site, the first problem that made the option infeasible, and
+/// the ceilings fixed servers break.
+struct Servers {
+    sites: Vec<SiteRecorders>,
+    problem: Option<String>,
+    violations: Vec<Violation>,
+}
+
+/// What the design stages share.
+struct Design<'a> {
+    site: &'a SiteFile,
+    catalog: &'a Catalog,
+    rules: StorageRules<'a>,
+    link: LinkRule,
+    rate: f64,
+}
+
+impl Design<'_> {
+    /// The NVR option: appliances per site (the site file's fixed model, or the packer's), with
+    /// Section 889 makers left out when the site requires it.
+    fn nvr_option(
+        &self,
+        site_items: &[(usize, Vec<Item>)],
+        used: &mut FiguresUsed,
+    ) -> Result<NvrOption, InputError> {
+        let (site, catalog, d) = (self.site, self.catalog, &self.catalog.defaults);
+        let level = self.rules.level;
+        note_sourced(used, catalog, "nvr-ingest-reserve", &d.nvr_ingest_reserve);
+        let excluded_889: Vec<String> = if site.requirements.section_889 {
+            catalog
+                .nvr
+                .iter()
+                .filter(|m| m.covered_889)
+                .map(|m| format!("{} {}", m.maker, m.model))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let reserve = d.nvr_ingest_reserve.value;
+        let nvr_bins: Vec<Bin> = catalog
             .nvr
             .iter()
-            .filter(|m| m.covered_889)
-            .map(|m| format!("{} {}", m.maker, m.model))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let nvr_bins: Vec<Bin> = catalog
-        .nvr
-        .iter()
-        .filter(|m| !(site.requirements.section_889 && m.covered_889))
-        .filter(|m| m.supports(level))
-        .map(|m| nvr_bin(m, &rules, d.nvr_ingest_reserve.value, rate, link))
-        .collect();
-    let mut nvr_sites = Vec::new();
-    let mut nvr_problem = None;
-    let mut nvr_violations = Vec::new();
-    for (si, items) in &site_items {
-        let s = &site.sites[*si];
-        let fixed = fixed_recorder(*si, s, catalog)?;
-        let units = if let Some(Fixed::Nvr(model, count)) = fixed {
-            let bin = nvr_bin(model, &rules, d.nvr_ingest_reserve.value, rate, link);
-            let units = fixed_units(items, &bin, count, &rules);
-            for (i, u) in units.iter().enumerate() {
-                nvr_violations.extend(unit_violations(
-                    &format!("{} / nvr-{} ({})", s.name, i + 1, u.model),
-                    u,
-                ));
-            }
-            Ok(units)
-        } else if nvr_bins.is_empty() {
-            Err(format!(
-                "no NVR appliance in the catalog offers {level}{}",
-                if excluded_889.is_empty() {
-                    ""
-                } else {
-                    " among makers outside Section 889"
-                }
-            ))
-        } else {
-            design_units(items, &nvr_bins, &rules)
-        };
-        let units = units.unwrap_or_else(|why| {
-            nvr_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
-            Vec::new()
-        });
-        nvr_sites.push(SiteRecorders {
-            site: s.name.clone(),
-            copies: s.copies.0,
-            cameras: items.len() as u32,
-            units,
-            network_bps: network(items),
-        });
-    }
-    let nvr_units: u64 = nvr_sites
-        .iter()
-        .map(|s| s.units.len() as u64 * u64::from(s.copies))
-        .sum();
-    let nvr_capex: f64 = nvr_sites
-        .iter()
-        .map(|s| s.price_per_copy() * f64::from(s.copies))
-        .sum();
-    note_default(
-        &mut used,
-        catalog,
-        "nvr-refresh-years",
-        d.nvr_refresh_years.value.to_string(),
-        &d.nvr_refresh_years.source,
-        &d.nvr_refresh_years.assumption,
-    );
-    let nvr = NvrOption {
-        feasible: nvr_problem.is_none(),
-        problem: nvr_problem.clone(),
-        sites: nvr_sites,
-        violations: nvr_violations,
-        units: nvr_units,
-        capex: nvr_problem.is_none().then(|| Money::from_f64(nvr_capex)),
-        refresh_years: d.nvr_refresh_years.value,
-        excluded_889,
-    };
-
-    // VMS option: servers.
-    note_default(
-        &mut used,
-        catalog,
-        "server-ingest-reserve",
-        d.server_ingest_reserve.value.to_string(),
-        &d.server_ingest_reserve.source,
-        &d.server_ingest_reserve.assumption,
-    );
-    let server_bins: Vec<Bin> = catalog
-        .server
-        .iter()
-        .filter(|s| level == RaidLevel::None || s.raid.contains(&level))
-        .map(|s| server_bin(s, &rules, d.server_ingest_reserve.value, rate, link))
-        .collect();
-    let mut vms_sites = Vec::new();
-    let mut vms_problem = None;
-    let mut vms_violations = Vec::new();
-    for (si, items) in &site_items {
-        let s = &site.sites[*si];
-        let mut units = match fixed_recorder(*si, s, catalog)? {
-            Some(Fixed::Server(model, count)) => {
-                let bin = server_bin(model, &rules, d.server_ingest_reserve.value, rate, link);
-                let units = fixed_units(items, &bin, count, &rules);
+            .filter(|m| !(site.requirements.section_889 && m.covered_889))
+            .filter(|m| m.supports(level))
+            .map(|m| nvr_bin(m, &self.rules, reserve, self.rate, self.link))
+            .collect();
+        let mut nvr_sites = Vec::new();
+        let mut nvr_problem = None;
+        let mut nvr_violations = Vec::new();
+        for (si, items) in site_items {
+            let s = &site.sites[*si];
+            let units = if let Some(Fixed::Nvr(model, count)) = fixed_recorder(*si, s, catalog)? {
+                let bin = nvr_bin(model, &self.rules, reserve, self.rate, self.link);
+                let units = fixed_units(items, &bin, count, &self.rules);
                 for (i, u) in units.iter().enumerate() {
-                    vms_violations.extend(unit_violations(
-                        &format!("{} / server-{} ({})", s.name, i + 1, u.model),
+                    nvr_violations.extend(unit_violations(
+                        &format!("{} / nvr-{} ({})", s.name, i + 1, u.model),
                         u,
                     ));
                 }
-                units
-            }
-            _ => design_units(items, &server_bins, &rules).unwrap_or_else(|why| {
-                vms_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
+                Ok(units)
+            } else if nvr_bins.is_empty() {
+                Err(format!(
+                    "no NVR appliance in the catalog offers {level}{}",
+                    if excluded_889.is_empty() {
+                        ""
+                    } else {
+                        " among makers outside Section 889"
+                    }
+                ))
+            } else {
+                design_units(items, &nvr_bins, &self.rules)
+            };
+            let units = units.unwrap_or_else(|why| {
+                nvr_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
                 Vec::new()
-            }),
-        };
-        // Failover: N+1 adds one server able to take any one server's load (a copy of the
-        // biggest); failover pairs every server with a standby.
-        let standby: Vec<RecorderUnit> = match site.requirements.redundancy {
-            Redundancy::None => Vec::new(),
-            Redundancy::NPlusOne => units
-                .iter()
-                .max_by(|a, b| a.price().total_cmp(&b.price()))
-                .map(|u| vec![standby_of(u)])
-                .unwrap_or_default(),
-            Redundancy::Failover => units.iter().map(standby_of).collect(),
-        };
-        units.extend(standby);
-        vms_sites.push(SiteRecorders {
-            site: s.name.clone(),
-            copies: s.copies.0,
-            cameras: items.len() as u32,
-            units,
-            network_bps: network(items),
-        });
+            });
+            nvr_sites.push(SiteRecorders {
+                site: s.name.clone(),
+                copies: s.copies.0,
+                cameras: items.len() as u32,
+                units,
+                network_bps: network_bps(items),
+            });
+        }
+        let nvr_units: u64 = nvr_sites
+            .iter()
+            .map(|s| s.units.len() as u64 * u64::from(s.copies))
+            .sum();
+        let nvr_capex: f64 = nvr_sites
+            .iter()
+            .map(|s| s.price_per_copy() * f64::from(s.copies))
+            .sum();
+        note_sourced(used, catalog, "nvr-refresh-years", &d.nvr_refresh_years);
+        Ok(NvrOption {
+            feasible: nvr_problem.is_none(),
+            problem: nvr_problem.clone(),
+            sites: nvr_sites,
+            violations: nvr_violations,
+            units: nvr_units,
+            capex: nvr_problem.is_none().then(|| Money::from_f64(nvr_capex)),
+            refresh_years: d.nvr_refresh_years.value,
+            excluded_889,
+        })
     }
-    // Servers are replaced on the shortest cycle among the models planned; with none planned
-    // (the option is infeasible and costs nothing), the catalog's shortest server cycle.
-    let refresh_of = |id: &str| {
-        catalog
+
+    /// The VMS option's recording servers per site, failover included: the sites, the first
+    /// problem that made the option infeasible, and the ceilings fixed servers break.
+    fn vms_servers(
+        &self,
+        site_items: &[(usize, Vec<Item>)],
+        used: &mut FiguresUsed,
+    ) -> Result<Servers, InputError> {
+        let (site, catalog, d) = (self.site, self.catalog, &self.catalog.defaults);
+        let level = self.rules.level;
+        note_sourced(
+            used,
+            catalog,
+            "server-ingest-reserve",
+            &d.server_ingest_reserve,
+        );
+        let reserve = d.server_ingest_reserve.value;
+        let server_bins: Vec<Bin> = catalog
             .server
             .iter()
-            .find(|m| m.id == id)
-            .map(|m| m.refresh_years)
-    };
-    let refresh_years = vms_sites
-        .iter()
-        .flat_map(|s| &s.units)
-        .filter_map(|u| refresh_of(&u.model_id))
-        .min()
-        .or_else(|| catalog.server.iter().map(|m| m.refresh_years).min())
-        .unwrap_or(d.nvr_refresh_years.value);
-    let servers: u64 = vms_sites
-        .iter()
-        .map(|s| s.units.len() as u64 * u64::from(s.copies))
-        .sum();
-    let failover_servers: u64 = vms_sites
-        .iter()
-        .map(|s| s.units.iter().filter(|u| u.failover).count() as u64 * u64::from(s.copies))
-        .sum();
-    let hardware_f64: f64 = vms_sites
-        .iter()
-        .map(|s| s.price_per_copy() * f64::from(s.copies))
-        .sum();
-    let cameras = site.camera_count();
-    let channels = cameras;
+            .filter(|s| level == RaidLevel::None || s.raid.contains(&level))
+            .map(|s| server_bin(s, &self.rules, reserve, self.rate, self.link))
+            .collect();
+        let mut vms_sites = Vec::new();
+        let mut vms_problem = None;
+        let mut vms_violations = Vec::new();
+        for (si, items) in site_items {
+            let s = &site.sites[*si];
+            let mut units = match fixed_recorder(*si, s, catalog)? {
+                Some(Fixed::Server(model, count)) => {
+                    let bin = server_bin(model, &self.rules, reserve, self.rate, self.link);
+                    let units = fixed_units(items, &bin, count, &self.rules);
+                    for (i, u) in units.iter().enumerate() {
+                        vms_violations.extend(unit_violations(
+                            &format!("{} / server-{} ({})", s.name, i + 1, u.model),
+                            u,
+                        ));
+                    }
+                    units
+                }
+                _ => design_units(items, &server_bins, &self.rules).unwrap_or_else(|why| {
+                    vms_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
+                    Vec::new()
+                }),
+            };
+            // Failover: N+1 adds one server able to take any one server's load (a copy of the
+            // biggest); failover pairs every server with a standby.
+            let standby: Vec<RecorderUnit> = match site.requirements.redundancy {
+                Redundancy::None => Vec::new(),
+                Redundancy::NPlusOne => units
+                    .iter()
+                    .max_by(|a, b| a.price().total_cmp(&b.price()))
+                    .map(|u| vec![standby_of(u)])
+                    .unwrap_or_default(),
+                Redundancy::Failover => units.iter().map(standby_of).collect(),
+            };
+            units.extend(standby);
+            vms_sites.push(SiteRecorders {
+                site: s.name.clone(),
+                copies: s.copies.0,
+                cameras: items.len() as u32,
+                units,
+                network_bps: network_bps(items),
+            });
+        }
+        Ok(Servers {
+            sites: vms_sites,
+            problem: vms_problem,
+            violations: vms_violations,
+        })
+    }
 
-    // VMS licences: the product asked for, or the cheapest over the horizon.
-    let priced = cost::choose_vms(
-        site,
-        catalog,
-        cost::VmsCosting {
+    /// The VMS option: servers, then licences (the product asked for, or the cheapest over the
+    /// horizon).
+    fn vms_option(
+        &self,
+        site_items: &[(usize, Vec<Item>)],
+        horizon: u32,
+        used: &mut FiguresUsed,
+    ) -> Result<VmsOption, InputError> {
+        let (site, catalog) = (self.site, self.catalog);
+        let Servers {
+            sites: vms_sites,
+            problem: vms_problem,
+            violations: vms_violations,
+        } = self.vms_servers(site_items, used)?;
+        // Servers are replaced on the shortest cycle among the models planned; with none planned
+        // (the option is infeasible and costs nothing), the catalog's shortest server cycle.
+        let refresh_of = |id: &str| {
+            catalog
+                .server
+                .iter()
+                .find(|m| m.id == id)
+                .map(|m| m.refresh_years)
+        };
+        let refresh_years = vms_sites
+            .iter()
+            .flat_map(|s| &s.units)
+            .filter_map(|u| refresh_of(&u.model_id))
+            .min()
+            .or_else(|| catalog.server.iter().map(|m| m.refresh_years).min())
+            .unwrap_or(catalog.defaults.nvr_refresh_years.value);
+        let servers: u64 = vms_sites
+            .iter()
+            .map(|s| s.units.len() as u64 * u64::from(s.copies))
+            .sum();
+        let failover_servers: u64 = vms_sites
+            .iter()
+            .map(|s| s.units.iter().filter(|u| u.failover).count() as u64 * u64::from(s.copies))
+            .sum();
+        let hardware_f64: f64 = vms_sites
+            .iter()
+            .map(|s| s.price_per_copy() * f64::from(s.copies))
+            .sum();
+        let channels = site.camera_count();
+        let priced = cost::choose_vms(
+            site,
             catalog,
-            channels,
+            cost::VmsCosting {
+                catalog,
+                channels,
+                servers,
+                hardware: hardware_f64,
+                refresh_years,
+                horizon,
+                rate: self.rate,
+            },
+        )?;
+        let chosen = priced.chosen;
+        let feasible = vms_problem.is_none();
+        Ok(VmsOption {
+            feasible,
+            problem: vms_problem,
+            product_id: chosen.id.clone(),
+            product: chosen.name.clone(),
+            product_reason: priced.reason,
+            sites: vms_sites,
+            violations: vms_violations,
             servers,
-            hardware: hardware_f64,
+            failover_servers,
+            channels,
+            licence: feasible.then_some(chosen.licence),
+            care_per_year: feasible.then_some(chosen.care_per_year),
+            care_from_year: chosen.care_from_year,
+            platform: feasible.then_some(chosen.platform),
+            hardware: feasible.then(|| Money::from_f64(hardware_f64)),
             refresh_years,
-            horizon,
-            rate,
-        },
-    )?;
-    let (chosen, product_reason, alternatives) =
-        (priced.chosen, priced.reason, priced.alternatives);
-    let vms_feasible = vms_problem.is_none();
-    let vms = VmsOption {
-        feasible: vms_problem.is_none(),
-        problem: vms_problem,
-        product_id: chosen.id.clone(),
-        product: chosen.name.clone(),
-        product_reason,
-        sites: vms_sites,
-        violations: vms_violations,
-        servers,
-        failover_servers,
-        channels,
-        licence: vms_feasible.then_some(chosen.licence),
-        care_per_year: vms_feasible.then_some(chosen.care_per_year),
-        care_from_year: chosen.care_from_year,
-        platform: vms_feasible.then_some(chosen.platform),
-        hardware: vms_feasible.then(|| Money::from_f64(hardware_f64)),
-        refresh_years,
-        alternatives,
-    };
+            alternatives: priced.alternatives,
+        })
+    }
+}
 
-    // Summary.
-    let all_items = site_items.iter().flat_map(|(si, items)| {
+/// The totals of the site: cameras, ingest, storage per day and in all, PoE.
+fn summarise(site: &SiteFile, sized: &Sized, headroom: &HeadroomPolicy) -> Summary {
+    let cameras = site.camera_count();
+    let all_items = sized.site_items.iter().flat_map(|(si, items)| {
         let copies = u64::from(site.sites[*si].copies.0);
         items.iter().map(move |i| (i, copies))
     });
@@ -1371,7 +1230,8 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         rec_bytes = rec_bytes.saturating_add(i.bytes.saturating_mul(copies));
         poe_mw = poe_mw.saturating_add(i.poe_mw * copies);
     }
-    let bytes_per_day: u64 = groups
+    let bytes_per_day: u64 = sized
+        .groups
         .iter()
         .map(|g| {
             recorded_bytes(
@@ -1383,28 +1243,44 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
             .get()
         })
         .sum();
-    let expected = site
-        .requirements
-        .cameras_in_36_months
-        .map_or(cameras, |c| u64::from(c.0));
-    let summary = Summary {
+    Summary {
         sites: site.site_count(),
         cameras,
-        cameras_in_36_months: expected,
+        cameras_in_36_months: site
+            .requirements
+            .cameras_in_36_months
+            .map_or(cameras, |c| u64::from(c.0)),
         ingest_bps,
         bytes_per_day,
         recorded_bytes: rec_bytes,
         capacity_needed_bytes: headroom.capacity_needed(Bytes(rec_bytes)).get(),
         poe_mw,
-    };
+    }
+}
 
-    // Costs over the years: the cloud reference, both options and where they cross.
+/// Costs over the years: the cloud reference, both options and where they cross; the figures
+/// the cost model used are noted.
+fn cost_stage(
+    site: &SiteFile,
+    catalog: &Catalog,
+    options: (&NvrOption, &VmsOption),
+    groups: &[GroupPlan],
+    summary: &Summary,
+    (rate, horizon): (f64, u32),
+    used: &mut FiguresUsed,
+) -> (
+    Option<CloudContext>,
+    Vec<YearCost>,
+    Option<Crossover>,
+    Costs,
+) {
+    let (nvr, vms) = options;
     let megapixels: Vec<f64> = site
         .sites
         .iter()
         .flat_map(|s| s.cameras.iter().map(|g| g.resolution.megapixels()))
         .collect();
-    let cloud = cost::cloud_context(catalog, &groups, &megapixels, rate);
+    let cloud = cost::cloud_context(catalog, groups, &megapixels, rate);
     let figures = cost::Figures::resolve(site, catalog);
     let inputs = cost::CostInputs {
         catalog,
@@ -1412,13 +1288,12 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         rate,
         horizon,
         sites: site.site_count(),
-        cameras,
+        cameras: summary.cameras,
         poe_mw: summary.poe_mw,
         cameras_expected: summary.cameras_in_36_months,
         vms_product: catalog.vms_product(&vms.product_id),
     };
-    let (tco, crossover, costs) = cost::costs(&inputs, &nvr, &vms, cloud.as_ref());
-
+    let (tco, crossover, costs) = cost::costs(&inputs, nvr, vms, cloud.as_ref());
     for f in &figures.used {
         used.push(
             f.entry.clone(),
@@ -1428,8 +1303,60 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
             f.basis.clone(),
         );
     }
-    note_products(&mut used, catalog, site, &nvr, &vms, cloud.as_ref());
+    (cloud, tco, crossover, costs)
+}
 
+/// The plan of `site` with `catalog`: groups sized, both options designed and costed, and the
+/// recommendation with its reasons.
+pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
+    let d = &catalog.defaults;
+    let mut used = FiguresUsed::default();
+    let (currency, rate) = currency_of(site, catalog)?;
+    let horizon = site_or_default(
+        &mut used,
+        catalog,
+        "horizon-years",
+        site.project.horizon_years.map(|y| y.0),
+        &d.horizon_years,
+    );
+    let rules = storage_rules(site, catalog, rate, &mut used)?;
+    let storage = StorageInForce {
+        raid: rules.level,
+        hot_spares: rules.spares,
+        drive_size_bytes: match site.storage.drive_size {
+            DriveSize::Fixed(b) => Some(b.get()),
+            DriveSize::Choose => None,
+        },
+        headroom: rules.headroom,
+        raid_max_group: d.raid_max_group.value,
+    };
+    // The network rule `generate` applies too: every stream carries the protocol overhead, and
+    // a recorder's link (its NIC) is kept below the link utilisation limit.
+    let link = LinkRule {
+        overhead: d.network_overhead.value,
+        recorder_limit: ingest::link_limit(d.recorder_nic.value, d.link_utilization.value),
+    };
+    let sized = size_groups(site, catalog, link, &mut used);
+    let design = Design {
+        site,
+        catalog,
+        rules,
+        link,
+        rate,
+    };
+    let nvr = design.nvr_option(&sized.site_items, &mut used)?;
+    let vms = design.vms_option(&sized.site_items, horizon, &mut used)?;
+    let summary = summarise(site, &sized, &storage.headroom);
+    let (cloud, tco, crossover, costs) = cost_stage(
+        site,
+        catalog,
+        (&nvr, &vms),
+        &sized.groups,
+        &summary,
+        (rate, horizon),
+        &mut used,
+    );
+    note_products(&mut used, catalog, site, &nvr, &vms, cloud.as_ref());
     let mut recommendation = recommend(site, &nvr, &summary);
     recommendation.cost_note = cost_note(&recommendation, &tco, &nvr, &vms, horizon);
     Ok(Plan {
@@ -1438,18 +1365,9 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         horizon_years: horizon,
         catalog: catalog.files.clone(),
         figures_used: used.into_vec(),
-        storage: StorageInForce {
-            raid: level,
-            hot_spares: spares,
-            drive_size_bytes: match st.drive_size {
-                DriveSize::Fixed(b) => Some(b.get()),
-                DriveSize::Choose => None,
-            },
-            headroom,
-            raid_max_group: d.raid_max_group.value,
-        },
+        storage,
         summary,
-        groups,
+        groups: sized.groups,
         nvr,
         vms,
         cloud,
@@ -1740,7 +1658,41 @@ fn note_products(
     vms: &VmsOption,
     cloud: Option<&CloudContext>,
 ) {
-    let cur = catalog.currency.as_str();
+    note_design_rules(used, catalog, site, nvr, vms);
+    note_nvr_models(used, catalog, nvr);
+    note_server_models(used, catalog, vms);
+    note_drives(used, catalog, nvr, vms);
+    if vms.feasible
+        && let Some(p) = catalog.vms_product(&vms.product_id)
+    {
+        note_vms_product(used, catalog, p);
+    }
+    if let Some(c) = cloud {
+        note_cloud(used, catalog, c);
+    }
+    note_bitrate_model(used, catalog, site);
+}
+
+/// The catalog ids of the units planned at `sites`, each once.
+fn unit_models(sites: &[SiteRecorders]) -> Vec<String> {
+    let mut ids: Vec<String> = sites
+        .iter()
+        .flat_map(|s| s.units.iter().map(|u| u.model_id.clone()))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The design rules the plan applied: protocol overhead, and the RAID group limit when a
+/// parity RAID was planned.
+fn note_design_rules(
+    used: &mut FiguresUsed,
+    catalog: &Catalog,
+    site: &SiteFile,
+    nvr: &NvrOption,
+    vms: &VmsOption,
+) {
     let d = &catalog.defaults;
     note_default(
         used,
@@ -1770,16 +1722,13 @@ fn note_products(
             &d.raid_max_group.assumption,
         );
     }
-    let units = |sites: &[SiteRecorders]| -> Vec<String> {
-        let mut ids: Vec<String> = sites
-            .iter()
-            .flat_map(|s| s.units.iter().map(|u| u.model_id.clone()))
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids
-    };
-    for id in units(&nvr.sites) {
+}
+
+/// Price, power and refresh of every NVR model planned.
+fn note_nvr_models(used: &mut FiguresUsed, catalog: &Catalog, nvr: &NvrOption) {
+    let cur = catalog.currency.as_str();
+    let d = &catalog.defaults;
+    for id in unit_models(&nvr.sites) {
         let Some(m) = catalog.nvr.iter().find(|m| m.id == id) else {
             continue;
         };
@@ -1832,7 +1781,12 @@ fn note_products(
             ),
         }
     }
-    for id in units(&vms.sites) {
+}
+
+/// Price, power and refresh of every server model planned.
+fn note_server_models(used: &mut FiguresUsed, catalog: &Catalog, vms: &VmsOption) {
+    let cur = catalog.currency.as_str();
+    for id in unit_models(&vms.sites) {
         let Some(m) = catalog.server.iter().find(|m| m.id == id) else {
             continue;
         };
@@ -1874,6 +1828,11 @@ fn note_products(
             prov,
         );
     }
+}
+
+/// The price of each drive size planned (the cheapest drive of that size).
+fn note_drives(used: &mut FiguresUsed, catalog: &Catalog, nvr: &NvrOption, vms: &VmsOption) {
+    let cur = catalog.currency.as_str();
     let mut sizes: Vec<u64> = nvr
         .sites
         .iter()
@@ -1907,141 +1866,143 @@ fn note_products(
             );
         }
     }
-    if vms.feasible
-        && let Some(p) = catalog.vms_product(&vms.product_id)
-    {
-        {
-            let prov = (
-                p.source.as_deref(),
-                p.assumed.as_slice(),
-                p.assumption.as_deref(),
-            );
-            let mut field = |f: &str, what: &str, value: String, unit: &str| {
-                used.product(
-                    catalog,
-                    "vms",
-                    &p.id,
-                    f,
-                    &format!("{}: {what}", p.name),
-                    value,
-                    unit,
-                    prov,
-                );
-            };
-            field("base", "base licence", number(p.base), cur);
-            field(
-                "per-channel",
-                "licence per channel",
-                number(p.per_channel),
-                cur,
-            );
-            if p.free_channels > 0 {
-                field(
-                    "free-channels",
-                    "channels included",
-                    p.free_channels.to_string(),
-                    "channels",
-                );
-            }
-            if let Some(m) = p.unlimited_per_machine {
-                field(
-                    "unlimited-per-machine",
-                    "licence per recording server, any channels",
-                    number(m),
-                    cur,
-                );
-            }
-            if p.care_rate > 0.0 {
-                field(
-                    "care-rate",
-                    "care per year, share of the licence",
-                    number(p.care_rate),
-                    "fraction/year",
-                );
-            }
-            if p.care_per_channel > 0.0 {
-                field(
-                    "care-per-channel",
-                    "care per channel a year",
-                    number(p.care_per_channel),
-                    &format!("{cur}/channel/year"),
-                );
-            }
-            field(
-                "care-first-year-included",
-                "first year of care included",
-                if p.care_first_year_included {
-                    "yes"
-                } else {
-                    "no"
-                }
-                .into(),
-                "",
-            );
-            for item in catalog
-                .platform
-                .iter()
-                .filter(|pl| p.platform.contains(&pl.id))
-            {
-                used.product(
-                    catalog,
-                    "platform",
-                    &item.id,
-                    "price",
-                    &format!("{}: price each", item.name),
-                    number(item.price),
-                    cur,
-                    (
-                        item.source.as_deref(),
-                        item.assumed.as_slice(),
-                        item.assumption.as_deref(),
-                    ),
-                );
-            }
-        }
-    }
-    if let Some(c) = cloud {
-        note_default(
-            used,
+}
+
+/// The licence, care and platform figures of the VMS product chosen.
+fn note_vms_product(used: &mut FiguresUsed, catalog: &Catalog, p: &crate::catalog::VmsProduct) {
+    let cur = catalog.currency.as_str();
+    let prov = (
+        p.source.as_deref(),
+        p.assumed.as_slice(),
+        p.assumption.as_deref(),
+    );
+    let mut field = |f: &str, what: &str, value: String, unit: &str| {
+        used.product(
             catalog,
-            "cloud",
-            d.cloud.value.clone(),
-            &d.cloud.source,
-            &d.cloud.assumption,
+            "vms",
+            &p.id,
+            f,
+            &format!("{}: {what}", p.name),
+            value,
+            unit,
+            prov,
         );
-        if let Some(svc) = catalog.cloud.iter().find(|s| s.id == c.id) {
-            let basis = Basis::of(catalog, svc.source.as_deref(), false, svc.note.as_deref());
+    };
+    field("base", "base licence", number(p.base), cur);
+    field(
+        "per-channel",
+        "licence per channel",
+        number(p.per_channel),
+        cur,
+    );
+    if p.free_channels > 0 {
+        field(
+            "free-channels",
+            "channels included",
+            p.free_channels.to_string(),
+            "channels",
+        );
+    }
+    if let Some(m) = p.unlimited_per_machine {
+        field(
+            "unlimited-per-machine",
+            "licence per recording server, any channels",
+            number(m),
+            cur,
+        );
+    }
+    if p.care_rate > 0.0 {
+        field(
+            "care-rate",
+            "care per year, share of the licence",
+            number(p.care_rate),
+            "fraction/year",
+        );
+    }
+    if p.care_per_channel > 0.0 {
+        field(
+            "care-per-channel",
+            "care per channel a year",
+            number(p.care_per_channel),
+            &format!("{cur}/channel/year"),
+        );
+    }
+    field(
+        "care-first-year-included",
+        "first year of care included",
+        if p.care_first_year_included {
+            "yes"
+        } else {
+            "no"
+        }
+        .into(),
+        "",
+    );
+    for item in catalog
+        .platform
+        .iter()
+        .filter(|pl| p.platform.contains(&pl.id))
+    {
+        used.product(
+            catalog,
+            "platform",
+            &item.id,
+            "price",
+            &format!("{}: price each", item.name),
+            number(item.price),
+            cur,
+            (
+                item.source.as_deref(),
+                item.assumed.as_slice(),
+                item.assumption.as_deref(),
+            ),
+        );
+    }
+}
+
+/// The cloud reference: which service, its price and tiers.
+fn note_cloud(used: &mut FiguresUsed, catalog: &Catalog, c: &CloudContext) {
+    let cur = catalog.currency.as_str();
+    let d = &catalog.defaults;
+    note_default(
+        used,
+        catalog,
+        "cloud",
+        d.cloud.value.clone(),
+        &d.cloud.source,
+        &d.cloud.assumption,
+    );
+    if let Some(svc) = catalog.cloud.iter().find(|s| s.id == c.id) {
+        let basis = Basis::of(catalog, svc.source.as_deref(), false, svc.note.as_deref());
+        used.push(
+            format!("cloud.{}.per-camera-year", svc.id),
+            &format!("{}: entry price per camera a year", svc.name),
+            number(svc.per_camera_year),
+            cur,
+            basis.clone(),
+        );
+        if !svc.tiers.is_empty() {
+            let tiers: Vec<String> = svc
+                .tiers
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} days ≤{} MP: {}",
+                        t.retention_days,
+                        number(t.max_megapixels),
+                        number(t.per_camera_year)
+                    )
+                })
+                .collect();
             used.push(
-                format!("cloud.{}.per-camera-year", svc.id),
-                &format!("{}: entry price per camera a year", svc.name),
-                number(svc.per_camera_year),
+                format!("cloud.{}.tiers", svc.id),
+                &format!("{}: price tiers per camera a year", svc.name),
+                tiers.join("; "),
                 cur,
-                basis.clone(),
+                basis,
             );
-            if !svc.tiers.is_empty() {
-                let tiers: Vec<String> = svc
-                    .tiers
-                    .iter()
-                    .map(|t| {
-                        format!(
-                            "{} days ≤{} MP: {}",
-                            t.retention_days,
-                            number(t.max_megapixels),
-                            number(t.per_camera_year)
-                        )
-                    })
-                    .collect();
-                used.push(
-                    format!("cloud.{}.tiers", svc.id),
-                    &format!("{}: price tiers per camera a year", svc.name),
-                    tiers.join("; "),
-                    cur,
-                    basis,
-                );
-            }
         }
     }
-    note_bitrate_model(used, catalog, site);
 }
 
 /// Records the bitrate model's figures for the groups whose bitrate was estimated.

@@ -74,7 +74,18 @@ fn units_line(out: &mut String, s: &SiteRecorders, u: &RecorderUnit, poe: bool) 
 /// The plan as aligned text.
 pub fn plan_table(p: &Plan) -> String {
     let mut o = String::new();
-    let c = &p.currency;
+    summary_section(&mut o, p);
+    screening_section(&mut o, p);
+    recommendation_section(&mut o, p);
+    groups_section(&mut o, p);
+    nvr_section(&mut o, p);
+    vms_section(&mut o, p);
+    figures_section(&mut o, p);
+    o
+}
+
+/// The heading and the site's totals.
+fn summary_section(o: &mut String, p: &Plan) {
     let _ = writeln!(o, "camscope plan — {}", p.project);
     let s = &p.summary;
     let _ = writeln!(
@@ -94,7 +105,10 @@ pub fn plan_table(p: &Plan) -> String {
         p.storage.raid,
         p.storage.hot_spares
     );
+}
 
+/// The Section 889 screening of the cameras, when the site requires it.
+fn screening_section(o: &mut String, p: &Plan) {
     let screening = &p.section_889;
     if screening.required {
         let _ = writeln!(
@@ -117,13 +131,20 @@ pub fn plan_table(p: &Plan) -> String {
         }
         o.push('\n');
     }
+}
+
+/// The recommendation and every reason that fired.
+fn recommendation_section(o: &mut String, p: &Plan) {
     let r = &p.recommendation;
     let _ = writeln!(o, "RECOMMENDATION: {}", r.summary);
     for reason in &r.reasons {
         let _ = writeln!(o, "  - [{}] {}", reason.code, reason.text);
     }
     o.push('\n');
+}
 
+/// Every camera group, sized.
+fn groups_section(o: &mut String, p: &Plan) {
     let _ = writeln!(o, "CAMERA GROUPS");
     let _ = writeln!(
         o,
@@ -157,7 +178,11 @@ pub fn plan_table(p: &Plan) -> String {
         o,
         "  (* measured bitrate from the site file; others from the catalog's bitrate model)\n"
     );
+}
 
+/// Option A: the NVR appliances per site, their price and running cost.
+fn nvr_section(o: &mut String, p: &Plan) {
+    let c = &p.currency;
     let _ = writeln!(o, "OPTION A — NVR APPLIANCES");
     if let Some(problem) = &p.nvr.problem {
         let _ = writeln!(o, "  not feasible: {problem}");
@@ -182,7 +207,7 @@ pub fn plan_table(p: &Plan) -> String {
             Bitrate(site.network_bps)
         );
         for u in &site.units {
-            units_line(&mut o, site, u, true);
+            units_line(o, site, u, true);
         }
     }
     match p.nvr.capex {
@@ -200,10 +225,14 @@ pub fn plan_table(p: &Plan) -> String {
         }
     }
     if let Some(op) = &p.costs.nvr {
-        operating_lines(&mut o, op, c);
+        operating_lines(o, op, c);
     }
     o.push('\n');
+}
 
+/// Option B: the VMS's servers, licences and running cost.
+fn vms_section(o: &mut String, p: &Plan) {
+    let c = &p.currency;
     let v = &p.vms;
     let _ = writeln!(o, "OPTION B — VMS ({}: {})", v.product, v.product_reason);
     if let Some(problem) = &v.problem {
@@ -219,7 +248,7 @@ pub fn plan_table(p: &Plan) -> String {
             site.site, site.copies, site.cameras
         );
         for u in &site.units {
-            units_line(&mut o, site, u, false);
+            units_line(o, site, u, false);
         }
     }
     let shown = |m: Option<Money>| m.map_or_else(|| "—".to_string(), Money::whole);
@@ -236,7 +265,7 @@ pub fn plan_table(p: &Plan) -> String {
         v.care_from_year
     );
     if let Some(op) = &p.costs.vms {
-        operating_lines(&mut o, op, c);
+        operating_lines(o, op, c);
     }
     if v.alternatives.len() > 1 {
         let alts: Vec<String> = v
@@ -253,8 +282,11 @@ pub fn plan_table(p: &Plan) -> String {
         );
     }
     o.push('\n');
+}
 
-    cost_table(&mut o, p);
+/// The cost table and every figure the plan used with its basis.
+fn figures_section(o: &mut String, p: &Plan) {
+    cost_table(o, p);
     o.push('\n');
     let _ = writeln!(
         o,
@@ -269,7 +301,6 @@ pub fn plan_table(p: &Plan) -> String {
         };
         let _ = writeln!(o, "  {} = {}{unit} ({})", f.entry, f.value, f.basis.short());
     }
-    o
 }
 
 /// An option's operating cost a year: hours by kind of work, power, drives, care.

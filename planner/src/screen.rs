@@ -6,29 +6,11 @@
 //! so. Pure: the data is the compiled-in snapshot, checked as of its own date.
 
 use compliance_data::{Dataset, LineFacts, Verdict889};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::site::SiteFile;
 
-/// How serious a screening finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Severity {
-    /// The plan cannot be proposed as it stands.
-    Error,
-    /// A person must look before the plan is proposed.
-    Warning,
-}
-
-impl Severity {
-    /// The kebab-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
+pub use crate::severity::Severity;
 
 /// One camera group (or a brand from `requirements.camera-brands`) screened.
 #[derive(Debug, Clone, Serialize)]

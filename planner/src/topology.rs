@@ -65,29 +65,63 @@ fn load_label(l: &Link) -> String {
     format!("{} / {}", Bitrate(l.load_bps()), Bitrate(l.limit_bps))
 }
 
+/// What one site's graph draws: its links, cameras, recorders, switches and clients.
+struct SiteView<'a> {
+    links: Vec<&'a Link>,
+    cameras: Vec<&'a Camera>,
+    recorders: Vec<&'a manifest::Recorder>,
+    switches: Vec<&'a manifest::Switch>,
+    clients: Vec<&'a manifest::Client>,
+}
+
+impl<'a> SiteView<'a> {
+    fn of(m: &'a Manifest, site: &SiteInstance) -> SiteView<'a> {
+        let prefix = format!("{}/", site.id);
+        SiteView {
+            links: m
+                .network
+                .links
+                .iter()
+                .filter(|l| l.from.starts_with(&prefix))
+                .collect(),
+            cameras: m.cameras.iter().filter(|c| c.site == site.id).collect(),
+            recorders: m.recorders.iter().filter(|r| r.site == site.id).collect(),
+            switches: m
+                .network
+                .switches
+                .iter()
+                .filter(|s| s.site == site.id)
+                .collect(),
+            clients: m
+                .network
+                .clients
+                .iter()
+                .filter(|c| c.site == site.id)
+                .collect(),
+        }
+    }
+
+    /// The link from camera `c` to its switch or recorder.
+    fn camera_link(&self, c: &Camera) -> Option<&'a Link> {
+        self.links.iter().find(|l| l.from == c.id).copied()
+    }
+}
+
+/// The graph of one site: recorders and clients on top, switches with their port tables, and
+/// the links with their loads (red when over their limit).
 fn site_graph(m: &Manifest, site: &SiteInstance) -> String {
-    let links: Vec<&Link> = m
-        .network
-        .links
-        .iter()
-        .filter(|l| l.from.starts_with(&format!("{}/", site.id)))
-        .collect();
-    let cameras: Vec<&Camera> = m.cameras.iter().filter(|c| c.site == site.id).collect();
-    let recorders: Vec<_> = m.recorders.iter().filter(|r| r.site == site.id).collect();
-    let switches: Vec<_> = m
-        .network
-        .switches
-        .iter()
-        .filter(|s| s.site == site.id)
-        .collect();
-    let clients: Vec<_> = m
-        .network
-        .clients
-        .iter()
-        .filter(|c| c.site == site.id)
-        .collect();
-    let camera_link = |c: &Camera| links.iter().find(|l| l.from == c.id).copied();
+    let v = SiteView::of(m, site);
     let mut out = String::new();
+    graph_header(&mut out, m, site, &v);
+    top_rank(&mut out, site, &v);
+    switch_clusters(&mut out, site, &v);
+    link_edges(&mut out, &v);
+    let _ = writeln!(out, "}}");
+    out
+}
+
+/// The graph's comment, name, title and default styles.
+fn graph_header(out: &mut String, m: &Manifest, site: &SiteInstance, v: &SiteView) {
     let option = match m.option {
         Choice::Nvr => "NVR",
         Choice::Vms => "VMS",
@@ -106,9 +140,9 @@ fn site_graph(m: &Manifest, site: &SiteInstance) -> String {
             m.project,
             site.name,
             site.subnet,
-            cameras.len(),
-            recorders.len(),
-            switches.len()
+            v.cameras.len(),
+            v.recorders.len(),
+            v.switches.len()
         ))
     );
     let _ = writeln!(
@@ -119,10 +153,13 @@ fn site_graph(m: &Manifest, site: &SiteInstance) -> String {
         out,
         "  edge [fontname=\"DejaVu Sans\", fontsize=11, dir=none];"
     );
+}
 
+/// Recorders and clients, on the top rank.
+fn top_rank(out: &mut String, site: &SiteInstance, v: &SiteView) {
     // Recorders and clients share the top rank.
     let _ = writeln!(out, "  {{ rank=max;");
-    for r in &recorders {
+    for r in &v.recorders {
         let _ = writeln!(
             out,
             "    {} [shape=box3d, style=\"\", label={}];",
@@ -138,7 +175,7 @@ fn site_graph(m: &Manifest, site: &SiteInstance) -> String {
             ))
         );
     }
-    for c in &clients {
+    for c in &v.clients {
         let _ = writeln!(
             out,
             "    {} [shape=note, style=\"\", label={}];",
@@ -152,13 +189,17 @@ fn site_graph(m: &Manifest, site: &SiteInstance) -> String {
         );
     }
     let _ = writeln!(out, "  }}");
+}
 
+/// Switches, each in its cluster with its port table; cameras on a recorder's own PoE ports as
+/// a cluster too.
+fn switch_clusters(out: &mut String, site: &SiteInstance, v: &SiteView) {
     // Switches, each in its cluster with its port table; NVR PoE ports as a cluster too.
     let mut ports: BTreeMap<&str, Vec<&Camera>> = BTreeMap::new();
-    for c in &cameras {
+    for c in &v.cameras {
         ports.entry(c.switch.as_str()).or_default().push(c);
     }
-    for sw in &switches {
+    for sw in &v.switches {
         let poe_over = sw.poe_used_mw > sw.poe_budget_mw;
         let label = format!(
             "{} ({})\n{}\n{}/{} ports, PoE {} / {}",
@@ -183,7 +224,7 @@ fn site_graph(m: &Manifest, site: &SiteInstance) -> String {
         let _ = writeln!(out, "  subgraph {} {{", q(&format!("cluster {}", sw.id)));
         let _ = writeln!(out, "    style=dashed; color=gray50; label=\"\";");
         let _ = writeln!(out, "    {} [label={}{colour}];", q(&sw.id), q(&label));
-        port_table(&mut out, site, &sw.id, &cams, &camera_link);
+        port_table(out, site, &sw.id, &cams, &|c: &Camera| v.camera_link(c));
         let _ = writeln!(out, "  }}");
     }
     // Cameras on a recorder's own PoE ports (or anything not on a listed switch).
@@ -194,21 +235,26 @@ fn site_graph(m: &Manifest, site: &SiteInstance) -> String {
             "    style=dashed; color=gray50; label={};",
             q(&format!("PoE ports of {}", local(site, attach)))
         );
-        port_table(&mut out, site, attach, &cams, &camera_link);
+        port_table(out, site, attach, &cams, &|c: &Camera| v.camera_link(c));
         let _ = writeln!(out, "  }}");
     }
+}
 
+/// Links between switches, core, recorders and clients, labelled with their load.
+fn link_edges(out: &mut String, v: &SiteView) {
     // Links between switches, core, recorders and clients. More than ROW access switches are
     // laid out in rows of ROW (a longer uplink edge puts a switch a row lower), so a big site
     // grows down as well as across.
-    let access: Vec<&str> = switches
+    let access: Vec<&str> = v
+        .switches
         .iter()
         .filter(|s| s.role == "access")
         .map(|s| s.id.as_str())
         .collect();
-    for l in links
+    for l in v
+        .links
         .iter()
-        .filter(|l| !cameras.iter().any(|c| c.id == l.from))
+        .filter(|l| !v.cameras.iter().any(|c| c.id == l.from))
     {
         let colour = if over(l) {
             ", color=red, fontcolor=red, penwidth=2"
@@ -232,8 +278,6 @@ fn site_graph(m: &Manifest, site: &SiteInstance) -> String {
             q(&load_label(l))
         );
     }
-    let _ = writeln!(out, "}}");
-    out
 }
 
 /// A table of the cameras on one switch (or recorder), joined to it by one edge.

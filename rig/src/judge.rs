@@ -986,7 +986,19 @@ fn judge_delivery(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<R
     ));
 }
 
+/// Every check of one stream's measurements against its plan.
 fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Reason>) {
+    judge_format(p, m, reasons);
+    judge_rates(p, m, t, reasons);
+    judge_delivery(p, m, t, reasons);
+    judge_key_frames(p, m, t, reasons);
+    judge_loss(m, t, reasons);
+    judge_timing(m, t, reasons);
+    judge_continuity(m, t, reasons);
+}
+
+/// The stream's codec, resolution and profile against the plan's.
+fn judge_format(p: &Planned, m: &Measured, reasons: &mut Vec<Reason>) {
     if let Some(codec) = &m.codec
         && *codec != p.codec
     {
@@ -1027,6 +1039,10 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             Reason::fail(ReasonCode::ProfileDiffers, message)
         });
     }
+}
+
+/// Bitrate and frame rate, judged only over whole GOPs.
+fn judge_rates(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Reason>) {
     // Without two key frames the rates are wall-clock guesses skewed by whether the one key
     // frame fell inside the window: judge them only over whole GOPs.
     if m.gop_frames.is_none() {
@@ -1079,7 +1095,10 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             ),
         ));
     }
-    judge_delivery(p, m, t, reasons);
+}
+
+/// The key-frame interval against the plan's GOP.
+fn judge_key_frames(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Reason>) {
     if let Some(gop) = m.gop_frames
         && p.gop > 0
         && (gop / f64::from(p.gop) - 1.0).abs() > t.key_frame_tolerance
@@ -1093,6 +1112,10 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             ),
         ));
     }
+}
+
+/// RTP packets lost on the network, and those the rig host's own kernel dropped.
+fn judge_loss(m: &Measured, t: &Tolerances, reasons: &mut Vec<Reason>) {
     let host = m.host_dropped_packets.unwrap_or(0).min(m.lost_packets);
     let wire = m.lost_packets - host;
     if wire > t.max_lost_packets {
@@ -1125,6 +1148,10 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             ),
         ));
     }
+}
+
+/// Latency and time to the first frame.
+fn judge_timing(m: &Measured, t: &Tolerances, reasons: &mut Vec<Reason>) {
     if let Some(l) = &m.latency
         && l.p95_ms > t.max_latency_p95_ms
     {
@@ -1147,6 +1174,10 @@ fn judge_stream(p: &Planned, m: &Measured, t: &Tolerances, reasons: &mut Vec<Rea
             ),
         ));
     }
+}
+
+/// Outages, reconnects and frames the recording could not write.
+fn judge_continuity(m: &Measured, t: &Tolerances, reasons: &mut Vec<Reason>) {
     // Every outage that ended was followed by a reconnect; one more is still going on.
     let mut stops = m.outages.iter().filter(|o| o.start_s > 0.0);
     if stops.clone().count() > m.reconnects as usize

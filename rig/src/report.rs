@@ -2,10 +2,10 @@
 //! verdict and its reasons first, then the fleet's received bitrate over the window, then every
 //! camera's planned and measured figures side by side.
 
-use reports::chart::{SeriesData, line_chart};
+use reports::chart::{LineChart, SeriesData, line_chart};
 use reports::{Fact, RigCameraRow, RigView};
 
-use crate::judge::{RigResults, Severity, Verdict};
+use crate::judge::{CameraResult, RigResults, Severity, Verdict};
 
 fn kbps(bps: f64) -> String {
     fixed(bps / 1000.0, 0)
@@ -162,58 +162,57 @@ fn verdict_word(v: Verdict) -> String {
     }
 }
 
-/// Renders the report of a run (or a merge of shards).
-pub fn render(results: &RigResults) -> String {
-    let cameras = results
-        .cameras
-        .iter()
-        .map(|c| {
-            let m = c.measured.as_ref();
-            let resolution = m
-                .and_then(|m| m.width.zip(m.height))
-                .map_or_else(|| "—".to_string(), |(w, h)| format!("{w}x{h}"));
-            RigCameraRow {
-                camera: c.id.clone(),
-                recorder: c.recorder.clone(),
-                planned_kbps: format!(
-                    "{} · {}x{} {}",
-                    kbps(c.planned.bitrate_bps as f64),
-                    c.planned.width,
-                    c.planned.height,
-                    c.planned.codec
-                ),
-                measured_kbps: match m.and_then(|m| m.bitrate_bps) {
-                    Some(b) => format!(
-                        "{} · {resolution} {}",
-                        kbps(b),
-                        m.and_then(|m| m.codec.clone()).unwrap_or_default()
-                    ),
-                    None => "—".into(),
-                },
-                planned_fps: format!("{} (GOP {})", c.planned.fps, c.planned.gop),
-                measured_fps: match m.and_then(|m| m.fps) {
-                    Some(f) => format!(
-                        "{f:.2} (GOP {})",
-                        m.and_then(|m| m.gop_frames)
-                            .map_or("—".to_string(), |g| format!("{g:.0}"))
-                    ),
-                    None => "—".into(),
-                },
-                loss: m.map_or("—".into(), |m| m.lost_packets.to_string()),
-                latency: m
-                    .and_then(|m| m.latency.as_ref())
-                    .map_or("—".into(), |l| format!("{} p95", latency_text(l.p95_ms))),
-                result: verdict_word(c.verdict),
-                reason: c
-                    .reasons
-                    .iter()
-                    .filter(|r| r.severity == Severity::Fail)
-                    .map(|r| format!("[{}] {}", r.code, r.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            }
-        })
-        .collect();
+/// One camera's row of the report: planned against measured, and why it failed.
+fn camera_row(c: &CameraResult) -> RigCameraRow {
+    let m = c.measured.as_ref();
+    let resolution = m
+        .and_then(|m| m.width.zip(m.height))
+        .map_or_else(|| "—".to_string(), |(w, h)| format!("{w}x{h}"));
+    RigCameraRow {
+        camera: c.id.clone(),
+        recorder: c.recorder.clone(),
+        planned_kbps: format!(
+            "{} · {}x{} {}",
+            kbps(c.planned.bitrate_bps as f64),
+            c.planned.width,
+            c.planned.height,
+            c.planned.codec
+        ),
+        measured_kbps: match m.and_then(|m| m.bitrate_bps) {
+            Some(b) => format!(
+                "{} · {resolution} {}",
+                kbps(b),
+                m.and_then(|m| m.codec.clone()).unwrap_or_default()
+            ),
+            None => "—".into(),
+        },
+        planned_fps: format!("{} (GOP {})", c.planned.fps, c.planned.gop),
+        measured_fps: match m.and_then(|m| m.fps) {
+            Some(f) => format!(
+                "{f:.2} (GOP {})",
+                m.and_then(|m| m.gop_frames)
+                    .map_or("—".to_string(), |g| format!("{g:.0}"))
+            ),
+            None => "—".into(),
+        },
+        loss: m.map_or("—".into(), |m| m.lost_packets.to_string()),
+        latency: m
+            .and_then(|m| m.latency.as_ref())
+            .map_or("—".into(), |l| format!("{} p95", latency_text(l.p95_ms))),
+        result: verdict_word(c.verdict),
+        reason: c
+            .reasons
+            .iter()
+            .filter(|r| r.severity == Severity::Fail)
+            .map(|r| format!("[{}] {}", r.code, r.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// The summary facts: cameras passed, what arrived, loss, reconnects, each recorder's ingest
+/// and each recording's write rate.
+fn summary_facts(results: &RigResults) -> Vec<Fact> {
     let s = &results.summary;
     let mut summary = vec![
         Fact {
@@ -257,12 +256,18 @@ pub fn render(results: &RigResults) -> String {
             ),
         });
     }
+    summary
+}
+
+/// The received bitrate over the window against the planned, with the outages as bands.
+fn timeline_chart(results: &RigResults) -> LineChart {
+    let s = &results.summary;
     let labels: Vec<String> = results
         .timeline
         .iter()
         .map(|p| format!("{:.0} s", p.t_s))
         .collect();
-    let timeline = line_chart(
+    line_chart(
         "Received bitrate",
         &labels,
         vec![
@@ -288,7 +293,11 @@ pub fn render(results: &RigResults) -> String {
         &|v| format!("{} Mbit/s", fixed(v, 0)),
         None,
     )
-    .with_bands(&outage_bands(results));
+    .with_bands(&outage_bands(results))
+}
+
+/// Renders the report of a run (or a merge of shards).
+pub fn render(results: &RigResults) -> String {
     let view = RigView {
         title: format!("Rig validation: {}", results.manifest.project),
         tool: results.generated_by.clone(),
@@ -325,10 +334,10 @@ pub fn render(results: &RigResults) -> String {
             .iter()
             .map(|r| format!("[{}] {}", r.code, r.message))
             .collect(),
-        summary,
+        summary: summary_facts(results),
         context: context(results),
-        timeline,
-        cameras,
+        timeline: timeline_chart(results),
+        cameras: results.cameras.iter().map(camera_row).collect(),
     };
     reports::render(&view)
 }

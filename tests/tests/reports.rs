@@ -128,7 +128,7 @@ fn proposal_html_snapshot() {
 #[test]
 fn compliance_html_snapshot() {
     let r = checked(b"Manufacturer,Model,Description,Country of Origin\nAxis,P3265-LVE,Dome,Sweden\nHikvision,DS-2CD2143G2-I,Dome,China\n");
-    insta::assert_snapshot!(planner::check::html(&r, GENERATED));
+    insta::assert_snapshot!(planner::check_html::html(&r, GENERATED));
 }
 
 /// The rig report of a long run stays readable: about a dozen time labels, lines without a dot
@@ -217,7 +217,10 @@ fn rig_html_snapshot() {
 fn every_user_value_is_escaped() {
     let r =
         checked(b"Manufacturer,Model,Description\nAxis,P3265-LVE,<script>alert('bom')</script>\n");
-    for html in [planner::check::html(&r, GENERATED), proposal_html(Some(&r))] {
+    for html in [
+        planner::check_html::html(&r, GENERATED),
+        proposal_html(Some(&r)),
+    ] {
         assert!(
             !html.contains("<script>alert"),
             "BOM text reached the page unescaped"
@@ -250,7 +253,7 @@ fn reports_fetch_nothing_from_the_network() {
     let r = checked(b"Manufacturer,Model\nHikvision,DS-2CD2143G2-I\n");
     for html in [
         proposal_html(Some(&r)),
-        planner::check::html(&r, GENERATED),
+        planner::check_html::html(&r, GENERATED),
         reports::render(&sample_rig()),
     ] {
         for needle in [

@@ -1,0 +1,223 @@
+//! The design a plan proposes: camera groups sized, recorders (NVR appliances or recording
+//! servers) per site with their drives and RAID layout, and the two options built from them.
+//! The plan's stages fill these in; the cost model, the deployment and the reports read them.
+
+use serde::Serialize;
+
+use crate::money::Money;
+
+/// One camera group, sized.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupPlan {
+    /// Site name.
+    pub site: String,
+    /// Group name.
+    pub name: String,
+    /// Cameras in the group at one copy of the site.
+    pub count: u32,
+    /// Cameras in the group across all copies of the site.
+    pub total_count: u64,
+    /// Resolution as written.
+    pub resolution: String,
+    /// Codec.
+    pub codec: String,
+    /// Frames per second.
+    pub fps: f64,
+    /// Main-stream bitrate per camera, bit/s.
+    pub main_bps: u64,
+    /// "measured" when the site file gave it, "model" when estimated.
+    pub bitrate_from: &'static str,
+    /// Sub-stream bitrate per camera, bit/s (0 when none).
+    pub sub_bps: u64,
+    /// Audio + container bitrate per camera, bit/s (0 without audio).
+    pub audio_bps: u64,
+    /// What a recorder receives per camera, bit/s.
+    pub ingest_bps: u64,
+    /// What is written to disk while recording, bit/s.
+    pub recorded_bps: u64,
+    /// Recording mode, described.
+    pub recording: String,
+    /// Seconds recorded per day.
+    pub recorded_seconds_per_day: u64,
+    /// Retention in days.
+    pub retention_days: u32,
+    /// Bytes one camera keeps at full retention.
+    pub bytes_per_camera: u64,
+    /// Bytes the whole group keeps, all copies.
+    pub bytes_total: u64,
+    /// PoE per camera, milliwatts.
+    pub poe_mw: u64,
+}
+
+/// A recorder unit (NVR appliance or recording server) in a plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecorderUnit {
+    /// Catalog id of the model.
+    pub model_id: String,
+    /// Model name as shown to people.
+    pub model: String,
+    /// Cameras assigned.
+    pub cameras: u32,
+    /// Camera ceiling (channels or cameras per server).
+    pub camera_limit: u32,
+    /// Ingest of the assigned cameras, bit/s.
+    pub ingest_bps: u64,
+    /// Ingest ceiling after the reserve, bit/s.
+    pub ingest_limit_bps: u64,
+    /// Ingest ceiling as the datasheet gives it, bit/s.
+    pub ingest_rated_bps: u64,
+    /// What the cameras that reach the unit through the network (not its own PoE ports) put on
+    /// its network link, protocol overhead included, bit/s: the load `generate` routes over the
+    /// link from the site's core to the unit.
+    pub link_bps: u64,
+    /// The unit's link ceiling: the recorder NIC at the link utilisation limit, bit/s.
+    pub link_limit_bps: u64,
+    /// Bytes the assigned cameras keep at full retention.
+    pub recorded_bytes: u64,
+    /// Usable marked capacity needed with headroom.
+    pub capacity_needed_bytes: u64,
+    /// Drive layout chosen.
+    pub layout: String,
+    /// Drives installed.
+    pub drives: u32,
+    /// Marked size of each drive, bytes.
+    pub drive_size_bytes: u64,
+    /// Usable marked capacity of the layout.
+    pub usable_bytes: u64,
+    /// Largest usable capacity the unit could take (all bays, largest allowed drive).
+    pub max_usable_bytes: u64,
+    /// PoE drawn from the unit's own ports, milliwatts.
+    pub poe_used_mw: u64,
+    /// PoE budget left for cameras after drives, milliwatts.
+    pub poe_budget_mw: u64,
+    /// Cameras powered by the unit's own ports.
+    pub poe_powered: u32,
+    /// Cameras that need PoE from a switch instead.
+    pub external_poe: u32,
+    /// Unit price, drives excluded.
+    #[serde(serialize_with = "crate::money::f64_as_money")]
+    pub unit_price: f64,
+    /// Price of the drives.
+    #[serde(serialize_with = "crate::money::f64_as_money")]
+    pub drives_price: f64,
+    /// Whether this unit stands by for another (failover).
+    pub failover: bool,
+    /// The site's cameras on this unit, as positions in the site's camera list (groups in file
+    /// order, cameras in order within a group).
+    #[serde(skip)]
+    pub camera_slots: Vec<usize>,
+    /// The cameras among them powered by the unit's own PoE ports.
+    #[serde(skip)]
+    pub poe_slots: Vec<usize>,
+}
+
+impl RecorderUnit {
+    /// Unit plus drives.
+    pub fn price(&self) -> f64 {
+        self.unit_price + self.drives_price
+    }
+}
+
+/// The recorders for one site (all copies alike).
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteRecorders {
+    /// Site name.
+    pub site: String,
+    /// Identical copies.
+    pub copies: u32,
+    /// Cameras at one copy.
+    pub cameras: u32,
+    /// Units at one copy.
+    pub units: Vec<RecorderUnit>,
+    /// Network load of the site's streams including protocol overhead, bit/s, one copy.
+    pub network_bps: u64,
+}
+
+impl SiteRecorders {
+    /// Price of one copy's units and drives.
+    pub fn price_per_copy(&self) -> f64 {
+        self.units.iter().map(RecorderUnit::price).sum()
+    }
+}
+
+pub use manifest::{Ceiling, Unit, Violation};
+
+/// The NVR appliance option.
+#[derive(Debug, Clone, Serialize)]
+pub struct NvrOption {
+    /// Whether every site could be equipped.
+    pub feasible: bool,
+    /// Why not, when it could not.
+    pub problem: Option<String>,
+    /// Per site.
+    pub sites: Vec<SiteRecorders>,
+    /// NVR units in total.
+    pub units: u64,
+    /// Purchase price of units and drives (`null` when the option cannot be built).
+    pub capex: Option<Money>,
+    /// Replacement cycle in years.
+    pub refresh_years: u32,
+    /// Models excluded by the Section 889 requirement.
+    pub excluded_889: Vec<String>,
+    /// Ceilings broken by equipment the site file fixes.
+    pub violations: Vec<Violation>,
+}
+
+/// The VMS option.
+#[derive(Debug, Clone, Serialize)]
+pub struct VmsOption {
+    /// Whether servers could be planned for every site.
+    pub feasible: bool,
+    /// Why not.
+    pub problem: Option<String>,
+    /// Chosen product id.
+    pub product_id: String,
+    /// Chosen product name.
+    pub product: String,
+    /// Why this product.
+    pub product_reason: String,
+    /// Per site.
+    pub sites: Vec<SiteRecorders>,
+    /// Recording servers in total, failover included.
+    pub servers: u64,
+    /// Failover servers among them.
+    pub failover_servers: u64,
+    /// Licensed channels.
+    pub channels: u64,
+    /// Licence price (`null` when the option cannot be built).
+    pub licence: Option<Money>,
+    /// Care per year once billed (`null` when the option cannot be built).
+    pub care_per_year: Option<Money>,
+    /// First year care is billed (2 when the licence includes the first year).
+    pub care_from_year: u32,
+    /// OS, database and management server bought with the servers.
+    pub platform: Option<Money>,
+    /// Servers and drives (`null` when the option cannot be built).
+    pub hardware: Option<Money>,
+    /// Server replacement cycle in years.
+    pub refresh_years: u32,
+    /// Every eligible product, cheapest first.
+    pub alternatives: Vec<VmsAlternative>,
+    /// Ceilings broken by equipment the site file fixes.
+    pub violations: Vec<Violation>,
+}
+
+/// A VMS licence alternative.
+#[derive(Debug, Clone, Serialize)]
+pub struct VmsAlternative {
+    /// Catalog id.
+    pub id: String,
+    /// Product name.
+    pub name: String,
+    /// Licence price.
+    pub licence: Money,
+    /// Care per year, once billed.
+    pub care_per_year: Money,
+    /// First year care is billed (2 when the licence includes the first year).
+    pub care_from_year: u32,
+    /// Platform software and hardware bought with the first servers.
+    pub platform: Money,
+    /// Total over the horizon: servers, licences, care and platform (operating costs are the
+    /// same for every VMS product and left out of this ranking).
+    pub total: Money,
+}
