@@ -142,6 +142,19 @@ impl DataStamp {
     }
 }
 
+/// The one way every output names the data: `compliance data 2026.11 (as of 2026-11-30, sha256
+/// 3f9a0c12d4e5…)`, the hash cut to 12 hex digits (the full hash is in the JSON and XLSX).
+impl std::fmt::Display for DataStamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let short: String = self.hash.chars().take(12).collect();
+        write!(
+            f,
+            "compliance data {} (as of {}, sha256 {short}…)",
+            self.version, self.as_of
+        )
+    }
+}
+
 /// Both verdicts for one line. The date and the data it was checked with are the caller's, one
 /// for the whole run ([`DataStamp::of`]), not copied into every line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -488,11 +488,44 @@ pub struct CheckedLine {
     /// the line was checked without them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
-    /// "deny", "warn", "waived" or "ok".
-    pub level: &'static str,
+    /// What the line needs: denied, a warning, waived, or nothing.
+    pub level: LineLevel,
     /// The officer's own cells, as read, for the formats that hand them back (XLSX).
     #[serde(skip)]
     pub cells: OwnCells,
+}
+
+/// What a checked line needs, worst first: a denied outcome, a warning, a waiver applied, or
+/// nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LineLevel {
+    /// An outcome the policy denies, not waived.
+    Deny,
+    /// An outcome that deserves attention.
+    Warn,
+    /// Every denied outcome is covered by a waiver.
+    Waived,
+    /// Nothing to do.
+    Ok,
+}
+
+impl LineLevel {
+    /// The kebab-case name, as the reports and CSV write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineLevel::Deny => "deny",
+            LineLevel::Warn => "warn",
+            LineLevel::Waived => "waived",
+            LineLevel::Ok => "ok",
+        }
+    }
+}
+
+impl std::fmt::Display for LineLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// A line's cells as the officer wrote them: the text of each column and the cells that are
@@ -547,15 +580,12 @@ pub struct Counts {
     pub other_lists: usize,
 }
 
-/// The data that decided the verdicts.
+/// The data that decided the verdicts: its stamp and where it was loaded from.
 #[derive(Debug, Clone, Serialize)]
 pub struct DataUsed {
-    /// Data version.
-    pub version: String,
-    /// Content hash (SHA-256).
-    pub hash: String,
-    /// Newest retrieval date in the data.
-    pub as_of: String,
+    /// Version, content hash (SHA-256) and newest retrieval date.
+    #[serde(flatten)]
+    pub stamp: compliance_data::DataStamp,
     /// "embedded" or the directory given with --data-dir.
     pub source: String,
 }
@@ -564,16 +594,14 @@ impl DataUsed {
     /// The data of `ds`, loaded from `source` ("embedded" or a directory).
     pub fn of(ds: &Dataset, source: &str) -> Self {
         DataUsed {
-            version: ds.version().to_string(),
-            hash: ds.hash().to_string(),
-            as_of: ds.as_of().to_string(),
+            stamp: compliance_data::DataStamp::of(ds),
             source: source.to_string(),
         }
     }
 
     /// The version and as-of date, as the "data version" column of every line shows them.
     pub fn column_text(&self) -> String {
-        format!("{} ({})", self.version, self.as_of)
+        format!("{} ({})", self.stamp.version, self.stamp.as_of)
     }
 }
 
@@ -885,13 +913,13 @@ impl<'a> Checker<'a> {
         }
         let level = if !denied.is_empty() {
             counts.denied += 1;
-            "deny"
+            LineLevel::Deny
         } else if !warned.is_empty() {
-            "warn"
+            LineLevel::Warn
         } else if waived_any {
-            "waived"
+            LineLevel::Waived
         } else {
-            "ok"
+            LineLevel::Ok
         };
         if waived_any {
             counts.waived += 1;
@@ -1131,12 +1159,8 @@ pub fn table(r: &CheckReport) -> String {
     );
     let _ = writeln!(
         o,
-        "compliance data {} (as of {}, sha256 {}…, {}); checked as of {}",
-        r.data.version,
-        r.data.as_of,
-        &r.data.hash[..r.data.hash.len().min(12)],
-        r.data.source,
-        r.checked_on
+        "{} from {}; checked as of {}",
+        r.data.stamp, r.data.source, r.checked_on
     );
     let deny: Vec<&str> = r.deny.iter().map(|d| d.as_str()).collect();
     let _ = writeln!(
@@ -1486,11 +1510,7 @@ impl<W: std::io::Write> JsonWriter<W> {
 /// `camscope data show` as text.
 pub fn explanation_text(e: &compliance_data::Explanation) -> String {
     let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "{:?} as of {} (compliance data {}, as of {})",
-        e.query, e.date, e.data.version, e.data.as_of
-    );
+    let _ = writeln!(o, "{:?} as of {} ({})", e.query, e.date, e.data);
     if e.entities.is_empty()
         && e.components.is_empty()
         && e.model_patterns.is_empty()

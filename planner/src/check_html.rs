@@ -416,10 +416,7 @@ pub fn html(r: &CheckReport, generated: &str) -> String {
         title: format!("Compliance check — {}", r.file),
         tool: r.tool.clone(),
         generated: generated.to_string(),
-        data_stamp: format!(
-            "compliance data {} (as of {}, sha256 {})",
-            r.data.version, r.data.as_of, r.data.hash
-        ),
+        data_stamp: r.data.stamp.to_string(),
         file: r.file.clone(),
         file_sha256: r.file_sha256.clone(),
         sheet: r.sheet.clone().unwrap_or_default(),
@@ -428,9 +425,9 @@ pub fn html(r: &CheckReport, generated: &str) -> String {
         prepared_by: opt(&r.report.prepared_by),
         reviewed_by: opt(&r.report.reviewed_by),
         checked_on: r.checked_on.clone(),
-        data_version: r.data.version.clone(),
-        data_hash: r.data.hash.clone(),
-        data_as_of: r.data.as_of.clone(),
+        data_version: r.data.stamp.version.clone(),
+        data_hash: r.data.stamp.hash.clone(),
+        data_as_of: r.data.stamp.as_of.to_string(),
         data_source: r.data.source.clone(),
         deny: if r.deny.is_empty() {
             "nothing".to_owned()

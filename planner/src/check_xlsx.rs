@@ -270,9 +270,9 @@ fn about_sheet(sheet: &mut Worksheet, r: &CheckReport, f: &Formats) -> Result<()
         ("prepared by", opt(&r.report.prepared_by)),
         ("reviewed by", opt(&r.report.reviewed_by)),
         ("checked as of", r.checked_on.clone()),
-        ("data version", r.data.version.clone()),
-        ("data as of", r.data.as_of.clone()),
-        ("data sha256", r.data.hash.clone()),
+        ("data version", r.data.stamp.version.clone()),
+        ("data as of", r.data.stamp.as_of.to_string()),
+        ("data sha256", r.data.stamp.hash.clone()),
         ("data source", r.data.source.clone()),
         ("deny", deny_text(r)),
     ];

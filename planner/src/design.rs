@@ -26,7 +26,7 @@ pub struct GroupPlan {
     /// Main-stream bitrate per camera, bit/s.
     pub main_bps: u64,
     /// "measured" when the site file gave it, "model" when estimated.
-    pub bitrate_from: &'static str,
+    pub bitrate_from: BitrateFrom,
     /// Sub-stream bitrate per camera, bit/s (0 when none).
     pub sub_bps: u64,
     /// Audio + container bitrate per camera, bit/s (0 without audio).
@@ -220,4 +220,24 @@ pub struct VmsAlternative {
     /// Total over the horizon: servers, licences, care and platform (operating costs are the
     /// same for every VMS product and left out of this ranking).
     pub total: Money,
+}
+
+/// Where a camera group's bitrate came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BitrateFrom {
+    /// The site file gives a measured bitrate.
+    Measured,
+    /// The catalog's bitrate model estimated it.
+    Model,
+}
+
+impl BitrateFrom {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BitrateFrom::Measured => "measured",
+            BitrateFrom::Model => "model",
+        }
+    }
 }

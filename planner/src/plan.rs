@@ -26,7 +26,9 @@ use crate::input::{InputError, input_error};
 use crate::money::Money;
 use crate::site::{Analytics, DriveSize, Redundancy, SiteFile};
 
-pub use crate::design::{GroupPlan, NvrOption, RecorderUnit, SiteRecorders, VmsOption};
+pub use crate::design::{
+    BitrateFrom, GroupPlan, NvrOption, RecorderUnit, SiteRecorders, VmsOption,
+};
 pub use manifest::{Ceiling, Unit, Violation};
 
 /// A reason that points to a VMS.
@@ -889,9 +891,9 @@ fn size_group(
         fps: g.fps.map_or(d.fps.value, |f| f.0),
         main_bps: main.bps(),
         bitrate_from: if g.bitrate_kbps.is_some() {
-            "measured"
+            BitrateFrom::Measured
         } else {
-            "model"
+            BitrateFrom::Model
         },
         sub_bps: sub.bps(),
         audio_bps: audio_bps.bps(),

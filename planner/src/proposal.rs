@@ -186,12 +186,7 @@ pub fn proposal_view(
     let (bom_rows, bom_source) = compliance_rows(bom);
     let priced = priced_bom(priced, c);
     let data_stamp = match bom {
-        Some(r) => format!(
-            "catalog {} · compliance data {} (as of {})",
-            plan.catalog.len(),
-            r.data.version,
-            r.data.as_of
-        ),
+        Some(r) => format!("catalog {} · {}", plan.catalog.len(), r.data.stamp),
         None => format!("catalog files: {}", plan.catalog.len()),
     };
     let mut crossover = plan.costs.verdict.clone();
@@ -529,12 +524,8 @@ fn compliance_rows(bom: Option<&CheckReport>) -> (Vec<ProposalBomRow>, String) {
         })
         .collect();
     let source = format!(
-        "{} — compliance data {} (as of {}, sha256 {}…), checked as of {}",
-        r.file,
-        r.data.version,
-        r.data.as_of,
-        &r.data.hash[..r.data.hash.len().min(12)],
-        r.checked_on
+        "{} — {}, checked as of {}",
+        r.file, r.data.stamp, r.checked_on
     );
     (rows, source)
 }

@@ -163,7 +163,7 @@ fn groups_section(o: &mut String, p: &Plan) {
             format!(
                 "{}{}",
                 Bitrate(g.main_bps),
-                if g.bitrate_from == "measured" {
+                if g.bitrate_from == crate::design::BitrateFrom::Measured {
                     "*"
                 } else {
                     ""
@@ -455,7 +455,7 @@ pub fn plan_csv(p: &Plan, out: &mut Vec<u8>) -> io::Result<()> {
             g.codec.clone(),
             g.fps.to_string(),
             g.main_bps.to_string(),
-            g.bitrate_from.to_string(),
+            g.bitrate_from.as_str().to_string(),
             g.sub_bps.to_string(),
             g.audio_bps.to_string(),
             g.ingest_bps.to_string(),

@@ -54,7 +54,7 @@ impl Screening {
 /// Screens the cameras of `site` with `ds` as of the data's own date.
 pub fn screen(site: &SiteFile, ds: &Dataset) -> Screening {
     let required = site.requirements.section_889;
-    let data = format!("compliance data {} (as of {})", ds.version(), ds.as_of());
+    let data = compliance_data::DataStamp::of(ds).to_string();
     let mut out = Screening {
         required,
         data,

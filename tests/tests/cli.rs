@@ -550,3 +550,27 @@ fn binary_convention_reproduces_oem_manual_figures() {
     ]);
     assert_eq!(v["storage"]["bytes"], 921_600_000u64);
 }
+
+/// `--version` says which compliance data the verdicts come from: its version and as-of date,
+/// the same stamp the check report prints.
+#[test]
+fn version_names_the_compliance_data_built_in() {
+    let r = camscope(&["--version"]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    let ds = compliance_data::Dataset::embedded().unwrap();
+    let mut lines = r.stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some(format!("camscope {}", env!("CARGO_PKG_VERSION")).as_str())
+    );
+    let data = lines.next().unwrap_or_default();
+    assert!(
+        data.starts_with(&format!(
+            "compliance data {} (as of {}, sha256 {}",
+            ds.version(),
+            ds.as_of(),
+            &ds.hash()[..12]
+        )),
+        "{data}"
+    );
+}
