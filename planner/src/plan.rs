@@ -1496,7 +1496,11 @@ fn recommend(site: &SiteFile, nvr: &NvrOption, summary: &Summary) -> Recommendat
             "integrations",
             format!(
                 "integration with {}: VMS platforms offer these through SDKs and certified plug-ins",
-                r.integrations.join(", ")
+                r.integrations
+                    .iter()
+                    .map(|i| i.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
     }

@@ -104,7 +104,7 @@ impl fmt::Display for Analytics {
 }
 
 /// Failure tolerance asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub enum Redundancy {
     /// None: a failed recorder loses recording until repaired.
     #[default]
@@ -118,6 +118,129 @@ pub enum Redundancy {
     Failover,
 }
 
+/// Reads `none`, `n+1` (also `N+1`, `n + 1`, `n-plus-1`) and `failover`, in any case.
+impl<'de> Deserialize<'de> for Redundancy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let t: String = text
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        match t.as_str() {
+            "none" => Ok(Redundancy::None),
+            "n+1" | "n-plus-1" | "nplus1" => Ok(Redundancy::NPlusOne),
+            "failover" | "fail-over" => Ok(Redundancy::Failover),
+            _ => Err(serde::de::Error::unknown_variant(
+                &text,
+                &["none", "n+1", "failover"],
+            )),
+        }
+    }
+}
+
+/// A system the video platform must integrate with (`requirements.integrations`). Any one of
+/// them is a reason for a VMS: NVR appliances rarely offer certified integrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Integration {
+    /// Access control (doors, badges).
+    AccessControl,
+    /// Alarm panels.
+    Alarms,
+    /// Intrusion detection.
+    Intrusion,
+    /// Fire detection.
+    Fire,
+    /// Building management systems.
+    Bms,
+    /// Physical security information management.
+    Psim,
+    /// Point of sale (transactions over video).
+    Pos,
+    /// Intercoms.
+    Intercom,
+    /// Licence-plate recognition systems.
+    Lpr,
+    /// Video walls.
+    VideoWall,
+    /// A directory (Active Directory, LDAP, SSO) for user accounts.
+    Directory,
+}
+
+impl Integration {
+    /// Every integration, as documentation lists them.
+    pub const ALL: [Integration; 11] = [
+        Integration::AccessControl,
+        Integration::Alarms,
+        Integration::Intrusion,
+        Integration::Fire,
+        Integration::Bms,
+        Integration::Psim,
+        Integration::Pos,
+        Integration::Intercom,
+        Integration::Lpr,
+        Integration::VideoWall,
+        Integration::Directory,
+    ];
+
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Integration::AccessControl => "access-control",
+            Integration::Alarms => "alarms",
+            Integration::Intrusion => "intrusion",
+            Integration::Fire => "fire",
+            Integration::Bms => "bms",
+            Integration::Psim => "psim",
+            Integration::Pos => "pos",
+            Integration::Intercom => "intercom",
+            Integration::Lpr => "lpr",
+            Integration::VideoWall => "video-wall",
+            Integration::Directory => "directory",
+        }
+    }
+}
+
+impl fmt::Display for Integration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Reads an integration in any case, with spaces or underscores for dashes and the usual other
+/// names (`alarm`, `active-directory`, `ldap`); an unknown one names the nearest known name.
+impl<'de> Deserialize<'de> for Integration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let t = text.trim().to_ascii_lowercase().replace([' ', '_'], "-");
+        let alias = match t.as_str() {
+            "alarm" | "alarm-panel" | "alarm-panels" => Some(Integration::Alarms),
+            "access" | "acs" => Some(Integration::AccessControl),
+            "building-management" => Some(Integration::Bms),
+            "point-of-sale" => Some(Integration::Pos),
+            "active-directory" | "ldap" | "sso" => Some(Integration::Directory),
+            "anpr" => Some(Integration::Lpr),
+            _ => None,
+        };
+        if let Some(i) = alias.or_else(|| Integration::ALL.into_iter().find(|i| i.as_str() == t)) {
+            return Ok(i);
+        }
+        let names: Vec<&str> = Integration::ALL.iter().map(|i| i.as_str()).collect();
+        let nearest = names
+            .iter()
+            .map(|n| (strsim::jaro_winkler(n, &t), *n))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, n)| format!("did you mean `{n}`? "))
+            .unwrap_or_default();
+        Err(serde::de::Error::custom(format!(
+            "unknown integration `{text}`; {nearest}known: {}",
+            names.join(", ")
+        )))
+    }
+}
+
 /// `[requirements]`: the questions that decide between an NVR and a VMS.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -128,9 +251,9 @@ pub struct Requirements {
     /// Analytics needed.
     #[serde(default)]
     pub analytics: Analytics,
-    /// Systems to integrate with: access-control, alarms, intrusion, bms, psim, pos …
+    /// Systems to integrate with: access-control, alarms, intrusion, fire, bms, psim, pos …
     #[serde(default)]
-    pub integrations: Vec<String>,
+    pub integrations: Vec<Integration>,
     /// Users with different roles and permissions.
     #[serde(default)]
     pub role_based_users: bool,

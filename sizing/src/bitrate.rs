@@ -65,9 +65,11 @@ impl FromStr for Resolution {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
+        // "4 MP", "4mp" and "1080P" are the same names as "4MP" and "1080p".
+        let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
         if let Some((name, w, h)) = NAMED_RESOLUTIONS
             .iter()
-            .find(|(n, _, _)| n.eq_ignore_ascii_case(t))
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(&squeezed))
         {
             return Ok(Resolution {
                 width: *w,
@@ -113,7 +115,7 @@ impl<'de> Deserialize<'de> for Resolution {
 }
 
 /// Video compression as the camera's encoder menu names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Codec {
     /// Motion JPEG: every frame a full JPEG image.
@@ -163,6 +165,20 @@ impl FromStr for Codec {
             .ok_or_else(|| {
                 format!("unknown codec {s:?}; use one of mjpeg, h264, h265, h264-smart, h265-smart")
             })
+    }
+}
+
+/// Reads the spellings people type (`H.265`, `h.264`, `H265+`, `h264_smart`) as [`FromStr`]
+/// does; anything else is an unknown variant naming the canonical spellings.
+impl<'de> Deserialize<'de> for Codec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|_| {
+            serde::de::Error::unknown_variant(
+                &text,
+                &["mjpeg", "h264", "h265", "h264-smart", "h265-smart"],
+            )
+        })
     }
 }
 

@@ -574,3 +574,50 @@ fn version_names_the_compliance_data_built_in() {
         "{data}"
     );
 }
+
+/// The spellings designers copy from spec sheets are read as the canonical names: `H.265`,
+/// `4 MP`, `N+1`, `Access Control`; the plan is the one the canonical spellings give.
+#[test]
+fn spec_sheet_spellings_plan_as_the_canonical_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let canonical = std::fs::read_to_string("../examples/corner-shop.toml")
+        .unwrap()
+        .replace(
+            "analytics = \"motion\"",
+            "analytics = \"motion\"\nredundancy = \"n+1\"\nintegrations = [\"access-control\"]",
+        );
+    let typed = canonical
+        .replace("codec = \"h265\"", "codec = \"H.265\"")
+        .replace("resolution = \"4MP\"", "resolution = \"4 MP\"")
+        .replace("redundancy = \"n+1\"", "redundancy = \"N+1\"")
+        .replace("\"access-control\"", "\"Access Control\"");
+    assert_ne!(canonical, typed);
+    let a = write(dir.path(), "canonical.toml", &canonical);
+    let b = write(dir.path(), "typed.toml", &typed);
+    let plan_a = json(&["plan", &a, "--format", "json"]);
+    let plan_b = json(&["plan", &b, "--format", "json"]);
+    assert_eq!(plan_a["groups"], plan_b["groups"]);
+    assert_eq!(plan_a["vms"], plan_b["vms"]);
+    assert_eq!(plan_a["recommendation"], plan_b["recommendation"]);
+}
+
+/// A misspelt integration is an error at its place in the file that names the nearest known
+/// integration, not a silent extra VMS reason.
+#[test]
+fn a_misspelt_integration_is_refused_with_the_nearest_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("../examples/corner-shop.toml")
+        .unwrap()
+        .replace(
+            "analytics = \"motion\"",
+            "analytics = \"motion\"\nintegrations = [\"acess-control\"]",
+        );
+    let site = write(dir.path(), "typo.toml", &text);
+    let r = camscope(&["plan", &site]);
+    assert_eq!(r.code, 2, "stdout: {}", r.stdout);
+    assert!(
+        r.stderr.contains("typo.toml:12:16: requirements.integrations[0]: unknown integration `acess-control`; did you mean `access-control`?"),
+        "{}",
+        r.stderr
+    );
+}
