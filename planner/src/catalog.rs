@@ -2,8 +2,10 @@
 //!
 //! Every number the planner uses without the designer typing it comes from here, and every record
 //! says where it came from (a source with a URL or a note) or which of its fields are assumptions
-//! and why. The shipped catalog is embedded in the binary; `--catalog FILE` overlays a file with
-//! any of the same sections (a distributor's price list, say), replacing those sections whole.
+//! and why. The shipped catalog is embedded in the binary; `--catalog FILE` lays a file over it
+//! (a distributor's price list, say) record by record: a record with a shipped id changes the
+//! fields it gives and must restate where its figures come from, a new id adds a record
+//! (see [`crate::overlay`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -641,10 +643,27 @@ macro_rules! provenanced {
 }
 provenanced!(NvrModel => "nvr", ServerModel => "server", DriveModel => "drive", VmsProduct => "vms", SwitchModel => "switch", Platform => "platform");
 
+/// A record section an overlay may replace whole.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum ReplacedSection {
+    Nvr,
+    Server,
+    Drive,
+    Vms,
+    Cloud,
+    Switch,
+    Platform,
+}
+
 /// One catalog file: any subset of the sections.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct CatalogFile {
+    /// Record sections this file replaces whole instead of merging by id (an overlay with a
+    /// distributor's complete drive list: `replace = ["drive"]`).
+    #[allow(dead_code)]
+    replace: Option<Vec<ReplacedSection>>,
     currency: Option<String>,
     sources: Option<BTreeMap<String, Source>>,
     bitrate: Option<BitrateSection>,
@@ -741,6 +760,39 @@ impl Problems<'_> {
     }
 }
 
+/// The catalog the layered files make, read with every field checked; a problem names the last
+/// file (the overlay, since the shipped files read alone) and the record by its id.
+fn catalog_of_layers(layered: &toml::Table, names: &[String]) -> Result<CatalogFile, InputError> {
+    let value = toml::Value::Table(layered.clone());
+    serde_path_to_error::deserialize::<_, CatalogFile>(value).map_err(|e| {
+        let path = e.path().to_string();
+        // `drive[3]` is the merged list's fourth drive; the id says which one the user meant.
+        let field = path
+            .split_once('[')
+            .and_then(|(section, rest)| {
+                let (index, tail) = rest.split_once(']')?;
+                let id = layered
+                    .get(section)?
+                    .as_array()?
+                    .get(index.parse::<usize>().ok()?)?
+                    .get("id")?
+                    .as_str()?;
+                Some(format!("{section}[id = {id:?}]{tail}"))
+            })
+            .unwrap_or(path);
+        InputError {
+            file: names.last().cloned().unwrap_or_default(),
+            line: None,
+            column: None,
+            field: Some(field),
+            message: e.inner().to_string().lines().next().unwrap_or_default().trim().to_string(),
+            hint: Some(
+                "an overlay record with a shipped id changes only the fields it gives; a record with a new id needs every field".into(),
+            ),
+        }
+    })
+}
+
 impl Catalog {
     /// The shipped catalog.
     pub fn embedded() -> Result<Catalog, InputError> {
@@ -754,23 +806,23 @@ impl Catalog {
     }
 
     fn build(files: impl Iterator<Item = (String, String)>) -> Result<Catalog, InputError> {
-        let mut merged = CatalogFile::default();
+        let mut layered = toml::Table::new();
         let mut names = Vec::new();
-        let mut sources = BTreeMap::new();
         for (name, text) in files {
-            let f: CatalogFile = parse_toml(&name, &text, &hint_for)?;
-            if let Some(s) = f.sources {
-                sources.extend(s);
+            // Each file alone first, so that its mistakes point at their line: a syntax error,
+            // an unknown field or a wrong type. A record that only patches a shipped one lacks
+            // fields, which is fine here; what the merged records lack is reported below.
+            if let Err(e) = parse_toml::<CatalogFile>(&name, &text, &hint_for)
+                && !e.message.starts_with("missing field")
+            {
+                return Err(e);
             }
-            macro_rules! overlay {
-                ($($field:ident),*) => { $( if f.$field.is_some() { merged.$field = f.$field; } )* };
-            }
-            overlay!(
-                currency, bitrate, defaults, nvr, server, drive, vms, cloud, switch, operating,
-                platform
-            );
+            let table: toml::Table = parse_toml(&name, &text, &hint_for)?;
+            crate::overlay::lay_over(&mut layered, table);
             names.push(name);
         }
+        let merged = catalog_of_layers(&layered, &names)?;
+        let sources = merged.sources.clone().unwrap_or_default();
         let missing = |section: &str| InputError {
             file: names.join(" + "),
             line: None,
@@ -778,7 +830,8 @@ impl Catalog {
             field: Some(section.to_string()),
             message: "the catalog has no such section".into(),
             hint: Some(
-                "a catalog overlay may replace sections but the shipped ones must all exist".into(),
+                "a catalog overlay changes or adds records; the shipped sections must all exist"
+                    .into(),
             ),
         };
         let catalog = Catalog {
@@ -1148,8 +1201,26 @@ mod tests {
     }
 
     #[test]
-    fn overlay_replaces_a_section_whole() {
+    fn overlay_adds_a_record_by_a_new_id() {
         let overlay = r#"
+[[drive]]
+id = "quote-8tb"
+size = "8TB"
+price = 150.0
+assumption = "distributor quote 2026-11"
+assumed = ["price"]
+"#;
+        let shipped = Catalog::embedded().unwrap().drive.len();
+        let c = Catalog::with_overlay("quote.toml", overlay).unwrap();
+        assert_eq!(c.drive.len(), shipped + 1);
+        assert!(c.drive.iter().any(|d| d.id == "quote-8tb"));
+    }
+
+    #[test]
+    fn overlay_replaces_a_section_whole_when_it_says_so() {
+        let overlay = r#"
+replace = ["drive"]
+
 [[drive]]
 id = "quote-8tb"
 size = "8TB"

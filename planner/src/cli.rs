@@ -27,7 +27,8 @@ use crate::{check, check_html, check_xlsx, deploy, frigate, generate, plan, rend
 #[derive(Debug, Parser)]
 #[command(name = "camscope", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// A catalog file laid over the built-in catalog (sections it has replace the built-in ones).
+    /// A catalog file laid over the built-in catalog, record by record: a record with a shipped id
+    /// changes only the fields it gives (with its own source or assumption), a new id adds one.
     #[arg(long, global = true, value_name = "FILE", env = "CAMSCOPE_CATALOG")]
     pub catalog: Option<PathBuf>,
     /// A compliance-data directory to use instead of the data built into camscope.

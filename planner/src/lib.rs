@@ -21,6 +21,7 @@ pub mod generate;
 pub mod ids;
 pub mod input;
 pub mod money;
+mod overlay;
 pub mod plan;
 pub mod proposal;
 pub mod ranged;

@@ -621,3 +621,63 @@ fn a_misspelt_integration_is_refused_with_the_nearest_name() {
         r.stderr
     );
 }
+
+/// A distributor's price for one drive changes that drive and nothing else: the plan prices its
+/// drives at the new figure with the quote as its basis, and every other drive stays.
+#[test]
+fn a_catalog_overlay_changes_one_drive_price_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = write(
+        dir.path(),
+        "quote.toml",
+        r#"
+[sources.dist-quote]
+title = "Distributor quote Q-1182"
+recorded = "2026-11-28"
+note = "written quote to the integrator, not public"
+
+[[drive]]
+id = "surveillance-12tb"
+price = 200.0
+source = "dist-quote"
+"#,
+    );
+    let shipped = json(&["plan", "../examples/corner-shop.toml", "--format", "json"]);
+    let quoted = json(&[
+        "--catalog",
+        &overlay,
+        "plan",
+        "../examples/corner-shop.toml",
+        "--format",
+        "json",
+    ]);
+    let figure = |p: &Value, entry: &str| {
+        p["figures_used"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["entry"] == entry)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let was = figure(&shipped, "drive.surveillance-12tb.price");
+    assert_eq!(was["value"], "270", "the shop is planned on 12 TB drives");
+    let now = figure(&quoted, "drive.surveillance-12tb.price");
+    assert_eq!(now["value"], "200");
+    assert_eq!(now["basis"]["id"], "dist-quote");
+    let drives: u64 = quoted["nvr"]["sites"][0]["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["drives"].as_u64().unwrap())
+        .sum();
+    let capex = |p: &Value| p["nvr"]["capex"].as_str().unwrap().parse::<f64>().unwrap();
+    assert_eq!(capex(&shipped) - capex(&quoted), 70.0 * drives as f64);
+    // The other drives are still in the catalog: a site fixing 8 TB drives still plans.
+    let fixed = std::fs::read_to_string("../examples/corner-shop.toml")
+        .unwrap()
+        .replace("[[site]]", "[storage]\ndrive-size = \"8TB\"\n\n[[site]]");
+    let site = write(dir.path(), "eight.toml", &fixed);
+    let r = camscope(&["--catalog", &overlay, "plan", &site]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
