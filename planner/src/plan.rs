@@ -1397,11 +1397,45 @@ fn fixed_recorder<'a>(
         return Ok(None);
     };
     let count = s.network.recorders.map_or(1, |c| c.0);
-    if let Some(m) = catalog.nvr.iter().find(|m| m.id == id) {
-        return Ok(Some(Fixed::Nvr(m, count)));
+    // By catalog id, or by the model as a designer types it ("Hanwha XRN-1620B2", "xrn1620b2"),
+    // letters and digits compared without case.
+    let simple = |t: &str| -> String {
+        t.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let wanted = simple(id);
+    let mut found: Vec<(&str, Fixed<'a>)> = Vec::new();
+    for m in &catalog.nvr {
+        let names = [
+            m.id.clone(),
+            m.model.clone(),
+            format!("{} {}", m.maker, m.model),
+        ];
+        if m.id == id || names.iter().any(|n| simple(n) == wanted) {
+            found.push((m.id.as_str(), Fixed::Nvr(m, count)));
+        }
     }
-    if let Some(m) = catalog.server.iter().find(|m| m.id == id) {
-        return Ok(Some(Fixed::Server(m, count)));
+    for m in &catalog.server {
+        if m.id == id || simple(&m.id) == wanted || simple(&m.name) == wanted {
+            found.push((m.id.as_str(), Fixed::Server(m, count)));
+        }
+    }
+    if let Some(exact) = found.iter().position(|(fid, _)| *fid == id) {
+        return Ok(Some(found.swap_remove(exact).1));
+    }
+    match found.len() {
+        1 => return Ok(found.pop().map(|(_, f)| f)),
+        0 => {}
+        _ => {
+            let ids: Vec<&str> = found.iter().map(|(fid, _)| *fid).collect();
+            return Err(input_error(
+                &format!("site[{index}].network.recorder"),
+                format!("{id:?} names more than one catalog recorder"),
+                format!("name it by catalog id: one of {}", ids.join(", ")),
+            ));
+        }
     }
     let ids: Vec<&str> = catalog
         .nvr
@@ -1415,7 +1449,7 @@ fn fixed_recorder<'a>(
     };
     Err(input_error(
         &format!("site[{index}].network.recorder"),
-        format!("{id:?} is not an NVR or server in the catalog"),
+        format!("{id:?} is neither the id nor the model of an NVR or server in the catalog"),
         hint,
     ))
 }

@@ -491,3 +491,51 @@ proptest! {
         prop_assert_eq!(m.cameras.len() as u64, expected);
     }
 }
+
+/// A fixed recorder can be named by the model a designer types, not only by catalog id: the
+/// design is the one the id gives; a model two records share is refused with their ids.
+#[test]
+fn a_fixed_recorder_named_by_its_model_is_the_catalog_record() {
+    let by_id = manifest_of(
+        &shop(
+            "recorder = \"dahua-nvr4116hs-ei\"\nrecorders = 1",
+            8,
+            "1080p",
+            10.0,
+        ),
+        Choice::Nvr,
+    );
+    let by_model = manifest_of(
+        &shop(
+            "recorder = \"Dahua NVR4116HS-EI\"\nrecorders = 1",
+            8,
+            "1080p",
+            10.0,
+        ),
+        Choice::Nvr,
+    );
+    assert_eq!(by_id.recorders.len(), 1);
+    assert_eq!(by_model.recorders[0].model_id, by_id.recorders[0].model_id);
+    assert_eq!(by_model.recorders[0].model, "Dahua NVR4116HS-EI");
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("typo.toml");
+    std::fs::write(
+        &site,
+        shop(
+            "recorder = \"NVR4116HS-E\"\nrecorders = 1",
+            8,
+            "1080p",
+            10.0,
+        ),
+    )
+    .unwrap();
+    let r = camscope(&["plan", &site.display().to_string()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("site[0].network.recorder: \"NVR4116HS-E\" is neither the id nor the model")
+            && r.stderr.contains("dahua-nvr4116hs-ei"),
+        "{}",
+        r.stderr
+    );
+}
