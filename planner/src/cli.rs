@@ -347,10 +347,11 @@ pub enum Calc {
         /// Marked size of each drive, with unit.
         #[arg(long)]
         drive_size: Bytes,
-        /// Hot spares.
-        #[arg(long, default_value_t = 0)]
-        hot_spares: u32,
-        /// Widest RAID 5/6 group; wider arrays are split into groups.
+        /// Hot spares [default: the catalog's `hot-spares`, as `plan` uses it].
+        #[arg(long)]
+        hot_spares: Option<u32>,
+        /// Widest RAID 5/6 group; wider arrays are split into groups [default: the catalog's
+        /// `raid-max-group`, as `plan` uses it].
         #[arg(long)]
         max_group: Option<u32>,
         /// Output format.
@@ -368,9 +369,10 @@ pub enum Calc {
         /// Sub-stream bitrate per camera, if the NVR pulls one.
         #[arg(long, default_value = "0bps")]
         sub: Bitrate,
-        /// Fraction of the ceiling kept free for playback and remote view.
-        #[arg(long, default_value_t = 0.0)]
-        reserve: f64,
+        /// Fraction of the ceiling kept free for playback and remote view [default: the
+        /// catalog's `nvr-ingest-reserve`, as `plan` uses it; 0 for a vendor's bare figure].
+        #[arg(long)]
+        reserve: Option<f64>,
         /// Output format.
         #[command(flatten)]
         format: FormatArg,
@@ -1212,9 +1214,15 @@ fn emit(
     match format {
         Format::Json => write_json(out, &value),
         Format::Table => {
-            let width = table.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-            for (k, v) in table {
+            // The result aligned; the catalog defaults it used under it, one per line.
+            let (defaults, figures): (Vec<_>, Vec<_>) =
+                table.into_iter().partition(|(k, _)| *k == DEFAULT_ROW);
+            let width = figures.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            for (k, v) in figures {
                 out.extend_from_slice(format!("{k:<width$}  {v}\n").as_bytes());
+            }
+            for (k, v) in defaults {
+                out.extend_from_slice(format!("{k}: {v}\n").as_bytes());
             }
             Ok(())
         }
@@ -1303,6 +1311,59 @@ fn calc_retention(
     )
 }
 
+/// The label of a row naming a catalog default a calculation used.
+const DEFAULT_ROW: &str = "catalog default";
+
+/// The catalog defaults a calculation used because its option was not given: `calc` takes the
+/// same defaults as `plan`, and says so beside the result.
+#[derive(Default)]
+struct CalcDefaults(Vec<(String, String, String)>);
+
+impl CalcDefaults {
+    /// `given`, or the catalog's `default` for `name`, noted.
+    fn take<T: Copy + std::fmt::Display>(
+        &mut self,
+        catalog: &Catalog,
+        name: &str,
+        given: Option<T>,
+        default: &crate::catalog::Sourced<T>,
+    ) -> T {
+        if let Some(v) = given {
+            return v;
+        }
+        let basis = crate::figures::Basis::of(
+            catalog,
+            default.source.as_deref(),
+            default.source.is_none(),
+            default.assumption.as_deref(),
+        );
+        self.0.push((
+            format!("defaults.{name}"),
+            default.value.to_string(),
+            basis.short(),
+        ));
+        default.value
+    }
+
+    /// One table row per default used.
+    fn rows(&self) -> Vec<(&'static str, String)> {
+        self.0
+            .iter()
+            .map(|(entry, value, basis)| {
+                ("catalog default", format!("{entry} = {value} ({basis})"))
+            })
+            .collect()
+    }
+
+    /// The defaults used, for JSON.
+    fn json(&self) -> serde_json::Value {
+        self.0
+            .iter()
+            .map(|(entry, value, basis)| json!({"entry": entry, "value": value, "basis": basis}))
+            .collect()
+    }
+}
+
 fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<(), Failure> {
     match calc {
         Calc::Storage {
@@ -1323,24 +1384,31 @@ fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<()
             max_group,
             format,
         } => {
-            let l = RaidLayout::new(level, drives, hot_spares, drive_size, max_group)
+            let catalog = load_catalog(catalog)?;
+            let d = &catalog.defaults;
+            let mut defaults = CalcDefaults::default();
+            let hot_spares = defaults.take(&catalog, "hot-spares", hot_spares, &d.hot_spares);
+            let max_group = defaults.take(&catalog, "raid-max-group", max_group, &d.raid_max_group);
+            let l = RaidLayout::new(level, drives, hot_spares, drive_size, Some(max_group))
                 .map_err(Failure::of)?;
+            let mut rows = vec![
+                ("layout", l.describe()),
+                ("raw", l.raw.both()),
+                (
+                    "usable",
+                    format!("{} = {} bytes", l.usable.both(), l.usable.get()),
+                ),
+            ];
+            rows.extend(defaults.rows());
             emit(
                 out,
                 format.format,
                 json!({
-                    "level": level, "drives": drives, "hot_spares": hot_spares, "groups": l.groups,
-                    "drive_size": bytes_json(drive_size), "raw": bytes_json(l.raw), "usable": bytes_json(l.usable),
-                    "layout": l.describe(),
+                    "level": level, "drives": drives, "hot_spares": hot_spares, "max_group": max_group,
+                    "groups": l.groups, "drive_size": bytes_json(drive_size), "raw": bytes_json(l.raw),
+                    "usable": bytes_json(l.usable), "layout": l.describe(), "defaults_used": defaults.json(),
                 }),
-                vec![
-                    ("layout", l.describe()),
-                    ("raw", l.raw.both()),
-                    (
-                        "usable",
-                        format!("{} = {} bytes", l.usable.both(), l.usable.get()),
-                    ),
-                ],
+                rows,
             )
         }
         Calc::NvrCapacity {
@@ -1350,6 +1418,14 @@ fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<()
             reserve,
             format,
         } => {
+            let catalog = load_catalog(catalog)?;
+            let mut defaults = CalcDefaults::default();
+            let reserve = defaults.take(
+                &catalog,
+                "nvr-ingest-reserve",
+                reserve,
+                &catalog.defaults.nvr_ingest_reserve,
+            );
             check_fraction("reserve", reserve, 0.0, 0.9)?;
             let n = ingest::cameras_within(incoming, reserve, main, sub).ok_or_else(|| {
                 Failure::new("--main and --sub are both zero: every camera sends something".into())
@@ -1361,8 +1437,9 @@ fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<()
                 json!({
                     "incoming_bps": incoming.bps(), "usable_bps": usable.bps(), "reserve": reserve,
                     "per_camera_bps": main.bps() + sub.bps(), "cameras": n,
+                    "defaults_used": defaults.json(),
                 }),
-                vec![
+                [
                     ("incoming", incoming.to_string()),
                     ("usable after reserve", usable.to_string()),
                     (
@@ -1370,7 +1447,10 @@ fn calculate(calc: Calc, catalog: Option<&Path>, out: &mut Vec<u8>) -> Result<()
                         main.saturating_add(sub).to_string(),
                     ),
                     ("cameras", n.to_string()),
-                ],
+                ]
+                .into_iter()
+                .chain(defaults.rows())
+                .collect(),
             )
         }
         Calc::Bitrate {

@@ -84,10 +84,15 @@ fn nvr_capacity_hikvision_rule() {
         "6Mbps",
         "--sub",
         "1Mbps",
+        "--reserve",
+        "0",
         "--format",
         "json",
     ]);
+    // Hikvision's rule counts the whole incoming figure: no reserve.
     assert_eq!(v["cameras"], 28);
+    assert_eq!(v["defaults_used"], serde_json::json!([]));
+    // Without --reserve, calc keeps the reserve plan keeps (the catalog's 25 %), and says so.
     let v = json(&[
         "calc",
         "nvr-capacity",
@@ -97,12 +102,43 @@ fn nvr_capacity_hikvision_rule() {
         "6Mbps",
         "--sub",
         "1Mbps",
-        "--reserve",
-        "0.25",
         "--format",
         "json",
     ]);
     assert_eq!(v["cameras"], 21);
+    assert_eq!(v["reserve"], 0.25);
+    assert_eq!(
+        v["defaults_used"][0]["entry"],
+        "defaults.nvr-ingest-reserve"
+    );
+}
+
+/// `calc raid` splits a wide RAID 6 into the groups `plan` would build (the catalog's
+/// raid-max-group), not into one 14-drive group.
+#[test]
+fn calc_raid_takes_the_group_limit_plan_takes() {
+    let catalog = planner::catalog::Catalog::embedded().unwrap();
+    let v = json(&[
+        "calc",
+        "raid",
+        "--level",
+        "raid6",
+        "--drives",
+        "14",
+        "--drive-size",
+        "12TB",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["max_group"], catalog.defaults.raid_max_group.value);
+    assert_eq!(v["groups"], serde_json::json!([7, 7]), "{v}");
+    let entries: Vec<&str> = v["defaults_used"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["entry"].as_str().unwrap())
+        .collect();
+    assert_eq!(entries, ["defaults.hot-spares", "defaults.raid-max-group"]);
 }
 
 #[test]
