@@ -22,7 +22,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
-use crate::onvif::auth::Secret;
+use crate::onvif::secret::Secret;
 
 /// SOAP 1.2 envelope namespace.
 pub const NS_ENV: &str = "http://www.w3.org/2003/05/soap-envelope";
