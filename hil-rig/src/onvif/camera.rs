@@ -13,6 +13,7 @@ use tokio::sync::watch;
 
 use crate::faults::ActiveFaults;
 use crate::onvif::auth::{Authenticator, Credentials, DEFAULT_MAX_SKEW};
+pub use crate::onvif::resolution::Resolution;
 use crate::onvif::snapshot::SnapshotCache;
 use crate::onvif::soap::Fault;
 
@@ -42,15 +43,6 @@ impl Encoding {
             _ => None,
         }
     }
-}
-
-/// A picture size in pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Resolution {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
 }
 
 /// A video encoder configuration: what one stream of the camera looks like.

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use bytes::Bytes;
 use jpeg_encoder::{ColorType, Encoder};
 
-use crate::onvif::camera::Resolution;
+use crate::onvif::resolution::Resolution;
 
 /// JPEG quality (1–100); 80 keeps the bars' edges clean at a fraction of the size of 95.
 const QUALITY: u8 = 80;
