@@ -12,6 +12,7 @@ pub mod client;
 pub mod device;
 pub mod media;
 pub mod media2;
+pub mod media_common;
 pub mod resolution;
 pub mod secret;
 pub mod server;

@@ -8,7 +8,7 @@
 //! a MIME-style name (`H264`, `H265`).
 
 use crate::onvif::camera::{Camera, CameraState, EncoderConfig, Encoding, Profile};
-use crate::onvif::media::{
+use crate::onvif::media_common::{
     parse_frame_rate, parse_quality, parse_resolution, parse_u32, profile_param,
     write_video_source_configuration,
 };
