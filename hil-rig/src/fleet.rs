@@ -25,7 +25,7 @@ use tokio::time::Instant;
 
 use crate::discovery::{self, Responder, ResponderConfig};
 use crate::error::Error;
-use crate::faults::{FaultKind, FaultPlan, FaultPlanError, Injector};
+use crate::faults::{FaultFeed, FaultKind, FaultPlan, FaultPlanError, Injector};
 use crate::onvif::auth::Credentials;
 use crate::onvif::camera::{Camera, CameraState, EncoderConfig, Encoding, Resolution};
 use crate::onvif::server::OnvifServer;
@@ -237,187 +237,269 @@ fn stream_of(e: &EncoderConfig, previous: &StreamSettings) -> StreamSettings {
     }
 }
 
+/// A camera's encoder configuration, by token, and the channel its RTSP mount follows.
+type Follower = (usize, String, watch::Sender<StreamSettings>);
+
+/// The cameras of a fleet before anything listens: their ONVIF state, their RTSP mounts, and
+/// which mount follows which encoder configuration.
+struct Built {
+    cameras: Vec<Arc<Camera>>,
+    mounts: Vec<Mount>,
+    followers: Vec<Follower>,
+}
+
+/// Resolves when `rx` sees the stop signal or its sender is dropped.
+async fn until_stop(mut rx: watch::Receiver<bool>) {
+    // Either a stop signal or the fleet being dropped ends the wait.
+    let _ = rx.wait_for(|s| *s).await;
+}
+
+/// The IPv4 address the fleet binds, after checking it has cameras to serve.
+fn bind_address(config: &FleetConfig) -> Result<Ipv4Addr, Error> {
+    if config.cameras.is_empty() {
+        return Err(Error::config("a fleet needs at least one camera"));
+    }
+    match config.bind {
+        IpAddr::V4(v4) => Ok(v4),
+        IpAddr::V6(_) => Err(Error::config("the simulated cameras bind IPv4 addresses")),
+    }
+}
+
+/// The fault injector for the fleet's plan, if any, and each camera's feed from it.
+fn fault_feeds(config: &FleetConfig) -> Result<(Option<Injector>, Vec<Option<FaultFeed>>), Error> {
+    let names: Vec<String> = config.cameras.iter().map(|c| c.name.clone()).collect();
+    Ok(match &config.faults {
+        Some(plan) => {
+            check_faults(plan, &config.cameras).map_err(|e| Error::config(e.to_string()))?;
+            let (injector, feeds) = Injector::new(plan, &names);
+            (Some(injector), feeds)
+        }
+        None => (None, vec![None; names.len()]),
+    })
+}
+
+/// Camera `index`'s ONVIF state: its identity, host name, and the profiles `spec` asks for.
+fn camera_state(index: u32, ip: Ipv4Addr, seed: &str, spec: &CameraSpec) -> CameraState {
+    let mut state = CameraState::example(index, ip, 0);
+    let identity = Identity::of(seed, &spec.name);
+    state.info.serial_number = identity.serial_number;
+    state.network.mac = identity.mac;
+    // The camera's name is its host name, so a discovery client (and `rig validate
+    // --discover`) can tell which planned camera answered from its `name` scope.
+    state.network.hostname = spec
+        .name
+        .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-");
+    let path = |kind: &str| format!("/{}/{kind}", spec.name.trim_matches('/'));
+    state.profiles[0].encoder = encoder("vec_main", "main", spec.codec, &spec.main);
+    state.profiles[0].stream_path = path("main");
+    match spec.sub.as_ref() {
+        Some(sub) => {
+            state.profiles[1].encoder = encoder("vec_sub", "sub", Codec::H264, sub);
+            state.profiles[1].stream_path = path("sub");
+        }
+        None => {
+            state.profiles.truncate(1);
+        }
+    }
+    state
+}
+
+/// One ONVIF state per camera, with the streams the spec asks for and only the codecs the
+/// generator can produce, and one RTSP mount per stream.
+fn build_cameras(
+    config: &FleetConfig,
+    ip: Ipv4Addr,
+    feeds: &[Option<FaultFeed>],
+) -> Result<Built, Error> {
+    let mut cameras = Vec::with_capacity(config.cameras.len());
+    let mut mounts = Vec::new();
+    let mut followers = Vec::new();
+    let snapshots = Arc::new(SnapshotCache::new());
+    for (i, spec) in config.cameras.iter().enumerate() {
+        let index = u32::try_from(i).map_err(|_| Error::config("too many cameras"))?;
+        let mut state = camera_state(index, ip, &config.seed, spec);
+        for ((profile, video), codec) in state
+            .profiles
+            .iter()
+            .zip(std::iter::once(&spec.main).chain(spec.sub.as_ref()))
+            .zip([spec.codec, Codec::H264])
+        {
+            if !state
+                .options
+                .resolutions
+                .contains(&profile.encoder.resolution)
+            {
+                state.options.resolutions.push(profile.encoder.resolution);
+            }
+            let (tx, rx) = watch::channel(StreamSettings {
+                codec,
+                config: *video,
+            });
+            let mount = Mount::following(&profile.stream_path, rx)?;
+            mounts.push(match &feeds[i] {
+                Some(feed) => mount.with_faults(feed.clone()),
+                None => mount,
+            });
+            followers.push((i, profile.encoder.token.clone(), tx));
+        }
+        let camera = Camera::new(state, config.credentials.clone())
+            .with_snapshot_cache(Arc::clone(&snapshots));
+        cameras.push(Arc::new(match &feeds[i] {
+            Some(feed) => camera.with_faults(feed.state.clone()),
+            None => camera,
+        }));
+    }
+    Ok(Built {
+        cameras,
+        mounts,
+        followers,
+    })
+}
+
+/// The RTSP server's options: Digest authentication with the fleet's account unless turned off.
+fn rtsp_options(config: &FleetConfig) -> ServerOptions {
+    ServerOptions {
+        auth: if config.rtsp_auth {
+            RtspAuth::Digest(config.credentials.clone())
+        } else {
+            RtspAuth::None
+        },
+        ..ServerOptions::default()
+    }
+}
+
+/// Camera `i`'s ONVIF HTTP port: `base_port + i`, or 0 to let the system choose.
+fn onvif_port(config: &FleetConfig, i: usize) -> Result<u16, Error> {
+    if config.base_port == 0 {
+        return Ok(0);
+    }
+    let offset =
+        u16::try_from(i).map_err(|_| Error::config("too many cameras for one port range"))?;
+    config.base_port.checked_add(offset).ok_or_else(|| {
+        Error::config(format!(
+            "--base-port {} + {i} is past port 65535",
+            config.base_port
+        ))
+    })
+}
+
+/// Binds every camera's ONVIF server, spawns it into `tasks`, and returns where each camera is.
+async fn serve_onvif(
+    config: &FleetConfig,
+    ip: Ipv4Addr,
+    cameras: &[Arc<Camera>],
+    rtsp_port: u16,
+    stopped: &watch::Receiver<bool>,
+    tasks: &mut JoinSet<()>,
+) -> Result<Vec<Endpoint>, Error> {
+    let mut endpoints = Vec::with_capacity(cameras.len());
+    for (i, camera) in cameras.iter().enumerate() {
+        camera.set_rtsp_port(rtsp_port);
+        let port = onvif_port(config, i)?;
+        let server = OnvifServer::bind(SocketAddr::new(config.bind, port), Arc::clone(camera))
+            .await
+            .map_err(|e| {
+                Error::io(
+                    format!(
+                        "camera {}: cannot listen on {}",
+                        config.cameras[i].name, e.addr
+                    ),
+                    e.source,
+                )
+            })?;
+        let state = camera.state();
+        let uri = |p: &str| format!("rtsp://{}:{rtsp_port}{p}", ip_text(ip));
+        endpoints.push(Endpoint {
+            name: config.cameras[i].name.clone(),
+            onvif: server.device_url(),
+            rtsp: uri(&state.profiles[0].stream_path),
+            sub_rtsp: state.profiles.get(1).map(|p| uri(&p.stream_path)),
+            endpoint_reference: discovery::Endpoint::for_camera(&state).address,
+        });
+        tasks.spawn(server.serve(until_stop(stopped.clone())));
+    }
+    Ok(endpoints)
+}
+
+/// Binds the WS-Discovery responder, if asked for, announcing every camera; its address.
+async fn serve_discovery(
+    responder_config: Option<ResponderConfig>,
+    cameras: &[Arc<Camera>],
+    stopped: &watch::Receiver<bool>,
+    tasks: &mut JoinSet<()>,
+) -> Result<Option<SocketAddr>, Error> {
+    let Some(responder_config) = responder_config else {
+        return Ok(None);
+    };
+    let announced = cameras
+        .iter()
+        .map(|c| discovery::Endpoint::for_camera(&c.state()))
+        .collect();
+    let responder = Responder::bind(responder_config, announced).await?;
+    let addr = responder.local_addr()?;
+    tasks.spawn(responder.serve(until_stop(stopped.clone())));
+    Ok(Some(addr))
+}
+
+/// Spawns one task per stream that sends each change of its encoder configuration to its mount.
+fn follow_encoders(
+    followers: Vec<Follower>,
+    cameras: &[Arc<Camera>],
+    stopped: &watch::Receiver<bool>,
+    tasks: &mut JoinSet<()>,
+) {
+    for (i, token, tx) in followers {
+        let mut changes = cameras[i].subscribe();
+        let mut stopped = stopped.clone();
+        tasks.spawn(async move {
+            loop {
+                let current = changes
+                    .borrow_and_update()
+                    .profiles
+                    .iter()
+                    .find(|p| p.encoder.token == token)
+                    .map(|p| p.encoder.clone());
+                if let Some(e) = current {
+                    tx.send_if_modified(|v| {
+                        let next = stream_of(&e, v);
+                        let changed = next != *v;
+                        *v = next;
+                        changed
+                    });
+                }
+                tokio::select! {
+                    changed = changes.changed() => if changed.is_err() { break },
+                    _ = stopped.wait_for(|s| *s) => break,
+                }
+            }
+        });
+    }
+}
+
 impl Fleet {
     /// Binds every server and starts serving. The endpoints are valid when this returns.
     pub async fn start(config: FleetConfig) -> Result<Fleet, Error> {
-        if config.cameras.is_empty() {
-            return Err(Error::config("a fleet needs at least one camera"));
-        }
-        let ip = match config.bind {
-            IpAddr::V4(v4) => v4,
-            IpAddr::V6(_) => {
-                return Err(Error::config("the simulated cameras bind IPv4 addresses"));
-            }
-        };
-        let names: Vec<String> = config.cameras.iter().map(|c| c.name.clone()).collect();
-        let (injector, feeds) = match &config.faults {
-            Some(plan) => {
-                check_faults(plan, &config.cameras).map_err(|e| Error::config(e.to_string()))?;
-                let (injector, feeds) = Injector::new(plan, &names);
-                (Some(injector), feeds)
-            }
-            None => (None, vec![None; names.len()]),
-        };
-        // One ONVIF state per camera, with the streams the spec asks for and only the codecs the
-        // generator can produce.
-        let mut cameras = Vec::with_capacity(config.cameras.len());
-        let mut mounts = Vec::new();
-        let mut followers = Vec::new();
-        let snapshots = Arc::new(SnapshotCache::new());
-        for (i, spec) in config.cameras.iter().enumerate() {
-            let index = u32::try_from(i).map_err(|_| Error::config("too many cameras"))?;
-            let mut state = CameraState::example(index, ip, 0);
-            let identity = Identity::of(&config.seed, &spec.name);
-            state.info.serial_number = identity.serial_number;
-            state.network.mac = identity.mac;
-            // The camera's name is its host name, so a discovery client (and `rig validate
-            // --discover`) can tell which planned camera answered from its `name` scope.
-            state.network.hostname = spec
-                .name
-                .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-");
-            let path = |kind: &str| format!("/{}/{kind}", spec.name.trim_matches('/'));
-            state.profiles[0].encoder = encoder("vec_main", "main", spec.codec, &spec.main);
-            state.profiles[0].stream_path = path("main");
-            let sub = spec.sub.as_ref();
-            match sub {
-                Some(sub) => {
-                    state.profiles[1].encoder = encoder("vec_sub", "sub", Codec::H264, sub);
-                    state.profiles[1].stream_path = path("sub");
-                }
-                None => {
-                    state.profiles.truncate(1);
-                }
-            }
-            for ((profile, video), codec) in state
-                .profiles
-                .iter()
-                .zip(std::iter::once(&spec.main).chain(sub))
-                .zip([spec.codec, Codec::H264])
-            {
-                if !state
-                    .options
-                    .resolutions
-                    .contains(&profile.encoder.resolution)
-                {
-                    state.options.resolutions.push(profile.encoder.resolution);
-                }
-                let (tx, rx) = watch::channel(StreamSettings {
-                    codec,
-                    config: *video,
-                });
-                let mount = Mount::following(&profile.stream_path, rx)?;
-                mounts.push(match &feeds[i] {
-                    Some(feed) => mount.with_faults(feed.clone()),
-                    None => mount,
-                });
-                followers.push((i, profile.encoder.token.clone(), tx));
-            }
-            let camera = Camera::new(state, config.credentials.clone())
-                .with_snapshot_cache(Arc::clone(&snapshots));
-            cameras.push(Arc::new(match &feeds[i] {
-                Some(feed) => camera.with_faults(feed.state.clone()),
-                None => camera,
-            }));
-        }
-        let options = ServerOptions {
-            auth: if config.rtsp_auth {
-                RtspAuth::Digest(config.credentials.clone())
-            } else {
-                RtspAuth::None
-            },
-            ..ServerOptions::default()
-        };
+        let ip = bind_address(&config)?;
+        let (injector, feeds) = fault_feeds(&config)?;
+        let Built {
+            cameras,
+            mounts,
+            followers,
+        } = build_cameras(&config, ip, &feeds)?;
         let rtsp = RtspServer::bind(
             SocketAddr::new(config.bind, config.rtsp_port),
             mounts,
-            options,
+            rtsp_options(&config),
         )
         .await?;
         let rtsp_port = rtsp.local_addr().port();
         let (stop, stopped) = watch::channel(false);
-        let until_stop = |mut rx: watch::Receiver<bool>| async move {
-            // Either a stop signal or the fleet being dropped ends the wait.
-            let _ = rx.wait_for(|s| *s).await;
-        };
         let mut tasks = JoinSet::new();
-        let mut endpoints = Vec::with_capacity(cameras.len());
-        for (i, camera) in cameras.iter().enumerate() {
-            camera.set_rtsp_port(rtsp_port);
-            let port = if config.base_port == 0 {
-                0
-            } else {
-                let offset = u16::try_from(i)
-                    .map_err(|_| Error::config("too many cameras for one port range"))?;
-                config.base_port.checked_add(offset).ok_or_else(|| {
-                    Error::config(format!(
-                        "--base-port {} + {i} is past port 65535",
-                        config.base_port
-                    ))
-                })?
-            };
-            let server = OnvifServer::bind(SocketAddr::new(config.bind, port), Arc::clone(camera))
-                .await
-                .map_err(|e| {
-                    Error::io(
-                        format!(
-                            "camera {}: cannot listen on {}",
-                            config.cameras[i].name, e.addr
-                        ),
-                        e.source,
-                    )
-                })?;
-            let state = camera.state();
-            let uri = |p: &str| format!("rtsp://{}:{rtsp_port}{p}", ip_text(ip));
-            endpoints.push(Endpoint {
-                name: config.cameras[i].name.clone(),
-                onvif: server.device_url(),
-                rtsp: uri(&state.profiles[0].stream_path),
-                sub_rtsp: state.profiles.get(1).map(|p| uri(&p.stream_path)),
-                endpoint_reference: discovery::Endpoint::for_camera(&state).address,
-            });
-            tasks.spawn(server.serve(until_stop(stopped.clone())));
-        }
+        let endpoints = serve_onvif(&config, ip, &cameras, rtsp_port, &stopped, &mut tasks).await?;
         // Announced only now that every camera's HTTP port is bound and in its XAddrs.
-        let discovery = match config.discovery {
-            Some(responder_config) => {
-                let announced = cameras
-                    .iter()
-                    .map(|c| discovery::Endpoint::for_camera(&c.state()))
-                    .collect();
-                let responder = Responder::bind(responder_config, announced).await?;
-                let addr = responder.local_addr()?;
-                tasks.spawn(responder.serve(until_stop(stopped.clone())));
-                Some(addr)
-            }
-            None => None,
-        };
+        let discovery = serve_discovery(config.discovery, &cameras, &stopped, &mut tasks).await?;
         // Each camera's encoder configurations drive its mounts.
-        for (i, token, tx) in followers {
-            let mut changes = cameras[i].subscribe();
-            let mut stopped = stopped.clone();
-            tasks.spawn(async move {
-                loop {
-                    let current = changes
-                        .borrow_and_update()
-                        .profiles
-                        .iter()
-                        .find(|p| p.encoder.token == token)
-                        .map(|p| p.encoder.clone());
-                    if let Some(e) = current {
-                        tx.send_if_modified(|v| {
-                            let next = stream_of(&e, v);
-                            let changed = next != *v;
-                            *v = next;
-                            changed
-                        });
-                    }
-                    tokio::select! {
-                        changed = changes.changed() => if changed.is_err() { break },
-                        _ = stopped.wait_for(|s| *s) => break,
-                    }
-                }
-            });
-        }
+        follow_encoders(followers, &cameras, &stopped, &mut tasks);
         // Everything listens: fault times count from here.
         let started = Instant::now();
         if let Some(injector) = injector {
