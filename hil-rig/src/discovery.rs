@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
 use quick_xml::reader::NsReader;
 use sha1::{Digest, Sha1};
@@ -265,6 +265,196 @@ impl Fields {
     }
 }
 
+/// An open element: its namespace, if any, and its local name.
+type OpenElement = (Option<String>, String);
+
+/// Whether `entry` is the element `name` of namespace `ns`.
+fn is_element(entry: Option<&OpenElement>, ns: &str, name: &str) -> bool {
+    entry.is_some_and(|(n, l)| n.as_deref() == Some(ns) && l == name)
+}
+
+/// A WS-Discovery message while it is read: the open elements and what has been found so far.
+#[derive(Debug, Default)]
+struct Reading {
+    /// Open elements; the root is index 0.
+    path: Vec<OpenElement>,
+    /// Elements seen so far, for the size cap.
+    count: usize,
+    /// Text of the innermost element since it opened or a child closed.
+    text: String,
+    message_id: Option<String>,
+    relates_to: Option<String>,
+    operation: Option<Operation>,
+    fields: Fields,
+    matches: Vec<Endpoint>,
+}
+
+impl Reading {
+    /// Takes an opened element: checks the caps and the envelope, notes the operation (the
+    /// first element of the body) and a `Scopes@MatchBy`, and pushes it on the path.
+    fn open(
+        &mut self,
+        namespace: Option<String>,
+        start: &BytesStart<'_>,
+    ) -> Result<(), ParseError> {
+        self.count += 1;
+        if self.count > MAX_ELEMENTS || self.path.len() >= MAX_DEPTH {
+            return Err(ParseError::TooLarge);
+        }
+        let local = start.local_name().as_ref().to_owned();
+        if self.path.is_empty() && !(namespace.as_deref() == Some(NS_ENV) && local == "Envelope") {
+            return Err(ParseError::NotEnvelope);
+        }
+        // Only the first element of the body is the operation.
+        if self.path.len() == 2
+            && is_element(self.path.get(1), NS_ENV, "Body")
+            && self.operation.is_none()
+        {
+            self.operation = Some(match (namespace.as_deref(), local.as_str()) {
+                (Some(NS_WSD), "Probe") => Operation::Probe,
+                (Some(NS_WSD), "ProbeMatches") => Operation::ProbeMatches,
+                (Some(NS_WSD), "Hello") => Operation::Hello,
+                (Some(NS_WSD), "Bye") => Operation::Bye,
+                _ => Operation::Other,
+            });
+        }
+        if namespace.as_deref() == Some(NS_WSD)
+            && local == "Scopes"
+            && is_element(self.path.get(1), NS_ENV, "Body")
+        {
+            for attribute in start.attributes() {
+                let attribute = attribute.map_err(|e| ParseError::Xml(e.to_string()))?;
+                if attribute.key.as_ref() == "MatchBy" {
+                    let value = attribute
+                        .normalized_value(quick_xml::XmlVersion::default())
+                        .map_err(|e| ParseError::Xml(e.to_string()))?;
+                    self.fields.match_by = Some(value.trim().to_owned());
+                }
+            }
+        }
+        self.path.push((namespace, local));
+        self.text.clear();
+        Ok(())
+    }
+
+    /// Takes the close of the innermost element: stores its text in the field it is, if any,
+    /// finishes a `ProbeMatch`, and pops it off the path.
+    fn close(&mut self, reader: &NsReader<&[u8]>) -> Result<(), ParseError> {
+        let depth = self.path.len();
+        let item_depth = match self.operation {
+            Some(Operation::ProbeMatches) => 4,
+            _ => 3,
+        };
+        let path = &self.path;
+        let in_body = is_element(path.get(1), NS_ENV, "Body");
+        if let Some((Some(ns), local)) = path.last().filter(|_| in_body || depth == 3) {
+            let value = self.text.trim();
+            let fields = &mut self.fields;
+            match (ns.as_str(), local.as_str(), depth) {
+                (NS_WSA, "MessageID", 3) if is_element(path.get(1), NS_ENV, "Header") => {
+                    self.message_id = Some(value.to_owned());
+                }
+                (NS_WSA, "RelatesTo", 3) if is_element(path.get(1), NS_ENV, "Header") => {
+                    self.relates_to = Some(value.to_owned());
+                }
+                (NS_WSA, "Address", d)
+                    if d == item_depth + 2
+                        && is_element(path.get(d - 2), NS_WSA, "EndpointReference") =>
+                {
+                    fields.address = Some(value.to_owned());
+                }
+                (NS_WSD, "Types", d) if d == item_depth + 1 => {
+                    for item in value.split_whitespace() {
+                        let (resolved, local) = reader.resolver().resolve_element(QName(item));
+                        let namespace = match resolved {
+                            ResolveResult::Bound(n) => n.as_ref().to_owned(),
+                            _ => return Err(ParseError::UnboundPrefix(item.to_owned())),
+                        };
+                        fields.types.push(QualifiedName {
+                            namespace,
+                            local: local.as_ref().to_owned(),
+                        });
+                    }
+                }
+                (NS_WSD, "Scopes", d) if d == item_depth + 1 => {
+                    fields.scopes = value.split_whitespace().map(str::to_owned).collect();
+                }
+                (NS_WSD, "XAddrs", d) if d == item_depth + 1 => {
+                    fields.xaddrs = value.split_whitespace().map(str::to_owned).collect();
+                }
+                (NS_WSD, "MetadataVersion", d) if d == item_depth + 1 => {
+                    fields.metadata_version = Some(value.to_owned());
+                }
+                (NS_WSD, "ProbeMatch", 4) if self.operation == Some(Operation::ProbeMatches) => {
+                    self.matches.push(std::mem::take(fields).into_endpoint()?);
+                }
+                _ => {}
+            }
+        }
+        self.path.pop();
+        self.text.clear();
+        Ok(())
+    }
+
+    /// Appends the text an event carries; refuses a `<!DOCTYPE>`, an undeclared entity and an
+    /// early end of the document.
+    fn take_text(&mut self, event: Event<'_>) -> Result<(), ParseError> {
+        match event {
+            Event::Text(t) => self.text.push_str(&t.xml10_content()),
+            Event::CData(c) => self.text.push_str(&c.xml10_content()),
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(ch)) => self.text.push(ch),
+                Ok(None) => {
+                    let name = r.xml10_content();
+                    let resolved = quick_xml::escape::resolve_predefined_entity(&name)
+                        .ok_or_else(|| ParseError::Xml(format!("undeclared entity &{name};")))?;
+                    self.text.push_str(resolved);
+                }
+                Err(e) => return Err(ParseError::Xml(e.to_string())),
+            },
+            Event::DocType(_) => return Err(ParseError::Doctype),
+            Event::Eof => return Err(ParseError::Xml("unexpected end of document".into())),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The message read, once the envelope has closed.
+    fn into_message(self) -> Result<Message, ParseError> {
+        let Reading {
+            message_id,
+            relates_to,
+            operation,
+            fields,
+            matches,
+            ..
+        } = self;
+        let message_id = message_id.filter(|m| !m.is_empty());
+        match operation {
+            Some(Operation::Probe) => Ok(Message::Probe(Probe {
+                message_id: message_id.ok_or(ParseError::Missing("MessageID"))?,
+                types: fields.types,
+                scopes: fields.scopes,
+                match_by: fields.match_by,
+            })),
+            Some(Operation::ProbeMatches) => Ok(Message::ProbeMatches {
+                relates_to: relates_to
+                    .filter(|r| !r.is_empty())
+                    .ok_or(ParseError::Missing("RelatesTo"))?,
+                matches,
+            }),
+            Some(Operation::Hello) => Ok(Message::Hello(fields.into_endpoint()?)),
+            Some(Operation::Bye) => Ok(Message::Bye {
+                address: fields
+                    .address
+                    .filter(|a| !a.is_empty())
+                    .ok_or(ParseError::Missing("EndpointReference/Address"))?,
+            }),
+            Some(Operation::Other) | None => Err(ParseError::Foreign),
+        }
+    }
+}
+
 /// Reads one WS-Discovery message.
 ///
 /// Elements are identified by namespace and local name, never by prefix. A `<!DOCTYPE>` is
@@ -275,18 +465,7 @@ pub fn parse(datagram: &[u8]) -> Result<Message, ParseError> {
     let xml = std::str::from_utf8(datagram).map_err(|e| ParseError::Xml(e.to_string()))?;
     let mut reader = NsReader::from_str(xml);
     reader.config_mut().trim_text(false);
-    // Open elements as (namespace, local name); the root is index 0.
-    let mut path: Vec<(Option<String>, String)> = Vec::new();
-    let mut count = 0usize;
-    let mut text = String::new();
-    let mut message_id = None;
-    let mut relates_to = None;
-    let mut operation = None;
-    let mut fields = Fields::default();
-    let mut matches = Vec::new();
-    let is = |entry: Option<&(Option<String>, String)>, ns: &str, name: &str| {
-        entry.is_some_and(|(n, l)| n.as_deref() == Some(ns) && l == name)
-    };
+    let mut reading = Reading::default();
     loop {
         let (ns, event) = reader
             .read_resolved_event()
@@ -304,138 +483,17 @@ pub fn parse(datagram: &[u8]) -> Result<Message, ParseError> {
             _ => (None, false),
         };
         if let Some(start) = start {
-            count += 1;
-            if count > MAX_ELEMENTS || path.len() >= MAX_DEPTH {
-                return Err(ParseError::TooLarge);
-            }
-            let local = start.local_name().as_ref().to_owned();
-            if path.is_empty() && !(namespace.as_deref() == Some(NS_ENV) && local == "Envelope") {
-                return Err(ParseError::NotEnvelope);
-            }
-            // Only the first element of the body is the operation.
-            if path.len() == 2 && is(path.get(1), NS_ENV, "Body") && operation.is_none() {
-                operation = Some(match (namespace.as_deref(), local.as_str()) {
-                    (Some(NS_WSD), "Probe") => Operation::Probe,
-                    (Some(NS_WSD), "ProbeMatches") => Operation::ProbeMatches,
-                    (Some(NS_WSD), "Hello") => Operation::Hello,
-                    (Some(NS_WSD), "Bye") => Operation::Bye,
-                    _ => Operation::Other,
-                });
-            }
-            if namespace.as_deref() == Some(NS_WSD)
-                && local == "Scopes"
-                && is(path.get(1), NS_ENV, "Body")
-            {
-                for attribute in start.attributes() {
-                    let attribute = attribute.map_err(|e| ParseError::Xml(e.to_string()))?;
-                    if attribute.key.as_ref() == "MatchBy" {
-                        let value = attribute
-                            .normalized_value(quick_xml::XmlVersion::default())
-                            .map_err(|e| ParseError::Xml(e.to_string()))?;
-                        fields.match_by = Some(value.trim().to_owned());
-                    }
-                }
-            }
-            path.push((namespace, local));
-            text.clear();
+            reading.open(namespace, start)?;
         }
         if empty || matches!(event, Event::End(_)) {
-            let depth = path.len();
-            let item_depth = match operation {
-                Some(Operation::ProbeMatches) => 4,
-                _ => 3,
-            };
-            let in_body = is(path.get(1), NS_ENV, "Body");
-            if let Some((Some(ns), local)) = path.last().filter(|_| in_body || depth == 3) {
-                let value = text.trim();
-                match (ns.as_str(), local.as_str(), depth) {
-                    (NS_WSA, "MessageID", 3) if is(path.get(1), NS_ENV, "Header") => {
-                        message_id = Some(value.to_owned());
-                    }
-                    (NS_WSA, "RelatesTo", 3) if is(path.get(1), NS_ENV, "Header") => {
-                        relates_to = Some(value.to_owned());
-                    }
-                    (NS_WSA, "Address", d)
-                        if d == item_depth + 2
-                            && is(path.get(d - 2), NS_WSA, "EndpointReference") =>
-                    {
-                        fields.address = Some(value.to_owned());
-                    }
-                    (NS_WSD, "Types", d) if d == item_depth + 1 => {
-                        for item in value.split_whitespace() {
-                            let (resolved, local) = reader.resolver().resolve_element(QName(item));
-                            let namespace = match resolved {
-                                ResolveResult::Bound(n) => n.as_ref().to_owned(),
-                                _ => return Err(ParseError::UnboundPrefix(item.to_owned())),
-                            };
-                            fields.types.push(QualifiedName {
-                                namespace,
-                                local: local.as_ref().to_owned(),
-                            });
-                        }
-                    }
-                    (NS_WSD, "Scopes", d) if d == item_depth + 1 => {
-                        fields.scopes = value.split_whitespace().map(str::to_owned).collect();
-                    }
-                    (NS_WSD, "XAddrs", d) if d == item_depth + 1 => {
-                        fields.xaddrs = value.split_whitespace().map(str::to_owned).collect();
-                    }
-                    (NS_WSD, "MetadataVersion", d) if d == item_depth + 1 => {
-                        fields.metadata_version = Some(value.to_owned());
-                    }
-                    (NS_WSD, "ProbeMatch", 4) if operation == Some(Operation::ProbeMatches) => {
-                        matches.push(std::mem::take(&mut fields).into_endpoint()?);
-                    }
-                    _ => {}
-                }
-            }
-            path.pop();
-            text.clear();
-            if path.is_empty() {
+            reading.close(&reader)?;
+            if reading.path.is_empty() {
                 break;
             }
         }
-        match event {
-            Event::Text(t) => text.push_str(&t.xml10_content()),
-            Event::CData(c) => text.push_str(&c.xml10_content()),
-            Event::GeneralRef(r) => match r.resolve_char_ref() {
-                Ok(Some(ch)) => text.push(ch),
-                Ok(None) => {
-                    let name = r.xml10_content();
-                    let resolved = quick_xml::escape::resolve_predefined_entity(&name)
-                        .ok_or_else(|| ParseError::Xml(format!("undeclared entity &{name};")))?;
-                    text.push_str(resolved);
-                }
-                Err(e) => return Err(ParseError::Xml(e.to_string())),
-            },
-            Event::DocType(_) => return Err(ParseError::Doctype),
-            Event::Eof => return Err(ParseError::Xml("unexpected end of document".into())),
-            _ => {}
-        }
+        reading.take_text(event)?;
     }
-    let message_id = message_id.filter(|m| !m.is_empty());
-    match operation {
-        Some(Operation::Probe) => Ok(Message::Probe(Probe {
-            message_id: message_id.ok_or(ParseError::Missing("MessageID"))?,
-            types: fields.types,
-            scopes: fields.scopes,
-            match_by: fields.match_by,
-        })),
-        Some(Operation::ProbeMatches) => Ok(Message::ProbeMatches {
-            relates_to: relates_to
-                .filter(|r| !r.is_empty())
-                .ok_or(ParseError::Missing("RelatesTo"))?,
-            matches,
-        }),
-        Some(Operation::Hello) => Ok(Message::Hello(fields.into_endpoint()?)),
-        Some(Operation::Bye) => Ok(Message::Bye {
-            address: fields
-                .address
-                .filter(|a| !a.is_empty())
-                .ok_or(ParseError::Missing("EndpointReference/Address"))?,
-        }),
-        Some(Operation::Other) | None => Err(ParseError::Foreign),
-    }
+    reading.into_message()
 }
 
 /// Whether the probed scope `wanted` matches the endpoint's scope `own` under `match_by`.
