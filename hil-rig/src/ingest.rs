@@ -33,7 +33,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
 use retina::client::{PlayOptions, SessionOptions, SetupOptions};
-use retina::codec::{CodecItem, FrameFormat, ParameterSetInsertion, ParametersRef};
+use retina::codec::{CodecItem, FrameFormat, ParameterSetInsertion, ParametersRef, VideoFrame};
 use tokio::sync::mpsc;
 
 use crate::onvif::auth::Credentials;
@@ -589,7 +589,58 @@ struct SessionState<'a> {
     first_frame_at: Option<Instant>,
 }
 
+/// Over UDP, keeps the smallest receive buffer granted so far, or why the socket could not be
+/// sized; the socket, to read its kernel drops when the session ends.
+fn note_socket(
+    m: &mut StreamMeasurement,
+    socket: Option<Result<udp::SizedSocket, String>>,
+) -> Option<udp::SizedSocket> {
+    match socket {
+        Some(Ok(socket)) => {
+            let granted = socket.buffer;
+            m.receive_buffer = Some(match m.receive_buffer {
+                Some(b) if b.granted <= granted.granted => b,
+                _ => granted,
+            });
+            Some(socket)
+        }
+        Some(Err(e)) => {
+            m.receive_buffer_error = Some(e);
+            None
+        }
+        None => None,
+    }
+}
+
+/// Bitrate, frame rate and key-frame interval over whole GOPs, or, without a complete GOP,
+/// over the time spent streaming.
+fn summarize_rates(m: &mut StreamMeasurement, totals: &GopTotals) {
+    if totals.seconds > 0.0 && totals.intervals > 0 {
+        m.bitrate_bps = Some(totals.bytes as f64 * 8.0 / totals.seconds);
+        m.fps = Some(totals.frames as f64 / totals.seconds);
+        m.key_frame_interval_frames = Some(totals.frames as f64 / totals.intervals as f64);
+        m.key_frame_interval_s = Some(totals.seconds / totals.intervals as f64);
+    } else if m.streaming > Duration::ZERO && m.frames > 0 {
+        // Every frame counted arrived while streaming, so these are the streaming rates.
+        let secs = m.streaming.as_secs_f64();
+        m.bitrate_bps = Some(m.bytes as f64 * 8.0 / secs);
+        m.fps = Some(m.frames as f64 / secs);
+    }
+}
+
+/// How a session that opened ended, as the retry loop sees it.
+enum Played {
+    /// The window closed or a stop came.
+    Deadline,
+    /// A camera that had been streaming lost its stream; it is retried at once.
+    Retry,
+    /// The session never delivered video; a failed attempt with this cause.
+    Failed(String),
+}
+
 impl Puller {
+    /// Pulls the camera's stream until the window closes, reconnecting with backoff, and
+    /// measures it.
     async fn run(self) -> StreamMeasurement {
         let mut m = StreamMeasurement {
             camera: self.target.camera.clone(),
@@ -627,102 +678,29 @@ impl Puller {
                     "RTSP 401 Unauthorized: the camera refused the credentials".to_string()
                 }
                 Ok(Err(OpenFailure::Other(cause))) => cause,
-                Ok(Ok(Opened {
-                    frames,
-                    video: stream,
-                    socket,
-                })) => {
-                    m.sessions += 1;
-                    let socket = match socket {
-                        Some(Ok(socket)) => {
-                            let granted = socket.buffer;
-                            m.receive_buffer = Some(match m.receive_buffer {
-                                Some(b) if b.granted <= granted.granted => b,
-                                _ => granted,
-                            });
-                            Some(socket)
-                        }
-                        Some(Err(e)) => {
-                            m.receive_buffer_error = Some(e);
-                            None
-                        }
-                        None => None,
-                    };
+                Ok(Ok(opened)) => {
                     failures = 0;
-                    self.emit(Event::Connected { camera: self.index });
-                    let mut state = SessionState {
-                        m: &mut m,
-                        gop: GopSpan::default(),
-                        latency: &mut latency,
-                        codec: None,
-                        sender_report: None,
-                        first_frame_at: None,
-                    };
-                    let started_before = state.m.time_to_first_frame.is_some();
-                    let end = self.read(frames, stream, &mut state, &mut outage).await;
-                    let first = state.first_frame_at;
-                    if !started_before
-                        && let Some(after) = state.m.time_to_first_frame
-                        && let Some(cause) = startup_failure.take()
-                    {
-                        state.m.outages.insert(
-                            0,
-                            Outage {
-                                start: Duration::ZERO,
-                                length: after,
-                                cause: format!("before the first frame: {cause}"),
-                            },
-                        );
-                    }
-                    state.gop.close_into(&mut totals);
-                    if let Some(socket) = socket
-                        && let Some(dropped) = udp::drops(socket).await
-                    {
-                        *m.kernel_dropped_packets.get_or_insert(0) += dropped;
-                    }
-                    let live = &self.live.cameras[self.index];
-                    live.streaming.store(false, Ordering::Relaxed);
-                    if let Some(first) = first {
-                        m.streaming += first.elapsed();
-                    }
-                    match end {
-                        SessionEnd::Deadline => break,
-                        SessionEnd::Lost(cause) => {
-                            if first.is_some() {
-                                outage = Some((Instant::now(), cause.clone()));
-                                m.last_error = Some(cause.clone());
-                                // A camera that was streaming is retried at once, as a recorder
-                                // would; backoff starts if that fails.
-                                self.emit(Event::Retrying {
-                                    camera: self.index,
-                                    attempt: 0,
-                                    after: Duration::ZERO,
-                                    cause,
-                                });
-                                continue;
-                            }
-                            cause
-                        }
+                    let played = self
+                        .play(
+                            opened,
+                            &mut m,
+                            &mut totals,
+                            &mut latency,
+                            &mut outage,
+                            &mut startup_failure,
+                        )
+                        .await;
+                    match played {
+                        Played::Deadline => break,
+                        Played::Retry => continue,
+                        Played::Failed(cause) => cause,
                     }
                 }
             };
-            m.failed_attempts += 1;
-            if m.time_to_first_frame.is_none() && startup_failure.is_none() {
-                startup_failure = Some(cause.clone());
-            }
-            m.last_error = Some(cause.clone());
             failures += 1;
-            let wait = self.backoff(failures);
-            self.emit(Event::Retrying {
-                camera: self.index,
-                attempt: failures,
-                after: wait,
-                cause,
-            });
-            let until = (tokio::time::Instant::now() + wait).min(self.deadline);
-            if unless_stopped(&self.stop, tokio::time::sleep_until(until))
+            if !self
+                .retry_after_failure(&mut m, cause, failures, &mut startup_failure)
                 .await
-                .is_none()
             {
                 break;
             }
@@ -734,19 +712,113 @@ impl Puller {
                 cause,
             });
         }
-        if totals.seconds > 0.0 && totals.intervals > 0 {
-            m.bitrate_bps = Some(totals.bytes as f64 * 8.0 / totals.seconds);
-            m.fps = Some(totals.frames as f64 / totals.seconds);
-            m.key_frame_interval_frames = Some(totals.frames as f64 / totals.intervals as f64);
-            m.key_frame_interval_s = Some(totals.seconds / totals.intervals as f64);
-        } else if m.streaming > Duration::ZERO && m.frames > 0 {
-            // Every frame counted arrived while streaming, so these are the streaming rates.
-            let secs = m.streaming.as_secs_f64();
-            m.bitrate_bps = Some(m.bytes as f64 * 8.0 / secs);
-            m.fps = Some(m.frames as f64 / secs);
-        }
+        summarize_rates(&mut m, &totals);
         m.latency = latency.finish();
         m
+    }
+
+    /// Reads one session that opened, then accounts for it: the outage before its first frame,
+    /// its GOPs, kernel drops and streaming time; and, if the stream was lost after video,
+    /// the outage that starts and the immediate retry.
+    async fn play(
+        &self,
+        opened: Opened,
+        m: &mut StreamMeasurement,
+        totals: &mut GopTotals,
+        latency: &mut LatencyHistogram,
+        outage: &mut Option<(Instant, String)>,
+        startup_failure: &mut Option<String>,
+    ) -> Played {
+        let Opened {
+            frames,
+            video: stream,
+            socket,
+        } = opened;
+        m.sessions += 1;
+        let socket = note_socket(m, socket);
+        self.emit(Event::Connected { camera: self.index });
+        let mut state = SessionState {
+            m,
+            gop: GopSpan::default(),
+            latency,
+            codec: None,
+            sender_report: None,
+            first_frame_at: None,
+        };
+        let started_before = state.m.time_to_first_frame.is_some();
+        let end = self.read(frames, stream, &mut state, outage).await;
+        let first = state.first_frame_at;
+        if !started_before
+            && let Some(after) = state.m.time_to_first_frame
+            && let Some(cause) = startup_failure.take()
+        {
+            state.m.outages.insert(
+                0,
+                Outage {
+                    start: Duration::ZERO,
+                    length: after,
+                    cause: format!("before the first frame: {cause}"),
+                },
+            );
+        }
+        state.gop.close_into(totals);
+        let m = state.m;
+        if let Some(socket) = socket
+            && let Some(dropped) = udp::drops(socket).await
+        {
+            *m.kernel_dropped_packets.get_or_insert(0) += dropped;
+        }
+        let live = &self.live.cameras[self.index];
+        live.streaming.store(false, Ordering::Relaxed);
+        if let Some(first) = first {
+            m.streaming += first.elapsed();
+        }
+        match end {
+            SessionEnd::Deadline => Played::Deadline,
+            SessionEnd::Lost(cause) => {
+                if first.is_some() {
+                    *outage = Some((Instant::now(), cause.clone()));
+                    m.last_error = Some(cause.clone());
+                    // A camera that was streaming is retried at once, as a recorder would;
+                    // backoff starts if that fails.
+                    self.emit(Event::Retrying {
+                        camera: self.index,
+                        attempt: 0,
+                        after: Duration::ZERO,
+                        cause,
+                    });
+                    return Played::Retry;
+                }
+                Played::Failed(cause)
+            }
+        }
+    }
+
+    /// Records failed attempt number `failures` with its `cause` and waits out the backoff;
+    /// false if a stop came while waiting.
+    async fn retry_after_failure(
+        &self,
+        m: &mut StreamMeasurement,
+        cause: String,
+        failures: u32,
+        startup_failure: &mut Option<String>,
+    ) -> bool {
+        m.failed_attempts += 1;
+        if m.time_to_first_frame.is_none() && startup_failure.is_none() {
+            *startup_failure = Some(cause.clone());
+        }
+        m.last_error = Some(cause.clone());
+        let wait = self.backoff(failures);
+        self.emit(Event::Retrying {
+            camera: self.index,
+            attempt: failures,
+            after: wait,
+            cause,
+        });
+        let until = (tokio::time::Instant::now() + wait).min(self.deadline);
+        unless_stopped(&self.stop, tokio::time::sleep_until(until))
+            .await
+            .is_some()
     }
 
     fn emit(&self, event: Event) {
@@ -842,6 +914,8 @@ impl Puller {
         udp::size(port, bytes).await
     }
 
+    /// Reads one playing session until the window closes or the stream is lost, measuring
+    /// every frame.
     async fn read(
         &self,
         mut frames: retina::client::Demuxed,
@@ -850,82 +924,16 @@ impl Puller {
         outage: &mut Option<(Instant, String)>,
     ) -> SessionEnd {
         let live = &self.live.cameras[self.index];
-        let clock_rate = frames
-            .streams()
-            .get(stream)
-            .map_or(90_000, |st| st.clock_rate_hz());
-        s.gop.clock_rate = clock_rate;
-        let encoding = frames
-            .streams()
-            .get(stream)
-            .map(|st| st.encoding_name().to_ascii_lowercase())
-            .unwrap_or_default();
-        s.codec = match encoding.as_str() {
-            "h264" => Some(Codec::H264),
-            "h265" => Some(Codec::H265),
-            _ => None,
-        };
-        s.m.codec = Some(match s.codec {
-            Some(c) => c.to_string(),
-            None => encoding.to_ascii_uppercase(),
-        });
-        let ext = match s.codec {
-            Some(Codec::H265) => "h265",
-            _ => "h264",
-        };
+        let (clock_rate, ext) = describe_stream(&frames, stream, s);
         loop {
-            let Some(next) = unless_stopped(
-                &self.stop,
-                tokio::time::timeout_at(
-                    (tokio::time::Instant::now() + self.options.stall_timeout).min(self.deadline),
-                    frames.next(),
-                ),
-            )
-            .await
-            else {
-                return SessionEnd::Deadline;
-            };
-            let item = match next {
-                Err(_) if tokio::time::Instant::now() >= self.deadline => {
-                    return SessionEnd::Deadline;
-                }
-                Err(_) => {
-                    return SessionEnd::Lost(format!(
-                        "stalled: no frame for {:.1} s",
-                        self.options.stall_timeout.as_secs_f64()
-                    ));
-                }
-                Ok(None) => return SessionEnd::Lost("the camera ended the session".into()),
-                Ok(Some(Err(e))) => return SessionEnd::Lost(first_line(&e)),
-                Ok(Some(Ok(item))) => item,
+            let item = match self.next_item(&mut frames).await {
+                Ok(item) => item,
+                Err(end) => return end,
             };
             match item {
                 CodecItem::VideoFrame(frame) => {
-                    let now = Instant::now();
                     if s.first_frame_at.is_none() {
-                        s.first_frame_at = Some(now);
-                        live.streaming.store(true, Ordering::Relaxed);
-                        // A reconnect is a session after one that delivered video; sessions
-                        // that never did are failed attempts to start, not reconnects.
-                        if s.m.time_to_first_frame.is_some() {
-                            s.m.reconnects += 1;
-                            live.reconnects.fetch_add(1, Ordering::Relaxed);
-                        }
-                        if let Some((since, cause)) = outage.take() {
-                            s.m.outages.push(Outage {
-                                start: since.duration_since(self.start),
-                                length: now.duration_since(since),
-                                cause,
-                            });
-                        }
-                        if s.m.time_to_first_frame.is_none() {
-                            let after = now.duration_since(self.start);
-                            s.m.time_to_first_frame = Some(after);
-                            self.emit(Event::FirstFrame {
-                                camera: self.index,
-                                after,
-                            });
-                        }
+                        self.first_frame(s, live, outage);
                     }
                     if (frame.has_new_parameters() || s.m.width.is_none())
                         && let Some(ParametersRef::Video(p)) =
@@ -936,66 +944,187 @@ impl Puller {
                         s.m.height = Some(h);
                         s.m.codec_string = Some(p.rfc6381_codec().to_string());
                     }
-                    let data = frame.data();
-                    let bytes = data.len() as u64;
-                    let key = frame.is_random_access_point();
-                    s.m.frames += 1;
-                    s.m.bytes += bytes;
-                    s.m.key_frames += u64::from(key);
-                    s.m.lost_packets += u64::from(frame.loss());
-                    live.frames.fetch_add(1, Ordering::Relaxed);
-                    live.bytes.fetch_add(bytes, Ordering::Relaxed);
-                    live.lost
-                        .fetch_add(u64::from(frame.loss()), Ordering::Relaxed);
-                    let ts = frame.timestamp().timestamp();
-                    s.gop.frame(ts, key, bytes);
-                    let received = unix_us(frame.end_ctx().received_wall().into());
-                    let mut sei = false;
-                    if let (Some(codec), Some(received)) = (s.codec, received) {
-                        for nal in length_prefixed_nals(data) {
-                            if let Some(sent) = codec.parse_timestamp_sei(nal) {
-                                let ms = (received as f64 - sent as f64) / 1000.0;
-                                s.latency.add(LatencySource::SendTimeSei, ms);
-                                sei = true;
-                                break;
-                            }
-                        }
-                    }
-                    if !sei
-                        && let (Some((sr_ts, sr_us)), Some(received)) = (s.sender_report, received)
-                    {
-                        let capture_us =
-                            sr_us as f64 + (ts - sr_ts) as f64 * 1e6 / f64::from(clock_rate.max(1));
-                        let ms = (received as f64 - capture_us) / 1000.0;
-                        if SR_LATENCY_PLAUSIBLE_MS.contains(&ms) {
-                            s.latency.add(LatencySource::SenderReport, ms);
-                        }
-                    }
-                    if let Some(recorder) = &self.recorder {
-                        let item = RecordItem {
-                            camera: self.index,
-                            name: self.target.camera.clone(),
-                            ext,
-                            data: annex_b(data),
-                        };
-                        match recorder.try_send(item) {
-                            Ok(()) => s.m.recorded_bytes += bytes,
-                            Err(_) => s.m.record_dropped_frames += 1,
-                        }
-                    }
+                    self.take_frame(&frame, s, live, clock_rate, ext);
                 }
-                CodecItem::Rtcp(rtcp) => {
-                    if let Some(rtp) = rtcp.rtp_timestamp() {
-                        for pkt in rtcp.pkts() {
-                            if let Ok(Some(sr)) = pkt.as_sender_report()
-                                && let Some(us) = ntp_to_unix_us(sr.ntp_timestamp().0)
-                            {
-                                s.sender_report = Some((rtp.timestamp(), us));
-                            }
-                        }
-                    }
-                }
+                CodecItem::Rtcp(rtcp) => note_sender_report(s, &rtcp),
                 _ => {}
+            }
+        }
+    }
+
+    /// The session's next item, or how it ended: the window closed or a stop came, it
+    /// stalled, the camera ended it, or it failed.
+    async fn next_item(
+        &self,
+        frames: &mut retina::client::Demuxed,
+    ) -> Result<CodecItem, SessionEnd> {
+        let Some(next) = unless_stopped(
+            &self.stop,
+            tokio::time::timeout_at(
+                (tokio::time::Instant::now() + self.options.stall_timeout).min(self.deadline),
+                frames.next(),
+            ),
+        )
+        .await
+        else {
+            return Err(SessionEnd::Deadline);
+        };
+        match next {
+            Err(_) if tokio::time::Instant::now() >= self.deadline => Err(SessionEnd::Deadline),
+            Err(_) => Err(SessionEnd::Lost(format!(
+                "stalled: no frame for {:.1} s",
+                self.options.stall_timeout.as_secs_f64()
+            ))),
+            Ok(None) => Err(SessionEnd::Lost("the camera ended the session".into())),
+            Ok(Some(Err(e))) => Err(SessionEnd::Lost(first_line(&e))),
+            Ok(Some(Ok(item))) => Ok(item),
+        }
+    }
+
+    /// Notes the session's first frame: the stream is live, a reconnect if an earlier session
+    /// delivered video, the end of the outage before it, and the time to the first frame.
+    fn first_frame(
+        &self,
+        s: &mut SessionState<'_>,
+        live: &LiveCamera,
+        outage: &mut Option<(Instant, String)>,
+    ) {
+        let now = Instant::now();
+        s.first_frame_at = Some(now);
+        live.streaming.store(true, Ordering::Relaxed);
+        // A reconnect is a session after one that delivered video; sessions that never did
+        // are failed attempts to start, not reconnects.
+        if s.m.time_to_first_frame.is_some() {
+            s.m.reconnects += 1;
+            live.reconnects.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some((since, cause)) = outage.take() {
+            s.m.outages.push(Outage {
+                start: since.duration_since(self.start),
+                length: now.duration_since(since),
+                cause,
+            });
+        }
+        if s.m.time_to_first_frame.is_none() {
+            let after = now.duration_since(self.start);
+            s.m.time_to_first_frame = Some(after);
+            self.emit(Event::FirstFrame {
+                camera: self.index,
+                after,
+            });
+        }
+    }
+
+    /// Counts one video frame (frames, bytes, key frames, loss, its GOP), takes its latency
+    /// sample and hands it to the recorder, if any.
+    fn take_frame(
+        &self,
+        frame: &VideoFrame,
+        s: &mut SessionState<'_>,
+        live: &LiveCamera,
+        clock_rate: u32,
+        ext: &'static str,
+    ) {
+        let data = frame.data();
+        let bytes = data.len() as u64;
+        let key = frame.is_random_access_point();
+        s.m.frames += 1;
+        s.m.bytes += bytes;
+        s.m.key_frames += u64::from(key);
+        s.m.lost_packets += u64::from(frame.loss());
+        live.frames.fetch_add(1, Ordering::Relaxed);
+        live.bytes.fetch_add(bytes, Ordering::Relaxed);
+        live.lost
+            .fetch_add(u64::from(frame.loss()), Ordering::Relaxed);
+        let ts = frame.timestamp().timestamp();
+        s.gop.frame(ts, key, bytes);
+        let received = unix_us(frame.end_ctx().received_wall().into());
+        sample_latency(s, data, ts, received, clock_rate);
+        if let Some(recorder) = &self.recorder {
+            let item = RecordItem {
+                camera: self.index,
+                name: self.target.camera.clone(),
+                ext,
+                data: annex_b(data),
+            };
+            match recorder.try_send(item) {
+                Ok(()) => s.m.recorded_bytes += bytes,
+                Err(_) => s.m.record_dropped_frames += 1,
+            }
+        }
+    }
+}
+
+/// Notes the session's clock rate and codec (in `s` and its measurement); the clock rate and
+/// the file extension a recording of it gets.
+fn describe_stream(
+    frames: &retina::client::Demuxed,
+    stream: usize,
+    s: &mut SessionState<'_>,
+) -> (u32, &'static str) {
+    let clock_rate = frames
+        .streams()
+        .get(stream)
+        .map_or(90_000, |st| st.clock_rate_hz());
+    s.gop.clock_rate = clock_rate;
+    let encoding = frames
+        .streams()
+        .get(stream)
+        .map(|st| st.encoding_name().to_ascii_lowercase())
+        .unwrap_or_default();
+    s.codec = match encoding.as_str() {
+        "h264" => Some(Codec::H264),
+        "h265" => Some(Codec::H265),
+        _ => None,
+    };
+    s.m.codec = Some(match s.codec {
+        Some(c) => c.to_string(),
+        None => encoding.to_ascii_uppercase(),
+    });
+    let ext = match s.codec {
+        Some(Codec::H265) => "h265",
+        _ => "h264",
+    };
+    (clock_rate, ext)
+}
+
+/// Takes a frame's latency sample: from the send time its SEI carries or, without one, from
+/// the last RTCP sender report when that gives a plausible figure.
+fn sample_latency(
+    s: &mut SessionState<'_>,
+    data: &[u8],
+    ts: i64,
+    received: Option<u64>,
+    clock_rate: u32,
+) {
+    let mut sei = false;
+    if let (Some(codec), Some(received)) = (s.codec, received) {
+        for nal in length_prefixed_nals(data) {
+            if let Some(sent) = codec.parse_timestamp_sei(nal) {
+                let ms = (received as f64 - sent as f64) / 1000.0;
+                s.latency.add(LatencySource::SendTimeSei, ms);
+                sei = true;
+                break;
+            }
+        }
+    }
+    if !sei && let (Some((sr_ts, sr_us)), Some(received)) = (s.sender_report, received) {
+        let capture_us = sr_us as f64 + (ts - sr_ts) as f64 * 1e6 / f64::from(clock_rate.max(1));
+        let ms = (received as f64 - capture_us) / 1000.0;
+        if SR_LATENCY_PLAUSIBLE_MS.contains(&ms) {
+            s.latency.add(LatencySource::SenderReport, ms);
+        }
+    }
+}
+
+/// Keeps the last RTCP sender report's RTP timestamp and capture time.
+fn note_sender_report(s: &mut SessionState<'_>, rtcp: &retina::rtcp::ReceivedCompoundPacket) {
+    if let Some(rtp) = rtcp.rtp_timestamp() {
+        for pkt in rtcp.pkts() {
+            if let Ok(Some(sr)) = pkt.as_sender_report()
+                && let Some(us) = ntp_to_unix_us(sr.ntp_timestamp().0)
+            {
+                s.sender_report = Some((rtp.timestamp(), us));
             }
         }
     }
