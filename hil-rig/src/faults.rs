@@ -319,38 +319,93 @@ impl FaultPlan {
         Err(self.error(Some(f.span()), Some(format!("fault[{i}].factor")), why))
     }
 
+    /// An error about `field` of fault `i`, at `span`.
+    fn field_error(
+        &self,
+        i: usize,
+        field: &str,
+        span: Range<usize>,
+        message: String,
+    ) -> FaultPlanError {
+        self.error(Some(span), Some(format!("fault[{i}].{field}")), message)
+    }
+
+    /// Field `field` of fault `i` read as a duration.
+    fn duration_field(
+        &self,
+        i: usize,
+        field: &str,
+        v: &Spanned<String>,
+    ) -> Result<Duration, FaultPlanError> {
+        parse_duration(v.get_ref()).map_err(|m| self.field_error(i, field, v.span(), m))
+    }
+
+    /// Checks one `[[fault]]` table and turns it into a [`Fault`]: its camera, times, kind
+    /// and the parameters that kind takes.
     fn check_fault(&self, i: usize, r: RawFault) -> Result<Fault, FaultPlanError> {
-        let err = |field: &str, span: Range<usize>, message: String| {
-            self.error(Some(span), Some(format!("fault[{i}].{field}")), message)
-        };
-        let duration = |field: &str, v: &Spanned<String>| {
-            parse_duration(v.get_ref()).map_err(|m| err(field, v.span(), m))
-        };
         let camera = r.camera.get_ref().trim().to_owned();
         if camera.is_empty() {
-            return Err(err(
+            return Err(self.field_error(
+                i,
                 "camera",
                 r.camera.span(),
                 "name a camera, or \"*\" for every camera".into(),
             ));
         }
-        let at = duration("at", &r.at)?;
+        let at = self.duration_field(i, "at", &r.at)?;
         let span_for = r.duration.as_ref().map(Spanned::span);
         let length = r
             .duration
             .as_ref()
-            .map(|d| duration("for", d))
+            .map(|d| self.duration_field(i, "for", d))
             .transpose()?;
         let kind_name = r.kind.get_ref().as_str();
-        // Each kind takes exactly its own parameters; anything else is a mistake to report,
-        // not to ignore.
+        self.check_parameters(i, &r, kind_name)?;
+        let kind = self.fault_kind(i, &r, kind_name)?;
+        if kind == FaultKind::Reboot && length.is_none() {
+            return Err(self.field_error(
+                i,
+                "kind",
+                r.kind.span(),
+                "a reboot needs `for` (how long the camera is away); a camera that never comes \
+                 back is kind = \"drop\" without `for`"
+                    .into(),
+            ));
+        }
+        if let (FaultKind::Reboot, Some(span), Some(Duration::ZERO)) = (kind, span_for, length) {
+            return Err(self.field_error(
+                i,
+                "for",
+                span,
+                "a reboot takes time: give a duration above 0".into(),
+            ));
+        }
+        Ok(Fault {
+            camera,
+            kind,
+            at,
+            duration: length,
+            camera_span: r.camera.span(),
+            factor_span: r.factor.as_ref().map(Spanned::span),
+        })
+    }
+
+    /// Checks that fault `i`'s kind is known and that it is given no parameter its kind does
+    /// not take: anything else is a mistake to report, not to ignore.
+    fn check_parameters(
+        &self,
+        i: usize,
+        r: &RawFault,
+        kind_name: &str,
+    ) -> Result<(), FaultPlanError> {
         let takes: &[&str] = match kind_name {
             "latency" => &["delay", "jitter"],
             "udp-loss" => &["percent"],
             "bitrate" => &["factor"],
             k if KINDS.contains(&k) => &[],
             other => {
-                return Err(err(
+                return Err(self.field_error(
+                    i,
                     "kind",
                     r.kind.span(),
                     format!(
@@ -374,33 +429,47 @@ impl FaultPlan {
                     [] => "no parameters".to_owned(),
                     _ => takes.join(" and "),
                 };
-                return Err(err(
+                return Err(self.field_error(
+                    i,
                     name,
                     span,
                     format!("a {kind_name} fault takes {which}, not {name}"),
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Fault `i`'s kind with its parameters, each present and in range; `kind_name` is one
+    /// [`check_parameters`](Self::check_parameters) accepted.
+    fn fault_kind(
+        &self,
+        i: usize,
+        r: &RawFault,
+        kind_name: &str,
+    ) -> Result<FaultKind, FaultPlanError> {
         let missing = |name: &str| {
-            err(
+            self.field_error(
+                i,
                 "kind",
                 r.kind.span(),
                 format!("a {kind_name} fault needs `{name}`"),
             )
         };
-        let kind = match kind_name {
+        Ok(match kind_name {
             "drop" => FaultKind::Drop,
             "stall" => FaultKind::Stall,
             "refuse-credentials" => FaultKind::RefuseCredentials,
             "reboot" => FaultKind::Reboot,
             "latency" => {
                 let delay_v = r.delay.as_ref().ok_or_else(|| missing("delay"))?;
-                let delay = duration("delay", delay_v)?;
+                let delay = self.duration_field(i, "delay", delay_v)?;
                 let jitter = match &r.jitter {
                     Some(j) => {
-                        let jitter = duration("jitter", j)?;
+                        let jitter = self.duration_field(i, "jitter", j)?;
                         if jitter > delay {
-                            return Err(err(
+                            return Err(self.field_error(
+                                i,
                                 "jitter",
                                 j.span(),
                                 format!(
@@ -419,7 +488,8 @@ impl FaultPlan {
                 let p = r.percent.as_ref().ok_or_else(|| missing("percent"))?;
                 let percent = *p.get_ref();
                 if !(0.0..=100.0).contains(&percent) {
-                    return Err(err(
+                    return Err(self.field_error(
+                        i,
                         "percent",
                         p.span(),
                         format!("must be between 0 and 100, not {percent}"),
@@ -433,30 +503,6 @@ impl FaultPlan {
                     factor: self.check_factor(i, f)?,
                 }
             }
-        };
-        if kind == FaultKind::Reboot && length.is_none() {
-            return Err(err(
-                "kind",
-                r.kind.span(),
-                "a reboot needs `for` (how long the camera is away); a camera that never comes \
-                 back is kind = \"drop\" without `for`"
-                    .into(),
-            ));
-        }
-        if let (FaultKind::Reboot, Some(span), Some(Duration::ZERO)) = (kind, span_for, length) {
-            return Err(err(
-                "for",
-                span,
-                "a reboot takes time: give a duration above 0".into(),
-            ));
-        }
-        Ok(Fault {
-            camera,
-            kind,
-            at,
-            duration: length,
-            camera_span: r.camera.span(),
-            factor_span: r.factor.as_ref().map(Spanned::span),
         })
     }
 }
