@@ -161,6 +161,8 @@ pub struct NvrOption {
     pub excluded_889: Vec<String>,
     /// Ceilings broken by equipment the site file fixes.
     pub violations: Vec<Violation>,
+    /// Per site, how the cameras' brand chose the appliances' maker (or why it did not).
+    pub brand_notes: Vec<String>,
 }
 
 /// The VMS option.

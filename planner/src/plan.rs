@@ -1011,6 +1011,7 @@ impl Design<'_> {
         let mut nvr_sites = Vec::new();
         let mut nvr_problem = None;
         let mut nvr_violations = Vec::new();
+        let mut brand_notes = Vec::new();
         for (si, items) in site_items {
             let s = &site.sites[*si];
             let units = if let Some(Fixed::Nvr(model, count)) = fixed_recorder(*si, s, catalog)? {
@@ -1033,7 +1034,7 @@ impl Design<'_> {
                     }
                 ))
             } else {
-                design_units(items, &nvr_bins, &self.rules)
+                self.brand_or_any(*si, s, items, &nvr_bins, &mut brand_notes)
             };
             let units = units.unwrap_or_else(|why| {
                 nvr_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
@@ -1065,7 +1066,80 @@ impl Design<'_> {
             capex: nvr_problem.is_none().then(|| Money::from_f64(nvr_capex)),
             refresh_years: d.nvr_refresh_years.value,
             excluded_889,
+            brand_notes,
         })
+    }
+
+    /// The appliances for one site: when the site's cameras are all of one brand and that maker
+    /// offers an eligible appliance, that maker's, provided it needs no more units than any
+    /// maker would; otherwise the design over every eligible model. What was chosen is noted.
+    fn brand_or_any(
+        &self,
+        si: usize,
+        s: &crate::site::Site,
+        items: &[Item],
+        bins: &[Bin],
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<RecorderUnit>, String> {
+        let any = design_units(items, bins, &self.rules);
+        let Some(brand) = site_brand(self.site, si) else {
+            return any;
+        };
+        let makers: Vec<Bin> = bins
+            .iter()
+            .filter(|b| {
+                self.catalog
+                    .nvr
+                    .iter()
+                    .any(|m| m.id == b.id && same_maker(&m.maker, &brand))
+            })
+            .cloned()
+            .collect();
+        if makers.is_empty() {
+            let theirs: Vec<&NvrModel> = self
+                .catalog
+                .nvr
+                .iter()
+                .filter(|m| same_maker(&m.maker, &brand))
+                .collect();
+            let why = if theirs.is_empty() {
+                format!("the catalog has no {brand} appliance")
+            } else if self.site.requirements.section_889 && theirs.iter().all(|m| m.covered_889) {
+                format!("{brand} appliances are excluded under Section 889")
+            } else {
+                format!("no {brand} appliance offers {}", self.rules.level)
+            };
+            notes.push(format!(
+                "{}: the cameras are {brand}, but {why}; appliances of other makers are planned",
+                s.name
+            ));
+            return any;
+        }
+        match (design_units(items, &makers, &self.rules), &any) {
+            (Ok(own), Ok(other)) if own.len() > other.len() => {
+                notes.push(format!(
+                    "{}: {brand} appliances would need {} units where another maker's need {}; the fewer units are planned",
+                    s.name,
+                    own.len(),
+                    other.len()
+                ));
+                any
+            }
+            (Ok(own), _) => {
+                notes.push(format!(
+                    "{}: {brand} appliances for the site's {brand} cameras",
+                    s.name
+                ));
+                Ok(own)
+            }
+            (Err(_), _) => {
+                notes.push(format!(
+                    "{}: no {brand} appliance holds the site, so any maker's",
+                    s.name
+                ));
+                any
+            }
+        }
     }
 
     /// The VMS option's recording servers per site, failover included: the sites, the first
@@ -1217,6 +1291,38 @@ impl Design<'_> {
             alternatives: priced.alternatives,
         })
     }
+}
+
+/// The one camera brand of site `si`, when every group names the same brand (or names none and
+/// the site file's `camera-brands` lists exactly one).
+fn site_brand(site: &SiteFile, si: usize) -> Option<String> {
+    let listed = match site.requirements.camera_brands.as_slice() {
+        [one] => Some(one.trim().to_string()),
+        _ => None,
+    };
+    let mut brands = site.sites[si].cameras.iter().map(|g| {
+        g.brand
+            .as_deref()
+            .map(str::trim)
+            .map(str::to_string)
+            .or(listed.clone())
+    });
+    let first = brands.next()??;
+    brands
+        .all(|b| b.is_some_and(|b| b.eq_ignore_ascii_case(&first)))
+        .then_some(first)
+}
+
+/// Whether an appliance maker is the camera brand: "Hanwha" makes "Hanwha Vision" cameras,
+/// "Axis" "Axis Communications" ones (the first word decides, without case).
+fn same_maker(maker: &str, brand: &str) -> bool {
+    let first = |t: &str| {
+        t.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    !maker.trim().is_empty() && first(maker) == first(brand)
 }
 
 /// The totals of the site: cameras, ingest, storage per day and in all, PoE.

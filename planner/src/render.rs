@@ -38,6 +38,27 @@ fn pct(used: u64, limit: u64) -> String {
     format!("{:.0}%", used as f64 * 100.0 / limit as f64)
 }
 
+/// The site's recorders, one line per kind: identical units (same model, load, drives and
+/// role) are one line with their count, so a 400-camera site reads as a few lines, not fifty.
+fn unit_lines(out: &mut String, s: &SiteRecorders, poe: bool) {
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    for u in &s.units {
+        let mut line = String::new();
+        units_line(&mut line, s, u, poe);
+        match kinds.iter_mut().find(|(l, _)| *l == line) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((line, 1)),
+        }
+    }
+    for (line, n) in kinds {
+        if n > 1 {
+            out.push_str(&format!("    {n} × {}", line.trim_start()));
+        } else {
+            out.push_str(&line);
+        }
+    }
+}
+
 fn units_line(out: &mut String, s: &SiteRecorders, u: &RecorderUnit, poe: bool) {
     let copies = if s.copies > 1 {
         format!(" ×{}", s.copies)
@@ -190,6 +211,9 @@ fn nvr_section(o: &mut String, p: &Plan) {
     for v in &p.nvr.violations {
         let _ = writeln!(o, "  OVER A CEILING: {}", v.message);
     }
+    for note in &p.nvr.brand_notes {
+        let _ = writeln!(o, "  brand: {note}");
+    }
     if !p.nvr.excluded_889.is_empty() {
         let _ = writeln!(
             o,
@@ -206,9 +230,7 @@ fn nvr_section(o: &mut String, p: &Plan) {
             site.cameras,
             Bitrate(site.network_bps)
         );
-        for u in &site.units {
-            units_line(o, site, u, true);
-        }
+        unit_lines(o, site, true);
     }
     match p.nvr.capex {
         Some(capex) => {
@@ -247,9 +269,7 @@ fn vms_section(o: &mut String, p: &Plan) {
             "  {} (×{}, {} cameras each):",
             site.site, site.copies, site.cameras
         );
-        for u in &site.units {
-            units_line(o, site, u, false);
-        }
+        unit_lines(o, site, false);
     }
     let shown = |m: Option<Money>| m.map_or_else(|| "—".to_string(), Money::whole);
     let _ = writeln!(

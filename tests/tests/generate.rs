@@ -58,21 +58,42 @@ fn generate_writes_its_files_and_check_reads_the_bom() {
 
 #[test]
 fn a_covered_nvr_in_the_plan_is_caught_by_checking_the_plans_own_bom() {
-    // The corner shop does not ask for Section 889, so its cheapest NVR may be a covered make.
+    // The corner shop does not ask for Section 889; with a covered make fixed as its recorder,
+    // checking the plan's own BOM must deny that line as covered.
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().display().to_string();
-    camscope(&["generate", "../examples/corner-shop.toml", "--out", &out]);
-    let csv = std::fs::read_to_string(dir.path().join("bom.csv")).unwrap();
-    let bom = dir.path().join("bom.csv").display().to_string();
+    let site = dir.path().join("shop.toml");
+    let fixed = std::fs::read_to_string("../examples/corner-shop.toml")
+        .unwrap()
+        .replace(
+            "name = \"Shop\"\n",
+            "name = \"Shop\"\n[site.network]\nrecorder = \"Dahua NVR4116HS-EI\"\n",
+        );
+    std::fs::write(&site, fixed).unwrap();
+    let out = dir.path().join("out").display().to_string();
+    camscope(&["generate", &site.display().to_string(), "--out", &out]);
+    let bom = dir.path().join("out/bom.csv").display().to_string();
     let Run {
         code,
         stdout,
-        stderr: _,
-    } = camscope(&["check", &bom, "--as-of", "2026-11-22"]);
-    // A covered make fails the check (exit 1); without one nothing is at deny level (the plan's
-    // lines have no country of origin, which only warns).
-    let covered = csv.contains("Dahua") || csv.contains("Hikvision");
-    assert_eq!(code, if covered { 1 } else { 0 }, "{stdout}");
+        stderr,
+    } = camscope(&["check", &bom, "--as-of", "2026-11-22", "--format", "json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let covered: Vec<&Value> = report["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["section_889"]["verdict"] == "covered")
+        .collect();
+    assert_eq!(covered.len(), 1, "{stdout}");
+    assert!(
+        covered[0]["model"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("NVR4116HS-EI"),
+        "{}",
+        covered[0]
+    );
     // With section-889 required the plan never proposes one.
     let text = std::fs::read_to_string("../examples/corner-shop.toml")
         .unwrap()
