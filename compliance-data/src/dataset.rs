@@ -4,7 +4,8 @@
 //! `--data-dir` copy behaves exactly like the shipped one and hashes the same when it has the
 //! same bytes. Loading is strict about anything that would make a record silently disappear or
 //! be misread (bad syntax, missing required fields, duplicate ids, links to nowhere, regexes that
-//! do not compile); style rules such as unknown keys are left to [`crate::lint`].
+//! do not compile); style rules such as unknown keys are left to the strict data lint (the
+//! `lint` module, which builds on this loader).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -20,6 +21,7 @@ use crate::graph::EntityGraph;
 use crate::normalize;
 use crate::record::{
     ComponentRecord, CountryRecord, DatasetMeta, EntityRecord, ModelPatternRecord, Record,
+    StoredRecord,
 };
 
 mod embedded {
@@ -38,16 +40,6 @@ pub(crate) const REQUIRED_CITATIONS: &[&str] = &[
     "far-52.240-1",
     "ndaa-fy2021-1260h",
 ];
-
-/// A record together with the file it came from.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct StoredRecord {
-    /// Path relative to the data directory, with `/` separators.
-    pub file: String,
-    /// The record.
-    pub record: Record,
-}
 
 /// Where a dataset was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +70,31 @@ pub(crate) struct NameEntry {
     pub alias: String,
 }
 
+/// A single-token alias a misspelling may match, with its letter histogram.
+#[derive(Debug, Clone)]
+pub(crate) struct FuzzyAlias {
+    /// Index into the name table.
+    pub entry: usize,
+    /// The alias token.
+    pub token: String,
+    /// Counts of each ASCII letter and digit.
+    pub hist: [u8; 36],
+}
+
+/// The aliases that take part in fuzzy matching: single tokens, not exact-only, fuzzable.
+pub(crate) fn fuzzy_aliases(names: &[NameEntry]) -> Vec<FuzzyAlias> {
+    names
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.exact && e.tokens.len() == 1 && normalize::is_fuzzable(&e.tokens[0]))
+        .map(|(i, e)| FuzzyAlias {
+            entry: i,
+            token: e.tokens[0].clone(),
+            hist: normalize::histogram(&e.tokens[0]),
+        })
+        .collect()
+}
+
 /// Lookup tables for countries.
 #[derive(Debug, Default)]
 pub(crate) struct CountryIndex {
@@ -100,7 +117,7 @@ pub(crate) struct Index {
     /// misspelling of another (looked up per token of every field: a set, not a scan).
     pub single_tokens: std::collections::HashSet<String>,
     /// The aliases a misspelling may be matched against, with their letter histograms.
-    pub fuzzy_aliases: Vec<crate::matching::FuzzyAlias>,
+    pub fuzzy_aliases: Vec<FuzzyAlias>,
     pub graph: EntityGraph,
     pub components: Vec<(usize, Vec<Regex>)>,
     pub models: Vec<(usize, Regex)>,
@@ -601,7 +618,7 @@ fn build_index(records: &[StoredRecord], meta: &DatasetMeta) -> Result<Index, Er
             .filter(|e| e.tokens.len() == 1)
             .map(|e| e.tokens[0].clone())
             .collect(),
-        fuzzy_aliases: crate::matching::fuzzy_aliases(&names),
+        fuzzy_aliases: fuzzy_aliases(&names),
         names,
         graph,
         components,

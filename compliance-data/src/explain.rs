@@ -14,8 +14,8 @@ use crate::date::PartialDate;
 use crate::graph::{EdgeState, Hop, Walk};
 use crate::matching::{ChainStep, MatchKind, chain_steps, match_names, resolve_entity};
 use crate::record::{ComponentEvidence, Covered, Source};
-use crate::section889::{Code889, Verdict889};
 use crate::taa::{self, Taa, TaaCode};
+use crate::verdict889::{Code889, Verdict889};
 
 /// An entity record a name matched.
 #[derive(Debug, Clone, Serialize)]

@@ -11,9 +11,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use time::Date;
 
-use crate::dataset::StoredRecord;
 use crate::date::within;
-use crate::record::{EntityRecord, Link, Record};
+use crate::record::{EntityRecord, Link, Record, StoredRecord};
 
 /// Longest chain followed; real chains are at most four hops.
 const MAX_DEPTH: usize = 8;

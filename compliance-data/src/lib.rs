@@ -27,11 +27,12 @@ mod regimes;
 mod section889;
 mod summary;
 mod taa;
+mod verdict889;
 
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-pub use dataset::{DataOrigin, DataSource, Dataset, HEADER_FILE, StoredRecord, content_hash};
+pub use dataset::{DataOrigin, DataSource, Dataset, HEADER_FILE, content_hash};
 pub use date::PartialDate;
 pub use error::{Error, ErrorKind};
 pub use explain::{
@@ -43,14 +44,13 @@ pub use record::{
     AfterEnd, AmbiguousOrigin, CategoryRecord, CategoryTest, ComponentEvidence, ComponentRecord,
     CountryRecord, Covered, DatasetMeta, Effective, EntityRecord, Grade, Independence,
     IndependenceCheck, Limb, Link, ListEntry, Listing, ModelPatternRecord, ProductClass, Record,
-    Regime, Relation, RuleCitation, Source, TaaList, url_host,
+    Regime, Relation, RuleCitation, Source, StoredRecord, TaaList, url_host,
 };
 pub use regimes::{DEFAULT_REGIMES, ListCode, ListFinding};
-pub use section889::{
-    Citation, ClearBasis, Code889, Finding, IndependenceShown, Section889, Verdict889,
-};
+pub use section889::{Citation, ClearBasis, Finding, IndependenceShown, Section889};
 pub use summary::{DataSummary, summarize};
 pub use taa::{CountryRef, Taa, TaaCode, TaaVerdict};
+pub use verdict889::{Code889, Verdict889};
 
 /// The facts of one BOM line that the checks use. The `bom` crate maps its rows onto this.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -13,9 +13,9 @@ use time::Date;
 use crate::dataset::Dataset;
 use crate::date::PartialDate;
 use crate::graph::{EdgeState, Walk, link_at};
-use crate::normalize::{self, find_run, fuzzy_budget, is_fuzzable};
+use crate::normalize::{self, find_run, fuzzy_budget, histogram, histogram_distance, is_fuzzable};
 use crate::record::{AfterEnd, Grade, Relation};
-use crate::section889::{Code889, Verdict889};
+use crate::verdict889::{Code889, Verdict889};
 
 /// How a name in the input relates to an alias in the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -37,52 +37,6 @@ pub(crate) struct NameHit {
     pub kind: MatchKind,
     pub alias: String,
     pub alias_len: usize,
-}
-
-/// A single-token alias a misspelling may match, with its letter histogram.
-#[derive(Debug, Clone)]
-pub(crate) struct FuzzyAlias {
-    /// Index into the name table.
-    pub entry: usize,
-    /// The alias token.
-    pub token: String,
-    /// Counts of each ASCII letter and digit.
-    pub hist: [u8; 36],
-}
-
-/// The aliases that take part in fuzzy matching: single tokens, not exact-only, fuzzable.
-pub(crate) fn fuzzy_aliases(names: &[crate::dataset::NameEntry]) -> Vec<FuzzyAlias> {
-    names
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| !e.exact && e.tokens.len() == 1 && is_fuzzable(&e.tokens[0]))
-        .map(|(i, e)| FuzzyAlias {
-            entry: i,
-            token: e.tokens[0].clone(),
-            hist: histogram(&e.tokens[0]),
-        })
-        .collect()
-}
-
-fn histogram(token: &str) -> [u8; 36] {
-    let mut h = [0u8; 36];
-    for b in token.bytes() {
-        let slot = match b {
-            b'a'..=b'z' => usize::from(b - b'a'),
-            b'A'..=b'Z' => usize::from(b - b'A'),
-            b'0'..=b'9' => 26 + usize::from(b - b'0'),
-            _ => continue,
-        };
-        h[slot] = h[slot].saturating_add(1);
-    }
-    h
-}
-
-fn histogram_distance(a: &[u8; 36], b: &[u8; 36]) -> usize {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| usize::from(x.abs_diff(*y)))
-        .sum()
 }
 
 /// Names looked up per thread, so that a BOM that repeats the same makers, brands and

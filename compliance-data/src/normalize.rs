@@ -125,6 +125,30 @@ pub(crate) fn fuzzy_budget(len: usize) -> usize {
     }
 }
 
+/// Counts of each ASCII letter (case-folded) and digit in a token; other characters are
+/// ignored.
+pub(crate) fn histogram(token: &str) -> [u8; 36] {
+    let mut h = [0u8; 36];
+    for b in token.bytes() {
+        let slot = match b {
+            b'a'..=b'z' => usize::from(b - b'a'),
+            b'A'..=b'Z' => usize::from(b - b'A'),
+            b'0'..=b'9' => 26 + usize::from(b - b'0'),
+            _ => continue,
+        };
+        h[slot] = h[slot].saturating_add(1);
+    }
+    h
+}
+
+/// The L1 distance between two histograms: one edit moves it by at most two.
+pub(crate) fn histogram_distance(a: &[u8; 36], b: &[u8; 36]) -> usize {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| usize::from(x.abs_diff(*y)))
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

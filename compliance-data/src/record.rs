@@ -1,9 +1,9 @@
 //! The record types, one per kind of data file.
 //!
 //! The loader is tolerant on purpose: unknown keys are ignored so that an older camscope can read
-//! a newer data directory (the rustsec pattern). Strictness lives in [`crate::lint`], which runs
-//! on the shipped data in tests and is meant for CI on any data change. Required fields are still
-//! required here, so a record is never half-read.
+//! a newer data directory (the rustsec pattern). Strictness lives in the data lint (the `lint`
+//! module), which runs on the shipped data in tests and is meant for CI on any data change.
+//! Required fields are still required here, so a record is never half-read.
 
 use serde::{Deserialize, Serialize};
 
@@ -614,6 +614,16 @@ impl Record {
             Record::Category(r) => r.retrieved,
         }
     }
+}
+
+/// A record together with the file it came from.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StoredRecord {
+    /// Path relative to the data directory, with `/` separators.
+    pub file: String,
+    /// The record.
+    pub record: Record,
 }
 
 /// A legal text that verdicts cite.
