@@ -13,7 +13,10 @@ use serde::Serialize;
 use crate::dataset::{self, DataSource, HEADER_FILE, REQUIRED_CITATIONS, read_dir_files};
 use crate::date::PartialDate;
 use crate::normalize;
-use crate::record::Record;
+use crate::record::{
+    CategoryRecord, ComponentRecord, CountryRecord, DatasetMeta, EntityRecord, Grade,
+    ModelPatternRecord, Record, url_host,
+};
 
 /// Which rule a finding breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -338,7 +341,7 @@ fn sources_present(table: &toml::Table) -> bool {
 /// list means the data is clean.
 pub fn lint(source: &DataSource) -> Vec<LintFinding> {
     let files: Vec<(String, String)> = match source {
-        DataSource::Embedded => crate::dataset::embedded_files(),
+        DataSource::Embedded => dataset::embedded_files(),
         DataSource::Dir(dir) => match read_dir_files(dir) {
             Ok(f) => f,
             Err(e) => {
@@ -354,389 +357,482 @@ pub fn lint(source: &DataSource) -> Vec<LintFinding> {
     lint_files(&files)
 }
 
+/// What the per-file checks gather for the rules that span files.
+#[derive(Default)]
+struct Survey {
+    /// The header, once it has been read and parsed.
+    official: Option<DatasetMeta>,
+    /// What the independence rules need, per entity id.
+    graph: BTreeMap<String, EntityFacts>,
+    /// Record id → the file that first used it.
+    ids: BTreeMap<String, String>,
+    entity_ids: HashSet<String>,
+    country_ids: HashSet<String>,
+    /// (file, field, id, must be an entity (else a country)).
+    refs: Vec<(String, String, String, bool)>,
+    /// Normalized entity alias → (file, id) of the record that uses it.
+    entity_aliases: BTreeMap<String, (String, String)>,
+    /// Folded country name or `code:XX` → (file, id) of the record that uses it.
+    country_aliases: BTreeMap<String, (String, String)>,
+    /// The newest retrieval date of any record.
+    newest: Option<PartialDate>,
+    /// The header's `as_of`, when the header parsed.
+    header_as_of: Option<PartialDate>,
+    saw_header: bool,
+}
+
+/// Lints every file on its own, then the rules that span files.
 fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
     let mut l = Linter {
         findings: Vec::new(),
         grade_a: Vec::new(),
     };
-    let mut official: Option<crate::record::DatasetMeta> = None;
-    let mut graph: BTreeMap<String, EntityFacts> = BTreeMap::new();
-    let mut ids: BTreeMap<String, String> = BTreeMap::new();
-    let mut entity_ids: HashSet<String> = HashSet::new();
-    let mut country_ids: HashSet<String> = HashSet::new();
-    let mut refs: Vec<(String, String, String, bool)> = Vec::new(); // file, field, id, must be entity (else country)
-    let mut entity_aliases: BTreeMap<String, (String, String)> = BTreeMap::new();
-    let mut country_aliases: BTreeMap<String, (String, String)> = BTreeMap::new();
-    let mut newest: Option<PartialDate> = None;
-    let mut header_as_of: Option<PartialDate> = None;
-    let mut saw_header = false;
-
+    let mut survey = Survey::default();
     for (file, text) in files {
-        if !file.ends_with(".toml") {
-            l.push(
-                file,
-                "",
-                LintRule::Unreadable,
-                "unexpected file: records must be .toml files",
-            );
-            continue;
+        lint_file(&mut l, &mut survey, file, text);
+    }
+    lint_references(&mut l, &survey);
+    lint_independence_graph(&mut l, &survey.graph);
+    lint_official_hosts(&mut l, survey.official.as_ref());
+    lint_header_freshness(&mut l, &survey);
+    l.findings
+}
+
+/// Lints one file and records in `survey` what the cross-file rules need from it.
+fn lint_file(l: &mut Linter, survey: &mut Survey, file: &str, text: &str) {
+    if !file.ends_with(".toml") {
+        l.push(
+            file,
+            "",
+            LintRule::Unreadable,
+            "unexpected file: records must be .toml files",
+        );
+        return;
+    }
+    let table = match dataset::parse_table(file, text) {
+        Ok(t) => t,
+        Err(e) => {
+            l.push(file, "", LintRule::Unreadable, e.message);
+            return;
         }
-        let table = match dataset::parse_table(file, text) {
-            Ok(t) => t,
-            Err(e) => {
-                l.push(file, "", LintRule::Unreadable, e.message);
-                continue;
-            }
-        };
-        if file == HEADER_FILE {
-            saw_header = true;
-            l.walk(file, "header", "", &table);
-            match dataset::deserialize_table::<crate::record::DatasetMeta>(file, table) {
-                Ok(meta) => {
-                    header_as_of = Some(meta.as_of);
-                    if meta.official_hosts.is_empty() {
-                        l.push(
-                            file,
-                            "official_hosts",
-                            LintRule::Schema,
-                            "the header must list the official hosts grade A citations may use",
-                        );
-                    }
-                    for id in REQUIRED_CITATIONS {
-                        if !meta.citations.iter().any(|c| c.id == *id) {
-                            l.push(
-                                file,
-                                "citations",
-                                LintRule::Schema,
-                                format!("citation `{id}` is required by the matcher"),
-                            );
-                        }
-                    }
-                    for (n, a) in meta.ambiguous_origins.iter().enumerate() {
-                        for c in &a.candidates {
-                            refs.push((
-                                file.clone(),
-                                format!("ambiguous_origins[{n}].candidates"),
-                                c.clone(),
-                                false,
-                            ));
-                        }
-                    }
-                    official = Some(meta);
-                }
-                Err(e) => l.push(file, e.field, LintRule::Schema, e.message),
-            }
-            continue;
-        }
-        let kind = table
-            .get("kind")
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_owned();
-        if !matches!(
-            kind.as_str(),
-            "entity" | "component" | "model-pattern" | "country" | "category"
-        ) {
-            l.push(
-                file,
-                "kind",
-                LintRule::Schema,
-                format!(
-                    "kind `{kind}` is not one of entity, component, model-pattern, country, category"
-                ),
-            );
-            continue;
-        }
-        l.walk(file, &kind, "", &table);
-        if !sources_present(&table) {
-            l.push(
-                file,
-                "sources",
-                LintRule::MissingSource,
-                "every record needs at least one source",
-            );
-        }
-        if let Some(links) = table.get("links").and_then(|v| v.as_array()) {
-            for (n, link) in links.iter().enumerate() {
-                if let Some(t) = link.as_table()
-                    && !sources_present(t)
-                {
-                    l.push(
-                        file,
-                        format!("links[{n}].sources"),
-                        LintRule::MissingSource,
-                        "every link needs at least one source",
-                    );
-                }
-            }
-        }
-        let record: Record = match dataset::parse_record(file, table) {
-            Ok(r) => r,
-            Err(e) => {
-                // Bad dates are already reported with a better message.
-                if !l
-                    .findings
-                    .iter()
-                    .any(|f| f.file == *file && f.rule == LintRule::BadDate)
-                {
-                    l.push(file, e.field, LintRule::Schema, e.message);
-                }
-                continue;
-            }
-        };
-        let id = record.id().to_owned();
-        let stem = file
-            .rsplit('/')
-            .next()
-            .unwrap_or(file)
-            .trim_end_matches(".toml");
-        if stem != id {
-            l.push(
-                file,
-                "id",
-                LintRule::BadId,
-                format!("id `{id}` differs from the file name `{stem}.toml`"),
-            );
-        }
-        if let Some(other) = ids.insert(id.clone(), file.clone()) {
-            l.push(
-                file,
-                "id",
-                LintRule::BadId,
-                format!("id `{id}` is also used by {other}"),
-            );
-        }
-        let retrieved = record.retrieved();
-        if newest.is_none_or(|n| retrieved.latest() > n.latest()) {
-            newest = Some(retrieved);
-        }
-        let alias_check = |l: &mut Linter,
-                           map: &mut BTreeMap<String, (String, String)>,
-                           key: String,
-                           field: String,
-                           shown: &str| {
-            if key.is_empty() {
+    };
+    if file == HEADER_FILE {
+        lint_header(l, survey, file, table);
+        return;
+    }
+    let Some(kind) = record_kind(l, file, &table) else {
+        return;
+    };
+    l.walk(file, &kind, "", &table);
+    lint_record_sources(l, file, &table);
+    let Some(record) = parse_linted_record(l, file, table) else {
+        return;
+    };
+    let id = record.id().to_owned();
+    lint_record_id(l, survey, file, &id);
+    let retrieved = record.retrieved();
+    if survey
+        .newest
+        .is_none_or(|n| retrieved.latest() > n.latest())
+    {
+        survey.newest = Some(retrieved);
+    }
+    match &record {
+        Record::Entity(e) => lint_entity(l, survey, file, &id, e),
+        Record::Component(c) => lint_component(l, survey, file, c),
+        Record::Category(c) => lint_category(l, file, c),
+        Record::ModelPattern(m) => lint_model_pattern(l, survey, file, m),
+        Record::Country(c) => lint_country(l, survey, file, &id, c),
+    }
+}
+
+/// The header file: its keys, official hosts, required citations and the country ids its
+/// ambiguous origins name.
+fn lint_header(l: &mut Linter, survey: &mut Survey, file: &str, table: toml::Table) {
+    survey.saw_header = true;
+    l.walk(file, "header", "", &table);
+    match dataset::deserialize_table::<DatasetMeta>(file, table) {
+        Ok(meta) => {
+            survey.header_as_of = Some(meta.as_of);
+            if meta.official_hosts.is_empty() {
                 l.push(
                     file,
-                    &field,
-                    LintRule::GenericAlias,
-                    format!(
-                        "`{shown}` has no distinctive word once legal and generic words are removed"
-                    ),
+                    "official_hosts",
+                    LintRule::Schema,
+                    "the header must list the official hosts grade A citations may use",
                 );
-                return;
             }
-            match map.get(&key) {
-                Some((other_file, other_id)) if *other_id != id => l.push(
-                    file,
-                    &field,
-                    LintRule::DuplicateAlias,
-                    format!("`{shown}` normalizes to `{key}`, already an alias of `{other_id}` ({other_file})"),
-                ),
-                Some(_) => {}
-                None => {
-                    map.insert(key, (file.clone(), id.clone()));
-                }
-            }
-        };
-        match &record {
-            Record::Entity(e) => {
-                entity_ids.insert(e.id.clone());
-                graph.insert(e.id.clone(), EntityFacts::of(file, e));
-                if let Some(ind) = &e.independence {
-                    lint_independence(&mut l, file, ind);
-                }
-                let names = std::iter::once(("name".to_owned(), &e.name))
-                    .chain(
-                        e.aliases
-                            .iter()
-                            .enumerate()
-                            .map(|(n, a)| (format!("aliases[{n}]"), a)),
-                    )
-                    .chain(
-                        e.exact_aliases
-                            .iter()
-                            .enumerate()
-                            .map(|(n, a)| (format!("exact_aliases[{n}]"), a)),
-                    )
-                    .chain(
-                        e.former_names
-                            .iter()
-                            .enumerate()
-                            .map(|(n, a)| (format!("former_names[{n}]"), a)),
-                    );
-                for (field, name) in names {
-                    alias_check(
-                        &mut l,
-                        &mut entity_aliases,
-                        normalize::name_tokens(name).join(" "),
-                        field,
-                        name,
+            for id in REQUIRED_CITATIONS {
+                if !meta.citations.iter().any(|c| c.id == *id) {
+                    l.push(
+                        file,
+                        "citations",
+                        LintRule::Schema,
+                        format!("citation `{id}` is required by the matcher"),
                     );
                 }
-                for (n, listing) in e.listings.iter().enumerate() {
-                    if listing.sources.is_empty() {
-                        l.push(
-                            file,
-                            format!("listings[{n}].sources"),
-                            LintRule::MissingSource,
-                            "a listing needs at least one source",
-                        );
-                    }
-                    if listing.scope.trim().is_empty() {
-                        l.push(
-                            file,
-                            format!("listings[{n}].scope"),
-                            LintRule::Schema,
-                            "a listing says what the entry covers",
-                        );
-                    }
-                }
-                for (n, link) in e.links.iter().enumerate() {
-                    refs.push((
-                        file.clone(),
-                        format!("links[{n}].target"),
-                        link.target.clone(),
-                        true,
+            }
+            for (n, a) in meta.ambiguous_origins.iter().enumerate() {
+                for c in &a.candidates {
+                    survey.refs.push((
+                        file.to_owned(),
+                        format!("ambiguous_origins[{n}].candidates"),
+                        c.clone(),
+                        false,
                     ));
                 }
             }
-            Record::Component(c) => {
-                refs.push((file.clone(), "maker".into(), c.maker.clone(), true));
-                for (n, p) in c.patterns.iter().enumerate() {
-                    if let Err(err) = regex::Regex::new(p) {
-                        l.push(
-                            file,
-                            format!("patterns[{n}]"),
-                            LintRule::BadPattern,
-                            err.to_string(),
-                        );
-                    }
-                }
-                if c.patterns.is_empty() {
-                    l.push(
-                        file,
-                        "patterns",
-                        LintRule::Schema,
-                        "a component needs at least one pattern",
-                    );
-                }
-            }
-            Record::Category(c) => {
-                for (field, list) in [("patterns", &c.patterns), ("not_patterns", &c.not_patterns)]
-                {
-                    for (n, p) in list.iter().enumerate() {
-                        if let Err(err) = regex::Regex::new(p) {
-                            l.push(
-                                file,
-                                format!("{field}[{n}]"),
-                                LintRule::BadPattern,
-                                err.to_string(),
-                            );
-                        }
-                    }
-                }
-                if c.patterns.is_empty() {
-                    l.push(
-                        file,
-                        "patterns",
-                        LintRule::Schema,
-                        "a category needs at least one pattern",
-                    );
-                }
-                // A category entry decides lines on its own, so it rests on the list itself or a
-                // reputable account of it.
-                if !c
-                    .sources
-                    .iter()
-                    .any(|s| matches!(s.grade, crate::record::Grade::A | crate::record::Grade::B))
-                {
-                    l.push(
-                        file,
-                        "sources",
-                        LintRule::WeakEvidence,
-                        "a category entry must cite at least one grade A or B source",
-                    );
-                }
-            }
-            Record::ModelPattern(m) => {
-                refs.push((file.clone(), "maker".into(), m.maker.clone(), true));
-                if let Err(err) = regex::Regex::new(&m.pattern) {
-                    l.push(file, "pattern", LintRule::BadPattern, err.to_string());
-                }
-            }
-            Record::Country(c) => {
-                country_ids.insert(c.id.clone());
-                if c.id != c.alpha2.to_ascii_lowercase() {
-                    l.push(
-                        file,
-                        "id",
-                        LintRule::BadId,
-                        "a country id is its lower-case alpha-2 code",
-                    );
-                }
-                let names = [("name", &c.name), ("iso_name", &c.iso_name)]
-                    .into_iter()
-                    .map(|(f, n)| (f.to_owned(), n))
-                    .chain(
-                        c.official_name
-                            .iter()
-                            .map(|n| ("official_name".to_owned(), n)),
-                    )
-                    .chain(
-                        c.aliases
-                            .iter()
-                            .enumerate()
-                            .map(|(n, a)| (format!("aliases[{n}]"), a)),
-                    )
-                    .chain(
-                        c.far_names
-                            .iter()
-                            .enumerate()
-                            .map(|(n, a)| (format!("far_names[{n}]"), a)),
-                    );
-                for (field, name) in names {
-                    alias_check(
-                        &mut l,
-                        &mut country_aliases,
-                        normalize::fold(name),
-                        field,
-                        name,
-                    );
-                }
-                for (field, code) in [("alpha2", &c.alpha2), ("alpha3", &c.alpha3)] {
-                    alias_check(
-                        &mut l,
-                        &mut country_aliases,
-                        format!("code:{}", code.to_ascii_uppercase()),
-                        field.to_owned(),
-                        code,
-                    );
-                }
+            survey.official = Some(meta);
+        }
+        Err(e) => l.push(file, e.field, LintRule::Schema, e.message),
+    }
+}
+
+/// The record's `kind`, if it is one the format defines.
+fn record_kind(l: &mut Linter, file: &str, table: &toml::Table) -> Option<String> {
+    let kind = table
+        .get("kind")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_owned();
+    if !matches!(
+        kind.as_str(),
+        "entity" | "component" | "model-pattern" | "country" | "category"
+    ) {
+        l.push(
+            file,
+            "kind",
+            LintRule::Schema,
+            format!(
+                "kind `{kind}` is not one of entity, component, model-pattern, country, category"
+            ),
+        );
+        return None;
+    }
+    Some(kind)
+}
+
+/// Every record and every link of a record needs a source.
+fn lint_record_sources(l: &mut Linter, file: &str, table: &toml::Table) {
+    if !sources_present(table) {
+        l.push(
+            file,
+            "sources",
+            LintRule::MissingSource,
+            "every record needs at least one source",
+        );
+    }
+    if let Some(links) = table.get("links").and_then(|v| v.as_array()) {
+        for (n, link) in links.iter().enumerate() {
+            if let Some(t) = link.as_table()
+                && !sources_present(t)
+            {
+                l.push(
+                    file,
+                    format!("links[{n}].sources"),
+                    LintRule::MissingSource,
+                    "every link needs at least one source",
+                );
             }
         }
     }
-    for (file, field, id, entity) in refs {
-        let known = if entity {
-            entity_ids.contains(&id)
+}
+
+/// The typed record, or a schema finding (unless the file already has a bad-date finding,
+/// which says the same with a better message).
+fn parse_linted_record(l: &mut Linter, file: &str, table: toml::Table) -> Option<Record> {
+    match dataset::parse_record(file, table) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            if !l
+                .findings
+                .iter()
+                .any(|f| f.file == *file && f.rule == LintRule::BadDate)
+            {
+                l.push(file, e.field, LintRule::Schema, e.message);
+            }
+            None
+        }
+    }
+}
+
+/// A record's id must match its file name and be used by no other record.
+fn lint_record_id(l: &mut Linter, survey: &mut Survey, file: &str, id: &str) {
+    let stem = file
+        .rsplit('/')
+        .next()
+        .unwrap_or(file)
+        .trim_end_matches(".toml");
+    if stem != id {
+        l.push(
+            file,
+            "id",
+            LintRule::BadId,
+            format!("id `{id}` differs from the file name `{stem}.toml`"),
+        );
+    }
+    if let Some(other) = survey.ids.insert(id.to_owned(), file.to_owned()) {
+        l.push(
+            file,
+            "id",
+            LintRule::BadId,
+            format!("id `{id}` is also used by {other}"),
+        );
+    }
+}
+
+/// One spelling of a record's name: it must keep a distinctive word and must not normalize to
+/// another record's alias. The first record to use a key owns it.
+fn check_alias(
+    l: &mut Linter,
+    map: &mut BTreeMap<String, (String, String)>,
+    (file, id): (&str, &str),
+    key: String,
+    field: String,
+    shown: &str,
+) {
+    if key.is_empty() {
+        l.push(
+            file,
+            &field,
+            LintRule::GenericAlias,
+            format!("`{shown}` has no distinctive word once legal and generic words are removed"),
+        );
+        return;
+    }
+    match map.get(&key) {
+        Some((other_file, other_id)) if *other_id != id => l.push(
+            file,
+            &field,
+            LintRule::DuplicateAlias,
+            format!(
+                "`{shown}` normalizes to `{key}`, already an alias of `{other_id}` ({other_file})"
+            ),
+        ),
+        Some(_) => {}
+        None => {
+            map.insert(key, (file.to_owned(), id.to_owned()));
+        }
+    }
+}
+
+/// An entity: its independence record, its names, its listings and the ids its links name.
+fn lint_entity(l: &mut Linter, survey: &mut Survey, file: &str, id: &str, e: &EntityRecord) {
+    survey.entity_ids.insert(e.id.clone());
+    survey.graph.insert(e.id.clone(), EntityFacts::of(file, e));
+    if let Some(ind) = &e.independence {
+        lint_independence(l, file, ind);
+    }
+    let names = std::iter::once(("name".to_owned(), &e.name))
+        .chain(
+            e.aliases
+                .iter()
+                .enumerate()
+                .map(|(n, a)| (format!("aliases[{n}]"), a)),
+        )
+        .chain(
+            e.exact_aliases
+                .iter()
+                .enumerate()
+                .map(|(n, a)| (format!("exact_aliases[{n}]"), a)),
+        )
+        .chain(
+            e.former_names
+                .iter()
+                .enumerate()
+                .map(|(n, a)| (format!("former_names[{n}]"), a)),
+        );
+    for (field, name) in names {
+        check_alias(
+            l,
+            &mut survey.entity_aliases,
+            (file, id),
+            normalize::name_tokens(name).join(" "),
+            field,
+            name,
+        );
+    }
+    for (n, listing) in e.listings.iter().enumerate() {
+        if listing.sources.is_empty() {
+            l.push(
+                file,
+                format!("listings[{n}].sources"),
+                LintRule::MissingSource,
+                "a listing needs at least one source",
+            );
+        }
+        if listing.scope.trim().is_empty() {
+            l.push(
+                file,
+                format!("listings[{n}].scope"),
+                LintRule::Schema,
+                "a listing says what the entry covers",
+            );
+        }
+    }
+    for (n, link) in e.links.iter().enumerate() {
+        survey.refs.push((
+            file.to_owned(),
+            format!("links[{n}].target"),
+            link.target.clone(),
+            true,
+        ));
+    }
+}
+
+/// A component: its maker must exist and its patterns must compile.
+fn lint_component(l: &mut Linter, survey: &mut Survey, file: &str, c: &ComponentRecord) {
+    survey
+        .refs
+        .push((file.to_owned(), "maker".into(), c.maker.clone(), true));
+    for (n, p) in c.patterns.iter().enumerate() {
+        if let Err(err) = regex::Regex::new(p) {
+            l.push(
+                file,
+                format!("patterns[{n}]"),
+                LintRule::BadPattern,
+                err.to_string(),
+            );
+        }
+    }
+    if c.patterns.is_empty() {
+        l.push(
+            file,
+            "patterns",
+            LintRule::Schema,
+            "a component needs at least one pattern",
+        );
+    }
+}
+
+/// A category: its patterns must compile and it must rest on strong sources.
+fn lint_category(l: &mut Linter, file: &str, c: &CategoryRecord) {
+    for (field, list) in [("patterns", &c.patterns), ("not_patterns", &c.not_patterns)] {
+        for (n, p) in list.iter().enumerate() {
+            if let Err(err) = regex::Regex::new(p) {
+                l.push(
+                    file,
+                    format!("{field}[{n}]"),
+                    LintRule::BadPattern,
+                    err.to_string(),
+                );
+            }
+        }
+    }
+    if c.patterns.is_empty() {
+        l.push(
+            file,
+            "patterns",
+            LintRule::Schema,
+            "a category needs at least one pattern",
+        );
+    }
+    // A category entry decides lines on its own, so it rests on the list itself or a
+    // reputable account of it.
+    if !c
+        .sources
+        .iter()
+        .any(|s| matches!(s.grade, Grade::A | Grade::B))
+    {
+        l.push(
+            file,
+            "sources",
+            LintRule::WeakEvidence,
+            "a category entry must cite at least one grade A or B source",
+        );
+    }
+}
+
+/// A model pattern: its maker must exist and its pattern must compile.
+fn lint_model_pattern(l: &mut Linter, survey: &mut Survey, file: &str, m: &ModelPatternRecord) {
+    survey
+        .refs
+        .push((file.to_owned(), "maker".into(), m.maker.clone(), true));
+    if let Err(err) = regex::Regex::new(&m.pattern) {
+        l.push(file, "pattern", LintRule::BadPattern, err.to_string());
+    }
+}
+
+/// A country: its id is its alpha-2 code, and no name or code is shared with another country.
+fn lint_country(l: &mut Linter, survey: &mut Survey, file: &str, id: &str, c: &CountryRecord) {
+    survey.country_ids.insert(c.id.clone());
+    if c.id != c.alpha2.to_ascii_lowercase() {
+        l.push(
+            file,
+            "id",
+            LintRule::BadId,
+            "a country id is its lower-case alpha-2 code",
+        );
+    }
+    let names = [("name", &c.name), ("iso_name", &c.iso_name)]
+        .into_iter()
+        .map(|(f, n)| (f.to_owned(), n))
+        .chain(
+            c.official_name
+                .iter()
+                .map(|n| ("official_name".to_owned(), n)),
+        )
+        .chain(
+            c.aliases
+                .iter()
+                .enumerate()
+                .map(|(n, a)| (format!("aliases[{n}]"), a)),
+        )
+        .chain(
+            c.far_names
+                .iter()
+                .enumerate()
+                .map(|(n, a)| (format!("far_names[{n}]"), a)),
+        );
+    for (field, name) in names {
+        check_alias(
+            l,
+            &mut survey.country_aliases,
+            (file, id),
+            normalize::fold(name),
+            field,
+            name,
+        );
+    }
+    for (field, code) in [("alpha2", &c.alpha2), ("alpha3", &c.alpha3)] {
+        check_alias(
+            l,
+            &mut survey.country_aliases,
+            (file, id),
+            format!("code:{}", code.to_ascii_uppercase()),
+            field.to_owned(),
+            code,
+        );
+    }
+}
+
+/// Every id a link, maker or ambiguous origin names must be a record of the right kind.
+fn lint_references(l: &mut Linter, survey: &Survey) {
+    for (file, field, id, entity) in &survey.refs {
+        let known = if *entity {
+            survey.entity_ids.contains(id)
         } else {
-            country_ids.contains(&id)
+            survey.country_ids.contains(id)
         };
         if !known {
-            let what = if entity { "entity" } else { "country" };
+            let what = if *entity { "entity" } else { "country" };
             l.push(
-                &file,
+                file,
                 field,
                 LintRule::UnknownId,
                 format!("`{id}` is not the id of any {what} record"),
             );
         }
     }
-    lint_independence_graph(&mut l, &graph);
-    if let Some(meta) = &official {
+}
+
+/// Grade A sources must be on the header's official hosts (checked only when the header
+/// parsed).
+fn lint_official_hosts(l: &mut Linter, official: Option<&DatasetMeta>) {
+    if let Some(meta) = official {
         for (file, field, url) in std::mem::take(&mut l.grade_a) {
             if !meta.is_official(&url) {
-                let host = crate::record::url_host(&url).unwrap_or_default();
+                let host = url_host(&url).unwrap_or_default();
                 l.push(
                     &file,
                     field,
@@ -749,7 +845,11 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
             }
         }
     }
-    if !saw_header {
+}
+
+/// The header must exist, and its `as_of` must be the newest retrieval date.
+fn lint_header_freshness(l: &mut Linter, survey: &Survey) {
+    if !survey.saw_header {
         l.push(
             HEADER_FILE,
             "",
@@ -757,7 +857,7 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
             "the dataset header file is missing",
         );
     }
-    if let (Some(as_of), Some(newest)) = (header_as_of, newest)
+    if let (Some(as_of), Some(newest)) = (survey.header_as_of, survey.newest)
         && as_of.latest() != newest.latest()
     {
         l.push(
@@ -767,7 +867,6 @@ fn lint_files(files: &[(String, String)]) -> Vec<LintFinding> {
             format!("as_of is {as_of} but the newest record was retrieved {newest}"),
         );
     }
-    l.findings
 }
 
 /// What the independence rules need to know about one entity.
@@ -780,7 +879,7 @@ struct EntityFacts {
 }
 
 impl EntityFacts {
-    fn of(file: &str, e: &crate::record::EntityRecord) -> Self {
+    fn of(file: &str, e: &EntityRecord) -> Self {
         let as_of = e.independence.as_ref().map(|i| i.as_of);
         let links = e
             .links
@@ -805,7 +904,7 @@ impl EntityFacts {
 
 /// The rules an `[independence]` record must meet on its own.
 fn lint_independence(l: &mut Linter, file: &str, ind: &crate::record::Independence) {
-    use crate::record::{Grade, IndependenceCheck};
+    use crate::record::IndependenceCheck;
     if !ind
         .sources
         .iter()
