@@ -6,6 +6,8 @@
 //! ambiguous name or code, a word it does not know — gives `unknown`, because TAA origin is the
 //! place of last substantial transformation and a guess could clear a non-designated product.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use time::Date;
 
@@ -269,11 +271,47 @@ enum Parsed {
     Unknown(TaaCode, String),
 }
 
+/// Reads a free-text origin as one country, or says why it cannot.
 fn parse(ds: &Dataset, raw: &str, date: Date) -> Parsed {
     use unicode_normalization::UnicodeNormalization;
-    let idx = &ds.index.countries;
     let trimmed = raw.trim();
     let narrow: String = trimmed.nfkc().collect();
+    if let Some(parsed) = parse_code(ds, trimmed, &narrow, date) {
+        return parsed;
+    }
+    let folded = normalize::fold(trimmed);
+    if folded.is_empty() {
+        return Parsed::Unknown(
+            TaaCode::NoOrigin,
+            "the country of origin is empty".to_owned(),
+        );
+    }
+    let all_toks: Vec<&str> = folded.split(' ').collect();
+    if let Some(parsed) = assembly_statement(trimmed, &all_toks) {
+        return parsed;
+    }
+    let (toks, set_aside) = origin_statement(&all_toks);
+    if toks.iter().all(|t| FILLER.contains(t)) && !set_aside.is_empty() {
+        return Parsed::Unknown(
+            TaaCode::NoOriginStatement,
+            format!(
+                "\"{trimmed}\" is a \"{}\" statement, which says nothing about where the product was made or substantially transformed",
+                set_aside.join("\"/\"")
+            ),
+        );
+    }
+    if let Some(parsed) = parse_whole_name(ds, trimmed, &toks) {
+        return parsed;
+    }
+    let scan = scan_countries(ds, &toks, &upper_case_codes(&narrow));
+    judge_scan(ds, trimmed, scan)
+}
+
+/// A text that is only a two- or three-letter code: rejected when it is also a maker's name,
+/// otherwise read as the ISO code (with care for codes that are also US postal codes). `None`
+/// when the text is not a known code.
+fn parse_code(ds: &Dataset, trimmed: &str, narrow: &str, date: Date) -> Option<Parsed> {
+    let idx = &ds.index.countries;
     // A maker's name is never read as a country code: "DJI" is Djibouti's alpha-3 code.
     if (2..=3).contains(&narrow.len())
         && narrow.chars().all(|c| c.is_ascii_alphabetic())
@@ -288,12 +326,12 @@ fn parse(ds: &Dataset, raw: &str, date: Date) -> Parsed {
             .get(&narrow.to_ascii_uppercase())
             .and_then(|&i| ds.country_at(i))
             .map_or("a country", |c| c.name.as_str());
-        return Parsed::Unknown(
+        return Some(Parsed::Unknown(
             TaaCode::AmbiguousOrigin,
             format!(
                 "\"{trimmed}\" is the ISO code of {country} but also the name of a maker in the data; a maker is not an origin, so spell the country out"
             ),
-        );
+        ));
     }
     // A bare code. Two-letter codes that are also US postal codes are only trusted when both
     // readings have the same TAA status.
@@ -302,10 +340,10 @@ fn parse(ds: &Dataset, raw: &str, date: Date) -> Parsed {
         && let Some(&i) = idx.by_code.get(&narrow.to_ascii_uppercase())
     {
         let Some(c) = ds.country_at(i) else {
-            return Parsed::Unknown(
+            return Some(Parsed::Unknown(
                 TaaCode::UnrecognisedOrigin,
                 format!("\"{trimmed}\" could not be resolved"),
-            );
+            ));
         };
         if trimmed.len() == 2
             && let Some(state) = &c.also_us_state
@@ -313,97 +351,95 @@ fn parse(ds: &Dataset, raw: &str, date: Date) -> Parsed {
             let us_designated = true;
             let here = !active_lists(c, date).is_empty();
             if here != us_designated {
-                return Parsed::Unknown(
+                return Some(Parsed::Unknown(
                     TaaCode::AmbiguousOrigin,
                     format!(
                         "\"{trimmed}\" is the ISO code of {} ({}) but also the US postal code of {state} (US origin, acceptable); spell the country out",
                         c.name,
                         if here { "designated" } else { "not designated" }
                     ),
-                );
+                ));
             }
-            return Parsed::One(
+            return Some(Parsed::One(
                 i,
                 format!(
                     "\"{trimmed}\" read as the ISO code of {}; it is also the postal code of {state}, but both readings are acceptable origins",
                     c.name
                 ),
-            );
+            ));
         }
-        return Parsed::One(
+        return Some(Parsed::One(
             i,
             format!("\"{trimmed}\" is the ISO 3166-1 code of {}", c.name),
-        );
+        ));
     }
-    let folded = normalize::fold(trimmed);
-    if folded.is_empty() {
-        return Parsed::Unknown(
-            TaaCode::NoOrigin,
-            "the country of origin is empty".to_owned(),
-        );
-    }
-    let all_toks: Vec<&str> = folded.split(' ').collect();
-    if let Some(word) = all_toks.iter().find(|t| ASSEMBLY.contains(t)) {
-        let parts = if all_toks.contains(&"foreign") {
-            " of foreign parts"
-        } else {
-            ""
-        };
-        return Parsed::Unknown(
-            TaaCode::AssembledIn,
-            format!(
-                "\"{trimmed}\" is a \"{word}\" statement{parts}; assembly or packaging alone does not establish the country of substantial transformation (CBP decides case by case)"
-            ),
-        );
-    }
-    // Set aside design, distribution and import statements: "Designed in California, Made in
-    // China" says the product was made in China. A statement runs from its word to the next
-    // statement word.
+    None
+}
+
+/// An assembly or packaging statement, which never establishes an origin.
+fn assembly_statement(trimmed: &str, all_toks: &[&str]) -> Option<Parsed> {
+    let word = all_toks.iter().find(|t| ASSEMBLY.contains(t))?;
+    let parts = if all_toks.contains(&"foreign") {
+        " of foreign parts"
+    } else {
+        ""
+    };
+    Some(Parsed::Unknown(
+        TaaCode::AssembledIn,
+        format!(
+            "\"{trimmed}\" is a \"{word}\" statement{parts}; assembly or packaging alone does not establish the country of substantial transformation (CBP decides case by case)"
+        ),
+    ))
+}
+
+/// The tokens that speak of origin, and the statement words set aside. Design, distribution
+/// and import statements are set aside: "Designed in California, Made in China" says the
+/// product was made in China. A statement runs from its word to the next statement word.
+fn origin_statement<'a>(all_toks: &[&'a str]) -> (Vec<&'a str>, Vec<&'a str>) {
     let mut toks: Vec<&str> = Vec::with_capacity(all_toks.len());
     let mut set_aside: Vec<&str> = Vec::new();
     let mut skipping = false;
-    for t in &all_toks {
-        if NOT_ORIGIN.contains(t) {
+    for &t in all_toks {
+        if NOT_ORIGIN.contains(&t) {
             skipping = true;
             set_aside.push(t);
             continue;
         }
-        if ORIGIN.contains(t) {
+        if ORIGIN.contains(&t) {
             skipping = false;
         }
         if !skipping {
             toks.push(t);
         }
     }
-    if toks.iter().all(|t| FILLER.contains(t)) && !set_aside.is_empty() {
-        return Parsed::Unknown(
-            TaaCode::NoOriginStatement,
-            format!(
-                "\"{trimmed}\" is a \"{}\" statement, which says nothing about where the product was made or substantially transformed",
-                set_aside.join("\"/\"")
-            ),
-        );
-    }
-    let folded = toks.join(" ");
-    // Upper-case codes inside a longer text ("CN/TW", "Made in CN"); never filler words and
-    // never a maker's name.
-    let upper_codes: std::collections::HashSet<String> = narrow
+    (toks, set_aside)
+}
+
+/// Upper-case codes inside a longer text ("CN/TW", "Made in CN"), lower-cased.
+fn upper_case_codes(narrow: &str) -> HashSet<String> {
+    narrow
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|t| (2..=3).contains(&t.len()) && t.chars().all(|c| c.is_ascii_uppercase()))
         .map(str::to_ascii_lowercase)
-        .collect();
+        .collect()
+}
+
+/// The origin tokens taken together: an ambiguous text, or one country's name in its usual
+/// variants, with or without filler words ("Rep. of Korea"). `None` when they are neither.
+fn parse_whole_name(ds: &Dataset, trimmed: &str, toks: &[&str]) -> Option<Parsed> {
+    let idx = &ds.index.countries;
+    let folded = toks.join(" ");
     if let Some(&a) = idx.ambiguous.get(&folded) {
         let note = ds
             .meta()
             .ambiguous_origins
             .get(a)
             .map_or("", |x| x.note.as_str());
-        return Parsed::Unknown(
+        return Some(Parsed::Unknown(
             TaaCode::AmbiguousOrigin,
             format!("\"{trimmed}\" is ambiguous: {note}"),
-        );
+        ));
     }
-    // The name alone, without filler words, in its usual variants ("Rep. of Korea").
     let core: Vec<&str> = toks
         .iter()
         .copied()
@@ -416,17 +452,33 @@ fn parse(ds: &Dataset, raw: &str, date: Date) -> Parsed {
         .chain(name_variants(core))
     {
         if let Some(&i) = idx.by_name.get(&key) {
-            return Parsed::One(
+            return Some(Parsed::One(
                 i,
                 format!(
                     "\"{trimmed}\" names {}",
                     ds.country_at(i).map_or("", |c| c.name.as_str())
                 ),
-            );
+            ));
         }
     }
-    // Scan for country names as whole-token runs, longest first, so "Hong Kong SAR China" is one
-    // name and "Republic of China" is Taiwan, never "China".
+    None
+}
+
+/// What a scan of the origin tokens found.
+struct Scan<'a> {
+    /// Countries named, in order of first mention.
+    found: Vec<usize>,
+    /// Words that are neither a country, a code nor filler.
+    unknown_words: Vec<&'a str>,
+    /// Notes of the ambiguous names met.
+    ambiguous: Vec<String>,
+}
+
+/// Scans for country names as whole-token runs, longest first, so "Hong Kong SAR China" is one
+/// name and "Republic of China" is Taiwan, never "China"; a token left over may be an
+/// upper-case code (never a filler word or a maker's name).
+fn scan_countries<'a>(ds: &Dataset, toks: &[&'a str], upper_codes: &HashSet<String>) -> Scan<'a> {
+    let idx = &ds.index.countries;
     let mut found: Vec<usize> = Vec::new();
     let mut unknown_words: Vec<&str> = Vec::new();
     let mut ambiguous: Vec<String> = Vec::new();
@@ -472,6 +524,20 @@ fn parse(ds: &Dataset, raw: &str, date: Date) -> Parsed {
             pos += 1;
         }
     }
+    Scan {
+        found,
+        unknown_words,
+        ambiguous,
+    }
+}
+
+/// The origin a scan supports: exactly one country and nothing doubtful.
+fn judge_scan(ds: &Dataset, trimmed: &str, scan: Scan<'_>) -> Parsed {
+    let Scan {
+        found,
+        unknown_words,
+        ambiguous,
+    } = scan;
     if !ambiguous.is_empty() {
         return Parsed::Unknown(
             TaaCode::AmbiguousOrigin,
