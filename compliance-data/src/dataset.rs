@@ -20,8 +20,8 @@ use crate::error::{Error, ErrorKind};
 use crate::graph::EntityGraph;
 use crate::normalize;
 use crate::record::{
-    ComponentRecord, CountryRecord, DatasetMeta, EntityRecord, ModelPatternRecord, Record,
-    StoredRecord,
+    CategoryRecord, ComponentRecord, CountryRecord, DatasetMeta, EntityRecord, ModelPatternRecord,
+    Record, StoredRecord,
 };
 
 mod embedded {
@@ -218,7 +218,7 @@ impl Dataset {
         }
     }
 
-    pub(crate) fn category_at(&self, i: usize) -> Option<&crate::record::CategoryRecord> {
+    pub(crate) fn category_at(&self, i: usize) -> Option<&CategoryRecord> {
         match self.records.get(i).map(|r| &r.record) {
             Some(Record::Category(c)) => Some(c),
             _ => None,
@@ -446,36 +446,10 @@ fn compile(file: &str, field: &str, pattern: &str) -> Result<Regex, Error> {
         })
 }
 
+/// Builds the matcher's index, rejecting anything that would make a record misread.
 fn build_index(records: &[StoredRecord], meta: &DatasetMeta) -> Result<Index, Error> {
-    let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
-    for r in records {
-        if let Some(first) = ids.insert(r.record.id(), &r.file) {
-            return Err(Error::new(
-                ErrorKind::Consistency,
-                r.file.clone(),
-                "id",
-                format!("duplicate id `{}` (also in {first})", r.record.id()),
-            ));
-        }
-    }
-    let mut entity_by_id = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        if let Record::Entity(e) = &r.record {
-            entity_by_id.insert(e.id.clone(), i);
-        }
-    }
-    let need_entity = |file: &str, field: String, id: &str| -> Result<(), Error> {
-        if entity_by_id.contains_key(id) {
-            Ok(())
-        } else {
-            Err(Error::new(
-                ErrorKind::Consistency,
-                file,
-                field,
-                format!("`{id}` is not the id of an entity record"),
-            ))
-        }
-    };
+    check_unique_ids(records)?;
+    let entity_by_id = entity_ids(records);
     let mut names = Vec::new();
     let mut components = Vec::new();
     let mut models = Vec::new();
@@ -486,130 +460,31 @@ fn build_index(records: &[StoredRecord], meta: &DatasetMeta) -> Result<Index, Er
         match &r.record {
             Record::Entity(e) => {
                 for (n, link) in e.links.iter().enumerate() {
-                    need_entity(file, format!("links[{n}].target"), &link.target)?;
+                    need_entity(
+                        &entity_by_id,
+                        file,
+                        format!("links[{n}].target"),
+                        &link.target,
+                    )?;
                 }
-                let spelled = std::iter::once((&e.name, false, "name".to_owned()))
-                    .chain(
-                        e.aliases
-                            .iter()
-                            .enumerate()
-                            .map(|(n, a)| (a, false, format!("aliases[{n}]"))),
-                    )
-                    .chain(
-                        e.former_names
-                            .iter()
-                            .enumerate()
-                            .map(|(n, a)| (a, false, format!("former_names[{n}]"))),
-                    )
-                    .chain(
-                        e.exact_aliases
-                            .iter()
-                            .enumerate()
-                            .map(|(n, a)| (a, true, format!("exact_aliases[{n}]"))),
-                    );
-                // A name that normalizes to an exact-only alias is just as generic ("Sinclair
-                // Technologies" is "sinclair" once the legal word goes), so it is exact-only too.
-                let exact_forms: Vec<Vec<String>> = e
-                    .exact_aliases
-                    .iter()
-                    .map(|a| normalize::name_tokens(a))
-                    .collect();
-                for (alias, exact, field) in spelled {
-                    let tokens = normalize::name_tokens(alias);
-                    let exact = exact || exact_forms.contains(&tokens);
-                    if tokens.is_empty() {
-                        return Err(Error::new(
-                            ErrorKind::Schema,
-                            file,
-                            field,
-                            format!(
-                                "`{alias}` has no distinctive word once legal and generic words are removed"
-                            ),
-                        ));
-                    }
-                    names.push(NameEntry {
-                        tokens,
-                        record: i,
-                        exact,
-                        alias: alias.clone(),
-                    });
-                }
+                names.extend(entity_names(file, i, e)?);
             }
             Record::Component(c) => {
-                need_entity(file, "maker".into(), &c.maker)?;
-                if c.patterns.is_empty() {
-                    return Err(Error::new(
-                        ErrorKind::Schema,
-                        file,
-                        "patterns",
-                        "a component needs at least one pattern",
-                    ));
-                }
-                let compiled = c
-                    .patterns
-                    .iter()
-                    .enumerate()
-                    .map(|(n, p)| compile(file, &format!("patterns[{n}]"), p))
-                    .collect::<Result<Vec<_>, _>>()?;
-                components.push((i, compiled));
+                need_entity(&entity_by_id, file, "maker".into(), &c.maker)?;
+                components.push((i, component_patterns(file, c)?));
             }
             Record::ModelPattern(m) => {
-                need_entity(file, "maker".into(), &m.maker)?;
+                need_entity(&entity_by_id, file, "maker".into(), &m.maker)?;
                 models.push((i, compile(file, "pattern", &m.pattern)?));
             }
             Record::Category(c) => {
-                if c.patterns.is_empty() {
-                    return Err(Error::new(
-                        ErrorKind::Schema,
-                        file,
-                        "patterns",
-                        "a category needs at least one pattern",
-                    ));
-                }
-                let compile_all = |field: &str, list: &[String]| {
-                    list.iter()
-                        .enumerate()
-                        .map(|(n, p)| compile(file, &format!("{field}[{n}]"), p))
-                        .collect::<Result<Vec<_>, _>>()
-                };
-                categories.push((
-                    i,
-                    compile_all("patterns", &c.patterns)?,
-                    compile_all("not_patterns", &c.not_patterns)?,
-                ));
+                let (patterns, not_patterns) = category_patterns(file, c)?;
+                categories.push((i, patterns, not_patterns));
             }
-            Record::Country(c) => {
-                let spelled = [&c.name, &c.iso_name]
-                    .into_iter()
-                    .chain(c.official_name.iter())
-                    .chain(c.aliases.iter())
-                    .chain(c.far_names.iter());
-                for name in spelled {
-                    let key = normalize::fold(name);
-                    countries.max_tokens = countries.max_tokens.max(key.split(' ').count());
-                    countries.by_name.entry(key).or_insert(i);
-                }
-                countries.by_code.insert(c.alpha2.to_ascii_uppercase(), i);
-                countries.by_code.insert(c.alpha3.to_ascii_uppercase(), i);
-            }
+            Record::Country(c) => index_country(&mut countries, i, c),
         }
     }
-    for (n, amb) in meta.ambiguous_origins.iter().enumerate() {
-        for cand in &amb.candidates {
-            let known = records
-                .iter()
-                .any(|r| matches!(&r.record, Record::Country(c) if c.id == *cand));
-            if !known {
-                return Err(Error::new(
-                    ErrorKind::Consistency,
-                    HEADER_FILE,
-                    format!("ambiguous_origins[{n}].candidates"),
-                    format!("`{cand}` is not the id of a country record"),
-                ));
-            }
-        }
-        countries.ambiguous.insert(normalize::fold(&amb.text), n);
-    }
+    index_ambiguous_origins(&mut countries, records, meta)?;
     let graph = EntityGraph::build(records, &entity_by_id);
     Ok(Index {
         entity_by_id,
@@ -626,4 +501,184 @@ fn build_index(records: &[StoredRecord], meta: &DatasetMeta) -> Result<Index, Er
         countries,
         categories,
     })
+}
+
+/// No two records may share an id.
+fn check_unique_ids(records: &[StoredRecord]) -> Result<(), Error> {
+    let mut ids: BTreeMap<&str, &str> = BTreeMap::new();
+    for r in records {
+        if let Some(first) = ids.insert(r.record.id(), &r.file) {
+            return Err(Error::new(
+                ErrorKind::Consistency,
+                r.file.clone(),
+                "id",
+                format!("duplicate id `{}` (also in {first})", r.record.id()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Entity id → record index.
+fn entity_ids(records: &[StoredRecord]) -> HashMap<String, usize> {
+    let mut entity_by_id = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Record::Entity(e) = &r.record {
+            entity_by_id.insert(e.id.clone(), i);
+        }
+    }
+    entity_by_id
+}
+
+/// An id a record's `field` names must be an entity's.
+fn need_entity(
+    entity_by_id: &HashMap<String, usize>,
+    file: &str,
+    field: String,
+    id: &str,
+) -> Result<(), Error> {
+    if entity_by_id.contains_key(id) {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::Consistency,
+            file,
+            field,
+            format!("`{id}` is not the id of an entity record"),
+        ))
+    }
+}
+
+/// Every spelling of an entity's name (name, aliases, former names, exact-only aliases),
+/// tokenized; each must keep a distinctive word.
+fn entity_names(file: &str, i: usize, e: &EntityRecord) -> Result<Vec<NameEntry>, Error> {
+    let spelled = std::iter::once((&e.name, false, "name".to_owned()))
+        .chain(
+            e.aliases
+                .iter()
+                .enumerate()
+                .map(|(n, a)| (a, false, format!("aliases[{n}]"))),
+        )
+        .chain(
+            e.former_names
+                .iter()
+                .enumerate()
+                .map(|(n, a)| (a, false, format!("former_names[{n}]"))),
+        )
+        .chain(
+            e.exact_aliases
+                .iter()
+                .enumerate()
+                .map(|(n, a)| (a, true, format!("exact_aliases[{n}]"))),
+        );
+    // A name that normalizes to an exact-only alias is just as generic ("Sinclair
+    // Technologies" is "sinclair" once the legal word goes), so it is exact-only too.
+    let exact_forms: Vec<Vec<String>> = e
+        .exact_aliases
+        .iter()
+        .map(|a| normalize::name_tokens(a))
+        .collect();
+    let mut names = Vec::new();
+    for (alias, exact, field) in spelled {
+        let tokens = normalize::name_tokens(alias);
+        let exact = exact || exact_forms.contains(&tokens);
+        if tokens.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Schema,
+                file,
+                field,
+                format!(
+                    "`{alias}` has no distinctive word once legal and generic words are removed"
+                ),
+            ));
+        }
+        names.push(NameEntry {
+            tokens,
+            record: i,
+            exact,
+            alias: alias.clone(),
+        });
+    }
+    Ok(names)
+}
+
+/// A component's patterns, compiled; it needs at least one.
+fn component_patterns(file: &str, c: &ComponentRecord) -> Result<Vec<Regex>, Error> {
+    if c.patterns.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Schema,
+            file,
+            "patterns",
+            "a component needs at least one pattern",
+        ));
+    }
+    c.patterns
+        .iter()
+        .enumerate()
+        .map(|(n, p)| compile(file, &format!("patterns[{n}]"), p))
+        .collect()
+}
+
+/// A category's patterns and not-patterns, compiled; it needs at least one pattern.
+fn category_patterns(file: &str, c: &CategoryRecord) -> Result<(Vec<Regex>, Vec<Regex>), Error> {
+    if c.patterns.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Schema,
+            file,
+            "patterns",
+            "a category needs at least one pattern",
+        ));
+    }
+    let compile_all = |field: &str, list: &[String]| {
+        list.iter()
+            .enumerate()
+            .map(|(n, p)| compile(file, &format!("{field}[{n}]"), p))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok((
+        compile_all("patterns", &c.patterns)?,
+        compile_all("not_patterns", &c.not_patterns)?,
+    ))
+}
+
+/// Adds a country's names (folded) and codes (upper-case) to the country index.
+fn index_country(countries: &mut CountryIndex, i: usize, c: &CountryRecord) {
+    let spelled = [&c.name, &c.iso_name]
+        .into_iter()
+        .chain(c.official_name.iter())
+        .chain(c.aliases.iter())
+        .chain(c.far_names.iter());
+    for name in spelled {
+        let key = normalize::fold(name);
+        countries.max_tokens = countries.max_tokens.max(key.split(' ').count());
+        countries.by_name.entry(key).or_insert(i);
+    }
+    countries.by_code.insert(c.alpha2.to_ascii_uppercase(), i);
+    countries.by_code.insert(c.alpha3.to_ascii_uppercase(), i);
+}
+
+/// Adds the header's ambiguous origins to the country index; their candidates must be
+/// country records.
+fn index_ambiguous_origins(
+    countries: &mut CountryIndex,
+    records: &[StoredRecord],
+    meta: &DatasetMeta,
+) -> Result<(), Error> {
+    for (n, amb) in meta.ambiguous_origins.iter().enumerate() {
+        for cand in &amb.candidates {
+            let known = records
+                .iter()
+                .any(|r| matches!(&r.record, Record::Country(c) if c.id == *cand));
+            if !known {
+                return Err(Error::new(
+                    ErrorKind::Consistency,
+                    HEADER_FILE,
+                    format!("ambiguous_origins[{n}].candidates"),
+                    format!("`{cand}` is not the id of a country record"),
+                ));
+            }
+        }
+        countries.ambiguous.insert(normalize::fold(&amb.text), n);
+    }
+    Ok(())
 }
