@@ -506,23 +506,85 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
             name_findings(ds, field, text, date, &mut findings, &mut named.known);
         }
     }
-    // A named-entity product that is plainly a passive accessory or display is a scope question.
-    if let Some(desc) = present(&line.description)
-        && is_accessory(desc)
-    {
-        for f in findings
-            .iter_mut()
-            .filter(|f| f.verdict == Verdict889::Covered)
-        {
-            f.verdict = Verdict889::NeedsReview;
-            f.code = Code889::ScopeQuestion;
-            f.reason.push_str(&format!(
-                    " The description \"{desc}\" reads as a passive accessory, display or storage item; whether §889 reaches it is disputed (Dahua argued such items are not video surveillance equipment), so it needs review."
-                ));
-        }
+    if let Some(desc) = present(&line.description) {
+        mark_accessory_scope(&mut findings, desc);
     }
     let mut notes: Vec<String> = Vec::new();
-    // Components are read with their denials blanked out: "not HiSilicon" is not a HiSilicon.
+    let components_listed = listed_component_findings(ds, line, date, &mut findings, &mut notes);
+    let description = present(&line.description).map(negation::affirmed);
+    for (field, value) in [
+        ("description", description.as_deref()),
+        ("model", present(&line.model)),
+        ("part_number", present(&line.part_number)),
+    ] {
+        if let Some(text) = value {
+            component_findings(ds, field, text, date, &mut findings);
+        }
+    }
+    if let Some(desc) = description.as_deref() {
+        description_mentions(ds, desc, date, &mut findings);
+    }
+    for (field, value) in [
+        ("model", present(&line.model)),
+        ("part_number", present(&line.part_number)),
+    ] {
+        if let Some(text) = value {
+            model_findings(ds, field, text, date, &mut findings);
+        }
+    }
+    rank_findings(&mut findings);
+    notes.extend(entity_notes(ds, &named, &findings));
+
+    let decided = findings
+        .first()
+        .filter(|f| f.verdict > Verdict889::NotCovered || f.code == Code889::FormerAffiliate)
+        .cloned();
+    let outcome = match decided {
+        Some(f) => from_finding(ds, f, &maker_fields, &named),
+        None => without_covered_evidence(ds, line, &maker_fields, &named, components_listed),
+    };
+    let citations = citations_for(ds, &outcome);
+    Section889 {
+        verdict: outcome.verdict,
+        code: outcome.code,
+        reason: outcome.reason,
+        chain: outcome.chain,
+        citations,
+        findings,
+        notes,
+        basis: outcome.basis,
+        independence: outcome.independence,
+    }
+}
+
+/// A named-entity product that is plainly a passive accessory or display is a scope question:
+/// its covered findings become reviews.
+fn mark_accessory_scope(findings: &mut [Finding], desc: &str) {
+    if !is_accessory(desc) {
+        return;
+    }
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.verdict == Verdict889::Covered)
+    {
+        f.verdict = Verdict889::NeedsReview;
+        f.code = Code889::ScopeQuestion;
+        f.reason.push_str(&format!(
+                " The description \"{desc}\" reads as a passive accessory, display or storage item; whether §889 reaches it is disputed (Dahua argued such items are not video surveillance equipment), so it needs review."
+            ));
+    }
+}
+
+/// Findings from the listed components, read with their denials blanked out ("not HiSilicon"
+/// is not a HiSilicon): component families and covered entities they name. A denial becomes a
+/// note. Returns whether any component was listed without a denial.
+fn listed_component_findings(
+    ds: &Dataset,
+    line: &LineFacts,
+    date: Date,
+    findings: &mut Vec<Finding>,
+    notes: &mut Vec<String>,
+) -> bool {
     let mut components_listed = false;
     for (n, comp) in line.components.iter().enumerate() {
         if comp.trim().is_empty() {
@@ -538,7 +600,7 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
         } else {
             components_listed = true;
         }
-        component_findings(ds, &field, &positive, date, &mut findings);
+        component_findings(ds, &field, &positive, date, findings);
         for NameHit {
             record,
             kind,
@@ -567,66 +629,60 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
             findings.push(f);
         }
     }
-    let description = present(&line.description).map(negation::affirmed);
-    for (field, value) in [
-        ("description", description.as_deref()),
-        ("model", present(&line.model)),
-        ("part_number", present(&line.part_number)),
-    ] {
-        if let Some(text) = value {
-            component_findings(ds, field, text, date, &mut findings);
-        }
-    }
-    if let Some(desc) = description.as_deref() {
-        for NameHit {
-            record,
-            kind,
-            alias,
-            ..
-        } in match_names(ds, desc)
-        {
-            if !matches!(kind, MatchKind::Exact | MatchKind::Contained) {
-                continue;
-            }
-            let Some(res) =
-                resolve_entity(ds, record, date).filter(|r| r.verdict > Verdict889::NotCovered)
-            else {
-                continue;
-            };
-            let lead = format!(
-                "the description mentions {} ({alias}); a mention (\"compatible with\", \"replaces\") is not proof of who made the item, but ",
-                entity_name(ds, record)
-            );
-            let mut f = finding_from(ds, res, "description", record, lead);
-            f.verdict = Verdict889::NeedsReview;
-            f.code = Code889::DescriptionMention;
-            findings.push(f);
-        }
-    }
-    for (field, value) in [
-        ("model", present(&line.model)),
-        ("part_number", present(&line.part_number)),
-    ] {
-        if let Some(text) = value {
-            model_findings(ds, field, text, date, &mut findings);
-        }
-    }
+    components_listed
+}
 
+/// A covered entity mentioned in the (affirmed) description is evidence for review only: a
+/// mention is not proof of who made the item.
+fn description_mentions(ds: &Dataset, desc: &str, date: Date, findings: &mut Vec<Finding>) {
+    for NameHit {
+        record,
+        kind,
+        alias,
+        ..
+    } in match_names(ds, desc)
+    {
+        if !matches!(kind, MatchKind::Exact | MatchKind::Contained) {
+            continue;
+        }
+        let Some(res) =
+            resolve_entity(ds, record, date).filter(|r| r.verdict > Verdict889::NotCovered)
+        else {
+            continue;
+        };
+        let lead = format!(
+            "the description mentions {} ({alias}); a mention (\"compatible with\", \"replaces\") is not proof of who made the item, but ",
+            entity_name(ds, record)
+        );
+        let mut f = finding_from(ds, res, "description", record, lead);
+        f.verdict = Verdict889::NeedsReview;
+        f.code = Code889::DescriptionMention;
+        findings.push(f);
+    }
+}
+
+/// Most severe first, then by code priority; repeats of one code on one field and record go.
+fn rank_findings(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {
         b.verdict
             .cmp(&a.verdict)
             .then(priority(a.code).cmp(&priority(b.code)))
     });
     findings.dedup_by(|a, b| a.code == b.code && a.field == b.field && a.record == b.record);
+}
 
+/// The data's notes on every entity the line's makers named or a finding rests on, in record
+/// order.
+fn entity_notes(ds: &Dataset, named: &Named, findings: &[Finding]) -> Vec<String> {
     let mut note_records: BTreeSet<usize> = named.known.iter().map(|(_, i)| *i).collect();
-    for f in &findings {
+    for f in findings {
         if let Some(id) = &f.record
             && let Some(&i) = ds.index.entity_by_id.get(id)
         {
             note_records.insert(i);
         }
     }
+    let mut notes = Vec::new();
     for i in note_records {
         if let Some(e) = ds.entity_at(i) {
             for n in &e.notes {
@@ -634,27 +690,7 @@ pub(crate) fn check(ds: &Dataset, line: &LineFacts, date: Date) -> Section889 {
             }
         }
     }
-
-    let decided = findings
-        .first()
-        .filter(|f| f.verdict > Verdict889::NotCovered || f.code == Code889::FormerAffiliate)
-        .cloned();
-    let outcome = match decided {
-        Some(f) => from_finding(ds, f, &maker_fields, &named),
-        None => without_covered_evidence(ds, line, &maker_fields, &named, components_listed),
-    };
-    let citations = citations_for(ds, &outcome);
-    Section889 {
-        verdict: outcome.verdict,
-        code: outcome.code,
-        reason: outcome.reason,
-        chain: outcome.chain,
-        citations,
-        findings,
-        notes,
-        basis: outcome.basis,
-        independence: outcome.independence,
-    }
+    notes
 }
 
 /// The deciding part of a verdict, before citations are attached.
