@@ -10,10 +10,12 @@ use time::Date;
 
 use crate::DataStamp;
 use crate::dataset::Dataset;
-use crate::date::PartialDate;
+use crate::date::{PartialDate, within};
 use crate::graph::{EdgeState, Hop, Walk};
-use crate::matching::{ChainStep, MatchKind, chain_steps, match_names, resolve_entity};
-use crate::record::{ComponentEvidence, Covered, Source};
+use crate::matching::{
+    ChainStep, MatchKind, NameHit, Resolution, chain_steps, match_names, resolve_entity,
+};
+use crate::record::{ComponentEvidence, Covered, EntityRecord, Record, Source};
 use crate::taa::{self, Taa, TaaCode};
 use crate::verdict889::{Code889, Verdict889};
 
@@ -163,112 +165,10 @@ fn matching_model_patterns(ds: &Dataset, name: &str) -> Vec<ModelExplanation> {
 pub fn explain(ds: &Dataset, name: &str, date: Date) -> Explanation {
     let mut hits = match_names(ds, name);
     hits.sort_by(|a, b| b.kind.cmp(&a.kind).then(b.alias_len.cmp(&a.alias_len)));
-    let mut entities = Vec::new();
-    for hit in hits {
-        let Some(e) = ds.entity_at(hit.record) else {
-            continue;
-        };
-        let res = resolve_entity(ds, hit.record, date);
-        let links = e
-            .links
-            .iter()
-            .enumerate()
-            .filter_map(|(k, l)| {
-                let to = *ds.index.entity_by_id.get(&l.target)?;
-                let active = crate::date::within(date, l.from.as_ref(), l.to.as_ref());
-                let walk = Walk {
-                    hops: vec![Hop {
-                        from: hit.record,
-                        to,
-                        link: k,
-                        state: if active {
-                            EdgeState::Active
-                        } else {
-                            EdgeState::Ended
-                        },
-                    }],
-                    end: to,
-                };
-                chain_steps(ds, &walk).into_iter().next()
-            })
-            .collect();
-        let linked_from = ds
-            .records()
-            .iter()
-            .filter_map(|r| match &r.record {
-                crate::record::Record::Entity(o) if o.links.iter().any(|l| l.target == e.id) => {
-                    Some(o.id.clone())
-                }
-                _ => None,
-            })
-            .collect();
-        let (verdict, code, reason, chain) = match res {
-            Some(r) => (
-                r.verdict,
-                Some(r.code),
-                format!("{}.", r.explanation),
-                r.chain,
-            ),
-            None => match e.independence() {
-                Some(ind) => (
-                    Verdict889::NotCovered,
-                    Some(Code889::IndependentMaker),
-                    format!(
-                        "{} has no link to a §889 named entity that held on {}, and its independence was checked as of {} (parent: {}; owners: {}).",
-                        e.name,
-                        PartialDate::from(date),
-                        ind.as_of,
-                        ind.parent.trim(),
-                        ind.owners.trim()
-                    ),
-                    Vec::new(),
-                ),
-                None => (
-                    Verdict889::NeedsReview,
-                    Some(Code889::IndependenceUnverified),
-                    format!(
-                        "{} has no link to a §889 named entity that held on {}, but no record establishes its independence (parent, owners, OEM), so a line naming it is not cleared.",
-                        e.name,
-                        PartialDate::from(date)
-                    ),
-                    Vec::new(),
-                ),
-            },
-        };
-        let (verdict, code) = match hit.kind {
-            MatchKind::Fuzzy if verdict > Verdict889::NotCovered => {
-                (Verdict889::NeedsReview, Some(Code889::FuzzyMatch))
-            }
-            MatchKind::Partial if verdict > Verdict889::NotCovered => {
-                (Verdict889::NeedsReview, Some(Code889::PartialName))
-            }
-            _ => (verdict, code),
-        };
-        entities.push(EntityExplanation {
-            id: e.id.clone(),
-            file: ds.file_at(hit.record).to_owned(),
-            name: e.name.clone(),
-            match_kind: hit.kind,
-            matched_alias: hit.alias,
-            names: std::iter::once(&e.name)
-                .chain(&e.aliases)
-                .chain(&e.exact_aliases)
-                .chain(&e.former_names)
-                .cloned()
-                .collect(),
-            stock_codes: e.stock_codes.clone(),
-            covered: e.covered.clone(),
-            verdict,
-            code,
-            reason,
-            chain,
-            links,
-            linked_from,
-            notes: e.notes.clone(),
-            rationale: e.rationale.clone(),
-            sources: e.sources.clone(),
-        });
-    }
+    let entities = hits
+        .into_iter()
+        .filter_map(|hit| explain_entity(ds, hit, date))
+        .collect();
     let components = matching_components(ds, name);
     let model_patterns = matching_model_patterns(ds, name);
     let country = Some(taa::check(ds, Some(name), date)).filter(|t| {
@@ -285,5 +185,126 @@ pub fn explain(ds: &Dataset, name: &str, date: Date) -> Explanation {
         model_patterns,
         country,
         data: DataStamp::of(ds),
+    }
+}
+
+/// The entity record a name matched, with the verdict a line naming it would get.
+fn explain_entity(ds: &Dataset, hit: NameHit, date: Date) -> Option<EntityExplanation> {
+    let e = ds.entity_at(hit.record)?;
+    let res = resolve_entity(ds, hit.record, date);
+    let links = direct_links(ds, hit.record, e, date);
+    let linked_from = linked_from(ds, &e.id);
+    let (verdict, code, reason, chain) = entity_verdict(e, res, date);
+    let (verdict, code) = match hit.kind {
+        MatchKind::Fuzzy if verdict > Verdict889::NotCovered => {
+            (Verdict889::NeedsReview, Some(Code889::FuzzyMatch))
+        }
+        MatchKind::Partial if verdict > Verdict889::NotCovered => {
+            (Verdict889::NeedsReview, Some(Code889::PartialName))
+        }
+        _ => (verdict, code),
+    };
+    Some(EntityExplanation {
+        id: e.id.clone(),
+        file: ds.file_at(hit.record).to_owned(),
+        name: e.name.clone(),
+        match_kind: hit.kind,
+        matched_alias: hit.alias,
+        names: std::iter::once(&e.name)
+            .chain(&e.aliases)
+            .chain(&e.exact_aliases)
+            .chain(&e.former_names)
+            .cloned()
+            .collect(),
+        stock_codes: e.stock_codes.clone(),
+        covered: e.covered.clone(),
+        verdict,
+        code,
+        reason,
+        chain,
+        links,
+        linked_from,
+        notes: e.notes.clone(),
+        rationale: e.rationale.clone(),
+        sources: e.sources.clone(),
+    })
+}
+
+/// The record's own links as one-hop chains, each marked active or ended on `date`.
+fn direct_links(ds: &Dataset, record: usize, e: &EntityRecord, date: Date) -> Vec<ChainStep> {
+    e.links
+        .iter()
+        .enumerate()
+        .filter_map(|(k, l)| {
+            let to = *ds.index.entity_by_id.get(&l.target)?;
+            let active = within(date, l.from.as_ref(), l.to.as_ref());
+            let walk = Walk {
+                hops: vec![Hop {
+                    from: record,
+                    to,
+                    link: k,
+                    state: if active {
+                        EdgeState::Active
+                    } else {
+                        EdgeState::Ended
+                    },
+                }],
+                end: to,
+            };
+            chain_steps(ds, &walk).into_iter().next()
+        })
+        .collect()
+}
+
+/// Ids of the entity records that link to `id`.
+fn linked_from(ds: &Dataset, id: &str) -> Vec<String> {
+    ds.records()
+        .iter()
+        .filter_map(|r| match &r.record {
+            Record::Entity(o) if o.links.iter().any(|l| l.target == id) => Some(o.id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Verdict, code, reason and chain for a line naming exactly this entity: from its chain to a
+/// named entity, else from its independence record (or the lack of one).
+fn entity_verdict(
+    e: &EntityRecord,
+    res: Option<Resolution>,
+    date: Date,
+) -> (Verdict889, Option<Code889>, String, Vec<ChainStep>) {
+    match res {
+        Some(r) => (
+            r.verdict,
+            Some(r.code),
+            format!("{}.", r.explanation),
+            r.chain,
+        ),
+        None => match e.independence() {
+            Some(ind) => (
+                Verdict889::NotCovered,
+                Some(Code889::IndependentMaker),
+                format!(
+                    "{} has no link to a §889 named entity that held on {}, and its independence was checked as of {} (parent: {}; owners: {}).",
+                    e.name,
+                    PartialDate::from(date),
+                    ind.as_of,
+                    ind.parent.trim(),
+                    ind.owners.trim()
+                ),
+                Vec::new(),
+            ),
+            None => (
+                Verdict889::NeedsReview,
+                Some(Code889::IndependenceUnverified),
+                format!(
+                    "{} has no link to a §889 named entity that held on {}, but no record establishes its independence (parent, owners, OEM), so a line naming it is not cleared.",
+                    e.name,
+                    PartialDate::from(date)
+                ),
+                Vec::new(),
+            ),
+        },
     }
 }
