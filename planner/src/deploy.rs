@@ -702,14 +702,27 @@ fn choose_layout<'a>(
     let clients = net.viewing_clients.map_or(d.viewing_clients.value, |c| c.0);
     let tiles = d.viewing_tiles.value.min(slots.len() as u32);
     let others = units.len() as u32 + clients;
+    // The core a layout needs: the cheapest core switch with a port for everything; when none
+    // has enough ports, as many of the largest as it takes (one port of each joins it to the
+    // next), so a layout of many small access switches pays for the core ports it consumes
+    // instead of looking cheapest.
     let cheapest_core = |ports: u32| {
-        catalog
+        let single = catalog
             .switch
             .iter()
             .filter(|m| m.core && m.ports >= ports)
             .map(|m| m.price)
-            .min_by(f64::total_cmp)
-            .unwrap_or(f64::MAX / 4.0)
+            .min_by(f64::total_cmp);
+        let stacked = || {
+            let largest = catalog
+                .switch
+                .iter()
+                .filter(|m| m.core && m.ports > 1)
+                .max_by_key(|m| m.ports)?;
+            let per = f64::from(largest.ports - 1);
+            Some((f64::from(ports) / per).ceil() * largest.price)
+        };
+        single.or_else(stacked).unwrap_or(f64::MAX / 4.0)
     };
     let core_price = |count: u32, m: &SwitchModel| {
         if count == 1 && net.uplink.is_none() && on_switch.len() as u32 + others <= m.ports {
@@ -1250,6 +1263,19 @@ fn check_ceilings(
                 message: format!(
                     "switch {} ({}) has {} cameras for {} ports",
                     sw.id, sw.model, wanted, sw.ports
+                ),
+            });
+        } else if sw.ports_used > sw.ports {
+            // A core with a port for every access switch, recorder and client it joins.
+            violations.push(Violation {
+                element: sw.id.clone(),
+                ceiling: Ceiling::Ports,
+                load: u64::from(sw.ports_used),
+                limit: u64::from(sw.ports),
+                unit: Unit::Ports,
+                message: format!(
+                    "switch {} ({}) must join {} access switches, recorders and clients on {} ports: the site needs an aggregation layer or a larger core than the catalog offers",
+                    sw.id, sw.model, sw.ports_used, sw.ports
                 ),
             });
         }

@@ -19,6 +19,12 @@ use crate::deploy::{Camera, Choice, Link, Manifest, SiteInstance};
 /// Access switches per row of the drawing.
 const ROW: usize = 5;
 
+/// Above this many cameras a site's graph summarises each switch's cameras in one node instead
+/// of a row per camera: Graphviz lays out a 10,000-row graph in tens of minutes and nobody can
+/// read it. Every camera, port and load stays in `manifest.json` and the port tables of smaller
+/// sites.
+const DRAWN_CAMERAS_MAX: usize = 500;
+
 /// One DOT graph per site instance: (site instance id, DOT text), in manifest order.
 pub fn site_graphs(m: &Manifest) -> Vec<(String, String)> {
     m.sites
@@ -134,15 +140,27 @@ fn graph_header(out: &mut String, m: &Manifest, site: &SiteInstance, v: &SiteVie
     let _ = writeln!(out, "digraph {} {{", q(&site.id));
     let _ = writeln!(
         out,
-        "  graph [rankdir=BT, fontname=\"DejaVu Sans\", fontsize=16, labelloc=t, nodesep=0.35, ranksep=0.7, label={}];",
+        "  graph [rankdir=BT, fontname=\"DejaVu Sans\", fontsize=16, labelloc=t, nodesep=0.35, ranksep=0.7{}, label={}];",
+        // A core with hundreds of edges makes dot's crossing minimisation run for tens of
+        // minutes; bounded passes lay a large site out in seconds.
+        if v.cameras.len() > DRAWN_CAMERAS_MAX {
+            ", mclimit=0.01, nslimit=2, nslimit1=2, remincross=false, searchsize=10"
+        } else {
+            ""
+        },
         q(&format!(
-            "{} — {} ({}): {} cameras, {} recorder(s), {} switch(es)",
+            "{} — {} ({}): {} cameras, {} recorder(s), {} switch(es){}",
             m.project,
             site.name,
             site.subnet,
             v.cameras.len(),
             v.recorders.len(),
-            v.switches.len()
+            v.switches.len(),
+            if v.cameras.len() > DRAWN_CAMERAS_MAX {
+                " — cameras summarised per switch; every camera and port is in manifest.json"
+            } else {
+                ""
+            }
         ))
     );
     let _ = writeln!(
@@ -224,7 +242,7 @@ fn switch_clusters(out: &mut String, site: &SiteInstance, v: &SiteView) {
         let _ = writeln!(out, "  subgraph {} {{", q(&format!("cluster {}", sw.id)));
         let _ = writeln!(out, "    style=dashed; color=gray50; label=\"\";");
         let _ = writeln!(out, "    {} [label={}{colour}];", q(&sw.id), q(&label));
-        port_table(out, site, &sw.id, &cams, &|c: &Camera| v.camera_link(c));
+        cameras_node(out, site, &sw.id, &cams, v);
         let _ = writeln!(out, "  }}");
     }
     // Cameras on a recorder's own PoE ports (or anything not on a listed switch).
@@ -235,7 +253,7 @@ fn switch_clusters(out: &mut String, site: &SiteInstance, v: &SiteView) {
             "    style=dashed; color=gray50; label={};",
             q(&format!("PoE ports of {}", local(site, attach)))
         );
-        port_table(out, site, attach, &cams, &|c: &Camera| v.camera_link(c));
+        cameras_node(out, site, attach, &cams, v);
         let _ = writeln!(out, "  }}");
     }
 }
@@ -278,6 +296,50 @@ fn link_edges(out: &mut String, v: &SiteView) {
             q(&load_label(l))
         );
     }
+}
+
+/// The cameras on one switch (or recorder): a port table, or on a site too large to draw every
+/// camera, one node with their count, ports and load (red when any camera's link is over).
+fn cameras_node(
+    out: &mut String,
+    site: &SiteInstance,
+    attach: &str,
+    cams: &[&Camera],
+    v: &SiteView,
+) {
+    if v.cameras.len() <= DRAWN_CAMERAS_MAX {
+        port_table(out, site, attach, cams, &|c: &Camera| v.camera_link(c));
+        return;
+    }
+    let links: Vec<&Link> = cams.iter().filter_map(|c| v.camera_link(c)).collect();
+    let load: u64 = links.iter().map(|l| l.load_bps()).sum();
+    let over_count = links.iter().filter(|l| over(l)).count();
+    let (first, last) = (
+        cams.iter().map(|c| c.port).min().unwrap_or(0),
+        cams.iter().map(|c| c.port).max().unwrap_or(0),
+    );
+    let colour = if over_count > 0 {
+        ", color=red, fontcolor=red"
+    } else {
+        ""
+    };
+    let node = format!("{attach} ports");
+    let _ = writeln!(
+        out,
+        "    {} [shape=note, style=\"\", label={}{colour}];",
+        q(&node),
+        q(&format!(
+            "{} cameras on ports {first}–{last}\n{} in{}",
+            cams.len(),
+            Bitrate(load),
+            if over_count > 0 {
+                format!("\n{over_count} camera link(s) over their limit")
+            } else {
+                String::new()
+            }
+        ))
+    );
+    let _ = writeln!(out, "    {} -> {} [style=bold];", q(&node), q(attach));
 }
 
 /// A table of the cameras on one switch (or recorder), joined to it by one edge.
