@@ -81,7 +81,12 @@ fn merge_records(list: &mut Vec<Value>, records: Vec<Value>) {
 /// Merges `patch` into `table` key by key; when the patch changes a figure, the table's own
 /// provenance goes unless the patch brings its own.
 fn merge_table(table: &mut Table, patch: Table) {
-    if patch.keys().any(|k| !PROVENANCE.contains(&k.as_str())) {
+    // A figure of this table changes when the patch gives a value other than a sub-table (which
+    // carries its own provenance), the id that names the record, or provenance itself.
+    let changes_a_figure = patch
+        .iter()
+        .any(|(k, v)| !v.is_table() && k != "id" && !PROVENANCE.contains(&k.as_str()));
+    if changes_a_figure {
         for k in PROVENANCE {
             table.remove(*k);
         }
@@ -147,6 +152,45 @@ assumption = "our distributor's quote of 2026-11-28"
         );
         assert_eq!(drives[1]["price"].as_float(), Some(320.0));
         assert_eq!(drives[1]["source"].as_str(), Some("vendor"));
+    }
+
+    #[test]
+    fn a_sub_table_or_a_note_keeps_the_provenance_around_it() {
+        let mut base = table(
+            r#"
+[bitrate]
+source = "redzilla"
+reference-fps = 15.0
+[bitrate.scene-factor]
+high = 1.3
+source = "redzilla"
+[[drive]]
+id = "d8"
+price = 180.0
+source = "vendor"
+"#,
+        );
+        lay_over(
+            &mut base,
+            table(
+                r#"
+[bitrate.scene-factor]
+high = 1.6
+source = "my-measurement"
+[[drive]]
+id = "d8"
+note = "checked against the 2026 list"
+"#,
+            ),
+        );
+        assert_eq!(base["bitrate"]["source"].as_str(), Some("redzilla"));
+        assert_eq!(
+            base["bitrate"]["scene-factor"]["source"].as_str(),
+            Some("my-measurement")
+        );
+        let d8 = &base["drive"].as_array().unwrap()[0];
+        assert_eq!(d8["source"].as_str(), Some("vendor"));
+        assert_eq!(d8["note"].as_str(), Some("checked against the 2026 list"));
     }
 
     #[test]

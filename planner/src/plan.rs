@@ -1082,6 +1082,9 @@ impl Design<'_> {
         notes: &mut Vec<String>,
     ) -> Result<Vec<RecorderUnit>, String> {
         let any = design_units(items, bins, &self.rules);
+        if !self.site.requirements.prefer_camera_brand {
+            return any;
+        }
         let Some(brand) = site_brand(self.site, si) else {
             return any;
         };
@@ -1125,9 +1128,27 @@ impl Design<'_> {
                 ));
                 any
             }
-            (Ok(own), _) => {
+            (Ok(own), other) => {
+                let price = |u: &[RecorderUnit]| u.iter().map(RecorderUnit::price).sum::<f64>();
+                let more = other
+                    .as_ref()
+                    .map_or(0.0, |o| price(&own) - price(o))
+                    .max(0.0);
+                let cost = if more >= 0.5 {
+                    format!(
+                        ", {} {} a copy more than the cheapest appliances of any maker (prefer-camera-brand = false plans those)",
+                        Money::from_f64(more * self.rate).whole(),
+                        self.site
+                            .project
+                            .currency
+                            .as_deref()
+                            .unwrap_or(&self.catalog.currency)
+                    )
+                } else {
+                    String::new()
+                };
                 notes.push(format!(
-                    "{}: {brand} appliances for the site's {brand} cameras",
+                    "{}: {brand} appliances for the site's {brand} cameras{cost}",
                     s.name
                 ));
                 Ok(own)
@@ -1309,7 +1330,7 @@ fn site_brand(site: &SiteFile, si: usize) -> Option<String> {
     });
     let first = brands.next()??;
     brands
-        .all(|b| b.is_some_and(|b| b.eq_ignore_ascii_case(&first)))
+        .all(|b| b.is_some_and(|b| same_maker(&b, &first)))
         .then_some(first)
 }
 

@@ -23,6 +23,11 @@ pub use crate::ranged::{
     PerDay, PoeWatts, Rate, Seconds, Spares, Years,
 };
 
+/// The default of switches that are on unless the site file turns them off.
+fn yes() -> bool {
+    true
+}
+
 /// The whole site file.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -248,6 +253,11 @@ pub struct Requirements {
     /// Camera brands in the system (more than one points to a VMS).
     #[serde(default)]
     pub camera_brands: Vec<String>,
+    /// Plan NVR appliances of the cameras' own brand when the site's cameras are of one brand
+    /// and that maker has an eligible appliance (default true); false plans the cheapest
+    /// appliances of any maker.
+    #[serde(default = "yes")]
+    pub prefer_camera_brand: bool,
     /// Analytics needed.
     #[serde(default)]
     pub analytics: Analytics,

@@ -717,3 +717,30 @@ source = "dist-quote"
     let r = camscope(&["--catalog", &overlay, "plan", &site]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// A one-brand site gets appliances of its cameras' brand, and the plan says what that costs
+/// against the cheapest appliances of any maker; `prefer-camera-brand = false` plans those.
+#[test]
+fn the_camera_brand_preference_is_priced_and_can_be_turned_off() {
+    let preferred = json(&["plan", "fixtures/designs/shop.toml", "--format", "json"]);
+    let unit = |p: &Value| p["nvr"]["sites"][0]["units"][0]["model"].clone();
+    assert_eq!(unit(&preferred), "Axis AXIS S3016 Recorder");
+    let note = preferred["nvr"]["brand_notes"][0].as_str().unwrap();
+    assert!(
+        note.contains("Axis appliances for the site's Axis cameras, 2,400 USD a copy more"),
+        "{note}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("fixtures/designs/shop.toml")
+        .unwrap()
+        .replace(
+            "camera-brands = [\"Axis\"]",
+            "camera-brands = [\"Axis\"]\nprefer-camera-brand = false",
+        );
+    let site = write(dir.path(), "any.toml", &text);
+    let any = json(&["plan", &site, "--format", "json"]);
+    assert_ne!(unit(&any), unit(&preferred));
+    assert_eq!(any["nvr"]["brand_notes"], serde_json::json!([]));
+    let capex = |p: &Value| p["nvr"]["capex"].as_str().unwrap().parse::<f64>().unwrap();
+    assert_eq!(capex(&preferred) - capex(&any), 2400.0);
+}
