@@ -168,7 +168,7 @@ impl FromStr for Codec {
     }
 }
 
-/// Reads the spellings people type (`H.265`, `h.264`, `H265+`, `h264_smart`) as [`FromStr`]
+/// Reads the spellings people type (`H.265`, `h.264`, `H265+`, any case) as [`FromStr`]
 /// does; anything else is an unknown variant naming the canonical spellings.
 impl<'de> Deserialize<'de> for Codec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
