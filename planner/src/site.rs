@@ -232,12 +232,8 @@ impl<'de> Deserialize<'de> for Integration {
             return Ok(i);
         }
         let names: Vec<&str> = Integration::ALL.iter().map(|i| i.as_str()).collect();
-        let nearest = names
-            .iter()
-            .map(|n| (strsim::jaro_winkler(n, &t), *n))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, n)| format!("did you mean `{n}`? "))
+        let nearest = crate::input::did_you_mean(&t, names.iter().copied())
+            .map(|n| format!("did you mean `{n}`? "))
             .unwrap_or_default();
         Err(serde::de::Error::custom(format!(
             "unknown integration `{text}`; {nearest}known: {}",

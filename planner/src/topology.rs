@@ -74,6 +74,8 @@ fn load_label(l: &Link) -> String {
 /// What one site's graph draws: its links, cameras, recorders, switches and clients.
 struct SiteView<'a> {
     links: Vec<&'a Link>,
+    /// Each camera's link, by camera id.
+    camera_links: std::collections::HashMap<&'a str, &'a Link>,
     cameras: Vec<&'a Camera>,
     recorders: Vec<&'a manifest::Recorder>,
     switches: Vec<&'a manifest::Switch>,
@@ -83,13 +85,20 @@ struct SiteView<'a> {
 impl<'a> SiteView<'a> {
     fn of(m: &'a Manifest, site: &SiteInstance) -> SiteView<'a> {
         let prefix = format!("{}/", site.id);
+        let links: Vec<&Link> = m
+            .network
+            .links
+            .iter()
+            .filter(|l| l.from.starts_with(&prefix))
+            .collect();
+        let mut camera_links = std::collections::HashMap::new();
+        for l in &links {
+            // The first link from a node is its own link to its switch or recorder.
+            camera_links.entry(l.from.as_str()).or_insert(*l);
+        }
         SiteView {
-            links: m
-                .network
-                .links
-                .iter()
-                .filter(|l| l.from.starts_with(&prefix))
-                .collect(),
+            links,
+            camera_links,
             cameras: m.cameras.iter().filter(|c| c.site == site.id).collect(),
             recorders: m.recorders.iter().filter(|r| r.site == site.id).collect(),
             switches: m
@@ -109,7 +118,7 @@ impl<'a> SiteView<'a> {
 
     /// The link from camera `c` to its switch or recorder.
     fn camera_link(&self, c: &Camera) -> Option<&'a Link> {
-        self.links.iter().find(|l| l.from == c.id).copied()
+        self.camera_links.get(c.id.as_str()).copied()
     }
 }
 
@@ -260,6 +269,8 @@ fn switch_clusters(out: &mut String, site: &SiteInstance, v: &SiteView) {
 
 /// Links between switches, core, recorders and clients, labelled with their load.
 fn link_edges(out: &mut String, v: &SiteView) {
+    let cameras: std::collections::HashSet<&str> =
+        v.cameras.iter().map(|c| c.id.as_str()).collect();
     // Links between switches, core, recorders and clients. More than ROW access switches are
     // laid out in rows of ROW (a longer uplink edge puts a switch a row lower), so a big site
     // grows down as well as across.
@@ -272,7 +283,7 @@ fn link_edges(out: &mut String, v: &SiteView) {
     for l in v
         .links
         .iter()
-        .filter(|l| !v.cameras.iter().any(|c| c.id == l.from))
+        .filter(|l| !cameras.contains(l.from.as_str()))
     {
         let colour = if over(l) {
             ", color=red, fontcolor=red, penwidth=2"

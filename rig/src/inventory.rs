@@ -237,7 +237,7 @@ pub struct Match {
 }
 
 /// Loose spelling of a name, for names from ONVIF scopes ("Store-01 Door" ~ "store-01/door").
-fn simple(name: &str) -> String {
+pub(crate) fn simple(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {

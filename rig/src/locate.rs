@@ -10,7 +10,7 @@ use hil_rig::onvif::auth::{Credentials, Secret};
 use hil_rig::onvif::client::{ClientError, OnvifClient};
 
 use crate::input::{env_secret, read};
-use crate::inventory::Found;
+use crate::inventory::{Found, simple};
 use crate::judge::{self, Reason, ReasonCode};
 use crate::{Error, ErrorKind};
 
@@ -217,19 +217,6 @@ fn scope_name(scopes: &[String]) -> Option<String> {
                 .map_or_else(|| n.to_string(), |(_, v)| v.into_owned())
         })
     })
-}
-
-/// A name reduced to lower-case letters, digits and dashes, to match scope names to ids.
-fn simple(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect()
 }
 
 /// Every camera that answers a WS-Discovery probe through `interface`, named by its ONVIF
