@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::catalog::{Catalog, PlatformKind, PlatformPer, VmsProduct};
 use crate::design::{GroupPlan, NvrOption, RecorderUnit, SiteRecorders, VmsOption};
 use crate::figures::{Basis, FigureUsed};
+use crate::growth::OptionStep;
 use crate::input::InputError;
 use crate::input::input_error;
 use crate::money::Money;
@@ -559,24 +560,123 @@ pub struct CostInputs<'a> {
     pub cameras: u64,
     /// PoE drawn by every camera, milliwatts.
     pub poe_mw: u64,
-    /// Cameras the site file expects within 36 months (today's count when it gives none): the
-    /// costs are for today's cameras, and when more are expected the comparison says so.
-    pub cameras_expected: u64,
     /// The chosen VMS product.
     pub vms_product: Option<&'a VmsProduct>,
+    /// The growth step, when the site file sizes growth as a step.
+    pub step: Option<&'a CostStep<'a>>,
 }
 
-/// Units of an option with their copies: (unit, copies).
-fn units_of(sites: &[SiteRecorders]) -> impl Iterator<Item = (&RecorderUnit, u64)> {
-    sites
+/// A growth step as the cost model reads it: the grown options, what the step buys for each
+/// and the cameras after it.
+pub struct CostStep<'a> {
+    /// The step's cost year, 1-based.
+    pub year: u32,
+    /// The NVR option for the grown site.
+    pub nvr: &'a NvrOption,
+    /// The VMS option for the grown site.
+    pub vms: &'a VmsOption,
+    /// What the NVR option's step buys.
+    pub nvr_buys: &'a OptionStep,
+    /// What the VMS option's step buys.
+    pub vms_buys: &'a OptionStep,
+    /// Cameras after the step, copies included.
+    pub cameras: u64,
+    /// PoE drawn by every camera after the step, milliwatts.
+    pub poe_mw: u64,
+}
+
+impl CostInputs<'_> {
+    /// The inputs for the grown site after a step: its cameras, no further step.
+    fn after<'b>(&'b self, step: &'b CostStep<'b>) -> CostInputs<'b> {
+        CostInputs {
+            catalog: self.catalog,
+            figures: self.figures,
+            rate: self.rate,
+            horizon: self.horizon,
+            sites: self.sites,
+            cameras: step.cameras,
+            poe_mw: step.poe_mw,
+            vms_product: self.vms_product,
+            step: None,
+        }
+    }
+}
+
+/// Today's purchases of an option (replaced at the step where the step says so) and the
+/// step's own, each on its model's refresh cycle.
+fn purchases(
+    units: &[(&RecorderUnit, u64, &str)],
+    step: Option<(u32, &OptionStep)>,
+    refresh_of: &dyn Fn(&str) -> u32,
+) -> (Vec<Purchase>, Vec<Purchase>) {
+    let replaced = |site: &str| step.and_then(|(year, buys)| buys.replaces(site).then_some(year));
+    let today = units
         .iter()
-        .flat_map(|s| s.units.iter().map(move |u| (u, u64::from(s.copies))))
+        .map(|(u, copies, site)| Purchase {
+            price: Money::from_f64(u.price() * *copies as f64),
+            refresh: refresh_of(&u.model_id),
+            from: 0,
+            until: replaced(site),
+        })
+        .collect();
+    let added = step.map_or_else(Vec::new, |(year, buys)| {
+        buys.purchases
+            .iter()
+            .map(|(p, copies)| Purchase {
+                price: Money::from_f64(p.price * *copies as f64),
+                refresh: refresh_of(&p.model_id),
+                from: year,
+                until: None,
+            })
+            .collect()
+    });
+    (today, added)
+}
+
+/// Units of an option with their copies and site: (unit, copies, site name).
+fn units_of(sites: &[SiteRecorders]) -> impl Iterator<Item = (&RecorderUnit, u64, &str)> {
+    sites.iter().flat_map(|s| {
+        s.units
+            .iter()
+            .map(move |u| (u, u64::from(s.copies), s.site.as_str()))
+    })
+}
+
+/// Equipment bought in year `from` (0-based) and every `refresh` years after, until year
+/// `until` when the growth step replaces it.
+#[derive(Debug, Clone, Copy)]
+struct Purchase {
+    price: Money,
+    refresh: u32,
+    from: u32,
+    until: Option<u32>,
+}
+
+impl Purchase {
+    fn bought_in(&self, year: u32) -> bool {
+        year >= self.from
+            && self.until.is_none_or(|u| year < u)
+            && bought_in(year - self.from, self.refresh)
+    }
+}
+
+/// What a growth step adds to an option's schedule from its year on.
+struct StepSchedule {
+    /// The step's year, 0-based.
+    year: u32,
+    /// Units and drives the step buys (refreshed on their own cycle from the step on).
+    hardware: Vec<Purchase>,
+    /// Licences for the added channels.
+    licence: Money,
+    /// Platform items for the added servers.
+    platform: Money,
+    /// The grown option's running costs, which apply from the step on.
+    after: Schedule,
 }
 
 /// How an option is bought and run, before it is spread over the years.
 struct Schedule {
-    /// (price of the units bought together, their refresh age).
-    hardware: Vec<(Money, u32)>,
+    hardware: Vec<Purchase>,
     licence: Money,
     care: Money,
     care_from: u32,
@@ -584,20 +684,21 @@ struct Schedule {
     platform_refreshed: Money,
     platform_refresh: u32,
     operating: Operating,
+    step: Option<Box<StepSchedule>>,
 }
 
 impl Schedule {
-    /// The option's spend in `year` (0-based), by kind, with labour at `labour` a year.
-    fn year(&self, year: u32, labour: Money) -> Lines {
+    /// The option's spend in `year` (0-based), by kind; labour left out unless `labour`.
+    fn year(&self, year: u32, labour: bool) -> Lines {
         let mut lines = Lines::new();
         let mut add = |k: CostKind, m: Money| {
             if m != Money::ZERO {
                 *lines.entry(k).or_default() += m;
             }
         };
-        for (price, refresh) in &self.hardware {
-            if bought_in(year, *refresh) {
-                add(CostKind::Hardware, *price);
+        for p in &self.hardware {
+            if p.bought_in(year) {
+                add(CostKind::Hardware, p.price);
             }
         }
         if year == 0 {
@@ -606,18 +707,45 @@ impl Schedule {
         } else if bought_in(year, self.platform_refresh) {
             add(CostKind::Platform, self.platform_refreshed);
         }
-        if year + 1 >= self.care_from {
-            add(CostKind::Care, self.care);
+        let running = match &self.step {
+            Some(step) if year >= step.year => {
+                for p in &step.hardware {
+                    if p.bought_in(year) {
+                        add(CostKind::Hardware, p.price);
+                    }
+                }
+                if year == step.year {
+                    add(CostKind::Licences, step.licence);
+                    add(CostKind::Platform, step.platform);
+                }
+                &step.after
+            }
+            _ => self,
+        };
+        if year + 1 >= running.care_from {
+            add(CostKind::Care, running.care);
         }
-        add(CostKind::Drives, self.operating.drives_per_year);
-        add(CostKind::Power, self.operating.power_per_year);
-        add(CostKind::Management, labour);
+        add(CostKind::Drives, running.operating.drives_per_year);
+        add(CostKind::Power, running.operating.power_per_year);
+        if labour {
+            add(CostKind::Management, running.operating.labour_per_year);
+        }
         lines
     }
 
-    fn cumulative(&self, years: u32, labour: Money) -> Money {
+    fn cumulative(&self, years: u32, labour: bool) -> Money {
         (0..years)
             .map(|y| self.year(y, labour).values().copied().sum::<Money>())
+            .sum()
+    }
+
+    /// Hours of work over the first `years` years.
+    fn hours(&self, years: u32) -> f64 {
+        (0..years)
+            .map(|y| match &self.step {
+                Some(step) if y >= step.year => step.after.operating.hours_per_year,
+                _ => self.operating.hours_per_year,
+            })
             .sum()
     }
 }
@@ -639,7 +767,7 @@ struct Running {
 }
 
 fn running(
-    units: &[(&RecorderUnit, u64)],
+    units: &[(&RecorderUnit, u64, &str)],
     watts_of: &dyn Fn(&RecorderUnit) -> f64,
     f: &Figures,
 ) -> Running {
@@ -648,7 +776,7 @@ fn running(
         drives: 0,
         drive_price_sum: 0.0,
     };
-    for (u, copies) in units {
+    for (u, copies, _) in units {
         let n = *copies as f64;
         r.watts += n * (watts_of(u) + f64::from(u.drives) * f.get("drive-watts"));
         r.drives += u64::from(u.drives) * copies;
@@ -709,23 +837,37 @@ fn nvr_schedule(inp: &CostInputs, nvr: &NvrOption) -> Option<Schedule> {
         return None;
     }
     let f = inp.figures;
-    let units: Vec<(&RecorderUnit, u64)> = units_of(&nvr.sites).collect();
-    let model = |u: &RecorderUnit| inp.catalog.nvr.iter().find(|m| m.id == u.model_id);
+    let units: Vec<(&RecorderUnit, u64, &str)> = units_of(&nvr.sites).collect();
+    let model = |id: &str| inp.catalog.nvr.iter().find(|m| m.id == id);
     let watts_of = |u: &RecorderUnit| {
-        model(u)
+        model(&u.model_id)
             .and_then(|m| m.watts)
             .map_or(f.get("nvr-watts"), |w| w.milliwatts() as f64 / 1000.0)
     };
     let run = running(&units, &watts_of, f);
-    let hardware = units
-        .iter()
-        .map(|(u, copies)| {
-            let refresh = model(u)
-                .and_then(|m| m.refresh_years)
-                .unwrap_or(nvr.refresh_years);
-            (Money::from_f64(u.price() * *copies as f64), refresh)
-        })
-        .collect();
+    let refresh_of = |id: &str| {
+        model(id)
+            .and_then(|m| m.refresh_years)
+            .unwrap_or(nvr.refresh_years)
+    };
+    let step = inp
+        .step
+        .filter(|st| st.nvr.feasible && st.nvr_buys.feasible);
+    let (hardware, added) = purchases(
+        &units,
+        step.map(|st| (st.year - 1, st.nvr_buys)),
+        &refresh_of,
+    );
+    let step = match step {
+        Some(st) => Some(Box::new(StepSchedule {
+            year: st.year - 1,
+            hardware: added,
+            licence: Money::ZERO,
+            platform: Money::ZERO,
+            after: nvr_schedule(&inp.after(st), st.nvr)?,
+        })),
+        None => None,
+    };
     let n = nvr.units as f64;
     let hours = vec![
         hour_line(
@@ -758,6 +900,7 @@ fn nvr_schedule(inp: &CostInputs, nvr: &NvrOption) -> Option<Schedule> {
         platform_refreshed: Money::ZERO,
         platform_refresh: nvr.refresh_years,
         operating: operating(inp, nvr.units, hours, run, Money::ZERO),
+        step,
     })
 }
 
@@ -766,21 +909,23 @@ fn vms_schedule(inp: &CostInputs, vms: &VmsOption) -> Option<Schedule> {
         return None;
     }
     let f = inp.figures;
-    let units: Vec<(&RecorderUnit, u64)> = units_of(&vms.sites).collect();
-    let model = |u: &RecorderUnit| inp.catalog.server.iter().find(|m| m.id == u.model_id);
+    let units: Vec<(&RecorderUnit, u64, &str)> = units_of(&vms.sites).collect();
+    let model = |id: &str| inp.catalog.server.iter().find(|m| m.id == id);
     let watts_of = |u: &RecorderUnit| {
-        model(u)
+        model(&u.model_id)
             .and_then(|m| m.watts)
             .map_or(f.get("server-watts"), |w| w.milliwatts() as f64 / 1000.0)
     };
     let mut run = running(&units, &watts_of, f);
-    let hardware = units
-        .iter()
-        .map(|(u, copies)| {
-            let refresh = model(u).map_or(vms.refresh_years, |m| m.refresh_years);
-            (Money::from_f64(u.price() * *copies as f64), refresh)
-        })
-        .collect();
+    let refresh_of = |id: &str| model(id).map_or(vms.refresh_years, |m| m.refresh_years);
+    let step = inp
+        .step
+        .filter(|st| st.vms.feasible && st.vms_buys.feasible);
+    let (hardware, added) = purchases(
+        &units,
+        step.map(|st| (st.year - 1, st.vms_buys)),
+        &refresh_of,
+    );
     let (platform_first, platform_refreshed, management) = match inp.vms_product {
         Some(p) => {
             let (first, again) = platform_prices(p, inp.catalog, vms.servers, inp.rate);
@@ -827,15 +972,30 @@ fn vms_schedule(inp: &CostInputs, vms: &VmsOption) -> Option<Schedule> {
         ),
     ];
     let care = vms.care_per_year.unwrap_or_default();
+    let licence = vms.licence.unwrap_or_default();
+    let step = match step {
+        Some(st) => {
+            let after = vms_schedule(&inp.after(st), st.vms)?;
+            Some(Box::new(StepSchedule {
+                year: st.year - 1,
+                hardware: added,
+                licence: (after.licence - licence).max(Money::ZERO),
+                platform: (after.platform_first - platform_first).max(Money::ZERO),
+                after,
+            }))
+        }
+        None => None,
+    };
     Some(Schedule {
         hardware,
-        licence: vms.licence.unwrap_or_default(),
+        licence,
         care,
         care_from: inp.vms_product.map_or(1, care_from_year),
         platform_first,
         platform_refreshed,
         platform_refresh: vms.refresh_years,
         operating: operating(inp, 1, hours, run, care),
+        step,
     })
 }
 
@@ -848,13 +1008,12 @@ pub fn costs(
 ) -> (Vec<YearCost>, Option<Crossover>, Costs) {
     let ns = nvr_schedule(inp, nvr);
     let vs = vms_schedule(inp, vms);
-    let labour = |s: &Schedule| s.operating.labour_per_year;
     let cloud_year = cloud.map_or(Money::ZERO, |c| c.per_year);
     let mut tco = Vec::new();
     let (mut nc, mut vc, mut cc) = (Money::ZERO, Money::ZERO, Money::ZERO);
     for y in 0..inp.horizon {
-        let nl = ns.as_ref().map(|s| s.year(y, labour(s)));
-        let vl = vs.as_ref().map(|s| s.year(y, labour(s)));
+        let nl = ns.as_ref().map(|s| s.year(y, true));
+        let vl = vs.as_ref().map(|s| s.year(y, true));
         let n = nl.as_ref().map(|l| l.values().copied().sum::<Money>());
         let v = vl.as_ref().map(|l| l.values().copied().sum::<Money>());
         nc += n.unwrap_or_default();
@@ -961,17 +1120,14 @@ fn drivers(tco: &[YearCost]) -> Vec<Driver> {
 /// which they would cross within the horizon (costs are linear in the rate).
 fn would_cross(inp: &CostInputs, n: &Schedule, v: &Schedule) -> WouldCross {
     let year = (1..=LOOK_AHEAD_YEARS).find(|&y| {
-        let a = n.cumulative(y, n.operating.labour_per_year)
-            <= v.cumulative(y, v.operating.labour_per_year);
-        let b = n.cumulative(y + 1, n.operating.labour_per_year)
-            <= v.cumulative(y + 1, v.operating.labour_per_year);
+        let a = n.cumulative(y, true) <= v.cumulative(y, true);
+        let b = n.cumulative(y + 1, true) <= v.cumulative(y + 1, true);
         a != b
     });
     let year = year.map(|y| y + 1).filter(|&y| y > inp.horizon);
     let h = inp.horizon;
-    let no_labour = |s: &Schedule| s.cumulative(h, Money::ZERO).as_f64();
-    let hours = |s: &Schedule| s.operating.hours_per_year * f64::from(h);
-    let dh = hours(n) - hours(v);
+    let no_labour = |s: &Schedule| s.cumulative(h, false).as_f64();
+    let dh = n.hours(h) - v.hours(h);
     let labour_rate = (dh.abs() > 1e-9)
         .then(|| (no_labour(v) - no_labour(n)) / dh)
         .filter(|r| r.is_finite() && *r > 0.0)
@@ -1065,13 +1221,5 @@ fn verdict(
             t
         }
     };
-    let growth = if inp.cameras_expected > inp.cameras {
-        format!(
-            " These costs are for today's {} cameras: the {} expected within 36 months are not costed, so neither the totals nor the crossover include that growth.",
-            inp.cameras, inp.cameras_expected
-        )
-    } else {
-        String::new()
-    };
-    head + &driver_words + &growth
+    head + &driver_words
 }

@@ -102,6 +102,10 @@ pub struct RecorderUnit {
     pub drives_price: f64,
     /// Whether this unit stands by for another (failover).
     pub failover: bool,
+    /// When growth is sized now: the load the unit was designed for, the expected cameras
+    /// included (its own loads above are today's cameras').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sized_for: Option<SizedFor>,
     /// The site's cameras on this unit, as positions in the site's camera list (groups in file
     /// order, cameras in order within a group).
     #[serde(skip)]
@@ -116,6 +120,19 @@ impl RecorderUnit {
     pub fn price(&self) -> f64 {
         self.unit_price + self.drives_price
     }
+}
+
+/// The load a recorder was designed for when growth is sized now.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SizedFor {
+    /// Cameras, the expected ones included.
+    pub cameras: u32,
+    /// Their ingest, bit/s.
+    pub ingest_bps: u64,
+    /// Their load on the unit's link, protocol overhead included, bit/s.
+    pub link_bps: u64,
+    /// Usable capacity they need with headroom, bytes.
+    pub capacity_needed_bytes: u64,
 }
 
 /// The recorders for one site (all copies alike).

@@ -18,6 +18,7 @@ pub mod failure;
 pub mod figures;
 pub mod frigate;
 pub mod generate;
+pub mod growth;
 pub mod ids;
 pub mod input;
 pub mod money;

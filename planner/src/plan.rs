@@ -22,9 +22,10 @@ use crate::cost::{self, Costs};
 pub use crate::cost::{CloudContext, Crossover, YearCost};
 pub use crate::design::VmsAlternative;
 use crate::figures::{Basis, FigureUsed, FiguresUsed, number};
+use crate::growth::{self, GrownSite, GrowthPlan, OptionStep};
 use crate::input::{InputError, input_error};
 use crate::money::Money;
-use crate::site::{Analytics, DriveSize, Redundancy, SiteFile};
+use crate::site::{Analytics, DriveSize, GrowthSizing, Redundancy, SiteFile};
 
 pub use crate::design::{
     BitrateFrom, GroupPlan, NvrOption, RecorderUnit, SiteRecorders, VmsOption,
@@ -152,6 +153,8 @@ pub struct Plan {
     pub recommendation: Recommendation,
     /// Section 889 across the cameras the site file names (when the site requires it).
     pub section_889: crate::screen::Screening,
+    /// The growth the site file expects and how it was sized (`null` when it expects none).
+    pub growth: Option<growth::GrowthPlan>,
     /// What the costs leave out.
     pub excluded_costs: &'static str,
 }
@@ -189,6 +192,7 @@ struct Bin<'a> {
 }
 
 /// Everything the packer needs to know about storage.
+#[derive(Clone)]
 struct StorageRules<'a> {
     level: RaidLevel,
     spares: u32,
@@ -402,6 +406,7 @@ fn unit_on(
         unit_price: bin.price,
         drives_price,
         failover,
+        sized_for: None,
         camera_slots: load.items.iter().map(|i| i.slot).collect(),
         poe_slots,
     }
@@ -843,14 +848,15 @@ struct Sized {
     site_items: Vec<(usize, Vec<Item>)>,
 }
 
-/// One camera group of `s`, sized; its cameras are appended to `items`.
+/// One camera group of `s`, sized; its cameras are appended to `items`, the `k`-th at position
+/// `slot_of(k)` of the site's camera list.
 fn size_group(
     s: &crate::site::Site,
     gi: usize,
     g: &crate::site::CameraGroup,
     catalog: &Catalog,
     link: LinkRule,
-    items: &mut Vec<Item>,
+    (items, slot_of): (&mut Vec<Item>, &dyn Fn(u32) -> usize),
 ) -> GroupPlan {
     let d = &catalog.defaults;
     let main = g.main_bitrate(&catalog.bitrate_model(), d.fps.value);
@@ -869,9 +875,9 @@ fn size_group(
     let per_camera = recorded_bytes(1, recorded_rate, seconds, u64::from(retention));
     let poe_mw = g.poe_watts.map_or(0, |w| (w.0 * 1000.0).round() as u64);
     let total_count = u64::from(g.count.0) * u64::from(s.copies.0);
-    for _ in 0..g.count.0 {
+    for k in 0..g.count.0 {
         items.push(Item {
-            slot: items.len(),
+            slot: slot_of(k),
             ingest: ingest_bps.bps(),
             wire: ingest::on_the_wire(ingest_bps.bps(), link.overhead),
             bytes: per_camera.get(),
@@ -909,8 +915,12 @@ fn size_group(
 }
 
 /// Every camera group sized; the fps and retention defaults are noted when a group used them.
+/// `today` numbers the cameras: a site grown from `today` keeps today's cameras at today's
+/// positions and numbers the added ones after them, so a design for the grown site deploys
+/// today's cameras by the same positions (`today` is `site` itself when nothing grows).
 fn size_groups(
     site: &SiteFile,
+    today: &SiteFile,
     catalog: &Catalog,
     link: LinkRule,
     used: &mut FiguresUsed,
@@ -922,10 +932,24 @@ fn size_groups(
     let mut used_default_retention = false;
     for (si, s) in site.sites.iter().enumerate() {
         let mut items = Vec::new();
+        let today_counts: Vec<u32> = today.sites[si].cameras.iter().map(|g| g.count.0).collect();
+        let today_total: usize = today_counts.iter().map(|c| *c as usize).sum();
+        let (mut first, mut added) = (0usize, 0usize);
         for (gi, g) in s.cameras.iter().enumerate() {
             used_default_fps |= g.fps.is_none() && g.bitrate_kbps.is_none();
             used_default_retention |= g.retention_days.is_none();
-            groups.push(size_group(s, gi, g, catalog, link, &mut items));
+            let here = today_counts.get(gi).copied().unwrap_or(0);
+            let (f, a) = (first, added);
+            let slot_of = move |k: u32| {
+                if k < here {
+                    f + k as usize
+                } else {
+                    today_total + a + (k - here) as usize
+                }
+            };
+            groups.push(size_group(s, gi, g, catalog, link, (&mut items, &slot_of)));
+            first += here as usize;
+            added += g.count.0.saturating_sub(here) as usize;
         }
         // Decreasing order for first-fit: storage first, then ingest.
         items.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then(b.ingest.cmp(&a.ingest)));
@@ -1392,7 +1416,7 @@ fn summarise(site: &SiteFile, sized: &Sized, headroom: &HeadroomPolicy) -> Summa
 fn cost_stage(
     site: &SiteFile,
     catalog: &Catalog,
-    options: (&NvrOption, &VmsOption),
+    options: (&NvrOption, &VmsOption, Option<&cost::CostStep>),
     groups: &[GroupPlan],
     summary: &Summary,
     (rate, horizon): (f64, u32),
@@ -1403,7 +1427,7 @@ fn cost_stage(
     Option<Crossover>,
     Costs,
 ) {
-    let (nvr, vms) = options;
+    let (nvr, vms, step) = options;
     let megapixels: Vec<f64> = site
         .sites
         .iter()
@@ -1419,8 +1443,8 @@ fn cost_stage(
         sites: site.site_count(),
         cameras: summary.cameras,
         poe_mw: summary.poe_mw,
-        cameras_expected: summary.cameras_in_36_months,
         vms_product: catalog.vms_product(&vms.product_id),
+        step,
     };
     let (tco, crossover, costs) = cost::costs(&inputs, nvr, vms, cloud.as_ref());
     for f in &figures.used {
@@ -1465,7 +1489,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         overhead: d.network_overhead.value,
         recorder_limit: ingest::link_limit(d.recorder_nic.value, d.link_utilization.value),
     };
-    let sized = size_groups(site, catalog, link, &mut used);
+    let sized = size_groups(site, site, catalog, link, &mut used);
     let design = Design {
         site,
         catalog,
@@ -1473,18 +1497,80 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         link,
         rate,
     };
-    let nvr = design.nvr_option(&sized.site_items, &mut used)?;
-    let vms = design.vms_option(&sized.site_items, horizon, &mut used)?;
+    let mut nvr = design.nvr_option(&sized.site_items, &mut used)?;
+    let mut vms = design.vms_option(&sized.site_items, horizon, &mut used)?;
     let summary = summarise(site, &sized, &storage.headroom);
-    let (cloud, tco, crossover, costs) = cost_stage(
-        site,
-        catalog,
-        (&nvr, &vms),
-        &sized.groups,
-        &summary,
-        (rate, horizon),
-        &mut used,
-    );
+    let grown = match growth::grown_site(site, horizon)? {
+        Some(g) => Some(grow(&design, &g, horizon, (&mut nvr, &mut vms), &mut used)?),
+        None => None,
+    };
+    let (cloud, tco, crossover, mut costs) = match &grown {
+        Some(Grown::Now {
+            site: gsite,
+            summary: gsummary,
+            groups,
+            ..
+        }) => cost_stage(
+            gsite,
+            catalog,
+            (&nvr, &vms, None),
+            groups,
+            gsummary,
+            (rate, horizon),
+            &mut used,
+        ),
+        Some(Grown::Step {
+            nvr: gnvr,
+            vms: gvms,
+            nvr_buys,
+            vms_buys,
+            year,
+            summary: gsummary,
+            ..
+        }) => {
+            let step = cost::CostStep {
+                year: *year,
+                nvr: gnvr,
+                vms: gvms,
+                nvr_buys,
+                vms_buys,
+                cameras: gsummary.cameras,
+                poe_mw: gsummary.poe_mw,
+            };
+            cost_stage(
+                site,
+                catalog,
+                (&nvr, &vms, Some(&step)),
+                &sized.groups,
+                &summary,
+                (rate, horizon),
+                &mut used,
+            )
+        }
+        None => cost_stage(
+            site,
+            catalog,
+            (&nvr, &vms, None),
+            &sized.groups,
+            &summary,
+            (rate, horizon),
+            &mut used,
+        ),
+    };
+    let growth = grown.map(Grown::into_plan);
+    if let Some(g) = &growth {
+        let words = match g.year {
+            Some(y) => format!(
+                " The costs include the growth to {} cameras, bought in year {y}.",
+                g.cameras_grown
+            ),
+            None => format!(
+                " The costs are for the {} cameras the design is sized for, bought in year 1.",
+                g.cameras_grown
+            ),
+        };
+        costs.verdict.push_str(&words);
+    }
     note_products(&mut used, catalog, site, &nvr, &vms, cloud.as_ref());
     let mut recommendation = recommend(site, &nvr, &summary);
     recommendation.cost_note = cost_note(&recommendation, &tco, &nvr, &vms, horizon);
@@ -1505,8 +1591,308 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         costs,
         recommendation,
         section_889: screening(site),
+        growth,
         excluded_costs: "Cameras, cabling, switches, installation and commissioning are the same for both options and left out; so are the switches' own power and VMS client licences.",
     })
+}
+
+/// The grown design, as the site file's growth sizing asks for it.
+enum Grown {
+    /// Designed for the grown site now, today's cameras deployed on it.
+    Now {
+        /// The grown site (costed instead of today's).
+        site: SiteFile,
+        /// Its totals.
+        summary: Summary,
+        /// Its groups.
+        groups: Vec<GroupPlan>,
+        /// The growth as the plan reports it.
+        plan: GrowthPlan,
+    },
+    /// Today's design now, and the step to the grown design bought in `year`.
+    Step {
+        /// The NVR option for the grown site.
+        nvr: NvrOption,
+        /// The VMS option for the grown site.
+        vms: VmsOption,
+        /// What the step buys for the NVR option.
+        nvr_buys: OptionStep,
+        /// What the step buys for the VMS option.
+        vms_buys: OptionStep,
+        /// The step's cost year, 1-based.
+        year: u32,
+        /// The grown site's totals.
+        summary: Summary,
+        /// The growth as the plan reports it (without the steps, which are kept above).
+        plan: GrowthPlan,
+    },
+}
+
+impl Grown {
+    /// The growth as the plan reports it.
+    fn into_plan(self) -> GrowthPlan {
+        match self {
+            Grown::Now { plan, .. } => plan,
+            Grown::Step {
+                plan,
+                nvr_buys,
+                vms_buys,
+                ..
+            } => GrowthPlan {
+                nvr_step: Some(nvr_buys),
+                vms_step: Some(vms_buys),
+                ..plan
+            },
+        }
+    }
+}
+
+/// Designs the grown site `g`. Sized now, today's options become the grown design with today's
+/// cameras deployed on it; sized as a step, today's options stay and the grown design is what
+/// the step buys toward. An option that cannot hold the grown site cannot be built for the plan.
+fn grow(
+    design: &Design,
+    g: &GrownSite,
+    horizon: u32,
+    (nvr, vms): (&mut NvrOption, &mut VmsOption),
+    used: &mut FiguresUsed,
+) -> Result<Grown, InputError> {
+    let mut gsite = g.site.clone();
+    if vms.feasible && g.sizing == GrowthSizing::Step {
+        // A step grows the same VMS product: its licences are bought for the added channels.
+        // Sized now, the product is chosen for the grown count as the site file asks.
+        gsite.requirements.vms = Some(vms.product_id.clone());
+    }
+    let gsized = size_groups(&gsite, design.site, design.catalog, design.link, used);
+    let gdesign = Design {
+        site: &gsite,
+        catalog: design.catalog,
+        rules: design.rules.clone(),
+        link: design.link,
+        rate: design.rate,
+    };
+    let mut gnvr = gdesign.nvr_option(&gsized.site_items, used)?;
+    let mut gvms = gdesign.vms_option(&gsized.site_items, horizon, used)?;
+    let headroom = design.rules.headroom;
+    let gsummary = summarise(&gsite, &gsized, &headroom);
+    let today = growth::Figures::of(nvr, vms);
+    let grown = growth::Figures::of(&gnvr, &gvms);
+    let plan = GrowthPlan {
+        sizing: g.sizing,
+        year: None,
+        cameras_today: design.site.camera_count(),
+        cameras_asked: g.asked,
+        cameras_grown: g.cameras,
+        groups: growth::group_growth(design.site, &gsite),
+        today,
+        grown,
+        nvr_step: None,
+        vms_step: None,
+        text: String::new(),
+    };
+    match g.sizing {
+        GrowthSizing::Now => {
+            deploy_today(&mut gnvr.sites, &gsized, design.site, &headroom);
+            deploy_today(&mut gvms.sites, &gsized, design.site, &headroom);
+            let text = format!(
+                "Growth is sized now: the design holds the {} cameras expected within 36 months ({}), today's {} are deployed on it, and recorders, drives and licences for the grown count are bought in year 1 and costed from then.",
+                g.cameras,
+                asked_words(g),
+                plan.cameras_today
+            );
+            *nvr = gnvr;
+            *vms = gvms;
+            Ok(Grown::Now {
+                site: gsite,
+                summary: gsummary,
+                groups: gsized.groups,
+                plan: GrowthPlan { text, ..plan },
+            })
+        }
+        GrowthSizing::Step => {
+            let infeasible = |feasible: bool, problem: &Option<String>| {
+                (!feasible).then(|| problem.clone().unwrap_or_default())
+            };
+            let nvr_buys = growth::option_step(
+                &nvr.sites,
+                &gnvr.sites,
+                infeasible(gnvr.feasible, &gnvr.problem).as_deref(),
+            );
+            let vms_buys = growth::option_step(
+                &vms.sites,
+                &gvms.sites,
+                infeasible(gvms.feasible, &gvms.problem).as_deref(),
+            );
+            let after = |p: &str| {
+                format!(
+                    "it cannot hold the {} cameras expected by year {}: {p}",
+                    g.cameras, g.year
+                )
+            };
+            if nvr.feasible && !gnvr.feasible {
+                nvr.feasible = false;
+                nvr.problem = Some(after(gnvr.problem.as_deref().unwrap_or("")));
+                nvr.capex = None;
+            }
+            if vms.feasible && !gvms.feasible {
+                vms.feasible = false;
+                vms.problem = Some(after(gvms.problem.as_deref().unwrap_or("")));
+                vms.licence = None;
+                vms.care_per_year = None;
+                vms.platform = None;
+                vms.hardware = None;
+            }
+            let text = step_words(g, &plan, (&nvr_buys, &vms_buys), vms, &gvms);
+            Ok(Grown::Step {
+                nvr: gnvr,
+                vms: gvms,
+                nvr_buys,
+                vms_buys,
+                year: g.year,
+                summary: gsummary,
+                plan: GrowthPlan {
+                    year: Some(g.year),
+                    text,
+                    ..plan
+                },
+            })
+        }
+    }
+}
+
+/// How the growth was spread, in words.
+fn asked_words(g: &GrownSite) -> String {
+    let spread = "the added cameras given to today's groups in proportion to their size, one per copy of a site";
+    if g.cameras == g.asked {
+        spread.into()
+    } else {
+        format!(
+            "{} asked; {spread}, so the nearest count at or above it",
+            g.asked
+        )
+    }
+}
+
+/// What one option's step buys, in words.
+fn buys_words(name: &str, buys: &OptionStep) -> String {
+    if !buys.feasible {
+        return format!(
+            "the {name} option cannot hold the grown site ({})",
+            buys.problem.as_deref().unwrap_or("")
+        );
+    }
+    let units: u64 = buys
+        .sites
+        .iter()
+        .map(|s| s.units_added.len() as u64 * u64::from(s.copies))
+        .sum();
+    let drives: u64 = buys
+        .sites
+        .iter()
+        .map(|s| u64::from(s.drives_added) * u64::from(s.copies))
+        .sum();
+    let replaced = buys.sites.iter().filter(|s| s.replaces).count();
+    let price = buys.hardware.unwrap_or_default().whole();
+    let mut parts = Vec::new();
+    if units > 0 {
+        parts.push(format!("{units} recorder(s)"));
+    }
+    if drives > 0 {
+        parts.push(format!("{drives} drive(s) for today's recorders"));
+    }
+    let mut t = if parts.is_empty() {
+        format!("the {name} option's recorders hold the added cameras as they are")
+    } else {
+        format!("the {name} option adds {} ({price})", parts.join(" and "))
+    };
+    if replaced > 0 {
+        t.push_str(&format!(
+            ", replacing today's recorders at {replaced} site(s) whose added cameras they cannot take"
+        ));
+    }
+    t
+}
+
+/// The step in words: what each option buys in the growth year.
+fn step_words(
+    g: &GrownSite,
+    plan: &GrowthPlan,
+    (nvr_buys, vms_buys): (&OptionStep, &OptionStep),
+    vms: &VmsOption,
+    gvms: &VmsOption,
+) -> String {
+    let licences = gvms.channels.saturating_sub(vms.channels);
+    format!(
+        "Growth is sized as a step in year {}: today's {} cameras now, {} from year {} ({}). In year {} {}; {}, with {licences} more VMS licence(s). The costs include the step.",
+        g.year,
+        plan.cameras_today,
+        g.cameras,
+        g.year,
+        asked_words(g),
+        g.year,
+        buys_words("NVR", nvr_buys),
+        buys_words("VMS", vms_buys),
+    )
+}
+
+/// The grown design's units carry today's cameras only: the added cameras' positions are
+/// dropped and each unit's loads are today's, with what it was sized for kept in `sized_for`.
+fn deploy_today(
+    sites: &mut [SiteRecorders],
+    gsized: &Sized,
+    today: &SiteFile,
+    headroom: &HeadroomPolicy,
+) {
+    for (sr, (si, items)) in sites.iter_mut().zip(&gsized.site_items) {
+        let today_total: usize = today.sites[*si]
+            .cameras
+            .iter()
+            .map(|g| g.count.0 as usize)
+            .sum();
+        let by_slot: std::collections::BTreeMap<usize, &Item> =
+            items.iter().map(|i| (i.slot, i)).collect();
+        for u in sr.units.iter_mut().filter(|u| !u.failover) {
+            u.sized_for = Some(crate::design::SizedFor {
+                cameras: u.cameras,
+                ingest_bps: u.ingest_bps,
+                link_bps: u.link_bps,
+                capacity_needed_bytes: u.capacity_needed_bytes,
+            });
+            u.camera_slots.retain(|s| *s < today_total);
+            u.poe_slots.retain(|s| *s < today_total);
+            let on_ports: BTreeSet<usize> = u.poe_slots.iter().copied().collect();
+            let kept: Vec<&Item> = u
+                .camera_slots
+                .iter()
+                .filter_map(|s| by_slot.get(s).copied())
+                .collect();
+            u.cameras = kept.len() as u32;
+            u.ingest_bps = kept.iter().map(|i| i.ingest).sum();
+            u.recorded_bytes = kept.iter().map(|i| i.bytes).sum();
+            u.capacity_needed_bytes = headroom.capacity_needed(Bytes(u.recorded_bytes)).get();
+            u.link_bps = kept
+                .iter()
+                .filter(|i| !on_ports.contains(&i.slot))
+                .map(|i| i.wire)
+                .sum();
+            u.poe_used_mw = kept
+                .iter()
+                .filter(|i| on_ports.contains(&i.slot))
+                .map(|i| i.poe_mw)
+                .sum();
+            u.poe_powered = u.poe_slots.len() as u32;
+            u.external_poe = kept
+                .iter()
+                .filter(|i| i.poe_mw > 0 && !on_ports.contains(&i.slot))
+                .count() as u32;
+        }
+        sr.cameras = today_total as u32;
+        sr.network_bps = items
+            .iter()
+            .filter(|i| i.slot < today_total)
+            .map(|i| i.wire)
+            .sum();
+    }
 }
 
 /// A recorder the site file fixes, and how many of it.

@@ -68,7 +68,7 @@ fn units_line(out: &mut String, s: &SiteRecorders, u: &RecorderUnit, poe: bool) 
     let role = if u.failover { " [failover]" } else { "" };
     let _ = writeln!(
         out,
-        "    {}{role}{copies}: {} cams / {} ({}), ingest {} / {} ({}), storage {} needed on {}{}",
+        "    {}{role}{copies}: {} cams / {} ({}), ingest {} / {} ({}), storage {} needed on {}{}{}",
         u.model,
         u.cameras,
         u.camera_limit,
@@ -78,6 +78,14 @@ fn units_line(out: &mut String, s: &SiteRecorders, u: &RecorderUnit, poe: bool) 
         pct(u.ingest_bps, u.ingest_limit_bps),
         Bytes(u.capacity_needed_bytes),
         u.layout,
+        match u.sized_for.filter(|f| f.cameras > u.cameras) {
+            Some(f) => format!(
+                ", sized for {} cams and {} with growth",
+                f.cameras,
+                Bytes(f.capacity_needed_bytes)
+            ),
+            None => String::new(),
+        },
         if poe && u.poe_budget_mw > 0 {
             format!(
                 ", PoE {:.1} / {:.1} W ({} powered, {} on a switch)",
@@ -101,8 +109,62 @@ pub fn plan_table(p: &Plan) -> String {
     groups_section(&mut o, p);
     nvr_section(&mut o, p);
     vms_section(&mut o, p);
+    growth_section(&mut o, p);
     figures_section(&mut o, p);
     o
+}
+
+/// The growth: groups today and grown, both options' figures side by side, and the step.
+fn growth_section(o: &mut String, p: &Plan) {
+    let Some(g) = &p.growth else { return };
+    let how = match g.year {
+        Some(y) => format!("as a step in year {y}"),
+        None => "now".to_string(),
+    };
+    let _ = writeln!(
+        o,
+        "GROWTH (sized {how}): {} cameras today, {} grown ({} expected within 36 months)",
+        g.cameras_today, g.cameras_grown, g.cameras_asked
+    );
+    for gg in g.groups.iter().filter(|gg| gg.grown != gg.today) {
+        let _ = writeln!(
+            o,
+            "  {} / {}: {} → {} camera(s) per copy",
+            gg.site, gg.group, gg.today, gg.grown
+        );
+    }
+    let c = &p.currency;
+    let side = |name: &str, t: &crate::growth::OptionFigures, n: &crate::growth::OptionFigures| {
+        let hw = |f: &crate::growth::OptionFigures| {
+            f.hardware.map_or_else(
+                || "not feasible".to_string(),
+                |m| format!("{} {c}", m.whole()),
+            )
+        };
+        format!(
+            "  {name}: recorders {} → {}, drives {} → {}, usable {} → {}, channels {} → {}, hardware {} → {}",
+            t.recorders,
+            n.recorders,
+            t.drives,
+            n.drives,
+            Bytes(t.usable_bytes),
+            Bytes(n.usable_bytes),
+            t.channels,
+            n.channels,
+            hw(t),
+            hw(n)
+        )
+    };
+    let _ = writeln!(o, "  today → grown:");
+    let _ = writeln!(o, "  {}", side("NVR", &g.today.nvr, &g.grown.nvr));
+    let _ = writeln!(o, "  {}", side("VMS", &g.today.vms, &g.grown.vms));
+    for (name, step) in [("NVR", &g.nvr_step), ("VMS", &g.vms_step)] {
+        let Some(step) = step else { continue };
+        for s in step.sites.iter().filter(|s| s.cameras_added > 0) {
+            let _ = writeln!(o, "  {name} step: {}", s.text);
+        }
+    }
+    let _ = writeln!(o, "  {}\n", g.text);
 }
 
 /// The heading and the site's totals.

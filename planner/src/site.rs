@@ -144,6 +144,39 @@ impl<'de> Deserialize<'de> for Redundancy {
     }
 }
 
+/// How the plan sizes the growth the site file expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GrowthSizing {
+    /// Today's cameras now; the recorders, drives and licences the added cameras need are
+    /// bought in the growth year.
+    #[default]
+    Step,
+    /// Recorders, drives and licences bought today for the grown count.
+    Now,
+}
+
+/// Reads `step` and `now`, in any case.
+impl<'de> Deserialize<'de> for GrowthSizing {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.trim().to_ascii_lowercase().as_str() {
+            "step" => Ok(GrowthSizing::Step),
+            "now" => Ok(GrowthSizing::Now),
+            _ => Err(serde::de::Error::unknown_variant(&text, &["step", "now"])),
+        }
+    }
+}
+
+impl fmt::Display for GrowthSizing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GrowthSizing::Step => "step",
+            GrowthSizing::Now => "now",
+        })
+    }
+}
+
 /// A system the video platform must integrate with (`requirements.integrations`). Any one of
 /// them is a reason for a VMS: NVR appliances rarely offer certified integrations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -268,6 +301,13 @@ pub struct Requirements {
     pub audit_trail: bool,
     /// Cameras expected within 36 months, all sites together (default: today's count).
     pub cameras_in_36_months: Option<Count>,
+    /// How the growth to `cameras-in-36-months` is sized: `"step"` (default: today's cameras
+    /// now, the added ones bought in `growth-year`) or `"now"` (everything bought for the grown
+    /// count today).
+    pub growth: Option<GrowthSizing>,
+    /// The cost year (1-based) in which a `"step"` growth is bought (default 3: the cameras are
+    /// expected within 36 months).
+    pub growth_year: Option<Years>,
     /// Failure tolerance.
     #[serde(default)]
     pub redundancy: Redundancy,
@@ -477,6 +517,10 @@ pub fn field_hint(key: &str) -> Option<String> {
         "analytics" => "one of none, motion, detection, lpr, face, forensic-search",
         "redundancy" => "one of none, n+1, failover",
         "cameras-in-36-months" => "all cameras expected within 36 months, all sites together",
+        "growth" => "\"step\" (added cameras bought in growth-year) or \"now\" (bought today)",
+        "growth-year" => {
+            "the cost year of the growth step, 1 to the horizon, e.g. `growth-year = 3`"
+        }
         "site" => "add at least one [[site]] with a [[site.cameras]] group",
         "access-switch" | "recorder" => {
             "a catalog id; `camscope plan --format json` lists the models in use"
