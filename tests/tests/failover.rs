@@ -111,13 +111,8 @@ fn failover_retention_days_in_the_site_file_changes_the_standby_drives() {
         "redundancy = \"n+1\"",
         "redundancy = \"n+1\"\nfailover-retention-days = 21",
     ));
-    let standby_drives = |p: &Plan| -> Vec<u32> {
-        p.vms
-            .sites
-            .iter()
-            .map(|s| standbys(s)[0].drives)
-            .collect()
-    };
+    let standby_drives =
+        |p: &Plan| -> Vec<u32> { p.vms.sites.iter().map(|s| standbys(s)[0].drives).collect() };
     let (a, b) = (standby_drives(&week), standby_drives(&fortnight));
     assert!(a.iter().zip(&b).all(|(x, y)| x <= y), "{a:?} vs {b:?}");
     assert!(a.iter().zip(&b).any(|(x, y)| x < y), "{a:?} vs {b:?}");
