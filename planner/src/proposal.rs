@@ -605,7 +605,7 @@ fn schedule_row(
         site,
         model: match (&first.covers, first.failover) {
             (Some(c), _) => format!(
-                "{} (failover: takes over for {} days)",
+                "{} (failover, keeps {} days)",
                 first.model, c.retention_days
             ),
             (None, true) => format!("{} (failover)", first.model),
