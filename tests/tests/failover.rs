@@ -394,3 +394,22 @@ proptest! {
         }
     }
 }
+
+/// A pool one site names alone, close to another pool's name, is probably a typo: the plan
+/// says so rather than silently giving that building a standby of its own.
+#[test]
+fn a_lone_pool_close_to_another_is_noted_as_a_likely_typo() {
+    let text = pooled(&["Main hospital", "Outpatients"]).replace(
+        "name = \"Parking structure\"\n",
+        "name = \"Parking structure\"\nfailover-pool = \"campsu\"\n",
+    );
+    let p = plan_of(&text);
+    assert_eq!(p.vms.failover_servers, 2);
+    assert!(
+        p.vms.failover_notes.iter().any(|n| n.contains("\"campsu\"")
+            && n.contains("Parking structure")
+            && n.contains("did you mean \"campus\"?")),
+        "{:?}",
+        p.vms.failover_notes
+    );
+}
