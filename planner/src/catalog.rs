@@ -215,6 +215,8 @@ pub struct Defaults {
     pub hot_spares: Sourced<u32>,
     /// Retention when a camera group gives none.
     pub retention_days: Sourced<u32>,
+    /// Days a failover server keeps a failed server's recordings, when the site file gives none.
+    pub failover_retention_days: Sourced<u32>,
     /// Frame rate when a camera group gives none.
     pub fps: Sourced<f64>,
     /// Cost horizon when the project gives none.
@@ -939,6 +941,7 @@ impl Catalog {
             raid,
             hot_spares,
             retention_days,
+            failover_retention_days,
             fps,
             horizon_years,
             nvr_refresh_years,
@@ -1104,6 +1107,12 @@ impl Catalog {
         }
         if d.nvr_refresh_years.value == 0 {
             p.push("defaults.nvr-refresh-years must be above zero".into());
+        }
+        if !(1..=3650).contains(&d.failover_retention_days.value) {
+            p.push(format!(
+                "defaults.failover-retention-days: {} is outside 1..=3650",
+                d.failover_retention_days.value
+            ));
         }
     }
 

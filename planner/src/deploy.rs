@@ -482,6 +482,7 @@ pub fn deploy(
                     slots: &slots,
                     group_words: &ids.groups[si],
                     units: &recorders.units,
+                    covered_elsewhere: &pool_servers(site, &ids, option_sites, si),
                 },
             )?;
         }
@@ -489,6 +490,33 @@ pub fn deploy(
     manifest.fits = violations.is_empty();
     manifest.violations = violations;
     Ok(manifest)
+}
+
+/// The servers at other sites that a failover server at site `si` stands by for (its failover
+/// pool's other sites, which have one copy each), with their instance ids.
+fn pool_servers<'a>(
+    site: &SiteFile,
+    ids: &IdPlan,
+    option_sites: &'a [crate::plan::SiteRecorders],
+    si: usize,
+) -> Vec<(String, &'a [RecorderUnit])> {
+    let here = &site.sites[si].name;
+    let Some(recorders) = option_sites.get(si) else {
+        return Vec::new();
+    };
+    recorders
+        .units
+        .iter()
+        .filter_map(|u| u.covers.as_ref())
+        .flat_map(|c| c.sites.iter().filter(|name| *name != here))
+        .filter_map(|name| {
+            let sj = site.sites.iter().position(|s| &s.name == name)?;
+            Some((
+                ids.instances.get(sj)?.first()?.clone(),
+                option_sites.get(sj)?.units.as_slice(),
+            ))
+        })
+        .collect()
 }
 
 fn choice_name(c: Choice) -> &'static str {
@@ -518,6 +546,9 @@ struct Instance<'a> {
     /// Each camera group's word in camera ids, unique within the site.
     group_words: &'a [String],
     units: &'a [RecorderUnit],
+    /// The servers at the other sites of a failover pool whose failover server is here, with
+    /// their instance ids.
+    covered_elsewhere: &'a [(String, &'a [RecorderUnit])],
 }
 
 /// Deploys one site instance, stage by stage: its recorders, the access layout its cameras
@@ -594,23 +625,7 @@ fn place_recorders(
         let node = graph.graph.add_node(Node { id: rid.clone() });
         placed.nodes.push(node);
         if u.failover {
-            // A standby must be able to take over any one primary: its cameras, their ingest and
-            // the storage they need.
-            for (pi, p) in units.iter().enumerate().filter(|(_, p)| !p.failover) {
-                let fits = p.cameras <= u.camera_limit
-                    && p.ingest_bps <= u.ingest_limit_bps
-                    && p.capacity_needed_bytes <= u.max_usable_bytes;
-                if !fits {
-                    violations.push(Violation {
-                        element: rid.clone(),
-                        ceiling: Ceiling::Failover,
-                        load: p.ingest_bps,
-                        limit: u.ingest_limit_bps,
-                        unit: Unit::BitsPerSecond,
-                        message: format!("{rid} cannot take over {}/{kind}-{}", inst.id, pi + 1),
-                    });
-                }
-            }
+            violations.extend(standby_violations(&rid, u, inst, kind));
         }
         m.recorders.push(Recorder {
             id: rid.clone(),
@@ -645,6 +660,93 @@ fn place_recorders(
         });
     }
     placed
+}
+
+/// What keeps a failover server from taking over a server it stands by for (each server of its
+/// site, or the one it pairs with, and those of the other sites of its failover pool): that
+/// server's cameras, ingest or link load over its ceilings, or drives short of the failover days
+/// of recordings it was sized for.
+fn standby_violations(rid: &str, u: &RecorderUnit, inst: &Instance, kind: &str) -> Vec<Violation> {
+    let only = u.covers.as_ref().and_then(|c| c.server);
+    fn numbered(units: &[RecorderUnit]) -> Vec<(u32, &RecorderUnit)> {
+        units
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.failover)
+            .map(|(pi, p)| (pi as u32 + 1, p))
+            .collect()
+    }
+    let mut targets: Vec<(String, &RecorderUnit)> = numbered(inst.units)
+        .into_iter()
+        .filter(|(n, _)| only.is_none_or(|o| o == *n))
+        .map(|(n, p)| (format!("{}/{kind}-{n}", inst.id), p))
+        .collect();
+    for (id, units) in inst.covered_elsewhere {
+        targets.extend(
+            numbered(units)
+                .into_iter()
+                .map(|(n, p)| (format!("{id}/{kind}-{n}"), p)),
+        );
+    }
+    let mut v = Vec::new();
+    for (name, p) in targets {
+        let short = [
+            (
+                u64::from(p.cameras),
+                u64::from(u.camera_limit),
+                Unit::Cameras,
+                format!("{} cameras on {} channels", p.cameras, u.camera_limit),
+            ),
+            (
+                p.ingest_bps,
+                u.ingest_limit_bps,
+                Unit::BitsPerSecond,
+                format!(
+                    "ingest {} over its limit of {}",
+                    Bitrate(p.ingest_bps),
+                    Bitrate(u.ingest_limit_bps)
+                ),
+            ),
+            (
+                p.link_bps,
+                u.link_limit_bps,
+                Unit::BitsPerSecond,
+                format!(
+                    "{} on its link, over its limit of {}",
+                    Bitrate(p.link_bps),
+                    Bitrate(u.link_limit_bps)
+                ),
+            ),
+        ]
+        .into_iter()
+        .find(|(load, limit, _, _)| load > limit);
+        if let Some((load, limit, unit, what)) = short {
+            v.push(Violation {
+                element: rid.to_string(),
+                ceiling: Ceiling::Failover,
+                load,
+                limit,
+                unit,
+                message: format!("{rid} cannot take over {name}: {what}"),
+            });
+        }
+    }
+    if u.capacity_needed_bytes > u.usable_bytes {
+        let days = u.covers.as_ref().map_or(0, |c| c.retention_days);
+        v.push(Violation {
+            element: rid.to_string(),
+            ceiling: Ceiling::Failover,
+            load: u.capacity_needed_bytes,
+            limit: u.usable_bytes,
+            unit: Unit::Bytes,
+            message: format!(
+                "{rid} cannot keep {days} days of a failed server's recordings: they need {} usable, its drives give {}",
+                sizing::Bytes(u.capacity_needed_bytes),
+                sizing::Bytes(u.usable_bytes)
+            ),
+        });
+    }
+    v
 }
 
 /// The access layer chosen for one site instance: the model, the camera slots on each access

@@ -106,6 +106,8 @@ pub struct RecorderUnit {
     /// included (its own loads above are today's cameras').
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sized_for: Option<SizedFor>,
+    /// For a failover unit, what it is sized to take over; `None` for the others.
+    pub covers: Option<Covers>,
     /// The site's cameras on this unit, as positions in the site's camera list (groups in file
     /// order, cameras in order within a group).
     #[serde(skip)]
@@ -113,6 +115,34 @@ pub struct RecorderUnit {
     /// The cameras among them powered by the unit's own PoE ports.
     #[serde(skip)]
     pub poe_slots: Vec<usize>,
+}
+
+/// What a failover server is sized to take over when one of the servers it stands by for fails:
+/// the largest of each load among them (cameras, ingest, link load, storage), so it holds any one
+/// of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Covers {
+    /// The failover pool it serves, when sites share it.
+    pub pool: Option<String>,
+    /// The sites whose servers it stands by for (one, unless a pool shares it).
+    pub sites: Vec<String>,
+    /// How many servers it stands by for (at one copy of its site).
+    pub servers: u32,
+    /// With `redundancy = "failover"`, the one server it pairs with, numbered at its site as
+    /// the deployment numbers them (`server-3`); `None` when it stands by for every server of
+    /// `sites`.
+    pub server: Option<u32>,
+    /// The most cameras any one of them records.
+    pub cameras: u32,
+    /// The most ingest of any one of them, bit/s.
+    pub ingest_bps: u64,
+    /// The most any one of them puts on its network link, protocol overhead included, bit/s:
+    /// what this unit's link carries once it takes over.
+    pub link_bps: u64,
+    /// Days it keeps a failed server's recordings (a camera's own retention where shorter).
+    pub retention_days: u32,
+    /// The most bytes it records for one of them over those days.
+    pub recorded_bytes: u64,
 }
 
 impl RecorderUnit {
@@ -217,6 +247,9 @@ pub struct VmsOption {
     pub refresh_years: u32,
     /// Every eligible product, cheapest first.
     pub alternatives: Vec<VmsAlternative>,
+    /// How the failover servers were placed: each failover pool's shared server and what a
+    /// building's failure puts on the campus network, or why a pool had no effect.
+    pub failover_notes: Vec<String>,
     /// Ceilings broken by equipment the site file fixes.
     pub violations: Vec<Violation>,
 }

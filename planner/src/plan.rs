@@ -10,7 +10,7 @@
 //!
 //! This module is pure: no I/O, so plans are easy to test and to benchmark.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use sizing::raid::RaidLayout;
@@ -28,7 +28,7 @@ use crate::money::Money;
 use crate::site::{Analytics, DriveSize, GrowthSizing, Redundancy, SiteFile};
 
 pub use crate::design::{
-    BitrateFrom, GroupPlan, NvrOption, RecorderUnit, SiteRecorders, VmsOption,
+    BitrateFrom, Covers, GroupPlan, NvrOption, RecorderUnit, SiteRecorders, VmsOption,
 };
 pub use manifest::{Ceiling, Unit, Violation};
 
@@ -167,7 +167,21 @@ struct Item {
     /// `ingest` on the wire (protocol overhead included).
     wire: u64,
     bytes: u64,
+    /// Bytes recorded a day, and the days `bytes` keeps.
+    per_day: u64,
+    days: u32,
     poe_mw: u64,
+}
+
+impl Item {
+    /// The bytes this camera keeps over `days` (its own retention where shorter).
+    fn kept_for(&self, days: u32) -> u64 {
+        if days >= self.days {
+            self.bytes
+        } else {
+            self.per_day.saturating_mul(u64::from(days))
+        }
+    }
 }
 
 /// A recorder model as the packer sees it.
@@ -407,6 +421,7 @@ fn unit_on(
         drives_price,
         failover,
         sized_for: None,
+        covers: None,
         camera_slots: load.items.iter().map(|i| i.slot).collect(),
         poe_slots,
     }
@@ -881,6 +896,8 @@ fn size_group(
             ingest: ingest_bps.bps(),
             wire: ingest::on_the_wire(ingest_bps.bps(), link.overhead),
             bytes: per_camera.get(),
+            per_day: recorded_bytes(1, recorded_rate, seconds, 1).get(),
+            days: retention,
             poe_mw,
         });
     }
@@ -992,6 +1009,7 @@ struct Servers {
     sites: Vec<SiteRecorders>,
     problem: Option<String>,
     violations: Vec<Violation>,
+    failover_notes: Vec<String>,
 }
 
 /// What the design stages share.
@@ -1214,7 +1232,7 @@ impl Design<'_> {
         let mut vms_violations = Vec::new();
         for (si, items) in site_items {
             let s = &site.sites[*si];
-            let mut units = match fixed_recorder(*si, s, catalog)? {
+            let units = match fixed_recorder(*si, s, catalog)? {
                 Some(Fixed::Server(model, count)) => {
                     let bin = server_bin(model, &self.rules, reserve, self.rate, self.link);
                     let units = fixed_units(items, &bin, count, &self.rules);
@@ -1231,18 +1249,6 @@ impl Design<'_> {
                     Vec::new()
                 }),
             };
-            // Failover: N+1 adds one server able to take any one server's load (a copy of the
-            // biggest); failover pairs every server with a standby.
-            let standby: Vec<RecorderUnit> = match site.requirements.redundancy {
-                Redundancy::None => Vec::new(),
-                Redundancy::NPlusOne => units
-                    .iter()
-                    .max_by(|a, b| a.price().total_cmp(&b.price()))
-                    .map(|u| vec![standby_of(u)])
-                    .unwrap_or_default(),
-                Redundancy::Failover => units.iter().map(standby_of).collect(),
-            };
-            units.extend(standby);
             vms_sites.push(SiteRecorders {
                 site: s.name.clone(),
                 copies: s.copies.0,
@@ -1251,11 +1257,14 @@ impl Design<'_> {
                 network_bps: network_bps(items),
             });
         }
-        Ok(Servers {
+        let mut servers = Servers {
             sites: vms_sites,
             problem: vms_problem,
             violations: vms_violations,
-        })
+            failover_notes: Vec::new(),
+        };
+        self.add_standbys(&mut servers, site_items, &server_bins, reserve, used)?;
+        Ok(servers)
     }
 
     /// The VMS option: servers, then licences (the product asked for, or the cheapest over the
@@ -1271,6 +1280,7 @@ impl Design<'_> {
             sites: vms_sites,
             problem: vms_problem,
             violations: vms_violations,
+            failover_notes,
         } = self.vms_servers(site_items, used)?;
         // Servers are replaced on the shortest cycle among the models planned; with none planned
         // (the option is infeasible and costs nothing), the catalog's shortest server cycle.
@@ -1334,6 +1344,7 @@ impl Design<'_> {
             hardware: feasible.then(|| Money::from_f64(hardware_f64)),
             refresh_years,
             alternatives: priced.alternatives,
+            failover_notes,
         })
     }
 }
@@ -1967,20 +1978,304 @@ fn fixed_recorder<'a>(
     ))
 }
 
-fn standby_of(u: &RecorderUnit) -> RecorderUnit {
+/// The servers one failover server stands by for: positions in the plan's site list, the one
+/// server it pairs with (`failover`) or every server of those sites (N+1), and its pool.
+struct StandbyFor {
+    pool: Option<String>,
+    sites: Vec<usize>,
+    server: Option<usize>,
+}
+
+/// Who shares a failover server. N+1: each failover pool's sites (in file order; names compared
+/// without case or surrounding spaces) share one, and every site outside a pool has its own.
+/// `failover`: every server has its own.
+fn standby_groups(site: &SiteFile, servers: &[SiteRecorders]) -> Vec<StandbyFor> {
+    let mut groups: Vec<StandbyFor> = Vec::new();
+    for (k, s) in site.sites.iter().enumerate().take(servers.len()) {
+        match site.requirements.redundancy {
+            Redundancy::None => {}
+            Redundancy::Failover => {
+                groups.extend((0..servers[k].units.len()).map(|n| StandbyFor {
+                    pool: None,
+                    sites: vec![k],
+                    server: Some(n),
+                }));
+            }
+            Redundancy::NPlusOne => {
+                let pool = s.failover_pool.as_deref().map(str::trim);
+                let same = |g: &&mut StandbyFor| {
+                    g.pool
+                        .as_deref()
+                        .zip(pool)
+                        .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+                };
+                match groups.iter_mut().find(|g| same(g)) {
+                    Some(g) => g.sites.push(k),
+                    None => groups.push(StandbyFor {
+                        pool: pool.map(str::to_string),
+                        sites: vec![k],
+                        server: None,
+                    }),
+                }
+            }
+        }
+    }
+    groups
+}
+
+/// What a failover server must hold to take over any one of the servers `group` names: the
+/// largest camera count, ingest, link load and `days` of recordings among them (each camera's
+/// own retention where shorter). `None` when those sites have no servers.
+fn cover_of(
+    group: &StandbyFor,
+    servers: &[SiteRecorders],
+    site_items: &[(usize, Vec<Item>)],
+    days: u32,
+) -> Option<(Load, Covers)> {
+    let mut load = Load::default();
+    let mut covers = Covers {
+        pool: group.pool.clone(),
+        sites: Vec::new(),
+        servers: 0,
+        server: group.server.map(|n| n as u32 + 1),
+        cameras: 0,
+        ingest_bps: 0,
+        link_bps: 0,
+        retention_days: days,
+        recorded_bytes: 0,
+    };
+    for &k in &group.sites {
+        let items: BTreeMap<usize, &Item> = site_items[k].1.iter().map(|i| (i.slot, i)).collect();
+        covers.sites.push(servers[k].site.clone());
+        let units = servers[k]
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(n, u)| !u.failover && group.server.is_none_or(|only| only == *n));
+        for (_, u) in units {
+            let kept: u64 = u
+                .camera_slots
+                .iter()
+                .filter_map(|slot| items.get(slot))
+                .map(|i| i.kept_for(days))
+                .sum();
+            covers.servers += 1;
+            load.cameras = load.cameras.max(u.cameras);
+            load.ingest = load.ingest.max(u.ingest_bps);
+            load.wire = load.wire.max(u.link_bps);
+            load.bytes = load.bytes.max(kept);
+        }
+    }
+    covers.cameras = load.cameras;
+    covers.ingest_bps = load.ingest;
+    covers.link_bps = load.wire;
+    covers.recorded_bytes = load.bytes;
+    (covers.servers > 0).then_some((load, covers))
+}
+
+/// `u` as the failover server it is: no cameras of its own until it takes over, and what it was
+/// sized for.
+fn standby_of(u: RecorderUnit, covers: Covers) -> RecorderUnit {
     RecorderUnit {
         cameras: 0,
         ingest_bps: 0,
         link_bps: 0,
         recorded_bytes: 0,
-        poe_used_mw: 0,
-        poe_powered: 0,
-        external_poe: 0,
         failover: true,
+        covers: Some(covers),
         camera_slots: Vec::new(),
         poe_slots: Vec::new(),
+        ..u
+    }
+}
+
+/// A failover server with the load it carries once it has taken over, for its ceilings to be
+/// checked against.
+fn taking_over(u: &RecorderUnit) -> RecorderUnit {
+    let c = u.covers.as_ref();
+    RecorderUnit {
+        cameras: c.map_or(u.cameras, |c| c.cameras),
+        ingest_bps: c.map_or(u.ingest_bps, |c| c.ingest_bps),
+        link_bps: c.map_or(u.link_bps, |c| c.link_bps),
         ..u.clone()
     }
+}
+
+impl Design<'_> {
+    /// Adds the failover servers the site file's `redundancy` asks for, each at the first site
+    /// it stands by for, sized by [`cover_of`] on the cheapest model that holds it; notes the
+    /// failover retention used and how pools were placed.
+    fn add_standbys(
+        &self,
+        servers: &mut Servers,
+        site_items: &[(usize, Vec<Item>)],
+        server_bins: &[Bin],
+        reserve: f64,
+        used: &mut FiguresUsed,
+    ) -> Result<(), InputError> {
+        let (site, d) = (self.site, &self.catalog.defaults);
+        servers.failover_notes = pool_notes(site);
+        if site.requirements.redundancy == Redundancy::None {
+            return Ok(());
+        }
+        let days = site_or_default(
+            used,
+            self.catalog,
+            "failover-retention-days",
+            site.requirements.failover_retention_days.map(|r| r.0),
+            &d.failover_retention_days,
+        );
+        for group in standby_groups(site, &servers.sites) {
+            let Some((load, covers)) = cover_of(&group, &servers.sites, site_items, days) else {
+                continue;
+            };
+            let mut bins: Vec<Bin> = server_bins.to_vec();
+            for &k in &group.sites {
+                if let Some(Fixed::Server(model, _)) =
+                    fixed_recorder(site_items[k].0, &site.sites[site_items[k].0], self.catalog)?
+                {
+                    bins.push(server_bin(
+                        model,
+                        &self.rules,
+                        reserve,
+                        self.rate,
+                        self.link,
+                    ));
+                }
+            }
+            let host = group.sites[0];
+            let Some(unit) = self.standby_unit(&load, &bins, &servers.sites[host]) else {
+                servers.problem.get_or_insert_with(|| {
+                    format!(
+                        "site {:?}: no server model can stand by for its servers",
+                        servers.sites[host].site
+                    )
+                });
+                continue;
+            };
+            if covers.sites.len() > 1 {
+                // The streams that cross between sites: another site's server failing.
+                let crossing = group.sites[1..]
+                    .iter()
+                    .flat_map(|k| &servers.sites[*k].units)
+                    .map(|u| u.link_bps)
+                    .max()
+                    .unwrap_or(0);
+                servers.failover_notes.push(format!(
+                    "failover pool {:?}: one failover server at {} stands by for the {} servers of {}; when a server at another of these sites fails, its streams (up to {} with protocol overhead) cross the network between the sites to it",
+                    covers.pool.as_deref().unwrap_or_default(),
+                    covers.sites[0],
+                    covers.servers,
+                    covers.sites.join(", "),
+                    Bitrate(crossing)
+                ));
+            }
+            let at = &mut servers.sites[host];
+            at.units.push(standby_of(unit, covers));
+            let n = at.units.len();
+            if let Some(u) = at.units.last() {
+                servers.violations.extend(unit_violations(
+                    &format!("{} / server-{n} ({}) taking over", at.site, u.model),
+                    &taking_over(u),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The cheapest of `bins` that holds `load` with drives of the size `host`'s servers use
+    /// (one drive size per site), else with any allowed size; when none holds it, the model of
+    /// `host`'s biggest server with the most drives it takes, for its shortfall to be reported.
+    fn standby_unit(
+        &self,
+        load: &Load,
+        bins: &[Bin],
+        host: &SiteRecorders,
+    ) -> Option<RecorderUnit> {
+        let cheapest = |rules: &StorageRules| {
+            bins.iter()
+                .filter(|b| load.fits_in(b, &rules.headroom))
+                .filter_map(|b| realise(load, b, rules, true))
+                .min_by(|a, b| a.price().total_cmp(&b.price()))
+        };
+        let site_size = host
+            .units
+            .iter()
+            .find(|u| u.drives > 0)
+            .map(|u| u.drive_size_bytes);
+        let same_size = site_size.and_then(|size| {
+            cheapest(&StorageRules {
+                drives: self
+                    .rules
+                    .drives
+                    .iter()
+                    .copied()
+                    .filter(|dm| dm.size.get() == size)
+                    .collect(),
+                ..self.rules
+            })
+        });
+        same_size.or_else(|| cheapest(&self.rules)).or_else(|| {
+            let biggest = host
+                .units
+                .iter()
+                .max_by(|a, b| a.price().total_cmp(&b.price()))?;
+            let bin = bins.iter().find(|b| b.id == biggest.model_id)?;
+            Some(realise_fixed(load, bin, &self.rules))
+        })
+    }
+}
+
+/// Why a site's failover pool has no effect: pools share an N+1 server, so with any other
+/// redundancy they change nothing; and a pool one site names alone, when its name is close to
+/// another pool's (a likely typo).
+fn pool_notes(site: &SiteFile) -> Vec<String> {
+    let pooled: Vec<(&str, &str)> = site
+        .sites
+        .iter()
+        .filter_map(|s| {
+            s.failover_pool
+                .as_deref()
+                .map(|p| (s.name.as_str(), p.trim()))
+        })
+        .collect();
+    if pooled.is_empty() {
+        return Vec::new();
+    }
+    if site.requirements.redundancy != Redundancy::NPlusOne {
+        let what = match site.requirements.redundancy {
+            Redundancy::Failover => {
+                "with redundancy = \"failover\" every server has its own failover server at its site"
+            }
+            _ => "without redundancy there is no failover server to share",
+        };
+        return vec![format!(
+            "failover-pool has no effect: pools share one N+1 failover server, and {what} (set on {})",
+            pooled
+                .iter()
+                .map(|(s, _)| *s)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )];
+    }
+    let count = |pool: &str| {
+        pooled
+            .iter()
+            .filter(|(_, p)| p.eq_ignore_ascii_case(pool))
+            .count()
+    };
+    pooled
+        .iter()
+        .filter(|(_, p)| count(p) == 1)
+        .filter_map(|(s, p)| {
+            let others = pooled.iter().map(|(_, o)| *o).filter(|o| !o.eq_ignore_ascii_case(p));
+            crate::input::did_you_mean(p, others).map(|near| {
+                format!(
+                    "failover pool {p:?} is named by {s} alone, so it shares nothing; did you mean {near:?}?"
+                )
+            })
+        })
+        .collect()
 }
 
 /// The decision path: every answer that needs a VMS is a reason.
@@ -2186,7 +2481,7 @@ fn set_in_site(used: &mut FiguresUsed, what: &str, value: String) {
 fn default_unit(name: &str) -> &'static str {
     match name {
         "horizon-years" | "nvr-refresh-years" => "years",
-        "retention-days" => "days",
+        "retention-days" | "failover-retention-days" => "days",
         "fps" => "frames/s",
         "hot-spares" => "drives per recorder",
         "raid-max-group" => "drives per RAID group",

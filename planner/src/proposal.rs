@@ -580,9 +580,11 @@ fn schedule_row(
     site: String,
     switches: String,
 ) -> ScheduleRow {
+    // A failover server carries nothing until it takes over: its row shows what it takes over.
     let most = |f: fn(&RecorderUnit) -> u64| all.iter().map(|u| f(u)).max().unwrap_or(0);
-    let least = all.iter().map(|u| u.cameras).min().unwrap_or(0);
-    let cameras = most(|u| u64::from(u.cameras));
+    let cameras_of = |u: &RecorderUnit| u.covers.as_ref().map_or(u.cameras, |c| c.cameras);
+    let least = all.iter().map(|u| cameras_of(u)).min().unwrap_or(0);
+    let cameras = most(|u| u64::from(u.covers.as_ref().map_or(u.cameras, |c| c.cameras)));
     let channels = if u64::from(least) == cameras {
         format!("{cameras} of {}", first.camera_limit)
     } else {
@@ -601,16 +603,22 @@ fn schedule_row(
         .collect();
     ScheduleRow {
         site,
-        model: if first.failover {
-            format!("{} (failover)", first.model)
-        } else {
-            first.model.clone()
+        model: match (&first.covers, first.failover) {
+            (Some(c), _) => format!(
+                "{} (failover, keeps {} days)",
+                first.model, c.retention_days
+            ),
+            (None, true) => format!("{} (failover)", first.model),
+            (None, false) => first.model.clone(),
         },
         count: all.len() as u32,
         channels,
         ingest: format!(
             "{} / {}",
-            Bitrate(most(|u| u.ingest_bps)),
+            Bitrate(most(|u| u
+                .covers
+                .as_ref()
+                .map_or(u.ingest_bps, |c| c.ingest_bps))),
             Bitrate(first.ingest_limit_bps)
         ),
         raid,

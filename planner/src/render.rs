@@ -65,6 +65,26 @@ fn units_line(out: &mut String, s: &SiteRecorders, u: &RecorderUnit, poe: bool) 
     } else {
         String::new()
     };
+    if let (true, Some(c)) = (u.failover, &u.covers) {
+        let _ = writeln!(
+            out,
+            "    {} [failover]{copies}: takes over {} with up to {} cams / {} ({}), ingest {} / {} ({}), link {} / {}; {} days of recordings, storage {} needed on {}",
+            u.model,
+            covered(c),
+            c.cameras,
+            u.camera_limit,
+            pct(u64::from(c.cameras), u64::from(u.camera_limit)),
+            Bitrate(c.ingest_bps),
+            Bitrate(u.ingest_limit_bps),
+            pct(c.ingest_bps, u.ingest_limit_bps),
+            Bitrate(c.link_bps),
+            Bitrate(u.link_limit_bps),
+            c.retention_days,
+            Bytes(u.capacity_needed_bytes),
+            u.layout,
+        );
+        return;
+    }
     let role = if u.failover { " [failover]" } else { "" };
     let _ = writeln!(
         out,
@@ -98,6 +118,17 @@ fn units_line(out: &mut String, s: &SiteRecorders, u: &RecorderUnit, poe: bool) 
             String::new()
         }
     );
+}
+
+/// The servers a failover server stands by for, in a few words: "server 3", "the site's one
+/// server", "any of 4 servers", "any of 6 servers at Main hospital, Outpatients".
+fn covered(c: &crate::plan::Covers) -> String {
+    match (c.server, c.sites.len()) {
+        (Some(n), _) => format!("server {n}"),
+        (None, _) if c.servers == 1 => "the site's one server".to_string(),
+        (None, 0 | 1) => format!("any of {} servers", c.servers),
+        (None, _) => format!("any of {} servers at {}", c.servers, c.sites.join(", ")),
+    }
 }
 
 /// The plan as aligned text.
@@ -332,6 +363,9 @@ fn vms_section(o: &mut String, p: &Plan) {
             site.site, site.copies, site.cameras
         );
         unit_lines(o, site, false);
+    }
+    for note in &v.failover_notes {
+        let _ = writeln!(o, "  failover: {note}");
     }
     let shown = |m: Option<Money>| m.map_or_else(|| "—".to_string(), Money::whole);
     let _ = writeln!(

@@ -311,6 +311,9 @@ pub struct Requirements {
     /// Failure tolerance.
     #[serde(default)]
     pub redundancy: Redundancy,
+    /// Days a failover server keeps a failed server's recordings until that server is back and
+    /// takes them over (default from the catalog); used with `redundancy` n+1 or failover.
+    pub failover_retention_days: Option<Days>,
     /// VMS product id from the catalog, or "cheapest" (default) to compare them all.
     pub vms: Option<String>,
     /// Exclude equipment from makers named in NDAA FY2019 Section 889: the cameras the site
@@ -390,6 +393,9 @@ pub struct Site {
     /// Equipment already on site, which the plan must use rather than choose.
     #[serde(default)]
     pub network: SiteNetwork,
+    /// With `redundancy = "n+1"`, sites naming the same pool (the buildings of a campus) share
+    /// one failover server, placed at the first of them in file order.
+    pub failover_pool: Option<String>,
 }
 
 /// `[site.network]`: existing or mandated equipment. Without it camscope chooses switches and
@@ -516,6 +522,12 @@ pub fn field_hint(key: &str) -> Option<String> {
         "horizon-years" => "years of total cost, 1 to 30",
         "analytics" => "one of none, motion, detection, lpr, face, forensic-search",
         "redundancy" => "one of none, n+1, failover",
+        "failover-retention-days" => {
+            "whole days a failover server keeps a failed server's recordings, 1 to 3650, e.g. `failover-retention-days = 7`"
+        }
+        "failover-pool" => {
+            "a name the sites sharing one N+1 failover server all give, e.g. `failover-pool = \"campus\"`"
+        }
         "cameras-in-36-months" => "all cameras expected within 36 months, all sites together",
         "growth" => "\"step\" (added cameras bought in growth-year) or \"now\" (bought today)",
         "growth-year" => {
@@ -563,6 +575,7 @@ impl SiteFile {
             ));
         }
         for (si, site) in self.sites.iter().enumerate() {
+            check_failover_pool(si, site, &err)?;
             if site.cameras.is_empty() {
                 return Err(err(
                     format!("site[{si}].cameras"),
@@ -659,6 +672,38 @@ impl SiteFile {
     pub fn site_count(&self) -> u64 {
         self.sites.iter().map(|s| u64::from(s.copies.0)).sum()
     }
+}
+
+/// A site's failover pool: a name, and a site of one copy (a pool's one failover server stands
+/// in one place).
+fn check_failover_pool(
+    si: usize,
+    site: &Site,
+    err: &dyn Fn(String, String, &str, &str) -> InputError,
+) -> Result<(), InputError> {
+    if let Some(pool) = &site.failover_pool {
+        let field = format!("site[{si}].failover-pool");
+        if pool.trim().is_empty() {
+            return Err(err(
+                field,
+                format!("site {:?} names an empty failover pool", site.name),
+                field_hint("failover-pool").as_deref().unwrap_or(""),
+                "failover-pool",
+            ));
+        }
+        if site.copies.0 > 1 {
+            return Err(err(
+                field,
+                format!(
+                    "site {:?} has copies = {} and names failover pool {pool:?}: each copy is a place of its own, and a pool's one failover server can stand in only one place",
+                    site.name, site.copies.0
+                ),
+                "remove failover-pool (each copy gets its own failover server), or write the sites of the pool out one by one with copies = 1",
+                &format!("\"{}\"", site.name),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Line and column of the first occurrence of `needle`, for cross-field errors that have no

@@ -744,3 +744,47 @@ fn the_camera_brand_preference_is_priced_and_can_be_turned_off() {
     let capex = |p: &Value| p["nvr"]["capex"].as_str().unwrap().parse::<f64>().unwrap();
     assert_eq!(capex(&preferred) - capex(&any), 2400.0);
 }
+
+/// A misspelt `failover-pool` is an unknown field that names the right one.
+#[test]
+fn a_misspelt_failover_pool_gets_did_you_mean() {
+    let r = bad_site(&STORE.replace("copies = 11", "failover-pol = \"campus\""));
+    assert!(
+        r.stderr
+            .contains("bad.toml:10:1: site[0].failover-pol: unknown field"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("hint: did you mean `failover-pool`?"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A failover pool on a site with copies is refused: each copy is a place of its own, and the
+/// pool's one standby can only stand in one of them.
+#[test]
+fn a_failover_pool_on_a_copied_site_is_refused() {
+    let r = bad_site(&STORE.replace("copies = 11", "copies = 11\nfailover-pool = \"stores\""));
+    assert!(
+        r.stderr.contains("site[0].failover-pool:") && r.stderr.contains("copies = 11"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `failover-retention-days` is range-checked where it is written.
+#[test]
+fn failover_retention_days_out_of_range_is_located() {
+    let r = bad_site(&STORE.replace(
+        "analytics = \"motion\"",
+        "analytics = \"motion\"\nfailover-retention-days = 0",
+    ));
+    assert!(
+        r.stderr
+            .contains("bad.toml:8:27: requirements.failover-retention-days:"),
+        "{}",
+        r.stderr
+    );
+}
