@@ -16,6 +16,7 @@ use crate::date::PartialDate;
 use crate::matching::{ChainStep, MatchKind, NameHit, Resolution, match_names, resolve_entity};
 use crate::negation;
 use crate::normalize;
+use crate::placeholder;
 use crate::record::{ComponentEvidence, Grade, Limb, Source};
 use crate::verdict889::{Code889, Verdict889};
 
@@ -903,6 +904,13 @@ fn without_covered_evidence(
             independence: Vec::new(),
             rules: vec!["ndaa-889"],
         };
+    }
+    if no_maker && placeholder::is_to_be_chosen(line) {
+        return Outcome::review(
+            Code889::ToBeChosen,
+            format!("{}.", placeholder::WHAT_TO_DO),
+            Vec::new(),
+        );
     }
     if no_maker {
         let what = if given.is_empty() {
