@@ -12,8 +12,22 @@ use crate::normalize;
 /// The words a placeholder's model carries, as folded tokens.
 const TO_BE_CHOSEN: [&str; 4] = ["model", "to", "be", "chosen"];
 
-/// What a procurement officer does about a placeholder line, for both checks.
-pub(crate) const WHAT_TO_DO: &str = "placeholder line: the model is still to be chosen; choose a product whose maker the data clears under §889 and state its country of origin before ordering";
+/// What a placeholder line is, as both checks' reasons open.
+const PLACEHOLDER: &str = "placeholder line: the model is still to be chosen";
+
+/// What a procurement officer does about a placeholder line without a maker (Section 889).
+pub(crate) fn what_to_do_889() -> String {
+    format!(
+        "{PLACEHOLDER}; choose a product whose maker the data clears under §889 and state its country of origin before ordering."
+    )
+}
+
+/// What a procurement officer does about a placeholder line without an origin (TAA).
+pub(crate) fn what_to_do_taa() -> String {
+    format!(
+        "{PLACEHOLDER}; state the chosen product's country of origin (where it is last substantially transformed) before ordering: TAA compliance cannot be judged until then."
+    )
+}
 
 /// Whether the line's model says the model is still to be chosen.
 pub(crate) fn is_to_be_chosen(line: &LineFacts) -> bool {

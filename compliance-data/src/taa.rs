@@ -595,10 +595,7 @@ pub(crate) fn check_line(ds: &Dataset, line: &LineFacts, date: Date) -> Taa {
     if taa.code == TaaCode::NoOrigin && placeholder::is_to_be_chosen(line) {
         return Taa {
             code: TaaCode::OriginToBeChosen,
-            reason: format!(
-                "{}; TAA compliance cannot be judged until then.",
-                placeholder::WHAT_TO_DO
-            ),
+            reason: placeholder::what_to_do_taa(),
             ..taa
         };
     }

@@ -347,7 +347,9 @@ fn a_placeholder_line_is_to_be_chosen_not_an_unknown_maker() {
         (TaaVerdict::Unknown, TaaCode::OriginToBeChosen)
     );
     assert!(
-        v.taa.reason.contains("state its country of origin"),
+        v.taa
+            .reason
+            .contains("state the chosen product's country of origin"),
         "{}",
         v.taa.reason
     );
