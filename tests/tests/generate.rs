@@ -760,3 +760,49 @@ fn an_origin_without_its_source_is_refused_naming_the_field() {
         assert!(r.stderr.contains(part), "{part} not in: {}", r.stderr);
     }
 }
+
+/// An NVR record's sourced origin reaches its BOM line; giving it keeps the record's own
+/// provenance (the origin has its own source).
+#[test]
+fn an_nvr_with_a_sourced_origin_gives_its_line_the_origin() {
+    let overlay = r#"
+[sources.label-photo]
+title = "Photo of the unit's rating label: Made in China"
+recorded = "2026-12-03"
+note = "taken on site, not public"
+
+[[nvr]]
+id = "dahua-nvr4116hs-ei"
+origin = "China"
+origin-source = "label-photo"
+"#;
+    let text = shop(
+        "recorder = \"dahua-nvr4116hs-ei\"\nrecorders = 1",
+        8,
+        "1080p",
+        10.0,
+    );
+    let site = SiteFile::parse("site.toml", &text).unwrap();
+    let catalog = Catalog::with_overlay("quote.toml", overlay).unwrap();
+    let nvr = catalog
+        .nvr
+        .iter()
+        .find(|n| n.id == "dahua-nvr4116hs-ei")
+        .unwrap();
+    assert_eq!(nvr.source.as_deref(), Some("cctvplanner-nvr4116"));
+    let p = plan(&site, &catalog).unwrap();
+    let m = deploy(&site, &catalog, &p, Choice::Nvr).unwrap();
+    let lines = planner::generate::bill_of_materials(&site, &catalog, &p, &m);
+    let line = lines
+        .iter()
+        .find(|l| l.part_number == "dahua-nvr4116hs-ei")
+        .unwrap();
+    assert_eq!(
+        (
+            line.manufacturer.as_str(),
+            line.model.as_str(),
+            line.country_of_origin.as_str()
+        ),
+        ("Dahua", "NVR4116HS-EI", "China")
+    );
+}
