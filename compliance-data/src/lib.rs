@@ -22,6 +22,7 @@ mod lint;
 mod matching;
 mod negation;
 mod normalize;
+mod placeholder;
 mod record;
 mod regimes;
 mod section889;
@@ -183,7 +184,7 @@ pub fn check_line_with(
     regimes: &[Regime],
 ) -> LineVerdict {
     let section_889 = section889::check(ds, line, date);
-    let taa = taa::check(ds, line.country_of_origin.as_deref(), date);
+    let taa = taa::check_line(ds, line, date);
     let other_lists = regimes::check(ds, line, &taa, date, regimes);
     LineVerdict {
         section_889,

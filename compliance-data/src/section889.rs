@@ -16,6 +16,7 @@ use crate::date::PartialDate;
 use crate::matching::{ChainStep, MatchKind, NameHit, Resolution, match_names, resolve_entity};
 use crate::negation;
 use crate::normalize;
+use crate::placeholder;
 use crate::record::{ComponentEvidence, Grade, Limb, Source};
 use crate::verdict889::{Code889, Verdict889};
 
@@ -864,6 +865,30 @@ fn maker_evidence(
     ev
 }
 
+/// No maker is named (`given` lists the placeholders written instead): a placeholder line whose
+/// model is still to be chosen says what to do, any other line needs its maker identified.
+fn without_maker(line: &LineFacts, given: &[String]) -> Outcome {
+    if placeholder::is_to_be_chosen(line) {
+        return Outcome::review(
+            Code889::ToBeChosen,
+            placeholder::what_to_do_889(),
+            Vec::new(),
+        );
+    }
+    let what = if given.is_empty() {
+        "No manufacturer or brand is given".to_owned()
+    } else {
+        format!("Only a placeholder is given ({})", given.join(", "))
+    };
+    Outcome::review(
+        Code889::UnknownMaker,
+        format!(
+            "{what}, so the producer cannot be checked against §889; a reasonable inquiry must identify the maker."
+        ),
+        Vec::new(),
+    )
+}
+
 /// No finding points at a covered producer: the line is clear only on positive evidence.
 fn without_covered_evidence(
     ds: &Dataset,
@@ -905,18 +930,7 @@ fn without_covered_evidence(
         };
     }
     if no_maker {
-        let what = if given.is_empty() {
-            "No manufacturer or brand is given".to_owned()
-        } else {
-            format!("Only a placeholder is given ({})", given.join(", "))
-        };
-        return Outcome::review(
-            Code889::UnknownMaker,
-            format!(
-                "{what}, so the producer cannot be checked against §889; a reasonable inquiry must identify the maker."
-            ),
-            Vec::new(),
-        );
+        return without_maker(line, &given);
     }
     if !ev.missing.is_empty() {
         return Outcome::review(

@@ -11,9 +11,11 @@ use std::collections::HashSet;
 use serde::Serialize;
 use time::Date;
 
+use crate::LineFacts;
 use crate::dataset::Dataset;
 use crate::date::{PartialDate, within};
 use crate::normalize;
+use crate::placeholder;
 use crate::record::{CountryRecord, TaaList};
 use crate::section889::Citation;
 
@@ -51,6 +53,8 @@ pub enum TaaCode {
     NonDesignatedCountry,
     /// No origin given.
     NoOrigin,
+    /// No origin given on a placeholder line, whose model is still to be chosen.
+    OriginToBeChosen,
     /// An assembly statement, which does not establish substantial transformation.
     AssembledIn,
     /// More than one country and no place of substantial transformation.
@@ -70,6 +74,7 @@ impl TaaCode {
         TaaCode::DesignatedCountry,
         TaaCode::NonDesignatedCountry,
         TaaCode::NoOrigin,
+        TaaCode::OriginToBeChosen,
         TaaCode::AssembledIn,
         TaaCode::MultipleCountries,
         TaaCode::AmbiguousOrigin,
@@ -83,6 +88,7 @@ impl TaaCode {
             TaaCode::DesignatedCountry => "designated-country",
             TaaCode::NonDesignatedCountry => "non-designated-country",
             TaaCode::NoOrigin => "no-origin",
+            TaaCode::OriginToBeChosen => "origin-to-be-chosen",
             TaaCode::AssembledIn => "assembled-in",
             TaaCode::MultipleCountries => "multiple-countries",
             TaaCode::AmbiguousOrigin => "ambiguous-origin",
@@ -101,6 +107,9 @@ impl TaaCode {
                 "The origin is a country on no FAR 25.003 list on the date checked."
             }
             TaaCode::NoOrigin => "No country of origin is given.",
+            TaaCode::OriginToBeChosen => {
+                "No country of origin is given on a placeholder line, whose model is still to be chosen."
+            }
             TaaCode::AssembledIn => {
                 "An assembly or packaging statement (\"Assembled in X of foreign parts\"), which does not establish substantial transformation."
             }
@@ -577,6 +586,20 @@ fn judge_scan(ds: &Dataset, trimmed: &str, scan: Scan<'_>) -> Parsed {
             ),
         ),
     }
+}
+
+/// Checks a line's country of origin. A placeholder line (its model still to be chosen) without
+/// one says so: no origin can be stated before the product is chosen.
+pub(crate) fn check_line(ds: &Dataset, line: &LineFacts, date: Date) -> Taa {
+    let taa = check(ds, line.country_of_origin.as_deref(), date);
+    if taa.code == TaaCode::NoOrigin && placeholder::is_to_be_chosen(line) {
+        return Taa {
+            code: TaaCode::OriginToBeChosen,
+            reason: placeholder::what_to_do_taa(),
+            ..taa
+        };
+    }
+    taa
 }
 
 /// Checks a country of origin.

@@ -72,6 +72,7 @@ codes! {
     ModelPattern => "model-pattern", "The model number follows a covered maker's catalogue pattern (evidence only).";
     DescriptionMention => "description-mention", "The description mentions a covered entity.";
     ComponentUnknown => "component-unknown", "The maker often uses HiSilicon SoCs and the components are not given.";
+    ToBeChosen => "to-be-chosen", "A placeholder line: no maker is given and the model says it is still to be chosen.";
     UnknownMaker => "unknown-maker", "No maker or brand is given, or only a placeholder.";
     MakerNotInData => "maker-not-in-data", "The maker or brand is not in the data: nothing says who owns it, so it cannot be cleared.";
     IndependenceUnverified => "independence-unverified", "The maker is in the data without a covered link, but no record establishes its independence (parent, owners, OEM).";

@@ -320,6 +320,59 @@ fn missing_or_placeholder_maker_needs_review() {
     }
 }
 
+/// A line whose model says it is still to be chosen is a placeholder: its own code for both
+/// checks, still a finding, with what to do; a maker, a covered mention or an origin on the
+/// line is judged as on any other line.
+#[test]
+fn a_placeholder_line_is_to_be_chosen_not_an_unknown_maker() {
+    let ds = ds();
+    let placeholder = LineFacts::default()
+        .model("4U storage recording server (model to be chosen)")
+        .part_number("storage-4u-128")
+        .description("to be chosen: at least 128 cameras and 1 Gbit/s ingest, 36 bays, RAID 6; maker must be Section 889 eligible");
+    let v = check_line(&ds, &placeholder, TODAY);
+    assert_eq!(
+        (v.section_889.verdict, v.section_889.code),
+        (Verdict889::NeedsReview, Code889::ToBeChosen)
+    );
+    assert!(
+        v.section_889
+            .reason
+            .starts_with("placeholder line: the model is still to be chosen; choose a product whose maker the data clears under §889"),
+        "{}",
+        v.section_889.reason
+    );
+    assert_eq!(
+        (v.taa.verdict, v.taa.code),
+        (TaaVerdict::Unknown, TaaCode::OriginToBeChosen)
+    );
+    assert!(
+        v.taa
+            .reason
+            .contains("state the chosen product's country of origin"),
+        "{}",
+        v.taa.reason
+    );
+    // A placeholder maker is still a placeholder line.
+    let (_, code, _) = v889(&ds, placeholder.clone().brand("N/A"), TODAY);
+    assert_eq!(code, Code889::ToBeChosen);
+    // A maker on the line is judged: Hikvision is covered whatever model is to be chosen.
+    let (verdict, code, _) = v889(&ds, placeholder.clone().brand("Hikvision"), TODAY);
+    assert_eq!((verdict, code), (Verdict889::Covered, Code889::NamedEntity));
+    // A stated origin is judged, placeholder or not.
+    let with_origin = check_line(
+        &ds,
+        &placeholder.clone().country_of_origin("Germany"),
+        TODAY,
+    );
+    assert_eq!(with_origin.taa.verdict, TaaVerdict::Designated);
+    // Without the words the line is an unknown maker as before.
+    let plain = LineFacts::default().model("4U storage recording server");
+    let v = check_line(&ds, &plain, TODAY);
+    assert_eq!(v.section_889.code, Code889::UnknownMaker);
+    assert_eq!(v.taa.code, TaaCode::NoOrigin);
+}
+
 #[test]
 fn a_maker_the_data_has_never_heard_of_is_review_not_clear() {
     let ds = ds();

@@ -390,6 +390,11 @@ pub struct NvrModel {
     /// The maker is named in NDAA FY2019 §889(f)(3).
     #[serde(default)]
     pub covered_889: bool,
+    /// Country of origin (of last substantial transformation), as a source states it; absent
+    /// when no source does, and then the BOM leaves it empty for `check` to flag.
+    pub origin: Option<String>,
+    /// The source id (a key of `[sources]`) that states `origin`; required with it.
+    pub origin_source: Option<String>,
     /// Camera channels.
     pub channels: u32,
     /// Incoming bandwidth ceiling.
@@ -438,6 +443,15 @@ pub struct ServerModel {
     pub id: String,
     /// Description.
     pub name: String,
+    /// Manufacturer of the product this record names; absent for a generic class.
+    pub maker: Option<String>,
+    /// The maker's model number; absent for a generic class, whose BOM line is a placeholder.
+    pub model: Option<String>,
+    /// Country of origin (of last substantial transformation), as a source states it; absent
+    /// when no source does, and then the BOM leaves it empty for `check` to flag.
+    pub origin: Option<String>,
+    /// The source id (a key of `[sources]`) that states `origin`; required with it.
+    pub origin_source: Option<String>,
     /// Cameras per server.
     pub cameras: u32,
     /// Ingest ceiling.
@@ -469,6 +483,15 @@ pub struct ServerModel {
 pub struct DriveModel {
     /// Catalog id.
     pub id: String,
+    /// Manufacturer of the product this record names; absent for a generic class.
+    pub maker: Option<String>,
+    /// The maker's model number; absent for a generic class, whose BOM line is a placeholder.
+    pub model: Option<String>,
+    /// Country of origin (of last substantial transformation), as a source states it; absent
+    /// when no source does, and then the BOM leaves it empty for `check` to flag.
+    pub origin: Option<String>,
+    /// The source id (a key of `[sources]`) that states `origin`; required with it.
+    pub origin_source: Option<String>,
     /// Marked size.
     pub size: Bytes,
     /// Price each.
@@ -558,6 +581,15 @@ pub struct SwitchModel {
     pub id: String,
     /// Description.
     pub name: String,
+    /// Manufacturer of the product this record names; absent for a generic class.
+    pub maker: Option<String>,
+    /// The maker's model number; absent for a generic class, whose BOM line is a placeholder.
+    pub model: Option<String>,
+    /// Country of origin (of last substantial transformation), as a source states it; absent
+    /// when no source does, and then the BOM leaves it empty for `check` to flag.
+    pub origin: Option<String>,
+    /// The source id (a key of `[sources]`) that states `origin`; required with it.
+    pub origin_source: Option<String>,
     /// Access ports.
     pub ports: u32,
     /// Ports that deliver PoE.
@@ -644,6 +676,106 @@ macro_rules! provenanced {
     )* };
 }
 provenanced!(NvrModel => "nvr", ServerModel => "server", DriveModel => "drive", VmsProduct => "vms", SwitchModel => "switch", Platform => "platform");
+
+/// The maker, model and sourced country of origin a hardware record may carry.
+trait Identity: Provenanced {
+    fn maker(&self) -> Option<&str>;
+    fn model(&self) -> Option<&str>;
+    fn origin(&self) -> Option<&str>;
+    fn origin_source(&self) -> Option<&str>;
+}
+
+impl Identity for NvrModel {
+    fn maker(&self) -> Option<&str> {
+        Some(&self.maker)
+    }
+    fn model(&self) -> Option<&str> {
+        Some(&self.model)
+    }
+    fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+    fn origin_source(&self) -> Option<&str> {
+        self.origin_source.as_deref()
+    }
+}
+
+macro_rules! identity {
+    ($($t:ty),*) => { $(
+        impl Identity for $t {
+            fn maker(&self) -> Option<&str> { self.maker.as_deref() }
+            fn model(&self) -> Option<&str> { self.model.as_deref() }
+            fn origin(&self) -> Option<&str> { self.origin.as_deref() }
+            fn origin_source(&self) -> Option<&str> { self.origin_source.as_deref() }
+        }
+    )* };
+}
+identity!(ServerModel, DriveModel, SwitchModel);
+
+/// The record sections whose records carry an [`Identity`].
+const IDENTITY_SECTIONS: [&str; 4] = ["nvr", "server", "drive", "switch"];
+
+/// The identity keys of a record; the file that last gave one of them is the one an identity
+/// problem names.
+const IDENTITY_KEYS: [&str; 4] = ["maker", "model", "origin", "origin-source"];
+
+/// Which file last gave a record's identity fields, by (section, id).
+type IdentityFiles = BTreeMap<(String, String), String>;
+
+/// Notes, for each record of `table` that gives an identity field, that `file` gave it.
+fn note_identity_files(table: &toml::Table, file: &str, into: &mut IdentityFiles) {
+    for section in IDENTITY_SECTIONS {
+        let Some(records) = table.get(section).and_then(toml::Value::as_array) else {
+            continue;
+        };
+        for r in records {
+            let Some(id) = r.get("id").and_then(toml::Value::as_str) else {
+                continue;
+            };
+            if IDENTITY_KEYS.iter().any(|k| r.get(*k).is_some()) {
+                into.insert((section.to_string(), id.to_string()), file.to_string());
+            }
+        }
+    }
+}
+
+/// What is wrong with a record's identity, as (field, message): an origin needs the source that
+/// states it and a named product to be the origin of; a model needs its maker.
+fn identity_problem<T: Identity>(
+    r: &T,
+    sources: &BTreeMap<String, Source>,
+) -> Option<(&'static str, String)> {
+    match (r.origin(), r.origin_source()) {
+        (Some(o), None) => {
+            return Some((
+                "origin-source",
+                format!(
+                    "`origin` {o:?} is given without `origin-source`, the source that states it"
+                ),
+            ));
+        }
+        (None, Some(_)) => {
+            return Some(("origin", "`origin-source` is given without `origin`".into()));
+        }
+        (Some(_), Some(id)) if !sources.contains_key(id) => {
+            return Some((
+                "origin-source",
+                format!("source {id:?} is not in [sources]"),
+            ));
+        }
+        _ => {}
+    }
+    if r.origin().is_some() && r.model().is_none() {
+        return Some((
+            "model",
+            "`origin` is given for a generic class: a country of origin is a product's, so name its `maker` and `model`".into(),
+        ));
+    }
+    if r.model().is_some() && r.maker().is_none() {
+        return Some(("maker", "`model` is given without `maker`".into()));
+    }
+    None
+}
 
 /// A record section an overlay may replace whole.
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -810,6 +942,7 @@ impl Catalog {
     fn build(files: impl Iterator<Item = (String, String)>) -> Result<Catalog, InputError> {
         let mut layered = toml::Table::new();
         let mut names = Vec::new();
+        let mut identity_files = IdentityFiles::new();
         for (name, text) in files {
             // Each file alone first, so that its mistakes point at their line: a syntax error,
             // an unknown field or a wrong type. A record that only patches a shipped one lacks
@@ -820,6 +953,7 @@ impl Catalog {
                 return Err(e);
             }
             let table: toml::Table = parse_toml(&name, &text, &hint_for)?;
+            note_identity_files(&table, &name, &mut identity_files);
             crate::overlay::lay_over(&mut layered, table);
             names.push(name);
         }
@@ -851,8 +985,46 @@ impl Catalog {
             platform: merged.platform.unwrap_or_default(),
             files: names,
         };
+        catalog.check_identities(&identity_files)?;
         catalog.validate()?;
         Ok(catalog)
+    }
+
+    /// Every record's identity is consistent ([`identity_problem`]); the first problem is an
+    /// error naming the file that gave the record's identity, the record and the field.
+    fn check_identities(&self, files: &IdentityFiles) -> Result<(), InputError> {
+        fn first<T: Identity>(
+            items: &[T],
+            sources: &BTreeMap<String, Source>,
+        ) -> Option<(&'static str, String, &'static str, String)> {
+            items.iter().find_map(|r| {
+                identity_problem(r, sources)
+                    .map(|(field, message)| (T::KIND, r.id().to_string(), field, message))
+            })
+        }
+        let s = &self.sources;
+        let found = first(&self.nvr, s)
+            .or_else(|| first(&self.server, s))
+            .or_else(|| first(&self.drive, s))
+            .or_else(|| first(&self.switch, s));
+        let Some((kind, id, field, message)) = found else {
+            return Ok(());
+        };
+        let file = files
+            .get(&(kind.to_string(), id.clone()))
+            .or(self.files.last())
+            .cloned()
+            .unwrap_or_default();
+        Err(InputError {
+            file,
+            line: None,
+            column: None,
+            field: Some(format!("{kind}[id = {id:?}].{field}")),
+            message,
+            hint: Some(
+                "a country of origin (where the product was last substantially transformed) needs `origin-source`, a key of [sources] that states it; leave `origin` out when no source does, and the BOM leaves it for `check` to flag".into(),
+            ),
+        })
     }
 
     /// Checks what serde cannot: every record has provenance, every source id exists, ids are
@@ -1262,6 +1434,65 @@ assumed = ["price"]
             e.message.contains("source \"nowhere\" is not in [sources]"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn an_origin_needs_its_source_and_a_named_product() {
+        let server = |fields: &str| format!("[[server]]\nid = \"storage-4u-128\"\n{fields}");
+        for (fields, field, says) in [
+            (
+                "maker = \"N\"\nmodel = \"M\"\norigin = \"Germany\"\n",
+                "origin-source",
+                "without `origin-source`",
+            ),
+            (
+                "maker = \"N\"\nmodel = \"M\"\norigin = \"Germany\"\norigin-source = \"nowhere\"\n",
+                "origin-source",
+                "source \"nowhere\" is not in [sources]",
+            ),
+            (
+                "origin = \"Germany\"\norigin-source = \"genetec-mgw\"\n",
+                "model",
+                "generic class",
+            ),
+            (
+                "maker = \"N\"\norigin-source = \"genetec-mgw\"\n",
+                "origin",
+                "without `origin`",
+            ),
+            (
+                "model = \"M\"\nassumption = \"quoted\"\n",
+                "maker",
+                "without `maker`",
+            ),
+        ] {
+            let e = Catalog::with_overlay("quote.toml", &server(fields)).unwrap_err();
+            assert_eq!(e.file, "quote.toml", "{e}");
+            assert_eq!(
+                e.field.as_deref(),
+                Some(format!("server[id = \"storage-4u-128\"].{field}").as_str()),
+                "{e}"
+            );
+            assert!(e.message.contains(says), "{e}");
+        }
+        let named = server(
+            "maker = \"N\"\nmodel = \"M\"\norigin = \"Germany\"\norigin-source = \"genetec-mgw\"\nassumption = \"the quote names the model\"\n",
+        );
+        let c = Catalog::with_overlay("quote.toml", &named).unwrap();
+        let s = c.server.iter().find(|s| s.id == "storage-4u-128").unwrap();
+        assert_eq!(
+            (s.maker.as_deref(), s.model.as_deref(), s.origin.as_deref()),
+            (Some("N"), Some("M"), Some("Germany"))
+        );
+    }
+
+    #[test]
+    fn the_shipped_catalog_states_no_origin_no_source_gives() {
+        let c = Catalog::embedded().unwrap();
+        assert!(c.nvr.iter().all(|n| n.origin.is_none()));
+        assert!(c.server.iter().all(|s| s.origin.is_none()));
+        assert!(c.drive.iter().all(|d| d.origin.is_none()));
+        assert!(c.switch.iter().all(|s| s.origin.is_none()));
     }
 
     #[test]

@@ -11,6 +11,12 @@
 //!   `assumption`, `assumed`, `note`) unless the overlay gives its own: a changed price is not
 //!   the vendor's price any more, and the catalog refuses a figure without provenance.
 //!
+//! - a product's country of origin (`origin`) goes with the source that states it
+//!   (`origin-source`) and with the product it is of: a patch that gives `origin` without
+//!   `origin-source` drops the record's `origin-source`, and a patch that names another `maker`
+//!   or `model` without an `origin` drops the record's `origin` and `origin-source`. Neither key
+//!   is a figure: giving them keeps the record's other provenance.
+//!
 //! - `replace = ["drive"]` replaces the sections it lists whole (a complete price list).
 //!
 //! Pure: tables in, table out.
@@ -24,6 +30,13 @@ const RECORD_SECTIONS: &[&str] = &[
 
 /// The keys that say where a record's figures come from.
 const PROVENANCE: &[&str] = &["source", "assumption", "assumed", "note"];
+
+/// A product's country of origin and the source that states it, which carry their own
+/// provenance and so leave the record's alone.
+const ORIGIN: &[&str] = &["origin", "origin-source"];
+
+/// The keys that say which product a record is; the origin was the previous product's.
+const IDENTITY: &[&str] = &["maker", "model"];
 
 /// Lays `over` over `base`. The sections `over` lists in `replace` are replaced whole.
 pub(crate) fn lay_over(base: &mut Table, mut over: Table) {
@@ -83,13 +96,23 @@ fn merge_records(list: &mut Vec<Value>, records: Vec<Value>) {
 fn merge_table(table: &mut Table, patch: Table) {
     // A figure of this table changes when the patch gives a value other than a sub-table (which
     // carries its own provenance), the id that names the record, or provenance itself.
-    let changes_a_figure = patch
-        .iter()
-        .any(|(k, v)| !v.is_table() && k != "id" && !PROVENANCE.contains(&k.as_str()));
+    let changes_a_figure = patch.iter().any(|(k, v)| {
+        !v.is_table()
+            && k != "id"
+            && !PROVENANCE.contains(&k.as_str())
+            && !ORIGIN.contains(&k.as_str())
+    });
     if changes_a_figure {
         for k in PROVENANCE {
             table.remove(*k);
         }
+    }
+    let gives = |keys: &[&str]| keys.iter().any(|k| patch.contains_key(*k));
+    if !patch.contains_key("origin") && gives(IDENTITY) {
+        table.remove("origin");
+    }
+    if !patch.contains_key("origin-source") && (gives(IDENTITY) || gives(&["origin"])) {
+        table.remove("origin-source");
     }
     for (key, value) in patch {
         match (table.get_mut(&key), value) {
@@ -191,6 +214,52 @@ note = "checked against the 2026 list"
         let d8 = &base["drive"].as_array().unwrap()[0];
         assert_eq!(d8["source"].as_str(), Some("vendor"));
         assert_eq!(d8["note"].as_str(), Some("checked against the 2026 list"));
+    }
+
+    #[test]
+    fn an_origin_keeps_to_its_source_and_to_its_product() {
+        let base = || {
+            table(
+                r#"
+[[server]]
+id = "s"
+maker = "Northwind"
+model = "NW-1"
+origin = "Germany"
+origin-source = "quote-a"
+price = 100.0
+source = "vendor"
+"#,
+            )
+        };
+        let server = |t: &Table| t["server"].as_array().unwrap()[0].clone();
+        // Another origin without its source loses the old source; the figures keep theirs.
+        let mut t = base();
+        lay_over(
+            &mut t,
+            table("[[server]]\nid = \"s\"\norigin = \"Mexico\"\n"),
+        );
+        let s = server(&t);
+        assert_eq!(s["origin"].as_str(), Some("Mexico"));
+        assert!(s.get("origin-source").is_none(), "quote-a says Germany");
+        assert_eq!(s["source"].as_str(), Some("vendor"));
+        // Another model without an origin loses the old product's origin.
+        let mut t = base();
+        lay_over(
+            &mut t,
+            table("[[server]]\nid = \"s\"\nmodel = \"NW-2\"\nassumption = \"quoted\"\n"),
+        );
+        let s = server(&t);
+        assert!(s.get("origin").is_none() && s.get("origin-source").is_none());
+        // Origin and source together replace both.
+        let mut t = base();
+        lay_over(
+            &mut t,
+            table("[[server]]\nid = \"s\"\norigin = \"Japan\"\norigin-source = \"quote-b\"\n"),
+        );
+        let s = server(&t);
+        assert_eq!(s["origin-source"].as_str(), Some("quote-b"));
+        assert_eq!(s["source"].as_str(), Some("vendor"));
     }
 
     #[test]

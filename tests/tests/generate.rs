@@ -4,7 +4,7 @@
 // Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
 #![allow(clippy::unwrap_used)]
 
-use camscope_tests::{Run, camscope};
+use camscope_tests::{Run, camscope, generate};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -558,5 +558,251 @@ fn a_fixed_recorder_named_by_its_model_is_the_catalog_record() {
             && r.stderr.contains("dahua-nvr4116hs-ei"),
         "{}",
         r.stderr
+    );
+}
+
+/// The rows of a BOM CSV `generate` wrote, each as header → value.
+fn bom_rows(g: &camscope_tests::Generated) -> Vec<BTreeMap<String, String>> {
+    let text = g.text("bom.csv");
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+/// The row with part number `id`; panics listing the rows when there is none.
+fn row_of<'a>(rows: &'a [BTreeMap<String, String>], id: &str) -> &'a BTreeMap<String, String> {
+    rows.iter()
+        .find(|r| r["Part Number"] == id)
+        .unwrap_or_else(|| panic!("no BOM row {id}: {rows:#?}"))
+}
+
+/// `camscope check FILE --format json` on a BOM `generate` wrote: its lines.
+fn checked_lines(g: &camscope_tests::Generated, file: &str) -> Vec<Value> {
+    let path = g.path().join(file).display().to_string();
+    let r = camscope(&["check", &path, "--format", "json", "--as-of", "2026-12-02"]);
+    assert_ne!(r.code, 2, "check could not read {file}: {}", r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    report["lines"].as_array().unwrap().clone()
+}
+
+/// Issue 14: the federal site's servers, drives and switches are generic classes in the
+/// catalog. Its BOM says each is still to be chosen and states what the plan sized it for, and
+/// `check` calls such a line a placeholder (`to-be-chosen`), not a quote that forgot its maker.
+#[test]
+fn generic_hardware_is_a_placeholder_line_stating_its_constraint() {
+    let g = generate("fixtures/designs/federal.toml", &[]);
+    let rows = bom_rows(&g);
+    let eligible = "; maker must be Section 889 eligible";
+    for (id, model, description) in [
+        (
+            "storage-4u-128",
+            "4U storage recording server (model to be chosen)",
+            "to be chosen: at least 128 cameras and 1 Gbit/s ingest, 36 bays, RAID 6",
+        ),
+        (
+            "surveillance-20tb",
+            "20 TB surveillance drive (model to be chosen)",
+            "to be chosen: 20 TB 3.5-inch surveillance-rated drive",
+        ),
+        (
+            "poe-16",
+            "16-port PoE+ access switch (model to be chosen)",
+            "to be chosen: 16 ports PoE+ (240 W budget), 1 Gbit/s ports, 2 × 1 Gbit/s uplinks",
+        ),
+        (
+            "core-24-10g",
+            "24-port 10G aggregation (core) switch (model to be chosen)",
+            "to be chosen: 24 ports, 10 Gbit/s ports, aggregation (core)",
+        ),
+    ] {
+        let row = row_of(&rows, id);
+        assert_eq!(row["Manufacturer"], "", "{row:?}");
+        assert_eq!(row["Brand"], "", "{row:?}");
+        assert_eq!(row["Model"], model);
+        assert_eq!(row["Description"], format!("{description}{eligible}"));
+        assert_eq!(row["Country of Origin"], "", "no source states an origin");
+    }
+    for file in ["bom.csv", "bom.xlsx"] {
+        let lines = checked_lines(&g, file);
+        for id in [
+            "storage-4u-128",
+            "surveillance-20tb",
+            "poe-16",
+            "core-24-10g",
+        ] {
+            let line = lines
+                .iter()
+                .find(|l| l["part_number"] == id)
+                .unwrap_or_else(|| panic!("{file}: no checked line {id}"));
+            let s889 = &line["section_889"];
+            assert_eq!(
+                (s889["verdict"].as_str(), s889["code"].as_str()),
+                (Some("needs_review"), Some("to-be-chosen")),
+                "{file} {id}: {s889}"
+            );
+            let reason = s889["reason"].as_str().unwrap();
+            assert!(
+                reason.contains("placeholder line: the model is still to be chosen")
+                    && reason.contains("§889")
+                    && reason.contains("country of origin"),
+                "{reason}"
+            );
+            let taa = &line["taa"];
+            assert_eq!(
+                (taa["verdict"].as_str(), taa["code"].as_str()),
+                (Some("unknown"), Some("origin-to-be-chosen")),
+                "{file} {id}: {taa}"
+            );
+            assert!(
+                taa["reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("placeholder line: the model is still to be chosen"),
+                "{taa}"
+            );
+            assert!(
+                line["level"] == "deny",
+                "a placeholder is not clear: {line}"
+            );
+        }
+        assert!(
+            lines
+                .iter()
+                .all(|l| l["section_889"]["code"] != "unknown-maker"),
+            "{file}: every generated line names a maker or says it is to be chosen"
+        );
+    }
+}
+
+/// A distributor overlay that names the server the 4U class stands for (maker, model and a
+/// sourced country of origin) makes the generated line carry them, and `check` judges that
+/// origin for TAA; the maker, not in the compliance data, is still for review.
+#[test]
+fn an_overlay_naming_a_server_with_its_origin_reaches_the_bom_and_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = dir.path().join("quote.toml");
+    std::fs::write(
+        &overlay,
+        r#"
+[sources.dist-quote]
+title = "Distributor quote Q-1190: recording server, made in Germany"
+recorded = "2026-12-03"
+note = "written quote to the integrator, not public"
+
+[[server]]
+id = "storage-4u-128"
+maker = "Northwind Systems"
+model = "NW-4U36"
+origin = "Germany"
+origin-source = "dist-quote"
+source = "dist-quote"
+"#,
+    )
+    .unwrap();
+    let overlay = overlay.display().to_string();
+    let g = generate("fixtures/designs/federal.toml", &["--catalog", &overlay]);
+    let rows = bom_rows(&g);
+    let server = row_of(&rows, "storage-4u-128");
+    assert_eq!(server["Manufacturer"], "Northwind Systems");
+    assert_eq!(server["Brand"], "Northwind Systems");
+    assert_eq!(server["Model"], "NW-4U36");
+    assert_eq!(server["Country of Origin"], "Germany");
+    assert!(
+        !server["Description"].contains("to be chosen"),
+        "{server:?}"
+    );
+    // The drives the overlay does not name stay placeholders.
+    assert!(row_of(&rows, "surveillance-20tb")["Model"].contains("(model to be chosen)"));
+    let lines = checked_lines(&g, "bom.csv");
+    let line = lines
+        .iter()
+        .find(|l| l["part_number"] == "storage-4u-128")
+        .unwrap();
+    assert_eq!(line["taa"]["verdict"], "designated", "{}", line["taa"]);
+    assert_eq!(line["taa"]["code"], "designated-country");
+    assert_eq!(line["section_889"]["verdict"], "needs_review");
+    assert_eq!(line["section_889"]["code"], "maker-not-in-data");
+}
+
+/// A country of origin is a fact with a source: an overlay giving `origin` without
+/// `origin-source` is refused (exit 2) naming the file, the record and the field.
+#[test]
+fn an_origin_without_its_source_is_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = dir.path().join("quote.toml");
+    std::fs::write(
+        &overlay,
+        "[[server]]\nid = \"storage-4u-128\"\nmaker = \"Northwind Systems\"\nmodel = \"NW-4U36\"\norigin = \"Germany\"\nassumption = \"quoted by phone\"\n",
+    )
+    .unwrap();
+    let overlay = overlay.display().to_string();
+    let r = camscope(&[
+        "--catalog",
+        &overlay,
+        "plan",
+        "fixtures/designs/federal.toml",
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    for part in [
+        "quote.toml",
+        "server[id = \"storage-4u-128\"]",
+        "origin-source",
+    ] {
+        assert!(r.stderr.contains(part), "{part} not in: {}", r.stderr);
+    }
+}
+
+/// An NVR record's sourced origin reaches its BOM line; giving it keeps the record's own
+/// provenance (the origin has its own source).
+#[test]
+fn an_nvr_with_a_sourced_origin_gives_its_line_the_origin() {
+    let overlay = r#"
+[sources.label-photo]
+title = "Photo of the unit's rating label: Made in China"
+recorded = "2026-12-03"
+note = "taken on site, not public"
+
+[[nvr]]
+id = "dahua-nvr4116hs-ei"
+origin = "China"
+origin-source = "label-photo"
+"#;
+    let text = shop(
+        "recorder = \"dahua-nvr4116hs-ei\"\nrecorders = 1",
+        8,
+        "1080p",
+        10.0,
+    );
+    let site = SiteFile::parse("site.toml", &text).unwrap();
+    let catalog = Catalog::with_overlay("quote.toml", overlay).unwrap();
+    let nvr = catalog
+        .nvr
+        .iter()
+        .find(|n| n.id == "dahua-nvr4116hs-ei")
+        .unwrap();
+    assert_eq!(nvr.source.as_deref(), Some("cctvplanner-nvr4116"));
+    let p = plan(&site, &catalog).unwrap();
+    let m = deploy(&site, &catalog, &p, Choice::Nvr).unwrap();
+    let lines = planner::generate::bill_of_materials(&site, &catalog, &p, &m);
+    let line = lines
+        .iter()
+        .find(|l| l.part_number == "dahua-nvr4116hs-ei")
+        .unwrap();
+    assert_eq!(
+        (
+            line.manufacturer.as_str(),
+            line.model.as_str(),
+            line.country_of_origin.as_str()
+        ),
+        ("Dahua", "NVR4116HS-EI", "China")
     );
 }
