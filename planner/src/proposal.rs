@@ -237,6 +237,7 @@ pub fn proposal_view(
         bom_subtotals: priced.subtotals,
         bom_total: priced.total,
         bom_unpriced: priced.unpriced,
+        growth: growth_view(plan),
     }
 }
 
@@ -763,4 +764,75 @@ fn cost_or_why(m: Option<Money>, why: Option<&str>, currency: &str) -> String {
         (_, Some(why)) => format!("not feasible: {why}"),
         (None, None) => "not feasible".into(),
     }
+}
+
+/// The growth section: the groups that grow, both options today and grown, and the step.
+fn growth_view(plan: &Plan) -> Option<reports::GrowthView> {
+    let g = plan.growth.as_ref()?;
+    let c = &plan.currency;
+    let how = match g.year {
+        Some(y) => format!("sized as a step in year {y}"),
+        None => "sized now".to_string(),
+    };
+    let money = |f: &crate::growth::OptionFigures| {
+        f.hardware.map_or_else(
+            || "not feasible".to_string(),
+            |m| format!("{} {c}", m.whole()),
+        )
+    };
+    type Pick = fn(&crate::growth::OptionFigures) -> String;
+    let figures: [(&str, Pick); 4] = [
+        ("Recorders", |f| f.recorders.to_string()),
+        ("Drives", |f| f.drives.to_string()),
+        ("Usable storage", |f| {
+            sizing::Bytes(f.usable_bytes).to_string()
+        }),
+        ("Camera channels (NVR) / licences (VMS)", |f| {
+            f.channels.to_string()
+        }),
+    ];
+    let mut rows: Vec<reports::GrowthRow> = figures
+        .iter()
+        .map(|(what, pick)| reports::GrowthRow {
+            what: (*what).to_string(),
+            nvr_today: pick(&g.today.nvr),
+            nvr_grown: pick(&g.grown.nvr),
+            vms_today: pick(&g.today.vms),
+            vms_grown: pick(&g.grown.vms),
+        })
+        .collect();
+    rows.push(reports::GrowthRow {
+        what: "Recorders and drives".into(),
+        nvr_today: money(&g.today.nvr),
+        nvr_grown: money(&g.grown.nvr),
+        vms_today: money(&g.today.vms),
+        vms_grown: money(&g.grown.vms),
+    });
+    let steps = [("NVR", &g.nvr_step), ("VMS", &g.vms_step)]
+        .iter()
+        .filter_map(|(name, s)| s.as_ref().map(|s| (name, s)))
+        .flat_map(|(name, s)| {
+            s.sites
+                .iter()
+                .filter(|x| x.cameras_added > 0)
+                .map(move |x| format!("{name}: {}", x.text))
+        })
+        .collect();
+    Some(reports::GrowthView {
+        heading: format!("Growth to {} cameras, {how}", g.cameras_grown),
+        groups: g
+            .groups
+            .iter()
+            .filter(|x| x.grown != x.today)
+            .map(|x| {
+                format!(
+                    "{} / {}: {} → {} camera(s) per copy",
+                    x.site, x.group, x.today, x.grown
+                )
+            })
+            .collect(),
+        rows,
+        steps,
+        text: g.text.clone(),
+    })
 }

@@ -444,6 +444,39 @@ pub struct ProposalView {
     pub bom_total: String,
     /// What the total leaves out (lines without a price).
     pub bom_unpriced: String,
+    /// The growth the site file expects: today's and the grown figures (none when it expects
+    /// no growth).
+    pub growth: Option<GrowthView>,
+}
+
+/// The growth section of a proposal.
+#[derive(Debug, Clone)]
+pub struct GrowthView {
+    /// "Growth to 140 cameras, sized as a step in year 3".
+    pub heading: String,
+    /// Groups that grow: "Store / Entrance and tills: 5 → 6 per copy".
+    pub groups: Vec<String>,
+    /// One row per figure: today and grown, for each option.
+    pub rows: Vec<GrowthRow>,
+    /// What the step buys, per site and option.
+    pub steps: Vec<String>,
+    /// The growth in words.
+    pub text: String,
+}
+
+/// One figure of the growth table.
+#[derive(Debug, Clone)]
+pub struct GrowthRow {
+    /// What the figure is.
+    pub what: String,
+    /// NVR option today.
+    pub nvr_today: String,
+    /// NVR option grown.
+    pub nvr_grown: String,
+    /// VMS option today.
+    pub vms_today: String,
+    /// VMS option grown.
+    pub vms_grown: String,
 }
 
 /// One camera's result in the rig report.

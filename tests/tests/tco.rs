@@ -344,10 +344,11 @@ proptest! {
     }
 }
 
-/// The cost comparison is for today's cameras; a site expecting more within 36 months is told
-/// the growth is not in the totals or the crossover, where the comparison is shown.
+/// Growth is costed: a site expecting more cameras within 36 months gets them bought as a step
+/// (by default in year 3), and the comparison says so where it is shown. Before, the comparison
+/// said the growth was not costed.
 #[test]
-fn growth_the_costs_leave_out_is_named_beside_them() {
+fn growth_is_costed_and_named_beside_the_comparison() {
     let text = CHAIN.replace(
         "analytics = \"motion\"",
         "analytics = \"motion\"\ncameras-in-36-months = 140",
@@ -360,15 +361,18 @@ fn growth_the_costs_leave_out_is_named_beside_them() {
     assert!(
         p.costs
             .verdict
-            .contains("for today's 99 cameras: the 140 expected within 36 months are not costed"),
+            .contains("The costs include the growth to 1"),
         "{}",
         p.costs.verdict
     );
-    assert!(plan_table(&p).contains("140 expected within 36 months are not costed"));
+    assert!(plan_table(&p).contains("GROWTH (sized as a step in year 3)"));
     let plain = plan_of(CHAIN);
+    assert!(plain.growth.is_none());
     assert!(
-        !plain.costs.verdict.contains("not costed"),
+        !plain.costs.verdict.contains("growth"),
         "{}",
         plain.costs.verdict
     );
+    let year3 = |p: &planner::plan::Plan| p.tco[2].nvr.unwrap();
+    assert!(year3(&p) > year3(&plain), "the step is bought in year 3");
 }

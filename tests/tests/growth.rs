@@ -1,0 +1,117 @@
+//! Growth (issue 14 item 5): `cameras-in-36-months` is sized, either as a step bought in the
+//! growth year or now, and the plan shows today's and the grown figures. Before, it only
+//! triggered a reason and the costs said the growth was not costed.
+// Helpers shared by tests unwrap too: a panic here is a failed test, not a crash on input.
+#![allow(clippy::unwrap_used)]
+
+use planner::catalog::Catalog;
+use planner::plan::{Plan, plan};
+use planner::site::SiteFile;
+
+const CHAIN: &str = include_str!("../../examples/retail-chain.toml");
+
+fn site_of(text: &str) -> SiteFile {
+    SiteFile::parse("retail-chain.toml", text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn plan_of(text: &str) -> Plan {
+    plan(&site_of(text), &Catalog::embedded().unwrap()).unwrap()
+}
+
+fn with_growth(line: &str) -> String {
+    CHAIN.replace(
+        "cameras-in-36-months = 140",
+        &format!("cameras-in-36-months = 140\n{line}"),
+    )
+}
+
+/// The example grows from 129 to 140 cameras: one more entrance camera in each of the eleven
+/// stores. As a step in year 3, the cost table buys nothing extra in years 1 and 2, and in year
+/// 3 the added drives and the 11 licences; the plan carries both designs' figures.
+#[test]
+fn a_step_buys_the_growth_in_its_year_and_both_figures_are_shown() {
+    let p = plan_of(CHAIN);
+    let g = p.growth.as_ref().expect("growth is planned");
+    assert_eq!(g.year, Some(3));
+    assert_eq!(
+        (g.cameras_today, g.cameras_asked, g.cameras_grown),
+        (129, 140, 140)
+    );
+    let grown: Vec<_> = g.groups.iter().filter(|x| x.grown != x.today).collect();
+    assert_eq!(grown.len(), 1, "{grown:?}");
+    assert_eq!((grown[0].today, grown[0].grown), (5, 6));
+    // Today's design is what is deployed; the grown one holds more.
+    assert_eq!(p.vms.channels, 129);
+    assert_eq!(g.grown.vms.channels, 140);
+    assert!(g.grown.nvr.drives > g.today.nvr.drives);
+    let step = g.nvr_step.as_ref().unwrap();
+    assert!(step.feasible);
+    let hw = step.hardware.unwrap();
+    assert!(hw.as_f64() > 0.0);
+    // Year 3 (index 2) buys the step's hardware and the VMS's added licences; year 2 does not.
+    let lines = |y: usize| p.tco[y].nvr_lines.clone().unwrap();
+    let hardware = |y: usize| {
+        lines(y)
+            .iter()
+            .find(|(k, _)| k.as_str() == "hardware")
+            .map(|(_, m)| *m)
+    };
+    assert_eq!(hardware(1), None);
+    assert_eq!(hardware(2), Some(hw));
+    let vms3 = p.tco[2].vms_lines.clone().unwrap();
+    let licences = vms3
+        .iter()
+        .find(|(k, _)| k.as_str() == "licences")
+        .map(|(_, m)| m.as_f64());
+    assert!(licences.is_some_and(|l| l > 0.0), "{vms3:?}");
+    assert!(
+        p.costs
+            .verdict
+            .contains("growth to 140 cameras, bought in year 3")
+    );
+}
+
+/// Sized now, the design holds the grown count from year 1 and today's cameras are deployed on
+/// it: every unit's loads are today's, what it was sized for is kept, and `generate` places
+/// exactly today's 129 cameras within every ceiling.
+#[test]
+fn sized_now_the_design_holds_the_growth_and_deploys_todays_cameras() {
+    let text = with_growth("growth = \"now\"");
+    let site = site_of(&text);
+    let catalog = Catalog::embedded().unwrap();
+    let p = plan(&site, &catalog).unwrap();
+    let g = p.growth.as_ref().unwrap();
+    assert_eq!(g.year, None);
+    assert_eq!(p.vms.channels, 140, "licences for the grown count");
+    let store = p.nvr.sites.iter().find(|s| s.site == "Store").unwrap();
+    assert_eq!(store.cameras, 9);
+    let u = &store.units[0];
+    assert_eq!(u.cameras, 9);
+    let sized = u.sized_for.unwrap();
+    assert_eq!(sized.cameras, 10);
+    assert!(u.usable_bytes >= sized.capacity_needed_bytes);
+    assert!(u.capacity_needed_bytes < sized.capacity_needed_bytes);
+    let step_plan = plan_of(CHAIN);
+    assert!(
+        p.tco[0].nvr.unwrap() > step_plan.tco[0].nvr.unwrap(),
+        "bought now costs more in year 1"
+    );
+    for choice in [planner::deploy::Choice::Nvr, planner::deploy::Choice::Vms] {
+        let m = planner::deploy::deploy(&site, &catalog, &p, choice).unwrap();
+        assert_eq!(m.cameras.len(), 129);
+        assert!(m.violations.is_empty(), "{:?}", m.violations);
+    }
+}
+
+#[test]
+fn a_growth_year_past_the_horizon_or_a_typo_is_an_input_error() {
+    let text = with_growth("growth-year = 9");
+    let e = plan(&site_of(&text), &Catalog::embedded().unwrap()).err();
+    assert_eq!(
+        e.and_then(|e| e.field).as_deref(),
+        Some("requirements.growth-year")
+    );
+    let text = with_growth("growth = \"later\"");
+    let e = SiteFile::parse("t.toml", &text).err().unwrap();
+    assert!(e.to_string().contains("step"), "{e}");
+}
