@@ -1064,12 +1064,21 @@ pub fn costs(
 pub fn find_crossover(tco: &[YearCost]) -> Option<Crossover> {
     let order = |y: &YearCost| Some(y.nvr_cumulative? <= y.vms_cumulative?);
     let nvr_cheaper_at_start = order(tco.first()?)?;
-    tco.iter().skip(1).find_map(|y| {
+    // The crossover that lasts: the last change of the cheaper option, when the horizon ends on
+    // the other option (lines that cross and cross back have not crossed by the end).
+    let mut last = None;
+    let mut before = nvr_cheaper_at_start;
+    for y in tco.iter().skip(1) {
         let nvr_cheaper = order(y)?;
-        (nvr_cheaper != nvr_cheaper_at_start).then_some(Crossover {
-            year: y.year,
-            cheaper_from_then: if nvr_cheaper { Side::Nvr } else { Side::Vms },
-        })
+        if nvr_cheaper != before {
+            last = Some((y.year, nvr_cheaper));
+        }
+        before = nvr_cheaper;
+    }
+    let (year, nvr_cheaper) = last?;
+    (nvr_cheaper != nvr_cheaper_at_start).then_some(Crossover {
+        year,
+        cheaper_from_then: if nvr_cheaper { Side::Nvr } else { Side::Vms },
     })
 }
 
@@ -1222,4 +1231,49 @@ fn verdict(
         }
     };
     head + &driver_words
+}
+
+#[cfg(test)]
+mod crossover_tests {
+    use super::*;
+
+    fn years(pairs: &[(i64, i64)]) -> Vec<YearCost> {
+        pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (n, v))| YearCost {
+                year: i as u32 + 1,
+                nvr: None,
+                vms: None,
+                cloud: Money::ZERO,
+                nvr_cumulative: Some(Money::from_f64(*n as f64)),
+                vms_cumulative: Some(Money::from_f64(*v as f64)),
+                cloud_cumulative: Money::ZERO,
+                nvr_lines: None,
+                vms_lines: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_that_cross_and_cross_back_have_not_crossed() {
+        // The campus before this fix: VMS cheaper in year 5 only, NVR cheaper again from year 6.
+        let t = years(&[
+            (10, 20),
+            (20, 25),
+            (30, 31),
+            (40, 40),
+            (50, 49),
+            (60, 62),
+            (70, 77),
+        ]);
+        assert!(find_crossover(&t).is_none());
+    }
+
+    #[test]
+    fn the_crossover_is_the_one_that_lasts() {
+        let t = years(&[(10, 20), (30, 25), (40, 41), (55, 50), (70, 60)]);
+        let c = find_crossover(&t).map(|c| (c.year, c.cheaper_from_then));
+        assert_eq!(c, Some((4, Side::Vms)));
+    }
 }

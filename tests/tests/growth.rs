@@ -18,11 +18,11 @@ fn plan_of(text: &str) -> Plan {
     plan(&site_of(text), &Catalog::embedded().unwrap()).unwrap()
 }
 
+/// The example with its `growth = "step"` line replaced by `line`.
 fn with_growth(line: &str) -> String {
-    CHAIN.replace(
-        "cameras-in-36-months = 140",
-        &format!("cameras-in-36-months = 140\n{line}"),
-    )
+    let text = CHAIN.replace("growth = \"step\"", line);
+    assert_ne!(text, CHAIN, "the example has the growth line to replace");
+    text
 }
 
 /// The example grows from 129 to 140 cameras: one more entrance camera in each of the eleven
