@@ -155,6 +155,14 @@ impl Side {
         }
     }
 
+    /// The other option.
+    fn other(self) -> Side {
+        match self {
+            Side::Nvr => Side::Vms,
+            Side::Vms => Side::Nvr,
+        }
+    }
+
     /// The verb ending that agrees with [`Side::label`]: "cost" / "costs".
     fn s(self) -> &'static str {
         match self {
@@ -1202,12 +1210,33 @@ fn verdict(
         ),
         None => {
             let cheaper = if nc <= vc { Side::Nvr } else { Side::Vms };
-            let mut t = format!(
-                "No crossover within {h} years: {} stay{} cheaper, by {} at year {h}.",
-                cheaper.label(),
-                if cheaper == Side::Vms { "s" } else { "" },
-                (nc - vc).abs().whole()
-            );
+            // Years in which the other option was ahead, though the lines crossed back.
+            let other_ahead: Vec<String> = tco
+                .iter()
+                .filter(|y| match (y.nvr_cumulative, y.vms_cumulative) {
+                    (Some(n), Some(v)) => (n <= v) != (cheaper == Side::Nvr),
+                    _ => false,
+                })
+                .map(|y| y.year.to_string())
+                .collect();
+            let mut t = if other_ahead.is_empty() {
+                format!(
+                    "No crossover within {h} years: {} stay{} cheaper, by {} at year {h}.",
+                    cheaper.label(),
+                    if cheaper == Side::Vms { "s" } else { "" },
+                    (nc - vc).abs().whole()
+                )
+            } else {
+                format!(
+                    "No lasting crossover within {h} years: {} {} cheaper by {} at year {h}, though {} {} ahead in year(s) {} and the lines crossed back.",
+                    cheaper.label(),
+                    if cheaper == Side::Vms { "is" } else { "are" },
+                    (nc - vc).abs().whole(),
+                    cheaper.other().label(),
+                    if cheaper == Side::Vms { "were" } else { "was" },
+                    other_ahead.join(", ")
+                )
+            };
             if let Some(w) = would {
                 match (w.year, w.labour_rate) {
                     (Some(y), _) => t.push_str(&format!(

@@ -376,3 +376,34 @@ fn growth_is_costed_and_named_beside_the_comparison() {
     let year3 = |p: &planner::plan::Plan| p.tco[2].nvr.unwrap();
     assert!(year3(&p) > year3(&plain), "the step is bought in year 3");
 }
+
+/// The campus's cumulative costs cross in year 5 and cross back in year 6: the plan reported
+/// "the VMS costs less from then on" while the VMS was 7,483 dearer at year 7. A crossing that
+/// does not last is named as such, and is not the crossover.
+#[test]
+fn lines_that_cross_back_are_no_lasting_crossover() {
+    let campus = include_str!("../fixtures/designs/campus.toml");
+    let p = plan_of(campus);
+    let last = p.tco.last().unwrap();
+    let nvr_cheaper_at_end = last.nvr_cumulative.unwrap() <= last.vms_cumulative.unwrap();
+    let flips = p
+        .tco
+        .windows(2)
+        .filter(|w| {
+            let o = |y: &planner::plan::YearCost| {
+                y.nvr_cumulative.unwrap() <= y.vms_cumulative.unwrap()
+            };
+            o(&w[0]) != o(&w[1])
+        })
+        .count();
+    assert!(flips >= 2, "the fixture crosses and crosses back");
+    assert!(nvr_cheaper_at_end);
+    assert!(p.crossover.is_none());
+    assert!(
+        p.costs
+            .verdict
+            .starts_with("No lasting crossover within 7 years"),
+        "{}",
+        p.costs.verdict
+    );
+}
