@@ -1753,6 +1753,22 @@ fn grow(
                 vms.platform = None;
                 vms.hardware = None;
             }
+            // Equipment the site file fixes may hold today's cameras and not the grown ones: the
+            // plan says so now rather than in the growth year.
+            let grown_violations = |vs: &[Violation]| -> Vec<Violation> {
+                vs.iter()
+                    .map(|v| Violation {
+                        element: format!("{} (after the growth)", v.element),
+                        message: format!(
+                            "after the growth to {} cameras in year {}: {}",
+                            g.cameras, g.year, v.message
+                        ),
+                        ..v.clone()
+                    })
+                    .collect()
+            };
+            nvr.violations.extend(grown_violations(&gnvr.violations));
+            vms.violations.extend(grown_violations(&gvms.violations));
             let text = step_words(g, &plan, (&nvr_buys, &vms_buys), vms, &gvms);
             Ok(Grown::Step {
                 nvr: gnvr,

@@ -115,3 +115,44 @@ fn a_growth_year_past_the_horizon_or_a_typo_is_an_input_error() {
     let e = SiteFile::parse("t.toml", &text).err().unwrap();
     assert!(e.to_string().contains("step"), "{e}");
 }
+
+/// A recorder the site file fixes holds today's cameras but not the grown count: sized as a
+/// step, the plan reports the grown ceiling now, naming the growth, rather than calling the
+/// step free ("today's recorders hold them as they are").
+#[test]
+fn a_fixed_recorder_the_growth_outgrows_is_reported_now() {
+    let text = r#"
+version = 1
+[project]
+name = "t"
+[requirements]
+cameras-in-36-months = 12
+[[site]]
+name = "Shop"
+[site.network]
+recorder = "lilin-nvr5208e"
+  [[site.cameras]]
+  count = 6
+  brand = "Axis"
+  resolution = "1080p"
+  codec = "h265"
+"#;
+    let p = plan_of(text);
+    let grown: Vec<_> = p
+        .nvr
+        .violations
+        .iter()
+        .filter(|v| {
+            v.message
+                .starts_with("after the growth to 12 cameras in year 3")
+        })
+        .collect();
+    assert!(!grown.is_empty(), "{:?}", p.nvr.violations);
+    let today: Vec<_> = p
+        .nvr
+        .violations
+        .iter()
+        .filter(|v| !v.element.ends_with("(after the growth)"))
+        .collect();
+    assert!(today.is_empty(), "today's 6 cameras fit: {today:?}");
+}
