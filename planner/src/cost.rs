@@ -624,6 +624,7 @@ fn purchases(
             price: Money::from_f64(u.price() * *copies as f64),
             refresh: refresh_of(&u.model_id),
             from: 0,
+            first: 0,
             until: replaced(site),
         })
         .collect();
@@ -633,7 +634,8 @@ fn purchases(
             .map(|(p, copies)| Purchase {
                 price: Money::from_f64(p.price * *copies as f64),
                 refresh: refresh_of(&p.model_id),
-                from: year,
+                from: if p.with_kept_unit { 0 } else { year },
+                first: year,
                 until: None,
             })
             .collect()
@@ -650,21 +652,25 @@ fn units_of(sites: &[SiteRecorders]) -> impl Iterator<Item = (&RecorderUnit, u64
     })
 }
 
-/// Equipment bought in year `from` (0-based) and every `refresh` years after, until year
-/// `until` when the growth step replaces it.
+/// Equipment on a refresh cycle that starts in year `from` (0-based), bought first in year
+/// `first` and at each refresh after it, until year `until` when the growth step replaces it.
+/// Drives a step adds to a kept recorder are bought first in the step year and then refreshed
+/// with the recorder (`from` 0).
 #[derive(Debug, Clone, Copy)]
 struct Purchase {
     price: Money,
     refresh: u32,
     from: u32,
+    first: u32,
     until: Option<u32>,
 }
 
 impl Purchase {
     fn bought_in(&self, year: u32) -> bool {
-        year >= self.from
+        year >= self.first
+            && year >= self.from
             && self.until.is_none_or(|u| year < u)
-            && bought_in(year - self.from, self.refresh)
+            && (year == self.first || bought_in(year - self.from, self.refresh))
     }
 }
 
@@ -713,7 +719,12 @@ impl Schedule {
             add(CostKind::Licences, self.licence);
             add(CostKind::Platform, self.platform_first);
         } else if bought_in(year, self.platform_refresh) {
-            add(CostKind::Platform, self.platform_refreshed);
+            // After a growth step the platform is refreshed for the grown option's servers.
+            let refreshed = match &self.step {
+                Some(step) if year > step.year => step.after.platform_refreshed,
+                _ => self.platform_refreshed,
+            };
+            add(CostKind::Platform, refreshed);
         }
         let running = match &self.step {
             Some(step) if year >= step.year => {
@@ -1282,6 +1293,22 @@ mod crossover_tests {
                 vms_lines: None,
             })
             .collect()
+    }
+
+    #[test]
+    fn drives_added_at_a_step_are_refreshed_with_their_recorder() {
+        let added = Purchase {
+            price: Money::from_f64(95.0),
+            refresh: 5,
+            from: 0,
+            first: 2,
+            until: None,
+        };
+        let years: Vec<u32> = (0..12).filter(|y| added.bought_in(*y)).collect();
+        assert_eq!(years, vec![2, 5, 10]);
+        let new_unit = Purchase { from: 2, ..added };
+        let years: Vec<u32> = (0..12).filter(|y| new_unit.bought_in(*y)).collect();
+        assert_eq!(years, vec![2, 7]);
     }
 
     #[test]

@@ -474,6 +474,8 @@ pub struct StepPurchase {
     pub model_id: String,
     /// Price at one copy.
     pub price: f64,
+    /// Drives added to a recorder today's design keeps: refreshed with that recorder.
+    pub with_kept_unit: bool,
 }
 
 impl StepPurchase {
@@ -481,6 +483,7 @@ impl StepPurchase {
         StepPurchase {
             model_id: u.model_id.clone(),
             price: u.price(),
+            with_kept_unit: false,
         }
     }
 
@@ -493,6 +496,7 @@ impl StepPurchase {
         StepPurchase {
             model_id: u.model_id.clone(),
             price: each * f64::from(n),
+            with_kept_unit: true,
         }
     }
 }

@@ -1818,7 +1818,12 @@ fn buys_words(name: &str, buys: &OptionStep) -> String {
         .iter()
         .map(|s| u64::from(s.drives_added) * u64::from(s.copies))
         .sum();
-    let replaced = buys.sites.iter().filter(|s| s.replaces).count();
+    let replaced: u64 = buys
+        .sites
+        .iter()
+        .filter(|s| s.replaces)
+        .map(|s| u64::from(s.copies))
+        .sum();
     let price = buys.hardware.unwrap_or_default().whole();
     let mut parts = Vec::new();
     if units > 0 {
@@ -1848,9 +1853,16 @@ fn step_words(
     vms: &VmsOption,
     gvms: &VmsOption,
 ) -> String {
-    let licences = gvms.channels.saturating_sub(vms.channels);
+    let licences = if vms_buys.feasible {
+        format!(
+            ", with {} more VMS licence(s)",
+            gvms.channels.saturating_sub(vms.channels)
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "Growth is sized as a step in year {}: today's {} cameras now, {} from year {} ({}). In year {} {}; {}, with {licences} more VMS licence(s). The costs include the step.",
+        "Growth is sized as a step in year {}: today's {} cameras now, {} from year {} ({}). In year {} {}; {}{licences}. The costs include the step.",
         g.year,
         plan.cameras_today,
         g.cameras,

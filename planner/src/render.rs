@@ -341,6 +341,7 @@ fn nvr_section(o: &mut String, p: &Plan) {
     }
     if let Some(op) = &p.costs.nvr {
         operating_lines(o, op, c);
+        step_note(o, p);
     }
     o.push('\n');
 }
@@ -382,6 +383,7 @@ fn vms_section(o: &mut String, p: &Plan) {
     );
     if let Some(op) = &p.costs.vms {
         operating_lines(o, op, c);
+        step_note(o, p);
     }
     if v.alternatives.len() > 1 {
         let alts: Vec<String> = v
@@ -420,6 +422,16 @@ fn figures_section(o: &mut String, p: &Plan) {
 }
 
 /// An option's operating cost a year: hours by kind of work, power, drives, care.
+/// Under a growth step, the operating figures above are today's: says from when they change.
+fn step_note(o: &mut String, p: &Plan) {
+    if let Some(y) = p.growth.as_ref().and_then(|g| g.year) {
+        let _ = writeln!(
+            o,
+            "    (operating figures and licence alternatives for today's cameras; from year {y} the grown design's apply, as in COST PER YEAR)"
+        );
+    }
+}
+
 fn operating_lines(o: &mut String, op: &Operating, c: &str) {
     let _ = writeln!(
         o,
