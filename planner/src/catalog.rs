@@ -217,6 +217,8 @@ pub struct Defaults {
     pub retention_days: Sourced<u32>,
     /// Days a failover server keeps a failed server's recordings, when the site file gives none.
     pub failover_retention_days: Sourced<u32>,
+    /// Cost year (1-based) of a growth step when the site file gives none.
+    pub growth_year: Sourced<u32>,
     /// Frame rate when a camera group gives none.
     pub fps: Sourced<f64>,
     /// Cost horizon when the project gives none.
@@ -1114,6 +1116,7 @@ impl Catalog {
             hot_spares,
             retention_days,
             failover_retention_days,
+            growth_year,
             fps,
             horizon_years,
             nvr_refresh_years,
@@ -1279,6 +1282,12 @@ impl Catalog {
         }
         if d.nvr_refresh_years.value == 0 {
             p.push("defaults.nvr-refresh-years must be above zero".into());
+        }
+        if !(1..=30).contains(&d.growth_year.value) {
+            p.push(format!(
+                "defaults.growth-year: {} is outside 1..=30",
+                d.growth_year.value
+            ));
         }
         if !(1..=3650).contains(&d.failover_retention_days.value) {
             p.push(format!(

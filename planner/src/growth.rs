@@ -28,22 +28,30 @@ pub struct GrownSite {
     pub year: u32,
 }
 
-/// Default year of a growth step: the cameras are expected within 36 months.
-pub const DEFAULT_GROWTH_YEAR: u32 = 3;
+/// Whether the site file expects more cameras and sizes them as a step (so a growth year is
+/// used).
+pub fn expects_step(site: &SiteFile) -> bool {
+    let today = site.camera_count();
+    site.requirements
+        .cameras_in_36_months
+        .is_some_and(|c| u64::from(c.0) > today)
+        && site.requirements.growth.unwrap_or_default() == GrowthSizing::Step
+}
 
 /// The site grown to `cameras-in-36-months`, or `None` when the site file expects no more
-/// cameras than it has. The growth year must fall within the horizon.
-pub fn grown_site(site: &SiteFile, horizon: u32) -> Result<Option<GrownSite>, InputError> {
+/// cameras than it has. `year` is the step's cost year (the site file's, or the catalog
+/// default); it must fall within the horizon.
+pub fn grown_site(
+    site: &SiteFile,
+    horizon: u32,
+    year: u32,
+) -> Result<Option<GrownSite>, InputError> {
     let today = site.camera_count();
     let asked = site
         .requirements
         .cameras_in_36_months
         .map_or(today, |c| u64::from(c.0));
     let sizing = site.requirements.growth.unwrap_or_default();
-    let year = site
-        .requirements
-        .growth_year
-        .map_or(DEFAULT_GROWTH_YEAR, |y| y.0);
     if asked <= today {
         if site.requirements.growth.is_some() || site.requirements.growth_year.is_some() {
             return Err(input_error(
@@ -532,7 +540,7 @@ name = "A"
 
     #[test]
     fn growth_is_spread_in_proportion_and_reaches_the_count_asked() {
-        let g = grown_site(&site(TWO_GROUPS), 5).ok().flatten().map(|g| {
+        let g = grown_site(&site(TWO_GROUPS), 5, 3).ok().flatten().map(|g| {
             (
                 g.cameras,
                 g.site.sites[0]
@@ -551,7 +559,7 @@ name = "A"
         let text = TWO_GROUPS
             .replace("cameras-in-36-months = 13", "cameras-in-36-months = 25")
             .replace("name = \"A\"", "name = \"A\"\ncopies = 2");
-        let g = grown_site(&site(&text), 5).ok().flatten();
+        let g = grown_site(&site(&text), 5, 3).ok().flatten();
         let cameras = g.as_ref().map(|g| g.cameras);
         // 20 today; +5 asked: each group step adds 2 cameras (two copies), so 26 is the least ≥ 25.
         assert_eq!(cameras, Some(26));
@@ -563,7 +571,7 @@ name = "A"
             "cameras-in-36-months = 13",
             "cameras-in-36-months = 13\ngrowth-year = 7",
         );
-        let e = grown_site(&site(&text), 5).err();
+        let e = grown_site(&site(&text), 5, 7).err();
         assert_eq!(
             e.and_then(|e| e.field),
             Some("requirements.growth-year".to_string())
@@ -573,6 +581,6 @@ name = "A"
     #[test]
     fn growth_without_more_cameras_is_an_error() {
         let text = TWO_GROUPS.replace("cameras-in-36-months = 13", "growth = \"now\"");
-        assert!(grown_site(&site(&text), 5).is_err());
+        assert!(grown_site(&site(&text), 5, 7).is_err());
     }
 }

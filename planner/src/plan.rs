@@ -1511,7 +1511,17 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     let mut nvr = design.nvr_option(&sized.site_items, &mut used)?;
     let mut vms = design.vms_option(&sized.site_items, horizon, &mut used)?;
     let summary = summarise(site, &sized, &storage.headroom);
-    let grown = match growth::grown_site(site, horizon)? {
+    let year = match growth::expects_step(site) {
+        true => site_or_default(
+            &mut used,
+            catalog,
+            "growth-year",
+            site.requirements.growth_year.map(|y| y.0),
+            &d.growth_year,
+        ),
+        false => d.growth_year.value,
+    };
+    let grown = match growth::grown_site(site, horizon, year)? {
         Some(g) => Some(grow(&design, &g, horizon, (&mut nvr, &mut vms), &mut used)?),
         None => None,
     };
@@ -2509,6 +2519,7 @@ fn set_in_site(used: &mut FiguresUsed, what: &str, value: String) {
 fn default_unit(name: &str) -> &'static str {
     match name {
         "horizon-years" | "nvr-refresh-years" => "years",
+        "growth-year" => "cost year",
         "retention-days" | "failover-retention-days" => "days",
         "fps" => "frames/s",
         "hot-spares" => "drives per recorder",
