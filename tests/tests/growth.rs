@@ -69,6 +69,17 @@ fn a_step_buys_the_growth_in_its_year_and_both_figures_are_shown() {
             .verdict
             .contains("growth to 140 cameras, bought in year 3")
     );
+    // The year is the catalog's default, an assumption shown with the result.
+    let year = p
+        .figures_used
+        .iter()
+        .find(|f| f.entry == "defaults.growth-year")
+        .expect("the growth year is among the figures used");
+    assert_eq!(year.value, "3");
+    assert!(matches!(
+        year.basis,
+        planner::figures::Basis::Assumed { .. }
+    ));
 }
 
 /// Sized now, the design holds the grown count from year 1 and today's cameras are deployed on
