@@ -276,6 +276,42 @@ pub struct ReportedStreams {
     pub taken_at: String,
 }
 
+/// A switch's place in a site's network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum SwitchRole {
+    /// Cameras plug into it; its uplink goes to the core or an aggregation switch.
+    #[serde(rename = "access")]
+    Access,
+    /// The site's one access switch, with room for the recorders and clients: its own core.
+    #[serde(rename = "access+core")]
+    AccessCore,
+    /// A distribution-tier switch: a block of access switches and the recorders of their
+    /// cameras, its uplink on the core.
+    #[serde(rename = "aggregation")]
+    Aggregation,
+    /// The site's core: access or aggregation switches, recorders and clients.
+    #[serde(rename = "core")]
+    Core,
+}
+
+impl SwitchRole {
+    /// The name used in files and drawings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SwitchRole::Access => "access",
+            SwitchRole::AccessCore => "access+core",
+            SwitchRole::Aggregation => "aggregation",
+            SwitchRole::Core => "core",
+        }
+    }
+}
+
+impl fmt::Display for SwitchRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A switch.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Switch {
@@ -283,8 +319,8 @@ pub struct Switch {
     pub id: String,
     /// Site instance id.
     pub site: String,
-    /// "access" or "core".
-    pub role: String,
+    /// Its place in the site's network.
+    pub role: SwitchRole,
     /// Catalog id.
     pub model_id: String,
     /// Model name.

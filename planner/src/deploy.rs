@@ -26,7 +26,8 @@ use crate::site::{RecordingKind, SiteFile};
 
 pub use manifest::{
     Camera, Choice, Client, Credentials, Encoder, Link, MANIFEST_SCHEMA, Manifest, MatchedBy,
-    Network, Recorder, RecordingSchedule, ReportedStreams, SiteInstance, SubStream, Switch, Volume,
+    Network, Recorder, RecordingSchedule, ReportedStreams, SiteInstance, SubStream, Switch,
+    SwitchRole, Volume,
 };
 
 /// The ids a deployment gives its site instances and camera groups, and every renaming made to
@@ -757,6 +758,23 @@ struct Layout<'a> {
     switch_poe: Vec<u64>,
     clients: u32,
     tiles: u32,
+    /// The distribution tier, when the access switches outnumber what one core can join.
+    tier: Option<Tier<'a>>,
+}
+
+/// A distribution tier: aggregation switches of one model, each carrying a block of access
+/// switches and the recorders of their cameras, so recordings stay within the block and the
+/// core joins only the aggregation switches, the failover servers and the clients.
+struct Tier<'a> {
+    model: &'a SwitchModel,
+    blocks: Vec<Block>,
+}
+
+/// One aggregation switch's block: its access switches (indices into the layout's
+/// `switch_cams`) and the recorders (unit indices) that record their cameras.
+struct Block {
+    switches: Vec<usize>,
+    recorders: Vec<usize>,
 }
 
 /// The PoE draw of a camera slot, milliwatts.
@@ -861,6 +879,24 @@ fn choose_layout<'a>(
             }
             _ => (None, Vec::new()),
         };
+    // More access switches, recorders and clients than the largest core has ports: regroup the
+    // access switches by recorder into blocks, each on an aggregation switch.
+    let flat_needs = switch_cams.len() as u32 + others;
+    let largest_core = catalog
+        .switch
+        .iter()
+        .filter(|m| m.core)
+        .map(|m| m.ports)
+        .max();
+    let (switch_cams, tier) = match (model, net.access_switches) {
+        (Some(m), None) if largest_core.is_some_and(|p| flat_needs > p) => {
+            match distribution_tier(run, inst, recorders, m, &cams) {
+                Some((packed, tier)) => (packed, Some(tier)),
+                None => (switch_cams, None),
+            }
+        }
+        _ => (switch_cams, None),
+    };
     let switch_poe = switch_cams
         .iter()
         .map(|b| b.iter().map(|s| draw(*s)).sum())
@@ -871,7 +907,79 @@ fn choose_layout<'a>(
         switch_poe,
         clients,
         tiles,
+        tier,
     })
+}
+
+/// Stage 2b: the distribution tier of a site too large for one core. The aggregation model is
+/// the core model with the most ports (fewest blocks); each keeps one port for its uplink to the
+/// core. Primary recorders are taken in order, each with its cameras, into the current block
+/// while its access switches (packed together) and recorders fit the aggregation switch's
+/// ports; a recorder that does not fit starts the next block. Returns the access switches'
+/// camera slots, block by block, and the tier; `None` if the catalog has no such model or the
+/// cameras cannot be packed.
+fn distribution_tier<'a>(
+    run: &Run<'a>,
+    inst: &Instance,
+    recorders: &PlacedRecorders,
+    access: &SwitchModel,
+    cams: &[(usize, u64, u64)],
+) -> Option<(Vec<Vec<usize>>, Tier<'a>)> {
+    let agg = run
+        .catalog
+        .switch
+        .iter()
+        .filter(|m| m.core && m.ports > 2)
+        .max_by(|a, b| a.ports.cmp(&b.ports).then(b.price.total_cmp(&a.price)))?;
+    let room = agg.ports - 1;
+    let uplink = inst.site.network.uplink.unwrap_or(access.uplink);
+    let mut of_unit: BTreeMap<usize, Vec<(usize, u64, u64)>> = BTreeMap::new();
+    for c in cams {
+        let ui = *recorders.of_slot.get(&c.0)?;
+        of_unit.entry(ui).or_default().push(*c);
+    }
+    let primaries = (0..inst.units.len()).filter(|ui| !inst.units[*ui].failover);
+    /// A block being formed: its recorders, their cameras and their packed access switches.
+    struct Forming {
+        recorders: Vec<usize>,
+        cams: Vec<(usize, u64, u64)>,
+        packed: Vec<Vec<usize>>,
+    }
+    let mut blocks: Vec<Forming> = Vec::new();
+    for ui in primaries {
+        let own = of_unit.remove(&ui).unwrap_or_default();
+        if let Some(last) = blocks.last_mut() {
+            let mut joined = last.cams.clone();
+            joined.extend(own.iter().copied());
+            let packed = pack_switches(access, &joined, uplink, run.utilization)?;
+            // Its access switches and recorders, the new one included, within the room.
+            if packed.len() + last.recorders.len() < room as usize {
+                last.recorders.push(ui);
+                last.cams = joined;
+                last.packed = packed;
+                continue;
+            }
+        }
+        let packed = pack_switches(access, &own, uplink, run.utilization)?;
+        blocks.push(Forming {
+            recorders: vec![ui],
+            cams: own,
+            packed,
+        });
+    }
+    let mut switch_cams = Vec::new();
+    let blocks = blocks
+        .into_iter()
+        .map(|f| {
+            let first = switch_cams.len();
+            switch_cams.extend(f.packed);
+            Block {
+                switches: (first..switch_cams.len()).collect(),
+                recorders: f.recorders,
+            }
+        })
+        .collect();
+    Some((switch_cams, Tier { model: agg, blocks }))
 }
 
 /// Spreads camera slots over `n` installed switches of `ports` ports, heaviest PoE draw first,
@@ -906,6 +1014,8 @@ fn spread_over(
 /// speed of its ports, and whether the single access switch is the core.
 struct PlacedSwitches {
     access_nodes: Vec<NodeIndex>,
+    /// The aggregation switches' nodes, block by block (empty without a distribution tier).
+    agg_nodes: Vec<NodeIndex>,
     core_node: NodeIndex,
     core_speed: Bitrate,
     single_is_core: bool,
@@ -926,7 +1036,15 @@ fn place_switches(
     let units = inst.units;
     let clients = layout.clients;
     let access_count = layout.switch_cams.len() as u32;
-    let core_needs = access_count + units.len() as u32 + clients;
+    // The core joins every access switch, recorder and client; with a distribution tier, the
+    // aggregation switches, the recorders outside every block (failover servers) and clients.
+    let core_needs = match &layout.tier {
+        Some(t) => {
+            let in_blocks: usize = t.blocks.iter().map(|b| b.recorders.len()).sum();
+            t.blocks.len() as u32 + (units.len() - in_blocks) as u32 + clients
+        }
+        None => access_count + units.len() as u32 + clients,
+    };
     // A fixed uplink says there is a core beyond the access switch.
     let single_is_core = access_count == 1
         && net.uplink.is_none()
@@ -948,9 +1066,9 @@ fn place_switches(
             id: sid,
             site: inst.id.to_string(),
             role: if single_is_core {
-                "access+core".into()
+                SwitchRole::AccessCore
             } else {
-                "access".into()
+                SwitchRole::Access
             },
             model_id: model.id.clone(),
             model: model.name.clone(),
@@ -966,10 +1084,16 @@ fn place_switches(
         return Ok(PlacedSwitches {
             core_node: access_nodes[0],
             access_nodes,
+            agg_nodes: Vec::new(),
             core_speed: model.port_speed,
             single_is_core,
         });
     }
+    let agg_nodes = layout
+        .tier
+        .as_ref()
+        .map(|t| place_aggregation(m, inst, t, graph))
+        .unwrap_or_default();
     let smallest_lan = run
         .access_models
         .iter()
@@ -1009,7 +1133,7 @@ fn place_switches(
     m.network.switches.push(Switch {
         id: sid,
         site: inst.id.to_string(),
-        role: "core".into(),
+        role: SwitchRole::Core,
         model_id: model.id.clone(),
         model: model.name.clone(),
         ports: model.ports,
@@ -1019,10 +1143,38 @@ fn place_switches(
     });
     Ok(PlacedSwitches {
         access_nodes,
+        agg_nodes,
         core_node: node,
         core_speed: model.port_speed,
         single_is_core,
     })
+}
+
+/// Stage 3b: the aggregation switches of a distribution tier, each with a port for its access
+/// switches, its recorders and its uplink to the core. Returns their nodes, block by block.
+fn place_aggregation(
+    m: &mut Manifest,
+    inst: &Instance,
+    tier: &Tier,
+    graph: &mut SiteGraph,
+) -> Vec<NodeIndex> {
+    let mut nodes = Vec::new();
+    for (b, block) in tier.blocks.iter().enumerate() {
+        let sid = format!("{}/aggregation-{}", inst.id, b + 1);
+        nodes.push(graph.graph.add_node(Node { id: sid.clone() }));
+        m.network.switches.push(Switch {
+            id: sid,
+            site: inst.id.to_string(),
+            role: SwitchRole::Aggregation,
+            model_id: tier.model.id.clone(),
+            model: tier.model.name.clone(),
+            ports: tier.model.ports,
+            ports_used: (block.switches.len() + block.recorders.len() + 1) as u32,
+            poe_budget_mw: tier.model.poe_budget.milliwatts(),
+            poe_used_mw: 0,
+        });
+    }
+    nodes
 }
 
 impl SiteGraph {
@@ -1061,20 +1213,46 @@ fn link_to_core(
 ) -> Vec<NodeIndex> {
     let utilization = run.utilization;
     let (core_node, core_speed) = (switches.core_node, switches.core_speed);
-    // Access uplinks.
-    if let (false, Some(model)) = (switches.single_is_core, layout.model) {
-        for node in &switches.access_nodes {
-            let speed = inst.site.network.uplink.unwrap_or(model.uplink);
-            graph.link(&mut m.network.links, (*node, core_node), speed, utilization);
+    let nic = run.catalog.defaults.recorder_nic.value;
+    // Where each access switch and recorder plugs in, and at what speed: the core, or its
+    // block's aggregation switch (itself on the core).
+    let mut access_up = vec![(core_node, core_speed); switches.access_nodes.len()];
+    let mut recorder_up = vec![(core_node, core_speed); recorders.nodes.len()];
+    if let Some(tier) = &layout.tier {
+        let speed = tier.model.port_speed;
+        for (block, agg) in tier.blocks.iter().zip(&switches.agg_nodes) {
+            graph.link(
+                &mut m.network.links,
+                (*agg, core_node),
+                speed.min(core_speed),
+                utilization,
+            );
+            for i in &block.switches {
+                access_up[*i] = (*agg, speed);
+            }
+            for ui in &block.recorders {
+                recorder_up[*ui] = (*agg, speed);
+            }
         }
     }
-    // Recorders on the core.
-    let nic = run.catalog.defaults.recorder_nic.value;
-    for node in &recorders.nodes {
+    // Access uplinks.
+    if let (false, Some(model)) = (switches.single_is_core, layout.model) {
+        for (node, (up, up_speed)) in switches.access_nodes.iter().zip(&access_up) {
+            let speed = inst.site.network.uplink.unwrap_or(model.uplink);
+            let speed = if layout.tier.is_some() {
+                speed.min(*up_speed)
+            } else {
+                speed
+            };
+            graph.link(&mut m.network.links, (*node, *up), speed, utilization);
+        }
+    }
+    // Recorders.
+    for (node, (up, up_speed)) in recorders.nodes.iter().zip(&recorder_up) {
         graph.link(
             &mut m.network.links,
-            (core_node, *node),
-            nic.min(core_speed),
+            (*up, *node),
+            nic.min(*up_speed),
             utilization,
         );
     }
@@ -1368,7 +1546,28 @@ fn check_ceilings(
                 ),
             });
         } else if sw.ports_used > sw.ports {
-            // A core with a port for every access switch, recorder and client it joins.
+            // A core or aggregation switch with a port for everything it joins.
+            let (what, remedy) = match sw.role {
+                SwitchRole::Aggregation => (
+                    "access switches, recorders and its uplink",
+                    "one recorder's cameras need more access switches than an aggregation switch of the catalog can join",
+                ),
+                _ if m
+                    .network
+                    .switches
+                    .iter()
+                    .any(|s| s.site == inst.id && s.role == SwitchRole::Aggregation) =>
+                {
+                    (
+                        "aggregation switches, failover servers and clients",
+                        "the site needs a larger core than the catalog offers, or a further tier",
+                    )
+                }
+                _ => (
+                    "access switches, recorders and clients",
+                    "the site needs a larger core than the catalog offers",
+                ),
+            };
             violations.push(Violation {
                 element: sw.id.clone(),
                 ceiling: Ceiling::Ports,
@@ -1376,7 +1575,7 @@ fn check_ceilings(
                 limit: u64::from(sw.ports),
                 unit: Unit::Ports,
                 message: format!(
-                    "switch {} ({}) must join {} access switches, recorders and clients on {} ports: the site needs an aggregation layer or a larger core than the catalog offers",
+                    "switch {} ({}) must join {} {what} on {} ports: {remedy}",
                     sw.id, sw.model, sw.ports_used, sw.ports
                 ),
             });

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use sizing::{Bitrate, Watts};
 
-use crate::deploy::{Camera, Choice, Link, Manifest, SiteInstance};
+use crate::deploy::{Camera, Choice, Link, Manifest, SiteInstance, SwitchRole};
 
 /// Access switches per row of the drawing.
 const ROW: usize = 5;
@@ -277,7 +277,7 @@ fn link_edges(out: &mut String, v: &SiteView) {
     let access: Vec<&str> = v
         .switches
         .iter()
-        .filter(|s| s.role == "access")
+        .filter(|s| s.role == SwitchRole::Access)
         .map(|s| s.id.as_str())
         .collect();
     for l in v
