@@ -879,21 +879,9 @@ fn choose_layout<'a>(
             }
             _ => (None, Vec::new()),
         };
-    // More access switches, recorders and clients than the largest core has ports: regroup the
-    // access switches by recorder into blocks, each on an aggregation switch.
-    let flat_needs = switch_cams.len() as u32 + others;
-    let largest_core = catalog
-        .switch
-        .iter()
-        .filter(|m| m.core)
-        .map(|m| m.ports)
-        .max();
     let (switch_cams, tier) = match (model, net.access_switches) {
-        (Some(m), None) if largest_core.is_some_and(|p| flat_needs > p) => {
-            match distribution_tier(run, inst, recorders, m, &cams) {
-                Some((packed, tier)) => (packed, Some(tier)),
-                None => (switch_cams, None),
-            }
+        (Some(m), None) => {
+            regroup_if_too_large(run, inst, recorders, m, &cams, switch_cams, others)
         }
         _ => (switch_cams, None),
     };
@@ -909,6 +897,33 @@ fn choose_layout<'a>(
         tiles,
         tier,
     })
+}
+
+/// Keeps the flat access layout while the largest core switch has a port for every access
+/// switch, recorder and client (`others`); otherwise regroups it into a distribution tier.
+fn regroup_if_too_large<'a>(
+    run: &Run<'a>,
+    inst: &Instance,
+    recorders: &PlacedRecorders,
+    access: &SwitchModel,
+    cams: &[(usize, u64, u64)],
+    flat: Vec<Vec<usize>>,
+    others: u32,
+) -> (Vec<Vec<usize>>, Option<Tier<'a>>) {
+    let largest_core = run
+        .catalog
+        .switch
+        .iter()
+        .filter(|m| m.core)
+        .map(|m| m.ports)
+        .max();
+    if largest_core.is_none_or(|p| flat.len() as u32 + others <= p) {
+        return (flat, None);
+    }
+    match distribution_tier(run, inst, recorders, access, cams) {
+        Some((packed, tier)) => (packed, Some(tier)),
+        None => (flat, None),
+    }
 }
 
 /// Stage 2b: the distribution tier of a site too large for one core. The aggregation model is
@@ -1031,7 +1046,6 @@ fn place_switches(
     layout: &Layout,
     graph: &mut SiteGraph,
 ) -> Result<PlacedSwitches, InputError> {
-    let catalog = run.catalog;
     let net = &inst.site.network;
     let units = inst.units;
     let clients = layout.clients;
@@ -1094,30 +1108,7 @@ fn place_switches(
         .as_ref()
         .map(|t| place_aggregation(m, inst, t, graph))
         .unwrap_or_default();
-    let smallest_lan = run
-        .access_models
-        .iter()
-        .filter(|m| m.ports >= core_needs)
-        .min_by(|a, b| a.price.total_cmp(&b.price));
-    let core_model = catalog
-        .switch
-        .iter()
-        .filter(|m| m.core && m.ports >= core_needs)
-        .min_by(|a, b| a.price.total_cmp(&b.price))
-        .or_else(|| {
-            catalog
-                .switch
-                .iter()
-                .filter(|m| m.core)
-                .max_by_key(|m| m.ports)
-        });
-    // A site with no access switches (every camera on the NVR) still needs a LAN switch for
-    // its recorder and clients: the smallest access switch does.
-    let model = if access_count == 0 {
-        smallest_lan.copied().or(core_model)
-    } else {
-        core_model.or(smallest_lan.copied())
-    };
+    let model = core_model(run, core_needs, access_count);
     let Some(model) = model else {
         return Err(InputError {
             file: String::new(),
@@ -1148,6 +1139,36 @@ fn place_switches(
         core_speed: model.port_speed,
         single_is_core,
     })
+}
+
+/// The site's core switch for `core_needs` ports: the cheapest core model with that many, or
+/// the largest (its ports are then checked); a site with no access switches (every camera on
+/// the NVR) takes the smallest access switch with room for its recorders and clients.
+fn core_model<'a>(run: &Run<'a>, core_needs: u32, access_count: u32) -> Option<&'a SwitchModel> {
+    let catalog = run.catalog;
+    let smallest_lan = run
+        .access_models
+        .iter()
+        .filter(|m| m.ports >= core_needs)
+        .min_by(|a, b| a.price.total_cmp(&b.price))
+        .copied();
+    let core = catalog
+        .switch
+        .iter()
+        .filter(|m| m.core && m.ports >= core_needs)
+        .min_by(|a, b| a.price.total_cmp(&b.price))
+        .or_else(|| {
+            catalog
+                .switch
+                .iter()
+                .filter(|m| m.core)
+                .max_by_key(|m| m.ports)
+        });
+    if access_count == 0 {
+        smallest_lan.or(core)
+    } else {
+        core.or(smallest_lan)
+    }
 }
 
 /// Stage 3b: the aggregation switches of a distribution tier, each with a port for its access
