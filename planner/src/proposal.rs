@@ -14,7 +14,7 @@ use sizing::{Bitrate, Bytes};
 
 use crate::check::CheckReport;
 use crate::cost::{CostKind, Side, totals_by_kind};
-use crate::deploy::Manifest;
+use crate::deploy::{Manifest, SwitchRole};
 use crate::figures::{Basis, FigureUsed};
 use crate::generate::{BomLine, BomSection};
 use crate::money::Money;
@@ -645,21 +645,29 @@ fn site_switches(manifest: &Manifest, name: &str, index: usize) -> String {
     else {
         return String::new();
     };
-    let mut by_model: Vec<(&str, u32)> = Vec::new();
+    let mut by_model: Vec<(&str, SwitchRole, u32)> = Vec::new();
     for sw in manifest
         .network
         .switches
         .iter()
         .filter(|sw| sw.site == instance.id)
     {
-        match by_model.iter_mut().find(|(m, _)| *m == sw.model) {
-            Some((_, n)) => *n += 1,
-            None => by_model.push((&sw.model, 1)),
+        match by_model
+            .iter_mut()
+            .find(|(m, r, _)| *m == sw.model && *r == sw.role)
+        {
+            Some((_, _, n)) => *n += 1,
+            None => by_model.push((&sw.model, sw.role, 1)),
         }
     }
+    // A model in two roles (aggregation switches and the core) says which is which.
+    let roles_of = |model: &str| by_model.iter().filter(|(m, _, _)| *m == model).count();
     by_model
         .iter()
-        .map(|(m, n)| format!("{n} × {m}"))
+        .map(|(m, r, n)| match roles_of(m) {
+            1 => format!("{n} × {m}"),
+            _ => format!("{n} × {m} as {r}"),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

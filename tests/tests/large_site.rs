@@ -120,6 +120,16 @@ fn ten_thousand_cameras_generate_and_report() {
         view.schedule.iter().map(|r| r.count).sum::<u32>() as usize,
         m.recorders.len()
     );
+    // The schedule names the distribution tier: aggregation switches and the core apart, though
+    // they are one model.
+    let switches = &view.schedule[0].switches;
+    assert!(
+        switches.contains(&format!(
+            "{} × 24-port 10G aggregation (core) switch as aggregation",
+            aggregation.len()
+        )) && switches.contains("1 × 24-port 10G aggregation (core) switch as core"),
+        "{switches}"
+    );
     let html = reports::render(&view);
     assert!(html.contains("Design schedule"));
 }
