@@ -238,3 +238,26 @@ fn the_frigate_export_of_the_head_office_includes_the_branch_cameras() {
             .all(|i| i["site"] == "head-office")
     );
 }
+
+/// The proposal says which site records at which, with the WAN uplink each copy needs.
+#[test]
+fn the_proposal_states_central_recording_and_the_wan_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("central.toml");
+    std::fs::write(&file, CENTRAL).unwrap();
+    let out = dir.path().join("proposal.html");
+    let r = camscope_tests::camscope(&[
+        "report",
+        "proposal",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.contains("central recording: Branch → Head office")
+            && html.contains("each of its 6 copies needs 46.75 Mbit/s of WAN uplink"),
+        "{html}"
+    );
+}
