@@ -261,3 +261,39 @@ fn the_proposal_states_central_recording_and_the_wan_figure() {
         "{html}"
     );
 }
+
+/// Growth sized now or as a step keeps the branches recording at the head office: the grown
+/// design is deployed with today's cameras, every branch camera on a head office recorder.
+#[test]
+fn growth_keeps_the_branches_recording_at_the_head_office() {
+    for sizing in ["now", "step"] {
+        let text = CENTRAL.replace(
+            "redundancy = \"n+1\"",
+            &format!("redundancy = \"n+1\"\ncameras-in-36-months = 120\ngrowth = \"{sizing}\""),
+        );
+        let p = plan_of(&text);
+        let g = p.growth.as_ref().unwrap();
+        if let Some(step) = &g.vms_step {
+            let branch = step.sites.iter().find(|s| s.site == "Branch").unwrap();
+            assert!(
+                branch.text.contains("recorded at Head office"),
+                "{}",
+                branch.text
+            );
+        }
+        assert!(p.vms.sites[1].units.is_empty() && p.nvr.sites[1].units.is_empty());
+        let m = manifest_of(&text, Choice::Vms);
+        assert_eq!(m.cameras.len(), 88, "{sizing}");
+        assert!(m.recorders.iter().all(|r| r.site == "head-office"));
+        let listed: usize = m.recorders.iter().map(|r| r.cameras.len()).sum();
+        assert_eq!(listed, 88, "{sizing}");
+        assert!(m.fits, "{sizing}: {:#?}", m.violations);
+        let wan: Vec<_> = m
+            .network
+            .links
+            .iter()
+            .filter(|l| l.from.starts_with("branch-") && l.to.starts_with("head-office/"))
+            .collect();
+        assert!(wan.iter().all(|l| l.forward_bps == BRANCH_WIRE), "{sizing}");
+    }
+}
