@@ -417,7 +417,8 @@ pub fn deploy(
             .collect(),
     };
     // Sites that record at another site's recorders first: the site recording them links
-    // their WAN links to its core and routes their streams on to its recorders.
+    // their WAN links to its core and routes their streams on to its recorders. (A failover
+    // pool's failover server stands at the pool's first site, deployed before the others.)
     let elsewhere = |si: &usize| site.record_target(*si).is_some();
     let order: Vec<usize> = (0..site.sites.len())
         .filter(elsewhere)
@@ -597,13 +598,43 @@ impl Deployment<'_> {
                     (si, copy),
                 )?,
                 recorded_here: self.recorded_here(recorders)?,
+                pool_host: self.pool_host(si)?,
             };
             let deployed = deploy_instance(&mut self.m, &mut self.violations, &self.run, inst)?;
-            if recorders.records_at.is_some() {
-                self.deployed.insert(id, deployed);
-            }
+            self.deployed.insert(id, deployed);
         }
         Ok(())
+    }
+
+    /// When site `si` is in a failover pool whose failover server stands at another site
+    /// (deployed already, being the pool's first), that site and the link to it: capacity (the
+    /// site's `wan-uplink`, else what the plan found it needs) and what crosses it when the
+    /// site's busiest server fails. VMS option only.
+    fn pool_host(&self, si: usize) -> Result<Option<PoolHost>, InputError> {
+        let here = &self.site.sites[si].name;
+        let link = self.plan.vms.pool_links.iter().find(|l| &l.site == here);
+        let Some(l) = link.filter(|_| self.run.choice == Choice::Vms) else {
+            return Ok(None);
+        };
+        let deployed = self
+            .site
+            .sites
+            .iter()
+            .position(|s| s.name == l.host)
+            .and_then(|hi| self.ids.instances.get(hi)?.first())
+            .and_then(|id| self.deployed.get(id).map(|d| (id, d)));
+        let Some((id, d)) = deployed else {
+            return Err(route_error(format!(
+                "{here} is in failover pool {:?}, whose failover server at {} was not deployed before it (a camscope bug; please report it)",
+                l.pool, l.host
+            )));
+        };
+        Ok(Some(PoolHost {
+            core: d.core.clone(),
+            instance: id.clone(),
+            capacity: Bitrate(l.uplink_bps.unwrap_or(l.needed_bps)),
+            load_bps: l.load_bps,
+        }))
     }
 
     /// The copies of other sites these recorders record, as deployed already, each with the
@@ -707,6 +738,18 @@ struct Instance<'a> {
     records_at: Option<RecordsAt<'a>>,
     /// Central recording: the instances of other sites whose cameras these recorders record.
     recorded_here: Vec<Remote>,
+    /// The site of the failover server of this instance's failover pool, when elsewhere.
+    pool_host: Option<PoolHost>,
+}
+
+/// The site of the failover server of an instance's failover pool: its instance, its core (the
+/// far end of the instance's link to it), the link's capacity, and the streams that cross it
+/// when the instance's busiest server fails.
+struct PoolHost {
+    instance: String,
+    core: String,
+    capacity: Bitrate,
+    load_bps: u64,
 }
 
 /// The recorders at another site that record an instance's cameras (central recording).
@@ -759,6 +802,7 @@ fn deploy_instance(
     let client_nodes = link_to_core(m, run, &inst, &recorders, &layout, &switches, &mut graph);
     let camera_nodes = place_cameras(m, run, &inst, &recorders, &layout, &switches, &mut graph)?;
     route_recorded_here(m, run, &inst, &recorders, &switches, &mut graph)?;
+    link_pool_host(m, violations, run, &inst, &switches, &mut graph);
     route_live_view(
         m,
         run,
@@ -1392,6 +1436,51 @@ fn place_cameras(
             .map_err(route_error)?;
     }
     Ok(nodes)
+}
+
+/// Stage 5c, failover pools: an instance whose pool's failover server stands at another site
+/// gets its link from its core to that site's core. It carries nothing until a server here
+/// fails; then that server's streams cross it, which is checked against its limit as a
+/// failover ceiling.
+fn link_pool_host(
+    m: &mut Manifest,
+    violations: &mut Vec<Violation>,
+    run: &Run,
+    inst: &Instance,
+    switches: &PlacedSwitches,
+    graph: &mut SiteGraph,
+) {
+    let Some(p) = &inst.pool_host else {
+        return;
+    };
+    let node = graph.graph.add_node(Node { id: p.core.clone() });
+    let core = switches.core_node;
+    graph.link(
+        &mut m.network.links,
+        (core, node),
+        p.capacity,
+        run.utilization,
+    );
+    let limit = sizing::ingest::link_limit(p.capacity, run.utilization);
+    if p.load_bps > limit {
+        let element = format!("{} → {}", graph.graph[core].id, p.core);
+        violations.push(Violation {
+            message: format!(
+                "link {element}: when a server at {} fails, up to {} of its streams cross it to the failover server at {}, over its limit of {} ({:.0}% of {})",
+                inst.id,
+                Bitrate(p.load_bps),
+                p.instance,
+                Bitrate(limit),
+                run.utilization * 100.0,
+                p.capacity
+            ),
+            element,
+            ceiling: Ceiling::Failover,
+            load: p.load_bps,
+            limit,
+            unit: Unit::BitsPerSecond,
+        });
+    }
 }
 
 /// A recorder's volume id.

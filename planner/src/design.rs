@@ -310,8 +310,35 @@ pub struct VmsOption {
     /// How the failover servers were placed: each failover pool's shared server and what a
     /// building's failure puts on the campus network, or why a pool had no effect.
     pub failover_notes: Vec<String>,
+    /// Each failover pool's links from its other sites to the site of its shared failover
+    /// server, with what crosses them when a server there fails; absent without pools.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pool_links: Vec<PoolLink>,
     /// Ceilings broken by equipment the site file fixes.
     pub violations: Vec<Violation>,
+}
+
+/// A failover pool's link from one of its sites to the site of the pool's failover server: it
+/// carries nothing until a server at that site fails, then that server's streams.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoolLink {
+    /// The failover pool.
+    pub pool: String,
+    /// The site the link leaves.
+    pub site: String,
+    /// The site of the failover server.
+    pub host: String,
+    /// What crosses it when the site's busiest server fails: that server's streams with the
+    /// protocol overhead, bit/s.
+    pub load_bps: u64,
+    /// The link utilisation ceiling, a fraction.
+    pub utilization: f64,
+    /// The capacity that load needs under the ceiling, bit/s.
+    pub needed_bps: u64,
+    /// The capacity the site file gives (`wan-uplink` on the site), bit/s; `null` without one.
+    pub uplink_bps: Option<u64>,
+    /// Whether the given capacity carries the load; `null` without one.
+    pub fits: Option<bool>,
 }
 
 /// A VMS licence alternative.

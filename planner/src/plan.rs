@@ -28,7 +28,7 @@ use crate::money::Money;
 use crate::site::{Analytics, DriveSize, GrowthSizing, Redundancy, SiteFile};
 
 pub use crate::design::{
-    BitrateFrom, Covers, GroupPlan, NvrOption, RecordedHere, RecorderUnit, SiteRecorders,
+    BitrateFrom, Covers, GroupPlan, NvrOption, PoolLink, RecordedHere, RecorderUnit, SiteRecorders,
     VmsOption, WanLink,
 };
 pub use manifest::{Ceiling, Unit, Violation};
@@ -1114,6 +1114,7 @@ struct Servers {
     problem: Option<String>,
     violations: Vec<Violation>,
     failover_notes: Vec<String>,
+    pool_links: Vec<PoolLink>,
 }
 
 /// What the design stages share.
@@ -1354,6 +1355,7 @@ impl Design<'_> {
             problem: vms_problem,
             violations: vms_violations,
             failover_notes: Vec::new(),
+            pool_links: Vec::new(),
         };
         self.add_standbys(&mut servers, &sized.recorded, &server_bins, reserve, used)?;
         Ok(servers)
@@ -1373,6 +1375,7 @@ impl Design<'_> {
             problem: vms_problem,
             violations: vms_violations,
             failover_notes,
+            pool_links,
         } = self.vms_servers(sized, used)?;
         // Servers are replaced on the shortest cycle among the models planned; with none planned
         // (the option is infeasible and costs nothing), the catalog's shortest server cycle.
@@ -1437,6 +1440,7 @@ impl Design<'_> {
             refresh_years,
             alternatives: priced.alternatives,
             failover_notes,
+            pool_links,
         })
     }
 }
@@ -2471,14 +2475,30 @@ impl Design<'_> {
                     .map(|u| u.link_bps)
                     .max()
                     .unwrap_or(0);
+                let pool = covers.pool.as_deref().unwrap_or_default();
+                let links = self.pool_links(&group, pool, &servers.sites);
                 servers.failover_notes.push(format!(
-                    "failover pool {:?}: one failover server at {} stands by for the {} servers of {}; when a server at another of these sites fails, its streams (up to {} with protocol overhead) cross the network between the sites to it",
-                    covers.pool.as_deref().unwrap_or_default(),
+                    "failover pool {:?}: one failover server at {} stands by for the {} servers of {}; when a server at another of these sites fails, its streams (up to {} with protocol overhead) cross the network between the sites to it{}",
+                    pool,
                     covers.sites[0],
                     covers.servers,
                     covers.sites.join(", "),
-                    Bitrate(crossing)
+                    Bitrate(crossing),
+                    pool_link_words(&links)
                 ));
+                servers
+                    .violations
+                    .extend(links.iter().filter_map(pool_link_violation));
+                if let Some(c) = site.sites[site_items[host].0].network.wan_uplink {
+                    servers.failover_notes.push(format!(
+                        "wan-uplink = {c} on {} has no effect: the failover server of pool {pool:?} stands there, and the links of the pool's other sites lead to it",
+                        covers.sites[0]
+                    ));
+                }
+                servers.pool_links.extend(links);
+                if !servers.pool_links.is_empty() {
+                    note_sourced(used, self.catalog, "link-utilization", &d.link_utilization);
+                }
             }
             let at = &mut servers.sites[host];
             at.units.push(standby_of(unit, covers));
@@ -2491,6 +2511,37 @@ impl Design<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The links of a failover pool's other sites to the site of its failover server (the
+    /// first of `group`'s sites): each carries, when that site's busiest server fails, that
+    /// server's streams; checked against the site's `wan-uplink` when it gives one.
+    fn pool_links(&self, group: &StandbyFor, pool: &str, sites: &[SiteRecorders]) -> Vec<PoolLink> {
+        let utilization = self.catalog.defaults.link_utilization.value;
+        let host = &sites[group.sites[0]].site;
+        group.sites[1..]
+            .iter()
+            .map(|&k| {
+                let load = sites[k]
+                    .units
+                    .iter()
+                    .filter(|u| !u.failover)
+                    .map(|u| u.link_bps)
+                    .max()
+                    .unwrap_or(0);
+                let uplink = self.site.sites.get(k).and_then(|s| s.network.wan_uplink);
+                PoolLink {
+                    pool: pool.to_string(),
+                    site: sites[k].site.clone(),
+                    host: host.clone(),
+                    load_bps: load,
+                    utilization,
+                    needed_bps: capacity_for(load, utilization),
+                    uplink_bps: uplink.map(Bitrate::bps),
+                    fits: uplink.map(|c| load <= ingest::link_limit(c, utilization)),
+                }
+            })
+            .collect()
     }
 
     /// The cheapest of `bins` that holds `load` with drives of the size `host`'s servers use
@@ -2534,6 +2585,58 @@ impl Design<'_> {
             Some(realise_fixed(load, bin, &self.rules))
         })
     }
+}
+
+/// A pool's links in words, after the pool's note: what each needs and what it is given.
+fn pool_link_words(links: &[PoolLink]) -> String {
+    let each: Vec<String> = links
+        .iter()
+        .map(|l| {
+            let given = match (l.uplink_bps, l.fits) {
+                (Some(c), Some(true)) => format!(", its wan-uplink of {} carries it", Bitrate(c)),
+                (Some(c), _) => format!(", its wan-uplink of {} is too small", Bitrate(c)),
+                (None, _) => String::new(),
+            };
+            format!(
+                "{} → {} needs {} ({} under {:.0}% of the link){given}",
+                l.site,
+                l.host,
+                Bitrate(l.needed_bps),
+                Bitrate(l.load_bps),
+                l.utilization * 100.0
+            )
+        })
+        .collect();
+    if each.is_empty() {
+        return String::new();
+    }
+    format!("; the link {}", each.join("; "))
+}
+
+/// A pool link the site file gives that is too small for a failed server's streams.
+fn pool_link_violation(l: &PoolLink) -> Option<Violation> {
+    let capacity = Bitrate(l.uplink_bps?);
+    let limit = ingest::link_limit(capacity, l.utilization);
+    (l.fits == Some(false)).then(|| {
+        let element = format!("{} → {} link (failover pool {:?})", l.site, l.host, l.pool);
+        Violation {
+            message: format!(
+                "{element}: when a server at {} fails, up to {} of its streams cross it to the failover server at {}, over its limit of {} ({:.0}% of {}); it needs {}",
+                l.site,
+                Bitrate(l.load_bps),
+                l.host,
+                Bitrate(limit),
+                l.utilization * 100.0,
+                capacity,
+                Bitrate(l.needed_bps)
+            ),
+            element,
+            ceiling: Ceiling::Failover,
+            load: l.load_bps,
+            limit,
+            unit: Unit::BitsPerSecond,
+        }
+    })
 }
 
 /// Why a site's failover pool has no effect: pools share an N+1 server, so with any other

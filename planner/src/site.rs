@@ -540,7 +540,7 @@ pub fn field_hint(key: &str) -> Option<String> {
             "the name of another [[site]] of this file whose recorders record this site's cameras over a WAN link, e.g. `record-at = \"Head office\"`"
         }
         "wan-uplink" => {
-            "the WAN link's capacity from this site to the site it records at, with its unit, such as \"100Mbps\""
+            "the capacity of this site's link to the site it records at (record-at) or to its failover pool's failover server, with its unit, such as \"100Mbps\""
         }
         "cameras-in-36-months" => "all cameras expected within 36 months, all sites together",
         "growth" => "\"step\" (added cameras bought in growth-year) or \"now\" (bought today)",
@@ -762,14 +762,14 @@ impl SiteFile {
             hint: Some(hint.into()),
         };
         let Some(wanted) = site.record_at.as_deref() else {
-            if site.network.wan_uplink.is_some() {
+            if site.network.wan_uplink.is_some() && site.failover_pool.is_none() {
                 return Err(err(
                     format!("site[{si}].network.wan-uplink"),
                     format!(
-                        "site {:?} gives wan-uplink but records on its own recorders: wan-uplink is the WAN link to the site named by record-at",
+                        "site {:?} gives wan-uplink but records on its own recorders and names no failover pool: wan-uplink is the link to the site named by record-at, or to the site of its failover pool's failover server",
                         site.name
                     ),
-                    "add `record-at = \"…\"` to the [[site]], or remove wan-uplink",
+                    "add `record-at = \"…\"` or `failover-pool = \"…\"` to the [[site]], or remove wan-uplink",
                     here("wan-uplink"),
                 ));
             }
