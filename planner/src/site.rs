@@ -797,6 +797,20 @@ impl SiteFile {
                 &format!("{near}the sites are {}", all.join(", ")),
             );
         };
+        self.record_at_rules(si, ti, wanted)
+            .map_err(|(message, hint)| err(field.clone(), message, hint, at))
+    }
+
+    /// What site `si` recording at site `ti` breaks, as a message and a hint: itself, a name
+    /// several sites share, a target that records elsewhere or has copies, and recorders or a
+    /// failover pool of its own.
+    fn record_at_rules(
+        &self,
+        si: usize,
+        ti: usize,
+        wanted: &str,
+    ) -> Result<(), (String, &'static str)> {
+        let site = &self.sites[si];
         let target = &self.sites[ti];
         let same_name = self
             .sites
@@ -804,20 +818,20 @@ impl SiteFile {
             .filter(|s| s.name.trim().eq_ignore_ascii_case(target.name.trim()))
             .count();
         if ti == si {
-            fail(
+            Err((
                 format!("site {:?} records at itself", site.name),
                 "a site records on its own recorders without record-at; remove it, or name the site that records it",
-            )
+            ))
         } else if same_name > 1 {
-            fail(
+            Err((
                 format!(
                     "{} sites are named {:?}, so record-at = {wanted:?} does not say which records site {:?}",
                     same_name, target.name, site.name
                 ),
                 "give the sites different names",
-            )
+            ))
         } else if target.record_at.is_some() {
-            fail(
+            Err((
                 format!(
                     "site {:?} records at {:?}, which itself records at {:?}: recordings are not relayed from site to site",
                     site.name,
@@ -825,31 +839,31 @@ impl SiteFile {
                     target.record_at.as_deref().unwrap_or_default()
                 ),
                 "name the site whose recorders record them all, so that every record-at names a site that records on its own recorders",
-            )
+            ))
         } else if target.copies.0 > 1 {
-            fail(
+            Err((
                 format!(
                     "site {:?} records at {:?}, which has copies = {}: its recorders stand in {} places, and record-at needs one",
                     site.name, target.name, target.copies.0, target.copies.0
                 ),
                 "record at a site of one copy, or write the copies out one by one",
-            )
+            ))
         } else if site.network.recorder.is_some() || site.network.recorders.is_some() {
-            fail(
+            Err((
                 format!(
                     "site {:?} records at {:?} but names recorders of its own in [site.network]",
                     site.name, target.name
                 ),
                 "a site that records elsewhere has no recorders: remove recorder and recorders from its [site.network], or remove record-at",
-            )
+            ))
         } else if site.failover_pool.is_some() {
-            fail(
+            Err((
                 format!(
                     "site {:?} records at {:?} and names a failover pool: it has no servers of its own to stand by for",
                     site.name, target.name
                 ),
                 "remove failover-pool: the servers at the site it records at are its failover's business",
-            )
+            ))
         } else {
             Ok(())
         }
