@@ -236,8 +236,25 @@ pub struct WanLink {
     pub uplink_bps: Option<u64>,
     /// Whether the given capacity carries the load under the ceiling; `null` without one.
     pub fits: Option<bool>,
+    /// When the site file's growth adds cameras to the site: the same figures after the
+    /// growth; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grown: Option<GrownWan>,
     /// The figure in words, as the plan states it.
     pub text: String,
+}
+
+/// A site's WAN uplink need after the growth the site file expects.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct GrownWan {
+    /// Cameras at one copy after the growth.
+    pub cameras: u32,
+    /// Their streams with the protocol overhead, bit/s.
+    pub wire_bps: u64,
+    /// The capacity they need under the utilisation ceiling, bit/s.
+    pub needed_bps: u64,
+    /// Whether the site file's `wan-uplink` carries them; `null` without one.
+    pub fits: Option<bool>,
 }
 
 impl SiteRecorders {

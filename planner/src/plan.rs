@@ -28,8 +28,8 @@ use crate::money::Money;
 use crate::site::{Analytics, DriveSize, GrowthSizing, Redundancy, SiteFile};
 
 pub use crate::design::{
-    BitrateFrom, Covers, GroupPlan, NvrOption, PoolLink, RecordedHere, RecorderUnit, SiteRecorders,
-    VmsOption, WanLink,
+    BitrateFrom, Covers, GroupPlan, GrownWan, NvrOption, PoolLink, RecordedHere, RecorderUnit,
+    SiteRecorders, VmsOption, WanLink,
 };
 pub use manifest::{Ceiling, Unit, Violation};
 
@@ -1621,8 +1621,9 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         Some(g) => Some(grow(&design, &g, horizon, (&mut nvr, &mut vms), &mut used)?),
         None => None,
     };
-    let central = central_recording(site, &sized, catalog, &mut used);
-    for v in wan_violations(&central) {
+    let mut central = central_recording(site, &sized, catalog, &mut used);
+    let grown_over = grown_wan(&mut central, grown.as_ref().map_or(&[], Grown::wan));
+    for v in wan_violations(&central).into_iter().chain(grown_over) {
         nvr.violations.push(v.clone());
         vms.violations.push(v);
     }
@@ -1775,6 +1776,7 @@ fn central_recording(
                 needed_bps: capacity_for(wire, utilization),
                 uplink_bps: uplink.map(Bitrate::bps),
                 fits: limit.map(|l| wire <= l),
+                grown: None,
                 text: String::new(),
             };
             link.text = wan_words(&link);
@@ -1790,6 +1792,37 @@ fn central_recording(
         );
     }
     links
+}
+
+/// Today's WAN needs with the grown figure beside each that the growth adds cameras to; the
+/// WAN uplinks too small for their grown figure, as ceilings broken after the growth.
+fn grown_wan(central: &mut [WanLink], grown: &[WanLink]) -> Vec<Violation> {
+    let mut over = Vec::new();
+    for w in central.iter_mut() {
+        let Some(gw) = grown
+            .iter()
+            .find(|g| g.site == w.site && g.cameras > w.cameras)
+        else {
+            continue;
+        };
+        w.grown = Some(GrownWan {
+            cameras: gw.cameras,
+            wire_bps: gw.wire_bps,
+            needed_bps: gw.needed_bps,
+            fits: gw.fits,
+        });
+        w.text = wan_words(w);
+        over.extend(
+            wan_violations(std::slice::from_ref(gw))
+                .into_iter()
+                .map(|v| Violation {
+                    element: format!("{} (after the growth)", v.element),
+                    message: format!("after the growth: {}", v.message),
+                    ..v
+                }),
+        );
+    }
+    over
 }
 
 /// The smallest link capacity whose load limit at `utilization` carries `load`, bit/s.
@@ -1818,8 +1851,20 @@ fn wan_words(w: &WanLink) -> String {
         ),
         (None, _) => "the site file gives no wan-uplink to check it against".to_string(),
     };
+    let grown = match &w.grown {
+        Some(g) => format!(
+            "; after the growth its {} cameras need {}{}",
+            g.cameras,
+            Bitrate(g.needed_bps),
+            match g.fits {
+                Some(false) => ", more than its wan-uplink carries",
+                _ => "",
+            }
+        ),
+        None => String::new(),
+    };
     format!(
-        "{} → {}: {each} {} of WAN uplink for its {} cameras' recordings ({} with protocol overhead, kept under {:.0}% of the link); {given}; the WAN service and its routers are not costed",
+        "{} → {}: {each} {} of WAN uplink for its {} cameras' recordings ({} with protocol overhead, kept under {:.0}% of the link); {given}{grown}; the WAN service and its routers are not costed",
         w.site,
         w.records_at,
         Bitrate(w.needed_bps),
@@ -1876,6 +1921,8 @@ enum Grown {
         groups: Vec<GroupPlan>,
         /// The growth as the plan reports it.
         plan: GrowthPlan,
+        /// The WAN uplinks the grown sites recording elsewhere need.
+        wan: Vec<WanLink>,
     },
     /// Today's design now, and the step to the grown design bought in `year`.
     Step {
@@ -1893,10 +1940,19 @@ enum Grown {
         summary: Summary,
         /// The growth as the plan reports it (without the steps, which are kept above).
         plan: GrowthPlan,
+        /// The WAN uplinks the grown sites recording elsewhere need.
+        wan: Vec<WanLink>,
     },
 }
 
 impl Grown {
+    /// The WAN uplinks the grown sites recording elsewhere need.
+    fn wan(&self) -> &[WanLink] {
+        match self {
+            Grown::Now { wan, .. } | Grown::Step { wan, .. } => wan,
+        }
+    }
+
     /// The growth as the plan reports it.
     fn into_plan(self) -> GrowthPlan {
         match self {
@@ -1932,6 +1988,7 @@ fn grow(
         gsite.requirements.vms = Some(vms.product_id.clone());
     }
     let gsized = size_groups(&gsite, design.site, design.catalog, design.link, used);
+    let wan = central_recording(&gsite, &gsized, design.catalog, used);
     let gdesign = Design {
         site: &gsite,
         catalog: design.catalog,
@@ -1975,6 +2032,7 @@ fn grow(
                 summary: gsummary,
                 groups: gsized.groups,
                 plan: GrowthPlan { text, ..plan },
+                wan,
             })
         }
         GrowthSizing::Step => {
@@ -2012,20 +2070,8 @@ fn grow(
             }
             // Equipment the site file fixes may hold today's cameras and not the grown ones: the
             // plan says so now rather than in the growth year.
-            let grown_violations = |vs: &[Violation]| -> Vec<Violation> {
-                vs.iter()
-                    .map(|v| Violation {
-                        element: format!("{} (after the growth)", v.element),
-                        message: format!(
-                            "after the growth to {} cameras in year {}: {}",
-                            g.cameras, g.year, v.message
-                        ),
-                        ..v.clone()
-                    })
-                    .collect()
-            };
-            nvr.violations.extend(grown_violations(&gnvr.violations));
-            vms.violations.extend(grown_violations(&gvms.violations));
+            nvr.violations.extend(after_growth(&gnvr.violations, g));
+            vms.violations.extend(after_growth(&gvms.violations, g));
             let text = step_words(g, &plan, (&nvr_buys, &vms_buys), vms, &gvms);
             Ok(Grown::Step {
                 nvr: gnvr,
@@ -2039,9 +2085,24 @@ fn grow(
                     text,
                     ..plan
                 },
+                wan,
             })
         }
     }
+}
+
+/// Ceilings the grown design breaks, named as after the growth to `g`'s cameras in its year.
+fn after_growth(vs: &[Violation], g: &GrownSite) -> Vec<Violation> {
+    vs.iter()
+        .map(|v| Violation {
+            element: format!("{} (after the growth)", v.element),
+            message: format!(
+                "after the growth to {} cameras in year {}: {}",
+                g.cameras, g.year, v.message
+            ),
+            ..v.clone()
+        })
+        .collect()
 }
 
 /// How the growth was spread, in words.

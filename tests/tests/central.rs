@@ -297,3 +297,37 @@ fn growth_keeps_the_branches_recording_at_the_head_office() {
         assert!(wan.iter().all(|l| l.forward_bps == BRANCH_WIRE), "{sizing}");
     }
 }
+
+/// The WAN figure after the growth: the branches' 8 cameras grow to 11 by year 3, which need
+/// 11 × 4,382,720 bit/s under 75 %; a 50 Mbit/s uplink carries today's and not the grown, which
+/// the plan reports as a ceiling broken after the growth.
+#[test]
+fn the_wan_need_after_the_growth_is_stated_and_checked() {
+    let text = with_wan("50Mbps").replace(
+        "redundancy = \"n+1\"",
+        "redundancy = \"n+1\"\ncameras-in-36-months = 120",
+    );
+    let p = plan_of(&text);
+    let w = &p.central_recording[0];
+    assert_eq!(w.fits, Some(true));
+    let g = w.grown.unwrap();
+    assert_eq!(g.cameras, 11);
+    assert_eq!(g.wire_bps, 11 * BRANCH_CAMERA_WIRE);
+    // 48,209,920 bit/s at 75 %: 64,279,893.3 rounded up.
+    assert_eq!(g.needed_bps, 64_279_894);
+    assert_eq!(g.fits, Some(false));
+    assert!(
+        w.text
+            .contains("after the growth its 11 cameras need 64.28 Mbit/s"),
+        "{}",
+        w.text
+    );
+    for violations in [&p.nvr.violations, &p.vms.violations] {
+        assert!(
+            violations.iter().any(|v| v.element
+                == "Branch → Head office WAN uplink (after the growth)"
+                && v.load == 11 * BRANCH_CAMERA_WIRE),
+            "{violations:?}"
+        );
+    }
+}
