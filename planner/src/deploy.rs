@@ -430,6 +430,11 @@ pub fn deploy(
     let Deployment {
         mut m, violations, ..
     } = deployment;
+    // The site instances in file order, when sites recording elsewhere went first.
+    if (0..site.sites.len()).any(|si| site.record_target(si).is_some()) {
+        let position = |name: &str| site.sites.iter().position(|s| s.name == name);
+        m.sites.sort_by_key(|si| (position(&si.site), si.copy));
+    }
     m.fits = violations.is_empty();
     m.violations = violations;
     Ok(m)

@@ -171,6 +171,7 @@ fn generate_routes_the_branch_cameras_over_the_wan_to_head_office_recorders() {
         let m = manifest_of(CENTRAL, choice);
         assert!(m.fits, "{:#?}", m.violations);
         assert_eq!(m.sites.len(), 7);
+        assert_eq!(m.sites[0].id, "head-office", "sites in file order");
         assert!(m.recorders.iter().all(|r| r.site == "head-office"));
         let branch_cams: Vec<_> = m
             .cameras
