@@ -415,6 +415,7 @@ pub fn deploy(
                 false => slot_owners(r),
             })
             .collect(),
+        instance_sites: Vec::new(),
     };
     // Sites that record at another site's recorders first: the site recording them links
     // their WAN links to its core and routes their streams on to its recorders. (A failover
@@ -428,13 +429,16 @@ pub fn deploy(
         deployment.site(si)?;
     }
     let Deployment {
-        mut m, violations, ..
+        mut m,
+        violations,
+        instance_sites,
+        ..
     } = deployment;
-    // The site instances in file order, when sites recording elsewhere went first.
-    if (0..site.sites.len()).any(|si| site.record_target(si).is_some()) {
-        let position = |name: &str| site.sites.iter().position(|s| s.name == name);
-        m.sites.sort_by_key(|si| (position(&si.site), si.copy));
-    }
+    // The site instances in file order, whatever order they were deployed in (a stable sort:
+    // copies stay in order).
+    let mut sites: Vec<(usize, SiteInstance)> = instance_sites.into_iter().zip(m.sites).collect();
+    sites.sort_by_key(|(si, _)| *si);
+    m.sites = sites.into_iter().map(|(_, s)| s).collect();
     m.fits = violations.is_empty();
     m.violations = violations;
     Ok(m)
@@ -455,6 +459,8 @@ struct Deployment<'a> {
     deployed: BTreeMap<String, Deployed>,
     /// Per site, which of its recorders records each camera slot.
     owners: Vec<BTreeMap<usize, usize>>,
+    /// The site file position of each instance in `m.sites`, in deployment order.
+    instance_sites: Vec<usize>,
 }
 
 /// Where copy `copy` of site `si` records when it records at another site: that site's
@@ -578,6 +584,7 @@ impl Deployment<'_> {
                     ),
                     hint: Some("plan fewer site copies or cameras per run".into()),
                 })?;
+            self.instance_sites.push(si);
             self.m.sites.push(SiteInstance {
                 id: id.clone(),
                 name: name.clone(),
