@@ -1826,7 +1826,7 @@ fn grown_wan(central: &mut [WanLink], grown: &[WanLink]) -> Vec<Violation> {
 }
 
 /// The smallest link capacity whose load limit at `utilization` carries `load`, bit/s.
-fn capacity_for(load: u64, utilization: f64) -> u64 {
+pub(crate) fn capacity_for(load: u64, utilization: f64) -> u64 {
     let mut capacity = (load as f64 / utilization.clamp(0.01, 1.0)).ceil() as u64;
     while ingest::link_limit(Bitrate(capacity), utilization) < load {
         capacity += 1;
