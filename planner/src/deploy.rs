@@ -367,7 +367,7 @@ pub fn deploy(
         Choice::Nvr => &plan.nvr.sites,
         Choice::Vms => &plan.vms.sites,
     };
-    let mut violations = match choice {
+    let violations = match choice {
         Choice::Nvr => plan.nvr.violations.clone(),
         Choice::Vms => plan.vms.violations.clone(),
     };
@@ -378,7 +378,7 @@ pub fn deploy(
         overhead: d.network_overhead.value,
         utilization: d.link_utilization.value,
     };
-    let mut manifest = Manifest {
+    let manifest = Manifest {
         schema: MANIFEST_SCHEMA.to_string(),
         generated_by: format!("camscope {}", env!("CARGO_PKG_VERSION")),
         project: plan.project.clone(),
@@ -399,14 +399,135 @@ pub fn deploy(
         violations: Vec::new(),
         fits: false,
     };
-    let ids = IdPlan::of(site);
-    let mut addresses = AddressPlan::new();
-    for (si, s) in site.sites.iter().enumerate() {
-        let Some(recorders) = option_sites.get(si) else {
-            continue;
+    let mut deployment = Deployment {
+        m: manifest,
+        violations,
+        run,
+        site,
+        plan,
+        option_sites,
+        ids: IdPlan::of(site),
+        addresses: AddressPlan::new(),
+        deployed: BTreeMap::new(),
+        owners: option_sites
+            .iter()
+            .map(|r| match r.recorded_here.is_empty() {
+                true => BTreeMap::new(),
+                false => slot_owners(r),
+            })
+            .collect(),
+        instance_sites: Vec::new(),
+    };
+    // Sites that record at another site's recorders first: the site recording them links
+    // their WAN links to its core and routes their streams on to its recorders. (A failover
+    // pool's failover server stands at the pool's first site, deployed before the others.)
+    let elsewhere = |si: &usize| site.record_target(*si).is_some();
+    let order: Vec<usize> = (0..site.sites.len())
+        .filter(elsewhere)
+        .chain((0..site.sites.len()).filter(|si| !elsewhere(si)))
+        .collect();
+    for si in order {
+        deployment.site(si)?;
+    }
+    let Deployment {
+        mut m,
+        violations,
+        instance_sites,
+        ..
+    } = deployment;
+    // The site instances in file order, whatever order they were deployed in (a stable sort:
+    // copies stay in order).
+    let mut sites: Vec<(usize, SiteInstance)> = instance_sites.into_iter().zip(m.sites).collect();
+    sites.sort_by_key(|(si, _)| *si);
+    m.sites = sites.into_iter().map(|(_, s)| s).collect();
+    m.fits = violations.is_empty();
+    m.violations = violations;
+    Ok(m)
+}
+
+/// A deployment under way: the manifest so far, the ceilings broken so far, and what the
+/// sites deployed so far left for the sites recording them.
+struct Deployment<'a> {
+    m: Manifest,
+    violations: Vec<Violation>,
+    run: Run<'a>,
+    site: &'a SiteFile,
+    plan: &'a Plan,
+    option_sites: &'a [crate::plan::SiteRecorders],
+    ids: IdPlan,
+    addresses: AddressPlan,
+    /// Per instance id of a site recording elsewhere, what its deployment left.
+    deployed: BTreeMap<String, Deployed>,
+    /// Per site, which of its recorders records each camera slot.
+    owners: Vec<BTreeMap<usize, usize>>,
+    /// The site file position of each instance in `m.sites`, in deployment order.
+    instance_sites: Vec<usize>,
+}
+
+/// Where copy `copy` of site `si` records when it records at another site: that site's
+/// instance, which of its recorders records each of its camera slots, and where this copy's
+/// cameras are among them.
+fn records_at<'a>(
+    site: &SiteFile,
+    option_sites: &[crate::plan::SiteRecorders],
+    ids: &IdPlan,
+    owners: &'a [BTreeMap<usize, usize>],
+    (si, copy): (usize, u32),
+) -> Result<Option<RecordsAt<'a>>, InputError> {
+    let Some(ti) = site.record_target(si) else {
+        return Ok(None);
+    };
+    let first_slot = option_sites.get(ti).and_then(|t| {
+        t.recorded_here
+            .iter()
+            .find(|h| h.site_index == si && h.copy == copy)
+            .map(|h| h.first_slot)
+    });
+    let (Some(first_slot), Some(id), Some(of_slot)) = (
+        first_slot,
+        ids.instances.get(ti).and_then(|i| i.first()),
+        owners.get(ti),
+    ) else {
+        return Err(route_error(format!(
+            "site {:?} records at {:?}, whose recorders the plan did not size for it (a camscope bug; please report it)",
+            site.sites[si].name, site.sites[ti].name
+        )));
+    };
+    Ok(Some(RecordsAt {
+        instance: id.clone(),
+        of_slot,
+        first_slot,
+    }))
+}
+
+/// Which of a site's recorders records each camera slot.
+fn slot_owners(recorders: &crate::plan::SiteRecorders) -> BTreeMap<usize, usize> {
+    let mut owners = BTreeMap::new();
+    for (ui, u) in recorders.units.iter().enumerate() {
+        owners.extend(u.camera_slots.iter().map(|slot| (*slot, ui)));
+    }
+    owners
+}
+
+/// What the deployment of a site instance that records elsewhere leaves for the site whose
+/// recorders record it: its core (the WAN link's end) and its cameras in the manifest.
+#[derive(Debug, Clone)]
+struct Deployed {
+    core: String,
+    cameras: std::ops::Range<usize>,
+}
+
+impl Deployment<'_> {
+    /// Deploys every copy of site `si`.
+    fn site(&mut self, si: usize) -> Result<(), InputError> {
+        let (site, plan, run) = (self.site, self.plan, &self.run);
+        let d = &run.catalog.defaults;
+        let s = &site.sites[si];
+        let Some(recorders) = self.option_sites.get(si) else {
+            return Ok(());
         };
-        if recorders.units.is_empty() {
-            let problem = match choice {
+        if recorders.units.is_empty() && recorders.records_at.is_none() {
+            let problem = match run.choice {
                 Choice::Nvr => plan.nvr.problem.clone(),
                 Choice::Vms => plan.vms.problem.clone(),
             };
@@ -417,7 +538,7 @@ pub fn deploy(
                 field: Some(format!("site[{si}]")),
                 message: format!(
                     "the {} option has no recorders for site {:?}: {}",
-                    choice_name(choice),
+                    choice_name(run.choice),
                     s.name,
                     problem.unwrap_or_default()
                 ),
@@ -450,8 +571,9 @@ pub fn deploy(
             } else {
                 s.name.clone()
             };
-            let id = ids.instances[si][copy as usize - 1].clone();
-            let addr = addresses
+            let id = self.ids.instances[si][copy as usize - 1].clone();
+            let addr = self
+                .addresses
                 .block(units, clients, slots.len() as u32)
                 .ok_or_else(|| InputError {
                     file: String::new(),
@@ -463,34 +585,109 @@ pub fn deploy(
                     ),
                     hint: Some("plan fewer site copies or cameras per run".into()),
                 })?;
-            manifest.sites.push(SiteInstance {
+            self.instance_sites.push(si);
+            self.m.sites.push(SiteInstance {
                 id: id.clone(),
                 name: name.clone(),
                 site: s.name.clone(),
                 copy,
                 subnet: addr.subnet(),
             });
-            deploy_instance(
-                &mut manifest,
-                &mut violations,
-                &run,
-                Instance {
-                    site_index: si,
-                    id: &id,
-                    addr: &addr,
-                    site: s,
-                    groups: &groups,
-                    slots: &slots,
-                    group_words: &ids.groups[si],
-                    units: &recorders.units,
-                    covered_elsewhere: &pool_servers(site, &ids, option_sites, si),
-                },
-            )?;
+            let inst = Instance {
+                site_index: si,
+                id: &id,
+                addr: &addr,
+                site: s,
+                groups: &groups,
+                slots: &slots,
+                group_words: &self.ids.groups[si],
+                units: &recorders.units,
+                covered_elsewhere: &pool_servers(site, &self.ids, self.option_sites, si),
+                records_at: records_at(
+                    site,
+                    self.option_sites,
+                    &self.ids,
+                    &self.owners,
+                    (si, copy),
+                )?,
+                recorded_here: self.recorded_here(recorders)?,
+                pool_host: self.pool_host(si)?,
+            };
+            let deployed = deploy_instance(&mut self.m, &mut self.violations, &self.run, inst)?;
+            self.deployed.insert(id, deployed);
         }
+        Ok(())
     }
-    manifest.fits = violations.is_empty();
-    manifest.violations = violations;
-    Ok(manifest)
+
+    /// When site `si` is in a failover pool whose failover server stands at another site
+    /// (deployed already, being the pool's first), that site and the link to it: capacity (the
+    /// site's `wan-uplink`, else what the plan found it needs) and what crosses it when the
+    /// site's busiest server fails. VMS option only.
+    fn pool_host(&self, si: usize) -> Result<Option<PoolHost>, InputError> {
+        let here = &self.site.sites[si].name;
+        let link = self.plan.vms.pool_links.iter().find(|l| &l.site == here);
+        let Some(l) = link.filter(|_| self.run.choice == Choice::Vms) else {
+            return Ok(None);
+        };
+        let deployed = self
+            .site
+            .sites
+            .iter()
+            .position(|s| s.name == l.host)
+            .and_then(|hi| self.ids.instances.get(hi)?.first())
+            .and_then(|id| self.deployed.get(id).map(|d| (id, d)));
+        let Some((id, d)) = deployed else {
+            return Err(route_error(format!(
+                "{here} is in failover pool {:?}, whose failover server at {} was not deployed before it (a camscope bug; please report it)",
+                l.pool, l.host
+            )));
+        };
+        Ok(Some(PoolHost {
+            core: d.core.clone(),
+            instance: id.clone(),
+            capacity: Bitrate(l.uplink_bps.unwrap_or(l.needed_bps)),
+            load_bps: l.load_bps,
+        }))
+    }
+
+    /// The copies of other sites these recorders record, as deployed already, each with the
+    /// capacity of its WAN link: the site file's `wan-uplink`, else what the plan found it
+    /// needs.
+    fn recorded_here(
+        &self,
+        recorders: &crate::plan::SiteRecorders,
+    ) -> Result<Vec<Remote>, InputError> {
+        recorders
+            .recorded_here
+            .iter()
+            .map(|h| {
+                let id = self
+                    .ids
+                    .instances
+                    .get(h.site_index)
+                    .and_then(|i| i.get(h.copy as usize - 1));
+                let deployed = id.and_then(|id| self.deployed.get(id));
+                let wan = self
+                    .plan
+                    .central_recording
+                    .iter()
+                    .find(|w| w.site == h.site)
+                    .map(|w| w.uplink_bps.unwrap_or(w.needed_bps));
+                match (deployed, wan) {
+                    (Some(d), Some(wan)) => Ok(Remote {
+                        core: d.core.clone(),
+                        cameras: d.cameras.clone(),
+                        first_slot: h.first_slot,
+                        wan: Bitrate(wan),
+                    }),
+                    _ => Err(route_error(format!(
+                        "{} copy {} records at {:?} but was not deployed before it (a camscope bug; please report it)",
+                        h.site, h.copy, recorders.site
+                    ))),
+                }
+            })
+            .collect()
+    }
 }
 
 /// The servers at other sites that a failover server at site `si` stands by for (its failover
@@ -550,6 +747,51 @@ struct Instance<'a> {
     /// The servers at the other sites of a failover pool whose failover server is here, with
     /// their instance ids.
     covered_elsewhere: &'a [(String, &'a [RecorderUnit])],
+    /// Central recording: the site whose recorders record this instance's cameras.
+    records_at: Option<RecordsAt<'a>>,
+    /// Central recording: the instances of other sites whose cameras these recorders record.
+    recorded_here: Vec<Remote>,
+    /// The site of the failover server of this instance's failover pool, when elsewhere.
+    pool_host: Option<PoolHost>,
+}
+
+/// The site of the failover server of an instance's failover pool: its instance, its core (the
+/// far end of the instance's link to it), the link's capacity, and the streams that cross it
+/// when the instance's busiest server fails.
+struct PoolHost {
+    instance: String,
+    core: String,
+    capacity: Bitrate,
+    load_bps: u64,
+}
+
+/// The recorders at another site that record an instance's cameras (central recording).
+struct RecordsAt<'a> {
+    /// That site's instance id.
+    instance: String,
+    /// Which of its recorders records each of their camera slots.
+    of_slot: &'a BTreeMap<usize, usize>,
+    /// Where this instance's cameras are among their camera slots: its slot `k` is theirs
+    /// `first_slot + k`.
+    first_slot: usize,
+}
+
+impl RecordsAt<'_> {
+    /// The id of the recorder that records camera slot `slot` of the instance, if any.
+    fn recorder_of(&self, slot: usize, kind: &str) -> Option<String> {
+        let ui = self.of_slot.get(&(self.first_slot + slot))?;
+        Some(format!("{}/{kind}-{}", self.instance, ui + 1))
+    }
+}
+
+/// An instance of another site recorded here, as deployed: its core (the far end of its WAN
+/// link), its cameras in the manifest, where they are among these recorders' camera slots, and
+/// its WAN link's capacity.
+struct Remote {
+    core: String,
+    cameras: std::ops::Range<usize>,
+    first_slot: usize,
+    wan: Bitrate,
 }
 
 /// Deploys one site instance, stage by stage: its recorders, the access layout its cameras
@@ -560,7 +802,7 @@ fn deploy_instance(
     violations: &mut Vec<Violation>,
     run: &Run,
     inst: Instance,
-) -> Result<(), InputError> {
+) -> Result<Deployed, InputError> {
     let camera_base = m.cameras.len();
     let link_base = m.network.links.len();
     let mut graph = SiteGraph {
@@ -571,18 +813,31 @@ fn deploy_instance(
     let layout = choose_layout(run, &inst, &recorders)?;
     let switches = place_switches(m, run, &inst, &layout, &mut graph)?;
     let client_nodes = link_to_core(m, run, &inst, &recorders, &layout, &switches, &mut graph);
-    place_cameras(m, run, &inst, &recorders, &layout, &switches, &mut graph)?;
+    let camera_nodes = place_cameras(m, run, &inst, &recorders, &layout, &switches, &mut graph)?;
+    route_recorded_here(m, run, &inst, &recorders, &switches, &mut graph)?;
+    link_pool_host(m, violations, run, &inst, &switches, &mut graph);
     route_live_view(
         m,
         run,
         &recorders,
         &client_nodes,
         layout.tiles,
-        camera_base,
+        (camera_base, &camera_nodes),
         &graph,
     )?;
     check_ceilings(m, violations, run, &inst, camera_base, link_base);
-    Ok(())
+    Ok(Deployed {
+        core: graph.graph[switches.core_node].id.clone(),
+        cameras: camera_base..m.cameras.len(),
+    })
+}
+
+/// The word in a recorder's id for the kind of recorder `choice` deploys.
+fn recorder_kind(choice: Choice) -> &'static str {
+    match choice {
+        Choice::Nvr => "nvr",
+        Choice::Vms => "server",
+    }
 }
 
 /// The recorders of one site instance as placed: their graph nodes, where they start in the
@@ -604,11 +859,7 @@ fn place_recorders(
     graph: &mut SiteGraph,
 ) -> PlacedRecorders {
     let units = inst.units;
-    let kind = if run.choice == Choice::Nvr {
-        "nvr"
-    } else {
-        "server"
-    };
+    let kind = recorder_kind(run.choice);
     let mut placed = PlacedRecorders {
         nodes: Vec::new(),
         base: m.recorders.len(),
@@ -650,7 +901,7 @@ fn place_recorders(
             poe_used_mw: u.poe_used_mw,
             poe_budget_mw: u.poe_budget_mw,
             volume: Volume {
-                id: format!("{rid}/vol-1"),
+                id: volume_id(&rid),
                 layout: u.layout.clone(),
                 drives: u.drives,
                 drive_size_bytes: u.drive_size_bytes,
@@ -1301,7 +1552,8 @@ fn link_to_core(
 }
 
 /// Stage 5: every camera with its encoder settings, recorder, port and address, its streams
-/// routed to its recorder.
+/// routed to its recorder (or, for an instance that records at another site, to its core, the
+/// WAN link's end). Returns the cameras' nodes.
 fn place_cameras(
     m: &mut Manifest,
     run: &Run,
@@ -1310,9 +1562,10 @@ fn place_cameras(
     layout: &Layout,
     switches: &PlacedSwitches,
     graph: &mut SiteGraph,
-) -> Result<(), InputError> {
+) -> Result<Vec<NodeIndex>, InputError> {
     let d = &run.catalog.defaults;
     let core_id = graph.graph[switches.core_node].id.clone();
+    let mut nodes = Vec::new();
     let mut port_on_switch: BTreeMap<usize, (usize, u32)> = BTreeMap::new();
     for (i, cams) in layout.switch_cams.iter().enumerate() {
         for (p, slot) in cams.iter().enumerate() {
@@ -1329,15 +1582,29 @@ fn place_cameras(
     }
     for (slot, (gi, k)) in inst.slots.iter().enumerate() {
         let cid = format!("{}/{}-{k}", inst.id, inst.group_words[*gi]);
-        let ui = *recorders.of_slot.get(&slot).ok_or_else(|| {
+        let unassigned = || {
             route_error(format!(
                 "camera {cid} was not assigned a recorder (a camscope bug; please report it)"
             ))
-        })?;
-        let rec_index = recorders.base + ui;
-        let recorder_id = m.recorders[rec_index].id.clone();
-        m.recorders[rec_index].cameras.push(cid.clone());
+        };
+        // Its recorder: one of the instance's, or one at the site it records at (which lists
+        // the camera when its streams arrive there over the WAN link).
+        let (recorder_id, volume, to) = match &inst.records_at {
+            None => {
+                let ui = *recorders.of_slot.get(&slot).ok_or_else(unassigned)?;
+                let r = &mut m.recorders[recorders.base + ui];
+                r.cameras.push(cid.clone());
+                (r.id.clone(), r.volume.id.clone(), recorders.nodes[ui])
+            }
+            Some(at) => {
+                let rid = at
+                    .recorder_of(slot, recorder_kind(run.choice))
+                    .ok_or_else(unassigned)?;
+                (rid.clone(), volume_id(&rid), switches.core_node)
+            }
+        };
         let node = graph.graph.add_node(Node { id: cid.clone() });
+        nodes.push(node);
         let (switch_id, port, attach, speed) = match (
             recorders.nvr_powered.get(&slot),
             port_on_switch.get(&slot),
@@ -1358,7 +1625,6 @@ fn place_cameras(
             _ => (core_id.clone(), 0, switches.core_node, switches.core_speed),
         };
         graph.link(&mut m.network.links, (node, attach), speed, run.utilization);
-        let volume = m.recorders[rec_index].volume.id.clone();
         let placed = Placement {
             id: cid,
             address: inst.addr.camera(slot as u32),
@@ -1375,10 +1641,106 @@ fn place_cameras(
             .route(
                 &mut m.network.links,
                 node,
-                recorders.nodes[ui],
+                to,
                 with_overhead(ingest, run.overhead),
             )
             .map_err(route_error)?;
+    }
+    Ok(nodes)
+}
+
+/// Stage 5c, failover pools: an instance whose pool's failover server stands at another site
+/// gets its link from its core to that site's core. It carries nothing until a server here
+/// fails; then that server's streams cross it, which is checked against its limit as a
+/// failover ceiling.
+fn link_pool_host(
+    m: &mut Manifest,
+    violations: &mut Vec<Violation>,
+    run: &Run,
+    inst: &Instance,
+    switches: &PlacedSwitches,
+    graph: &mut SiteGraph,
+) {
+    let Some(p) = &inst.pool_host else {
+        return;
+    };
+    let node = graph.graph.add_node(Node { id: p.core.clone() });
+    let core = switches.core_node;
+    graph.link(
+        &mut m.network.links,
+        (core, node),
+        p.capacity,
+        run.utilization,
+    );
+    let limit = sizing::ingest::link_limit(p.capacity, run.utilization);
+    if p.load_bps > limit {
+        let element = format!("{} → {}", graph.graph[core].id, p.core);
+        violations.push(Violation {
+            message: format!(
+                "link {element}: when a server at {} fails, up to {} of its streams cross it to the failover server at {}, over its limit of {} ({:.0}% of {})",
+                inst.id,
+                Bitrate(p.load_bps),
+                p.instance,
+                Bitrate(limit),
+                run.utilization * 100.0,
+                p.capacity
+            ),
+            element,
+            ceiling: Ceiling::Failover,
+            load: p.load_bps,
+            limit,
+            unit: Unit::BitsPerSecond,
+        });
+    }
+}
+
+/// A recorder's volume id.
+fn volume_id(recorder: &str) -> String {
+    format!("{recorder}/vol-1")
+}
+
+/// Stage 5b, central recording: for each instance of another site recorded here, its WAN link
+/// from its core to this core, and its cameras' streams routed over it to the recorders here,
+/// which list them.
+fn route_recorded_here(
+    m: &mut Manifest,
+    run: &Run,
+    inst: &Instance,
+    recorders: &PlacedRecorders,
+    switches: &PlacedSwitches,
+    graph: &mut SiteGraph,
+) -> Result<(), InputError> {
+    for r in &inst.recorded_here {
+        let node = graph.graph.add_node(Node { id: r.core.clone() });
+        graph.link(
+            &mut m.network.links,
+            (node, switches.core_node),
+            r.wan,
+            run.utilization,
+        );
+        for (k, ci) in r.cameras.clone().enumerate() {
+            let camera = &m.cameras[ci];
+            let (cid, bps) = (
+                camera.id.clone(),
+                with_overhead(camera.ingest_bps, run.overhead),
+            );
+            let ui = recorders.of_slot.get(&(r.first_slot + k)).copied();
+            let rec_index = ui.map(|ui| recorders.base + ui);
+            let Some((ui, rec_index)) = ui.zip(rec_index).filter(|(_, ri)| {
+                m.recorders
+                    .get(*ri)
+                    .is_some_and(|rec| rec.id == camera.recorder)
+            }) else {
+                return Err(route_error(format!(
+                    "camera {cid} records to {}, which {} does not hold (a camscope bug; please report it)",
+                    camera.recorder, inst.id
+                )));
+            };
+            m.recorders[rec_index].cameras.push(cid);
+            graph
+                .route(&mut m.network.links, node, recorders.nodes[ui], bps)
+                .map_err(route_error)?;
+        }
     }
     Ok(())
 }
@@ -1469,28 +1831,41 @@ fn camera_of(run: &Run, inst: &Instance, gi: usize, placed: Placement) -> Camera
 }
 
 /// Stage 6: live view: each client shows the first `tiles` cameras, sub-streams where there are,
-/// routed from their recorders.
+/// routed from their recorders (from the cameras themselves where they record at another
+/// site).
 fn route_live_view(
     m: &mut Manifest,
     run: &Run,
     recorders: &PlacedRecorders,
     client_nodes: &[NodeIndex],
     tiles: u32,
-    camera_base: usize,
+    (camera_base, camera_nodes): (usize, &[NodeIndex]),
     graph: &SiteGraph,
 ) -> Result<(), InputError> {
     for (c, client) in client_nodes.iter().enumerate() {
         let mut total = 0;
-        for cam in m.cameras[camera_base..].iter().take(tiles as usize) {
+        for (i, cam) in m.cameras[camera_base..]
+            .iter()
+            .take(tiles as usize)
+            .enumerate()
+        {
             let bps = match &cam.substream {
                 Some(sub) => sub.bitrate_kbps * 1000,
                 None => cam.encoder.bitrate_cap_kbps * 1000,
             };
             let bps = with_overhead(bps, run.overhead);
-            let Some(ri) = m.recorders.iter().position(|r| r.id == cam.recorder) else {
+            let here = m.recorders[recorders.base..]
+                .iter()
+                .take(recorders.nodes.len())
+                .position(|r| r.id == cam.recorder);
+            // A camera recorded at another site is shown from the camera itself, on the
+            // instance's own network.
+            let Some(from) = here
+                .map(|ri| recorders.nodes[ri])
+                .or_else(|| camera_nodes.get(i).copied())
+            else {
                 continue;
             };
-            let from = recorders.nodes[ri - recorders.base];
             graph
                 .route(&mut m.network.links, from, *client, bps)
                 .map_err(route_error)?;

@@ -172,12 +172,89 @@ pub struct SiteRecorders {
     pub site: String,
     /// Identical copies.
     pub copies: u32,
+    /// Cameras at one copy that these recorders record: the site's own and those of the sites
+    /// recording here (`recorded_here`); for a site that records elsewhere, its own.
+    pub cameras: u32,
+    /// Units at one copy (none when the site records elsewhere).
+    pub units: Vec<RecorderUnit>,
+    /// Network load of the streams these recorders receive (or, for a site that records
+    /// elsewhere, that leave it) including protocol overhead, bit/s, one copy.
+    pub network_bps: u64,
+    /// Central recording: the site whose recorders record this site's cameras over a WAN link;
+    /// absent when the site records on its own recorders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records_at: Option<String>,
+    /// Central recording: each copy of another site whose cameras these recorders record too;
+    /// absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recorded_here: Vec<RecordedHere>,
+}
+
+/// One copy of a site recorded at another site's recorders (central recording), and where its
+/// cameras are among the positions the recorders' `camera_slots` use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedHere {
+    /// The site recording here.
+    pub site: String,
+    /// Which copy of it (1-based).
+    pub copy: u32,
+    /// Its cameras.
+    pub cameras: u32,
+    /// The site's position in the site file.
+    #[serde(skip)]
+    pub site_index: usize,
+    /// The position of its first camera among the recorders' camera slots: its camera `k` (as
+    /// that site numbers them) is slot `first_slot + k`.
+    #[serde(skip)]
+    pub first_slot: usize,
+    /// The slots it spans (its cameras in the design, which may be more than today's).
+    #[serde(skip)]
+    pub slots: usize,
+}
+
+/// Central recording: what one site that records at another site's recorders needs of its WAN
+/// link, per copy.
+#[derive(Debug, Clone, Serialize)]
+pub struct WanLink {
+    /// The site that records elsewhere.
+    pub site: String,
+    /// The site whose recorders record it.
+    pub records_at: String,
+    /// Its copies, each with a WAN link of its own.
+    pub copies: u32,
     /// Cameras at one copy.
     pub cameras: u32,
-    /// Units at one copy.
-    pub units: Vec<RecorderUnit>,
-    /// Network load of the site's streams including protocol overhead, bit/s, one copy.
-    pub network_bps: u64,
+    /// What its recorders would receive from one copy (the cameras' ingest), bit/s.
+    pub ingest_bps: u64,
+    /// That ingest on the wire, protocol overhead included: the WAN uplink's load, bit/s.
+    pub wire_bps: u64,
+    /// The link utilisation ceiling the plan keeps links under, a fraction.
+    pub utilization: f64,
+    /// The WAN uplink capacity one copy needs: the load at the utilisation ceiling, bit/s.
+    pub needed_bps: u64,
+    /// The capacity the site file gives (`wan-uplink`), bit/s; `null` when it gives none.
+    pub uplink_bps: Option<u64>,
+    /// Whether the given capacity carries the load under the ceiling; `null` without one.
+    pub fits: Option<bool>,
+    /// When the site file's growth adds cameras to the site: the same figures after the
+    /// growth; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grown: Option<GrownWan>,
+    /// The figure in words, as the plan states it.
+    pub text: String,
+}
+
+/// A site's WAN uplink need after the growth the site file expects.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct GrownWan {
+    /// Cameras at one copy after the growth.
+    pub cameras: u32,
+    /// Their streams with the protocol overhead, bit/s.
+    pub wire_bps: u64,
+    /// The capacity they need under the utilisation ceiling, bit/s.
+    pub needed_bps: u64,
+    /// Whether the site file's `wan-uplink` carries them; `null` without one.
+    pub fits: Option<bool>,
 }
 
 impl SiteRecorders {
@@ -250,8 +327,35 @@ pub struct VmsOption {
     /// How the failover servers were placed: each failover pool's shared server and what a
     /// building's failure puts on the campus network, or why a pool had no effect.
     pub failover_notes: Vec<String>,
+    /// Each failover pool's links from its other sites to the site of its shared failover
+    /// server, with what crosses them when a server there fails; absent without pools.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pool_links: Vec<PoolLink>,
     /// Ceilings broken by equipment the site file fixes.
     pub violations: Vec<Violation>,
+}
+
+/// A failover pool's link from one of its sites to the site of the pool's failover server: it
+/// carries nothing until a server at that site fails, then that server's streams.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoolLink {
+    /// The failover pool.
+    pub pool: String,
+    /// The site the link leaves.
+    pub site: String,
+    /// The site of the failover server.
+    pub host: String,
+    /// What crosses it when the site's busiest server fails: that server's streams with the
+    /// protocol overhead, bit/s.
+    pub load_bps: u64,
+    /// The link utilisation ceiling, a fraction.
+    pub utilization: f64,
+    /// The capacity that load needs under the ceiling, bit/s.
+    pub needed_bps: u64,
+    /// The capacity the site file gives (`wan-uplink` on the site), bit/s; `null` without one.
+    pub uplink_bps: Option<u64>,
+    /// Whether the given capacity carries the load; `null` without one.
+    pub fits: Option<bool>,
 }
 
 /// A VMS licence alternative.

@@ -243,6 +243,12 @@ fn step_words(
     if added == 0 {
         return format!("{}{per_copy}: no cameras added", today.site);
     }
+    if let Some(at) = &today.records_at {
+        return format!(
+            "{}{per_copy}: +{added} camera(s), recorded at {at} (its step holds them)",
+            today.site
+        );
+    }
     if !kept {
         return format!(
             "{}{per_copy}: +{added} camera(s) need recorders today's design does not have; the step replaces today's {} with {}",

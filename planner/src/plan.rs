@@ -28,7 +28,8 @@ use crate::money::Money;
 use crate::site::{Analytics, DriveSize, GrowthSizing, Redundancy, SiteFile};
 
 pub use crate::design::{
-    BitrateFrom, Covers, GroupPlan, NvrOption, RecorderUnit, SiteRecorders, VmsOption,
+    BitrateFrom, Covers, GroupPlan, GrownWan, NvrOption, PoolLink, RecordedHere, RecorderUnit,
+    SiteRecorders, VmsOption, WanLink,
 };
 pub use manifest::{Ceiling, Unit, Violation};
 
@@ -155,6 +156,10 @@ pub struct Plan {
     pub section_889: crate::screen::Screening,
     /// The growth the site file expects and how it was sized (`null` when it expects none).
     pub growth: Option<growth::GrowthPlan>,
+    /// Central recording: per site that records at another site's recorders, the WAN uplink
+    /// each copy needs; absent when every site records on its own recorders.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub central_recording: Vec<WanLink>,
     /// What the costs leave out.
     pub excluded_costs: &'static str,
 }
@@ -857,10 +862,103 @@ fn storage_rules<'a>(
     })
 }
 
+/// A site's position in the site file and its cameras as packer items.
+type SiteItems = (usize, Vec<Item>);
+
 /// Camera groups sized, and each site's cameras as packer items (largest first).
 struct Sized {
     groups: Vec<GroupPlan>,
+    /// Each site's own cameras.
     site_items: Vec<(usize, Vec<Item>)>,
+    /// The cameras each site's recorders record (see [`recorded_items`]).
+    recorded: Vec<(usize, Vec<Item>)>,
+    /// Per site, the copies of other sites recorded at it.
+    here: Vec<Vec<RecordedHere>>,
+}
+
+/// Central recording: each site's cameras as its recorders see them (its own, then each copy
+/// of every site recording at it, in file order, numbered after its own, largest first) and
+/// the copies recorded at each site. A site that records elsewhere records nothing itself.
+fn recorded_items(
+    site: &SiteFile,
+    site_items: &[SiteItems],
+) -> (Vec<SiteItems>, Vec<Vec<RecordedHere>>) {
+    let mut recorded = Vec::new();
+    let mut here_all = Vec::new();
+    for (si, items) in site_items {
+        let mut here = Vec::new();
+        let mut all = Vec::new();
+        if site.record_target(*si).is_none() {
+            all.clone_from(items);
+            let mut next = items.len();
+            for sj in site.recorded_at(*si) {
+                let (Some(s), Some((_, theirs))) = (site.sites.get(sj), site_items.get(sj)) else {
+                    continue;
+                };
+                for copy in 1..=s.copies.0 {
+                    // Powered at their own site: never on a port of a recorder here.
+                    all.extend(theirs.iter().map(|i| Item {
+                        slot: next + i.slot,
+                        poe_mw: 0,
+                        ..*i
+                    }));
+                    here.push(RecordedHere {
+                        site: s.name.clone(),
+                        copy,
+                        cameras: theirs.len() as u32,
+                        site_index: sj,
+                        first_slot: next,
+                        slots: theirs.len(),
+                    });
+                    next += theirs.len();
+                }
+            }
+            if !here.is_empty() {
+                all.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then(b.ingest.cmp(&a.ingest)));
+            }
+        }
+        recorded.push((*si, all));
+        here_all.push(here);
+    }
+    (recorded, here_all)
+}
+
+impl Sized {
+    /// The recorders of site `si`, which record `units`: its cameras and those of the sites
+    /// recording at it.
+    fn recorders(&self, site: &SiteFile, si: usize, units: Vec<RecorderUnit>) -> SiteRecorders {
+        let s = &site.sites[si];
+        let items = self.recorded.get(si).map_or(&[][..], |(_, i)| i.as_slice());
+        SiteRecorders {
+            site: s.name.clone(),
+            copies: s.copies.0,
+            cameras: items.len() as u32,
+            units,
+            network_bps: network_bps(items),
+            records_at: None,
+            recorded_here: self.here.get(si).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Site `si` when it records at another site's recorders: no units of its own, its own
+    /// cameras and the load they send; `None` when it records on its own.
+    fn recorded_elsewhere(&self, site: &SiteFile, si: usize) -> Option<SiteRecorders> {
+        let target = site.sites.get(site.record_target(si)?)?;
+        let s = &site.sites[si];
+        let own = self
+            .site_items
+            .get(si)
+            .map_or(&[][..], |(_, i)| i.as_slice());
+        Some(SiteRecorders {
+            site: s.name.clone(),
+            copies: s.copies.0,
+            cameras: own.len() as u32,
+            units: Vec::new(),
+            network_bps: network_bps(own),
+            records_at: Some(target.name.clone()),
+            recorded_here: Vec::new(),
+        })
+    }
 }
 
 /// One camera group of `s`, sized; its cameras are appended to `items`, the `k`-th at position
@@ -978,7 +1076,13 @@ fn size_groups(
     if used_default_retention {
         note_sourced(used, catalog, "retention-days", &d.retention_days);
     }
-    Sized { groups, site_items }
+    let (recorded, here) = recorded_items(site, &site_items);
+    Sized {
+        groups,
+        site_items,
+        recorded,
+        here,
+    }
 }
 
 /// Notes the catalog default `name` as used.
@@ -1010,6 +1114,7 @@ struct Servers {
     problem: Option<String>,
     violations: Vec<Violation>,
     failover_notes: Vec<String>,
+    pool_links: Vec<PoolLink>,
 }
 
 /// What the design stages share.
@@ -1024,11 +1129,7 @@ struct Design<'a> {
 impl Design<'_> {
     /// The NVR option: appliances per site (the site file's fixed model, or the packer's), with
     /// Section 889 makers left out when the site requires it.
-    fn nvr_option(
-        &self,
-        site_items: &[(usize, Vec<Item>)],
-        used: &mut FiguresUsed,
-    ) -> Result<NvrOption, InputError> {
+    fn nvr_option(&self, sized: &Sized, used: &mut FiguresUsed) -> Result<NvrOption, InputError> {
         let (site, catalog, d) = (self.site, self.catalog, &self.catalog.defaults);
         let level = self.rules.level;
         note_sourced(used, catalog, "nvr-ingest-reserve", &d.nvr_ingest_reserve);
@@ -1054,8 +1155,12 @@ impl Design<'_> {
         let mut nvr_problem = None;
         let mut nvr_violations = Vec::new();
         let mut brand_notes = Vec::new();
-        for (si, items) in site_items {
+        for (si, items) in &sized.recorded {
             let s = &site.sites[*si];
+            if let Some(elsewhere) = sized.recorded_elsewhere(site, *si) {
+                nvr_sites.push(elsewhere);
+                continue;
+            }
             let units = if let Some(Fixed::Nvr(model, count)) = fixed_recorder(*si, s, catalog)? {
                 let bin = nvr_bin(model, &self.rules, reserve, self.rate, self.link);
                 let units = fixed_units(items, &bin, count, &self.rules);
@@ -1082,13 +1187,7 @@ impl Design<'_> {
                 nvr_problem.get_or_insert_with(|| format!("site {:?}: {why}", s.name));
                 Vec::new()
             });
-            nvr_sites.push(SiteRecorders {
-                site: s.name.clone(),
-                copies: s.copies.0,
-                cameras: items.len() as u32,
-                units,
-                network_bps: network_bps(items),
-            });
+            nvr_sites.push(sized.recorders(site, *si, units));
         }
         let nvr_units: u64 = nvr_sites
             .iter()
@@ -1207,11 +1306,7 @@ impl Design<'_> {
 
     /// The VMS option's recording servers per site, failover included: the sites, the first
     /// problem that made the option infeasible, and the ceilings fixed servers break.
-    fn vms_servers(
-        &self,
-        site_items: &[(usize, Vec<Item>)],
-        used: &mut FiguresUsed,
-    ) -> Result<Servers, InputError> {
+    fn vms_servers(&self, sized: &Sized, used: &mut FiguresUsed) -> Result<Servers, InputError> {
         let (site, catalog, d) = (self.site, self.catalog, &self.catalog.defaults);
         let level = self.rules.level;
         note_sourced(
@@ -1230,8 +1325,12 @@ impl Design<'_> {
         let mut vms_sites = Vec::new();
         let mut vms_problem = None;
         let mut vms_violations = Vec::new();
-        for (si, items) in site_items {
+        for (si, items) in &sized.recorded {
             let s = &site.sites[*si];
+            if let Some(elsewhere) = sized.recorded_elsewhere(site, *si) {
+                vms_sites.push(elsewhere);
+                continue;
+            }
             let units = match fixed_recorder(*si, s, catalog)? {
                 Some(Fixed::Server(model, count)) => {
                     let bin = server_bin(model, &self.rules, reserve, self.rate, self.link);
@@ -1249,21 +1348,16 @@ impl Design<'_> {
                     Vec::new()
                 }),
             };
-            vms_sites.push(SiteRecorders {
-                site: s.name.clone(),
-                copies: s.copies.0,
-                cameras: items.len() as u32,
-                units,
-                network_bps: network_bps(items),
-            });
+            vms_sites.push(sized.recorders(site, *si, units));
         }
         let mut servers = Servers {
             sites: vms_sites,
             problem: vms_problem,
             violations: vms_violations,
             failover_notes: Vec::new(),
+            pool_links: Vec::new(),
         };
-        self.add_standbys(&mut servers, site_items, &server_bins, reserve, used)?;
+        self.add_standbys(&mut servers, &sized.recorded, &server_bins, reserve, used)?;
         Ok(servers)
     }
 
@@ -1271,7 +1365,7 @@ impl Design<'_> {
     /// horizon).
     fn vms_option(
         &self,
-        site_items: &[(usize, Vec<Item>)],
+        sized: &Sized,
         horizon: u32,
         used: &mut FiguresUsed,
     ) -> Result<VmsOption, InputError> {
@@ -1281,7 +1375,8 @@ impl Design<'_> {
             problem: vms_problem,
             violations: vms_violations,
             failover_notes,
-        } = self.vms_servers(site_items, used)?;
+            pool_links,
+        } = self.vms_servers(sized, used)?;
         // Servers are replaced on the shortest cycle among the models planned; with none planned
         // (the option is infeasible and costs nothing), the catalog's shortest server cycle.
         let refresh_of = |id: &str| {
@@ -1345,6 +1440,7 @@ impl Design<'_> {
             refresh_years,
             alternatives: priced.alternatives,
             failover_notes,
+            pool_links,
         })
     }
 }
@@ -1508,8 +1604,8 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         link,
         rate,
     };
-    let mut nvr = design.nvr_option(&sized.site_items, &mut used)?;
-    let mut vms = design.vms_option(&sized.site_items, horizon, &mut used)?;
+    let mut nvr = design.nvr_option(&sized, &mut used)?;
+    let mut vms = design.vms_option(&sized, horizon, &mut used)?;
     let summary = summarise(site, &sized, &storage.headroom);
     let year = match growth::expects_step(site) {
         true => site_or_default(
@@ -1525,59 +1621,20 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         Some(g) => Some(grow(&design, &g, horizon, (&mut nvr, &mut vms), &mut used)?),
         None => None,
     };
-    let (cloud, tco, crossover, mut costs) = match &grown {
-        Some(Grown::Now {
-            site: gsite,
-            summary: gsummary,
-            groups,
-            ..
-        }) => cost_stage(
-            gsite,
-            catalog,
-            (&nvr, &vms, None),
-            groups,
-            gsummary,
-            (rate, horizon),
-            &mut used,
-        ),
-        Some(Grown::Step {
-            nvr: gnvr,
-            vms: gvms,
-            nvr_buys,
-            vms_buys,
-            year,
-            summary: gsummary,
-            ..
-        }) => {
-            let step = cost::CostStep {
-                year: *year,
-                nvr: gnvr,
-                vms: gvms,
-                nvr_buys,
-                vms_buys,
-                cameras: gsummary.cameras,
-                poe_mw: gsummary.poe_mw,
-            };
-            cost_stage(
-                site,
-                catalog,
-                (&nvr, &vms, Some(&step)),
-                &sized.groups,
-                &summary,
-                (rate, horizon),
-                &mut used,
-            )
-        }
-        None => cost_stage(
-            site,
-            catalog,
-            (&nvr, &vms, None),
-            &sized.groups,
-            &summary,
-            (rate, horizon),
-            &mut used,
-        ),
-    };
+    let mut central = central_recording(site, &sized, catalog, &mut used);
+    let grown_over = grown_wan(&mut central, grown.as_ref().map_or(&[], Grown::wan));
+    for v in wan_violations(&central).into_iter().chain(grown_over) {
+        nvr.violations.push(v.clone());
+        vms.violations.push(v);
+    }
+    let (cloud, tco, crossover, mut costs) = costed(
+        site,
+        catalog,
+        (&nvr, &vms, grown.as_ref()),
+        (&sized, &summary),
+        (rate, horizon),
+        &mut used,
+    );
     let growth = grown.map(Grown::into_plan);
     if let Some(g) = &growth {
         let words = match g.year {
@@ -1613,8 +1670,243 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         recommendation,
         section_889: screening(site),
         growth,
+        central_recording: central,
         excluded_costs: "Cameras, cabling, switches, installation and commissioning are the same for both options and left out; so are the switches' own power and VMS client licences.",
     })
+}
+
+/// Costs over the years for the design as the growth sizes it: the grown site's when growth is
+/// sized now, today's with the step bought in its year, or today's alone.
+fn costed(
+    site: &SiteFile,
+    catalog: &Catalog,
+    (nvr, vms, grown): (&NvrOption, &VmsOption, Option<&Grown>),
+    (sized, summary): (&Sized, &Summary),
+    (rate, horizon): (f64, u32),
+    used: &mut FiguresUsed,
+) -> (
+    Option<CloudContext>,
+    Vec<YearCost>,
+    Option<Crossover>,
+    Costs,
+) {
+    match grown {
+        Some(Grown::Now {
+            site: gsite,
+            summary: gsummary,
+            groups,
+            ..
+        }) => cost_stage(
+            gsite,
+            catalog,
+            (nvr, vms, None),
+            groups,
+            gsummary,
+            (rate, horizon),
+            used,
+        ),
+        Some(Grown::Step {
+            nvr: gnvr,
+            vms: gvms,
+            nvr_buys,
+            vms_buys,
+            year,
+            summary: gsummary,
+            ..
+        }) => {
+            let step = cost::CostStep {
+                year: *year,
+                nvr: gnvr,
+                vms: gvms,
+                nvr_buys,
+                vms_buys,
+                cameras: gsummary.cameras,
+                poe_mw: gsummary.poe_mw,
+            };
+            cost_stage(
+                site,
+                catalog,
+                (nvr, vms, Some(&step)),
+                &sized.groups,
+                summary,
+                (rate, horizon),
+                used,
+            )
+        }
+        None => cost_stage(
+            site,
+            catalog,
+            (nvr, vms, None),
+            &sized.groups,
+            summary,
+            (rate, horizon),
+            used,
+        ),
+    }
+}
+
+/// Central recording: per site that records at another site's recorders, the WAN uplink one
+/// copy needs (its cameras' ingest with the protocol overhead `generate` routes, at the link
+/// utilisation ceiling), checked against the `wan-uplink` the site file gives. The ceiling is
+/// noted among the figures used when some site records elsewhere.
+fn central_recording(
+    site: &SiteFile,
+    sized: &Sized,
+    catalog: &Catalog,
+    used: &mut FiguresUsed,
+) -> Vec<WanLink> {
+    let utilization = catalog.defaults.link_utilization.value;
+    let links: Vec<WanLink> = sized
+        .site_items
+        .iter()
+        .filter_map(|(si, items)| {
+            let target = site.sites.get(site.record_target(*si)?)?;
+            let s = &site.sites[*si];
+            let wire = network_bps(items);
+            let uplink = s.network.wan_uplink;
+            let limit = uplink.map(|c| ingest::link_limit(c, utilization));
+            let mut link = WanLink {
+                site: s.name.clone(),
+                records_at: target.name.clone(),
+                copies: s.copies.0,
+                cameras: items.len() as u32,
+                ingest_bps: items.iter().map(|i| i.ingest).sum(),
+                wire_bps: wire,
+                utilization,
+                needed_bps: capacity_for(wire, utilization),
+                uplink_bps: uplink.map(Bitrate::bps),
+                fits: limit.map(|l| wire <= l),
+                grown: None,
+                text: String::new(),
+            };
+            link.text = wan_words(&link);
+            Some(link)
+        })
+        .collect();
+    if !links.is_empty() {
+        note_sourced(
+            used,
+            catalog,
+            "link-utilization",
+            &catalog.defaults.link_utilization,
+        );
+    }
+    links
+}
+
+/// Today's WAN needs with the grown figure beside each that the growth adds cameras to; the
+/// WAN uplinks too small for their grown figure, as ceilings broken after the growth.
+fn grown_wan(central: &mut [WanLink], grown: &[WanLink]) -> Vec<Violation> {
+    let mut over = Vec::new();
+    for w in central.iter_mut() {
+        let Some(gw) = grown
+            .iter()
+            .find(|g| g.site == w.site && g.cameras > w.cameras)
+        else {
+            continue;
+        };
+        w.grown = Some(GrownWan {
+            cameras: gw.cameras,
+            wire_bps: gw.wire_bps,
+            needed_bps: gw.needed_bps,
+            fits: gw.fits,
+        });
+        w.text = wan_words(w);
+        over.extend(
+            wan_violations(std::slice::from_ref(gw))
+                .into_iter()
+                .map(|v| Violation {
+                    element: format!("{} (after the growth)", v.element),
+                    message: format!("after the growth: {}", v.message),
+                    ..v
+                }),
+        );
+    }
+    over
+}
+
+/// The smallest link capacity whose load limit at `utilization` carries `load`, bit/s.
+pub(crate) fn capacity_for(load: u64, utilization: f64) -> u64 {
+    let mut capacity = (load as f64 / utilization.clamp(0.01, 1.0)).ceil() as u64;
+    while ingest::link_limit(Bitrate(capacity), utilization) < load {
+        capacity += 1;
+    }
+    capacity
+}
+
+/// A site's WAN need in words: per copy, what it needs for how many cameras, what the site
+/// file gives, and that the WAN is not costed.
+fn wan_words(w: &WanLink) -> String {
+    let each = if w.copies > 1 {
+        format!("each of its {} copies needs", w.copies)
+    } else {
+        "needs".to_string()
+    };
+    let given = match (w.uplink_bps, w.fits) {
+        (Some(c), Some(true)) => format!("its wan-uplink of {} carries it", Bitrate(c)),
+        (Some(c), _) => format!(
+            "its wan-uplink of {} is too small (it may carry {})",
+            Bitrate(c),
+            Bitrate(ingest::link_limit(Bitrate(c), w.utilization))
+        ),
+        (None, _) => "the site file gives no wan-uplink to check it against".to_string(),
+    };
+    let grown = match &w.grown {
+        Some(g) => format!(
+            "; after the growth its {} cameras need {}{}",
+            g.cameras,
+            Bitrate(g.needed_bps),
+            match g.fits {
+                Some(false) => ", more than its wan-uplink carries",
+                _ => "",
+            }
+        ),
+        None => String::new(),
+    };
+    format!(
+        "{} → {}: {each} {} of WAN uplink for its {} cameras' recordings ({} with protocol overhead, kept under {:.0}% of the link); {given}{grown}; the WAN service and its routers are not costed",
+        w.site,
+        w.records_at,
+        Bitrate(w.needed_bps),
+        w.cameras,
+        Bitrate(w.wire_bps),
+        w.utilization * 100.0
+    )
+}
+
+/// The WAN uplinks the site file gives that are too small for the recordings they carry, as
+/// ceilings broken by equipment the site file fixes (both options record centrally alike).
+fn wan_violations(links: &[WanLink]) -> Vec<Violation> {
+    links
+        .iter()
+        .filter(|w| w.fits == Some(false))
+        .filter_map(|w| {
+            let capacity = Bitrate(w.uplink_bps?);
+            let limit = ingest::link_limit(capacity, w.utilization);
+            let each = if w.copies > 1 {
+                format!(" (each of {} copies)", w.copies)
+            } else {
+                String::new()
+            };
+            let element = format!("{} → {} WAN uplink", w.site, w.records_at);
+            Some(Violation {
+                message: format!(
+                    "{element}{each}: {} cameras' recordings put {} on it, over its limit of {} ({:.0}% of {}); it needs {}",
+                    w.cameras,
+                    Bitrate(w.wire_bps),
+                    Bitrate(limit),
+                    w.utilization * 100.0,
+                    capacity,
+                    Bitrate(w.needed_bps)
+                ),
+                element,
+                ceiling: Ceiling::Link,
+                load: w.wire_bps,
+                limit,
+                unit: Unit::BitsPerSecond,
+            })
+        })
+        .collect()
 }
 
 /// The grown design, as the site file's growth sizing asks for it.
@@ -1629,6 +1921,8 @@ enum Grown {
         groups: Vec<GroupPlan>,
         /// The growth as the plan reports it.
         plan: GrowthPlan,
+        /// The WAN uplinks the grown sites recording elsewhere need.
+        wan: Vec<WanLink>,
     },
     /// Today's design now, and the step to the grown design bought in `year`.
     Step {
@@ -1646,10 +1940,19 @@ enum Grown {
         summary: Summary,
         /// The growth as the plan reports it (without the steps, which are kept above).
         plan: GrowthPlan,
+        /// The WAN uplinks the grown sites recording elsewhere need.
+        wan: Vec<WanLink>,
     },
 }
 
 impl Grown {
+    /// The WAN uplinks the grown sites recording elsewhere need.
+    fn wan(&self) -> &[WanLink] {
+        match self {
+            Grown::Now { wan, .. } | Grown::Step { wan, .. } => wan,
+        }
+    }
+
     /// The growth as the plan reports it.
     fn into_plan(self) -> GrowthPlan {
         match self {
@@ -1685,6 +1988,7 @@ fn grow(
         gsite.requirements.vms = Some(vms.product_id.clone());
     }
     let gsized = size_groups(&gsite, design.site, design.catalog, design.link, used);
+    let wan = central_recording(&gsite, &gsized, design.catalog, used);
     let gdesign = Design {
         site: &gsite,
         catalog: design.catalog,
@@ -1692,8 +1996,8 @@ fn grow(
         link: design.link,
         rate: design.rate,
     };
-    let mut gnvr = gdesign.nvr_option(&gsized.site_items, used)?;
-    let mut gvms = gdesign.vms_option(&gsized.site_items, horizon, used)?;
+    let mut gnvr = gdesign.nvr_option(&gsized, used)?;
+    let mut gvms = gdesign.vms_option(&gsized, horizon, used)?;
     let headroom = design.rules.headroom;
     let gsummary = summarise(&gsite, &gsized, &headroom);
     let today = growth::Figures::of(nvr, vms);
@@ -1728,6 +2032,7 @@ fn grow(
                 summary: gsummary,
                 groups: gsized.groups,
                 plan: GrowthPlan { text, ..plan },
+                wan,
             })
         }
         GrowthSizing::Step => {
@@ -1765,20 +2070,8 @@ fn grow(
             }
             // Equipment the site file fixes may hold today's cameras and not the grown ones: the
             // plan says so now rather than in the growth year.
-            let grown_violations = |vs: &[Violation]| -> Vec<Violation> {
-                vs.iter()
-                    .map(|v| Violation {
-                        element: format!("{} (after the growth)", v.element),
-                        message: format!(
-                            "after the growth to {} cameras in year {}: {}",
-                            g.cameras, g.year, v.message
-                        ),
-                        ..v.clone()
-                    })
-                    .collect()
-            };
-            nvr.violations.extend(grown_violations(&gnvr.violations));
-            vms.violations.extend(grown_violations(&gvms.violations));
+            nvr.violations.extend(after_growth(&gnvr.violations, g));
+            vms.violations.extend(after_growth(&gvms.violations, g));
             let text = step_words(g, &plan, (&nvr_buys, &vms_buys), vms, &gvms);
             Ok(Grown::Step {
                 nvr: gnvr,
@@ -1792,9 +2085,24 @@ fn grow(
                     text,
                     ..plan
                 },
+                wan,
             })
         }
     }
+}
+
+/// Ceilings the grown design breaks, named as after the growth to `g`'s cameras in its year.
+fn after_growth(vs: &[Violation], g: &GrownSite) -> Vec<Violation> {
+    vs.iter()
+        .map(|v| Violation {
+            element: format!("{} (after the growth)", v.element),
+            message: format!(
+                "after the growth to {} cameras in year {}: {}",
+                g.cameras, g.year, v.message
+            ),
+            ..v.clone()
+        })
+        .collect()
 }
 
 /// How the growth was spread, in words.
@@ -1892,12 +2200,38 @@ fn deploy_today(
     today: &SiteFile,
     headroom: &HeadroomPolicy,
 ) {
-    for (sr, (si, items)) in sites.iter_mut().zip(&gsized.site_items) {
-        let today_total: usize = today.sites[*si]
+    let today_count = |si: usize| -> usize {
+        today.sites[si]
             .cameras
             .iter()
             .map(|g| g.count.0 as usize)
-            .sum();
+            .sum()
+    };
+    for (sr, (si, items)) in sites.iter_mut().zip(&gsized.recorded) {
+        let own = gsized
+            .site_items
+            .get(*si)
+            .map_or(&[][..], |(_, i)| i.as_slice());
+        // Today's cameras: the site's own below today's count, and those of each copy recorded
+        // here below that site's count today (each numbers today's cameras first).
+        let here = sr.recorded_here.clone();
+        let is_today = |slot: usize| {
+            if slot < own.len() {
+                return slot < today_count(*si);
+            }
+            here.iter()
+                .find(|h| (h.first_slot..h.first_slot + h.slots).contains(&slot))
+                .is_some_and(|h| slot - h.first_slot < today_count(h.site_index))
+        };
+        if sr.records_at.is_some() {
+            sr.cameras = today_count(*si) as u32;
+            sr.network_bps = own
+                .iter()
+                .filter(|i| is_today(i.slot))
+                .map(|i| i.wire)
+                .sum();
+            continue;
+        }
         let by_slot: std::collections::BTreeMap<usize, &Item> =
             items.iter().map(|i| (i.slot, i)).collect();
         for u in sr.units.iter_mut().filter(|u| !u.failover) {
@@ -1907,8 +2241,8 @@ fn deploy_today(
                 link_bps: u.link_bps,
                 capacity_needed_bytes: u.capacity_needed_bytes,
             });
-            u.camera_slots.retain(|s| *s < today_total);
-            u.poe_slots.retain(|s| *s < today_total);
+            u.camera_slots.retain(|s| is_today(*s));
+            u.poe_slots.retain(|s| is_today(*s));
             let on_ports: BTreeSet<usize> = u.poe_slots.iter().copied().collect();
             let kept: Vec<&Item> = u
                 .camera_slots
@@ -1935,10 +2269,13 @@ fn deploy_today(
                 .filter(|i| i.poe_mw > 0 && !on_ports.contains(&i.slot))
                 .count() as u32;
         }
-        sr.cameras = today_total as u32;
+        for h in &mut sr.recorded_here {
+            h.cameras = today_count(h.site_index) as u32;
+        }
+        sr.cameras = items.iter().filter(|i| is_today(i.slot)).count() as u32;
         sr.network_bps = items
             .iter()
-            .filter(|i| i.slot < today_total)
+            .filter(|i| is_today(i.slot))
             .map(|i| i.wire)
             .sum();
     }
@@ -2199,14 +2536,30 @@ impl Design<'_> {
                     .map(|u| u.link_bps)
                     .max()
                     .unwrap_or(0);
+                let pool = covers.pool.as_deref().unwrap_or_default();
+                let links = self.pool_links(&group, pool, &servers.sites);
                 servers.failover_notes.push(format!(
-                    "failover pool {:?}: one failover server at {} stands by for the {} servers of {}; when a server at another of these sites fails, its streams (up to {} with protocol overhead) cross the network between the sites to it",
-                    covers.pool.as_deref().unwrap_or_default(),
+                    "failover pool {:?}: one failover server at {} stands by for the {} servers of {}; when a server at another of these sites fails, its streams (up to {} with protocol overhead) cross the network between the sites to it{}",
+                    pool,
                     covers.sites[0],
                     covers.servers,
                     covers.sites.join(", "),
-                    Bitrate(crossing)
+                    Bitrate(crossing),
+                    pool_link_words(&links)
                 ));
+                servers
+                    .violations
+                    .extend(links.iter().filter_map(pool_link_violation));
+                if let Some(c) = site.sites[site_items[host].0].network.wan_uplink {
+                    servers.failover_notes.push(format!(
+                        "wan-uplink = {c} on {} has no effect: the failover server of pool {pool:?} stands there, and the links of the pool's other sites lead to it",
+                        covers.sites[0]
+                    ));
+                }
+                servers.pool_links.extend(links);
+                if !servers.pool_links.is_empty() {
+                    note_sourced(used, self.catalog, "link-utilization", &d.link_utilization);
+                }
             }
             let at = &mut servers.sites[host];
             at.units.push(standby_of(unit, covers));
@@ -2219,6 +2572,37 @@ impl Design<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The links of a failover pool's other sites to the site of its failover server (the
+    /// first of `group`'s sites): each carries, when that site's busiest server fails, that
+    /// server's streams; checked against the site's `wan-uplink` when it gives one.
+    fn pool_links(&self, group: &StandbyFor, pool: &str, sites: &[SiteRecorders]) -> Vec<PoolLink> {
+        let utilization = self.catalog.defaults.link_utilization.value;
+        let host = &sites[group.sites[0]].site;
+        group.sites[1..]
+            .iter()
+            .map(|&k| {
+                let load = sites[k]
+                    .units
+                    .iter()
+                    .filter(|u| !u.failover)
+                    .map(|u| u.link_bps)
+                    .max()
+                    .unwrap_or(0);
+                let uplink = self.site.sites.get(k).and_then(|s| s.network.wan_uplink);
+                PoolLink {
+                    pool: pool.to_string(),
+                    site: sites[k].site.clone(),
+                    host: host.clone(),
+                    load_bps: load,
+                    utilization,
+                    needed_bps: capacity_for(load, utilization),
+                    uplink_bps: uplink.map(Bitrate::bps),
+                    fits: uplink.map(|c| load <= ingest::link_limit(c, utilization)),
+                }
+            })
+            .collect()
     }
 
     /// The cheapest of `bins` that holds `load` with drives of the size `host`'s servers use
@@ -2262,6 +2646,58 @@ impl Design<'_> {
             Some(realise_fixed(load, bin, &self.rules))
         })
     }
+}
+
+/// A pool's links in words, after the pool's note: what each needs and what it is given.
+fn pool_link_words(links: &[PoolLink]) -> String {
+    let each: Vec<String> = links
+        .iter()
+        .map(|l| {
+            let given = match (l.uplink_bps, l.fits) {
+                (Some(c), Some(true)) => format!(", its wan-uplink of {} carries it", Bitrate(c)),
+                (Some(c), _) => format!(", its wan-uplink of {} is too small", Bitrate(c)),
+                (None, _) => String::new(),
+            };
+            format!(
+                "{} → {} needs {} ({} under {:.0}% of the link){given}",
+                l.site,
+                l.host,
+                Bitrate(l.needed_bps),
+                Bitrate(l.load_bps),
+                l.utilization * 100.0
+            )
+        })
+        .collect();
+    if each.is_empty() {
+        return String::new();
+    }
+    format!("; the link {}", each.join("; "))
+}
+
+/// A pool link the site file gives that is too small for a failed server's streams.
+fn pool_link_violation(l: &PoolLink) -> Option<Violation> {
+    let capacity = Bitrate(l.uplink_bps?);
+    let limit = ingest::link_limit(capacity, l.utilization);
+    (l.fits == Some(false)).then(|| {
+        let element = format!("{} → {} link (failover pool {:?})", l.site, l.host, l.pool);
+        Violation {
+            message: format!(
+                "{element}: when a server at {} fails, up to {} of its streams cross it to the failover server at {}, over its limit of {} ({:.0}% of {}); it needs {}",
+                l.site,
+                Bitrate(l.load_bps),
+                l.host,
+                Bitrate(limit),
+                l.utilization * 100.0,
+                capacity,
+                Bitrate(l.needed_bps)
+            ),
+            element,
+            ceiling: Ceiling::Failover,
+            load: l.load_bps,
+            limit,
+            unit: Unit::BitsPerSecond,
+        }
+    })
 }
 
 /// Why a site's failover pool has no effect: pools share an N+1 server, so with any other
@@ -2529,7 +2965,8 @@ fn default_unit(name: &str) -> &'static str {
         | "safety-margin"
         | "nvr-ingest-reserve"
         | "server-ingest-reserve"
-        | "network-overhead" => "fraction",
+        | "network-overhead"
+        | "link-utilization" => "fraction",
         _ => "",
     }
 }

@@ -248,7 +248,7 @@ fn summary_facts(plan: &Plan) -> Vec<Fact> {
         label: label.into(),
         value,
     };
-    vec![
+    let mut facts = vec![
         fact("sites", s.sites.to_string()),
         fact("cameras", s.cameras.to_string()),
         fact("recorder ingest", Bitrate(s.ingest_bps).to_string()),
@@ -257,7 +257,17 @@ fn summary_facts(plan: &Plan) -> Vec<Fact> {
             "usable storage needed",
             Bytes(s.capacity_needed_bytes).both(),
         ),
-    ]
+    ];
+    // Central recording: which sites record elsewhere, and the WAN uplink each copy needs.
+    for w in &plan.central_recording {
+        let label = format!("central recording: {} → {}", w.site, w.records_at);
+        let value = w
+            .text
+            .split_once(": ")
+            .map_or(w.text.as_str(), |(_, rest)| rest);
+        facts.push(fact(&label, value.to_string()));
+    }
+    facts
 }
 
 /// The NVR option's column.

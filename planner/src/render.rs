@@ -140,6 +140,7 @@ pub fn plan_table(p: &Plan) -> String {
     groups_section(&mut o, p);
     nvr_section(&mut o, p);
     vms_section(&mut o, p);
+    central_section(&mut o, p);
     growth_section(&mut o, p);
     figures_section(&mut o, p);
     o
@@ -315,13 +316,17 @@ fn nvr_section(o: &mut String, p: &Plan) {
         );
     }
     for site in &p.nvr.sites {
+        if recorded_elsewhere(o, site) {
+            continue;
+        }
         let _ = writeln!(
             o,
-            "  {} (×{}, {} cameras each, network {}):",
+            "  {} (×{}, {} cameras each, network {}{}):",
             site.site,
             site.copies,
             site.cameras,
-            Bitrate(site.network_bps)
+            Bitrate(site.network_bps),
+            recorded_here_words(site)
         );
         unit_lines(o, site, true);
     }
@@ -346,6 +351,78 @@ fn nvr_section(o: &mut String, p: &Plan) {
     o.push('\n');
 }
 
+/// A site that records at another site's recorders, as one line; false for any other site.
+fn recorded_elsewhere(o: &mut String, site: &SiteRecorders) -> bool {
+    let Some(at) = &site.records_at else {
+        return false;
+    };
+    let _ = writeln!(
+        o,
+        "  {} (×{}, {} cameras each): recorded at {at} over a WAN link, no recorders here",
+        site.site, site.copies, site.cameras
+    );
+    true
+}
+
+/// The cameras of other sites among those a site's recorders record: "; 48 of them from
+/// Branch (6 copies)", or nothing.
+fn recorded_here_words(site: &SiteRecorders) -> String {
+    let mut by_site: Vec<(&str, u32, u32)> = Vec::new();
+    for h in &site.recorded_here {
+        match by_site.iter_mut().find(|(s, _, _)| *s == h.site) {
+            Some((_, copies, cams)) => {
+                *copies += 1;
+                *cams += h.cameras;
+            }
+            None => by_site.push((&h.site, 1, h.cameras)),
+        }
+    }
+    if by_site.is_empty() {
+        return String::new();
+    }
+    let total: u32 = by_site.iter().map(|(_, _, c)| c).sum();
+    let from: Vec<String> = by_site
+        .iter()
+        .map(|(s, copies, _)| match copies {
+            1 => s.to_string(),
+            n => format!("{s} ({n} copies)"),
+        })
+        .collect();
+    format!("; {total} of them from {}", from.join(", "))
+}
+
+/// Central recording: the WAN uplink each site recording elsewhere needs.
+fn central_section(o: &mut String, p: &Plan) {
+    if p.central_recording.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "CENTRAL RECORDING");
+    for w in &p.central_recording {
+        let _ = writeln!(o, "  {}", w.text);
+    }
+    // What each recording site takes in over the WAN from all the copies recording there.
+    let mut targets: Vec<(&str, u64, u32, f64)> = Vec::new();
+    for w in &p.central_recording {
+        let load = w.wire_bps.saturating_mul(u64::from(w.copies));
+        match targets.iter_mut().find(|t| t.0 == w.records_at) {
+            Some(t) => {
+                t.1 += load;
+                t.2 += w.copies;
+            }
+            None => targets.push((&w.records_at, load, w.copies, w.utilization)),
+        }
+    }
+    for (at, load, copies, utilization) in targets.into_iter().filter(|t| t.2 > 1) {
+        let _ = writeln!(
+            o,
+            "  {at} takes in {} over the WAN from the {copies} site copies recording there: its own WAN link needs {} for them",
+            Bitrate(load),
+            Bitrate(crate::plan::capacity_for(load, utilization))
+        );
+    }
+    o.push('\n');
+}
+
 /// Option B: the VMS's servers, licences and running cost.
 fn vms_section(o: &mut String, p: &Plan) {
     let c = &p.currency;
@@ -358,10 +435,16 @@ fn vms_section(o: &mut String, p: &Plan) {
         let _ = writeln!(o, "  OVER A CEILING: {}", violation.message);
     }
     for site in &v.sites {
+        if recorded_elsewhere(o, site) {
+            continue;
+        }
         let _ = writeln!(
             o,
-            "  {} (×{}, {} cameras each):",
-            site.site, site.copies, site.cameras
+            "  {} (×{}, {} cameras each{}):",
+            site.site,
+            site.copies,
+            site.cameras,
+            recorded_here_words(site)
         );
         unit_lines(o, site, false);
     }

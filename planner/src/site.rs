@@ -396,6 +396,10 @@ pub struct Site {
     /// With `redundancy = "n+1"`, sites naming the same pool (the buildings of a campus) share
     /// one failover server, placed at the first of them in file order.
     pub failover_pool: Option<String>,
+    /// Central recording: the name of another site whose recorders record this site's cameras.
+    /// This site then has no recorders of its own, and each copy of it needs a WAN link to that
+    /// site for its cameras' recordings.
+    pub record_at: Option<String>,
 }
 
 /// `[site.network]`: existing or mandated equipment. Without it camscope chooses switches and
@@ -410,6 +414,10 @@ pub struct SiteNetwork {
     pub access_switches: Option<Count>,
     /// Capacity of each access switch's uplink to the core, overriding the model's.
     pub uplink: Option<Bitrate>,
+    /// With `record-at`: the capacity of the WAN link from each copy of this site to the site
+    /// it records at (checked against what its recordings need; without it the plan names the
+    /// capacity needed).
+    pub wan_uplink: Option<Bitrate>,
     /// Recorder model (catalog NVR or server id) already installed.
     pub recorder: Option<String>,
     /// How many of them (default 1 when `recorder` is given).
@@ -528,6 +536,12 @@ pub fn field_hint(key: &str) -> Option<String> {
         "failover-pool" => {
             "a name the sites sharing one N+1 failover server all give, e.g. `failover-pool = \"campus\"`"
         }
+        "record-at" => {
+            "the name of another [[site]] of this file whose recorders record this site's cameras over a WAN link, e.g. `record-at = \"Head office\"`"
+        }
+        "wan-uplink" => {
+            "the capacity of this site's link to the site it records at (record-at) or to its failover pool's failover server, with its unit, such as \"100Mbps\""
+        }
         "cameras-in-36-months" => "all cameras expected within 36 months, all sites together",
         "growth" => "\"step\" (added cameras bought in growth-year) or \"now\" (bought today)",
         "growth-year" => {
@@ -576,6 +590,7 @@ impl SiteFile {
         }
         for (si, site) in self.sites.iter().enumerate() {
             check_failover_pool(si, site, &err)?;
+            self.check_record_at(si, file, text)?;
             if site.cameras.is_empty() {
                 return Err(err(
                     format!("site[{si}].cameras"),
@@ -704,6 +719,168 @@ fn check_failover_pool(
         }
     }
     Ok(())
+}
+
+impl SiteFile {
+    /// The site whose recorders record site `si`'s cameras (its `record-at`), by position: the
+    /// site of exactly that name, else the one whose name matches without case or surrounding
+    /// spaces. `None` when the site records on its own recorders (or names no site, which
+    /// reading the file refuses).
+    pub fn record_target(&self, si: usize) -> Option<usize> {
+        let wanted = self.sites.get(si)?.record_at.as_deref()?;
+        self.sites
+            .iter()
+            .position(|s| s.name == wanted)
+            .or_else(|| {
+                self.sites
+                    .iter()
+                    .position(|s| s.name.trim().eq_ignore_ascii_case(wanted.trim()))
+            })
+    }
+
+    /// The sites recording at site `si` (central recording), in file order.
+    pub fn recorded_at(&self, si: usize) -> Vec<usize> {
+        (0..self.sites.len())
+            .filter(|sj| self.record_target(*sj) == Some(si))
+            .collect()
+    }
+
+    /// Site `si`'s `record-at` and `wan-uplink`: another site of this file, named once, that
+    /// records on recorders of its own in one place (one copy, not recording elsewhere itself);
+    /// and a site that records elsewhere names no recorders and no failover pool of its own.
+    fn check_record_at(&self, si: usize, file: &str, text: &str) -> Result<(), InputError> {
+        let site = &self.sites[si];
+        let field = format!("site[{si}].record-at");
+        let hint = field_hint("record-at").unwrap_or_default();
+        let here = in_site(text, &site.name);
+        let err = |field: String, message: String, hint: &str, (line, column)| InputError {
+            file: file.to_string(),
+            line,
+            column,
+            field: Some(field),
+            message,
+            hint: Some(hint.into()),
+        };
+        let Some(wanted) = site.record_at.as_deref() else {
+            if site.network.wan_uplink.is_some() && site.failover_pool.is_none() {
+                return Err(err(
+                    format!("site[{si}].network.wan-uplink"),
+                    format!(
+                        "site {:?} gives wan-uplink but records on its own recorders and names no failover pool: wan-uplink is the link to the site named by record-at, or to the site of its failover pool's failover server",
+                        site.name
+                    ),
+                    "add `record-at = \"…\"` or `failover-pool = \"…\"` to the [[site]], or remove wan-uplink",
+                    here("wan-uplink"),
+                ));
+            }
+            return Ok(());
+        };
+        let at = here("record-at");
+        let fail = |message: String, hint: &str| Err(err(field.clone(), message, hint, at));
+        if wanted.trim().is_empty() {
+            return fail(
+                format!("site {:?} names an empty record-at", site.name),
+                &hint,
+            );
+        }
+        let Some(ti) = self.record_target(si) else {
+            let names = self.sites.iter().map(|s| s.name.as_str());
+            let near = crate::input::did_you_mean(wanted, names)
+                .map(|n| format!("did you mean {n:?}? "))
+                .unwrap_or_default();
+            let all: Vec<String> = self.sites.iter().map(|s| format!("{:?}", s.name)).collect();
+            return fail(
+                format!(
+                    "site {:?} records at {wanted:?}, which is not a site of this file",
+                    site.name
+                ),
+                &format!("{near}the sites are {}", all.join(", ")),
+            );
+        };
+        self.record_at_rules(si, ti, wanted)
+            .map_err(|(message, hint)| err(field.clone(), message, hint, at))
+    }
+
+    /// What site `si` recording at site `ti` breaks, as a message and a hint: itself, a name
+    /// several sites share, a target that records elsewhere or has copies, and recorders or a
+    /// failover pool of its own.
+    fn record_at_rules(
+        &self,
+        si: usize,
+        ti: usize,
+        wanted: &str,
+    ) -> Result<(), (String, &'static str)> {
+        let site = &self.sites[si];
+        let target = &self.sites[ti];
+        let same_name = self
+            .sites
+            .iter()
+            .filter(|s| s.name.trim().eq_ignore_ascii_case(target.name.trim()))
+            .count();
+        if ti == si {
+            Err((
+                format!("site {:?} records at itself", site.name),
+                "a site records on its own recorders without record-at; remove it, or name the site that records it",
+            ))
+        } else if same_name > 1 {
+            Err((
+                format!(
+                    "{} sites are named {:?}, so record-at = {wanted:?} does not say which records site {:?}",
+                    same_name, target.name, site.name
+                ),
+                "give the sites different names",
+            ))
+        } else if target.record_at.is_some() {
+            Err((
+                format!(
+                    "site {:?} records at {:?}, which itself records at {:?}: recordings are not relayed from site to site",
+                    site.name,
+                    target.name,
+                    target.record_at.as_deref().unwrap_or_default()
+                ),
+                "name the site whose recorders record them all, so that every record-at names a site that records on its own recorders",
+            ))
+        } else if target.copies.0 > 1 {
+            Err((
+                format!(
+                    "site {:?} records at {:?}, which has copies = {}: its recorders stand in {} places, and record-at needs one",
+                    site.name, target.name, target.copies.0, target.copies.0
+                ),
+                "record at a site of one copy, or write the copies out one by one",
+            ))
+        } else if site.network.recorder.is_some() || site.network.recorders.is_some() {
+            Err((
+                format!(
+                    "site {:?} records at {:?} but names recorders of its own in [site.network]",
+                    site.name, target.name
+                ),
+                "a site that records elsewhere has no recorders: remove recorder and recorders from its [site.network], or remove record-at",
+            ))
+        } else if site.failover_pool.is_some() {
+            Err((
+                format!(
+                    "site {:?} records at {:?} and names a failover pool: it has no servers of its own to stand by for",
+                    site.name, target.name
+                ),
+                "remove failover-pool: the servers at the site it records at are its failover's business",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Line and column of `needle` within site `name`'s table (its first occurrence after the
+/// site's quoted name), for errors on a field of that site.
+fn in_site<'a>(text: &'a str, name: &str) -> impl Fn(&str) -> (Option<usize>, Option<usize>) + 'a {
+    let from = text.find(&format!("\"{name}\"")).unwrap_or(0);
+    move |needle: &str| match text[from..].find(needle) {
+        Some(at) => {
+            let (l, c) = crate::input::line_col(text, from + at);
+            (Some(l), Some(c))
+        }
+        None => locate(text, needle),
+    }
 }
 
 /// Line and column of the first occurrence of `needle`, for cross-field errors that have no

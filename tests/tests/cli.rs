@@ -788,3 +788,108 @@ fn failover_retention_days_out_of_range_is_located() {
         r.stderr
     );
 }
+
+/// A head office and a branch recording at it, for the `record-at` errors below.
+const CENTRAL: &str = r#"
+version = 1
+[project]
+name = "Central"
+[[site]]
+name = "Head office"
+  [[site.cameras]]
+  count = 10
+  resolution = "1080p"
+  codec = "h265"
+[[site]]
+name = "Branch"
+record-at = "Head office"
+  [[site.cameras]]
+  count = 4
+  resolution = "1080p"
+  codec = "h265"
+"#;
+
+/// `record-at` must name another site of the file: a misspelt one gets the nearest name, and
+/// the error points at the field in the branch's table.
+#[test]
+fn record_at_an_unknown_site_is_refused_with_the_nearest_name() {
+    let r = bad_site(&CENTRAL.replace("record-at = \"Head office\"", "record-at = \"Head ofice\""));
+    assert!(
+        r.stderr
+            .contains("bad.toml:13:1: site[1].record-at: site \"Branch\" records at \"Head ofice\", which is not a site of this file"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("did you mean \"Head office\"?"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A site recording at itself, a chain of sites recording at sites that record elsewhere, and a
+/// recording site of several copies are refused, each naming the field.
+#[test]
+fn record_at_itself_a_chain_or_a_copied_site_is_refused() {
+    let itself =
+        bad_site(&CENTRAL.replace("record-at = \"Head office\"", "record-at = \"branch\""));
+    assert!(
+        itself
+            .stderr
+            .contains("site[1].record-at: site \"Branch\" records at itself"),
+        "{}",
+        itself.stderr
+    );
+    let chain = format!(
+        "{CENTRAL}[[site]]\nname = \"Kiosk\"\nrecord-at = \"Branch\"\n  [[site.cameras]]\n  count = 1\n  resolution = \"1080p\"\n  codec = \"h265\"\n"
+    );
+    let r = bad_site(&chain);
+    assert!(
+        r.stderr.contains("site[2].record-at:")
+            && r.stderr.contains("which itself records at \"Head office\""),
+        "{}",
+        r.stderr
+    );
+    let copied = bad_site(&CENTRAL.replace(
+        "name = \"Head office\"",
+        "name = \"Head office\"\ncopies = 2",
+    ));
+    assert!(
+        copied.stderr.contains("site[1].record-at:") && copied.stderr.contains("copies = 2"),
+        "{}",
+        copied.stderr
+    );
+}
+
+/// A site that records elsewhere has no recorders of its own, and `wan-uplink` needs
+/// `record-at`.
+#[test]
+fn record_at_with_own_recorders_or_a_wan_uplink_without_it_is_refused() {
+    let own = bad_site(&format!(
+        "{CENTRAL}  [site.network]\n  recorder = \"rack-2u-128\"\n"
+    ));
+    assert!(
+        own.stderr.contains("site[1].record-at:")
+            && own.stderr.contains("names recorders of its own"),
+        "{}",
+        own.stderr
+    );
+    let wan = bad_site(&CENTRAL.replace(
+        "name = \"Head office\"",
+        "name = \"Head office\"\n[site.network]\nwan-uplink = \"100Mbps\"",
+    ));
+    assert!(
+        wan.stderr.contains("site[0].network.wan-uplink:")
+            && wan.stderr.contains("records on its own recorders"),
+        "{}",
+        wan.stderr
+    );
+    let unit = bad_site(&format!(
+        "{CENTRAL}  [site.network]\n  wan-uplink = \"fast\"\n"
+    ));
+    assert!(
+        unit.stderr.contains("site[1].network.wan-uplink:"),
+        "{}",
+        unit.stderr
+    );
+}

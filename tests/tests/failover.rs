@@ -413,3 +413,83 @@ fn a_lone_pool_close_to_another_is_noted_as_a_likely_typo() {
         p.vms.failover_notes
     );
 }
+
+/// A pool's link between buildings is modelled: the plan states what each building's link to
+/// the standby's building needs (its busiest server's streams, under the link utilisation
+/// ceiling), a `wan-uplink` below that is a finding of the plan, and `generate` deploys the
+/// link from the building's core to the standby's core, carrying nothing until a server fails,
+/// and reports it as a failover ceiling when it is too small.
+#[test]
+fn a_pool_links_each_building_to_the_standby_and_checks_that_link() {
+    let text = pooled(&["Main hospital", "Outpatients", "Parking structure"]);
+    let p = plan_of(&text);
+    assert_eq!(p.vms.pool_links.len(), 2);
+    for l in &p.vms.pool_links {
+        assert_eq!(l.host, "Main hospital");
+        let busiest = p
+            .vms
+            .sites
+            .iter()
+            .find(|s| s.site == l.site)
+            .unwrap()
+            .units
+            .iter()
+            .map(|u| u.link_bps)
+            .max()
+            .unwrap();
+        assert_eq!(l.load_bps, busiest);
+        assert!(l.needed_bps as f64 * 0.75 >= l.load_bps as f64);
+        assert_eq!(l.uplink_bps, None);
+    }
+    let site = SiteFile::parse("campus.toml", &text).unwrap();
+    let catalog = Catalog::embedded().unwrap();
+    let m = planner::deploy::deploy(&site, &catalog, &p, planner::deploy::Choice::Vms).unwrap();
+    assert!(m.fits, "{:#?}", m.violations);
+    let between: Vec<_> = m
+        .network
+        .links
+        .iter()
+        .filter(|l| l.from.starts_with("outpatients/") || l.from.starts_with("parking-structure/"))
+        .filter(|l| l.to.starts_with("main-hospital/"))
+        .collect();
+    assert_eq!(between.len(), 2, "{:#?}", m.network.links);
+    assert!(between.iter().all(|l| l.load_bps() == 0));
+    // Outpatients' link at 100 Mbit/s is too small for its busiest server.
+    let small = text.replace(
+        "name = \"Outpatients\"\nfailover-pool = \"campus\"\n",
+        "name = \"Outpatients\"\nfailover-pool = \"campus\"\n[site.network]\nwan-uplink = \"100Mbps\"\n",
+    );
+    assert_ne!(small, text);
+    let p = plan_of(&small);
+    assert!(
+        p.vms.violations.iter().any(
+            |v| v.element.starts_with("Outpatients → Main hospital link") && v.limit == 75_000_000
+        ),
+        "{:?}",
+        p.vms.violations
+    );
+    let site = SiteFile::parse("campus.toml", &small).unwrap();
+    let m = planner::deploy::deploy(&site, &catalog, &p, planner::deploy::Choice::Vms).unwrap();
+    // On the pool's first site, where the standby stands, a wan-uplink has no effect: said.
+    let host = text.replace(
+        "name = \"Main hospital\"\nfailover-pool = \"campus\"\n",
+        "name = \"Main hospital\"\nfailover-pool = \"campus\"\n[site.network]\nwan-uplink = \"1Gbps\"\n",
+    );
+    assert_ne!(host, text);
+    let notes = plan_of(&host).vms.failover_notes;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("on Main hospital has no effect")),
+        "{notes:?}"
+    );
+    assert!(
+        m.violations
+            .iter()
+            .any(|v| v.ceiling == planner::plan::Ceiling::Failover
+                && v.element.starts_with("outpatients/")
+                && v.element.contains(" → main-hospital/")),
+        "{:#?}",
+        m.violations
+    );
+}
