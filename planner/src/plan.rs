@@ -153,6 +153,10 @@ pub struct Plan {
     pub recommendation: Recommendation,
     /// Section 889 across the cameras the site file names (when the site requires it).
     pub section_889: crate::screen::Screening,
+    /// The TAA across the cameras the site file names and the catalog products the plan picks
+    /// (shown when the site requires it).
+    #[serde(skip_serializing_if = "crate::screen::Screening::not_required")]
+    pub taa: crate::screen::Screening,
     /// The growth the site file expects and how it was sized (`null` when it expects none).
     pub growth: Option<growth::GrowthPlan>,
     /// What the costs leave out.
@@ -703,24 +707,94 @@ fn server_bin<'a>(
     }
 }
 
-/// The Section 889 screening of the site's cameras with the compiled-in compliance data.
-fn screening(site: &SiteFile) -> crate::screen::Screening {
+/// The Section 889 and TAA screenings of the site's cameras (and, for the TAA, of the
+/// `products` the plan picks) with the compiled-in compliance data.
+fn screening(
+    site: &SiteFile,
+    products: &[crate::screen::PickedProduct],
+) -> (crate::screen::Screening, crate::screen::Screening) {
     match compliance_data::Dataset::embedded() {
-        Ok(ds) => crate::screen::screen(site, &ds),
-        Err(e) => crate::screen::Screening {
-            required: site.requirements.section_889,
-            data: "compliance data unavailable".into(),
-            cleared: Vec::new(),
-            findings: vec![crate::screen::ScreenFinding {
-                severity: crate::severity::Severity::Error,
-                code: "no-data".into(),
-                place: "requirements.section-889".into(),
-                brand: None,
-                model: None,
-                message: format!("the compiled-in compliance data could not be read: {e}"),
-            }],
-        },
+        Ok(ds) => (
+            crate::screen::screen(site, &ds),
+            crate::screen::screen_taa(site, &ds, products),
+        ),
+        Err(e) => {
+            let failed = |required: bool, place: &str| crate::screen::Screening {
+                required,
+                data: "compliance data unavailable".into(),
+                cleared: Vec::new(),
+                findings: vec![crate::screen::ScreenFinding {
+                    severity: crate::severity::Severity::Error,
+                    code: "no-data".into(),
+                    place: place.into(),
+                    brand: None,
+                    model: None,
+                    message: format!("the compiled-in compliance data could not be read: {e}"),
+                }],
+            };
+            (
+                failed(site.requirements.section_889, "requirements.section-889"),
+                failed(site.requirements.taa, "requirements.taa"),
+            )
+        }
     }
+}
+
+/// The catalog products the plan picks, as the TAA screening reads them: the NVR and server
+/// models of both options and the drive of each size they fill (the cheapest of that size, as
+/// the plan prices it), each once.
+fn picked_products(
+    catalog: &Catalog,
+    nvr: &NvrOption,
+    vms: &VmsOption,
+) -> Vec<crate::screen::PickedProduct> {
+    use crate::screen::PickedProduct;
+    let units = || nvr.sites.iter().chain(&vms.sites).flat_map(|s| &s.units);
+    let mut out: Vec<PickedProduct> = Vec::new();
+    let mut push = |p: PickedProduct| {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    };
+    for u in units() {
+        if let Some(m) = catalog.nvr.iter().find(|m| m.id == u.model_id) {
+            push(PickedProduct {
+                what: format!("NVR {}", m.id),
+                maker: Some(m.maker.clone()),
+                model: Some(m.model.clone()),
+                origin: m.origin.clone(),
+            });
+        } else if let Some(m) = catalog.server.iter().find(|m| m.id == u.model_id) {
+            push(PickedProduct {
+                what: format!("server {}", m.id),
+                maker: m.maker.clone(),
+                model: m.model.clone(),
+                origin: m.origin.clone(),
+            });
+        }
+    }
+    let mut sizes: Vec<u64> = units()
+        .filter(|u| u.drives > 0)
+        .map(|u| u.drive_size_bytes)
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    for size in sizes {
+        if let Some(d) = catalog
+            .drive
+            .iter()
+            .filter(|d| d.size.get() == size)
+            .min_by(|a, b| a.price.total_cmp(&b.price))
+        {
+            push(PickedProduct {
+                what: format!("drive {}", d.id),
+                maker: d.maker.clone(),
+                model: d.model.clone(),
+                origin: d.origin.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// The currency of the plan's figures and the exchange rate from the catalog's currency.
@@ -1593,6 +1667,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         costs.verdict.push_str(&words);
     }
     note_products(&mut used, catalog, site, &nvr, &vms, cloud.as_ref());
+    let (section_889, taa) = screening(site, &picked_products(catalog, &nvr, &vms));
     let mut recommendation = recommend(site, &nvr, &summary);
     recommendation.cost_note = cost_note(&recommendation, &tco, &nvr, &vms, horizon);
     Ok(Plan {
@@ -1611,7 +1686,8 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         crossover,
         costs,
         recommendation,
-        section_889: screening(site),
+        section_889,
+        taa,
         growth,
         excluded_costs: "Cameras, cabling, switches, installation and commissioning are the same for both options and left out; so are the switches' own power and VMS client licences.",
     })
