@@ -177,6 +177,17 @@ struct Item {
     poe_mw: u64,
 }
 
+impl Bin<'_> {
+    /// What the model's own PoE ports can power.
+    fn poe(&self) -> PoePorts {
+        PoePorts {
+            ports: self.poe_ports,
+            per_port_mw: self.poe_per_port_mw,
+            budget_mw: self.poe_budget_mw,
+        }
+    }
+}
+
 impl Item {
     /// The bytes this camera keeps over `days` (its own retention where shorter).
     fn kept_for(&self, days: u32) -> u64 {
@@ -372,34 +383,7 @@ fn unit_on(
     drives_price: f64,
     failover: bool,
 ) -> RecorderUnit {
-    // Cameras take the unit's own PoE ports, biggest draw first, while ports, per-port limit and
-    // budget allow; the rest need a PoE switch.
-    let mut draws: Vec<(u64, usize)> = load
-        .items
-        .iter()
-        .filter(|i| i.poe_mw > 0)
-        .map(|i| (i.poe_mw, i.slot))
-        .collect();
-    draws.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut used = 0u64;
-    let mut poe_slots = Vec::new();
-    for (w, slot) in &draws {
-        if (poe_slots.len() as u32) < bin.poe_ports
-            && *w <= bin.poe_per_port_mw
-            && used + w <= bin.poe_budget_mw
-        {
-            used += w;
-            poe_slots.push(*slot);
-        }
-    }
-    // Cameras on the unit's own ports reach it directly; the rest come over its link.
-    let on_ports: BTreeSet<usize> = poe_slots.iter().copied().collect();
-    let link_bps = load
-        .items
-        .iter()
-        .filter(|i| !on_ports.contains(&i.slot))
-        .map(|i| i.wire)
-        .sum();
+    let poe = poe_and_link(&load.items, bin.poe());
     RecorderUnit {
         model_id: bin.id.to_string(),
         model: bin.name.clone(),
@@ -408,7 +392,7 @@ fn unit_on(
         ingest_bps: load.ingest,
         ingest_limit_bps: bin.ingest_limit,
         ingest_rated_bps: bin.ingest_rated,
-        link_bps,
+        link_bps: poe.link_bps,
         link_limit_bps: bin.link_limit,
         recorded_bytes: load.bytes,
         capacity_needed_bytes: need.get(),
@@ -417,17 +401,84 @@ fn unit_on(
         drive_size_bytes: layout.drive_size.get(),
         usable_bytes: layout.usable.get(),
         max_usable_bytes: bin.max_usable_any,
-        poe_used_mw: used,
+        poe_used_mw: poe.used_mw,
         poe_budget_mw: bin.poe_budget_mw,
-        poe_powered: poe_slots.len() as u32,
-        external_poe: (draws.len() - poe_slots.len()) as u32,
+        poe_powered: poe.slots.len() as u32,
+        external_poe: poe.external,
         unit_price: bin.price,
         drives_price,
         failover,
         sized_for: None,
         covers: None,
         camera_slots: load.items.iter().map(|i| i.slot).collect(),
-        poe_slots,
+        poe_slots: poe.slots,
+    }
+}
+
+/// What a unit's own PoE ports can power: how many ports, the most one port gives, and the
+/// budget left for cameras, milliwatts.
+#[derive(Debug, Clone, Copy, Default)]
+struct PoePorts {
+    ports: u32,
+    per_port_mw: u64,
+    budget_mw: u64,
+}
+
+/// The cameras a unit's own PoE ports power and what the rest put on its link.
+struct PoeLink {
+    /// Slots of the cameras on the unit's own ports.
+    slots: Vec<usize>,
+    /// PoE drawn from the unit, milliwatts.
+    used_mw: u64,
+    /// Cameras drawing PoE that the unit cannot power (a PoE switch powers them).
+    external: u32,
+    /// Wire load of the cameras not on the unit's own ports, bit/s.
+    link_bps: u64,
+}
+
+/// The PoE-and-link stage of a unit: `items` take its own PoE ports, biggest draw first, while
+/// ports, per-port limit and budget allow (the rest need a PoE switch); cameras on its ports
+/// reach it directly, the rest come over its link.
+fn poe_and_link(items: &[Item], ports: PoePorts) -> PoeLink {
+    let mut draws: Vec<(u64, usize)> = items
+        .iter()
+        .filter(|i| i.poe_mw > 0)
+        .map(|i| (i.poe_mw, i.slot))
+        .collect();
+    draws.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut used_mw = 0u64;
+    let mut slots = Vec::new();
+    for (w, slot) in &draws {
+        if (slots.len() as u32) < ports.ports
+            && *w <= ports.per_port_mw
+            && used_mw + w <= ports.budget_mw
+        {
+            used_mw += w;
+            slots.push(*slot);
+        }
+    }
+    let on_ports: BTreeSet<usize> = slots.iter().copied().collect();
+    let link_bps = items
+        .iter()
+        .filter(|i| !on_ports.contains(&i.slot))
+        .map(|i| i.wire)
+        .sum();
+    PoeLink {
+        external: (draws.len() - slots.len()) as u32,
+        slots,
+        used_mw,
+        link_bps,
+    }
+}
+
+/// The PoE an NVR model gives its cameras: its ports, the per-port limit (the whole budget
+/// when the catalog gives none) and its budget less what its drives draw from it.
+fn nvr_poe(m: &NvrModel) -> PoePorts {
+    let drive_power = m.drive_power.map_or(0, Watts::milliwatts) * u64::from(m.bays);
+    PoePorts {
+        ports: m.poe_ports,
+        per_port_mw: m.poe_per_port.unwrap_or(m.poe_budget).milliwatts(),
+        budget_mw: m.poe_budget.milliwatts().saturating_sub(drive_power),
     }
 }
 
@@ -663,7 +714,7 @@ fn nvr_bin<'a>(
     rate: f64,
     link: LinkRule,
 ) -> Bin<'a> {
-    let drive_power = m.drive_power.map_or(0, Watts::milliwatts) * u64::from(m.bays);
+    let poe = nvr_poe(m);
     Bin {
         id: &m.id,
         name: format!("{} {}", m.maker, m.model),
@@ -676,9 +727,9 @@ fn nvr_bin<'a>(
         max_drive: m.max_drive,
         max_usable: rules.max_usable(m.bays, m.max_drive),
         max_usable_any: rules.max_usable(m.bays, m.max_drive),
-        poe_ports: m.poe_ports,
-        poe_budget_mw: m.poe_budget.milliwatts().saturating_sub(drive_power),
-        poe_per_port_mw: m.poe_per_port.unwrap_or(m.poe_budget).milliwatts(),
+        poe_ports: poe.ports,
+        poe_budget_mw: poe.budget_mw,
+        poe_per_port_mw: poe.per_port_mw,
     }
 }
 
@@ -1789,8 +1840,9 @@ fn grow(
     };
     match g.sizing {
         GrowthSizing::Now => {
-            deploy_today(&mut gnvr.sites, &gsized, design.site, &headroom);
-            deploy_today(&mut gvms.sites, &gsized, design.site, &headroom);
+            let rules = (&headroom, design.catalog);
+            deploy_today(&mut gnvr.sites, &gsized, design.site, rules);
+            deploy_today(&mut gvms.sites, &gsized, design.site, rules);
             let text = format!(
                 "Growth is sized now: the design holds the {} cameras expected within 36 months ({}), today's {} are deployed on it, and recorders, drives and licences for the grown count are bought in year 1 and costed from then.",
                 g.cameras,
@@ -1961,12 +2013,13 @@ fn step_words(
 }
 
 /// The grown design's units carry today's cameras only: the added cameras' positions are
-/// dropped and each unit's loads are today's, with what it was sized for kept in `sized_for`.
+/// dropped, each unit's loads are today's, with what it was sized for kept in `sized_for`, and
+/// its own PoE ports are handed out again over the cameras it keeps.
 fn deploy_today(
     sites: &mut [SiteRecorders],
     gsized: &Sized,
     today: &SiteFile,
-    headroom: &HeadroomPolicy,
+    (headroom, catalog): (&HeadroomPolicy, &Catalog),
 ) {
     for (sr, (si, items)) in sites.iter_mut().zip(&gsized.site_items) {
         let today_total: usize = today.sites[*si]
@@ -1984,32 +2037,26 @@ fn deploy_today(
                 capacity_needed_bytes: u.capacity_needed_bytes,
             });
             u.camera_slots.retain(|s| *s < today_total);
-            u.poe_slots.retain(|s| *s < today_total);
-            let on_ports: BTreeSet<usize> = u.poe_slots.iter().copied().collect();
-            let kept: Vec<&Item> = u
+            let kept: Vec<Item> = u
                 .camera_slots
                 .iter()
-                .filter_map(|s| by_slot.get(s).copied())
+                .filter_map(|s| by_slot.get(s).copied().copied())
                 .collect();
             u.cameras = kept.len() as u32;
             u.ingest_bps = kept.iter().map(|i| i.ingest).sum();
             u.recorded_bytes = kept.iter().map(|i| i.bytes).sum();
             u.capacity_needed_bytes = headroom.capacity_needed(Bytes(u.recorded_bytes)).get();
-            u.link_bps = kept
+            let ports = catalog
+                .nvr
                 .iter()
-                .filter(|i| !on_ports.contains(&i.slot))
-                .map(|i| i.wire)
-                .sum();
-            u.poe_used_mw = kept
-                .iter()
-                .filter(|i| on_ports.contains(&i.slot))
-                .map(|i| i.poe_mw)
-                .sum();
-            u.poe_powered = u.poe_slots.len() as u32;
-            u.external_poe = kept
-                .iter()
-                .filter(|i| i.poe_mw > 0 && !on_ports.contains(&i.slot))
-                .count() as u32;
+                .find(|m| m.id == u.model_id)
+                .map_or_else(PoePorts::default, nvr_poe);
+            let poe = poe_and_link(&kept, ports);
+            u.link_bps = poe.link_bps;
+            u.poe_used_mw = poe.used_mw;
+            u.poe_powered = poe.slots.len() as u32;
+            u.external_poe = poe.external;
+            u.poe_slots = poe.slots;
         }
         sr.cameras = today_total as u32;
         sr.network_bps = items
