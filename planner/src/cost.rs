@@ -103,6 +103,30 @@ pub struct CloudContext {
     pub comparable: bool,
     /// Why not, when it is not.
     pub not_comparable: Option<String>,
+    /// With growth as a step: the reference for the grown cameras from the step year on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_step: Option<CloudFromStep>,
+}
+
+/// The cloud reference after a growth step, priced the same way for the grown cameras.
+#[derive(Debug, Clone, Serialize)]
+pub struct CloudFromStep {
+    /// The step's cost year, 1-based: the first year at this price.
+    pub year: u32,
+    /// Price per camera per year after the step.
+    pub per_camera_year: Money,
+    /// Spend per year for every camera after the step.
+    pub per_year: Money,
+}
+
+impl CloudContext {
+    /// The reference's spend in `year` (1-based): the grown cameras' from a step's year on.
+    pub fn per_year_in(&self, year: u32) -> Money {
+        match &self.from_step {
+            Some(s) if year >= s.year => s.per_year,
+            _ => self.per_year,
+        }
+    }
 }
 
 /// One year of cost.
@@ -454,6 +478,7 @@ pub fn cloud_context(
         per_year: Money::from_f64(c.per_camera_year * rate * cameras as f64),
         comparable: false,
         not_comparable: Some(why),
+        from_step: None,
     };
     if c.tiers.is_empty() {
         return Some(flat(format!(
@@ -491,6 +516,7 @@ pub fn cloud_context(
         per_year,
         comparable: true,
         not_comparable: None,
+        from_step: None,
     })
 }
 
@@ -591,6 +617,8 @@ pub struct CostStep<'a> {
     pub cameras: u64,
     /// PoE drawn by every camera after the step, milliwatts.
     pub poe_mw: u64,
+    /// The cloud reference for the grown site.
+    pub cloud: Option<&'a CloudContext>,
 }
 
 impl CostInputs<'_> {
@@ -1033,7 +1061,6 @@ pub fn costs(
 ) -> (Vec<YearCost>, Option<Crossover>, Costs) {
     let ns = nvr_schedule(inp, nvr);
     let vs = vms_schedule(inp, vms);
-    let cloud_year = cloud.map_or(Money::ZERO, |c| c.per_year);
     let mut tco = Vec::new();
     let (mut nc, mut vc, mut cc) = (Money::ZERO, Money::ZERO, Money::ZERO);
     for y in 0..inp.horizon {
@@ -1043,6 +1070,7 @@ pub fn costs(
         let v = vl.as_ref().map(|l| l.values().copied().sum::<Money>());
         nc += n.unwrap_or_default();
         vc += v.unwrap_or_default();
+        let cloud_year = cloud.map_or(Money::ZERO, |c| c.per_year_in(y + 1));
         cc += cloud_year;
         tco.push(YearCost {
             year: y + 1,

@@ -1547,6 +1547,21 @@ fn summarise(site: &SiteFile, sized: &Sized, headroom: &HeadroomPolicy) -> Summa
     }
 }
 
+/// The cloud reference for the cameras of `site` sized as `groups`.
+fn cloud_of(
+    site: &SiteFile,
+    catalog: &Catalog,
+    groups: &[GroupPlan],
+    rate: f64,
+) -> Option<CloudContext> {
+    let megapixels: Vec<f64> = site
+        .sites
+        .iter()
+        .flat_map(|s| s.cameras.iter().map(|g| g.resolution.megapixels()))
+        .collect();
+    cost::cloud_context(catalog, groups, &megapixels, rate)
+}
+
 /// Costs over the years: the cloud reference, both options and where they cross; the figures
 /// the cost model used are noted.
 fn cost_stage(
@@ -1564,12 +1579,16 @@ fn cost_stage(
     Costs,
 ) {
     let (nvr, vms, step) = options;
-    let megapixels: Vec<f64> = site
-        .sites
-        .iter()
-        .flat_map(|s| s.cameras.iter().map(|g| g.resolution.megapixels()))
-        .collect();
-    let cloud = cost::cloud_context(catalog, groups, &megapixels, rate);
+    let mut cloud = cloud_of(site, catalog, groups, rate);
+    if let (Some(c), Some(st)) = (cloud.as_mut(), step)
+        && let Some(grown) = st.cloud
+    {
+        c.from_step = Some(cost::CloudFromStep {
+            year: st.year,
+            per_camera_year: grown.per_camera_year,
+            per_year: grown.per_year,
+        });
+    }
     let figures = cost::Figures::resolve(site, catalog);
     let inputs = cost::CostInputs {
         catalog,
@@ -1672,6 +1691,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
             vms_buys,
             year,
             summary: gsummary,
+            cloud: gcloud,
             ..
         }) => {
             let step = cost::CostStep {
@@ -1682,6 +1702,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
                 vms_buys,
                 cameras: gsummary.cameras,
                 poe_mw: gsummary.poe_mw,
+                cloud: gcloud.as_ref(),
             };
             cost_stage(
                 site,
@@ -1771,6 +1792,8 @@ enum Grown {
         year: u32,
         /// The grown site's totals.
         summary: Summary,
+        /// The cloud reference for the grown site.
+        cloud: Option<CloudContext>,
         /// The growth as the plan reports it (without the steps, which are kept above).
         plan: GrowthPlan,
     },
@@ -1915,6 +1938,7 @@ fn grow(
                 vms_buys,
                 year: g.year,
                 summary: gsummary,
+                cloud: cloud_of(&gsite, design.catalog, &gsized.groups, design.rate),
                 plan: GrowthPlan {
                     year: Some(g.year),
                     text,

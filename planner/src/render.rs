@@ -521,6 +521,15 @@ fn cost_table(o: &mut String, p: &Plan) {
                 );
             }
         }
+        if let Some(after) = &cl.from_step {
+            let _ = writeln!(
+                o,
+                "  cloud from year {} (after the growth step): {} a year, {} a camera",
+                after.year,
+                after.per_year.whole(),
+                after.per_camera_year.whole()
+            );
+        }
     }
     let _ = writeln!(o, "  ({})", p.excluded_costs);
     if !p.costs.drivers.is_empty() {

@@ -202,3 +202,34 @@ fn sized_now_todays_cameras_that_fit_the_nvrs_poe_are_all_on_it() {
     assert_eq!(m.cameras.len(), 8);
     assert!(m.violations.is_empty(), "{:?}", m.violations);
 }
+
+/// The cloud reference follows the same growth as the options: as a step, today's 129 cameras
+/// until the step year and the grown 140 from it; sized now, the grown 140 from year 1.
+#[test]
+fn the_cloud_reference_grows_with_the_options() {
+    let step = plan_of(CHAIN);
+    let now = plan_of(&with_growth("growth = \"now\""));
+    let cloud = step.cloud.as_ref().unwrap();
+    let per_camera = cloud.per_camera_year.as_f64();
+    let year = |p: &Plan, y: usize| p.tco[y].cloud.as_f64();
+    assert!((year(&step, 0) - 129.0 * per_camera).abs() < 0.01);
+    assert!((year(&step, 1) - 129.0 * per_camera).abs() < 0.01);
+    for y in 2..step.tco.len() {
+        assert!(
+            (year(&step, y) - 140.0 * per_camera).abs() < 0.01,
+            "year {}: {}",
+            y + 1,
+            year(&step, y)
+        );
+    }
+    let after = cloud
+        .from_step
+        .as_ref()
+        .expect("the step's cloud is reported");
+    assert_eq!(after.year, 3);
+    assert!((after.per_year.as_f64() - 140.0 * per_camera).abs() < 0.01);
+    for y in 0..now.tco.len() {
+        assert!((year(&now, y) - 140.0 * per_camera).abs() < 0.01);
+    }
+    assert!(now.cloud.as_ref().unwrap().from_step.is_none());
+}
