@@ -22,6 +22,7 @@ mod lint;
 mod matching;
 mod negation;
 mod normalize;
+mod origin;
 mod placeholder;
 mod record;
 mod regimes;
@@ -41,11 +42,12 @@ pub use explain::{
 };
 pub use lint::{LintFinding, LintRule, lint};
 pub use matching::{ChainStep, MatchKind};
+pub use origin::maker_origin;
 pub use record::{
     AfterEnd, AmbiguousOrigin, CategoryRecord, CategoryTest, ComponentEvidence, ComponentRecord,
     CountryRecord, Covered, DatasetMeta, Effective, EntityRecord, Grade, Independence,
-    IndependenceCheck, Limb, Link, ListEntry, Listing, ModelPatternRecord, ProductClass, Record,
-    Regime, Relation, RuleCitation, Source, StoredRecord, TaaList, url_host,
+    IndependenceCheck, Limb, Link, ListEntry, Listing, MakerOrigin, ModelPatternRecord,
+    ProductClass, Record, Regime, Relation, RuleCitation, Source, StoredRecord, TaaList, url_host,
 };
 pub use regimes::{DEFAULT_REGIMES, ListCode, ListFinding};
 pub use section889::{Citation, ClearBasis, Finding, IndependenceShown, Section889};

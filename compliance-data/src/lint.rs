@@ -47,7 +47,7 @@ pub enum LintRule {
     StaleHeader,
     /// A grade A citation whose host is not on the header's `official_hosts` list.
     UnofficialHost,
-    /// An `[independence]` record without a grade A or B source.
+    /// An `[independence]` or `[origin]` record without a grade A or B source.
     WeakEvidence,
     /// An `[independence]` record on a covered entity, or on one linked to a covered entity.
     IndependenceConflict,
@@ -90,6 +90,7 @@ fn allowed(shape: &str) -> &'static [&'static str] {
             "links",
             "independence",
             "listings",
+            "origin",
         ],
         "listing" => &[
             "regime",
@@ -117,6 +118,7 @@ fn allowed(shape: &str) -> &'static [&'static str] {
             "sources",
         ],
         "independence" => &["as_of", "parent", "owners", "oem", "checked", "sources"],
+        "origin" => &["as_of", "countries", "note", "sources"],
         "component" => &[
             "id",
             "kind",
@@ -198,6 +200,7 @@ fn nested(shape: &str, key: &str) -> Option<&'static str> {
         ("entity", "links") => "link",
         ("entity", "independence") => "independence",
         ("entity", "listings") => "listing",
+        ("entity", "origin") => "origin",
         ("country", "lists") => "list",
         ("header", "citations") => "citation",
         ("header", "ambiguous_origins") => "ambiguous",
@@ -677,6 +680,42 @@ fn lint_entity(l: &mut Linter, survey: &mut Survey, file: &str, id: &str, e: &En
             link.target.clone(),
             true,
         ));
+    }
+    if let Some(origin) = &e.origin {
+        lint_origin(l, survey, file, origin);
+    }
+}
+
+/// A maker's `[origin]`: at least one country, each a country record, and a grade A or B
+/// source (a filing or a regulator), since a planner finding rests on it.
+fn lint_origin(l: &mut Linter, survey: &mut Survey, file: &str, o: &crate::record::MakerOrigin) {
+    if o.countries.is_empty() {
+        l.push(
+            file,
+            "origin.countries",
+            LintRule::Schema,
+            "an origin names at least one country (a country record id)",
+        );
+    }
+    for (n, c) in o.countries.iter().enumerate() {
+        survey.refs.push((
+            file.to_owned(),
+            format!("origin.countries[{n}]"),
+            c.clone(),
+            false,
+        ));
+    }
+    if !o
+        .sources
+        .iter()
+        .any(|s| matches!(s.grade, Grade::A | Grade::B))
+    {
+        l.push(
+            file,
+            "origin.sources",
+            LintRule::WeakEvidence,
+            "an origin record must cite at least one grade A or B source (a filing, a regulator)",
+        );
     }
 }
 

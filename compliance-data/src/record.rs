@@ -202,6 +202,23 @@ impl Independence {
     }
 }
 
+/// Where a maker makes its products, as its own filings or a regulator state it: the maker-level
+/// country of origin the planner uses for a camera named only by brand and model, before a quote
+/// states the model's own origin (TAA origin is a product's, so a model made elsewhere says so).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MakerOrigin {
+    /// When the sources were read.
+    pub as_of: PartialDate,
+    /// Ids of the country records where the maker makes its products.
+    pub countries: Vec<String>,
+    /// What the sources leave open (plants abroad, contract manufacturers), in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Where the facts were read (the linter requires a grade A or B source).
+    pub sources: Vec<Source>,
+}
+
 /// A company or brand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -251,6 +268,9 @@ pub struct EntityRecord {
     /// their own findings and never change the Section 889 verdict.
     #[serde(default)]
     pub listings: Vec<Listing>,
+    /// Where the maker makes its products, when a source says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Box<MakerOrigin>>,
 }
 
 impl EntityRecord {

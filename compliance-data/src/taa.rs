@@ -66,6 +66,9 @@ pub enum TaaCode {
     /// Only a design, distribution or import statement ("Designed in California"), which says
     /// nothing about where the product was made.
     NoOriginStatement,
+    /// No country of origin is given, and the data records none for the maker (or knows no
+    /// such maker): the planner's check of a camera named by brand and model.
+    OriginNotInData,
 }
 
 impl TaaCode {
@@ -80,6 +83,7 @@ impl TaaCode {
         TaaCode::AmbiguousOrigin,
         TaaCode::UnrecognisedOrigin,
         TaaCode::NoOriginStatement,
+        TaaCode::OriginNotInData,
     ];
 
     /// Stable kebab-case name.
@@ -94,6 +98,7 @@ impl TaaCode {
             TaaCode::AmbiguousOrigin => "ambiguous-origin",
             TaaCode::UnrecognisedOrigin => "unrecognised-origin",
             TaaCode::NoOriginStatement => "no-origin-statement",
+            TaaCode::OriginNotInData => "origin-not-in-data",
         }
     }
 
@@ -122,6 +127,9 @@ impl TaaCode {
             TaaCode::UnrecognisedOrigin => "Text that is not recognisably a country.",
             TaaCode::NoOriginStatement => {
                 "Only a design, distribution or import statement, which says nothing about where the product was made."
+            }
+            TaaCode::OriginNotInData => {
+                "No country of origin is given and the data records none for the maker (or knows no such maker): state the model's origin."
             }
         }
     }

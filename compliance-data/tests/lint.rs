@@ -520,3 +520,40 @@ fn a_subdomain_of_an_official_host_is_official_but_a_lookalike_is_not() {
         "{f:#?}"
     );
 }
+
+/// A maker's `[origin]` rests on a grade A or B source and names country records only.
+#[test]
+fn an_origin_without_a_grade_a_or_b_source_or_with_an_unknown_country_is_reported() {
+    let dir = scratch("origin-weak");
+    edit(
+        &dir,
+        "entities/hikvision.toml",
+        "002415,8626523465.shtml\"\ngrade = \"B\"",
+        "002415,8626523465.shtml\"\ngrade = \"C\"",
+    );
+    edit(
+        &dir,
+        "entities/hikvision.toml",
+        "countries = [\"cn\"]",
+        "countries = [\"cn\", \"xx\"]",
+    );
+    let f = findings(&dir);
+    assert!(
+        has(
+            &f,
+            LintRule::WeakEvidence,
+            "entities/hikvision.toml",
+            "origin.sources"
+        ),
+        "{f:#?}"
+    );
+    assert!(
+        has(
+            &f,
+            LintRule::UnknownId,
+            "entities/hikvision.toml",
+            "origin.countries[1]"
+        ),
+        "{f:#?}"
+    );
+}

@@ -600,8 +600,9 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
                 }
             }
             // A covered camera (or, when the site says so, an unresolved one) in a site that
-            // requires Section 889 is a finding, like a BOM line at deny level.
-            if plan.section_889.has_errors() {
+            // requires Section 889 is a finding, like a BOM line at deny level; so is a camera or
+            // product of a non-designated origin in a site that requires the TAA.
+            if plan.section_889.has_errors() || plan.taa.has_errors() {
                 return Ok(1);
             }
         }

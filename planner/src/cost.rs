@@ -103,6 +103,30 @@ pub struct CloudContext {
     pub comparable: bool,
     /// Why not, when it is not.
     pub not_comparable: Option<String>,
+    /// With growth as a step: the reference for the grown cameras from the step year on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_step: Option<CloudFromStep>,
+}
+
+/// The cloud reference after a growth step, priced the same way for the grown cameras.
+#[derive(Debug, Clone, Serialize)]
+pub struct CloudFromStep {
+    /// The step's cost year, 1-based: the first year at this price.
+    pub year: u32,
+    /// Price per camera per year after the step.
+    pub per_camera_year: Money,
+    /// Spend per year for every camera after the step.
+    pub per_year: Money,
+}
+
+impl CloudContext {
+    /// The reference's spend in `year` (1-based): the grown cameras' from a step's year on.
+    pub fn per_year_in(&self, year: u32) -> Money {
+        match &self.from_step {
+            Some(s) if year >= s.year => s.per_year,
+            _ => self.per_year,
+        }
+    }
 }
 
 /// One year of cost.
@@ -454,6 +478,7 @@ pub fn cloud_context(
         per_year: Money::from_f64(c.per_camera_year * rate * cameras as f64),
         comparable: false,
         not_comparable: Some(why),
+        from_step: None,
     };
     if c.tiers.is_empty() {
         return Some(flat(format!(
@@ -491,6 +516,7 @@ pub fn cloud_context(
         per_year,
         comparable: true,
         not_comparable: None,
+        from_step: None,
     })
 }
 
@@ -591,6 +617,8 @@ pub struct CostStep<'a> {
     pub cameras: u64,
     /// PoE drawn by every camera after the step, milliwatts.
     pub poe_mw: u64,
+    /// The cloud reference for the grown site.
+    pub cloud: Option<&'a CloudContext>,
 }
 
 impl CostInputs<'_> {
@@ -741,8 +769,14 @@ impl Schedule {
             }
             _ => self,
         };
-        if year + 1 >= running.care_from {
-            add(CostKind::Care, running.care);
+        // Licences a step buys are billed care on their own terms: with the first year included,
+        // from the year after the step; until then only today's licences' care runs.
+        let care_terms = match &self.step {
+            Some(step) if year >= step.year && year + 1 < step.year + step.after.care_from => self,
+            _ => running,
+        };
+        if year + 1 >= care_terms.care_from {
+            add(CostKind::Care, care_terms.care);
         }
         add(CostKind::Drives, running.operating.drives_per_year);
         add(CostKind::Power, running.operating.power_per_year);
@@ -1027,7 +1061,6 @@ pub fn costs(
 ) -> (Vec<YearCost>, Option<Crossover>, Costs) {
     let ns = nvr_schedule(inp, nvr);
     let vs = vms_schedule(inp, vms);
-    let cloud_year = cloud.map_or(Money::ZERO, |c| c.per_year);
     let mut tco = Vec::new();
     let (mut nc, mut vc, mut cc) = (Money::ZERO, Money::ZERO, Money::ZERO);
     for y in 0..inp.horizon {
@@ -1037,6 +1070,7 @@ pub fn costs(
         let v = vl.as_ref().map(|l| l.values().copied().sum::<Money>());
         nc += n.unwrap_or_default();
         vc += v.unwrap_or_default();
+        let cloud_year = cloud.map_or(Money::ZERO, |c| c.per_year_in(y + 1));
         cc += cloud_year;
         tco.push(YearCost {
             year: y + 1,
@@ -1331,5 +1365,78 @@ mod crossover_tests {
         let t = years(&[(10, 20), (30, 25), (40, 41), (55, 50), (70, 60)]);
         let c = find_crossover(&t).map(|c| (c.year, c.cheaper_from_then));
         assert_eq!(c, Some((4, Side::Vms)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An option with only care: `care` a year from year `care_from` (1-based), and a step.
+    fn schedule(care: f64, care_from: u32, step: Option<Box<StepSchedule>>) -> Schedule {
+        let operating = Operating {
+            managed_systems: 1,
+            hours: Vec::new(),
+            hours_per_year: 0.0,
+            labour_per_year: Money::ZERO,
+            watts: 0.0,
+            kwh_per_year: 0.0,
+            power_per_year: Money::ZERO,
+            drives: 0,
+            drive_failures_per_year: 0.0,
+            drives_per_year: Money::ZERO,
+            care_per_year: Money::from_f64(care),
+            per_year: Money::from_f64(care),
+        };
+        Schedule {
+            hardware: Vec::new(),
+            licence: Money::ZERO,
+            care: Money::from_f64(care),
+            care_from,
+            platform_first: Money::ZERO,
+            platform_refreshed: Money::ZERO,
+            platform_refresh: 5,
+            operating,
+            step,
+        }
+    }
+
+    /// Care billed in each of the first `years` years.
+    fn care_by_year(s: &Schedule, years: u32) -> Vec<Money> {
+        (0..years)
+            .map(|y| {
+                s.year(y, false)
+                    .get(&CostKind::Care)
+                    .copied()
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// A step in year 3 (index 2) grows care from 100 to 150 a year.
+    fn with_step(care_from: u32) -> Schedule {
+        let step = StepSchedule {
+            year: 2,
+            hardware: Vec::new(),
+            licence: Money::from_f64(500.0),
+            platform: Money::ZERO,
+            after: schedule(150.0, care_from, None),
+        };
+        schedule(100.0, care_from, Some(Box::new(step)))
+    }
+
+    #[test]
+    fn care_for_step_licences_starts_the_year_after_the_step_when_the_first_year_is_included() {
+        let m = Money::from_f64;
+        assert_eq!(
+            care_by_year(&with_step(2), 5),
+            [m(0.0), m(100.0), m(100.0), m(150.0), m(150.0)],
+            "today's licences from year 2; the step's from year 4, the year after the step"
+        );
+        assert_eq!(
+            care_by_year(&with_step(1), 5),
+            [m(100.0), m(100.0), m(150.0), m(150.0), m(150.0)],
+            "without the first year included, the step's care is billed from its own year"
+        );
     }
 }

@@ -137,15 +137,21 @@ impl Product {
 }
 
 /// What the site requires of every product still to be chosen, appended to a placeholder's
-/// constraint. The site file states Section 889 (`requirements.section-889`); it has no TAA
-/// requirement, so none is stated.
-fn eligibility(site: &SiteFile) -> &'static str {
+/// constraint: a maker eligible under Section 889 (`requirements.section-889`) and a
+/// TAA-designated country of origin (`requirements.taa`).
+fn eligibility(site: &SiteFile) -> String {
+    let mut out = String::new();
     if site.requirements.section_889 {
-        "; maker must be Section 889 eligible"
-    } else {
-        ""
+        out.push_str("; maker must be Section 889 eligible");
     }
+    if site.requirements.taa {
+        out.push_str(TAA_CONSTRAINT);
+    }
+    out
 }
+
+/// What `requirements.taa` asks of a product still to be chosen (a camera group's model too).
+const TAA_CONSTRAINT: &str = "; country of origin must be TAA-designated";
 
 /// A speed as a buyer reads it: "1 Gbit/s", "600 Mbit/s", "2.5 Gbit/s".
 fn speed(b: Bitrate) -> String {
@@ -254,12 +260,17 @@ fn camera_lines(site: &SiteFile, plan: &Plan, lines: &mut Vec<BomLine>) {
             }),
             part_number: String::new(),
             description: format!(
-                "IP camera {} {} {} fps — {} ({})",
+                "IP camera {} {} {} fps — {} ({}){}",
                 g.resolution,
                 g.codec,
                 gp.map_or(0.0, |p| p.fps),
                 gp.map_or("", |p| p.name.as_str()),
-                s.name
+                s.name,
+                if g.model.is_none() && site.requirements.taa {
+                    TAA_CONSTRAINT
+                } else {
+                    ""
+                }
             ),
             country_of_origin: String::new(),
             qty: qty as f64,

@@ -154,6 +154,10 @@ pub struct Plan {
     pub recommendation: Recommendation,
     /// Section 889 across the cameras the site file names (when the site requires it).
     pub section_889: crate::screen::Screening,
+    /// The TAA across the cameras the site file names and the catalog products the plan picks
+    /// (shown when the site requires it).
+    #[serde(skip_serializing_if = "crate::screen::Screening::not_required")]
+    pub taa: crate::screen::Screening,
     /// The growth the site file expects and how it was sized (`null` when it expects none).
     pub growth: Option<growth::GrowthPlan>,
     /// Central recording: per site that records at another site's recorders, the WAN uplink
@@ -176,6 +180,17 @@ struct Item {
     per_day: u64,
     days: u32,
     poe_mw: u64,
+}
+
+impl Bin<'_> {
+    /// What the model's own PoE ports can power.
+    fn poe(&self) -> PoePorts {
+        PoePorts {
+            ports: self.poe_ports,
+            per_port_mw: self.poe_per_port_mw,
+            budget_mw: self.poe_budget_mw,
+        }
+    }
 }
 
 impl Item {
@@ -373,34 +388,7 @@ fn unit_on(
     drives_price: f64,
     failover: bool,
 ) -> RecorderUnit {
-    // Cameras take the unit's own PoE ports, biggest draw first, while ports, per-port limit and
-    // budget allow; the rest need a PoE switch.
-    let mut draws: Vec<(u64, usize)> = load
-        .items
-        .iter()
-        .filter(|i| i.poe_mw > 0)
-        .map(|i| (i.poe_mw, i.slot))
-        .collect();
-    draws.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut used = 0u64;
-    let mut poe_slots = Vec::new();
-    for (w, slot) in &draws {
-        if (poe_slots.len() as u32) < bin.poe_ports
-            && *w <= bin.poe_per_port_mw
-            && used + w <= bin.poe_budget_mw
-        {
-            used += w;
-            poe_slots.push(*slot);
-        }
-    }
-    // Cameras on the unit's own ports reach it directly; the rest come over its link.
-    let on_ports: BTreeSet<usize> = poe_slots.iter().copied().collect();
-    let link_bps = load
-        .items
-        .iter()
-        .filter(|i| !on_ports.contains(&i.slot))
-        .map(|i| i.wire)
-        .sum();
+    let poe = poe_and_link(&load.items, bin.poe());
     RecorderUnit {
         model_id: bin.id.to_string(),
         model: bin.name.clone(),
@@ -409,7 +397,7 @@ fn unit_on(
         ingest_bps: load.ingest,
         ingest_limit_bps: bin.ingest_limit,
         ingest_rated_bps: bin.ingest_rated,
-        link_bps,
+        link_bps: poe.link_bps,
         link_limit_bps: bin.link_limit,
         recorded_bytes: load.bytes,
         capacity_needed_bytes: need.get(),
@@ -418,17 +406,84 @@ fn unit_on(
         drive_size_bytes: layout.drive_size.get(),
         usable_bytes: layout.usable.get(),
         max_usable_bytes: bin.max_usable_any,
-        poe_used_mw: used,
+        poe_used_mw: poe.used_mw,
         poe_budget_mw: bin.poe_budget_mw,
-        poe_powered: poe_slots.len() as u32,
-        external_poe: (draws.len() - poe_slots.len()) as u32,
+        poe_powered: poe.slots.len() as u32,
+        external_poe: poe.external,
         unit_price: bin.price,
         drives_price,
         failover,
         sized_for: None,
         covers: None,
         camera_slots: load.items.iter().map(|i| i.slot).collect(),
-        poe_slots,
+        poe_slots: poe.slots,
+    }
+}
+
+/// What a unit's own PoE ports can power: how many ports, the most one port gives, and the
+/// budget left for cameras, milliwatts.
+#[derive(Debug, Clone, Copy, Default)]
+struct PoePorts {
+    ports: u32,
+    per_port_mw: u64,
+    budget_mw: u64,
+}
+
+/// The cameras a unit's own PoE ports power and what the rest put on its link.
+struct PoeLink {
+    /// Slots of the cameras on the unit's own ports.
+    slots: Vec<usize>,
+    /// PoE drawn from the unit, milliwatts.
+    used_mw: u64,
+    /// Cameras drawing PoE that the unit cannot power (a PoE switch powers them).
+    external: u32,
+    /// Wire load of the cameras not on the unit's own ports, bit/s.
+    link_bps: u64,
+}
+
+/// The PoE-and-link stage of a unit: `items` take its own PoE ports, biggest draw first, while
+/// ports, per-port limit and budget allow (the rest need a PoE switch); cameras on its ports
+/// reach it directly, the rest come over its link.
+fn poe_and_link(items: &[Item], ports: PoePorts) -> PoeLink {
+    let mut draws: Vec<(u64, usize)> = items
+        .iter()
+        .filter(|i| i.poe_mw > 0)
+        .map(|i| (i.poe_mw, i.slot))
+        .collect();
+    draws.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut used_mw = 0u64;
+    let mut slots = Vec::new();
+    for (w, slot) in &draws {
+        if (slots.len() as u32) < ports.ports
+            && *w <= ports.per_port_mw
+            && used_mw + w <= ports.budget_mw
+        {
+            used_mw += w;
+            slots.push(*slot);
+        }
+    }
+    let on_ports: BTreeSet<usize> = slots.iter().copied().collect();
+    let link_bps = items
+        .iter()
+        .filter(|i| !on_ports.contains(&i.slot))
+        .map(|i| i.wire)
+        .sum();
+    PoeLink {
+        external: (draws.len() - slots.len()) as u32,
+        slots,
+        used_mw,
+        link_bps,
+    }
+}
+
+/// The PoE an NVR model gives its cameras: its ports, the per-port limit (the whole budget
+/// when the catalog gives none) and its budget less what its drives draw from it.
+fn nvr_poe(m: &NvrModel) -> PoePorts {
+    let drive_power = m.drive_power.map_or(0, Watts::milliwatts) * u64::from(m.bays);
+    PoePorts {
+        ports: m.poe_ports,
+        per_port_mw: m.poe_per_port.unwrap_or(m.poe_budget).milliwatts(),
+        budget_mw: m.poe_budget.milliwatts().saturating_sub(drive_power),
     }
 }
 
@@ -664,7 +719,7 @@ fn nvr_bin<'a>(
     rate: f64,
     link: LinkRule,
 ) -> Bin<'a> {
-    let drive_power = m.drive_power.map_or(0, Watts::milliwatts) * u64::from(m.bays);
+    let poe = nvr_poe(m);
     Bin {
         id: &m.id,
         name: format!("{} {}", m.maker, m.model),
@@ -677,9 +732,9 @@ fn nvr_bin<'a>(
         max_drive: m.max_drive,
         max_usable: rules.max_usable(m.bays, m.max_drive),
         max_usable_any: rules.max_usable(m.bays, m.max_drive),
-        poe_ports: m.poe_ports,
-        poe_budget_mw: m.poe_budget.milliwatts().saturating_sub(drive_power),
-        poe_per_port_mw: m.poe_per_port.unwrap_or(m.poe_budget).milliwatts(),
+        poe_ports: poe.ports,
+        poe_budget_mw: poe.budget_mw,
+        poe_per_port_mw: poe.per_port_mw,
     }
 }
 
@@ -708,24 +763,94 @@ fn server_bin<'a>(
     }
 }
 
-/// The Section 889 screening of the site's cameras with the compiled-in compliance data.
-fn screening(site: &SiteFile) -> crate::screen::Screening {
+/// The Section 889 and TAA screenings of the site's cameras (and, for the TAA, of the
+/// `products` the plan picks) with the compiled-in compliance data.
+fn screening(
+    site: &SiteFile,
+    products: &[crate::screen::PickedProduct],
+) -> (crate::screen::Screening, crate::screen::Screening) {
     match compliance_data::Dataset::embedded() {
-        Ok(ds) => crate::screen::screen(site, &ds),
-        Err(e) => crate::screen::Screening {
-            required: site.requirements.section_889,
-            data: "compliance data unavailable".into(),
-            cleared: Vec::new(),
-            findings: vec![crate::screen::ScreenFinding {
-                severity: crate::severity::Severity::Error,
-                code: "no-data".into(),
-                place: "requirements.section-889".into(),
-                brand: None,
-                model: None,
-                message: format!("the compiled-in compliance data could not be read: {e}"),
-            }],
-        },
+        Ok(ds) => (
+            crate::screen::screen(site, &ds),
+            crate::screen::screen_taa(site, &ds, products),
+        ),
+        Err(e) => {
+            let failed = |required: bool, place: &str| crate::screen::Screening {
+                required,
+                data: "compliance data unavailable".into(),
+                cleared: Vec::new(),
+                findings: vec![crate::screen::ScreenFinding {
+                    severity: crate::severity::Severity::Error,
+                    code: "no-data".into(),
+                    place: place.into(),
+                    brand: None,
+                    model: None,
+                    message: format!("the compiled-in compliance data could not be read: {e}"),
+                }],
+            };
+            (
+                failed(site.requirements.section_889, "requirements.section-889"),
+                failed(site.requirements.taa, "requirements.taa"),
+            )
+        }
     }
+}
+
+/// The catalog products the plan picks, as the TAA screening reads them: the NVR and server
+/// models of both options and the drive of each size they fill (the cheapest of that size, as
+/// the plan prices it), each once.
+fn picked_products(
+    catalog: &Catalog,
+    nvr: &NvrOption,
+    vms: &VmsOption,
+) -> Vec<crate::screen::PickedProduct> {
+    use crate::screen::PickedProduct;
+    let units = || nvr.sites.iter().chain(&vms.sites).flat_map(|s| &s.units);
+    let mut out: Vec<PickedProduct> = Vec::new();
+    let mut push = |p: PickedProduct| {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    };
+    for u in units() {
+        if let Some(m) = catalog.nvr.iter().find(|m| m.id == u.model_id) {
+            push(PickedProduct {
+                what: format!("NVR {}", m.id),
+                maker: Some(m.maker.clone()),
+                model: Some(m.model.clone()),
+                origin: m.origin.clone(),
+            });
+        } else if let Some(m) = catalog.server.iter().find(|m| m.id == u.model_id) {
+            push(PickedProduct {
+                what: format!("server {}", m.id),
+                maker: m.maker.clone(),
+                model: m.model.clone(),
+                origin: m.origin.clone(),
+            });
+        }
+    }
+    let mut sizes: Vec<u64> = units()
+        .filter(|u| u.drives > 0)
+        .map(|u| u.drive_size_bytes)
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    for size in sizes {
+        if let Some(d) = catalog
+            .drive
+            .iter()
+            .filter(|d| d.size.get() == size)
+            .min_by(|a, b| a.price.total_cmp(&b.price))
+        {
+            push(PickedProduct {
+                what: format!("drive {}", d.id),
+                maker: d.maker.clone(),
+                model: d.model.clone(),
+                origin: d.origin.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// The currency of the plan's figures and the exchange rate from the catalog's currency.
@@ -1518,6 +1643,21 @@ fn summarise(site: &SiteFile, sized: &Sized, headroom: &HeadroomPolicy) -> Summa
     }
 }
 
+/// The cloud reference for the cameras of `site` sized as `groups`.
+fn cloud_of(
+    site: &SiteFile,
+    catalog: &Catalog,
+    groups: &[GroupPlan],
+    rate: f64,
+) -> Option<CloudContext> {
+    let megapixels: Vec<f64> = site
+        .sites
+        .iter()
+        .flat_map(|s| s.cameras.iter().map(|g| g.resolution.megapixels()))
+        .collect();
+    cost::cloud_context(catalog, groups, &megapixels, rate)
+}
+
 /// Costs over the years: the cloud reference, both options and where they cross; the figures
 /// the cost model used are noted.
 fn cost_stage(
@@ -1535,12 +1675,16 @@ fn cost_stage(
     Costs,
 ) {
     let (nvr, vms, step) = options;
-    let megapixels: Vec<f64> = site
-        .sites
-        .iter()
-        .flat_map(|s| s.cameras.iter().map(|g| g.resolution.megapixels()))
-        .collect();
-    let cloud = cost::cloud_context(catalog, groups, &megapixels, rate);
+    let mut cloud = cloud_of(site, catalog, groups, rate);
+    if let (Some(c), Some(st)) = (cloud.as_mut(), step)
+        && let Some(grown) = st.cloud
+    {
+        c.from_step = Some(cost::CloudFromStep {
+            year: st.year,
+            per_camera_year: grown.per_camera_year,
+            per_year: grown.per_year,
+        });
+    }
     let figures = cost::Figures::resolve(site, catalog);
     let inputs = cost::CostInputs {
         catalog,
@@ -1650,6 +1794,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         costs.verdict.push_str(&words);
     }
     note_products(&mut used, catalog, site, &nvr, &vms, cloud.as_ref());
+    let (section_889, taa) = screening(site, &picked_products(catalog, &nvr, &vms));
     let mut recommendation = recommend(site, &nvr, &summary);
     recommendation.cost_note = cost_note(&recommendation, &tco, &nvr, &vms, horizon);
     Ok(Plan {
@@ -1668,7 +1813,8 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         crossover,
         costs,
         recommendation,
-        section_889: screening(site),
+        section_889,
+        taa,
         growth,
         central_recording: central,
         excluded_costs: "Cameras, cabling, switches, installation and commissioning are the same for both options and left out; so are the switches' own power and VMS client licences.",
@@ -1712,6 +1858,7 @@ fn costed(
             vms_buys,
             year,
             summary: gsummary,
+            cloud: gcloud,
             ..
         }) => {
             let step = cost::CostStep {
@@ -1722,6 +1869,7 @@ fn costed(
                 vms_buys,
                 cameras: gsummary.cameras,
                 poe_mw: gsummary.poe_mw,
+                cloud: gcloud.as_ref(),
             };
             cost_stage(
                 site,
@@ -1938,6 +2086,8 @@ enum Grown {
         year: u32,
         /// The grown site's totals.
         summary: Summary,
+        /// The cloud reference for the grown site.
+        cloud: Option<CloudContext>,
         /// The growth as the plan reports it (without the steps, which are kept above).
         plan: GrowthPlan,
         /// The WAN uplinks the grown sites recording elsewhere need.
@@ -2017,8 +2167,9 @@ fn grow(
     };
     match g.sizing {
         GrowthSizing::Now => {
-            deploy_today(&mut gnvr.sites, &gsized, design.site, &headroom);
-            deploy_today(&mut gvms.sites, &gsized, design.site, &headroom);
+            let rules = (&headroom, design.catalog);
+            deploy_today(&mut gnvr.sites, &gsized, design.site, rules);
+            deploy_today(&mut gvms.sites, &gsized, design.site, rules);
             let text = format!(
                 "Growth is sized now: the design holds the {} cameras expected within 36 months ({}), today's {} are deployed on it, and recorders, drives and licences for the grown count are bought in year 1 and costed from then.",
                 g.cameras,
@@ -2080,6 +2231,7 @@ fn grow(
                 vms_buys,
                 year: g.year,
                 summary: gsummary,
+                cloud: cloud_of(&gsite, design.catalog, &gsized.groups, design.rate),
                 plan: GrowthPlan {
                     year: Some(g.year),
                     text,
@@ -2193,12 +2345,13 @@ fn step_words(
 }
 
 /// The grown design's units carry today's cameras only: the added cameras' positions are
-/// dropped and each unit's loads are today's, with what it was sized for kept in `sized_for`.
+/// dropped, each unit's loads are today's, with what it was sized for kept in `sized_for`, and
+/// its own PoE ports are handed out again over the cameras it keeps.
 fn deploy_today(
     sites: &mut [SiteRecorders],
     gsized: &Sized,
     today: &SiteFile,
-    headroom: &HeadroomPolicy,
+    (headroom, catalog): (&HeadroomPolicy, &Catalog),
 ) {
     let today_count = |si: usize| -> usize {
         today.sites[si]
@@ -2242,32 +2395,26 @@ fn deploy_today(
                 capacity_needed_bytes: u.capacity_needed_bytes,
             });
             u.camera_slots.retain(|s| is_today(*s));
-            u.poe_slots.retain(|s| is_today(*s));
-            let on_ports: BTreeSet<usize> = u.poe_slots.iter().copied().collect();
-            let kept: Vec<&Item> = u
+            let kept: Vec<Item> = u
                 .camera_slots
                 .iter()
-                .filter_map(|s| by_slot.get(s).copied())
+                .filter_map(|s| by_slot.get(s).copied().copied())
                 .collect();
             u.cameras = kept.len() as u32;
             u.ingest_bps = kept.iter().map(|i| i.ingest).sum();
             u.recorded_bytes = kept.iter().map(|i| i.bytes).sum();
             u.capacity_needed_bytes = headroom.capacity_needed(Bytes(u.recorded_bytes)).get();
-            u.link_bps = kept
+            let ports = catalog
+                .nvr
                 .iter()
-                .filter(|i| !on_ports.contains(&i.slot))
-                .map(|i| i.wire)
-                .sum();
-            u.poe_used_mw = kept
-                .iter()
-                .filter(|i| on_ports.contains(&i.slot))
-                .map(|i| i.poe_mw)
-                .sum();
-            u.poe_powered = u.poe_slots.len() as u32;
-            u.external_poe = kept
-                .iter()
-                .filter(|i| i.poe_mw > 0 && !on_ports.contains(&i.slot))
-                .count() as u32;
+                .find(|m| m.id == u.model_id)
+                .map_or_else(PoePorts::default, nvr_poe);
+            let poe = poe_and_link(&kept, ports);
+            u.link_bps = poe.link_bps;
+            u.poe_used_mw = poe.used_mw;
+            u.poe_powered = poe.slots.len() as u32;
+            u.external_poe = poe.external;
+            u.poe_slots = poe.slots;
         }
         for h in &mut sr.recorded_here {
             h.cameras = today_count(h.site_index) as u32;

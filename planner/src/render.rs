@@ -222,15 +222,25 @@ fn summary_section(o: &mut String, p: &Plan) {
     );
 }
 
-/// The Section 889 screening of the cameras, when the site requires it.
+/// The Section 889 screening of the cameras and the TAA screening of the cameras and products,
+/// each when the site requires it.
 fn screening_section(o: &mut String, p: &Plan) {
-    let screening = &p.section_889;
+    screening_block(
+        o,
+        &p.section_889,
+        "SECTION 889 SCREENING of the cameras the site file names",
+    );
+    screening_block(
+        o,
+        &p.taa,
+        "TAA SCREENING of the cameras the site file names and the products the plan picks",
+    );
+}
+
+/// One screening under its `title`, findings first, when the site requires it.
+fn screening_block(o: &mut String, screening: &crate::screen::Screening, title: &str) {
     if screening.required {
-        let _ = writeln!(
-            o,
-            "SECTION 889 SCREENING of the cameras the site file names ({}):",
-            screening.data
-        );
+        let _ = writeln!(o, "{title} ({}):", screening.data);
         for f in &screening.findings {
             let _ = writeln!(
                 o,
@@ -593,6 +603,15 @@ fn cost_table(o: &mut String, p: &Plan) {
                     cl.per_camera_year.whole()
                 );
             }
+        }
+        if let Some(after) = &cl.from_step {
+            let _ = writeln!(
+                o,
+                "  cloud from year {} (after the growth step): {} a year, {} a camera",
+                after.year,
+                after.per_year.whole(),
+                after.per_camera_year.whole()
+            );
         }
     }
     let _ = writeln!(o, "  ({})", p.excluded_costs);

@@ -323,6 +323,16 @@ pub struct Requirements {
     /// How a camera the Section 889 screening cannot resolve is reported: "warning" (default)
     /// or "error".
     pub section_889_unresolved: Option<crate::severity::Severity>,
+    /// Buy only U.S.-made or FAR 25.003 designated-country end products (Trade Agreements Act):
+    /// the cameras the site file names are checked against where the compliance data records
+    /// their makers make their products, the catalog products the plan picks against their
+    /// sourced origin, and the BOM's lines still to be chosen say the origin must be designated.
+    #[serde(default)]
+    pub taa: bool,
+    /// How a camera or product whose country of origin is unknown (not stated, not in the data)
+    /// is reported under `taa`: "warning" (default) or "error". A non-designated origin is
+    /// always an error.
+    pub taa_unresolved: Option<crate::severity::Severity>,
 }
 
 /// Drive size: a fixed size or "choose".
@@ -547,6 +557,10 @@ pub fn field_hint(key: &str) -> Option<String> {
         "growth-year" => {
             "the cost year of the growth step, 1 to the horizon, e.g. `growth-year = 3`"
         }
+        "section-889" | "taa" | "audit-trail" | "role-based-users" | "prefer-camera-brand" => {
+            "true or false, without quotes, e.g. `taa = true`"
+        }
+        "section-889-unresolved" | "taa-unresolved" => "\"warning\" (default) or \"error\"",
         "site" => "add at least one [[site]] with a [[site.cameras]] group",
         "access-switch" | "recorder" => {
             "a catalog id; `camscope plan --format json` lists the models in use"

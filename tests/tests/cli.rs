@@ -370,6 +370,38 @@ fn negative_retention_is_located() {
     assert!(r.stderr.contains("hint: whole days"), "{}", r.stderr);
 }
 
+/// `taa` is a boolean like `section-889`: a quoted "yes" is refused with the hint, and how an
+/// unknown origin counts is one of the two severities.
+#[test]
+fn taa_takes_a_boolean_and_taa_unresolved_a_severity() {
+    let r = bad_site(&STORE.replace(
+        "analytics = \"motion\"",
+        "analytics = \"motion\"\ntaa = \"yes\"",
+    ));
+    assert!(
+        r.stderr.contains("bad.toml:8:7: requirements.taa:"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("hint: true or false"), "{}", r.stderr);
+    let r = bad_site(&STORE.replace(
+        "analytics = \"motion\"",
+        "analytics = \"motion\"\ntaa = true\ntaa-unresolved = \"fatal\"",
+    ));
+    assert!(
+        r.stderr
+            .contains("requirements.taa-unresolved: unknown variant `fatal`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("hint: \"warning\" (default) or \"error\""),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn unknown_resolution_lists_the_choices() {
     let r = bad_site(&STORE.replace("\"1080p\"", "\"5K\""));

@@ -595,13 +595,14 @@ fn checked_lines(g: &camscope_tests::Generated, file: &str) -> Vec<Value> {
 }
 
 /// Issue 14: the federal site's servers, drives and switches are generic classes in the
-/// catalog. Its BOM says each is still to be chosen and states what the plan sized it for, and
-/// `check` calls such a line a placeholder (`to-be-chosen`), not a quote that forgot its maker.
+/// catalog. Its BOM says each is still to be chosen and states what the plan sized it for, with
+/// what the site requires (Section 889 and the TAA), and `check` calls such a line a placeholder
+/// (`to-be-chosen`, `origin-to-be-chosen`), not a quote that forgot its maker.
 #[test]
 fn generic_hardware_is_a_placeholder_line_stating_its_constraint() {
     let g = generate("fixtures/designs/federal.toml", &[]);
     let rows = bom_rows(&g);
-    let eligible = "; maker must be Section 889 eligible";
+    let eligible = "; maker must be Section 889 eligible; country of origin must be TAA-designated";
     for (id, model, description) in [
         (
             "storage-4u-128",
@@ -681,6 +682,63 @@ fn generic_hardware_is_a_placeholder_line_stating_its_constraint() {
             "{file}: every generated line names a maker or says it is to be chosen"
         );
     }
+}
+
+/// Without `taa` in the site file a placeholder states only what the site does require: the
+/// chain requires Section 889, not the TAA, and its BOM says nothing of the TAA; with `taa` and
+/// without Section 889 it states only the origin constraint, and `check` still gives those lines
+/// a visible TAA status (`origin-to-be-chosen`) with its reason.
+#[test]
+fn a_placeholder_states_the_taa_only_when_the_site_requires_it() {
+    let chain = include_str!("../../examples/retail-chain.toml");
+    assert!(chain.contains("section-889 = true") && !chain.contains("taa ="));
+    let g = generate("../examples/retail-chain.toml", &["--option", "vms"]);
+    let placeholders: Vec<BTreeMap<String, String>> = bom_rows(&g)
+        .into_iter()
+        .filter(|r| r["Model"].contains("(model to be chosen)"))
+        .collect();
+    assert!(!placeholders.is_empty());
+    for row in &placeholders {
+        assert!(
+            !row["Description"].starts_with("to be chosen:")
+                || row["Description"].ends_with("; maker must be Section 889 eligible"),
+            "{row:?}"
+        );
+        assert!(!row["Description"].contains("TAA"), "{row:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("taa-only.toml");
+    std::fs::write(&site, chain.replace("section-889 = true", "taa = true")).unwrap();
+    let g = generate(&site.display().to_string(), &["--option", "vms"]);
+    let rows = bom_rows(&g);
+    let lines = checked_lines(&g, "bom.csv");
+    let mut seen = 0;
+    for row in rows
+        .iter()
+        .filter(|r| r["Model"].contains("(model to be chosen)"))
+    {
+        assert!(
+            row["Description"].ends_with("; country of origin must be TAA-designated")
+                && !row["Description"].contains("889"),
+            "{row:?}"
+        );
+        let line = lines
+            .iter()
+            .find(|l| l["description"] == row["Description"].as_str())
+            .unwrap_or_else(|| panic!("no checked line for {row:?}"));
+        assert_eq!(line["taa"]["verdict"], "unknown", "{}", line["taa"]);
+        assert_eq!(line["taa"]["code"], "origin-to-be-chosen");
+        assert!(
+            line["taa"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("TAA compliance cannot be judged"),
+            "{}",
+            line["taa"]
+        );
+        seen += 1;
+    }
+    assert!(seen > 0);
 }
 
 /// A distributor overlay that names the server the 4U class stands for (maker, model and a

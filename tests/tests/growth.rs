@@ -167,3 +167,69 @@ recorder = "lilin-nvr5208e"
         .collect();
     assert!(today.is_empty(), "today's 6 cameras fit: {today:?}");
 }
+
+/// A small office of LILIN cameras grown from 8 to 10, sized now: the grown design puts the
+/// added 27 W cameras on the NVR's own PoE ports ahead of today's 5 W ones, but once the added
+/// cameras are dropped today's 8 (172 W) fit its 198.6 W budget, and every one of them is on
+/// the NVR's PoE: none is counted as needing a PoE switch while the NVR's budget sits idle.
+#[test]
+fn sized_now_todays_cameras_that_fit_the_nvrs_poe_are_all_on_it() {
+    let group = |name: &str, count: u32, watts: u32| {
+        format!(
+            "\n  [[site.cameras]]\n  name = \"{name}\"\n  count = {count}\n  brand = \"LILIN\"\n  resolution = \"1080p\"\n  codec = \"h265\"\n  fps = 10\n  retention-days = 7\n  poe-watts = {watts}\n"
+        )
+    };
+    let text = format!(
+        "version = 1\n[project]\nname = \"PoE now\"\ncurrency = \"USD\"\n[requirements]\ncameras-in-36-months = 10\ngrowth = \"now\"\n[[site]]\nname = \"Office\"\n{}{}",
+        group("Small", 2, 5),
+        group("Big", 6, 27)
+    );
+    let site = site_of(&text);
+    let catalog = Catalog::embedded().unwrap();
+    let p = plan(&site, &catalog).unwrap();
+    let u = &p.nvr.sites[0].units[0];
+    assert_eq!(u.model_id, "lilin-nvr5416e");
+    assert_eq!(u.sized_for.unwrap().cameras, 10);
+    assert_eq!(u.cameras, 8);
+    assert_eq!(
+        (u.poe_powered, u.external_poe, u.poe_used_mw),
+        (8, 0, 172_000),
+        "{u:#?}"
+    );
+    assert_eq!(u.poe_slots.len(), 8);
+    assert_eq!(u.link_bps, 0, "every camera is on the NVR's own ports");
+    let m = planner::deploy::deploy(&site, &catalog, &p, planner::deploy::Choice::Nvr).unwrap();
+    assert_eq!(m.cameras.len(), 8);
+    assert!(m.violations.is_empty(), "{:?}", m.violations);
+}
+
+/// The cloud reference follows the same growth as the options: as a step, today's 129 cameras
+/// until the step year and the grown 140 from it; sized now, the grown 140 from year 1.
+#[test]
+fn the_cloud_reference_grows_with_the_options() {
+    let step = plan_of(CHAIN);
+    let now = plan_of(&with_growth("growth = \"now\""));
+    let cloud = step.cloud.as_ref().unwrap();
+    let per_camera = cloud.per_camera_year.as_f64();
+    let year = |p: &Plan, y: usize| p.tco[y].cloud.as_f64();
+    assert!((year(&step, 0) - 129.0 * per_camera).abs() < 0.01);
+    assert!((year(&step, 1) - 129.0 * per_camera).abs() < 0.01);
+    for y in 2..step.tco.len() {
+        assert!(
+            (year(&step, y) - 140.0 * per_camera).abs() < 0.01,
+            "year {}: {}",
+            y + 1,
+            year(&step, y)
+        );
+    }
+    let after = cloud
+        .from_step
+        .as_ref()
+        .expect("the step's cloud is reported");
+    assert_eq!(after.year, 3);
+    assert!((after.per_year.as_f64() - 140.0 * per_camera).abs() < 0.01);
+    for y in 0..now.tco.len() {
+        assert!((year(&now, y) - 140.0 * per_camera).abs() < 0.01);
+    }
+    assert!(now.cloud.as_ref().unwrap().from_step.is_none());
+}

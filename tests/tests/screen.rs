@@ -119,3 +119,180 @@ fn plan_exits_1_on_a_covered_camera_and_says_why() {
             .contains("clear: Axis: not_covered (independent-maker)")
     );
 }
+
+fn taa_of(text: &str) -> planner::screen::Screening {
+    let site = SiteFile::parse("screened.toml", text).unwrap();
+    plan(&site, &Catalog::embedded().unwrap()).unwrap().taa
+}
+
+/// The camera findings of a TAA screening, as (severity, code, place).
+fn camera_findings(s: &planner::screen::Screening) -> Vec<(Severity, &str, &str)> {
+    s.findings
+        .iter()
+        .filter(|f| f.place.starts_with("site ") || f.place.starts_with("requirements."))
+        .map(|f| (f.severity, f.code.as_str(), f.place.as_str()))
+        .collect()
+}
+
+/// `taa = true`: a camera whose maker the data records as making its products in China (not a
+/// FAR 25.003 designated country) is an error; a maker the data knows without an origin, or
+/// does not know at all, is a visible warning (never a clear); a group with no brand or model
+/// says it could not be checked.
+#[test]
+fn taa_makes_a_chinese_origin_brand_an_error_and_an_unknown_origin_a_warning() {
+    let s = taa_of(&site(
+        "taa = true",
+        &[
+            ("Gate", Some("Hikvision"), Some("DS-2CD2143G2-I")),
+            ("Dock", Some("Axis"), Some("P3265-LVE")),
+            ("Yard", Some("Northwind Optronics"), None),
+            ("Office", None, None),
+        ],
+    ));
+    assert!(s.required);
+    assert_eq!(
+        camera_findings(&s),
+        [
+            (
+                Severity::Error,
+                "non-designated-country",
+                "site Depot / Gate"
+            ),
+            (Severity::Warning, "origin-not-in-data", "site Depot / Dock"),
+            (Severity::Warning, "origin-not-in-data", "site Depot / Yard"),
+            (Severity::Warning, "not-screened", "site Depot / Office"),
+        ]
+    );
+    let gate = &s.findings[0];
+    assert!(
+        gate.message.contains("China") && gate.message.contains("not a FAR 25.003 designated"),
+        "{}",
+        gate.message
+    );
+    let dock = s
+        .findings
+        .iter()
+        .find(|f| f.place.ends_with("Dock"))
+        .unwrap();
+    assert!(
+        dock.message
+            .contains("records no country of origin for Axis"),
+        "{}",
+        dock.message
+    );
+    assert!(s.cleared.is_empty(), "nothing is clear: {:?}", s.cleared);
+    assert!(s.has_errors());
+}
+
+/// A brand of a maker (HiLook, a Hikvision brand) takes the maker's origin; a camera named by
+/// a Hikvision model number alone is read through the model pattern.
+#[test]
+fn taa_follows_a_brand_to_its_maker_and_a_model_number_to_its_maker() {
+    let s = taa_of(&site(
+        "taa = true",
+        &[
+            ("Gate", Some("HiLook"), None),
+            ("Dock", None, Some("DS-2CD2143G2-I")),
+        ],
+    ));
+    assert_eq!(
+        camera_findings(&s),
+        [
+            (
+                Severity::Error,
+                "non-designated-country",
+                "site Depot / Gate"
+            ),
+            (
+                Severity::Error,
+                "non-designated-country",
+                "site Depot / Dock"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn taa_unresolved_can_be_made_an_error_and_nothing_is_checked_without_taa() {
+    let s = taa_of(&site(
+        "taa = true\ntaa-unresolved = \"error\"",
+        &[("Dock", Some("Axis"), None)],
+    ));
+    assert!(s.findings.iter().all(|f| f.severity == Severity::Error));
+    let text = site("section-889 = true", &[("Gate", Some("Hikvision"), None)]);
+    let off = taa_of(&text);
+    assert!(!off.required && off.findings.is_empty() && off.cleared.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("site.toml");
+    std::fs::write(&path, &text).unwrap();
+    let p = path.display().to_string();
+    let json = camscope(&["plan", &p, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert!(v.get("taa").is_none(), "no taa key without the requirement");
+    let table = camscope(&["plan", &p]);
+    assert!(!table.stdout.contains("TAA"), "{}", table.stdout);
+}
+
+/// The catalog products the plan picks are checked too: without a sourced origin each is a
+/// visible "origin to be confirmed"; an NVR whose overlay gives it a sourced Chinese origin is an
+/// error; `plan` exits 1 on a non-designated origin and prints the screening.
+#[test]
+fn taa_checks_the_picked_products_and_plan_exits_1_on_a_non_designated_origin() {
+    let text = site("taa = true", &[("Dock", Some("Axis"), None)]);
+    let s = taa_of(&text);
+    let products: Vec<&planner::screen::ScreenFinding> = s
+        .findings
+        .iter()
+        .filter(|f| !f.place.starts_with("site "))
+        .collect();
+    assert!(!products.is_empty());
+    assert!(
+        products.iter().all(|f| f.code == "origin-to-be-confirmed"
+            && f.severity == Severity::Warning
+            && f.message.contains("origin to be confirmed")),
+        "{products:#?}"
+    );
+    let overlay = r#"
+[sources.label-photo]
+title = "Photo of the unit's rating label: Made in China"
+recorded = "2026-12-03"
+note = "taken on site, not public"
+
+[[nvr]]
+id = "dahua-nvr4116hs-ei"
+origin = "China"
+origin-source = "label-photo"
+"#;
+    let fixed = text.replace(
+        "name = \"Depot\"\n",
+        "name = \"Depot\"\n[site.network]\nrecorder = \"dahua-nvr4116hs-ei\"\nrecorders = 1\n",
+    );
+    let site_file = SiteFile::parse("site.toml", &fixed).unwrap();
+    let catalog = Catalog::with_overlay("quote.toml", overlay).unwrap();
+    let s = plan(&site_file, &catalog).unwrap().taa;
+    let nvr = s
+        .findings
+        .iter()
+        .find(|f| f.place == "NVR dahua-nvr4116hs-ei")
+        .unwrap_or_else(|| panic!("{:#?}", s.findings));
+    assert_eq!(
+        (nvr.severity, nvr.code.as_str()),
+        (Severity::Error, "non-designated-country")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("site.toml");
+    std::fs::write(
+        &path,
+        site("taa = true", &[("Gate", Some("Hikvision"), None)]),
+    )
+    .unwrap();
+    let r = camscope(&["plan", &path.display().to_string()]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("TAA SCREENING"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("ERROR [non-designated-country] site Depot / Gate"),
+        "{}",
+        r.stdout
+    );
+}
