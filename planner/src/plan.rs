@@ -2904,12 +2904,23 @@ fn recommend(site: &SiteFile, nvr: &NvrOption, summary: &Summary) -> Recommendat
     let r = &site.requirements;
     let mut reasons = Vec::new();
     let mut fire = |code: &'static str, text: String| reasons.push(Reason { code, text });
-    if summary.sites > 1 {
+    // Sites that record at another site's recorders keep none of their own: what a VMS would
+    // join is the places that hold recorders.
+    let recording_places: u64 = site
+        .sites
+        .iter()
+        .filter(|s| s.record_at.is_none())
+        .map(|s| u64::from(s.copies.0))
+        .sum();
+    if recording_places > 1 {
+        let central = match summary.sites - recording_places {
+            0 => String::new(),
+            n => format!(" with recorders, besides {n} recorded at one of them"),
+        };
         fire(
             "multi-site",
             format!(
-                "more than one site ({} sites): a VMS manages every site's recorders, users and video as one system",
-                summary.sites
+                "more than one site ({recording_places} sites{central}): a VMS manages every site's recorders, users and video as one system"
             ),
         );
     }

@@ -334,3 +334,37 @@ fn the_wan_need_after_the_growth_is_stated_and_checked() {
         );
     }
 }
+
+/// Seven sites, but recorders at one: "more than one site" is not a reason for a VMS when the
+/// branches record at the head office. A second site with recorders of its own makes it one,
+/// and the reason says how many sites hold recorders.
+#[test]
+fn sites_recorded_centrally_do_not_make_the_plan_multi_site() {
+    let p = plan_of(CENTRAL);
+    assert_eq!(p.summary.sites, 7);
+    assert!(
+        p.recommendation
+            .reasons
+            .iter()
+            .all(|r| r.code != "multi-site"),
+        "{:?}",
+        p.recommendation.reasons
+    );
+    let two = format!(
+        "{CENTRAL}\n[[site]]\nname = \"Depot\"\n  [[site.cameras]]\n  name = \"Yard\"\n  count = 4\n  brand = \"Axis\"\n  resolution = \"1080p\"\n  codec = \"h265\"\n  fps = 15\n  retention-days = 30\n"
+    );
+    let p = plan_of(&two);
+    let reason = p
+        .recommendation
+        .reasons
+        .iter()
+        .find(|r| r.code == "multi-site")
+        .unwrap();
+    assert!(
+        reason
+            .text
+            .contains("2 sites with recorders, besides 6 recorded at one of them"),
+        "{}",
+        reason.text
+    );
+}
