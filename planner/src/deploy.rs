@@ -374,6 +374,10 @@ pub fn deploy(
     let run = Run {
         catalog,
         access_models: catalog.switch.iter().filter(|s| !s.core).collect(),
+        grown_now: match &plan.growth {
+            Some(g) if g.sizing == crate::site::GrowthSizing::Now => &g.groups,
+            _ => &[],
+        },
         choice,
         overhead: d.network_overhead.value,
         utilization: d.link_utilization.value,
@@ -728,6 +732,9 @@ fn choice_name(c: Choice) -> &'static str {
 struct Run<'a> {
     catalog: &'a Catalog,
     access_models: Vec<&'a SwitchModel>,
+    /// Sized now for growth: each group's cameras today and grown, per copy. The access
+    /// switches keep ports and PoE for the added cameras.
+    grown_now: &'a [crate::growth::GroupGrowth],
     choice: Choice,
     overhead: f64,
     utilization: f64,
@@ -1011,6 +1018,8 @@ struct Layout<'a> {
     tiles: u32,
     /// The distribution tier, when the access switches outnumber what one core can join.
     tier: Option<Tier<'a>>,
+    /// Per access switch, the ports kept for cameras a site sized now for growth adds later.
+    reserved: Vec<u32>,
 }
 
 /// A distribution tier: aggregation switches of one model, each carrying a block of access
@@ -1095,8 +1104,12 @@ fn choose_layout<'a>(
         };
         single.or_else(stacked).unwrap_or(f64::MAX / 4.0)
     };
+    // Sized now for growth: the added cameras the recorders' own PoE ports will not take are
+    // packed too, as stand-ins, so the switches bought today have their ports and PoE.
+    let reserved = reserved_ports(run, inst, units);
+    let switch_ports = (on_switch.len() + reserved.len()) as u32;
     let core_price = |count: u32, m: &SwitchModel| {
-        if count == 1 && net.uplink.is_none() && on_switch.len() as u32 + others <= m.ports {
+        if count == 1 && net.uplink.is_none() && switch_ports + others <= m.ports {
             0.0
         } else {
             cheapest_core(count + others)
@@ -1106,10 +1119,22 @@ fn choose_layout<'a>(
         Some(m) => vec![m],
         None => run.access_models.clone(),
     };
-    let chosen = if on_switch.is_empty() {
+    let packing: Vec<(usize, u64, u64)> = cams.iter().chain(&reserved).copied().collect();
+    let chosen = if on_switch.is_empty() && reserved.is_empty() {
         None
     } else {
-        choose_access(&candidates, &cams, net.uplink, run.utilization, &core_price)
+        choose_access(
+            &candidates,
+            &packing,
+            net.uplink,
+            run.utilization,
+            &core_price,
+        )
+        .map(|(m, packed)| (m, without_stand_ins(packed, slots.len())))
+    };
+    let (chosen, reserved_on) = match chosen {
+        Some((m, (packed, kept_for))) => (Some((m, packed)), kept_for),
+        None => (None, Vec::new()),
     };
     let (model, switch_cams): (Option<&SwitchModel>, Vec<Vec<usize>>) =
         match (net.access_switches, chosen) {
@@ -1140,6 +1165,15 @@ fn choose_layout<'a>(
         .iter()
         .map(|b| b.iter().map(|s| draw(*s)).sum())
         .collect();
+    // The reservation holds for the layout chosen with it, not for a fixed count or a tier.
+    let reserved = if tier.is_none()
+        && net.access_switches.is_none()
+        && reserved_on.len() == switch_cams.len()
+    {
+        reserved_on
+    } else {
+        vec![0; switch_cams.len()]
+    };
     Ok(Layout {
         model,
         switch_cams,
@@ -1147,7 +1181,68 @@ fn choose_layout<'a>(
         clients,
         tiles,
         tier,
+        reserved,
     })
+}
+
+/// The added cameras of a site sized now for growth that need a switch port, as stand-ins
+/// (slots numbered after the site's own) with their group's PoE draw and load: each group's
+/// added cameras, less those the NVRs' free PoE ports can power.
+fn reserved_ports(run: &Run, inst: &Instance, units: &[RecorderUnit]) -> Vec<(usize, u64, u64)> {
+    let mut added: Vec<(u64, u64)> = Vec::new();
+    for g in run.grown_now.iter().filter(|g| g.site == inst.site.name) {
+        let Some(plan) = inst.groups.iter().find(|p| p.name == g.group) else {
+            continue;
+        };
+        let load = with_overhead(plan.ingest_bps, run.overhead);
+        for _ in g.today..g.grown {
+            added.push((plan.poe_mw, load));
+        }
+    }
+    // What the NVRs' own ports have left: ports, per-port limit and budget.
+    let mut free: Vec<(u32, u64, u64)> = units
+        .iter()
+        .filter_map(|u| {
+            let model = run.catalog.nvr.iter().find(|m| m.id == u.model_id)?;
+            let per_port = model.poe_per_port.unwrap_or(model.poe_budget).milliwatts();
+            let ports = model.poe_ports.saturating_sub(u.poe_slots.len() as u32);
+            Some((
+                ports,
+                per_port,
+                u.poe_budget_mw.saturating_sub(u.poe_used_mw),
+            ))
+        })
+        .collect();
+    added.sort_by_key(|a| std::cmp::Reverse(a.0));
+    let mut out = Vec::new();
+    for (draw, load) in added {
+        let on_nvr = draw > 0
+            && free.iter_mut().any(|f| {
+                let fits = f.0 > 0 && draw <= f.1 && draw <= f.2;
+                if fits {
+                    f.0 -= 1;
+                    f.2 -= draw;
+                }
+                fits
+            });
+        if !on_nvr {
+            out.push((inst.slots.len() + out.len(), draw, load));
+        }
+    }
+    out
+}
+
+/// The packed access switches without the stand-ins (slots from `real` on), with how many
+/// ports each keeps for them; a switch bought only for added cameras stays, empty.
+fn without_stand_ins(packed: Vec<Vec<usize>>, real: usize) -> (Vec<Vec<usize>>, Vec<u32>) {
+    packed
+        .into_iter()
+        .map(|b| {
+            let kept: Vec<usize> = b.iter().copied().filter(|s| *s < real).collect();
+            let reserved = (b.len() - kept.len()) as u32;
+            (kept, reserved)
+        })
+        .unzip()
 }
 
 /// Keeps the flat access layout while the largest core switch has a port for every access
@@ -1314,7 +1409,8 @@ fn place_switches(
     let single_is_core = access_count == 1
         && net.uplink.is_none()
         && layout.model.is_some_and(|mdl| {
-            layout.switch_cams[0].len() as u32 + units.len() as u32 + clients <= mdl.ports
+            layout.switch_cams[0].len() as u32 + layout.reserved[0] + units.len() as u32 + clients
+                <= mdl.ports
         });
     let mut access_nodes = Vec::new();
     for (i, cams) in layout.switch_cams.iter().enumerate() {

@@ -233,3 +233,48 @@ fn the_cloud_reference_grows_with_the_options() {
     }
     assert!(now.cloud.as_ref().unwrap().from_step.is_none());
 }
+
+/// Sized now, the access switches bought today keep ports and PoE for the added cameras: a
+/// 16-camera office growing to 24, on recording servers (no NVR PoE), gets switches with at
+/// least 24 ports for cameras (those the recorders, clients and uplinks take left out) and a
+/// PoE budget for 24 cameras, while a step buys for today's 16.
+#[test]
+fn sized_now_the_access_switches_keep_ports_for_the_added_cameras() {
+    let text = |growth: &str| {
+        format!(
+            "version = 1\n[project]\nname = \"Switches now\"\ncurrency = \"USD\"\n[requirements]\ncameras-in-36-months = 24\ngrowth = \"{growth}\"\n[[site]]\nname = \"Office\"\n  [[site.cameras]]\n  name = \"Desks\"\n  count = 16\n  brand = \"Axis\"\n  resolution = \"1080p\"\n  codec = \"h265\"\n  fps = 15\n  retention-days = 14\n  poe-watts = 12\n"
+        )
+    };
+    let catalog = Catalog::embedded().unwrap();
+    let access = |growth: &str| {
+        let site = site_of(&text(growth));
+        let p = plan(&site, &catalog).unwrap();
+        let m = planner::deploy::deploy(&site, &catalog, &p, planner::deploy::Choice::Vms).unwrap();
+        assert_eq!(m.cameras.len(), 16);
+        assert!(m.violations.is_empty(), "{:?}", m.violations);
+        let cams: Vec<_> = m
+            .network
+            .switches
+            .iter()
+            .filter(|s| m.cameras.iter().any(|c| c.switch == s.id))
+            .collect();
+        // Ports left for cameras: the ports less those its recorders, clients and uplink take.
+        let ports: u32 = cams
+            .iter()
+            .map(|s| {
+                let on = m.cameras.iter().filter(|c| c.switch == s.id).count() as u32;
+                s.ports - (s.ports_used - on)
+            })
+            .sum();
+        let budget: u64 = cams.iter().map(|s| s.poe_budget_mw).sum();
+        (ports, budget)
+    };
+    let (now_ports, now_budget) = access("now");
+    assert!(now_ports >= 24, "{now_ports} camera ports for 24 cameras");
+    assert!(now_budget >= 24 * 12_000, "{now_budget} mW for 24 cameras");
+    let (step_ports, _) = access("step");
+    assert!(
+        step_ports < 24,
+        "a step buys today's switches: {step_ports} ports"
+    );
+}
