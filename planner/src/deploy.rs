@@ -1020,6 +1020,9 @@ struct Layout<'a> {
     tier: Option<Tier<'a>>,
     /// Per access switch, the ports kept for cameras a site sized now for growth adds later.
     reserved: Vec<u32>,
+    /// The core's port for the WAN router (1 when the site records elsewhere or records other
+    /// sites' cameras, else 0).
+    wan: u32,
 }
 
 /// A distribution tier: aggregation switches of one model, each carrying a block of access
@@ -1081,7 +1084,10 @@ fn choose_layout<'a>(
     // Clients.
     let clients = net.viewing_clients.map_or(d.viewing_clients.value, |c| c.0);
     let tiles = d.viewing_tiles.value.min(slots.len() as u32);
-    let others = units.len() as u32 + clients;
+    // A site that records at another site, or records other sites' cameras, has a WAN router
+    // on its core.
+    let wan = u32::from(inst.site.record_at.is_some() || !inst.recorded_here.is_empty());
+    let others = units.len() as u32 + clients + wan;
     // The core a layout needs: the cheapest core switch with a port for everything; when none
     // has enough ports, as many of the largest as it takes (one port of each joins it to the
     // next), so a layout of many small access switches pays for the core ports it consumes
@@ -1182,6 +1188,7 @@ fn choose_layout<'a>(
         tiles,
         tier,
         reserved,
+        wan,
     })
 }
 
@@ -1401,15 +1408,19 @@ fn place_switches(
     let core_needs = match &layout.tier {
         Some(t) => {
             let in_blocks: usize = t.blocks.iter().map(|b| b.recorders.len()).sum();
-            t.blocks.len() as u32 + (units.len() - in_blocks) as u32 + clients
+            t.blocks.len() as u32 + (units.len() - in_blocks) as u32 + clients + layout.wan
         }
-        None => access_count + units.len() as u32 + clients,
+        None => access_count + units.len() as u32 + clients + layout.wan,
     };
     // A fixed uplink says there is a core beyond the access switch.
     let single_is_core = access_count == 1
         && net.uplink.is_none()
         && layout.model.is_some_and(|mdl| {
-            layout.switch_cams[0].len() as u32 + layout.reserved[0] + units.len() as u32 + clients
+            layout.switch_cams[0].len() as u32
+                + layout.reserved[0]
+                + units.len() as u32
+                + clients
+                + layout.wan
                 <= mdl.ports
         });
     let mut access_nodes = Vec::new();
@@ -1419,7 +1430,7 @@ fn place_switches(
         let node = graph.graph.add_node(Node { id: sid.clone() });
         access_nodes.push(node);
         let extra = if single_is_core {
-            units.len() as u32 + clients
+            units.len() as u32 + clients + layout.wan
         } else {
             1
         };
