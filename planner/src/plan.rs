@@ -1249,6 +1249,9 @@ struct Design<'a> {
     rules: StorageRules<'a>,
     link: LinkRule,
     rate: f64,
+    /// NVR models a site requiring the TAA cannot buy (maker's origin not designated), by id,
+    /// with the reason.
+    taa_excluded: BTreeMap<String, String>,
 }
 
 impl Design<'_> {
@@ -1273,6 +1276,7 @@ impl Design<'_> {
             .nvr
             .iter()
             .filter(|m| !(site.requirements.section_889 && m.covered_889))
+            .filter(|m| !self.taa_excluded.contains_key(&m.id))
             .filter(|m| m.supports(level))
             .map(|m| nvr_bin(m, &self.rules, reserve, self.rate, self.link))
             .collect();
@@ -1299,10 +1303,12 @@ impl Design<'_> {
             } else if nvr_bins.is_empty() {
                 Err(format!(
                     "no NVR appliance in the catalog offers {level}{}",
-                    if excluded_889.is_empty() {
-                        ""
-                    } else {
-                        " among makers outside Section 889"
+                    match (excluded_889.is_empty(), self.taa_excluded.is_empty()) {
+                        (true, true) => "",
+                        (false, true) => " among makers outside Section 889",
+                        (true, false) => " among makers of TAA-designated origin",
+                        (false, false) =>
+                            " among makers outside Section 889 and of TAA-designated origin",
                     }
                 ))
             } else {
@@ -1375,6 +1381,13 @@ impl Design<'_> {
                 format!("the catalog has no {brand} appliance")
             } else if self.site.requirements.section_889 && theirs.iter().all(|m| m.covered_889) {
                 format!("{brand} appliances are excluded under Section 889")
+            } else if theirs.iter().all(|m| {
+                (self.site.requirements.section_889 && m.covered_889)
+                    || self.taa_excluded.contains_key(&m.id)
+            }) {
+                format!(
+                    "{brand} appliances are excluded: their country of origin is not TAA-designated"
+                )
             } else {
                 format!("no {brand} appliance offers {}", self.rules.level)
             };
@@ -1741,12 +1754,16 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         recorder_limit: ingest::link_limit(d.recorder_nic.value, d.link_utilization.value),
     };
     let sized = size_groups(site, site, catalog, link, &mut used);
+    let taa_excluded = compliance_data::Dataset::embedded()
+        .map(|ds| crate::screen::taa_excluded_nvrs(site, catalog, &ds))
+        .unwrap_or_default();
     let design = Design {
         site,
         catalog,
         rules,
         link,
         rate,
+        taa_excluded,
     };
     let mut nvr = design.nvr_option(&sized, &mut used)?;
     let mut vms = design.vms_option(&sized, horizon, &mut used)?;
@@ -2145,6 +2162,7 @@ fn grow(
         rules: design.rules.clone(),
         link: design.link,
         rate: design.rate,
+        taa_excluded: design.taa_excluded.clone(),
     };
     let mut gnvr = gdesign.nvr_option(&gsized, used)?;
     let mut gvms = gdesign.vms_option(&gsized, horizon, used)?;

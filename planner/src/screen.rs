@@ -274,6 +274,20 @@ fn product_origin(out: &mut Screening, ds: &Dataset, p: &PickedProduct, unresolv
         message,
     };
     let Some(origin) = &p.origin else {
+        // No origin in the catalog: a maker whose sourced origin the data holds and is not
+        // designated rules the product out all the same.
+        if p.maker.is_some() {
+            let mut facts = LineFacts::default();
+            facts.manufacturer = p.maker.clone();
+            facts.model = p.model.clone();
+            let taa = compliance_data::maker_origin(ds, &facts, ds.as_of());
+            if taa.verdict == TaaVerdict::NonDesignated {
+                let message = format!("{shown}: {} — {}", taa.verdict.as_str(), taa.reason);
+                out.findings
+                    .push(finding(Severity::Error, taa.code.as_str(), message));
+                return;
+            }
+        }
         let message = if p.model.is_none() {
             "origin to be confirmed — the model is still to be chosen; its country of origin (where it is last substantially transformed) must be TAA-designated".to_string()
         } else {
@@ -308,4 +322,29 @@ fn product_origin(out: &mut Screening, ds: &Dataset, p: &PickedProduct, unresolv
                 .push(finding(severity, taa.code.as_str(), message));
         }
     }
+}
+
+/// The NVR models of `catalog` a site requiring the TAA cannot buy: their maker's sourced
+/// country of origin in `ds` is not TAA-designated (and the catalog states no origin of the
+/// model's own that is). Each with the reason, by catalog id.
+pub fn taa_excluded_nvrs(
+    site: &SiteFile,
+    catalog: &crate::catalog::Catalog,
+    ds: &Dataset,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    if !site.requirements.taa {
+        return out;
+    }
+    for m in &catalog.nvr {
+        let mut facts = LineFacts::default();
+        facts.manufacturer = Some(m.maker.clone());
+        facts.model = Some(m.model.clone());
+        facts.country_of_origin = m.origin.clone();
+        let taa = compliance_data::maker_origin(ds, &facts, ds.as_of());
+        if taa.verdict == TaaVerdict::NonDesignated {
+            out.insert(m.id.clone(), taa.reason);
+        }
+    }
+    out
 }

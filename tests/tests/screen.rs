@@ -296,3 +296,49 @@ origin-source = "label-photo"
         r.stdout
     );
 }
+
+/// `taa = true` rules appliances out as Section 889 does: the NVR option never picks a maker
+/// whose sourced origin is not designated (Hikvision, China, in the data), and a Hikvision
+/// recorder the site file fixes is an error in the screening, not an "origin to be confirmed".
+/// Before, the plan designed with Hikvision NVRs, called them "to be confirmed" and compared
+/// that option on cost.
+#[test]
+fn taa_keeps_non_designated_appliances_out_of_the_nvr_option() {
+    let catalog = Catalog::embedded().unwrap();
+    let hik: Vec<&str> = catalog
+        .nvr
+        .iter()
+        .filter(|m| m.maker == "Hikvision")
+        .map(|m| m.id.as_str())
+        .collect();
+    assert!(
+        !hik.is_empty(),
+        "the catalog has Hikvision appliances to exclude"
+    );
+    // The central fixture (RAID 5, Axis cameras) used to get Hikvision DS-9632NI-RT units.
+    let central = include_str!("../fixtures/designs/central.toml")
+        .replace("[requirements]\n", "[requirements]\ntaa = true\n");
+    let p = plan(
+        &SiteFile::parse("central.toml", &central).unwrap(),
+        &catalog,
+    )
+    .unwrap();
+    assert!(p.nvr.problem.is_none(), "{:?}", p.nvr.problem);
+    for s in &p.nvr.sites {
+        for u in &s.units {
+            assert!(!hik.contains(&u.model_id.as_str()), "{}", u.model_id);
+        }
+    }
+    // A Hikvision recorder the site file fixes is an error, with the maker's origin.
+    let text = site("taa = true", &[("Yard", Some("Axis"), None)]);
+    let fixed = format!("{text}\n  [site.network]\n  recorder = \"{}\"\n", hik[0]);
+    let s = taa_of(&fixed);
+    let f = s
+        .findings
+        .iter()
+        .find(|f| f.place.contains(hik[0]))
+        .unwrap_or_else(|| panic!("{:#?}", s.findings));
+    assert_eq!(f.severity, Severity::Error, "{f:?}");
+    assert_eq!(f.code, "non-designated-country", "{f:?}");
+    assert!(f.message.contains("China"), "{}", f.message);
+}
