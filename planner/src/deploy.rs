@@ -1161,11 +1161,20 @@ fn choose_layout<'a>(
             }
             _ => (None, Vec::new()),
         };
-    let (switch_cams, tier) = match (model, net.access_switches) {
+    let (model, switch_cams, tier) = match (model, net.access_switches) {
         (Some(m), None) => {
-            regroup_if_too_large(run, inst, recorders, m, &cams, switch_cams, others)
+            let (m, packed, tier) = regroup_if_too_large(
+                run,
+                inst,
+                recorders,
+                (m, &candidates),
+                &cams,
+                switch_cams,
+                others,
+            );
+            (Some(m), packed, tier)
         }
-        _ => (switch_cams, None),
+        _ => (model, switch_cams, None),
     };
     let switch_poe = switch_cams
         .iter()
@@ -1253,16 +1262,17 @@ fn without_stand_ins(packed: Vec<Vec<usize>>, real: usize) -> (Vec<Vec<usize>>, 
 }
 
 /// Keeps the flat access layout while the largest core switch has a port for every access
-/// switch, recorder and client (`others`); otherwise regroups it into a distribution tier.
+/// switch, recorder and client (`others`); otherwise the distribution tier, over the candidate
+/// access models, that costs least as built.
 fn regroup_if_too_large<'a>(
     run: &Run<'a>,
     inst: &Instance,
     recorders: &PlacedRecorders,
-    access: &SwitchModel,
+    (chosen, candidates): (&'a SwitchModel, &[&'a SwitchModel]),
     cams: &[(usize, u64, u64)],
     flat: Vec<Vec<usize>>,
     others: u32,
-) -> (Vec<Vec<usize>>, Option<Tier<'a>>) {
+) -> (&'a SwitchModel, Vec<Vec<usize>>, Option<Tier<'a>>) {
     let largest_core = run
         .catalog
         .switch
@@ -1271,11 +1281,27 @@ fn regroup_if_too_large<'a>(
         .map(|m| m.ports)
         .max();
     if largest_core.is_none_or(|p| flat.len() as u32 + others <= p) {
-        return (flat, None);
+        return (chosen, flat, None);
     }
-    match distribution_tier(run, inst, recorders, access, cams) {
-        Some((packed, tier)) => (packed, Some(tier)),
-        None => (flat, None),
+    // The tier each access model gives, priced as built: its access switches, aggregation
+    // switches and the core that joins them (the flat layout's estimate of a stacked core is
+    // no guide to how a model's switches fall into blocks).
+    let primaries = inst.units.iter().filter(|u| !u.failover).count() as u32;
+    let best = candidates
+        .iter()
+        .filter_map(|m| {
+            let (packed, tier) = distribution_tier(run, inst, recorders, m, cams)?;
+            let blocks = tier.blocks.len() as u32;
+            let core_needs = blocks + others.saturating_sub(primaries);
+            let core = core_model(run, core_needs, packed.len() as u32)?;
+            let price =
+                m.price * packed.len() as f64 + tier.model.price * f64::from(blocks) + core.price;
+            Some((*m, packed, tier, price))
+        })
+        .min_by(|a, b| a.3.total_cmp(&b.3));
+    match best {
+        Some((m, packed, tier, _)) => (m, packed, Some(tier)),
+        None => (chosen, flat, None),
     }
 }
 

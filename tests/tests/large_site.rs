@@ -133,3 +133,29 @@ fn ten_thousand_cameras_generate_and_report() {
     let html = reports::render(&view);
     assert!(html.contains("Design schedule"));
 }
+
+/// Just past what one core joins (800 cameras, n+1), the tier is priced as it is built for each
+/// access model. Before, the model was chosen on the flat layout's estimate of a stacked core:
+/// 53 sixteen-port switches in blocks of two recorders on 4 aggregation switches, 58 switches
+/// for 800 cameras.
+#[test]
+fn a_site_just_past_one_core_gets_a_tier_priced_as_built() {
+    let text = "version = 1\n[project]\nname = \"S800\"\ncurrency = \"USD\"\n[requirements]\ncamera-brands = [\"Axis\"]\nredundancy = \"n+1\"\n[[site]]\nname = \"Big\"\n  [[site.cameras]]\n  name = \"Yard\"\n  count = 800\n  brand = \"Axis\"\n  resolution = \"1080p\"\n  codec = \"h265\"\n  fps = 15\n  retention-days = 30\n  poe-watts = 6\n";
+    let site = SiteFile::parse("s800.toml", text).unwrap();
+    let catalog = Catalog::embedded().unwrap();
+    let p = planner::plan::plan(&site, &catalog).unwrap();
+    let m = deploy(&site, &catalog, &p, Choice::Vms).unwrap();
+    assert!(m.violations.is_empty(), "{:?}", m.violations);
+    let switches = &m.network.switches;
+    assert!(
+        switches.len() <= 40,
+        "{} switches for 800 cameras",
+        switches.len()
+    );
+    let access = switches.iter().filter(|s| s.role == SwitchRole::Access);
+    let ports: u32 = access.map(|s| s.ports).sum();
+    assert!(
+        ports < 800 * 12 / 10,
+        "{ports} access ports for 800 cameras"
+    );
+}
