@@ -186,7 +186,7 @@ pub fn check_line_with(
     regimes: &[Regime],
 ) -> LineVerdict {
     let section_889 = section889::check(ds, line, date);
-    let taa = taa::check_line(ds, line, date);
+    let taa = origin::without_line_origin(ds, line, taa::check_line(ds, line, date), date);
     let other_lists = regimes::check(ds, line, &taa, date, regimes);
     LineVerdict {
         section_889,

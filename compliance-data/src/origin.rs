@@ -24,6 +24,12 @@ const BRAND_DEPTH: usize = 3;
 /// The TAA verdict of a line from its own country of origin or, without one, from where the
 /// data records that its maker makes its products.
 pub fn maker_origin(ds: &Dataset, line: &LineFacts, date: Date) -> Taa {
+    origin_by(ds, line, date, true)
+}
+
+/// [`maker_origin`], the maker found by its name (manufacturer or brand) only, or also by a
+/// model-number pattern when `by_model`.
+fn origin_by(ds: &Dataset, line: &LineFacts, date: Date, by_model: bool) -> Taa {
     if line
         .country_of_origin
         .as_deref()
@@ -31,7 +37,7 @@ pub fn maker_origin(ds: &Dataset, line: &LineFacts, date: Date) -> Taa {
     {
         return taa::check_line(ds, line, date);
     }
-    let makers = makers_named(ds, line);
+    let makers = makers_named(ds, line, by_model);
     let base = taa::check(ds, None, date);
     let shown = shown(line);
     let [maker] = makers.as_slice() else {
@@ -56,6 +62,43 @@ pub fn maker_origin(ds: &Dataset, line: &LineFacts, date: Date) -> Taa {
         );
     };
     judge(ds, base, owner, origin, date)
+}
+
+/// A BOM line's TAA verdict when the line states no country of origin (`taa`, code
+/// `no-origin`): the data's record of where the maker the line names (by manufacturer or
+/// brand, not by a model-number pattern, which a lookalike can match) makes its products decides
+/// against it when that is a non-designated country (a Hikvision camera without an origin on
+/// the quote is not "unknown"), and never for it: a designated maker origin is not the
+/// product's own, so the line stays unknown, its reason naming what the data records. Any other
+/// verdict is returned as it is.
+pub(crate) fn without_line_origin(ds: &Dataset, line: &LineFacts, taa: Taa, date: Date) -> Taa {
+    if taa.code != TaaCode::NoOrigin {
+        return taa;
+    }
+    let maker = origin_by(ds, line, date, false);
+    match maker.verdict {
+        TaaVerdict::NonDesignated => Taa {
+            reason: format!("The line states no country of origin. {}", maker.reason),
+            ..maker
+        },
+        TaaVerdict::Designated => {
+            let mut citations = taa.citations.clone();
+            for c in maker.citations {
+                if !citations.contains(&c) {
+                    citations.push(c);
+                }
+            }
+            Taa {
+                reason: format!(
+                    "{} {} A maker's usual origin is not this product's: the quote must state the model's own country of origin (where it is last substantially transformed).",
+                    taa.reason, maker.reason
+                ),
+                citations,
+                ..taa
+            }
+        }
+        TaaVerdict::Unknown => taa,
+    }
 }
 
 /// A verdict of `unknown` for a maker whose origin the data does not hold.
@@ -87,8 +130,8 @@ fn shown(line: &LineFacts) -> String {
 }
 
 /// The entities the line's maker and brand name (whole names, no near misses); without either,
-/// the makers a model-number pattern points at.
-fn makers_named<'a>(ds: &'a Dataset, line: &LineFacts) -> Vec<&'a EntityRecord> {
+/// and when `by_model`, the makers a model-number pattern points at.
+fn makers_named<'a>(ds: &'a Dataset, line: &LineFacts, by_model: bool) -> Vec<&'a EntityRecord> {
     let mut found: Vec<usize> = Vec::new();
     for text in [line.manufacturer.as_deref(), line.brand.as_deref()]
         .into_iter()
@@ -104,6 +147,7 @@ fn makers_named<'a>(ds: &'a Dataset, line: &LineFacts) -> Vec<&'a EntityRecord> 
     }
     let mut makers: Vec<&EntityRecord> = found.iter().filter_map(|&i| ds.entity_at(i)).collect();
     if makers.is_empty()
+        && by_model
         && let Some(model) = line.model.as_deref()
     {
         for (i, re) in &ds.index.models {
@@ -249,6 +293,41 @@ mod tests {
                 t.reason
             );
         }
+    }
+
+    fn checked(line: LineFacts) -> Taa {
+        let ds = Dataset::embedded().expect("the embedded data loads");
+        let date = ds.as_of();
+        crate::check_line(&ds, &line, date).taa
+    }
+
+    #[test]
+    fn a_bom_line_without_origin_from_a_non_designated_maker_is_non_designated() {
+        let t = checked(LineFacts::with_manufacturer("Hikvision").model("DS-2CD2143G2-I"));
+        assert_eq!(
+            (t.verdict, t.code),
+            (TaaVerdict::NonDesignated, TaaCode::NonDesignatedCountry),
+            "{}",
+            t.reason
+        );
+        assert!(
+            t.reason
+                .starts_with("The line states no country of origin.")
+        );
+        assert!(
+            t.citations
+                .iter()
+                .any(|c| c.url.as_deref().is_some_and(|u| u.contains("002415")))
+        );
+        // A maker the data holds no origin for stays unknown: never a clear.
+        let axis = checked(LineFacts::with_manufacturer("Axis").model("P3265-LVE"));
+        assert_eq!(
+            (axis.verdict, axis.code),
+            (TaaVerdict::Unknown, TaaCode::NoOrigin)
+        );
+        // The line's own origin still wins.
+        let de = checked(LineFacts::with_manufacturer("Hikvision").country_of_origin("Germany"));
+        assert_eq!(de.verdict, TaaVerdict::Designated, "{}", de.reason);
     }
 
     #[test]

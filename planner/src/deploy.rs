@@ -368,9 +368,14 @@ pub fn deploy(
         Choice::Vms => &plan.vms.sites,
     };
     let violations = match choice {
-        Choice::Nvr => plan.nvr.violations.clone(),
-        Choice::Vms => plan.vms.violations.clone(),
+        Choice::Nvr => &plan.nvr.violations,
+        Choice::Vms => &plan.vms.violations,
     };
+    let violations = violations
+        .iter()
+        .filter(|v| !measured_here(plan, v))
+        .cloned()
+        .collect();
     let run = Run {
         catalog,
         access_models: catalog.switch.iter().filter(|s| !s.core).collect(),
@@ -656,7 +661,8 @@ impl Deployment<'_> {
 
     /// The copies of other sites these recorders record, as deployed already, each with the
     /// capacity of its WAN link: the site file's `wan-uplink`, else what the plan found it
-    /// needs.
+    /// needs (after the growth, when the site file sizes growth now: the link is bought today
+    /// with the switches that keep ports for the added cameras).
     fn recorded_here(
         &self,
         recorders: &crate::plan::SiteRecorders,
@@ -676,7 +682,18 @@ impl Deployment<'_> {
                     .central_recording
                     .iter()
                     .find(|w| w.site == h.site)
-                    .map(|w| w.uplink_bps.unwrap_or(w.needed_bps));
+                    .map(|w| {
+                        let grown_now = self
+                            .plan
+                            .growth
+                            .as_ref()
+                            .is_some_and(|g| g.sizing == crate::site::GrowthSizing::Now);
+                        let needed = match (&w.grown, grown_now) {
+                            (Some(g), true) => g.needed_bps.max(w.needed_bps),
+                            _ => w.needed_bps,
+                        };
+                        w.uplink_bps.unwrap_or(needed)
+                    });
                 match (deployed, wan) {
                     (Some(d), Some(wan)) => Ok(Remote {
                         core: d.core.clone(),
@@ -1410,6 +1427,8 @@ struct PlacedSwitches {
     access_nodes: Vec<NodeIndex>,
     /// The aggregation switches' nodes, block by block (empty without a distribution tier).
     agg_nodes: Vec<NodeIndex>,
+    /// The core switch each aggregation switch uplinks to.
+    agg_core: Vec<NodeIndex>,
     core_node: NodeIndex,
     core_speed: Bitrate,
     single_is_core: bool,
@@ -1483,6 +1502,7 @@ fn place_switches(
             core_node: access_nodes[0],
             access_nodes,
             agg_nodes: Vec::new(),
+            agg_core: Vec::new(),
             core_speed: model.port_speed,
             single_is_core,
         });
@@ -1503,26 +1523,87 @@ fn place_switches(
             hint: Some("add a [[switch]] with core = true".into()),
         });
     };
-    let sid = format!("{}/core", inst.id);
-    let node = graph.graph.add_node(Node { id: sid.clone() });
-    m.network.switches.push(Switch {
-        id: sid,
-        site: inst.id.to_string(),
-        role: SwitchRole::Core,
-        model_id: model.id.clone(),
-        model: model.name.clone(),
-        ports: model.ports,
-        ports_used: core_needs,
-        poe_budget_mw: model.poe_budget.milliwatts(),
-        poe_used_mw: 0,
-    });
+    let blocks = agg_nodes.len() as u32;
+    let (node, agg_core) = place_core(m, run, inst, model, (core_needs, blocks), graph);
     Ok(PlacedSwitches {
         access_nodes,
         agg_nodes,
+        agg_core,
         core_node: node,
         core_speed: model.port_speed,
         single_is_core,
     })
+}
+
+/// Stage 3c: the core. One switch of `model` when it has the ports; with a distribution tier of
+/// `blocks` aggregation switches that one switch cannot join, a star of as many switches of the
+/// model as it takes: the main core (`core`) holds the failover servers, clients and WAN router
+/// and one port per further core (`core-2` …), each of which joins aggregation switches on the
+/// rest of its ports and uplinks to the main one. Returns the main core's node and the core
+/// node each aggregation switch uplinks to.
+fn place_core(
+    m: &mut Manifest,
+    run: &Run,
+    inst: &Instance,
+    model: &SwitchModel,
+    (core_needs, blocks): (u32, u32),
+    graph: &mut SiteGraph,
+) -> (NodeIndex, Vec<NodeIndex>) {
+    let ports = model.ports;
+    let stacked = blocks > 0 && core_needs > ports && ports > 2;
+    // Star of k: the main core gives k - 1 ports to the others, each other core one to it.
+    let k = match stacked {
+        true => (2..=blocks + 1)
+            .find(|k| k * ports - 2 * (k - 1) >= core_needs)
+            .unwrap_or(blocks + 1),
+        false => 1,
+    };
+    let outside = core_needs - blocks;
+    let main_aggs = if k == 1 {
+        blocks
+    } else {
+        (ports - (k - 1)).saturating_sub(outside).min(blocks)
+    };
+    let push = |m: &mut Manifest, graph: &mut SiteGraph, id: String, used: u32| {
+        let node = graph.graph.add_node(Node { id: id.clone() });
+        m.network.switches.push(Switch {
+            id,
+            site: inst.id.to_string(),
+            role: SwitchRole::Core,
+            model_id: model.id.clone(),
+            model: model.name.clone(),
+            ports,
+            ports_used: used,
+            poe_budget_mw: model.poe_budget.milliwatts(),
+            poe_used_mw: 0,
+        });
+        node
+    };
+    let main_used = if k == 1 {
+        core_needs
+    } else {
+        outside + main_aggs + (k - 1)
+    };
+    let main_index = m.network.switches.len();
+    let main = push(m, graph, format!("{}/core", inst.id), main_used);
+    let mut agg_core = vec![main; main_aggs as usize];
+    let mut left = blocks - main_aggs;
+    for j in 2..=k {
+        let here = left.min(ports - 1);
+        left -= here;
+        let node = push(m, graph, format!("{}/core-{j}", inst.id), here + 1);
+        graph.link(
+            &mut m.network.links,
+            (node, main),
+            model.port_speed,
+            run.utilization,
+        );
+        agg_core.extend(std::iter::repeat_n(node, here as usize));
+    }
+    // What no core has a port for stays on the main core, for the checks to report.
+    agg_core.resize(blocks as usize, main);
+    m.network.switches[main_index].ports_used += left;
+    (main, agg_core)
 }
 
 /// The site's core switch for `core_needs` ports: the cheapest core model with that many, or
@@ -1625,10 +1706,11 @@ fn link_to_core(
     let mut recorder_up = vec![(core_node, core_speed); recorders.nodes.len()];
     if let Some(tier) = &layout.tier {
         let speed = tier.model.port_speed;
-        for (block, agg) in tier.blocks.iter().zip(&switches.agg_nodes) {
+        for (b, (block, agg)) in tier.blocks.iter().zip(&switches.agg_nodes).enumerate() {
+            let core = switches.agg_core.get(b).copied().unwrap_or(core_node);
             graph.link(
                 &mut m.network.links,
-                (*agg, core_node),
+                (*agg, core),
                 speed.min(core_speed),
                 utilization,
             );
@@ -2008,6 +2090,24 @@ fn route_live_view(
         m.network.clients[ci].load_bps = total;
     }
     Ok(())
+}
+
+/// Whether plan finding `v` is about a link the deployment models and checks itself, each
+/// copy's link by its own ids: a WAN uplink or failover-pool link the site file gives too
+/// small. The deployment's finding replaces the plan's, so one link is not reported twice. (A
+/// WAN uplink too small only after a growth bought in a later step stays the plan's: today's
+/// cameras are deployed.)
+fn measured_here(plan: &Plan, v: &Violation) -> bool {
+    plan.central_recording
+        .iter()
+        .filter(|w| w.fits == Some(false))
+        .any(|w| w.element() == v.element)
+        || plan
+            .vms
+            .pool_links
+            .iter()
+            .filter(|l| l.fits == Some(false))
+            .any(|l| l.element() == v.element)
 }
 
 /// Stage 7: every link, switch PoE budget and switch port count of the instance over its limit.

@@ -244,6 +244,40 @@ pub struct WanLink {
     pub text: String,
 }
 
+/// Central recording seen from the recording site: what it takes in over the WAN from all
+/// the site copies recording there, and the capacity its own WAN link needs for that.
+#[derive(Debug, Clone, Serialize)]
+pub struct WanIntake {
+    /// The site whose recorders record the others.
+    pub site: String,
+    /// The site copies recording there.
+    pub copies: u32,
+    /// Their cameras, all copies together.
+    pub cameras: u32,
+    /// Their streams on the wire, protocol overhead included, bit/s.
+    pub wire_bps: u64,
+    /// The capacity the recording site's WAN link needs for them under the utilisation
+    /// ceiling, bit/s (its own internet traffic and live view from elsewhere not included).
+    pub needed_bps: u64,
+    /// The same after the growth the site file expects, when it adds cameras to a site
+    /// recording there; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grown: Option<GrownIntake>,
+    /// The figure in words, as the plan states it.
+    pub text: String,
+}
+
+/// A recording site's WAN intake after the growth.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct GrownIntake {
+    /// Cameras recording there after the growth, all copies together.
+    pub cameras: u32,
+    /// Their streams on the wire, bit/s.
+    pub wire_bps: u64,
+    /// The capacity they need under the ceiling, bit/s.
+    pub needed_bps: u64,
+}
+
 /// A site's WAN uplink need after the growth the site file expects.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct GrownWan {
@@ -255,6 +289,23 @@ pub struct GrownWan {
     pub needed_bps: u64,
     /// Whether the site file's `wan-uplink` carries them; `null` without one.
     pub fits: Option<bool>,
+}
+
+impl WanLink {
+    /// The link as the plan's findings name it.
+    pub fn element(&self) -> String {
+        format!("{} → {} WAN uplink", self.site, self.records_at)
+    }
+}
+
+impl PoolLink {
+    /// The link as the plan's findings name it.
+    pub fn element(&self) -> String {
+        format!(
+            "{} → {} link (failover pool {:?})",
+            self.site, self.host, self.pool
+        )
+    }
 }
 
 impl SiteRecorders {

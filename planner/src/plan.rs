@@ -28,8 +28,8 @@ use crate::money::Money;
 use crate::site::{Analytics, DriveSize, GrowthSizing, Redundancy, SiteFile};
 
 pub use crate::design::{
-    BitrateFrom, Covers, GroupPlan, GrownWan, NvrOption, PoolLink, RecordedHere, RecorderUnit,
-    SiteRecorders, VmsOption, WanLink,
+    BitrateFrom, Covers, GroupPlan, GrownIntake, GrownWan, NvrOption, PoolLink, RecordedHere,
+    RecorderUnit, SiteRecorders, VmsOption, WanIntake, WanLink,
 };
 pub use manifest::{Ceiling, Unit, Violation};
 
@@ -164,6 +164,10 @@ pub struct Plan {
     /// each copy needs; absent when every site records on its own recorders.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub central_recording: Vec<WanLink>,
+    /// Central recording per recording site: what it takes in over the WAN from the sites
+    /// recording there; absent when every site records on its own recorders.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub central_intake: Vec<WanIntake>,
     /// What the costs leave out.
     pub excluded_costs: &'static str,
 }
@@ -1833,8 +1837,9 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         section_889,
         taa,
         growth,
+        central_intake: wan_intake(&central),
         central_recording: central,
-        excluded_costs: "Cameras, cabling, switches, installation and commissioning are the same for both options and left out; so are the switches' own power and VMS client licences.",
+        excluded_costs: "Left out of both options' costs: cameras, cabling, installation and commissioning (the same for either option), and the network switches, which differ by option (the NVR option's PoE and ports are not the servers'): each option's switches are priced in the bill of materials camscope generate writes for it (--option nvr or vms). The switches' own power and VMS client licences are left out too.",
     })
 }
 
@@ -1990,6 +1995,74 @@ fn grown_wan(central: &mut [WanLink], grown: &[WanLink]) -> Vec<Violation> {
     over
 }
 
+/// What each recording site takes in over the WAN from the site copies recording there (all
+/// copies of each such site), today and after the growth, in file order of the recording
+/// sites' first mention.
+fn wan_intake(central: &[WanLink]) -> Vec<WanIntake> {
+    let mut out: Vec<WanIntake> = Vec::new();
+    let mut grown: Vec<Option<GrownIntake>> = Vec::new();
+    let utilization = central.first().map_or(1.0, |w| w.utilization);
+    for w in central {
+        let copies = u64::from(w.copies);
+        let at = match out.iter().position(|t| t.site == w.records_at) {
+            Some(at) => at,
+            None => {
+                out.push(WanIntake {
+                    site: w.records_at.clone(),
+                    copies: 0,
+                    cameras: 0,
+                    wire_bps: 0,
+                    needed_bps: 0,
+                    grown: None,
+                    text: String::new(),
+                });
+                grown.push(None);
+                out.len() - 1
+            }
+        };
+        let t = &mut out[at];
+        t.copies += w.copies;
+        t.cameras += w.cameras * w.copies;
+        t.wire_bps = t.wire_bps.saturating_add(w.wire_bps.saturating_mul(copies));
+        // After the growth: the grown figure where the growth adds cameras, today's elsewhere.
+        let (cams, wire) = w
+            .grown
+            .map_or((w.cameras, w.wire_bps), |g| (g.cameras, g.wire_bps));
+        let g = grown[at].get_or_insert(GrownIntake {
+            cameras: 0,
+            wire_bps: 0,
+            needed_bps: 0,
+        });
+        g.cameras += cams * w.copies;
+        g.wire_bps = g.wire_bps.saturating_add(wire.saturating_mul(copies));
+    }
+    for (t, g) in out.iter_mut().zip(grown) {
+        t.needed_bps = capacity_for(t.wire_bps, utilization);
+        t.grown = g.filter(|g| g.cameras > t.cameras).map(|g| GrownIntake {
+            needed_bps: capacity_for(g.wire_bps, utilization),
+            ..g
+        });
+        let after = match &t.grown {
+            Some(g) => format!(
+                "; after the growth, {} cameras need {}",
+                g.cameras,
+                Bitrate(g.needed_bps)
+            ),
+            None => String::new(),
+        };
+        t.text = format!(
+            "{} takes in {} over the WAN from the {} site {} recording there ({} cameras): its own WAN link needs {} for them{after}, beside its other traffic",
+            t.site,
+            Bitrate(t.wire_bps),
+            t.copies,
+            if t.copies == 1 { "copy" } else { "copies" },
+            t.cameras,
+            Bitrate(t.needed_bps),
+        );
+    }
+    out
+}
+
 /// The smallest link capacity whose load limit at `utilization` carries `load`, bit/s.
 pub(crate) fn capacity_for(load: u64, utilization: f64) -> u64 {
     let mut capacity = (load as f64 / utilization.clamp(0.01, 1.0)).ceil() as u64;
@@ -2053,7 +2126,7 @@ fn wan_violations(links: &[WanLink]) -> Vec<Violation> {
             } else {
                 String::new()
             };
-            let element = format!("{} → {} WAN uplink", w.site, w.records_at);
+            let element = w.element();
             Some(Violation {
                 message: format!(
                     "{element}{each}: {} cameras' recordings put {} on it, over its limit of {} ({:.0}% of {}); it needs {}",
@@ -2844,7 +2917,7 @@ fn pool_link_violation(l: &PoolLink) -> Option<Violation> {
     let capacity = Bitrate(l.uplink_bps?);
     let limit = ingest::link_limit(capacity, l.utilization);
     (l.fits == Some(false)).then(|| {
-        let element = format!("{} → {} link (failover pool {:?})", l.site, l.host, l.pool);
+        let element = l.element();
         Violation {
             message: format!(
                 "{element}: when a server at {} fails, up to {} of its streams cross it to the failover server at {}, over its limit of {} ({:.0}% of {}); it needs {}",

@@ -238,7 +238,74 @@ pub fn proposal_view(
         bom_total: priced.total,
         bom_unpriced: priced.unpriced,
         growth: growth_view(plan),
+        screenings: screening_views(plan),
     }
+}
+
+/// The Section 889 and TAA screenings the site requires, in the customer's words: each finding
+/// with its severity and place, the verdict words without underscores and no codes (the codes
+/// are the plan's JSON's and `camscope plan`'s).
+fn screening_views(plan: &Plan) -> Vec<reports::ScreeningView> {
+    let screenings = [
+        (
+            &plan.section_889,
+            "Section 889 screening",
+            "The cameras the site file names, by brand and model, checked against NDAA FY2019 Section 889 (covered entities, their subsidiaries, affiliates and OEM brands).",
+        ),
+        (
+            &plan.taa,
+            "Trade Agreements Act screening (country of origin)",
+            "The cameras the site file names and the products the plan picks, checked for a US or FAR 25.003 designated country of origin.",
+        ),
+    ];
+    screenings
+        .into_iter()
+        .filter(|(s, _, _)| s.required)
+        .map(|(s, title, scope)| reports::ScreeningView {
+            title: title.to_string(),
+            scope: scope.to_string(),
+            data: s.data.clone(),
+            findings: s
+                .findings
+                .iter()
+                .map(|f| {
+                    let error = f.severity == crate::severity::Severity::Error;
+                    reports::ScreeningRow {
+                        severity: if error { "Error" } else { "Warning" }.to_string(),
+                        class: if error { "bad" } else { "review" }.to_string(),
+                        place: f.place.clone(),
+                        message: verdict_words(&f.message),
+                    }
+                })
+                .collect(),
+            cleared: s.cleared.iter().map(|c| cleared_words(c)).collect(),
+        })
+        .collect()
+}
+
+/// A screening's verdict words as a customer reads them: "non-designated", "not covered".
+fn verdict_words(text: &str) -> String {
+    text.replace("non_designated", "non-designated")
+        .replace("not_covered", "not covered")
+        .replace("needs_review", "needs review")
+}
+
+/// A cleared entry ("Axis P3265-LVE: not_covered (maker-cleared)", or with " — reason" after
+/// the code) without its code.
+fn cleared_words(line: &str) -> String {
+    let (head, reason) = match line.split_once(" — ") {
+        Some((h, r)) => (h, Some(r)),
+        None => (line, None),
+    };
+    let head = match head.rfind(" (") {
+        Some(at) if head.ends_with(')') => &head[..at],
+        _ => head,
+    };
+    let text = match reason {
+        Some(r) => format!("{head} — {r}"),
+        None => head.to_string(),
+    };
+    verdict_words(&text)
 }
 
 /// The headline figures.
@@ -265,6 +332,14 @@ fn summary_facts(plan: &Plan) -> Vec<Fact> {
             .text
             .split_once(": ")
             .map_or(w.text.as_str(), |(_, rest)| rest);
+        facts.push(fact(&label, value.to_string()));
+    }
+    for t in &plan.central_intake {
+        let label = format!("WAN intake at {}", t.site);
+        let value = t
+            .text
+            .strip_prefix(&format!("{} ", t.site))
+            .unwrap_or(&t.text);
         facts.push(fact(&label, value.to_string()));
     }
     facts
@@ -567,6 +642,32 @@ fn schedule_rows(plan: &Plan, manifest: &Manifest) -> Vec<ScheduleRow> {
         } else {
             s.site.clone()
         };
+        // A site recording at another site's recorders has none: its row says where its
+        // cameras record and what its WAN uplink carries, and lists its switches.
+        if s.units.is_empty()
+            && let Some(w) = plan.central_recording.iter().find(|w| w.site == s.site)
+        {
+            rows.push(ScheduleRow {
+                site: label,
+                model: format!("none: recorded at {}", w.records_at),
+                count: 0,
+                channels: format!("{} cameras", w.cameras),
+                ingest: format!(
+                    "{} over the WAN (link of {} needed)",
+                    Bitrate(w.wire_bps),
+                    Bitrate(w.needed_bps)
+                ),
+                raid: String::new(),
+                drives: String::new(),
+                spares: 0,
+                switches,
+                over: match w.fits {
+                    Some(false) => w.text.clone(),
+                    _ => String::new(),
+                },
+            });
+            continue;
+        }
         for (n, (first, all)) in kinds.iter().enumerate() {
             rows.push(schedule_row(
                 plan,

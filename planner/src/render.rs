@@ -411,24 +411,8 @@ fn central_section(o: &mut String, p: &Plan) {
         let _ = writeln!(o, "  {}", w.text);
     }
     // What each recording site takes in over the WAN from all the copies recording there.
-    let mut targets: Vec<(&str, u64, u32, f64)> = Vec::new();
-    for w in &p.central_recording {
-        let load = w.wire_bps.saturating_mul(u64::from(w.copies));
-        match targets.iter_mut().find(|t| t.0 == w.records_at) {
-            Some(t) => {
-                t.1 += load;
-                t.2 += w.copies;
-            }
-            None => targets.push((&w.records_at, load, w.copies, w.utilization)),
-        }
-    }
-    for (at, load, copies, utilization) in targets.into_iter().filter(|t| t.2 > 1) {
-        let _ = writeln!(
-            o,
-            "  {at} takes in {} over the WAN from the {copies} site copies recording there: its own WAN link needs {} for them",
-            Bitrate(load),
-            Bitrate(crate::plan::capacity_for(load, utilization))
-        );
+    for t in &p.central_intake {
+        let _ = writeln!(o, "  {}", t.text);
     }
     o.push('\n');
 }

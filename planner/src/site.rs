@@ -602,7 +602,48 @@ impl SiteFile {
                 "version",
             ));
         }
+        let req = &self.requirements;
+        for (set, severity, needs) in [
+            (
+                req.section_889,
+                req.section_889_unresolved.is_some(),
+                "section-889",
+            ),
+            (req.taa, req.taa_unresolved.is_some(), "taa"),
+        ] {
+            if severity && !set {
+                return Err(err(
+                    format!("requirements.{needs}-unresolved"),
+                    format!(
+                        "`{needs}-unresolved` says how an unresolved {needs} screening is reported, but `{needs}` is not true: nothing is screened"
+                    ),
+                    &format!(
+                        "add `{needs} = true` to [requirements], or remove `{needs}-unresolved`"
+                    ),
+                    &format!("{needs}-unresolved"),
+                ));
+            }
+        }
         for (si, site) in self.sites.iter().enumerate() {
+            for (name, rate) in [
+                ("uplink", site.network.uplink),
+                ("wan-uplink", site.network.wan_uplink),
+            ] {
+                if rate == Some(Bitrate(0)) {
+                    let (line, column) = key_in_site(text, &site.name, name);
+                    return Err(InputError {
+                        file: file.to_string(),
+                        line,
+                        column,
+                        field: Some(format!("site[{si}].network.{name}")),
+                        message: format!(
+                            "site {:?} gives {name} = 0: a link that carries nothing cannot carry the cameras",
+                            site.name
+                        ),
+                        hint: field_hint(name),
+                    });
+                }
+            }
             check_failover_pool(si, site, &err)?;
             self.check_record_at(si, file, text)?;
             if site.cameras.is_empty() {
@@ -894,6 +935,37 @@ fn in_site<'a>(text: &'a str, name: &str) -> impl Fn(&str) -> (Option<usize>, Op
             (Some(l), Some(c))
         }
         None => locate(text, needle),
+    }
+}
+
+/// Line and column of the key `key` (a line starting with it) at or after site `name`'s
+/// table, else anywhere; `uplink` is not found inside `wan-uplink`.
+fn key_in_site(text: &str, name: &str, key: &str) -> (Option<usize>, Option<usize>) {
+    let from = text.find(&format!("\"{name}\"")).unwrap_or(0);
+    let is_key = |line: &str| {
+        line.trim_start()
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    };
+    let mut offset = 0;
+    let mut fallback = None;
+    for line in text.split_inclusive('\n') {
+        if is_key(line) {
+            let at = offset + (line.len() - line.trim_start().len());
+            if at >= from {
+                let (l, c) = crate::input::line_col(text, at);
+                return (Some(l), Some(c));
+            }
+            fallback.get_or_insert(at);
+        }
+        offset += line.len();
+    }
+    match fallback {
+        Some(at) => {
+            let (l, c) = crate::input::line_col(text, at);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
     }
 }
 

@@ -447,6 +447,37 @@ pub struct ProposalView {
     /// The growth the site file expects: today's and the grown figures (none when it expects
     /// no growth).
     pub growth: Option<GrowthView>,
+    /// The compliance screenings the site requires (Section 889, TAA) of what the site file
+    /// names and the plan picks; empty when it requires none.
+    pub screenings: Vec<ScreeningView>,
+}
+
+/// One compliance screening of the plan, as the proposal shows it.
+#[derive(Debug, Clone)]
+pub struct ScreeningView {
+    /// "Section 889" or "Trade Agreements Act (country of origin)".
+    pub title: String,
+    /// What was screened, in words.
+    pub scope: String,
+    /// The compliance data version and date.
+    pub data: String,
+    /// Findings, errors first.
+    pub findings: Vec<ScreeningRow>,
+    /// What was found clear, in words.
+    pub cleared: Vec<String>,
+}
+
+/// One finding of a screening.
+#[derive(Debug, Clone)]
+pub struct ScreeningRow {
+    /// "Error" (blocks the option as planned) or "Warning" (to resolve before ordering).
+    pub severity: String,
+    /// "bad" or "warn", for styling.
+    pub class: String,
+    /// Where in the design: the site and camera group, or the product.
+    pub place: String,
+    /// What the screening found, in words.
+    pub message: String,
 }
 
 /// The growth section of a proposal.

@@ -115,13 +115,22 @@ fn each_branch_needs_a_wan_uplink_for_its_cameras_recordings() {
             && r.stdout.contains("46.75 Mbit/s")
             && r.stdout.contains("not costed")
             // 6 × 35,061,760 bit/s in all, under 75 %.
-            && r.stdout.contains("Head office takes in 210.37 Mbit/s over the WAN from the 6 site copies recording there: its own WAN link needs 280.49 Mbit/s"),
+            && r.stdout.contains("Head office takes in 210.37 Mbit/s over the WAN from the 6 site copies recording there (48 cameras): its own WAN link needs 280.49 Mbit/s"),
         "{}",
         r.stdout
     );
     let json = camscope_tests::camscope(&["plan", file.to_str().unwrap(), "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["central_recording"][0]["needed_bps"], 46_749_014);
+    // The head office's intake, in the JSON as in the table.
+    let intake = &v["central_intake"][0];
+    assert_eq!(intake["site"], "Head office");
+    assert_eq!(
+        (intake["copies"].as_u64(), intake["cameras"].as_u64()),
+        (Some(6), Some(48))
+    );
+    assert_eq!(intake["wire_bps"], 6 * BRANCH_WIRE);
+    assert_eq!(intake["needed_bps"], 280_494_080);
     assert_eq!(v["vms"]["sites"][1]["records_at"], "Head office");
 }
 
@@ -153,6 +162,16 @@ fn a_too_small_wan_uplink_is_a_plan_finding_and_a_generate_violation() {
         })
         .collect();
     assert_eq!(wan.len(), 6, "{:#?}", m.violations);
+    // Each branch link once: generate's finding per link replaces the plan's for them all.
+    assert_eq!(
+        m.violations
+            .iter()
+            .filter(|v| v.ceiling == Ceiling::Link && v.element.contains("Branch"))
+            .count(),
+        0,
+        "{:#?}",
+        m.violations
+    );
     assert!(
         wan.iter()
             .all(|v| v.load == BRANCH_WIRE && v.limit == 30_000_000)
@@ -263,6 +282,25 @@ fn the_proposal_states_central_recording_and_the_wan_figure() {
             && html.contains("each of its 6 copies needs 46.75 Mbit/s of WAN uplink"),
         "{html}"
     );
+    // What the head office takes in from the six branches, beside each branch's figure.
+    assert!(
+        html.contains("WAN intake at Head office")
+            && html.contains("takes in 210.37 Mbit/s over the WAN from the 6 site copies"),
+        "{html}"
+    );
+    // The schedule lists the branches too: no recorders, where they record, their switches.
+    let schedule = &html[html.find("id=\"schedule\"").unwrap()..];
+    let schedule = &schedule[..schedule.find("</section>").unwrap()];
+    let branch = schedule
+        .split("<tr")
+        .find(|row| row.contains("<td>Branch ×6</td>"))
+        .unwrap_or_else(|| panic!("no branch row: {schedule}"));
+    assert!(
+        branch.contains("none: recorded at Head office")
+            && branch.contains("35.06 Mbit/s over the WAN")
+            && branch.contains("× "),
+        "{branch}"
+    );
 }
 
 /// Growth sized now or as a step keeps the branches recording at the head office: the grown
@@ -298,6 +336,18 @@ fn growth_keeps_the_branches_recording_at_the_head_office() {
             .filter(|l| l.from.starts_with("branch-") && l.to.starts_with("head-office/"))
             .collect();
         assert!(wan.iter().all(|l| l.forward_bps == BRANCH_WIRE), "{sizing}");
+        // Without a wan-uplink the link gets the capacity the plan found it needs: the grown
+        // need when the growth is bought now, today's when the added cameras come in a step.
+        let w = &p.central_recording[0];
+        let capacity = match sizing {
+            "now" => w.grown.unwrap().needed_bps,
+            _ => w.needed_bps,
+        };
+        assert!(w.grown.unwrap().needed_bps > w.needed_bps);
+        assert!(
+            wan.iter().all(|l| l.capacity_bps == capacity),
+            "{sizing}: {wan:?}"
+        );
     }
 }
 
@@ -319,6 +369,17 @@ fn the_wan_need_after_the_growth_is_stated_and_checked() {
     // 48,209,920 bit/s at 75 %: 64,279,893.3 rounded up.
     assert_eq!(g.needed_bps, 64_279_894);
     assert_eq!(g.fits, Some(false));
+    // The head office takes in the six branches' grown streams after the growth.
+    let intake = p.central_intake[0].grown.unwrap();
+    assert_eq!(intake.cameras, 66);
+    assert_eq!(intake.wire_bps, 6 * 11 * BRANCH_CAMERA_WIRE);
+    assert!(
+        p.central_intake[0]
+            .text
+            .contains("after the growth, 66 cameras need"),
+        "{}",
+        p.central_intake[0].text
+    );
     assert!(
         w.text
             .contains("after the growth its 11 cameras need 64.28 Mbit/s"),

@@ -1234,3 +1234,45 @@ fn a_streamed_check_writes_what_stdout_gets_and_nothing_when_the_file_breaks() {
         "no report, no temporary file"
     );
 }
+
+/// A quote line without a country of origin: a maker the data records as making its products in
+/// a non-designated country (Hikvision, China, from its own filing) makes the line
+/// `non_designated`, as `camscope plan` screens the same camera; a maker the data holds no origin
+/// for stays `unknown`. A line's own origin still wins.
+#[test]
+fn a_line_without_origin_takes_its_makers_recorded_origin_against_it_never_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bom = write(
+        dir.path(),
+        "quote.csv",
+        b"Manufacturer,Model,Description,Country of Origin,Qty\n\
+Hikvision,DS-2CD2143G2-I,4MP dome,,4\n\
+Axis,P3265-LVE,dome,,2\n\
+Hikvision,DS-2CD2143G2-I,4MP dome,Germany,1\n",
+    );
+    let (code, report) = check_json(Path::new(&bom), &[]);
+    assert_eq!(code, 1, "{report}");
+    let lines = report["lines"].as_array().unwrap();
+    let taa: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["taa"]["verdict"].as_str().unwrap(),
+                l["taa"]["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        taa,
+        [
+            ("non_designated", "non-designated-country"),
+            ("unknown", "no-origin"),
+            ("designated", "designated-country"),
+        ]
+    );
+    let reason = lines[0]["taa"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("states no country of origin") && reason.contains("China"),
+        "{reason}"
+    );
+}

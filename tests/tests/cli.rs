@@ -925,3 +925,48 @@ fn record_at_with_own_recorders_or_a_wan_uplink_without_it_is_refused() {
         unit.stderr
     );
 }
+
+/// A link of zero capacity is a typo, not a design: `wan-uplink = "0Mbps"` and `uplink =
+/// "0Mbps"` are refused at the field, in the branch's own table.
+#[test]
+fn a_zero_capacity_link_is_refused_at_its_line() {
+    let wan = bad_site(&format!(
+        "{CENTRAL}  [site.network]\n  wan-uplink = \"0Mbps\"\n"
+    ));
+    assert!(
+        wan.stderr
+            .contains("bad.toml:19:3: site[1].network.wan-uplink:")
+            && wan.stderr.contains("gives wan-uplink = 0"),
+        "{}",
+        wan.stderr
+    );
+    let access = bad_site(&format!(
+        "{CENTRAL}  [site.network]\n  wan-uplink = \"50Mbps\"\n  uplink = \"0Mbps\"\n"
+    ));
+    assert!(
+        access
+            .stderr
+            .contains("bad.toml:20:3: site[1].network.uplink:"),
+        "{}",
+        access.stderr
+    );
+}
+
+/// `taa-unresolved` (or `section-889-unresolved`) without its screening switched on screens
+/// nothing: it is refused rather than read as if the screening ran.
+#[test]
+fn an_unresolved_severity_without_its_screening_is_refused() {
+    for key in ["taa", "section-889"] {
+        let r = bad_site(&STORE.replace(
+            "[requirements]\n",
+            &format!("[requirements]\n{key}-unresolved = \"error\"\n"),
+        ));
+        assert!(
+            r.stderr
+                .contains(&format!("requirements.{key}-unresolved:"))
+                && r.stderr.contains(&format!("add `{key} = true`")),
+            "{}",
+            r.stderr
+        );
+    }
+}

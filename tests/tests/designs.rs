@@ -252,3 +252,54 @@ fn plan_and_generate_agree_on_every_ceiling() {
         }
     }
 }
+
+/// The proposal carries the plan's screenings in the customer's words: the federal site's
+/// covered Hikvision cameras are an error under Section 889 and a non-designated origin under
+/// the TAA, each with where in the design, and no verdict or finding code is in the text.
+#[test]
+fn the_federal_proposal_shows_the_section_889_and_taa_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("proposal.html");
+    let r = camscope_tests::camscope(&[
+        "report",
+        "proposal",
+        "fixtures/designs/federal.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(&out).unwrap();
+    let section = |title: &str| -> String {
+        let at = html
+            .find(&format!("<h2>{title}"))
+            .unwrap_or_else(|| panic!("no {title} section"));
+        let rest = &html[at..];
+        rest[..rest.find("</section>").unwrap()].to_string()
+    };
+    let s889 = section("Section 889 screening");
+    assert!(
+        s889.contains("<td class=\"bad\">Error</td>") && s889.contains("Hikvision"),
+        "{s889}"
+    );
+    let taa = section("Trade Agreements Act screening");
+    let hik = taa
+        .split("<tr>")
+        .find(|row| row.contains("Hikvision"))
+        .unwrap_or_else(|| panic!("no Hikvision TAA finding: {taa}"));
+    assert!(
+        hik.contains("Error") && hik.contains("non-designated") && hik.contains("China"),
+        "{hik}"
+    );
+    for code in [
+        "non_designated",
+        "not_covered",
+        "named-entity",
+        "non-designated-country",
+        "origin-not-in-data",
+    ] {
+        assert!(
+            !s889.contains(code) && !taa.contains(code),
+            "{code} in: {s889}{taa}"
+        );
+    }
+}

@@ -132,6 +132,18 @@ fn ten_thousand_cameras_generate_and_report() {
     );
     let html = reports::render(&view);
     assert!(html.contains("Design schedule"));
+    // The NVR option: 313 appliances need 25 aggregation switches, more than one 24-port core
+    // joins; a star of two cores does, and plan and generate agree that it can be built.
+    let m = deploy(&site, &catalog, &p, Choice::Nvr).unwrap();
+    assert!(m.violations.is_empty(), "{:?}", m.violations);
+    let cores: Vec<_> = m
+        .network
+        .switches
+        .iter()
+        .filter(|s| s.role == SwitchRole::Core)
+        .collect();
+    assert!(cores.len() >= 2, "{cores:?}");
+    assert!(cores.iter().all(|c| c.ports_used <= c.ports), "{cores:?}");
 }
 
 /// Just past what one core joins (800 cameras, n+1), the tier is priced as it is built for each
