@@ -758,29 +758,51 @@ fn a_fleet_killed_and_restarted_mid_window_shows_its_outage_everywhere() {
     let manifest = dir.path().join("eight.json");
     std::fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
     let (base, rtsp) = free_ports(8);
+    // The fleet on the same ports each time. The restart may find a port taken for a moment
+    // (by a test running beside this one, in the gap): a simulator that exits before it writes
+    // its endpoints is started again, a few times, and its error shown if it never comes up.
     let start = |name: &str| {
         let endpoints = dir.path().join(name);
-        let child = camscope()
-            .args(["rig", "simulate", "--manifest"])
-            .arg(&manifest)
-            .args(["--duration", "300", "--base-port", &base.to_string()])
-            .args(["--rtsp-port", &rtsp.to_string(), "--endpoints"])
-            .arg(&endpoints)
-            .env("CAMSCOPE_CAMERA_PASSWORD", PASSWORD)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let sim = Sim { child, endpoints };
-        let started = Instant::now();
-        while !sim.endpoints.is_file() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "no endpoints file"
-            );
-            std::thread::sleep(Duration::from_millis(50));
+        let log = dir.path().join(format!("{name}.stderr"));
+        let mut last = String::new();
+        for _attempt in 0..10 {
+            let child = camscope()
+                .args(["rig", "simulate", "--manifest"])
+                .arg(&manifest)
+                .args(["--duration", "300", "--base-port", &base.to_string()])
+                .args(["--rtsp-port", &rtsp.to_string(), "--endpoints"])
+                .arg(&endpoints)
+                .env("CAMSCOPE_CAMERA_PASSWORD", PASSWORD)
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap())
+                .spawn()
+                .unwrap();
+            let mut sim = Sim {
+                child,
+                endpoints: endpoints.clone(),
+            };
+            let started = Instant::now();
+            while !sim.endpoints.is_file() {
+                if let Ok(Some(status)) = sim.child.try_wait() {
+                    last = format!(
+                        "{status}: {}",
+                        std::fs::read_to_string(&log).unwrap_or_default()
+                    );
+                    break;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(60),
+                    "no endpoints file after 60 s: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            if sim.endpoints.is_file() {
+                return sim;
+            }
+            std::thread::sleep(Duration::from_millis(300));
         }
-        sim
+        panic!("the simulated fleet did not start on its ports: {last}");
     };
     let first = start("endpoints-1.json");
     let out_file = dir.path().join("outage.json");
