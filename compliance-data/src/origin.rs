@@ -24,20 +24,14 @@ const BRAND_DEPTH: usize = 3;
 /// The TAA verdict of a line from its own country of origin or, without one, from where the
 /// data records that its maker makes its products.
 pub fn maker_origin(ds: &Dataset, line: &LineFacts, date: Date) -> Taa {
-    origin_by(ds, line, date, true)
-}
-
-/// [`maker_origin`], the maker found by its name (manufacturer or brand) only, or also by a
-/// model-number pattern when `by_model`.
-fn origin_by(ds: &Dataset, line: &LineFacts, date: Date, by_model: bool) -> Taa {
     if line
         .country_of_origin
         .as_deref()
-        .is_some_and(|o| !o.trim().is_empty())
+        .is_some_and(taa::states_origin)
     {
         return taa::check_line(ds, line, date);
     }
-    let makers = makers_named(ds, line, by_model);
+    let makers = makers_named(ds, line);
     let base = taa::check(ds, None, date);
     let shown = shown(line);
     let [maker] = makers.as_slice() else {
@@ -66,8 +60,7 @@ fn origin_by(ds: &Dataset, line: &LineFacts, date: Date, by_model: bool) -> Taa 
 
 /// A BOM line's TAA verdict when the line states no country of origin (`taa`, code
 /// `no-origin`): the data's record of where the maker the line names (by manufacturer or
-/// brand, not by a model-number pattern, which a lookalike can match) makes its products decides
-/// against it when that is a non-designated country (a Hikvision camera without an origin on
+/// brand) makes its products decides against it when that is a non-designated country (a Hikvision camera without an origin on
 /// the quote is not "unknown"), and never for it: a designated maker origin is not the
 /// product's own, so the line stays unknown, its reason naming what the data records. Any other
 /// verdict is returned as it is.
@@ -75,10 +68,22 @@ pub(crate) fn without_line_origin(ds: &Dataset, line: &LineFacts, taa: Taa, date
     if taa.code != TaaCode::NoOrigin {
         return taa;
     }
-    let maker = origin_by(ds, line, date, false);
+    let maker = maker_origin(ds, line, date);
     match maker.verdict {
         TaaVerdict::NonDesignated => Taa {
-            reason: format!("The line states no country of origin. {}", maker.reason),
+            reason: match taa
+                .input
+                .as_deref()
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+            {
+                Some(o) => format!(
+                    "The line's origin \"{o}\" is a placeholder, not a country. {}",
+                    maker.reason
+                ),
+                None => format!("The line states no country of origin. {}", maker.reason),
+            },
+            input: taa.input,
             ..maker
         },
         TaaVerdict::Designated => {
@@ -129,9 +134,10 @@ fn shown(line: &LineFacts) -> String {
     }
 }
 
-/// The entities the line's maker and brand name (whole names, no near misses); without either,
-/// and when `by_model`, the makers a model-number pattern points at.
-fn makers_named<'a>(ds: &'a Dataset, line: &LineFacts, by_model: bool) -> Vec<&'a EntityRecord> {
+/// The entities the line's maker and brand name (whole names, no near misses). A model number
+/// alone names no maker here: a model-number pattern is evidence, not proof (the Section 889
+/// check holds such a line for review), and a lookalike model can match it.
+fn makers_named<'a>(ds: &'a Dataset, line: &LineFacts) -> Vec<&'a EntityRecord> {
     let mut found: Vec<usize> = Vec::new();
     for text in [line.manufacturer.as_deref(), line.brand.as_deref()]
         .into_iter()
@@ -145,22 +151,7 @@ fn makers_named<'a>(ds: &'a Dataset, line: &LineFacts, by_model: bool) -> Vec<&'
             }
         }
     }
-    let mut makers: Vec<&EntityRecord> = found.iter().filter_map(|&i| ds.entity_at(i)).collect();
-    if makers.is_empty()
-        && by_model
-        && let Some(model) = line.model.as_deref()
-    {
-        for (i, re) in &ds.index.models {
-            if re.is_match(model)
-                && let Some(m) = ds.model_at(*i)
-                && let Some(e) = ds.entity(&m.maker)
-                && !makers.iter().any(|k| k.id == e.id)
-            {
-                makers.push(e);
-            }
-        }
-    }
-    makers
+    found.iter().filter_map(|&i| ds.entity_at(i)).collect()
 }
 
 /// The maker's origin, or its owner's through `brand-of` links in force on `date`.
@@ -216,8 +207,8 @@ fn judge(ds: &Dataset, base: Taa, owner: &EntityRecord, o: &MakerOrigin, date: D
     let (verdict, code, what) = if all(TaaVerdict::NonDesignated) {
         (
             TaaVerdict::NonDesignated,
-            TaaCode::NonDesignatedCountry,
-            "not a FAR 25.003 designated country; a model made elsewhere needs its own country of origin statement",
+            TaaCode::MakerOriginNonDesignated,
+            "not a FAR 25.003 designated country, so the product is taken as non-designated until the quote states the model's own country of origin (a model made in a designated country needs that statement)",
         )
     } else if all(TaaVerdict::Designated) {
         (
@@ -263,7 +254,7 @@ mod tests {
             let t = origin(LineFacts::with_manufacturer(maker));
             assert_eq!(
                 (t.verdict, t.code),
-                (TaaVerdict::NonDesignated, TaaCode::NonDesignatedCountry),
+                (TaaVerdict::NonDesignated, TaaCode::MakerOriginNonDesignated),
                 "{maker}: {}",
                 t.reason
             );
@@ -274,8 +265,12 @@ mod tests {
                     .any(|c| c.url.as_deref().is_some_and(|u| u.contains("002415")))
             );
         }
+        // A model number alone names no maker: a pattern is evidence, not proof.
         let by_model = origin(LineFacts::default().model("DS-2CD2143G2-I"));
-        assert_eq!(by_model.verdict, TaaVerdict::NonDesignated);
+        assert_eq!(
+            (by_model.verdict, by_model.code),
+            (TaaVerdict::Unknown, TaaCode::OriginNotInData)
+        );
     }
 
     #[test]
@@ -306,7 +301,7 @@ mod tests {
         let t = checked(LineFacts::with_manufacturer("Hikvision").model("DS-2CD2143G2-I"));
         assert_eq!(
             (t.verdict, t.code),
-            (TaaVerdict::NonDesignated, TaaCode::NonDesignatedCountry),
+            (TaaVerdict::NonDesignated, TaaCode::MakerOriginNonDesignated),
             "{}",
             t.reason
         );
@@ -319,6 +314,20 @@ mod tests {
                 .iter()
                 .any(|c| c.url.as_deref().is_some_and(|u| u.contains("002415")))
         );
+        // A placeholder in the origin cell is no origin: the same fallback.
+        for placeholder in ["n/a", "TBD", "Unknown", " - "] {
+            let t = checked(
+                LineFacts::with_manufacturer("Hikvision")
+                    .model("DS-2CD2143G2-I")
+                    .country_of_origin(placeholder),
+            );
+            assert_eq!(
+                (t.verdict, t.code),
+                (TaaVerdict::NonDesignated, TaaCode::MakerOriginNonDesignated),
+                "{placeholder}: {}",
+                t.reason
+            );
+        }
         // A maker the data holds no origin for stays unknown: never a clear.
         let axis = checked(LineFacts::with_manufacturer("Axis").model("P3265-LVE"));
         assert_eq!(

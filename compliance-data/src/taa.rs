@@ -69,6 +69,10 @@ pub enum TaaCode {
     /// No country of origin is given, and the data records none for the maker (or knows no
     /// such maker): the planner's check of a camera named by brand and model.
     OriginNotInData,
+    /// No country of origin is given, and the data records the maker's products as made in a
+    /// country on no FAR 25.003 list (from the maker's own filings): taken as non-designated
+    /// until the quote states the model's own origin.
+    MakerOriginNonDesignated,
 }
 
 impl TaaCode {
@@ -84,6 +88,7 @@ impl TaaCode {
         TaaCode::UnrecognisedOrigin,
         TaaCode::NoOriginStatement,
         TaaCode::OriginNotInData,
+        TaaCode::MakerOriginNonDesignated,
     ];
 
     /// Stable kebab-case name.
@@ -99,6 +104,7 @@ impl TaaCode {
             TaaCode::UnrecognisedOrigin => "unrecognised-origin",
             TaaCode::NoOriginStatement => "no-origin-statement",
             TaaCode::OriginNotInData => "origin-not-in-data",
+            TaaCode::MakerOriginNonDesignated => "maker-origin-non-designated",
         }
     }
 
@@ -130,6 +136,9 @@ impl TaaCode {
             }
             TaaCode::OriginNotInData => {
                 "No country of origin is given and the data records none for the maker (or knows no such maker): state the model's origin."
+            }
+            TaaCode::MakerOriginNonDesignated => {
+                "No country of origin is given, and the data records the maker's products as made in a non-designated country (from the maker's own filings): taken as non-designated until the quote states the model's own origin."
             }
         }
     }
@@ -610,6 +619,30 @@ pub(crate) fn check_line(ds: &Dataset, line: &LineFacts, date: Date) -> Taa {
     taa
 }
 
+/// Placeholders a quote writes in the origin column for "not stated", read as no origin.
+const NO_ORIGIN: &[&str] = &[
+    "n/a",
+    "na",
+    "n.a.",
+    "tbd",
+    "tba",
+    "tbc",
+    "unknown",
+    "none",
+    "not stated",
+    "not known",
+    "-",
+    "--",
+    "?",
+];
+
+/// Whether an origin cell states something: not empty and not a placeholder for "not stated"
+/// (`n/a`, `TBD`, `unknown` …).
+pub(crate) fn states_origin(origin: &str) -> bool {
+    let t = origin.trim();
+    !t.is_empty() && !NO_ORIGIN.contains(&t.to_lowercase().as_str())
+}
+
 /// Checks a country of origin.
 pub(crate) fn check(ds: &Dataset, origin: Option<&str>, date: Date) -> Taa {
     let mut citations = Vec::new();
@@ -622,14 +655,20 @@ pub(crate) fn check(ds: &Dataset, origin: Option<&str>, date: Date) -> Taa {
         }
     }
     let input = origin.map(str::to_owned);
-    let Some(raw) = origin.filter(|o| !o.trim().is_empty()) else {
+    let Some(raw) = origin.filter(|o| states_origin(o)) else {
+        let reason = match origin.map(str::trim).filter(|o| !o.is_empty()) {
+            Some(o) => format!(
+                "\"{o}\" is a placeholder, not a country of origin; TAA compliance cannot be judged."
+            ),
+            None => "No country of origin is given; TAA compliance cannot be judged.".to_owned(),
+        };
         return Taa {
             verdict: TaaVerdict::Unknown,
             code: TaaCode::NoOrigin,
             input,
             country: None,
             lists: Vec::new(),
-            reason: "No country of origin is given; TAA compliance cannot be judged.".to_owned(),
+            reason,
             citations,
         };
     };

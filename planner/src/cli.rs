@@ -43,6 +43,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Plan a site file (the built-in example when none is given): both options, cost and advice.
+    /// Exit status 1 when the Section 889 / TAA screening has an error or the recommended
+    /// option is over a ceiling.
     Plan {
         /// The site file (TOML, version 1).
         site: Option<PathBuf>,
@@ -52,7 +54,8 @@ pub enum Command {
     },
     /// Write the deployment for a site file: manifest.json, bom.csv, bom.xlsx, topology/<site>.dot
     /// (and .svg with Graphviz) and frigate/<recorder>.yml with frigate/index.json. Exit status 1
-    /// when something is over a ceiling (listed on stderr).
+    /// when something is over a ceiling or the plan's Section 889 / TAA screening has an error
+    /// (listed on stderr).
     Generate {
         /// The site file (TOML, version 1).
         site: PathBuf,
@@ -605,6 +608,15 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
             if plan.section_889.has_errors() || plan.taa.has_errors() {
                 return Ok(1);
             }
+            // So is a recommended design over a ceiling (a WAN or failover link the site file
+            // gives too small, a fixed recorder overloaded): it is printed, and not passed.
+            let recommended = match plan.recommendation.choice {
+                crate::plan::Choice::Nvr => &plan.nvr.violations,
+                crate::plan::Choice::Vms => &plan.vms.violations,
+            };
+            if !recommended.is_empty() {
+                return Ok(1);
+            }
         }
         Command::Generate {
             site,
@@ -1014,7 +1026,20 @@ fn run_generate(
     for v in &manifest.violations {
         let _ = writeln!(notes, "over a ceiling: {}", v.message);
     }
-    Ok(if manifest.fits { 0 } else { 1 })
+    // The plan's compliance errors hold for what is deployed too: a covered camera brand or a
+    // non-designated origin the site requires screened is named and fails the run, as in `plan`.
+    let mut screened = false;
+    for (s, what) in [(&plan.section_889, "Section 889"), (&plan.taa, "TAA")] {
+        for f in s
+            .findings
+            .iter()
+            .filter(|f| f.severity == crate::severity::Severity::Error)
+        {
+            screened = true;
+            let _ = writeln!(notes, "{what} error: {}: {}", f.place, f.message);
+        }
+    }
+    Ok(if manifest.fits && !screened { 0 } else { 1 })
 }
 
 /// What `generate --stream-uris` did: on stdout the count of cameras given their reported URIs

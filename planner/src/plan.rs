@@ -2044,14 +2044,14 @@ fn wan_intake(central: &[WanLink]) -> Vec<WanIntake> {
         });
         let after = match &t.grown {
             Some(g) => format!(
-                "; after the growth, {} cameras need {}",
+                "; after the growth, their {} cameras need {}",
                 g.cameras,
                 Bitrate(g.needed_bps)
             ),
             None => String::new(),
         };
         t.text = format!(
-            "{} takes in {} over the WAN from the {} site {} recording there ({} cameras): its own WAN link needs {} for them{after}, beside its other traffic",
+            "{} takes in {} over the WAN from the {} site {} recording there ({} cameras): its own WAN link needs {} for them, beside its other traffic{after}",
             t.site,
             Bitrate(t.wire_bps),
             t.copies,

@@ -273,7 +273,7 @@ fn screening_views(plan: &Plan) -> Vec<reports::ScreeningView> {
                     reports::ScreeningRow {
                         severity: if error { "Error" } else { "Warning" }.to_string(),
                         class: if error { "bad" } else { "review" }.to_string(),
-                        place: f.place.clone(),
+                        place: place_words(&f.place),
                         message: verdict_words(&f.message),
                     }
                 })
@@ -281,6 +281,19 @@ fn screening_views(plan: &Plan) -> Vec<reports::ScreeningView> {
             cleared: s.cleared.iter().map(|c| cleared_words(c)).collect(),
         })
         .collect()
+}
+
+/// Where a finding is, in words: a site file place as it is ("site Store / group Tills"), a
+/// catalog product by its kind with its catalog id in parentheses ("server (catalog id
+/// rack-2u-128)"); its maker and model lead the message.
+fn place_words(place: &str) -> String {
+    if place.starts_with("site ") || place.starts_with("requirements") {
+        return place.to_string();
+    }
+    match place.rsplit_once(' ') {
+        Some((kind, id)) => format!("{kind} (catalog id {id})"),
+        None => place.to_string(),
+    }
 }
 
 /// A screening's verdict words as a customer reads them: "non-designated", "not covered".
@@ -647,23 +660,39 @@ fn schedule_rows(plan: &Plan, manifest: &Manifest) -> Vec<ScheduleRow> {
         if s.units.is_empty()
             && let Some(w) = plan.central_recording.iter().find(|w| w.site == s.site)
         {
+            // Growth bought now: the link is sized, and deployed, for the grown cameras.
+            let now = plan
+                .growth
+                .as_ref()
+                .is_some_and(|g| g.sizing == crate::site::GrowthSizing::Now);
+            let (cameras, wire, needed) = match (&w.grown, now) {
+                (Some(g), true) => (
+                    format!("{} cameras ({} today)", g.cameras, w.cameras),
+                    g.wire_bps,
+                    g.needed_bps,
+                ),
+                _ => (format!("{} cameras", w.cameras), w.wire_bps, w.needed_bps),
+            };
+            let too_small =
+                w.fits == Some(false) || w.grown.as_ref().is_some_and(|g| g.fits == Some(false));
             rows.push(ScheduleRow {
                 site: label,
                 model: format!("none: recorded at {}", w.records_at),
                 count: 0,
-                channels: format!("{} cameras", w.cameras),
+                channels: cameras,
                 ingest: format!(
                     "{} over the WAN (link of {} needed)",
-                    Bitrate(w.wire_bps),
-                    Bitrate(w.needed_bps)
+                    Bitrate(wire),
+                    Bitrate(needed)
                 ),
                 raid: String::new(),
                 drives: String::new(),
                 spares: 0,
                 switches,
-                over: match w.fits {
-                    Some(false) => w.text.clone(),
-                    _ => String::new(),
+                over: if too_small {
+                    w.text.clone()
+                } else {
+                    String::new()
                 },
             });
             continue;

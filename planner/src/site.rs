@@ -640,7 +640,14 @@ impl SiteFile {
                             "site {:?} gives {name} = 0: a link that carries nothing cannot carry the cameras",
                             site.name
                         ),
-                        hint: field_hint(name),
+                        hint: Some(format!(
+                            "give the link's capacity, more than zero, with its unit, such as \"100Mbps\" ({})",
+                            if name == "uplink" {
+                                "the access switches' link to the site's core"
+                            } else {
+                                "the site's link to where it records or to its failover server"
+                            }
+                        )),
                     });
                 }
             }
@@ -925,11 +932,43 @@ impl SiteFile {
     }
 }
 
-/// Line and column of `needle` within site `name`'s table (its first occurrence after the
-/// site's quoted name), for errors on a field of that site.
+/// The byte range of site `name`'s `[[site]]` table: from the table's `name = "…"` line to
+/// the next `[[site]]` header (or the end). The name is looked for as the value of a `name`
+/// key under a `[[site]]` header, so another site's `record-at = "…"` naming it is not taken
+/// for it; without such a line, from its first quoted mention.
+fn site_span(text: &str, name: &str) -> (usize, usize) {
+    let quoted = format!("\"{name}\"");
+    let mut offset = 0;
+    let mut in_site = false;
+    let mut start = None;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with('[') {
+            if start.is_some() && t == "[[site]]" {
+                return (start.unwrap_or(0), offset);
+            }
+            in_site = t == "[[site]]";
+        } else if in_site
+            && start.is_none()
+            && let Some(rest) = t.strip_prefix("name")
+            && let Some(value) = rest.trim_start().strip_prefix('=')
+            && value.trim() == quoted
+        {
+            start = Some(offset);
+        }
+        offset += line.len();
+    }
+    match start {
+        Some(s) => (s, text.len()),
+        None => (text.find(&quoted).unwrap_or(0), text.len()),
+    }
+}
+
+/// Line and column of `needle` within site `name`'s table, for errors on a field of that site;
+/// anywhere in the file when the table does not hold it.
 fn in_site<'a>(text: &'a str, name: &str) -> impl Fn(&str) -> (Option<usize>, Option<usize>) + 'a {
-    let from = text.find(&format!("\"{name}\"")).unwrap_or(0);
-    move |needle: &str| match text[from..].find(needle) {
+    let (from, to) = site_span(text, name);
+    move |needle: &str| match text[from..to].find(needle) {
         Some(at) => {
             let (l, c) = crate::input::line_col(text, from + at);
             (Some(l), Some(c))
@@ -938,10 +977,10 @@ fn in_site<'a>(text: &'a str, name: &str) -> impl Fn(&str) -> (Option<usize>, Op
     }
 }
 
-/// Line and column of the key `key` (a line starting with it) at or after site `name`'s
-/// table, else anywhere; `uplink` is not found inside `wan-uplink`.
+/// Line and column of the key `key` (a line starting with it) in site `name`'s table, else
+/// anywhere; `uplink` is not found inside `wan-uplink`.
 fn key_in_site(text: &str, name: &str, key: &str) -> (Option<usize>, Option<usize>) {
-    let from = text.find(&format!("\"{name}\"")).unwrap_or(0);
+    let (from, to) = site_span(text, name);
     let is_key = |line: &str| {
         line.trim_start()
             .strip_prefix(key)
@@ -952,7 +991,7 @@ fn key_in_site(text: &str, name: &str, key: &str) -> (Option<usize>, Option<usiz
     for line in text.split_inclusive('\n') {
         if is_key(line) {
             let at = offset + (line.len() - line.trim_start().len());
-            if at >= from {
+            if (from..to).contains(&at) {
                 let (l, c) = crate::input::line_col(text, at);
                 return (Some(l), Some(c));
             }

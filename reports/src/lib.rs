@@ -472,7 +472,7 @@ pub struct ScreeningView {
 pub struct ScreeningRow {
     /// "Error" (blocks the option as planned) or "Warning" (to resolve before ordering).
     pub severity: String,
-    /// "bad" or "warn", for styling.
+    /// "bad" (an error) or "review" (a warning), for styling.
     pub class: String,
     /// Where in the design: the site and camera group, or the product.
     pub place: String,

@@ -150,6 +150,17 @@ fn a_too_small_wan_uplink_is_a_plan_finding_and_a_generate_violation() {
         assert!(wan[0].message.contains("WAN"), "{}", wan[0].message);
     }
     assert_eq!(p.central_recording[0].fits, Some(false));
+    // `plan` prints the recommended design over a ceiling and exits 1 on it, as generate does.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("central.toml");
+    std::fs::write(&file, &text).unwrap();
+    let r = camscope_tests::camscope(&["plan", file.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    std::fs::write(&file, with_wan("50Mbps")).unwrap();
+    assert_eq!(
+        camscope_tests::camscope(&["plan", file.to_str().unwrap()]).code,
+        0
+    );
     let m = manifest_of(&text, Choice::Vms);
     assert!(!m.fits);
     let wan: Vec<_> = m
@@ -376,7 +387,7 @@ fn the_wan_need_after_the_growth_is_stated_and_checked() {
     assert!(
         p.central_intake[0]
             .text
-            .contains("after the growth, 66 cameras need"),
+            .contains("beside its other traffic; after the growth, their 66 cameras need"),
         "{}",
         p.central_intake[0].text
     );
@@ -427,5 +438,45 @@ fn sites_recorded_centrally_do_not_make_the_plan_multi_site() {
             .contains("2 sites with recorders, besides 6 recorded at one of them"),
         "{}",
         reason.text
+    );
+}
+
+/// The proposal's schedule row for the branches shows the WAN link as bought: with the growth
+/// bought now, sized for the grown 11 cameras (64.28 Mbit/s, what `generate` deploys), and
+/// marked over a ceiling when the site file's 50 Mbit/s carries today's cameras but not those.
+#[test]
+fn the_branch_row_shows_the_wan_link_as_bought_and_marks_it_too_small_after_the_growth() {
+    let text = with_wan("50Mbps").replace(
+        "redundancy = \"n+1\"",
+        "redundancy = \"n+1\"\ncameras-in-36-months = 120\ngrowth = \"now\"",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("central.toml");
+    std::fs::write(&file, &text).unwrap();
+    let out = dir.path().join("proposal.html");
+    let r = camscope_tests::camscope(&[
+        "report",
+        "proposal",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let html = std::fs::read_to_string(&out).unwrap();
+    let schedule = &html[html.find("id=\"schedule\"").unwrap()..];
+    let schedule = &schedule[..schedule.find("</section>").unwrap()];
+    let at = schedule.find("<td>Branch ×6</td>").unwrap();
+    let rest = &schedule[schedule[..at].rfind("<tr").unwrap()..];
+    let end = rest.find("</tr>").unwrap();
+    let (row, after) = (&rest[..end], &rest[end + 5..]);
+    assert!(
+        row.contains("11 cameras (8 today)") && row.contains("(link of 64.28 Mbit/s needed)"),
+        "{row}"
+    );
+    assert!(row.starts_with("<tr class=\"over\""), "{row}");
+    let over = &after[..after.find("</tr>").unwrap()];
+    assert!(
+        over.contains("Over a ceiling") && over.contains("more than its wan-uplink carries"),
+        "{over}"
     );
 }

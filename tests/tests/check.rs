@@ -1265,7 +1265,7 @@ Hikvision,DS-2CD2143G2-I,4MP dome,Germany,1\n",
     assert_eq!(
         taa,
         [
-            ("non_designated", "non-designated-country"),
+            ("non_designated", "maker-origin-non-designated"),
             ("unknown", "no-origin"),
             ("designated", "designated-country"),
         ]

@@ -970,3 +970,39 @@ fn an_unresolved_severity_without_its_screening_is_refused() {
         );
     }
 }
+
+/// An error on a field of one site points at that site's table, not at another site's
+/// `record-at` naming it, nor at the same key of another site.
+#[test]
+fn a_field_error_points_at_its_own_sites_table() {
+    let text = r#"
+version = 1
+[project]
+name = "Two"
+[[site]]
+name = "Branch"
+record-at = "HQ"
+  [[site.cameras]]
+  count = 4
+  resolution = "1080p"
+  codec = "h265"
+  [site.network]
+  uplink = "1Gbps"
+[[site]]
+name = "HQ"
+  [[site.cameras]]
+  count = 10
+  resolution = "1080p"
+  codec = "h265"
+  [site.network]
+  uplink = "0Mbps"
+"#;
+    let r = bad_site(text);
+    assert!(
+        r.stderr.contains("bad.toml:21:3: site[1].network.uplink:")
+            && r.stderr.contains("site \"HQ\" gives uplink = 0")
+            && r.stderr.contains("more than zero"),
+        "{}",
+        r.stderr
+    );
+}

@@ -295,6 +295,7 @@ fn the_federal_proposal_shows_the_section_889_and_taa_findings() {
         "not_covered",
         "named-entity",
         "non-designated-country",
+        "maker-origin-non-designated",
         "origin-not-in-data",
     ] {
         assert!(

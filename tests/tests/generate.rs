@@ -864,3 +864,32 @@ origin-source = "label-photo"
         ("Dahua", "NVR4116HS-EI", "China")
     );
 }
+
+/// The federal site names Hikvision cameras under Section 889 and the TAA: `plan` exits 1 on
+/// them, and so does `generate`, which writes the deployment as the site file has it and names
+/// each screening error on stderr; a site without such findings generates with exit 0.
+#[test]
+fn generate_fails_on_the_plans_screening_errors_and_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    let r = camscope(&["generate", "fixtures/designs/federal.toml", "--out", &out]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(dir.path().join("manifest.json").is_file());
+    assert!(
+        r.stderr
+            .contains("Section 889 error: site Records centre / Legacy loading dock: Hikvision")
+            && r.stderr
+                .contains("TAA error: site Records centre / Legacy loading dock"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout.contains("everything within its ceilings"),
+        "{}",
+        r.stdout
+    );
+    let plan = camscope(&["plan", "fixtures/designs/federal.toml"]);
+    assert_eq!(plan.code, 1);
+    let shop = camscope(&["generate", "fixtures/designs/shop.toml", "--out", &out]);
+    assert_eq!(shop.code, 0, "{}", shop.stderr);
+}
