@@ -579,44 +579,7 @@ fn execute(cli: Cli, out: &mut Vec<u8>, notes: &mut Vec<u8>) -> Result<i32, Fail
             }
         }
         Command::Plan { site, format } => {
-            let catalog = load_catalog(cli.catalog.as_deref())?;
-            let (name, text) = match &site {
-                Some(p) => (
-                    p.display().to_string(),
-                    std::fs::read_to_string(p).map_err(|e| io_failure(p, e))?,
-                ),
-                None => (
-                    format!("(built-in example {EXAMPLE_NAME})"),
-                    EXAMPLE.to_string(),
-                ),
-            };
-            let site = SiteFile::parse(&name, &text)?;
-            let plan = plan::plan(&site, &catalog).map_err(|mut e| {
-                e.file = name.clone();
-                Failure::from(e)
-            })?;
-            match format {
-                Format::Table => out.extend_from_slice(render::plan_table(&plan).as_bytes()),
-                Format::Json => write_json(out, &plan)?,
-                Format::Csv => {
-                    render::plan_csv(&plan, out).map_err(|e| Failure::caused("writing CSV", e))?
-                }
-            }
-            // A covered camera (or, when the site says so, an unresolved one) in a site that
-            // requires Section 889 is a finding, like a BOM line at deny level; so is a camera or
-            // product of a non-designated origin in a site that requires the TAA.
-            if plan.section_889.has_errors() || plan.taa.has_errors() {
-                return Ok(1);
-            }
-            // So is a recommended design over a ceiling (a WAN or failover link the site file
-            // gives too small, a fixed recorder overloaded): it is printed, and not passed.
-            let recommended = match plan.recommendation.choice {
-                crate::plan::Choice::Nvr => &plan.nvr.violations,
-                crate::plan::Choice::Vms => &plan.vms.violations,
-            };
-            if !recommended.is_empty() {
-                return Ok(1);
-            }
+            return run_plan(site.as_deref(), format, cli.catalog.as_deref(), out);
         }
         Command::Generate {
             site,
@@ -673,6 +636,56 @@ fn check_date(as_of: Option<&str>) -> Result<time::Date, Failure> {
         Some(text) => check::parse_date(text).map_err(|e| Failure::new(format!("--as-of: {e}"))),
         None => Ok(time::OffsetDateTime::now_utc().date()),
     }
+}
+
+/// `camscope plan`: the site file (or the built-in example) planned and printed in `format`.
+/// Exit status 1 when the Section 889 / TAA screening has an error or the recommended option is
+/// over a ceiling.
+fn run_plan(
+    site: Option<&Path>,
+    format: Format,
+    catalog: Option<&Path>,
+    out: &mut Vec<u8>,
+) -> Result<i32, Failure> {
+    let catalog = load_catalog(catalog)?;
+    let (name, text) = match &site {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).map_err(|e| io_failure(p, e))?,
+        ),
+        None => (
+            format!("(built-in example {EXAMPLE_NAME})"),
+            EXAMPLE.to_string(),
+        ),
+    };
+    let site = SiteFile::parse(&name, &text)?;
+    let plan = plan::plan(&site, &catalog).map_err(|mut e| {
+        e.file = name.clone();
+        Failure::from(e)
+    })?;
+    match format {
+        Format::Table => out.extend_from_slice(render::plan_table(&plan).as_bytes()),
+        Format::Json => write_json(out, &plan)?,
+        Format::Csv => {
+            render::plan_csv(&plan, out).map_err(|e| Failure::caused("writing CSV", e))?
+        }
+    }
+    // A covered camera (or, when the site says so, an unresolved one) in a site that
+    // requires Section 889 is a finding, like a BOM line at deny level; so is a camera or
+    // product of a non-designated origin in a site that requires the TAA.
+    if plan.section_889.has_errors() || plan.taa.has_errors() {
+        return Ok(1);
+    }
+    // So is a recommended design over a ceiling (a WAN or failover link the site file
+    // gives too small, a fixed recorder overloaded): it is printed, and not passed.
+    let recommended = match plan.recommendation.choice {
+        crate::plan::Choice::Nvr => &plan.nvr.violations,
+        crate::plan::Choice::Vms => &plan.vms.violations,
+    };
+    if !recommended.is_empty() {
+        return Ok(1);
+    }
+    Ok(0)
 }
 
 fn run_check(
@@ -1026,20 +1039,26 @@ fn run_generate(
     for v in &manifest.violations {
         let _ = writeln!(notes, "over a ceiling: {}", v.message);
     }
-    // The plan's compliance errors hold for what is deployed too: a covered camera brand or a
-    // non-designated origin the site requires screened is named and fails the run, as in `plan`.
-    let mut screened = false;
+    let screened = screening_errors(&plan, notes);
+    Ok(if manifest.fits && !screened { 0 } else { 1 })
+}
+
+/// The plan's compliance errors hold for what is deployed too: each Section 889 or TAA error
+/// of the screening the site requires (a covered camera brand, a non-designated origin) is
+/// named on `notes`; whether there was one (the run then fails, as `plan` does).
+fn screening_errors(plan: &crate::plan::Plan, notes: &mut Vec<u8>) -> bool {
+    let mut any = false;
     for (s, what) in [(&plan.section_889, "Section 889"), (&plan.taa, "TAA")] {
         for f in s
             .findings
             .iter()
             .filter(|f| f.severity == crate::severity::Severity::Error)
         {
-            screened = true;
+            any = true;
             let _ = writeln!(notes, "{what} error: {}: {}", f.place, f.message);
         }
     }
-    Ok(if manifest.fits && !screened { 0 } else { 1 })
+    any
 }
 
 /// What `generate --stream-uris` did: on stdout the count of cameras given their reported URIs

@@ -367,6 +367,31 @@ pub fn deploy(
         Choice::Nvr => &plan.nvr.sites,
         Choice::Vms => &plan.vms.sites,
     };
+    // An option the plan found cannot be built is not deployed: said once, with the plan's
+    // reason, before any site (a site recording at another site's recorders would otherwise
+    // be deployed first, towards recorders that do not exist).
+    let (feasible, problem) = match choice {
+        Choice::Nvr => (plan.nvr.feasible, &plan.nvr.problem),
+        Choice::Vms => (plan.vms.feasible, &plan.vms.problem),
+    };
+    if !feasible {
+        return Err(InputError {
+            file: String::new(),
+            line: None,
+            column: None,
+            field: None,
+            message: format!(
+                "the {} option cannot be built: {}",
+                choice_name(choice),
+                problem
+                    .as_deref()
+                    .unwrap_or("the plan found no recorders for it")
+            ),
+            hint: Some(
+                "generate the other option with --option, or change the site's requirements".into(),
+            ),
+        });
+    }
     let violations = match choice {
         Choice::Nvr => &plan.nvr.violations,
         Choice::Vms => &plan.vms.violations,

@@ -602,55 +602,9 @@ impl SiteFile {
                 "version",
             ));
         }
-        let req = &self.requirements;
-        for (set, severity, needs) in [
-            (
-                req.section_889,
-                req.section_889_unresolved.is_some(),
-                "section-889",
-            ),
-            (req.taa, req.taa_unresolved.is_some(), "taa"),
-        ] {
-            if severity && !set {
-                return Err(err(
-                    format!("requirements.{needs}-unresolved"),
-                    format!(
-                        "`{needs}-unresolved` says how an unresolved {needs} screening is reported, but `{needs}` is not true: nothing is screened"
-                    ),
-                    &format!(
-                        "add `{needs} = true` to [requirements], or remove `{needs}-unresolved`"
-                    ),
-                    &format!("{needs}-unresolved"),
-                ));
-            }
-        }
+        self.check_unresolved(&err)?;
         for (si, site) in self.sites.iter().enumerate() {
-            for (name, rate) in [
-                ("uplink", site.network.uplink),
-                ("wan-uplink", site.network.wan_uplink),
-            ] {
-                if rate == Some(Bitrate(0)) {
-                    let (line, column) = key_in_site(text, &site.name, name);
-                    return Err(InputError {
-                        file: file.to_string(),
-                        line,
-                        column,
-                        field: Some(format!("site[{si}].network.{name}")),
-                        message: format!(
-                            "site {:?} gives {name} = 0: a link that carries nothing cannot carry the cameras",
-                            site.name
-                        ),
-                        hint: Some(format!(
-                            "give the link's capacity, more than zero, with its unit, such as \"100Mbps\" ({})",
-                            if name == "uplink" {
-                                "the access switches' link to the site's core"
-                            } else {
-                                "the site's link to where it records or to its failover server"
-                            }
-                        )),
-                    });
-                }
-            }
+            check_link_capacities(si, site, file, text)?;
             check_failover_pool(si, site, &err)?;
             self.check_record_at(si, file, text)?;
             if site.cameras.is_empty() {
@@ -749,6 +703,71 @@ impl SiteFile {
     pub fn site_count(&self) -> u64 {
         self.sites.iter().map(|s| u64::from(s.copies.0)).sum()
     }
+}
+
+impl SiteFile {
+    /// `section-889-unresolved` and `taa-unresolved` say how an unresolved screening is
+    /// reported: without their screening switched on they would be read and do nothing.
+    fn check_unresolved(
+        &self,
+        err: &dyn Fn(String, String, &str, &str) -> InputError,
+    ) -> Result<(), InputError> {
+        let req = &self.requirements;
+        for (set, severity, needs) in [
+            (
+                req.section_889,
+                req.section_889_unresolved.is_some(),
+                "section-889",
+            ),
+            (req.taa, req.taa_unresolved.is_some(), "taa"),
+        ] {
+            if severity && !set {
+                return Err(err(
+                    format!("requirements.{needs}-unresolved"),
+                    format!(
+                        "`{needs}-unresolved` says how an unresolved {needs} screening is reported, but `{needs}` is not true: nothing is screened"
+                    ),
+                    &format!(
+                        "add `{needs} = true` to [requirements], or remove `{needs}-unresolved`"
+                    ),
+                    &format!("{needs}-unresolved"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A site's link capacities (`uplink`, `wan-uplink`): zero carries nothing and is a typo, not a
+/// design; the error points at the key in the site's own table.
+fn check_link_capacities(si: usize, site: &Site, file: &str, text: &str) -> Result<(), InputError> {
+    for (name, rate) in [
+        ("uplink", site.network.uplink),
+        ("wan-uplink", site.network.wan_uplink),
+    ] {
+        if rate == Some(Bitrate(0)) {
+            let (line, column) = key_in_site(text, &site.name, name);
+            return Err(InputError {
+                file: file.to_string(),
+                line,
+                column,
+                field: Some(format!("site[{si}].network.{name}")),
+                message: format!(
+                    "site {:?} gives {name} = 0: a link that carries nothing cannot carry the cameras",
+                    site.name
+                ),
+                hint: Some(format!(
+                    "give the link's capacity, more than zero, with its unit, such as \"100Mbps\" ({})",
+                    if name == "uplink" {
+                        "the access switches' link to the site's core"
+                    } else {
+                        "the site's link to where it records or to its failover server"
+                    }
+                )),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A site's failover pool: a name, and a site of one copy (a pool's one failover server stands

@@ -893,3 +893,34 @@ fn generate_fails_on_the_plans_screening_errors_and_names_them() {
     let shop = camscope(&["generate", "fixtures/designs/shop.toml", "--out", &out]);
     assert_eq!(shop.code, 0, "{}", shop.stderr);
 }
+
+/// An option the plan cannot build is refused up front with the plan's reason, also when a
+/// site records at another site's recorders (it used to be deployed first and end in "camera
+/// … was not assigned a recorder (a camscope bug …)").
+#[test]
+fn an_infeasible_option_is_refused_with_its_reason_even_with_central_recording() {
+    let federal = std::fs::read_to_string("fixtures/designs/federal.toml").unwrap();
+    let text = format!(
+        "{federal}\n[[site]]\nname = \"Annex\"\nrecord-at = \"Records centre\"\n  [[site.cameras]]\n  count = 6\n  brand = \"Axis\"\n  resolution = \"1080p\"\n  codec = \"h265\"\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("federal-annex.toml");
+    std::fs::write(&site, text).unwrap();
+    let out = dir.path().join("out").display().to_string();
+    let r = camscope(&[
+        "generate",
+        &site.display().to_string(),
+        "--out",
+        &out,
+        "--option",
+        "nvr",
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("the NVR option cannot be built:")
+            && r.stderr.contains("--option")
+            && !r.stderr.contains("camscope bug"),
+        "{}",
+        r.stderr
+    );
+}
