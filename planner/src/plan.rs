@@ -123,6 +123,10 @@ pub struct StorageInForce {
 pub struct Plan {
     /// Project name.
     pub project: String,
+    /// The proposal's details from `[project]` (customer, prepared by, reference, date,
+    /// validity); absent when the site file gives none.
+    #[serde(skip_serializing_if = "crate::site::ProposalDetails::is_empty")]
+    pub proposal: crate::site::ProposalDetails,
     /// Currency of every figure.
     pub currency: String,
     /// Years costed.
@@ -1820,6 +1824,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
     recommendation.cost_note = cost_note(&recommendation, &tco, &nvr, &vms, horizon);
     Ok(Plan {
         project: site.project.name.clone(),
+        proposal: site.project.details(),
         currency,
         horizon_years: horizon,
         catalog: catalog.files.clone(),
@@ -1839,7 +1844,7 @@ pub fn plan(site: &SiteFile, catalog: &Catalog) -> Result<Plan, InputError> {
         growth,
         central_intake: wan_intake(&central),
         central_recording: central,
-        excluded_costs: "Left out of both options' costs: cameras, cabling, installation and commissioning (the same for either option), and the network switches, which differ by option (the NVR option's PoE and ports are not the servers'): each option's switches are priced in the bill of materials camscope generate writes for it (--option nvr or vms). The switches' own power and VMS client licences are left out too.",
+        excluded_costs: "Left out of both options' costs: cameras, cabling, installation and commissioning (the same for either option), and the network switches, which differ by option (the NVR option's PoE and ports are not the servers'): each option's switches are priced in the bill of materials generated for that option. The switches' own power and VMS client licences are left out too.",
     })
 }
 

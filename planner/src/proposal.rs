@@ -200,6 +200,12 @@ pub fn proposal_view(
         generated: generated.to_string(),
         data_stamp,
         project: plan.project.clone(),
+        customer: plan
+            .proposal
+            .customer
+            .clone()
+            .unwrap_or_else(|| plan.project.clone()),
+        details: detail_facts(plan, generated),
         currency: c.clone(),
         catalog: plan.catalog.join(", "),
         summary: summary_facts(plan),
@@ -250,12 +256,12 @@ fn screening_views(plan: &Plan) -> Vec<reports::ScreeningView> {
         (
             &plan.section_889,
             "Section 889 screening",
-            "The cameras the site file names, by brand and model, checked against NDAA FY2019 Section 889 (covered entities, their subsidiaries, affiliates and OEM brands).",
+            "The cameras the site file names, by brand and model, checked against NDAA FY2019 Section 889 (covered entities, their subsidiaries, affiliates and OEM brands); the NVR appliances the plan may pick exclude covered makers. The servers, drives, switches and VMS software are not screened here: check the generated bill of materials line by line (camscope check) before ordering.",
         ),
         (
             &plan.taa,
             "Trade Agreements Act screening (country of origin)",
-            "The cameras the site file names and the products the plan picks, checked for a US or FAR 25.003 designated country of origin.",
+            "The cameras the site file names and the recorder, server and drive models the plan picks, checked for a US or FAR 25.003 designated country of origin. The network switches and the VMS software are not screened here: check the generated bill of materials line by line (camscope check) before ordering.",
         ),
     ];
     screenings
@@ -321,6 +327,35 @@ fn cleared_words(line: &str) -> String {
     verdict_words(&text)
 }
 
+/// The proposal's details in its header: who prepared it, its reference, its date (the day it
+/// was generated when the site file gives none) and until when it holds (said when not given).
+fn detail_facts(plan: &Plan, generated: &str) -> Vec<Fact> {
+    let d = &plan.proposal;
+    let fact = |label: &str, value: String| Fact {
+        label: label.into(),
+        value,
+    };
+    let mut facts = Vec::new();
+    if let Some(by) = &d.prepared_by {
+        facts.push(fact("prepared by", by.clone()));
+    }
+    if let Some(r) = &d.reference {
+        facts.push(fact("reference", r.clone()));
+    }
+    let today = generated.split([' ', 'T']).next().unwrap_or(generated);
+    facts.push(fact(
+        "dated",
+        d.date.clone().unwrap_or_else(|| today.to_string()),
+    ));
+    facts.push(fact(
+        "valid until",
+        d.valid_until
+            .clone()
+            .unwrap_or_else(|| "not stated (prices as of the catalog's dates)".to_string()),
+    ));
+    facts
+}
+
 /// The headline figures.
 fn summary_facts(plan: &Plan) -> Vec<Fact> {
     let s = &plan.summary;
@@ -366,10 +401,13 @@ fn nvr_column(plan: &Plan) -> OptionColumn {
         name: "NVR appliances".into(),
         problem: nvr.problem.clone().unwrap_or_default(),
         rows: vec![
-            fact("Units".into(), nvr.units.to_string()),
+            fact(
+                "Units".into(),
+                built(nvr.feasible, || nvr.units.to_string()),
+            ),
             fact(
                 "Usable storage".into(),
-                Bytes(storage_of(&nvr.sites)).both(),
+                built(nvr.feasible, || Bytes(storage_of(&nvr.sites)).both()),
             ),
             fact("Licences".into(), "none (built in)".into()),
             fact(
@@ -386,7 +424,10 @@ fn nvr_column(plan: &Plan) -> OptionColumn {
             ),
             fact("Failover".into(), "none".into()),
         ],
-        ceilings: ceilings(&nvr.sites, true),
+        ceilings: match nvr.feasible {
+            true => ceilings(&nvr.sites, true),
+            false => Vec::new(),
+        },
         violations: nvr.violations.iter().map(|v| v.message.clone()).collect(),
     }
 }
@@ -402,11 +443,13 @@ fn vms_column(plan: &Plan) -> OptionColumn {
         rows: vec![
             fact(
                 "Recording servers".into(),
-                format!("{} ({} failover)", vms.servers, vms.failover_servers),
+                built(vms.feasible, || {
+                    format!("{} ({} failover)", vms.servers, vms.failover_servers)
+                }),
             ),
             fact(
                 "Usable storage".into(),
-                Bytes(storage_of(&vms.sites)).both(),
+                built(vms.feasible, || Bytes(storage_of(&vms.sites)).both()),
             ),
             fact(
                 "Licences".into(),
@@ -440,7 +483,10 @@ fn vms_column(plan: &Plan) -> OptionColumn {
                 cost_or_why(last.and_then(|y| y.vms_cumulative), why, c),
             ),
         ],
-        ceilings: ceilings(&vms.sites, false),
+        ceilings: match vms.feasible {
+            true => ceilings(&vms.sites, false),
+            false => Vec::new(),
+        },
         violations: vms.violations.iter().map(|v| v.message.clone()).collect(),
     }
 }
@@ -906,6 +952,16 @@ fn assumption_row(f: &FigureUsed) -> AssumptionRow {
 }
 
 /// "12,345 USD", or "not feasible: <why>" for an option that cannot be built.
+/// A figure of an option that can be built; "—" for one that cannot (its column says why), never
+/// a zero that reads as a design.
+fn built(feasible: bool, figure: impl FnOnce() -> String) -> String {
+    if feasible {
+        figure()
+    } else {
+        "—".to_string()
+    }
+}
+
 fn cost_or_why(m: Option<Money>, why: Option<&str>, currency: &str) -> String {
     match (m, why) {
         (Some(m), None) => format!("{} {currency}", m.whole()),

@@ -78,6 +78,57 @@ pub struct Project {
     pub exchange_rate: Option<Rate>,
     /// Years of total cost of ownership (default from the catalog).
     pub horizon_years: Option<Years>,
+    /// The customer the proposal is for (default: the project name).
+    pub customer: Option<String>,
+    /// Who prepared the proposal, as it is to be signed.
+    pub prepared_by: Option<String>,
+    /// The proposal's reference (a quote or offer number).
+    pub reference: Option<String>,
+    /// The proposal's date, a TOML date (`date = 2026-12-04`); default: the day it is written.
+    pub date: Option<toml::value::Datetime>,
+    /// The last day its prices and design hold, a TOML date on or after `date`.
+    pub valid_until: Option<toml::value::Datetime>,
+}
+
+impl Project {
+    /// The proposal's own details as the site file gives them (dates as YYYY-MM-DD).
+    pub fn details(&self) -> ProposalDetails {
+        ProposalDetails {
+            customer: self.customer.clone(),
+            prepared_by: self.prepared_by.clone(),
+            reference: self.reference.clone(),
+            date: self.date.map(|d| d.to_string()),
+            valid_until: self.valid_until.map(|d| d.to_string()),
+        }
+    }
+}
+
+/// The proposal's details from `[project]`: for whom, by whom, its reference, date and
+/// validity. Absent ones are not invented.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProposalDetails {
+    /// The customer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// Who prepared it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prepared_by: Option<String>,
+    /// Its reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Its date, YYYY-MM-DD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Valid until, YYYY-MM-DD.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+}
+
+impl ProposalDetails {
+    /// Whether the site file gives none of them.
+    pub fn is_empty(&self) -> bool {
+        *self == ProposalDetails::default()
+    }
 }
 
 /// Video analytics the customer needs.
@@ -562,6 +613,10 @@ pub fn field_hint(key: &str) -> Option<String> {
         }
         "section-889-unresolved" | "taa-unresolved" => "\"warning\" (default) or \"error\"",
         "site" => "add at least one [[site]] with a [[site.cameras]] group",
+        "customer" | "prepared-by" | "reference" => {
+            "text in quotes, e.g. `customer = \"Harbour Pharmacies Ltd\"`"
+        }
+        "date" | "valid-until" => "a TOML date without quotes, e.g. `valid-until = 2027-01-31`",
         "access-switch" | "recorder" => {
             "a catalog id; `camscope plan --format json` lists the models in use"
         }
@@ -676,6 +731,7 @@ impl SiteFile {
                 }
             }
         }
+        self.project.check_dates(&err)?;
         if let (Some(cur), Some(_)) = (&self.project.currency, &self.project.exchange_rate)
             && cur.len() != 3
         {
@@ -768,6 +824,46 @@ fn check_link_capacities(si: usize, site: &Site, file: &str, text: &str) -> Resu
         }
     }
     Ok(())
+}
+
+impl Project {
+    /// `date` and `valid-until` are calendar days (no time of day), and the proposal is not
+    /// valid until before it is dated.
+    fn check_dates(
+        &self,
+        err: &dyn Fn(String, String, &str, &str) -> InputError,
+    ) -> Result<(), InputError> {
+        let day = |key: &str, d: &toml::value::Datetime| match (d.date, d.time, d.offset) {
+            (Some(day), None, None) => Ok((day.year, day.month, day.day)),
+            _ => Err(err(
+                format!("project.{key}"),
+                format!("`{key} = {d}` is not a calendar day"),
+                "a TOML date without a time, e.g. `2026-12-04` (no quotes)",
+                key,
+            )),
+        };
+        let date = self.date.as_ref().map(|d| day("date", d)).transpose()?;
+        let until = self
+            .valid_until
+            .as_ref()
+            .map(|d| day("valid-until", d))
+            .transpose()?;
+        if let (Some(date), Some(until)) = (date, until)
+            && until < date
+        {
+            return Err(err(
+                "project.valid-until".into(),
+                format!(
+                    "the proposal would be valid until {}, before its date {}",
+                    self.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+                    self.date.map(|d| d.to_string()).unwrap_or_default()
+                ),
+                "give a valid-until on or after the proposal's date",
+                "valid-until",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A site's failover pool: a name, and a site of one copy (a pool's one failover server stands

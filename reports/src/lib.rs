@@ -392,6 +392,10 @@ pub struct ProposalView {
     pub data_stamp: String,
     /// Project.
     pub project: String,
+    /// The customer (the project name when the site file names none).
+    pub customer: String,
+    /// The proposal's details as label and value: prepared by, reference, date, valid until.
+    pub details: Vec<Fact>,
     /// Currency.
     pub currency: String,
     /// Catalog files.

@@ -304,3 +304,102 @@ fn the_federal_proposal_shows_the_section_889_and_taa_findings() {
         );
     }
 }
+
+/// The proposal's header carries the site file's customer, who prepared it, its reference, its
+/// date and its validity; without them it is prepared for the project, dated the day it is
+/// written, and says its validity is not stated rather than leaving it out.
+#[test]
+fn the_proposal_names_customer_author_reference_date_and_validity() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("proposal.html");
+    let r = camscope_tests::camscope(&[
+        "report",
+        "proposal",
+        "fixtures/designs/chain.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(&out).unwrap();
+    let meta = &html[html.find("<div class=\"meta\">").unwrap()..];
+    let meta = &meta[..meta.find("</div>").unwrap()];
+    for part in [
+        "Prepared for Harbour Pharmacies plc",
+        "project Harbour Pharmacies",
+        "prepared by A. Designer, Northwind Security Integration",
+        "reference Q-2026-0117",
+        "dated 2026-12-04",
+        "valid until 2027-01-31",
+    ] {
+        assert!(meta.contains(part), "{part:?} not in {meta}");
+    }
+    let bare = planned("chain").0;
+    assert_eq!(
+        bare.project.details().customer.as_deref(),
+        Some("Harbour Pharmacies plc")
+    );
+    let text = include_str!("../fixtures/designs/shop.toml");
+    let without: String = text
+        .lines()
+        .filter(|l| {
+            ![
+                "customer",
+                "prepared-by",
+                "reference",
+                "date",
+                "valid-until",
+            ]
+            .iter()
+            .any(|k| l.starts_with(&format!("{k} =")))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let site = dir.path().join("shop.toml");
+    std::fs::write(&site, without).unwrap();
+    let r = camscope_tests::camscope(&[
+        "report",
+        "proposal",
+        site.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.contains("Prepared for Corner bakery · dated ")
+            && html.contains("valid until not stated"),
+        "{}",
+        &html[html.find("<div class=\"meta\">").unwrap()..][..400]
+    );
+}
+
+/// A proposal date with a time of day, or a validity before the date, is refused at its line.
+#[test]
+fn proposal_dates_that_cannot_be_are_refused() {
+    let text = include_str!("../fixtures/designs/shop.toml");
+    let dir = tempfile::tempdir().unwrap();
+    for (bad, want) in [
+        ("valid-until = 2026-11-30", "before its date 2026-12-04"),
+        ("valid-until = 2027-01-31T12:00:00", "is not a calendar day"),
+    ] {
+        let site = dir.path().join("shop.toml");
+        std::fs::write(&site, text.replace("valid-until = 2027-01-31", bad)).unwrap();
+        let r = camscope_tests::camscope(&["plan", site.to_str().unwrap()]);
+        assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("project.valid-until:") && r.stderr.contains(want),
+            "{bad}: {}",
+            r.stderr
+        );
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("valid-until"))
+            .unwrap()
+            + 1;
+        assert!(
+            r.stderr.contains(&format!("shop.toml:{line}:")),
+            "{}",
+            r.stderr
+        );
+    }
+}
