@@ -659,10 +659,7 @@ fn run_plan(
         ),
     };
     let site = SiteFile::parse(&name, &text)?;
-    let plan = plan::plan(&site, &catalog).map_err(|mut e| {
-        e.file = name.clone();
-        Failure::from(e)
-    })?;
+    let plan = plan::plan(&site, &catalog).map_err(|e| Failure::from(e.in_file(&name, &text)))?;
     match format {
         Format::Table => out.extend_from_slice(render::plan_table(&plan).as_bytes()),
         Format::Json => write_json(out, &plan)?,
@@ -924,10 +921,7 @@ fn read_plan(path: &Path, catalog: &Catalog) -> Result<(SiteFile, plan::Plan), F
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| io_failure(path, e))?;
     let site = SiteFile::parse(&name, &text)?;
-    let plan = plan::plan(&site, catalog).map_err(|mut e| {
-        e.file = name.clone();
-        Failure::from(e)
-    })?;
+    let plan = plan::plan(&site, catalog).map_err(|e| Failure::from(e.in_file(&name, &text)))?;
     Ok((site, plan))
 }
 

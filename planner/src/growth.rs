@@ -56,9 +56,14 @@ pub fn grown_site(
         if site.requirements.growth.is_some() || site.requirements.growth_year.is_some() {
             return Err(input_error(
                 "requirements.growth",
-                format!(
-                    "growth is set but cameras-in-36-months ({asked}) is not more than today's {today} cameras"
-                ),
+                match site.requirements.cameras_in_36_months {
+                    Some(_) => format!(
+                        "growth is set but cameras-in-36-months ({asked}) is not more than today's {today} cameras"
+                    ),
+                    None => format!(
+                        "growth is set but cameras-in-36-months is not: there is no growth beyond today's {today} cameras to size"
+                    ),
+                },
                 "set `cameras-in-36-months` above today's count, or remove `growth`/`growth-year`"
                     .into(),
             ));

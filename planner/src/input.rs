@@ -27,6 +27,53 @@ pub struct InputError {
     pub hint: Option<String>,
 }
 
+impl InputError {
+    /// The error as found in `file`, whose text is `text`: a finding made after reading (the
+    /// plan's, which sees the parsed site) gets the line and column of its field's key, so
+    /// every error names where to look. Within a `site[N]`, the key is looked for from that
+    /// site's table on.
+    pub fn in_file(mut self, file: &str, text: &str) -> InputError {
+        self.file = file.to_string();
+        if self.line.is_none()
+            && let Some(field) = self.field.as_deref()
+            && let Some(at) = key_offset(text, field)
+        {
+            let (l, c) = line_col(text, at);
+            (self.line, self.column) = (Some(l), Some(c));
+        }
+        self
+    }
+}
+
+/// Where the key of dotted field `field` (`project.currency`, `site[1].cameras[0].fps`) is
+/// written: the first line starting with it, from the `[[site]]` table of its site index on.
+fn key_offset(text: &str, field: &str) -> Option<usize> {
+    let key = field.rsplit('.').next()?.split('[').next()?;
+    let site: Option<usize> = field
+        .strip_prefix("site[")
+        .and_then(|r| r.split(']').next())
+        .and_then(|n| n.parse().ok());
+    let mut offset = 0;
+    let mut sites_seen = 0usize;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.trim_end() == "[[site]]" {
+            sites_seen += 1;
+        }
+        let in_scope = site.is_none_or(|n| sites_seen > n);
+        if in_scope
+            && t.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return Some(offset + (line.len() - t.len()));
+        }
+        offset += line.len();
+    }
+    // A key the file does not have (one it should add): its table's header.
+    let table = field.split(['.', '[']).next()?;
+    text.find(&format!("[{table}]"))
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
@@ -123,7 +170,15 @@ fn from_toml_error(
         }
         None => (None, None),
     };
-    let message = err.message().trim().to_string();
+    let message = in_plain_words(err.message().trim());
+    // "duplicate key" alone: name the key (the span covers it) and say what to do.
+    let message = match err.span().and_then(|r| text.get(r)) {
+        Some(key) if message.starts_with("duplicate key") && !key.contains('\n') => format!(
+            "duplicate key `{}`: it is given twice in the same table; keep one",
+            key.trim()
+        ),
+        _ => message,
+    };
     let mut hint = None;
     if let Some(unknown) = message
         .strip_prefix("unknown field `")
@@ -153,6 +208,13 @@ fn from_toml_error(
             .and_then(|m| m.split('`').next())
             .map(str::to_string)
     });
+    // A missing field: the hint is the missing key's, not its table's.
+    if let Some(missing) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        hint = hint_for(missing);
+    }
     if hint.is_none()
         && let Some(key) = field.as_deref().and_then(|f| f.rsplit('.').next())
     {
@@ -167,6 +229,30 @@ fn from_toml_error(
         message,
         hint,
     }
+}
+
+/// The TOML reader's type names in words a site file's author reads: "expected f64" is "expected
+/// a number", "expected u32" "expected a whole number".
+fn in_plain_words(message: &str) -> String {
+    let mut m = message.to_string();
+    for (rust, words) in [
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected i64", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected u32", "expected a whole number of 0 or more"),
+        ("expected u16", "expected a whole number of 0 or more"),
+        ("expected u8", "expected a whole number of 0 or more"),
+        ("expected usize", "expected a whole number of 0 or more"),
+    ] {
+        if let Some(at) = m.find(rust)
+            && !m[at + rust.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            m.replace_range(at..at + rust.len(), words);
+        }
+    }
+    m
 }
 
 /// A bad value of a site-file field found while planning (no file position: the plan sees the
@@ -191,6 +277,29 @@ mod tests {
     #[allow(dead_code)]
     struct Doc {
         retention_days: u32,
+    }
+
+    #[test]
+    fn a_duplicate_key_is_named_and_a_type_is_said_in_words() {
+        let e = parse_toml::<Doc>(
+            "x.toml",
+            "retention-days = 3\nretention-days = 4\n",
+            &|_| None,
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(2), "{e:?}");
+        assert!(
+            e.message.contains("duplicate key `retention-days`"),
+            "{}",
+            e.message
+        );
+        let e = parse_toml::<Doc>("x.toml", "retention-days = \"30\"\n", &|_| None).unwrap_err();
+        assert!(
+            e.message.contains("expected a whole number of 0 or more")
+                && !e.message.contains("u32"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

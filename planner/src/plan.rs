@@ -3097,7 +3097,10 @@ fn recommend(site: &SiteFile, nvr: &NvrOption, summary: &Summary) -> Recommendat
                 * u64::from(s.copies)
         })
         .sum();
-    if summary.cameras_in_36_months > summary.cameras
+    // Only an NVR option that can be built has channels to outgrow: an infeasible one's "0"
+    // would be an artefact, not a reason (its own problem is stated with it).
+    if nvr.feasible
+        && summary.cameras_in_36_months > summary.cameras
         && summary.cameras_in_36_months > planned_channels
     {
         fire(

@@ -1006,3 +1006,45 @@ name = "HQ"
         r.stderr
     );
 }
+
+/// Errors the plan finds after reading name the line too (the table a missing key belongs in,
+/// or the key itself); a missing field gets its own hint; a growth without a count says it is
+/// not set rather than quoting today's count as if given.
+#[test]
+fn plan_stage_errors_name_their_line_and_missing_fields_their_hint() {
+    let eur = bad_site(&STORE.replace("[project]\n", "[project]\ncurrency = \"EUR\"\n"));
+    assert!(
+        eur.stderr.contains("bad.toml:3:1: project.exchange-rate:"),
+        "{}",
+        eur.stderr
+    );
+    let growth = bad_site(&STORE.replace("[requirements]\n", "[requirements]\ngrowth = \"now\"\n"));
+    assert!(
+        growth.stderr.contains("bad.toml:6:1: requirements.growth:")
+            && growth.stderr.contains("cameras-in-36-months is not:"),
+        "{}",
+        growth.stderr
+    );
+    let count = bad_site(&STORE.replace("count = ", "cont = "));
+    assert!(
+        count.stderr.contains("did you mean `count`?"),
+        "{}",
+        count.stderr
+    );
+    let missing = bad_site(&STORE.replace("  count = ", "  # count = "));
+    assert!(
+        missing.stderr.contains("missing field `count`")
+            && missing.stderr.contains("a whole number of cameras"),
+        "{}",
+        missing.stderr
+    );
+    let dup = bad_site(&STORE.replace(
+        "retention-days = 30",
+        "retention-days = 30\n  retention-days = 31",
+    ));
+    assert!(
+        dup.stderr.contains("duplicate key `retention-days`"),
+        "{}",
+        dup.stderr
+    );
+}
