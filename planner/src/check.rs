@@ -1199,15 +1199,16 @@ pub fn table(r: &CheckReport) -> String {
             citation_text(&l.section_889.citations),
             first_url(&l.section_889.citations)
         );
+        // The country when one was resolved; no dash standing for "none".
         let country = l
             .taa
             .country
             .as_ref()
-            .map(|c| format!("{} ({})", c.name, c.alpha2))
-            .unwrap_or_else(|| "—".into());
+            .map(|c| format!(" — {} ({})", c.name, c.alpha2))
+            .unwrap_or_default();
         let _ = writeln!(
             o,
-            "      TAA: {} ({}) — {country}{}: {}",
+            "      TAA: {} ({}){country}{}: {}",
             l.taa.verdict.as_str(),
             code_of(&l.taa.code),
             if l.taa.lists.is_empty() {
