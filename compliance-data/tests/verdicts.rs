@@ -411,15 +411,61 @@ fn the_names_that_were_cleared_by_mistake_are_never_clear() {
     }
 }
 
-/// A copy of the shipped data with an `[independence]` table added to one entity.
-fn data_with_independence(id: &str) -> Dataset {
+/// A copy of the shipped data with `extra` (TOML tables) added to entity `id`'s file.
+fn data_with(id: &str, what: &str, extra: &str) -> Dataset {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    let dir =
-        std::env::temp_dir().join(format!("camscope-independence-{id}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("camscope-{what}-{id}-{}", std::process::id()));
     copy_dir(&src, &dir);
     let file = dir.join("entities").join(format!("{id}.toml"));
     let mut text = std::fs::read_to_string(&file).unwrap();
-    text.push_str(
+    text.push_str(extra);
+    std::fs::write(&file, text).unwrap();
+    Dataset::load_dir(&dir).unwrap()
+}
+
+/// A BOM line without an origin whose maker the data records as making its products in a
+/// designated country stays unknown: the fallback on the maker's origin only ever decides
+/// against a line, and its reason names the record.
+#[test]
+fn a_designated_maker_origin_never_clears_a_line_without_its_own() {
+    let ds = data_with(
+        "axis",
+        "origin",
+        r#"
+[origin]
+as_of = "2026-12-03"
+countries = ["se"]
+
+[[origin.sources]]
+url = "https://www.axis.com/about-axis"
+grade = "B"
+title = "Axis: about the company"
+date = "2026-12-03"
+"#,
+    );
+    let line = LineFacts::with_manufacturer("Axis").model("P3265-LVE");
+    let taa = check_line(&ds, &line, TODAY).taa;
+    assert_eq!(
+        (taa.verdict, taa.code),
+        (TaaVerdict::Unknown, TaaCode::NoOrigin),
+        "{}",
+        taa.reason
+    );
+    assert!(
+        taa.reason.contains("Sweden") && taa.reason.contains("not this product's"),
+        "{}",
+        taa.reason
+    );
+    // With its own origin the line is judged on it.
+    let stated = check_line(&ds, &line.country_of_origin("Sweden"), TODAY).taa;
+    assert_eq!(stated.verdict, TaaVerdict::Designated);
+}
+
+/// A copy of the shipped data with an `[independence]` table added to one entity.
+fn data_with_independence(id: &str) -> Dataset {
+    data_with(
+        id,
+        "independence",
         r#"
 [independence]
 as_of = "2026-11-30"
@@ -429,9 +475,7 @@ oem = "makes its own cameras; no relabelling of covered producers' products repo
 checked = ["parent", "owners", "oem"]
 sources = [{ url = "https://global.canon/en/ir/", grade = "B", title = "Canon annual report" }]
 "#,
-    );
-    std::fs::write(&file, text).unwrap();
-    Dataset::load_dir(&dir).unwrap()
+    )
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

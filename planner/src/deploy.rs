@@ -707,18 +707,7 @@ impl Deployment<'_> {
                     .central_recording
                     .iter()
                     .find(|w| w.site == h.site)
-                    .map(|w| {
-                        let grown_now = self
-                            .plan
-                            .growth
-                            .as_ref()
-                            .is_some_and(|g| g.sizing == crate::site::GrowthSizing::Now);
-                        let needed = match (&w.grown, grown_now) {
-                            (Some(g), true) => g.needed_bps.max(w.needed_bps),
-                            _ => w.needed_bps,
-                        };
-                        w.uplink_bps.unwrap_or(needed)
-                    });
+                    .map(|w| w.uplink_bps.unwrap_or(w.as_bought(self.plan.grows_now()).2));
                 match (deployed, wan) {
                     (Some(d), Some(wan)) => Ok(Remote {
                         core: d.core.clone(),
@@ -1583,7 +1572,7 @@ fn place_core(
             .unwrap_or(blocks + 1),
         false => 1,
     };
-    let outside = core_needs - blocks;
+    let outside = core_needs.saturating_sub(blocks);
     let main_aggs = if k == 1 {
         blocks
     } else {

@@ -296,6 +296,21 @@ impl WanLink {
     pub fn element(&self) -> String {
         format!("{} → {} WAN uplink", self.site, self.records_at)
     }
+
+    /// What the link is bought for, per copy: cameras, their streams on the wire and the
+    /// capacity they need; the grown figures when the growth is bought now (`grows_now`),
+    /// today's otherwise. The proposal states it and `generate` deploys it.
+    pub fn as_bought(&self, grows_now: bool) -> (u32, u64, u64) {
+        match (&self.grown, grows_now) {
+            (Some(g), true) => (g.cameras, g.wire_bps, g.needed_bps.max(self.needed_bps)),
+            _ => (self.cameras, self.wire_bps, self.needed_bps),
+        }
+    }
+
+    /// Whether the site file's `wan-uplink` is too small, today or after the growth.
+    pub fn too_small(&self) -> bool {
+        self.fits == Some(false) || self.grown.is_some_and(|g| g.fits == Some(false))
+    }
 }
 
 impl PoolLink {

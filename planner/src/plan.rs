@@ -2152,6 +2152,16 @@ fn wan_violations(links: &[WanLink]) -> Vec<Violation> {
         .collect()
 }
 
+impl Plan {
+    /// Whether the site file's growth is bought now (`growth = "now"`): the design, and what
+    /// `generate` deploys, is the grown site's.
+    pub fn grows_now(&self) -> bool {
+        self.growth
+            .as_ref()
+            .is_some_and(|g| g.sizing == GrowthSizing::Now)
+    }
+}
+
 /// The grown design, as the site file's growth sizing asks for it.
 enum Grown {
     /// Designed for the grown site now, today's cameras deployed on it.

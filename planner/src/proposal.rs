@@ -707,25 +707,15 @@ fn schedule_rows(plan: &Plan, manifest: &Manifest) -> Vec<ScheduleRow> {
             && let Some(w) = plan.central_recording.iter().find(|w| w.site == s.site)
         {
             // Growth bought now: the link is sized, and deployed, for the grown cameras.
-            let now = plan
-                .growth
-                .as_ref()
-                .is_some_and(|g| g.sizing == crate::site::GrowthSizing::Now);
-            let (cameras, wire, needed) = match (&w.grown, now) {
-                (Some(g), true) => (
-                    format!("{} cameras ({} today)", g.cameras, w.cameras),
-                    g.wire_bps,
-                    g.needed_bps,
-                ),
-                _ => (format!("{} cameras", w.cameras), w.wire_bps, w.needed_bps),
-            };
-            let too_small =
-                w.fits == Some(false) || w.grown.as_ref().is_some_and(|g| g.fits == Some(false));
+            let (cameras, wire, needed) = w.as_bought(plan.grows_now());
             rows.push(ScheduleRow {
                 site: label,
                 model: format!("none: recorded at {}", w.records_at),
                 count: 0,
-                channels: cameras,
+                channels: match cameras == w.cameras {
+                    true => format!("{cameras} cameras"),
+                    false => format!("{cameras} cameras ({} today)", w.cameras),
+                },
                 ingest: format!(
                     "{} over the WAN (link of {} needed)",
                     Bitrate(wire),
@@ -735,7 +725,7 @@ fn schedule_rows(plan: &Plan, manifest: &Manifest) -> Vec<ScheduleRow> {
                 drives: String::new(),
                 spares: 0,
                 switches,
-                over: if too_small {
+                over: if w.too_small() {
                     w.text.clone()
                 } else {
                     String::new()

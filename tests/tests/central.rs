@@ -36,6 +36,29 @@ fn with_wan(capacity: &str) -> String {
     format!("{CENTRAL}\n  [site.network]\n  wan-uplink = \"{capacity}\"\n")
 }
 
+/// `camscope report proposal` of the site file `text`: the HTML it writes.
+fn proposal_of(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("central.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("proposal.html");
+    let r = camscope_tests::camscope(&[
+        "report",
+        "proposal",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    std::fs::read_to_string(&out).unwrap()
+}
+
+/// The proposal's design schedule section.
+fn schedule_of(html: &str) -> &str {
+    let schedule = &html[html.find("id=\"schedule\"").unwrap()..];
+    &schedule[..schedule.find("</section>").unwrap()]
+}
+
 fn primaries(s: &SiteRecorders) -> Vec<&RecorderUnit> {
     s.units.iter().filter(|u| !u.failover).collect()
 }
@@ -275,19 +298,7 @@ fn the_frigate_export_of_the_head_office_includes_the_branch_cameras() {
 /// The proposal says which site records at which, with the WAN uplink each copy needs.
 #[test]
 fn the_proposal_states_central_recording_and_the_wan_figure() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("central.toml");
-    std::fs::write(&file, CENTRAL).unwrap();
-    let out = dir.path().join("proposal.html");
-    let r = camscope_tests::camscope(&[
-        "report",
-        "proposal",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let html = std::fs::read_to_string(&out).unwrap();
+    let html = proposal_of(CENTRAL);
     assert!(
         html.contains("central recording: Branch → Head office")
             && html.contains("each of its 6 copies needs 46.75 Mbit/s of WAN uplink"),
@@ -300,8 +311,7 @@ fn the_proposal_states_central_recording_and_the_wan_figure() {
         "{html}"
     );
     // The schedule lists the branches too: no recorders, where they record, their switches.
-    let schedule = &html[html.find("id=\"schedule\"").unwrap()..];
-    let schedule = &schedule[..schedule.find("</section>").unwrap()];
+    let schedule = schedule_of(&html);
     let branch = schedule
         .split("<tr")
         .find(|row| row.contains("<td>Branch ×6</td>"))
@@ -450,21 +460,8 @@ fn the_branch_row_shows_the_wan_link_as_bought_and_marks_it_too_small_after_the_
         "redundancy = \"n+1\"",
         "redundancy = \"n+1\"\ncameras-in-36-months = 120\ngrowth = \"now\"",
     );
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("central.toml");
-    std::fs::write(&file, &text).unwrap();
-    let out = dir.path().join("proposal.html");
-    let r = camscope_tests::camscope(&[
-        "report",
-        "proposal",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let html = std::fs::read_to_string(&out).unwrap();
-    let schedule = &html[html.find("id=\"schedule\"").unwrap()..];
-    let schedule = &schedule[..schedule.find("</section>").unwrap()];
+    let html = proposal_of(&text);
+    let schedule = schedule_of(&html);
     let at = schedule.find("<td>Branch ×6</td>").unwrap();
     let rest = &schedule[schedule[..at].rfind("<tr").unwrap()..];
     let end = rest.find("</tr>").unwrap();

@@ -258,17 +258,7 @@ fn plan_and_generate_agree_on_every_ceiling() {
 /// the TAA, each with where in the design, and no verdict or finding code is in the text.
 #[test]
 fn the_federal_proposal_shows_the_section_889_and_taa_findings() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("proposal.html");
-    let r = camscope_tests::camscope(&[
-        "report",
-        "proposal",
-        "fixtures/designs/federal.toml",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let html = std::fs::read_to_string(&out).unwrap();
+    let html = proposal_html("fixtures/designs/federal.toml");
     let section = |title: &str| -> String {
         let at = html
             .find(&format!("<h2>{title}"))
@@ -310,19 +300,8 @@ fn the_federal_proposal_shows_the_section_889_and_taa_findings() {
 /// written, and says its validity is not stated rather than leaving it out.
 #[test]
 fn the_proposal_names_customer_author_reference_date_and_validity() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("proposal.html");
-    let r = camscope_tests::camscope(&[
-        "report",
-        "proposal",
-        "fixtures/designs/chain.toml",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let html = std::fs::read_to_string(&out).unwrap();
-    let meta = &html[html.find("<div class=\"meta\">").unwrap()..];
-    let meta = &meta[..meta.find("</div>").unwrap()];
+    let html = proposal_html("fixtures/designs/chain.toml");
+    let meta = meta_of(&html);
     for part in [
         "Prepared for Harbour Pharmacies plc",
         "project Harbour Pharmacies",
@@ -354,23 +333,31 @@ fn the_proposal_names_customer_author_reference_date_and_validity() {
         })
         .collect::<Vec<_>>()
         .join("\n");
+    let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("shop.toml");
     std::fs::write(&site, without).unwrap();
-    let r = camscope_tests::camscope(&[
-        "report",
-        "proposal",
-        site.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let html = std::fs::read_to_string(&out).unwrap();
+    let html = proposal_html(site.to_str().unwrap());
+    let meta = meta_of(&html);
     assert!(
-        html.contains("Prepared for Corner bakery · dated ")
-            && html.contains("valid until not stated"),
-        "{}",
-        &html[html.find("<div class=\"meta\">").unwrap()..][..400]
+        meta.contains("Prepared for Corner bakery · dated ")
+            && meta.contains("valid until not stated"),
+        "{meta}"
     );
+}
+
+/// `camscope report proposal` of the site file at `site`: the HTML it writes.
+fn proposal_html(site: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("proposal.html");
+    let r = camscope_tests::camscope(&["report", "proposal", site, "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    std::fs::read_to_string(&out).unwrap()
+}
+
+/// The proposal's header line (customer, details, currency).
+fn meta_of(html: &str) -> &str {
+    let meta = &html[html.find("<div class=\"meta\">").unwrap()..];
+    &meta[..meta.find("</div>").unwrap()]
 }
 
 /// A proposal date with a time of day, or a validity before the date, is refused at its line.
